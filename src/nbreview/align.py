@@ -1,0 +1,410 @@
+"""Cell alignment: which cell of the old notebook became which cell of the new one.
+
+In the manner of git's patience/histogram diff, with a bounded fuzzy stage:
+
+1. nbformat 4.5 cell ids, where both sides carry the same unique id;
+2. exact anchors: cells identical on both sides and unique in their segment, kept
+   in order by a longest increasing subsequence, recursing into the gaps; identical
+   cells out of order become moves;
+3. inside each gap, an order-preserving dynamic programme over a similarity score
+   (source first, outputs as a tie-breaker), banded when a gap is large so the cost
+   stays bounded;
+4. cells still unmatched are compared through an index of shared lines to find
+   cells that were moved and edited;
+5. a longest increasing subsequence over all matched pairs decides which are moves.
+
+Every cell of both notebooks appears exactly once in the result.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+from .options import DiffOptions
+
+GAP_THRESHOLD = 0.5  # in-order match inside a gap
+MOVE_THRESHOLD = 0.6  # out-of-order match (moved and edited)
+ID_MIN_SIMILARITY = 0.4  # an id match whose contents share (almost) nothing is not trusted
+GAP_BUDGET = 20_000  # similarity evaluations per gap before banding
+STOP_LINE_CELLS = 20  # lines found in more cells than this do not suggest moves
+
+_WORD = re.compile(r"\w+")
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class CellMatch:
+    """One row of the alignment: a matched pair, or a cell on one side only."""
+
+    old: int | None
+    new: int | None
+    moved: bool = False
+    similarity: float | None = None
+
+
+@dataclass
+class _Info:
+    cell_type: str
+    source: str
+    key: tuple[str, str]
+    _lines: Counter[str] | None = field(default=None, repr=False)
+    _tokens: Counter[str] | None = field(default=None, repr=False)
+    outputs: Any = None
+    _out_key: str | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> Counter[str]:
+        if self._lines is None:
+            self._lines = Counter(x.strip() for x in self.source.splitlines() if x.strip())
+        return self._lines
+
+    @property
+    def tokens(self) -> Counter[str]:
+        if self._tokens is None:
+            self._tokens = Counter(_WORD.findall(self.source))
+        return self._tokens
+
+    @property
+    def out_key(self) -> str:
+        if self._out_key is None:
+            self._out_key = json.dumps(self.outputs, sort_keys=True) if self.outputs else ""
+        return self._out_key
+
+
+def _info(cell: dict[str, Any], options: DiffOptions) -> _Info:
+    ctype = str(cell.get("cell_type", ""))
+    src = cell.get("source", "")
+    if not isinstance(src, str):
+        src = "".join(src) if isinstance(src, list) else str(src)
+    keysrc = _WS.sub(" ", src).strip() if options.ignore_whitespace else src
+    return _Info(ctype, src, (ctype, keysrc), outputs=cell.get("outputs"))
+
+
+def _dice(a: Counter[str], b: Counter[str]) -> float:
+    total = sum(a.values()) + sum(b.values())
+    if not total:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    common = sum(min(n, b[k]) for k, n in a.items() if k in b)
+    return 2.0 * common / total
+
+
+def similarity(a: _Info, b: _Info) -> float:
+    """How alike two cells are, 0..1: sources first, outputs as a tie-breaker."""
+    if a.key == b.key:
+        score = 1.0
+    elif not a.source.strip() or not b.source.strip():
+        score = 0.0
+    else:
+        lines = _dice(a.lines, b.lines)
+        score = max(lines, _dice(a.tokens, b.tokens))
+        if score < 0.9 and len(a.source) + len(b.source) <= 1500:
+            # Short cells: character similarity, checked against its cheap upper bound first.
+            sm = SequenceMatcher(None, a.source, b.source)
+            if sm.quick_ratio() >= GAP_THRESHOLD:
+                score = max(lines, sm.ratio())
+    if a.cell_type != b.cell_type:
+        score *= 0.8
+    if score < 1.0 and a.outputs and a.out_key == b.out_key:
+        score = min(1.0, score + 0.05)
+    return score
+
+
+def _lis(seq: list[int]) -> list[int]:
+    """Positions in ``seq`` of one longest strictly increasing subsequence."""
+    tails: list[int] = []
+    tails_pos: list[int] = []
+    prev = [-1] * len(seq)
+    for i, v in enumerate(seq):
+        k = bisect_left(tails, v)
+        if k == len(tails):
+            tails.append(v)
+            tails_pos.append(i)
+        else:
+            tails[k] = v
+            tails_pos[k] = i
+        prev[i] = tails_pos[k - 1] if k else -1
+    out: list[int] = []
+    i = tails_pos[-1] if tails_pos else -1
+    while i >= 0:
+        out.append(i)
+        i = prev[i]
+    return out[::-1]
+
+
+class _Aligner:
+    def __init__(self, old: list[_Info], new: list[_Info]) -> None:
+        self.old = old
+        self.new = new
+        self.pairs: dict[int, tuple[int, float]] = {}  # old index -> (new index, similarity)
+        self.matched_new: set[int] = set()
+        self._sim: dict[tuple[int, int], float] = {}
+
+    def sim(self, i: int, j: int) -> float:
+        key = (i, j)
+        s = self._sim.get(key)
+        if s is None:
+            s = self._sim[key] = similarity(self.old[i], self.new[j])
+        return s
+
+    def pair(self, i: int, j: int, s: float) -> None:
+        self.pairs[i] = (j, s)
+        self.matched_new.add(j)
+
+    # -- stage 2: exact anchors, patience style -------------------------------------
+    def exact(self, a0: list[int], b0: list[int]) -> None:
+        """Patience alignment on identical cells; gaps go back on the work list."""
+        work = [(a0, b0)]
+        while work:
+            a, b = work.pop()
+            lo = 0
+            while lo < len(a) and lo < len(b) and self.old[a[lo]].key == self.new[b[lo]].key:
+                self.pair(a[lo], b[lo], 1.0)
+                lo += 1
+            hi_a, hi_b = len(a), len(b)
+            while hi_a > lo and hi_b > lo and self.old[a[hi_a - 1]].key == self.new[b[hi_b - 1]].key:
+                self.pair(a[hi_a - 1], b[hi_b - 1], 1.0)
+                hi_a -= 1
+                hi_b -= 1
+            a, b = a[lo:hi_a], b[lo:hi_b]
+            if not a or not b:
+                continue
+            ca = Counter(self.old[i].key for i in a)
+            cb = Counter(self.new[j].key for j in b)
+            pos_b = {self.new[j].key: j for j in b if cb[self.new[j].key] == 1}
+            uniq = [(i, pos_b[self.old[i].key]) for i in a if ca[self.old[i].key] == 1 and self.old[i].key in pos_b]
+            if not uniq:
+                anchors = self.soft_anchors(a, b)
+                if not anchors:
+                    self.fuzzy(a, b)
+                    continue
+            else:
+                keep = set(_lis([j for _, j in uniq]))
+                anchors = [p for k, p in enumerate(uniq) if k in keep]
+                for k, (i, j) in enumerate(uniq):
+                    if k not in keep:  # identical but out of order: a move, settled in stage 5
+                        self.pair(i, j, 1.0)
+            for i, j in anchors:
+                if i not in self.pairs:
+                    self.pair(i, j, self.sim(i, j))
+            work.extend(_gaps(a, b, anchors, self.pairs, self.matched_new))
+
+    def soft_anchors(self, a: list[int], b: list[int]) -> list[tuple[int, int]]:
+        """For a large gap, near-identical cells sharing rare lines, kept in order."""
+        if len(a) * len(b) <= GAP_BUDGET:
+            return []
+        index: dict[str, list[int]] = {}
+        for i in a:
+            for line in self.old[i].lines:
+                index.setdefault(line, []).append(i)
+        best_for_old: dict[int, tuple[float, int]] = {}
+        for j in b:
+            cands = {i for line in self.new[j].lines for i in index.get(line, ()) if len(index[line]) <= 3}
+            for i in cands:
+                s = self.sim(i, j)
+                if s >= 0.7 and s > best_for_old.get(i, (0.0, -1))[0]:
+                    best_for_old[i] = (s, j)
+        best_for_new: dict[int, tuple[float, int]] = {}
+        for i, (s, j) in best_for_old.items():
+            if s > best_for_new.get(j, (0.0, -1))[0]:
+                best_for_new[j] = (s, i)
+        mutual = sorted((i, j) for j, (s, i) in best_for_new.items())
+        keep = _lis([j for _, j in mutual])
+        return [mutual[k] for k in keep]
+
+    # -- stage 3: order-preserving fuzzy matching inside a gap ------------------------
+    def fuzzy(self, a: list[int], b: list[int]) -> None:
+        """Best in-order matching by similarity; banded so the cost is at most about GAP_BUDGET."""
+        n, m = len(a), len(b)
+        band = max(n, m) if n * m <= GAP_BUDGET else max(2, GAP_BUDGET // max(n, m) // 2)
+        prev = [0.0] * (m + 1)
+        steps: list[bytearray] = [bytearray([2]) * (m + 1)]  # 1: skip old, 2: skip new, 3: match
+        for i in range(1, n + 1):
+            centre = (i - 1) * m // n
+            lo, hi = max(1, centre - band + 1), min(m, centre + band + 1)
+            row = prev[:]  # out of band on the left: skip the old cell
+            step = bytearray([1]) * (m + 1)
+            ai = a[i - 1]
+            for j in range(lo, hi + 1):
+                best, how = prev[j], 1
+                if row[j - 1] > best:
+                    best, how = row[j - 1], 2
+                s = self.sim(ai, b[j - 1])
+                if s >= GAP_THRESHOLD:
+                    cand = prev[j - 1] + s - GAP_THRESHOLD + 1e-3
+                    if cand > best:
+                        best, how = cand, 3
+                row[j] = best
+                step[j] = how
+            for j in range(hi + 1, m + 1):  # out of band on the right: skip the new cell
+                if row[j - 1] > prev[j]:
+                    row[j], step[j] = row[j - 1], 2
+            steps.append(step)
+            prev = row
+        i, j = n, m
+        while i > 0 and j > 0:
+            how = steps[i][j]
+            if how == 3:
+                self.pair(a[i - 1], b[j - 1], self.sim(a[i - 1], b[j - 1]))
+                i, j = i - 1, j - 1
+            elif how == 1:
+                i -= 1
+            else:
+                j -= 1
+
+    # -- stage 4: moved and edited ---------------------------------------------------
+    def moves(self) -> None:
+        la = [i for i in range(len(self.old)) if i not in self.pairs]
+        lb = [j for j in range(len(self.new)) if j not in self.matched_new]
+        if not la or not lb:
+            return
+        cands: set[tuple[int, int]] = set()
+        if len(la) * len(lb) <= 2500:
+            cands = {(i, j) for i in la for j in lb}
+        else:
+            index: dict[str, list[int]] = {}
+            for i in la:
+                for line in self.old[i].lines:
+                    index.setdefault(line, []).append(i)
+                index.setdefault("\0" + self.old[i].source, []).append(i)
+            for j in lb:
+                keys = list(self.new[j].lines) + ["\0" + self.new[j].source]
+                for line in keys:
+                    hits = index.get(line, ())
+                    if len(hits) <= STOP_LINE_CELLS:
+                        cands.update((i, j) for i in hits)
+        scored = sorted(((self.sim(i, j), i, j) for i, j in cands), key=lambda t: (-t[0], t[1], t[2]))
+        for s, i, j in scored:
+            if s < MOVE_THRESHOLD:
+                break
+            if i in self.pairs or j in self.matched_new:
+                continue
+            self.pair(i, j, s)
+
+
+def _gaps(
+    a: list[int], b: list[int], anchors: list[tuple[int, int]], pairs: dict[int, Any], matched_new: set[int]
+) -> list[tuple[list[int], list[int]]]:
+    """The unmatched runs of ``a`` and ``b`` between consecutive anchors."""
+    out = []
+    ai = bi = 0
+    for i, j in anchors + [(1 << 62, 1 << 62)]:
+        ga, gb = [], []
+        while ai < len(a) and a[ai] < i:
+            if a[ai] not in pairs:
+                ga.append(a[ai])
+            ai += 1
+        while bi < len(b) and b[bi] < j:
+            if b[bi] not in matched_new:
+                gb.append(b[bi])
+            bi += 1
+        ai += 1
+        bi += 1
+        if ga and gb:
+            out.append((ga, gb))
+    return out
+
+
+def align_cells(
+    old_cells: list[dict[str, Any]], new_cells: list[dict[str, Any]], options: DiffOptions | None = None
+) -> list[CellMatch]:
+    """Align two cell lists; the result lists every cell once, in new order with removals in place."""
+    options = options or DiffOptions()
+    old = [_info(c, options) for c in old_cells]
+    new = [_info(c, options) for c in new_cells]
+    al = _Aligner(old, new)
+
+    # Stage 1: cell ids.
+    if not options.ignore_ids:
+        ids_old = Counter(c.get("id") for c in old_cells if isinstance(c.get("id"), str))
+        ids_new = Counter(c.get("id") for c in new_cells if isinstance(c.get("id"), str))
+        new_by_id = {c.get("id"): j for j, c in enumerate(new_cells) if ids_new.get(c.get("id")) == 1}
+        for i, c in enumerate(old_cells):
+            cid = c.get("id")
+            if isinstance(cid, str) and ids_old[cid] == 1 and cid in new_by_id:
+                j = new_by_id[cid]
+                s = al.sim(i, j)
+                both_text = old[i].source.strip() and new[j].source.strip()
+                if s >= ID_MIN_SIMILARITY or not both_text or old[i].key == new[j].key:
+                    al.pair(i, j, s)
+
+    # Stages 2-3: exact anchors and fuzzy gaps over what ids left.
+    rest_a = [i for i in range(len(old)) if i not in al.pairs]
+    rest_b = [j for j in range(len(new)) if j not in al.matched_new]
+    if rest_a and rest_b:
+        if al.pairs:
+            _align_between_fixed(al, rest_a, rest_b)
+        else:
+            al.exact(rest_a, rest_b)
+    # Stage 4.
+    al.moves()
+    # Stage 5: moves are matched pairs outside the longest in-order chain.
+    by_old = sorted(al.pairs.items())
+    chain = set(_lis([j for _, (j, _) in by_old]))
+    moved_old = {i for k, (i, _) in enumerate(by_old) if k not in chain}
+    return _order(al, len(old), len(new), moved_old)
+
+
+def _align_between_fixed(al: _Aligner, rest_a: list[int], rest_b: list[int]) -> None:
+    """Content-align the cells ids left, gap by gap between id-matched cells kept in order."""
+    by_old = sorted(al.pairs.items())
+    chain = [by_old[k] for k in _lis([j for _, (j, _) in by_old])]
+    anchors = [(i, j) for i, (j, _) in chain]
+    ai = bi = 0
+    leftover_a: list[int] = []
+    leftover_b: list[int] = []
+    for i, j in anchors + [(len(al.old), len(al.new))]:
+        ga, gb = [], []
+        while ai < len(rest_a) and rest_a[ai] < i:
+            ga.append(rest_a[ai])
+            ai += 1
+        while bi < len(rest_b) and rest_b[bi] < j:
+            gb.append(rest_b[bi])
+            bi += 1
+        if ga and gb:
+            al.exact(ga, gb)
+        leftover_a += ga
+        leftover_b += gb
+    # Identical cells separated by id anchors (ids regenerated and the cell moved).
+    la = [i for i in leftover_a if i not in al.pairs]
+    lb = [j for j in leftover_b if j not in al.matched_new]
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for j in lb:
+        by_key.setdefault(al.new[j].key, []).append(j)
+    for i in la:
+        js = by_key.get(al.old[i].key)
+        if js:
+            al.pair(i, js.pop(0), 1.0)
+
+
+def _order(al: _Aligner, n_old: int, n_new: int, moved_old: set[int]) -> list[CellMatch]:
+    new_to_old = {j: i for i, (j, _) in al.pairs.items()}
+    out: list[CellMatch] = []
+    next_old = 0
+    emitted_old: set[int] = set()
+
+    def flush(upto: int) -> None:
+        nonlocal next_old
+        while next_old < upto:
+            if next_old not in al.pairs and next_old not in emitted_old:
+                out.append(CellMatch(next_old, None))
+                emitted_old.add(next_old)
+            next_old += 1
+
+    for j in range(n_new):
+        i = new_to_old.get(j)
+        if i is None:
+            out.append(CellMatch(None, j))
+            continue
+        if i not in moved_old:
+            flush(i)
+        out.append(CellMatch(i, j, i in moved_old, al.pairs[i][1]))
+    flush(n_old)
+    return out

@@ -1,0 +1,65 @@
+"""Options and helpers shared by several commands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ..options import DiffOptions
+
+
+def add_diff_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("what to compare")
+    g.add_argument(
+        "--ignore", default="", metavar="LIST", help="comma-separated: outputs,metadata,execution-count,ids,whitespace"
+    )
+    g.add_argument("-O", "--ignore-outputs", action="store_true", help="ignore outputs")
+    g.add_argument("-M", "--ignore-metadata", action="store_true", help="ignore metadata")
+    g.add_argument("-E", "--ignore-execution-count", action="store_true", help="ignore execution counts")
+    g.add_argument("-I", "--ignore-ids", action="store_true", help="ignore cell ids")
+    g.add_argument("-w", "--ignore-whitespace", action="store_true", help="ignore whitespace in sources and text")
+    g.add_argument("-s", "--sources-only", action="store_true", help="compare cell sources only")
+
+
+def diff_options(args: argparse.Namespace) -> DiffOptions:
+    flags = {
+        name: True
+        for name in (
+            "ignore_outputs",
+            "ignore_metadata",
+            "ignore_execution_count",
+            "ignore_ids",
+            "ignore_whitespace",
+            "sources_only",
+        )
+        if getattr(args, name, False)
+    }
+    return DiffOptions.from_ignore_list(args.ignore, **flags)
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write a file so that it is either complete or untouched, never half written."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def stdout_write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()

@@ -1,0 +1,76 @@
+"""``nbreview`` entry point: parse arguments, dispatch lazily, turn errors into one line.
+
+Each command lives in its own module with ``add_arguments(parser)`` and ``run(args)``;
+only the chosen command's module is imported, so start-up stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "diff": ("nbreview.cli.diff_cmd", "show the changes between two notebooks (or git revisions)"),
+    "patch": ("nbreview.cli.patch_cmd", "apply a JSON diff to a notebook"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(prog="nbreview", description="Review Jupyter notebook changes.")
+    parser.add_argument("--version", action="version", version=f"nbreview {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, (_module, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, description=help_text)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ..errors import NbreviewError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if argv and argv[0] in COMMANDS:
+        name = argv[0]
+        module = importlib.import_module(COMMANDS[name][0])
+        cmd_parser = argparse.ArgumentParser(prog=f"nbreview {name}", description=COMMANDS[name][1])
+        module.add_arguments(cmd_parser)
+        args = cmd_parser.parse_args(argv[1:])
+    else:
+        parser.parse_args(argv)  # prints help or the error for an unknown command
+        return 2
+    try:
+        code: int = module.run(args)
+        return code
+    except NbreviewError as err:
+        _fail(str(err))
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        return 0
+    except Exception as err:  # noqa: BLE001 - the CLI never shows a traceback by default
+        if os.environ.get("NBREVIEW_DEBUG"):
+            raise
+        _fail(f"internal error: {type(err).__name__}: {err} (set NBREVIEW_DEBUG=1 for details)")
+        return 3
+
+
+def _fail(message: str) -> None:
+    line = " ".join(message.split())
+    sys.stderr.write(f"nbreview: error: {line}\n")
+
+
+def _quiet_broken_pipe() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

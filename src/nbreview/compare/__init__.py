@@ -1,0 +1,1 @@
+"""Comparing what matched cells hold: text, values, outputs, images."""

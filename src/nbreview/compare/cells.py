@@ -1,0 +1,101 @@
+"""Diff of one matched cell: source, outputs, metadata and the remaining fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..align import CellMatch
+from ..model import MISSING, CellDiff, LineOp, TextDiff
+from ..options import DiffOptions
+from .outputs import diff_outputs
+from .text import diff_text, split_lines
+from .values import cell_metadata_transient, diff_values
+
+Cell = dict[str, Any]
+_OWN_KEYS = {"source", "outputs", "metadata"}
+
+
+def _source(cell: Cell) -> str:
+    src = cell.get("source", "")
+    return src if isinstance(src, str) else "".join(src)
+
+
+def whole_text(text: str, side: str) -> TextDiff:
+    """A text diff in which every line was added (``side='new'``) or removed."""
+    lines = split_lines(text)
+    if side == "new":
+        return TextDiff([LineOp("insert", None, k + 1, None, t) for k, t in enumerate(lines)], added=len(lines))
+    return TextDiff([LineOp("delete", k + 1, None, t, None) for k, t in enumerate(lines)], removed=len(lines))
+
+
+def _field_transient(path: list[str | int]) -> bool:
+    return bool(path) and path[0] in ("execution_count",)
+
+
+def diff_cell(m: CellMatch, old: Cell | None, new: Cell | None, options: DiffOptions) -> CellDiff:
+    if old is None:
+        assert new is not None and m.new is not None
+        return CellDiff(
+            "added", None, m.new, str(new.get("cell_type", "")), source=whole_text(_source(new), "new"), cell=new
+        )
+    if new is None:
+        assert m.old is not None
+        return CellDiff("removed", m.old, None, str(old.get("cell_type", "")), source=whole_text(_source(old), "old"))
+    result = CellDiff("unchanged", m.old, m.new, str(new.get("cell_type", "")), moved=m.moved, similarity=m.similarity)
+    if old == new:
+        return result
+    changed: list[str] = []
+    os_, ns = _source(old), _source(new)
+    if os_ != ns:
+        src = diff_text(os_, ns, options.ignore_whitespace)
+        if not options.ignore_whitespace or src.changed:
+            result.source = src
+        if src.changed:
+            changed.append("source")
+    if not options.ignore_outputs:
+        oo, no = old.get("outputs", MISSING), new.get("outputs", MISSING)
+        if oo != no:
+            outs = diff_outputs(oo if isinstance(oo, list) else [], no if isinstance(no, list) else [], options)
+            if oo is MISSING or no is MISSING or not isinstance(oo, list) or not isinstance(no, list):
+                result.fields.append(_presence_change("outputs", oo, no))
+            result.outputs = outs
+            if any(o.status != "unchanged" or o.transient for o in outs):
+                changed.append("outputs")
+    if not options.ignore_metadata:
+        om, nm = old.get("metadata", MISSING), new.get("metadata", MISSING)
+        if isinstance(om, dict) and isinstance(nm, dict):
+            result.metadata = diff_values(om, nm, [], cell_metadata_transient)
+        elif om != nm:
+            result.fields.append(_presence_change("metadata", om, nm))
+        if result.metadata:
+            changed.append("metadata")
+    rest_old = {k: v for k, v in old.items() if k not in _OWN_KEYS}
+    rest_new = {k: v for k, v in new.items() if k not in _OWN_KEYS}
+    for ch in diff_values(rest_old, rest_new, [], _field_transient):
+        key = ch.path[0] if ch.path else ""
+        if key == "execution_count" and options.ignore_execution_count:
+            continue
+        if key == "id":
+            if options.ignore_ids:
+                continue
+            # An id appearing where there was none is the nbformat 4.5 upgrade, not an edit.
+            ch.transient = ch.op == "add" or ch.transient
+        result.fields.append(ch)
+        name = str(key) if key in ("execution_count", "cell_type", "id", "attachments") else "other"
+        if name not in changed:
+            changed.append(name)
+    if any(ch.path == ["metadata"] or ch.path == ["outputs"] for ch in result.fields) and "other" not in changed:
+        changed.append("other")
+    result.changed = changed
+    result.status = "modified" if changed or result.fields or result.metadata else "unchanged"
+    return result
+
+
+def _presence_change(key: str, old: Any, new: Any) -> Any:
+    from ..model import ValueChange
+
+    if old is MISSING:
+        return ValueChange([key], "add", new=new)
+    if new is MISSING:
+        return ValueChange([key], "remove", old=old)
+    return ValueChange([key], "replace", old=old, new=new)

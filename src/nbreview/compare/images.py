@@ -1,0 +1,95 @@
+"""Images compared by decoded pixels (Pillow, imported only when two images differ in bytes)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from typing import TYPE_CHECKING, Any
+
+from ..model import ImageDiff
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+RASTER_MIMES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
+
+
+def is_raster(mime: str) -> bool:
+    return mime in RASTER_MIMES
+
+
+def decode_b64(value: Any) -> bytes:
+    text = "".join(value) if isinstance(value, list) else str(value)
+    return base64.b64decode(text.replace("\n", ""), validate=False)
+
+
+def _open(data: bytes) -> Image.Image:
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(data))
+    img.load()
+    return img.convert("RGBA")
+
+
+def image_size(value: Any) -> tuple[int, int] | None:
+    """Width and height from the image header, without decoding the pixels."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(decode_b64(value))) as img:
+            return (int(img.width), int(img.height))
+    except (UnidentifiedImageError, OSError, ValueError, binascii.Error):
+        return None
+
+
+def compare_images(old_value: Any, new_value: Any) -> ImageDiff:
+    """Sizes, whether the pixels are equal, and the share of pixels that differ."""
+    from PIL import ImageChops, UnidentifiedImageError
+
+    try:
+        a = _open(decode_b64(old_value))
+        b = _open(decode_b64(new_value))
+    except (UnidentifiedImageError, OSError, ValueError, binascii.Error) as err:
+        return ImageDiff(None, None, False, 1.0, f"cannot decode image: {err}")
+    sa, sb = (a.width, a.height), (b.width, b.height)
+    if sa != sb:
+        return ImageDiff(sa, sb, False, 1.0)
+    changed = _changed_mask(ImageChops.difference(a, b))
+    if changed.getbbox() is None:
+        return ImageDiff(sa, sb, True, 0.0)
+    total = sa[0] * sa[1]
+    count = total - changed.histogram()[0]
+    return ImageDiff(sa, sb, False, count / total if total else 1.0)
+
+
+def _changed_mask(diff: Image.Image) -> Image.Image:
+    """A one-channel image: 0 where pixels are equal, 255 where any channel differs."""
+    from PIL import ImageChops
+
+    r, g, b, alpha = diff.split()
+    lit = ImageChops.lighter(ImageChops.lighter(r, g), ImageChops.lighter(b, alpha))
+    return lit.point(lambda v: 255 if v else 0)
+
+
+def difference_png(old_value: Any, new_value: Any) -> bytes:
+    """A picture for renderers: the new image dimmed, changed pixels in magenta.
+
+    Images of different sizes are compared over their common top-left area.
+    """
+    from PIL import Image, ImageChops
+
+    a = _open(decode_b64(old_value))
+    b = _open(decode_b64(new_value))
+    w, h = max(a.width, b.width), max(a.height, b.height)
+    ca = Image.new("RGBA", (w, h), (255, 255, 255, 0))
+    cb = Image.new("RGBA", (w, h), (255, 255, 255, 0))
+    ca.paste(a, (0, 0))
+    cb.paste(b, (0, 0))
+    mask = _changed_mask(ImageChops.difference(ca, cb))
+    base = Image.alpha_composite(Image.new("RGBA", (w, h), (255, 255, 255, 255)), cb).convert("L").convert("RGBA")
+    dimmed = Image.blend(base, Image.new("RGBA", (w, h), (255, 255, 255, 255)), 0.6)
+    dimmed.paste(Image.new("RGBA", (w, h), (255, 0, 170, 255)), (0, 0), mask)
+    out = io.BytesIO()
+    dimmed.convert("RGB").save(out, "PNG")
+    return out.getvalue()

@@ -1,0 +1,57 @@
+"""``diff(old, new)``: load both notebooks, align their cells, diff each matched cell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .align import align_cells
+from .compare.cells import diff_cell
+from .compare.values import diff_values, notebook_metadata_transient
+from .load import LoadedNotebook, NotebookSource, load
+from .model import NotebookDiff, Side
+from .options import DiffOptions
+
+
+def _side(nb: LoadedNotebook) -> Side:
+    return Side(nb.label, list(nb.problems), nb.upgraded_from, nb.empty)
+
+
+def diff(
+    old: NotebookSource,
+    new: NotebookSource,
+    *,
+    options: DiffOptions | None = None,
+    old_label: str | None = None,
+    new_label: str | None = None,
+    **option_flags: Any,
+) -> NotebookDiff:
+    """Compare two notebooks (paths, bytes, notebook dicts or loaded notebooks).
+
+    Keyword flags are :class:`DiffOptions` fields: ``ignore_outputs``, ``ignore_metadata``,
+    ``ignore_execution_count``, ``ignore_ids``, ``ignore_whitespace``, ``sources_only``.
+    """
+    if options is None:
+        options = DiffOptions.from_kwargs(**option_flags)
+    elif option_flags:
+        raise TypeError("pass either options= or option flags, not both")
+    a = load(old, old_label)
+    b = load(new, new_label)
+    old_cells = a.nb.get("cells", [])
+    new_cells = b.nb.get("cells", [])
+    matches = align_cells(old_cells, new_cells, options)
+    cells = [
+        diff_cell(
+            m, old_cells[m.old] if m.old is not None else None, new_cells[m.new] if m.new is not None else None, options
+        )
+        for m in matches
+    ]
+    meta = []
+    if not options.ignore_metadata:
+        meta = diff_values(a.nb.get("metadata", {}), b.nb.get("metadata", {}), [], notebook_metadata_transient)
+    rest_a = {k: v for k, v in a.nb.items() if k not in ("cells", "metadata")}
+    rest_b = {k: v for k, v in b.nb.items() if k not in ("cells", "metadata")}
+    fields = diff_values(rest_a, rest_b)
+    if a.empty or b.empty:  # an added or deleted notebook: its format is not a change worth showing
+        for ch in fields:
+            ch.transient = True
+    return NotebookDiff(_side(a), _side(b), cells, meta, fields, options, old_nb=a.nb, new_nb=b.nb)

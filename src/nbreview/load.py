@@ -1,0 +1,242 @@
+"""Read notebooks from paths, bytes, dicts or git blobs into normalised plain dicts.
+
+The common path is ``json.loads`` plus the same line re-joining nbformat does, so
+the git diff driver does not pay nbformat's import and validation cost; nbformat is
+imported only to upgrade notebooks older than version 4.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+from .errors import (
+    InvalidJSONError,
+    LfsPointerError,
+    NotANotebookError,
+    NotebookError,
+    TruncatedNotebookError,
+    UnsupportedFormatError,
+)
+
+Notebook = dict[str, Any]
+NotebookSource = Union[str, "os.PathLike[str]", bytes, Notebook, "LoadedNotebook"]
+
+CELL_TYPES = ("code", "markdown", "raw")
+_LFS_PREFIX = b"version https://git-lfs"
+
+
+@dataclass
+class LoadedNotebook:
+    """A notebook as the engine sees it, with where it came from and what was odd about it."""
+
+    nb: Notebook
+    label: str
+    problems: list[str] = field(default_factory=list)
+    upgraded_from: str | None = None
+    empty: bool = False
+
+
+def empty_notebook() -> Notebook:
+    return {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _is_json_mime(mime: str) -> bool:
+    return mime == "application/json" or (mime.startswith("application/") and mime.endswith("+json"))
+
+
+def _rejoin_bundle(data: Any) -> None:
+    if not isinstance(data, dict):
+        return
+    for key, value in list(data.items()):
+        if not _is_json_mime(key) and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            data[key] = "".join(value)
+
+
+def normalise(nb: Notebook) -> Notebook:
+    """Re-join split strings and drop transient keys, in place, exactly as nbformat's reader does."""
+    meta = nb.get("metadata")
+    if isinstance(meta, dict):
+        for key in ("orig_nbformat", "orig_nbformat_minor", "signature"):
+            meta.pop(key, None)
+    for cell in nb.get("cells", []):
+        if not isinstance(cell, dict):
+            continue
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+        attachments = cell.get("attachments")
+        if isinstance(attachments, dict):
+            for bundle in attachments.values():
+                _rejoin_bundle(bundle)
+        cmeta = cell.get("metadata")
+        if isinstance(cmeta, dict):
+            cmeta.pop("trusted", None)
+        if cell.get("cell_type") == "code" and isinstance(cell.get("outputs"), list):
+            for out in cell["outputs"]:
+                if not isinstance(out, dict):
+                    continue
+                otype = out.get("output_type", "")
+                if otype in ("execute_result", "display_data"):
+                    _rejoin_bundle(out.get("data"))
+                elif otype and isinstance(out.get("text", ""), list):
+                    out["text"] = "".join(out["text"])
+    return nb
+
+
+def _check_cells(nb: Notebook, label: str) -> list[str]:
+    """Report cells that miss required keys; the engine reads them defensively."""
+    problems: list[str] = []
+    for i, cell in enumerate(nb["cells"]):
+        if not isinstance(cell, dict):
+            raise NotANotebookError(label, f"cell {i} is a {type(cell).__name__}, not an object")
+        ctype = cell.get("cell_type")
+        if ctype not in CELL_TYPES:
+            problems.append(f"cell {i}: unknown cell_type {ctype!r}")
+        required = ["source", "metadata"] + (["outputs", "execution_count"] if ctype == "code" else [])
+        missing = [k for k in required if k not in cell]
+        if missing:
+            problems.append(f"cell {i}: missing {', '.join(missing)}")
+        if not isinstance(cell.get("source", ""), str):
+            raise NotANotebookError(label, f"cell {i}: source is neither text nor a list of lines")
+        if ctype == "code" and not isinstance(cell.get("outputs", []), list):
+            raise NotANotebookError(label, f"cell {i}: outputs is not a list")
+    return problems
+
+
+def _json_error(label: str, text: str, err: json.JSONDecodeError) -> InvalidJSONError:
+    if any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in text.splitlines()):
+        return InvalidJSONError(
+            label,
+            f"{err.msg}; the file holds git conflict markers (resolve them, or use 'nbreview merge')",
+            err.lineno,
+            err.colno,
+        )
+    tail = len(text.rstrip())
+    if err.pos >= tail - 1 or (err.msg.startswith("Unterminated string") and not text.rstrip().endswith("}")):
+        return TruncatedNotebookError(label, f"{err.msg}; the file ends early (truncated?)", err.lineno, err.colno)
+    return InvalidJSONError(label, err.msg, err.lineno, err.colno)
+
+
+def parse_bytes(data: bytes, label: str) -> LoadedNotebook:
+    """Parse and normalise notebook bytes; an empty file is an empty notebook."""
+    if not data.strip():
+        return LoadedNotebook(empty_notebook(), label, empty=True)
+    if data.startswith(_LFS_PREFIX):
+        raise LfsPointerError(label, "is a git-lfs pointer, not a notebook (run 'git lfs pull' to fetch it)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise NotebookError(label, f"not UTF-8 text (byte {err.start})") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise _json_error(label, text, err) from None
+    except RecursionError:
+        raise NotANotebookError(label, "JSON nested too deeply to be a notebook") from None
+    return from_object(obj, label, owned=True)
+
+
+def from_object(obj: Any, label: str, owned: bool = False) -> LoadedNotebook:
+    """Check, upgrade and normalise a parsed JSON object (copied unless ``owned``)."""
+    if not isinstance(obj, dict) or "nbformat" not in obj:
+        kind = type(obj).__name__ if not isinstance(obj, dict) else "object without 'nbformat'"
+        raise NotANotebookError(label, f"is JSON but not a Jupyter notebook (found a {kind})")
+    major = obj.get("nbformat")
+    if not isinstance(major, int) or isinstance(major, bool):
+        raise NotANotebookError(label, f"'nbformat' is {major!r}, not a version number")
+    upgraded: str | None = None
+    if major > 4 or major < 1:
+        raise UnsupportedFormatError(label, f"nbformat {major} is not supported (nbreview reads versions 1 to 4)")
+    if major < 4:
+        upgraded = f"{major}.{obj.get('nbformat_minor', 0)}"
+        obj = _upgrade(obj, label)
+        owned = True
+    elif not owned:
+        obj = copy.deepcopy(obj)
+    cells = obj.get("cells")
+    if not isinstance(cells, list):
+        raise NotANotebookError(label, "has no 'cells' list")
+    if not isinstance(obj.get("metadata", {}), dict):
+        raise NotANotebookError(label, "'metadata' is not an object")
+    normalise(obj)
+    problems = _check_cells(obj, label)
+    return LoadedNotebook(obj, label, problems, upgraded)
+
+
+def _upgrade(obj: Notebook, label: str) -> Notebook:
+    try:
+        import nbformat
+    except ImportError:  # pragma: no cover - nbformat is a base dependency
+        raise UnsupportedFormatError(label, "nbformat is needed to read notebooks older than version 4") from None
+    try:
+        node = nbformat.reads(json.dumps(obj), as_version=4)  # type: ignore[no-untyped-call]
+    except Exception as err:  # nbformat raises many kinds on malformed old notebooks
+        raise UnsupportedFormatError(label, f"could not upgrade nbformat {obj.get('nbformat')}: {err}") from None
+    upgraded: Notebook = json.loads(json.dumps(node))
+    # The upgrade invents random cell ids; drop them so two reads of one file agree.
+    for cell in upgraded.get("cells", []):
+        cell.pop("id", None)
+    upgraded["nbformat_minor"] = min(int(upgraded.get("nbformat_minor", 4)), 4)
+    return upgraded
+
+
+def read_path(path: str | os.PathLike[str]) -> LoadedNotebook:
+    label = os.fspath(path)
+    if label == os.devnull:
+        return LoadedNotebook(empty_notebook(), label, empty=True)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise NotebookError(label, "no such file") from None
+    except IsADirectoryError:
+        raise NotebookError(label, "is a directory, not a notebook") from None
+    except OSError as err:
+        raise NotebookError(label, err.strerror or str(err)) from None
+    return parse_bytes(data, label)
+
+
+def read_git_blob(rev: str, path: str, repo: str | os.PathLike[str] = ".") -> LoadedNotebook:
+    """Read ``path`` as stored at ``rev`` (a commit, or ``:`` for the index) without a checkout.
+
+    A path that does not exist at that revision is an empty notebook (added or deleted).
+    """
+    spec = f"{rev}:{path}" if rev != ":" else f":{path}"
+    label = spec
+    proc = subprocess.run(["git", "cat-file", "blob", spec], cwd=repo, capture_output=True, check=False)
+    if proc.returncode != 0:
+        check = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}" if rev != ":" else "HEAD"],
+            cwd=repo,
+            capture_output=True,
+            check=False,
+        )
+        if rev == ":" or check.returncode == 0:
+            return LoadedNotebook(empty_notebook(), label, empty=True)
+        raise NotebookError(label, f"git cannot read it: {proc.stderr.decode(errors='replace').strip()}")
+    return parse_bytes(proc.stdout, label)
+
+
+def load(source: NotebookSource, label: str | None = None) -> LoadedNotebook:
+    """Load a notebook from a path, bytes, a notebook dict, or pass a LoadedNotebook through."""
+    if isinstance(source, LoadedNotebook):
+        return source
+    if isinstance(source, (bytes, bytearray)):
+        return parse_bytes(bytes(source), label or "<bytes>")
+    if isinstance(source, dict):
+        return from_object(source, label or "<notebook>")
+    if isinstance(source, (str, os.PathLike)):
+        loaded = read_path(source)
+        if label:
+            loaded.label = label
+        return loaded
+    raise TypeError(f"cannot read a notebook from {type(source).__name__}")
+
+
+def read_notebook(source: NotebookSource) -> Notebook:
+    """Public helper: the normalised notebook dict."""
+    return load(source).nb

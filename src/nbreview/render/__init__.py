@@ -1,0 +1,1 @@
+"""Renderers: plain functions over a NotebookDiff. None of them re-aligns anything."""
