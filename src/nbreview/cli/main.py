@@ -16,6 +16,8 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("nbreview.cli.diff_cmd", "show the changes between two notebooks (or git revisions)"),
     "patch": ("nbreview.cli.patch_cmd", "apply a JSON diff to a notebook"),
+    "merge": ("nbreview.cli.merge_cmd", "three-way merge of notebooks (also git's merge driver)"),
+    "mergetool": ("nbreview.cli.mergetool_cmd", "resolve merge conflicts in a three-way page in the browser"),
 }
 
 

@@ -1,0 +1,63 @@
+"""``nbreview merge BASE LOCAL REMOTE -o OUT``: three-way notebook merge, also git's merge driver.
+
+Exit status: 0 merged cleanly, 1 conflicts left (marked in OUT), 2 error (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..merge import Conflict
+
+STRATEGIES = ("local", "remote", "base")
+OUTPUT_MODES = ("auto", "local", "remote", "clear", "union")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("base", help="the common ancestor (git's %%O; an empty file or /dev/null for none)")
+    parser.add_argument("local", help="our version (git's %%A)")
+    parser.add_argument("remote", help="their version (git's %%B)")
+    parser.add_argument("-o", "--output", help="where to write the merged notebook (default: stdout)")
+    parser.add_argument("--path", metavar="NAME", help="the notebook's name in messages (git's %%P)")
+    parser.add_argument("--strategy", choices=STRATEGIES,
+                        help="take this side for every conflict instead of marking it")
+    parser.add_argument("--outputs", choices=OUTPUT_MODES, default="auto",
+                        help="outputs and execution counts: auto (the side whose source wins), local, remote, "
+                             "clear (drop where the sides differ) or union (both sides' outputs)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..merge import merge, validate
+    from ..write import dumps_notebook
+    from .common import write_atomic
+
+    name = args.path or args.output or args.local
+    result = merge(args.base, args.local, args.remote, strategy=args.strategy, outputs=args.outputs)
+    validate(result.notebook, f"{name}: the merged notebook")
+    data = dumps_notebook(result.notebook).encode("utf-8")
+    if args.output and args.output != "-":
+        write_atomic(args.output, data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    if not args.quiet:
+        _report(name, result.unresolved)
+    return 1 if result.unresolved else 0
+
+
+def _report(name: str, conflicts: Sequence[Conflict]) -> None:
+    if not conflicts:
+        return
+    kinds: dict[str, int] = {}
+    for c in conflicts:
+        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    words = {"source": "in cell sources", "delete": "deleted vs edited cells", "value": "in metadata",
+             "move": "cells moved to different places"}
+    detail = ", ".join(f"{n} {words[k]}" for k, n in kinds.items())
+    sys.stderr.write(f"nbreview: {name}: {len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''} ({detail}); "
+                     "resolve the <<<<<<< markers, or run 'git mergetool -t nbreview'\n")

@@ -1,0 +1,27 @@
+"""``nbreview mergetool BASE LOCAL REMOTE MERGED``: resolve conflicts in a three-way page.
+
+Serves the page on localhost, opens the browser and waits until the page is closed;
+exit 0 when the result was saved with no conflicts left, 1 otherwise (git's trustExitCode).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("base", help="the common ancestor ($BASE)")
+    parser.add_argument("local", help="our version ($LOCAL)")
+    parser.add_argument("remote", help="their version ($REMOTE)")
+    parser.add_argument("merged", help="where the result goes ($MERGED)")
+    parser.add_argument("--port", type=int, default=0, help="port to serve on (default: any free port)")
+    parser.add_argument("--no-browser", action="store_true", help="print the address instead of opening a browser")
+    parser.add_argument("--outputs", choices=("auto", "local", "remote", "clear", "union"), default="auto",
+                        help="outputs and execution counts, as for 'nbreview merge'")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..web.mergetool import serve_mergetool
+
+    return serve_mergetool(args.base, args.local, args.remote, args.merged, port=args.port,
+                           open_browser=not args.no_browser, outputs=args.outputs)

@@ -1,0 +1,222 @@
+"""Which cells the merged notebook holds, in what order, and each one's merged content.
+
+Base is the spine. Each side's alignment against base (the engine's ``align_cells``)
+tells, for every base cell, whether that side kept it in order, moved it or deleted
+it, and which cells it inserted, anchored after the last base cell it kept in order.
+Walking the base cells, the result takes each side's insertions at each gap (identical
+ones once, local's first), then the base cell where it stays.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+from ..align import align_cells
+from ..compare.values import CELL_TRANSIENT_KEYS, cell_metadata_transient
+from ..options import DiffOptions
+from .model import Conflict, ConflictKind, MergedCell, Side, Slot
+from .text import TextConflict, merge_text
+from .values import ValueConflict, merge_values
+
+_CONTENT_SKIP = ("source", "outputs", "execution_count", "id", "metadata")
+
+
+def content_key(cell: dict[str, Any]) -> str:
+    """What a person edits in a cell: type, source, attachments and lasting metadata."""
+    meta = cell.get("metadata")
+    meta = {k: v for k, v in meta.items() if k not in CELL_TRANSIENT_KEYS} if isinstance(meta, dict) else meta
+    rest = {k: v for k, v in cell.items() if k not in _CONTENT_SKIP}
+    return json.dumps([cell.get("source", ""), meta, rest], sort_keys=True, default=str)
+
+
+def _field_transient(path: list[str | int]) -> bool:
+    if path and path[0] == "id":
+        return True
+    return bool(path) and path[0] == "metadata" and cell_metadata_transient(path[1:])
+
+
+@dataclass
+class _Layout:
+    """One side against base: kept-in-order, moved and deleted base cells, and insertions per gap."""
+
+    kept: dict[int, int] = field(default_factory=dict)
+    moved: dict[int, tuple[int, int]] = field(default_factory=dict)  # base -> (side index, gap)
+    deleted: set[int] = field(default_factory=set)
+    gaps: dict[int, list[tuple[str, int]]] = field(default_factory=dict)  # gap -> ("base", i) | ("ins", j)
+
+    def side_index(self, i: int) -> int | None:
+        if i in self.kept:
+            return self.kept[i]
+        return self.moved[i][0] if i in self.moved else None
+
+
+def _layout(base: list[dict[str, Any]], side: list[dict[str, Any]], options: DiffOptions) -> _Layout:
+    lay = _Layout()
+    last = -1
+    for m in align_cells(base, side, options):
+        if m.new is None:
+            if m.old is not None:
+                lay.deleted.add(m.old)
+            continue
+        if m.old is not None and not m.moved:
+            lay.kept[m.old] = m.new
+            last = m.old
+            continue
+        gap = last + 1
+        if m.old is not None:
+            lay.moved[m.old] = (m.new, gap)
+            lay.gaps.setdefault(gap, []).append(("base", m.old))
+        else:
+            lay.gaps.setdefault(gap, []).append(("ins", m.new))
+    return lay
+
+
+class CellMerger:
+    """Builds the merged cells and their order; numbers conflicts as it finds them."""
+
+    def __init__(self, base: list[dict[str, Any]], local: list[dict[str, Any]], remote: list[dict[str, Any]],
+                 options: DiffOptions | None = None) -> None:
+        self.base, self.local, self.remote = base, local, remote
+        self.options = options or DiffOptions()
+        self.conflicts: list[Conflict] = []
+
+    def conflict(self, kind: ConflictKind, cell: MergedCell | None, detail: TextConflict | ValueConflict | None = None,
+                 deleted: Side | None = None) -> Conflict:
+        c = Conflict(len(self.conflicts), kind, cell, detail, deleted)
+        self.conflicts.append(c)
+        if cell is not None:
+            cell.conflicts.append(c)
+        return c
+
+    # -- one cell ---------------------------------------------------------------------
+    def merge_cell(self, b: dict[str, Any] | None, lo: dict[str, Any] | None, re: dict[str, Any] | None,
+                   index: tuple[int | None, int | None, int | None]) -> MergedCell:
+        mc = MergedCell(b, lo, re, index)
+        if lo is not None and re is not None:
+            base = b if b is not None else re  # identical insertions: local's version wins
+            src = merge_text(_source(base), _source(lo), _source(re))
+            mc.pieces = src
+            for piece in src:
+                if isinstance(piece, TextConflict):
+                    self.conflict("source", mc, piece)
+            fields, vconf = merge_values(_rest(base), _rest(lo), _rest(re), _field_transient)
+            mc.fields = fields
+            for vc in vconf:
+                self.conflict("value", mc, vc)
+        else:
+            kept = lo if lo is not None else re
+            assert kept is not None
+            mc.pieces = [_source(kept)] if _source(kept) else []
+            mc.fields = _rest(kept)
+        return mc
+
+    # -- the order ----------------------------------------------------------------------
+    def merge(self) -> list[Slot]:
+        lay_l = _layout(self.base, self.local, self.options)
+        lay_r = _layout(self.base, self.remote, self.options)
+        slots_at_base: dict[int, list[Slot]] = {}
+        place_l: dict[int, Slot] = {}
+        place_r: dict[int, Slot] = {}
+        for i, b in enumerate(self.base):
+            li, ri = lay_l.side_index(i), lay_r.side_index(i)
+            lo = self.local[li] if li is not None else None
+            re = self.remote[ri] if ri is not None else None
+            if lo is None and re is None:
+                continue
+            if lo is None or re is None:
+                kept = lo if lo is not None else re
+                assert kept is not None
+                if content_key(kept) == content_key(b):
+                    continue  # deleted on one side, unchanged on the other
+                mc = self.merge_cell(b, lo, re, (i, li, ri))
+                mc.deleted = "local" if lo is None else "remote"
+                self.conflict("delete", mc, deleted=mc.deleted)
+                lay = lay_r if lo is None else lay_l
+                slot = Slot(mc)
+                if i in lay.moved:
+                    (place_r if lo is None else place_l)[i] = slot
+                else:
+                    slots_at_base[i] = [slot]
+                continue
+            mc = self.merge_cell(b, lo, re, (i, li, ri))
+            moved_l, moved_r = i in lay_l.moved, i in lay_r.moved
+            if not moved_l and not moved_r:
+                slots_at_base[i] = [Slot(mc)]
+            elif moved_l and not moved_r:
+                place_l[i] = Slot(mc)
+            elif moved_r and not moved_l:
+                place_r[i] = Slot(mc)
+            elif lay_l.moved[i][1] == lay_r.moved[i][1]:  # both moved it to the same place
+                place_l[i] = Slot(mc)
+                place_r[i] = place_l[i]
+            else:
+                c = self.conflict("move", mc)
+                place_l[i] = Slot(mc, (c.id, "local"))
+                place_r[i] = Slot(mc, (c.id, "remote"))
+                slots_at_base[i] = [Slot(mc, (c.id, "base"))]
+        out: list[Slot] = []
+        n = len(self.base)
+        for g in range(n + 1):
+            out.extend(self._gap(g, lay_l.gaps.get(g, []), lay_r.gaps.get(g, []), place_l, place_r))
+            if g < n:
+                out.extend(slots_at_base.get(g, []))
+        seen: set[int] = set()  # a cell both sides moved into one gap in different orders comes once
+        unique = []
+        for slot in out:
+            if id(slot) not in seen:
+                seen.add(id(slot))
+                unique.append(slot)
+        return unique
+
+    def _gap(self, g: int, ltoks: list[tuple[str, int]], rtoks: list[tuple[str, int]],
+             place_l: dict[int, Slot], place_r: dict[int, Slot]) -> Iterator[Slot]:
+        """Both sides' insertions at one gap: identical runs once, otherwise local's then remote's."""
+        lt = [t for t in ltoks if t[0] == "ins" or t[1] in place_l]
+        rt = [t for t in rtoks if t[0] == "ins" or t[1] in place_r]
+        if not lt and not rt:
+            return
+
+        def key(tok: tuple[str, int], side: list[dict[str, Any]], place: dict[int, Slot]) -> str:
+            if tok[0] == "base":
+                slot = place[tok[1]]
+                return f"base:{tok[1]}" if slot.when is None else f"base:{tok[1]}:{slot.when}"
+            return content_key(side[tok[1]])
+
+        lk = [key(t, self.local, place_l) for t in lt]
+        rk = [key(t, self.remote, place_r) for t in rt]
+        li = ri = 0
+        sm = SequenceMatcher(None, lk, rk, autojunk=False)
+        for a, bb, size in sm.get_matching_blocks():
+            yield from self._side_slots(lt[li:a], "local", place_l)
+            yield from self._side_slots(rt[ri:bb], "remote", place_r)
+            for k in range(size):
+                lt_tok, rt_tok = lt[a + k], rt[bb + k]
+                if lt_tok[0] == "base":
+                    yield place_l[lt_tok[1]]
+                else:
+                    yield Slot(self.merge_cell(None, self.local[lt_tok[1]], self.remote[rt_tok[1]],
+                                               (None, lt_tok[1], rt_tok[1])))
+            li, ri = a + size, bb + size
+
+    def _side_slots(self, toks: list[tuple[str, int]], side: Side, place: dict[int, Slot]) -> Iterator[Slot]:
+        cells = self.local if side == "local" else self.remote
+        for kind, idx in toks:
+            if kind == "base":
+                yield place[idx]
+            else:
+                index = (None, idx, None) if side == "local" else (None, None, idx)
+                yield Slot(self.merge_cell(None, cells[idx] if side == "local" else None,
+                                           cells[idx] if side == "remote" else None, index))
+
+
+def _source(cell: dict[str, Any]) -> str:
+    src = cell.get("source", "")
+    return src if isinstance(src, str) else "".join(src) if isinstance(src, list) else str(src)
+
+
+def _rest(cell: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in cell.items() if k not in ("source", "outputs", "execution_count")}
