@@ -1,10 +1,27 @@
-"""Terminal renderer: ``git diff``-like text with cell headers, hunks and intraline emphasis."""
+"""Terminal renderer: ``git diff`` with delta's manners, over the diff model.
+
+A header per changed cell (``cell [12] → [14] · code · modified · moved``), source hunks
+with context, ``-``/``+`` lines on a tinted background with the changed words emphasised,
+syntax colours from pygments for the notebook's language, outputs summarised where text
+would be noise (images by size and share of pixels changed, long streams as hunks), compact
+metadata changes, and one closing line saying what the defaults hid. Colours are SGR
+sequences only (``less -R`` shows them); lines are padded, never cleared with ``ESC[K``.
+Notebook text is untrusted: control characters are shown escaped, never sent raw.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import os
+import re
+import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from ..model import CellDiff, LineOp, NotebookDiff, OutputDiff, TextDiff, ValueChange
+from ..model import CellDiff, LineOp, NotebookDiff, OutputDiff, Summary, TextDiff, ValueChange
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"
@@ -13,115 +30,526 @@ RED = "\x1b[31m"
 GREEN = "\x1b[32m"
 YELLOW = "\x1b[33m"
 BLUE = "\x1b[34m"
+MAGENTA = "\x1b[35m"
 CYAN = "\x1b[36m"
-RED_EMPH = "\x1b[1;37;41m"
-GREEN_EMPH = "\x1b[1;37;42m"
+
+# (line background, emphasised background) for removed and added lines, per terminal theme.
+_THEMES = {
+    "dark": {"-": ("48;5;52", "48;5;124"), "+": ("48;5;22", "48;5;28")},
+    "light": {"-": ("48;5;224", "48;5;217"), "+": ("48;5;194", "48;5;157")},
+}
+# Syntax foregrounds (256 colours), most specific pygments token first.
+_SYNTAX = {
+    "dark": [
+        ("Comment", "38;5;245"),
+        ("Literal.String", "38;5;186"),
+        ("Literal.Number", "38;5;141"),
+        ("Keyword", "38;5;204"),
+        ("Operator.Word", "38;5;204"),
+        ("Name.Builtin", "38;5;81"),
+        ("Name.Function", "38;5;149"),
+        ("Name.Class", "38;5;149"),
+        ("Name.Decorator", "38;5;149"),
+        ("Name.Tag", "38;5;204"),
+        ("Name.Attribute", "38;5;149"),
+        ("Generic.Heading", "1;38;5;81"),
+        ("Generic.Subheading", "1;38;5;81"),
+        ("Generic.Strong", "1"),
+        ("Generic.Emph", "3"),
+    ],
+    "light": [
+        ("Comment", "38;5;244"),
+        ("Literal.String", "38;5;130"),
+        ("Literal.Number", "38;5;91"),
+        ("Keyword", "38;5;125"),
+        ("Operator.Word", "38;5;125"),
+        ("Name.Builtin", "38;5;31"),
+        ("Name.Function", "38;5;28"),
+        ("Name.Class", "38;5;28"),
+        ("Name.Decorator", "38;5;28"),
+        ("Name.Tag", "38;5;125"),
+        ("Name.Attribute", "38;5;28"),
+        ("Generic.Heading", "1;38;5;31"),
+        ("Generic.Subheading", "1;38;5;31"),
+        ("Generic.Strong", "1"),
+        ("Generic.Emph", "3"),
+    ],
+}
+_CELL_MAGICS = {
+    "bash": "bash",
+    "sh": "bash",
+    "script": "bash",
+    "html": "html",
+    "javascript": "javascript",
+    "js": "javascript",
+    "sql": "sql",
+    "latex": "latex",
+    "markdown": "markdown",
+    "ruby": "ruby",
+    "perl": "perl",
+    "writefile": "text",
+    "capture": "",
+    "time": "",
+    "timeit": "",
+}
+_ANSI_SGR = re.compile(r"\x1b\[[0-9;]*m")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+_TEXT_MIME_ORDER = ("text/plain", "text/markdown", "text/latex", "application/json", "text/html")
+
+Tokens = list[tuple[int, int, str]]  # per line: [start, end) and an SGR foreground
 
 
 @dataclass
 class TerminalStyle:
+    """How to draw: colours on or off, the width, and what the quiet defaults hide."""
+
     color: bool = False
-    width: int = 80
+    width: int = 100
     context: int = 3
     show_unchanged: bool = False
     show_transient: bool = False
+    syntax: bool = True
+    theme: str = "dark"
+    output_lines: int = 40  # at most this many lines of one output's diff or text
 
     def paint(self, code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if self.color and text else text
 
 
-def _emph(text: str, spans: list[tuple[int, int]], base: str, emph: str, st: TerminalStyle) -> str:
-    if not st.color:
-        return text
-    out = [base]
-    pos = 0
-    for a, b in spans:
-        out.append(text[pos:a])
-        out.append(emph + text[a:b] + RESET + base)
-        pos = b
-    out.append(text[pos:] + RESET)
-    return "".join(out)
+def theme_from_env() -> str:
+    """``NBREVIEW_THEME=light`` (or ``COLORFGBG`` with a light background) selects light tints."""
+    theme = os.environ.get("NBREVIEW_THEME", "").lower()
+    if theme in _THEMES:
+        return theme
+    bg = os.environ.get("COLORFGBG", "").split(";")[-1]
+    return "light" if bg in ("7", "15") else "dark"
 
 
-def _line_text(text: str | None) -> str:
+def clean(text: str) -> str:
+    """Untrusted text made safe to print: colour codes dropped, other control characters escaped."""
+    text = _ANSI_SGR.sub("", text)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+# -- syntax colours -------------------------------------------------------------------------
+
+
+def notebook_language(nb: dict[str, Any] | None) -> str:
+    meta = (nb or {}).get("metadata") or {}
+    info = meta.get("language_info") if isinstance(meta, dict) else None
+    if isinstance(info, dict) and isinstance(info.get("name"), str):
+        return str(info["name"]).lower()
+    ks = meta.get("kernelspec") if isinstance(meta, dict) else None
+    if isinstance(ks, dict) and isinstance(ks.get("language"), str):
+        return str(ks["language"]).lower()
+    return "python"
+
+
+def _lexer_name(cell_type: str, language: str, text: str) -> str:
+    if cell_type == "markdown":
+        return "markdown"
+    if cell_type != "code":
+        return ""
+    if text.startswith("%%"):
+        magic = text[2:].split(None, 1)[0] if text[2:].strip() else ""
+        if magic in _CELL_MAGICS:
+            return _CELL_MAGICS[magic] or language
+    return language
+
+
+_LEXERS: dict[str, Any] = {}
+
+
+def _lexer(name: str) -> Any:
+    if name not in _LEXERS:
+        lexer: Any = None
+        try:
+            if name in ("python", "python3", "ipython", "ipython3"):
+                from pygments.lexers.python import PythonLexer  # type: ignore[import-untyped,unused-ignore]
+
+                lexer = PythonLexer(stripnl=False, ensurenl=False)
+            elif name == "markdown":
+                from pygments.lexers.markup import MarkdownLexer  # type: ignore[import-untyped,unused-ignore]
+
+                lexer = MarkdownLexer(stripnl=False, ensurenl=False)
+            elif name and name != "text":
+                from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped,unused-ignore]
+                from pygments.util import ClassNotFound  # type: ignore[import-untyped,unused-ignore]
+
+                try:
+                    lexer = get_lexer_by_name(name, stripnl=False, ensurenl=False)
+                except ClassNotFound:
+                    lexer = None
+        except ImportError:  # pragma: no cover - pygments is a base dependency
+            lexer = None
+        _LEXERS[name] = lexer
+    return _LEXERS[name]
+
+
+def _fg(ttype: Any, theme: str) -> str:
+    name = str(ttype)[len("Token.") :] if str(ttype).startswith("Token.") else str(ttype)
+    for prefix, code in _SYNTAX[theme]:
+        if name == prefix or name.startswith(prefix + "."):
+            return code
+    return ""
+
+
+def highlight_lines(text: str, lexer_name: str, theme: str) -> list[Tokens]:
+    """Per line of ``text``, the coloured character ranges pygments finds (empty without a lexer)."""
+    lines = text.splitlines(keepends=True)
+    lexer = _lexer(lexer_name) if lexer_name else None
+    if lexer is None or not text or len(text) > 200_000:
+        return [[] for _ in lines]
+    result: list[Tokens] = [[]]
+    col = 0
+    for ttype, value in lexer.get_tokens(text):
+        code = _fg(ttype, theme)
+        parts = value.split("\n")
+        for k, part in enumerate(parts):
+            if k:
+                result.append([])
+                col = 0
+            if part and code:
+                result[-1].append((col, col + len(part), code))
+            col += len(part)
+    while len(result) < len(lines):
+        result.append([])
+    return result
+
+
+# -- lines ----------------------------------------------------------------------------------
+
+
+def _strip_eol(text: str | None) -> str:
     return (text or "").rstrip("\r\n")
 
 
-def render_text_diff(td: TextDiff, st: TerminalStyle, indent: str = "") -> list[str]:
-    """Hunks with context, as ``-``/``+`` lines; replaced lines grouped old first."""
-    lines: list[tuple[str, LineOp]] = []
-    for op in td.lines:
-        if op.op == "replace":
-            lines.append(("-", op))
-            lines.append(("+", op))
-        else:
-            lines.append(({"equal": " ", "delete": "-", "insert": "+"}[op.op], op))
-    # Regroup each run of changes so removed lines come before added ones.
-    grouped: list[tuple[str, LineOp]] = []
-    run: list[tuple[str, LineOp]] = []
-    for item in lines + [(" ", LineOp("equal"))]:
-        if item[0] == " ":
-            grouped += [x for x in run if x[0] == "-"] + [x for x in run if x[0] == "+"]
-            run = []
-            grouped.append(item)
-        else:
-            run.append(item)
-    grouped.pop()
-    keep = [False] * len(grouped)
-    for k, (sign, _) in enumerate(grouped):
+def _paint_line(
+    sign: str,
+    text: str,
+    tokens: Tokens,
+    spans: list[tuple[int, int]],
+    st: TerminalStyle,
+    indent: str,
+) -> str:
+    """One diff line: sign, syntax colours, the line's tint and emphasised spans; padded to the width."""
+    if not st.color:
+        return f"{indent}{sign} {clean(text)}"
+    bg, emph = _THEMES.get(st.theme, _THEMES["dark"]).get(sign, ("", ""))
+    cuts = {0, len(text)}
+    for a, b, _ in tokens:
+        cuts.update((a, b))
+    for a, b in spans:
+        cuts.update((a, b))
+    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    out = [indent]
+    sign_code = {"-": "31", "+": "32"}.get(sign, "")
+    out.append(f"\x1b[{';'.join(x for x in ('0', sign_code, bg) if x)}m{sign} ")
+    visible = len(indent) + 2
+    for a, b in zip(points, points[1:], strict=False):
+        piece = clean(text[a:b])
+        if not piece:
+            continue
+        fg = next((c for s, e, c in tokens if s <= a and b <= e), "") if st.syntax else ""
+        back = emph if any(s <= a and b <= e for s, e in spans) else bg
+        codes = ";".join(x for x in ("0", fg, back) if x)
+        out.append(f"\x1b[{codes}m{piece}")
+        visible += len(piece)
+    if bg:
+        out.append(" " * max(0, st.width - visible))
+    out.append(RESET)
+    return "".join(out)
+
+
+def _hunks(rows: list[tuple[str, LineOp]], context: int) -> list[list[tuple[str, LineOp]]]:
+    keep = [False] * len(rows)
+    for k, (sign, _) in enumerate(rows):
         if sign != " ":
-            for m in range(max(0, k - st.context), min(len(grouped), k + st.context + 1)):
+            for m in range(max(0, k - context), min(len(rows), k + context + 1)):
                 keep[m] = True
-    out: list[str] = []
-    prev = -1
-    for k, (sign, op) in enumerate(grouped):
+    hunks: list[list[tuple[str, LineOp]]] = []
+    prev = -2
+    for k, row in enumerate(rows):
         if not keep[k]:
             continue
-        if prev >= 0 and k != prev + 1:
-            out.append(indent + st.paint(CYAN, "⋯"))
+        if k != prev + 1:
+            hunks.append([])
+        hunks[-1].append(row)
         prev = k
-        if sign == " ":
-            out.append(f"{indent}  {_line_text(op.old_text)}")
-        elif sign == "-":
-            text = _line_text(op.old_text)
-            out.append(
-                indent
-                + st.paint(RED, "- ")
-                + _emph(text, op.old_spans if op.op == "replace" else [], RED, RED_EMPH, st)
-            )
+    return hunks
+
+
+def _rows(td: TextDiff) -> list[tuple[str, LineOp]]:
+    """Diff rows with each run of changes regrouped: removed lines first, then added ones."""
+    rows: list[tuple[str, LineOp]] = []
+    run: list[tuple[str, LineOp]] = []
+    for op in td.lines + [LineOp("equal")]:
+        if op.op == "equal":
+            rows += [x for x in run if x[0] == "-"] + [x for x in run if x[0] == "+"]
+            run = []
+            rows.append((" ", op))
+        elif op.op == "replace":
+            run += [("-", op), ("+", op)]
         else:
-            text = _line_text(op.new_text)
-            out.append(
-                indent
-                + st.paint(GREEN, "+ ")
-                + _emph(text, op.new_spans if op.op == "replace" else [], GREEN, GREEN_EMPH, st)
-            )
+            run.append(("-" if op.op == "delete" else "+", op))
+    rows.pop()
+    return rows
+
+
+def _hunk_header(hunk: list[tuple[str, LineOp]]) -> str:
+    olds = [op.old for s, op in hunk if s != "+" and op.old is not None]
+    news = [op.new for s, op in hunk if s != "-" and op.new is not None]
+    o = f"-{olds[0]},{len(olds)}" if olds else "-0,0"
+    n = f"+{news[0]},{len(news)}" if news else "+0,0"
+    return f"@@ {o} {n} @@"
+
+
+def render_text_diff(
+    td: TextDiff,
+    st: TerminalStyle,
+    indent: str = "  ",
+    lexer_name: str = "",
+    limit: int | None = None,
+    intraline: bool = True,
+) -> list[str]:
+    """Hunks with ``st.context`` lines of context; a hunk header where lines were skipped."""
+    old_tokens: list[Tokens] = []
+    new_tokens: list[Tokens] = []
+    if st.color and st.syntax and lexer_name:
+        old_tokens = highlight_lines(td.old_text(), lexer_name, st.theme)
+        new_tokens = highlight_lines(td.new_text(), lexer_name, st.theme)
+    rows = _rows(td)
+    hunks = _hunks(rows, st.context)
+    whole = len(hunks) == 1 and len(hunks[0]) == len(rows)
+    out: list[str] = []
+    shown = changed_shown = 0
+    total_changed = sum(1 for sign, _ in rows if sign != " ")
+    width = max(20, st.width - len(indent) - 2)
+    for hunk in hunks:
+        if not whole:
+            out.append(indent + st.paint(CYAN, _hunk_header(hunk)))
+        for sign, op in hunk:
+            if limit is not None and shown >= limit:
+                rest = total_changed - changed_shown
+                more = f", {rest} more changed lines" if rest else ""
+                out.append(indent + st.paint(DIM, f"… cut at {limit} lines{more}"))
+                return out
+            shown += 1
+            changed_shown += sign != " "
+            if sign == "-":
+                text, no, tokens = _strip_eol(op.old_text), op.old, old_tokens
+                spans = op.old_spans if (op.op == "replace" and intraline) else []
+            elif sign == "+":
+                text, no, tokens = _strip_eol(op.new_text), op.new, new_tokens
+                spans = op.new_spans if (op.op == "replace" and intraline) else []
+            else:
+                text, no, tokens = _strip_eol(op.new_text or op.old_text), op.new, new_tokens
+                spans = []
+            if limit is not None and len(text) > width:
+                text = text[: width - 1] + "…"
+            line_tokens = tokens[no - 1] if no is not None and 0 < no <= len(tokens) else []
+            out.append(_paint_line(sign, text, line_tokens, spans, st, indent))
     return out
 
 
-def _describe_output(o: OutputDiff) -> str:
-    label = o.output_type or "output"
-    idx = o.new_index if o.new_index is not None else o.old_index
-    parts = [f"output {idx}: {label}"]
-    for m in o.mimes:
-        if m.status == "unchanged" and m.identical:
-            continue
-        desc = f"{m.mime} {m.status}"
-        if m.image is not None:
-            if m.image.pixels_equal:
-                desc = f"{m.mime} re-encoded, same pixels"
-            else:
-                sizes = f"{_size(m.image.old_size)} → {_size(m.image.new_size)}"
-                desc = f"{m.mime} {sizes}, {m.image.changed_fraction:.1%} of pixels differ"
-        parts.append(desc)
-    return " · ".join(parts)
+def _whole_lines(text: str, sign: str, st: TerminalStyle, indent: str, lexer_name: str, limit: int | None) -> list[str]:
+    """Every line of one side's text as ``+`` or ``-`` lines (an added or removed cell or output)."""
+    lines = text.splitlines()
+    tokens = highlight_lines(text, lexer_name, st.theme) if (st.color and st.syntax and lexer_name) else []
+    width = max(20, st.width - len(indent) - 2)
+    out: list[str] = []
+    for k, line in enumerate(lines):
+        if limit is not None and k >= limit:
+            out.append(indent + st.paint(DIM, f"… {len(lines) - limit} more lines"))
+            break
+        if limit is not None and len(line) > width:
+            line = line[: width - 1] + "…"
+        out.append(_paint_line(sign, line, tokens[k] if k < len(tokens) else [], [], st, indent))
+    return out
+
+
+# -- outputs ----------------------------------------------------------------------------------
+
+
+def _cell_at(nb: dict[str, Any] | None, index: int | None) -> dict[str, Any]:
+    cells = (nb or {}).get("cells") or []
+    if index is None or not 0 <= index < len(cells) or not isinstance(cells[index], dict):
+        return {}
+    cell: dict[str, Any] = cells[index]
+    return cell
+
+
+def _output_at(cell: dict[str, Any], index: int | None) -> dict[str, Any]:
+    outs = cell.get("outputs")
+    if not isinstance(outs, list) or index is None or not 0 <= index < len(outs) or not isinstance(outs[index], dict):
+        return {}
+    out: dict[str, Any] = outs[index]
+    return out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "".join(str(v) for v in value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=1, ensure_ascii=False)
+
+
+def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
+    """(width, height) read from a base64 PNG, GIF or JPEG header, and the decoded size in bytes."""
+    try:
+        data = base64.b64decode(_text(value).replace("\n", ""), validate=False)
+    except (binascii.Error, ValueError):
+        return None, 0
+    size: tuple[int, int] | None = None
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        w, h = struct.unpack(">II", data[16:24])
+        size = (int(w), int(h))
+    elif data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        w, h = struct.unpack("<HH", data[6:10])
+        size = (int(w), int(h))
+    elif data[:2] == b"\xff\xd8":
+        k = 2
+        while k + 9 < len(data):
+            if data[k] != 0xFF:
+                k += 1
+                continue
+            marker = data[k + 1]
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                h, w = struct.unpack(">HH", data[k + 5 : k + 9])
+                size = (int(w), int(h))
+                break
+            k += 2 + struct.unpack(">H", data[k + 2 : k + 4])[0]
+    return size, len(data)
 
 
 def _size(s: tuple[int, int] | None) -> str:
-    return f"{s[0]}×{s[1]}" if s else "?"
+    return f"{s[0]}×{s[1]}" if s else "?×?"
 
 
-def _change_line(ch: ValueChange) -> str:
+def _bytes(n: int) -> str:
+    return f"{n} B" if n < 1024 else (f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB")
+
+
+def _output_label(out: dict[str, Any], fallback_type: str) -> str:
+    otype = str(out.get("output_type") or fallback_type or "output")
+    if otype == "stream":
+        return f"stream {out.get('name', '')}".rstrip()
+    if otype == "error":
+        return f"error {out.get('ename', '')}".rstrip()
+    return otype
+
+
+def _summarise_whole_output(out: dict[str, Any]) -> str:
+    """One line for an output shown whole (added cell, added or removed output)."""
+    otype = out.get("output_type")
+    if otype in ("stream", "error"):
+        text = _text(out.get("text", "")) if otype == "stream" else "\n".join(out.get("traceback") or [])
+        n = len(text.splitlines())
+        return f"{n} line{'s' if n != 1 else ''}"
+    data = out.get("data")
+    if not isinstance(data, dict):
+        return ""
+    bits = []
+    for mime, value in data.items():
+        if mime.startswith("image/") and mime != "image/svg+xml":
+            size, nbytes = image_info(value)
+            bits.append(f"{mime} {_size(size)}, {_bytes(nbytes)}")
+        else:
+            n = len(_text(value).splitlines())
+            bits.append(f"{mime} ({n} line{'s' if n != 1 else ''})")
+    return ", ".join(bits)
+
+
+def _whole_output_text(out: dict[str, Any]) -> str:
+    otype = out.get("output_type")
+    if otype == "stream":
+        return _text(out.get("text", ""))
+    if otype == "error":
+        return "\n".join(out.get("traceback") or [])
+    data = out.get("data")
+    if isinstance(data, dict):
+        for mime in _TEXT_MIME_ORDER:
+            if mime in data:
+                return _text(data[mime])
+    return ""
+
+
+def _render_output(o: OutputDiff, c: CellDiff, diff: NotebookDiff, st: TerminalStyle, indent: str) -> list[str]:
+    old_out = _output_at(_cell_at(diff.old_nb, c.old_index), o.old_index)
+    new_out = _output_at(_cell_at(diff.new_nb, c.new_index), o.new_index)
+    shown = new_out or old_out
+    idx = o.new_index if o.new_index is not None else o.old_index
+    head = f"output {idx} · {_output_label(shown, o.output_type)}"
+    sub = indent + "  "
+    if o.status in ("added", "removed"):
+        sign, colour = ("+", GREEN) if o.status == "added" else ("-", RED)
+        summary = _summarise_whole_output(shown)
+        out = [indent + st.paint(colour, f"{head} · {o.status}" + (f" · {summary}" if summary else ""))]
+        text = _whole_output_text(shown)
+        if text.strip() and not any(m.kind == "image" for m in o.mimes):
+            out += _whole_lines(text, sign, st, sub, "", min(st.output_lines, 10))
+        return out
+    lines: list[str] = []
+    parts: list[str] = []
+    text_shown = False
+    if o.text is not None and o.text.changed:
+        lines += render_text_diff(o.text, st, sub, limit=st.output_lines)
+        text_shown = True
+        parts.append(f"+{o.text.added} −{o.text.removed} lines")
+    for m in o.mimes:
+        if m.status == "unchanged" and (m.identical or not st.show_transient):
+            continue
+        if m.transient and not st.show_transient:
+            continue
+        if m.image is not None:
+            img = m.image
+            if img.error:
+                parts.append(f"{m.mime} changed ({img.error})")
+            elif img.pixels_equal:
+                parts.append(f"{m.mime} re-encoded, same pixels")
+            elif img.old_size != img.new_size:
+                parts.append(f"{m.mime} {_size(img.old_size)} → {_size(img.new_size)}, resized")
+            else:
+                parts.append(f"{m.mime} {_size(img.new_size)}, {_pct(img.changed_fraction)} of pixels differ")
+        elif m.status in ("added", "removed"):
+            value = (new_out.get("data") or {}).get(m.mime) if m.status == "added" else (old_out.get("data") or {}).get(
+                m.mime
+            )
+            if m.kind == "image":
+                size, nbytes = image_info(value)
+                parts.append(f"{m.mime} {m.status} ({_size(size)}, {_bytes(nbytes)})")
+            else:
+                parts.append(f"{m.mime} {m.status}")
+        elif m.text is not None:
+            parts.append(f"{m.mime} +{m.text.added} −{m.text.removed} lines")
+            if not text_shown and m.text.changed:
+                lines += render_text_diff(m.text, st, sub, limit=st.output_lines)
+                text_shown = True
+        else:
+            parts.append(f"{m.mime} changed")
+    for ch in o.fields:
+        if st.show_transient or not ch.transient:
+            parts.append(_change_text(ch))
+    status = "transient" if o.transient else "changed"
+    return [indent + st.paint(YELLOW, f"{head} · {status}" + (": " + ", ".join(parts) if parts else ""))] + lines
+
+
+def _pct(frac: float) -> str:
+    if 0 < frac < 0.001:
+        return "<0.1%"
+    return f"{frac:.1%}"
+
+
+# -- metadata -----------------------------------------------------------------------------------
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return clean(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _change_text(ch: ValueChange) -> str:
     path = ".".join(str(p) for p in ch.path) or "(all)"
     if ch.op == "add":
         return f"+ {path} = {_short(ch.new)}"
@@ -130,73 +558,240 @@ def _change_line(ch: ValueChange) -> str:
     return f"~ {path}: {_short(ch.old)} → {_short(ch.new)}"
 
 
-def _short(value: object, limit: int = 60) -> str:
-    import json
-
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _change_line(ch: ValueChange, st: TerminalStyle, indent: str) -> str:
+    colour = {"add": GREEN, "remove": RED}.get(ch.op, YELLOW)
+    return indent + st.paint(colour, _change_text(ch)) + (st.paint(DIM, "  (transient)") if ch.transient else "")
 
 
-def cell_header(c: CellDiff) -> str:
+# -- cells ----------------------------------------------------------------------------------------
+
+
+def cell_status(c: CellDiff) -> str:
+    if c.status == "modified" and c.transient_only:
+        return "transient changes"
+    if c.status == "modified" and c.reexecuted:
+        return "re-executed"
+    return c.status
+
+
+def cell_header(c: CellDiff, diff: NotebookDiff | None = None) -> str:
+    """``cell [4] → [5] · code · modified · moved from #4 · In [3] → [7]``."""
     old = f"[{c.old_index}]" if c.old_index is not None else "[ ]"
     new = f"[{c.new_index}]" if c.new_index is not None else "[ ]"
-    status: str = c.status
-    if c.status == "modified" and c.reexecuted:
-        status = "re-executed"
-    elif c.status == "modified" and c.transient_only:
-        status = "transient changes"
-    bits = [f"cell {old} → {new}", c.cell_type, status]
+    bits = [f"cell {old} → {new}", c.cell_type, cell_status(c)]
     if c.moved:
         bits.append(f"moved from #{c.old_index}")
+    if diff is not None and c.cell_type == "code":
+        oc = _cell_at(diff.old_nb, c.old_index).get("execution_count") if c.old_index is not None else None
+        nc = _cell_at(diff.new_nb, c.new_index).get("execution_count") if c.new_index is not None else None
+        if c.old_index is not None and c.new_index is not None and oc != nc:
+            bits.append(f"In [{oc if oc is not None else ' '}] → [{nc if nc is not None else ' '}]")
+        elif c.status == "removed" and oc is not None:
+            bits.append(f"In [{oc}]")
+        elif nc is not None:
+            bits.append(f"In [{nc}]")
     return " · ".join(bits)
 
 
-def render(diff: NotebookDiff, st: TerminalStyle | None = None) -> str:
-    """The whole diff as terminal text (ANSI colours when ``st.color``)."""
+def _rule(text: str, st: TerminalStyle, colour: str) -> str:
+    label = f"── {clean(text)} "
+    return st.paint(colour + BOLD if st.color else "", label + "─" * max(3, st.width - len(label)))
+
+
+def _cell_lexer(c: CellDiff, diff: NotebookDiff, language: str) -> str:
+    cell = _cell_at(diff.new_nb, c.new_index) or _cell_at(diff.old_nb, c.old_index) or (c.cell or {})
+    return _lexer_name(c.cell_type, language, _text(cell.get("source", "")))
+
+
+def render_cell(c: CellDiff, diff: NotebookDiff, st: TerminalStyle, language: str = "python") -> list[str]:
+    colour = {"added": GREEN, "removed": RED}.get(c.status, YELLOW)
+    if c.status == "modified" and c.reexecuted:
+        colour = MAGENTA
+    if c.status == "unchanged" or (c.transient_only and c.moved):
+        colour = BLUE if c.moved else DIM
+    out = [_rule(cell_header(c, diff), st, colour)]
+    lexer_name = _cell_lexer(c, diff, language)
+    if c.status in ("added", "removed"):
+        side = diff.new_nb if c.status == "added" else diff.old_nb
+        cell = c.cell or _cell_at(side, c.new_index if c.status == "added" else c.old_index)
+        source = _text(cell.get("source", "")) if cell else (c.source.new_text() if c.source else "")
+        if not cell and c.source is not None:
+            source = c.source.new_text() if c.status == "added" else c.source.old_text()
+        out += _whole_lines(source, "+" if c.status == "added" else "-", st, "  ", lexer_name, None)
+        outs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
+        for k, o in enumerate(outs or []):
+            if isinstance(o, dict):
+                summary = _summarise_whole_output(o)
+                line = f"output {k} · {_output_label(o, '')}" + (f" · {summary}" if summary else "")
+                out.append("  " + st.paint(DIM, line))
+        return out
+    if c.source is not None and c.source.changed:
+        out += render_text_diff(c.source, st, "  ", lexer_name)
+    for o in c.outputs or []:
+        if o.status == "unchanged" and not (st.show_transient and o.transient):
+            continue
+        if o.transient and not st.show_transient:
+            continue
+        out += _render_output(o, c, diff, st, "  ")
+    changes = [ch for ch in c.fields + c.metadata if st.show_transient or not ch.transient]
+    for ch in changes:
+        if ch.path and ch.path[0] == "execution_count":
+            continue  # shown in the header
+        where = "metadata." if ch in c.metadata else ""
+        shown = ValueChange([f"{where}{'.'.join(str(p) for p in ch.path)}"], ch.op, ch.old, ch.new, ch.transient)
+        out.append(_change_line(shown, st, "  "))
+    return out
+
+
+# -- notebooks --------------------------------------------------------------------------------------
+
+
+def summary_line(s: Summary) -> str:
+    """``2 modified · 1 added · 1 moved · 1 image changed · 3 unchanged``."""
+    bits: list[str] = []
+    for count, word in (
+        (s.modified, "modified"),
+        (s.added, "added"),
+        (s.removed, "removed"),
+        (s.moved, "moved"),
+        (s.reexecuted, "re-executed"),
+        (s.outputs_changed, "with outputs changed"),
+        (s.images_changed, "image changed" if s.images_changed == 1 else "images changed"),
+        (s.metadata_changed, "notebook metadata changed"),
+        (s.unchanged, "unchanged"),
+    ):
+        if count:
+            bits.append(f"{count} {word}")
+    return " · ".join(bits) if bits else "no cells"
+
+
+def iter_render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str | None = None) -> Iterator[str]:
+    """The diff as terminal lines, one at a time (so a pager sees the first screen at once)."""
     st = st or TerminalStyle()
-    out: list[str] = [st.paint(BOLD, f"nbreview {diff.old.label} → {diff.new.label}")]
+    if title is None:
+        title = f"nbreview {diff.old.label} → {diff.new.label}"
+    yield st.paint(BOLD, clean(title))
+    summary = diff.summary()
+    if diff.old.empty or diff.new.empty:
+        summary.metadata_changed = 0
+    yield st.paint(DIM, summary_line(summary))
     for side in (diff.old, diff.new):
         for p in side.problems:
-            out.append(st.paint(YELLOW, f"! {side.label}: {p}"))
+            yield st.paint(YELLOW, f"! {clean(side.label)}: {clean(p)}")
         if side.upgraded_from:
-            out.append(st.paint(YELLOW, f"! {side.label}: upgraded from nbformat {side.upgraded_from}"))
+            yield st.paint(YELLOW, f"! {clean(side.label)}: upgraded from nbformat {side.upgraded_from}")
     nb_changes = [c for c in diff.fields + diff.metadata if st.show_transient or not c.transient]
+    if diff.old.empty or diff.new.empty:  # a new or deleted notebook: its metadata is not news
+        nb_changes = [c for c in nb_changes if st.show_transient]
     if nb_changes:
-        out.append(st.paint(CYAN, "── notebook " + "─" * max(0, st.width - 12)))
-        out += ["  " + _change_line(c) for c in nb_changes]
-    hidden_unchanged = hidden_transient = 0
+        yield _rule("notebook", st, CYAN)
+        for ch in nb_changes:
+            where = "metadata." if ch in diff.metadata else ""
+            path: list[str | int] = [f"{where}{'.'.join(str(p) for p in ch.path)}"]
+            yield _change_line(ValueChange(path, ch.op, ch.old, ch.new, ch.transient), st, "  ")
+    language = notebook_language(diff.new_nb if not diff.new.empty else diff.old_nb)
+    hidden_unchanged = hidden_transient_cells = 0
     for c in diff.cells:
         if c.status == "unchanged" and not c.moved and not st.show_unchanged:
             hidden_unchanged += 1
             continue
         if c.transient_only and not c.moved and not st.show_transient:
-            hidden_transient += 1
+            hidden_transient_cells += 1
             continue
-        colour = {"added": GREEN, "removed": RED, "modified": YELLOW}.get(c.status, BLUE if c.moved else DIM)
-        head = cell_header(c)
-        out.append(st.paint(colour, f"── {head} " + "─" * max(0, st.width - len(head) - 4)))
-        if c.source is not None and (c.source.changed or c.status in ("added", "removed")):
-            out += render_text_diff(c.source, st, "  ")
-        for o in c.outputs or []:
-            if o.status == "unchanged" or (o.transient and not st.show_transient):
-                continue
-            out.append("  " + st.paint(DIM, _describe_output(o)))
-            if o.text is not None and o.text.changed:
-                out += render_text_diff(o.text, st, "    ")
-            for m in o.mimes:
-                if m.text is not None and m.text.changed and m.kind == "text":
-                    out += render_text_diff(m.text, st, "    ")
-        for ch in c.fields + c.metadata:
-            if st.show_transient or not ch.transient:
-                out.append("  " + st.paint(DIM, _change_line(ch)))
-    hidden_transient += sum(1 for ch in diff.fields + diff.metadata if ch.transient and not st.show_transient)
-    notes = []
+        yield from render_cell(c, diff, st, language)
+    hidden: list[str] = []
     if hidden_unchanged:
-        notes.append(f"{hidden_unchanged} unchanged cells")
-    if hidden_transient:
-        notes.append(f"{hidden_transient} transient changes")
-    if notes:
-        out.append(st.paint(DIM, f"({' and '.join(notes)} hidden)"))
+        hidden.append(f"{hidden_unchanged} unchanged cell{'s' if hidden_unchanged != 1 else ''}")
+    if hidden_transient_cells:
+        n = hidden_transient_cells
+        hidden.append(f"{n} cell{'s' if n != 1 else ''} with only transient changes")
+    if not st.show_transient and not (diff.old.empty or diff.new.empty):
+        n = _hidden_transient_details(diff)
+        if n:
+            hidden.append(f"{n} transient change{'s' if n != 1 else ''}")
     if not diff.has_changes:
-        out.append("no changes")
+        yield "no changes"
+    if hidden:
+        yield st.paint(DIM, f"⋯ hidden: {', '.join(hidden)}; -a shows everything")
+
+
+def _hidden_transient_details(diff: NotebookDiff) -> int:
+    """Transient changes inside shown cells and the notebook (cells hidden whole are counted apart)."""
+    n = sum(1 for ch in diff.fields + diff.metadata if ch.transient)
+    for c in diff.cells:
+        if c.status != "modified" or (c.transient_only and not c.moved):
+            continue
+        n += sum(1 for ch in c.fields + c.metadata if ch.transient)
+        n += sum(1 for o in c.outputs or [] if o.transient)
+    return n
+
+
+def render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str | None = None) -> str:
+    """The whole diff as terminal text (ANSI colours when ``st.color``)."""
+    return "\n".join(iter_render(diff, st, title)) + "\n"
+
+
+# -- --stat ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StatRow:
+    path: str
+    summary: Summary
+    note: str = ""  # "new", "deleted", "renamed from x", or an error
+
+
+def _stat_words(s: Summary) -> str:
+    bits = []
+    for count, word in (
+        (s.added, "added"),
+        (s.removed, "removed"),
+        (s.modified, "modified"),
+        (s.reexecuted, "re-executed"),
+        (s.moved, "moved"),
+        (s.outputs_changed, "outputs changed"),
+    ):
+        if count:
+            bits.append(f"{count} {word}")
+    if s.metadata_changed:
+        bits.append("metadata")
+    return ", ".join(bits) if bits else "no cell changes"
+
+
+def render_stat(rows: list[StatRow], st: TerminalStyle) -> str:
+    """``git diff --stat`` for notebooks: a line per notebook, a bar of +/-/~ and a total."""
+    if not rows:
+        return ""
+    name_w = min(max(len(r.path) for r in rows), max(20, st.width // 2))
+    totals = [r.summary.added + r.summary.removed + r.summary.modified + r.summary.reexecuted for r in rows]
+    count_w = max(len(str(t)) for t in totals)
+    bar_max = max(10, min(30, st.width - name_w - count_w - 40))
+    biggest = max(totals) or 1
+    out: list[str] = []
+    for r, total in zip(rows, totals, strict=True):
+        s = r.summary
+        scale = min(1.0, bar_max / biggest)
+        parts = [
+            (GREEN, "+", s.added),
+            (RED, "-", s.removed),
+            (YELLOW, "~", s.modified + s.reexecuted),
+        ]
+        bar = ""
+        for colour, ch, n in parts:
+            k = round(n * scale) if n * scale >= 0.5 else (1 if n else 0)
+            bar += st.paint(colour, ch * k)
+        if s.moved:
+            bar += st.paint(BLUE, "→")
+        path = clean(r.path)
+        if len(path) > name_w:
+            path = "…" + path[-(name_w - 1) :]
+        words = _stat_words(s) + (f" ({r.note})" if r.note else "")
+        out.append(f" {path.ljust(name_w)} | {str(total).rjust(count_w)} {bar}  {st.paint(DIM, words)}")
+    n = len(rows)
+    tot = Summary()
+    for r in rows:
+        for key in ("added", "removed", "modified", "reexecuted", "moved", "outputs_changed"):
+            setattr(tot, key, getattr(tot, key) + getattr(r.summary, key))
+    words = _stat_words(tot).replace("no cell changes", "no cells")
+    out.append(f" {n} notebook{'s' if n != 1 else ''} changed: {words}")
     return "\n".join(out) + "\n"

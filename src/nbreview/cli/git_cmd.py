@@ -1,0 +1,36 @@
+"""``nbreview git install|uninstall|status``: wire nbreview into git with ``git config``."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import stdout_write
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("install", "uninstall", "status"), help="what to do")
+    scope = parser.add_mutually_exclusive_group()
+    for name, where in (
+        ("local", "this repository: .git/config and .gitattributes (default)"),
+        ("global", "your user: ~/.gitconfig and the global attributes file"),
+        ("system", "every user: /etc/gitconfig and /etc/gitattributes"),
+    ):
+        scope.add_argument(f"--{name}", dest="scope", action="store_const", const=name, help=where)
+    parser.set_defaults(scope="local")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import gitconfig
+
+    if args.action == "install":
+        lines = gitconfig.install(args.scope)
+        lines.append(
+            "git diff now shows nbreview's notebook diff; git log -p / git show a readable text diff "
+            "(add --ext-diff for nbreview's); git difftool -t nbreview opens the review"
+        )
+    elif args.action == "uninstall":
+        lines = gitconfig.uninstall(args.scope)
+    else:
+        lines = gitconfig.status()
+    stdout_write("\n".join(lines) + "\n")
+    return 0

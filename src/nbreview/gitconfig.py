@@ -1,0 +1,284 @@
+"""Wire nbreview into git, and take it out again: drivers, tools and attributes.
+
+Everything goes through ``git config`` at one scope (local, global or system) plus one
+marked line in an attributes file (``.gitattributes`` for local, ``core.attributesFile``
+or ``~/.config/git/attributes`` for global, ``/etc/gitattributes`` for system)::
+
+    *.ipynb diff=nbreview merge=nbreview
+
+- ``diff.nbreview.command``: ``git diff`` runs ``nbreview git-diffdriver`` per notebook;
+- ``diff.nbreview.textconv``: ``git log -p`` and ``git show`` (which run external diff
+  drivers only with ``--ext-diff``) line-diff a readable text form of each notebook;
+- ``difftool.nbreview.cmd``: ``git difftool -t nbreview`` opens the review page;
+- ``merge.nbreview.driver`` and ``mergetool.nbreview.cmd``, when those commands exist.
+
+Filters (nbstripout, git-lfs) are left alone: the drivers see the blobs git gives them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import NbreviewError
+
+SCOPES = ("local", "global", "system")
+NAME = "nbreview"
+MARKER = "# nbreview: notebook diff and merge drivers ('nbreview git uninstall' removes these lines)"
+SECTIONS = ("diff", "difftool", "merge", "mergetool")
+
+
+class GitConfigError(NbreviewError):
+    """git config could not be read or written."""
+
+
+@dataclass
+class Plan:
+    """What ``install`` writes at one scope, and what it leaves out and why."""
+
+    config: dict[str, str]
+    attributes: str
+    notes: list[str] = field(default_factory=list)
+
+
+def nbreview_command() -> str:
+    """The absolute command that runs this nbreview, quoted for git's shell (works outside the venv)."""
+    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    if os.path.basename(argv0) == "nbreview" and os.path.isfile(argv0):
+        return shlex.quote(os.path.abspath(argv0))
+    beside = Path(sys.executable).with_name("nbreview")
+    if beside.is_file():
+        return shlex.quote(str(beside.absolute()))
+    found = shutil.which("nbreview")
+    if found:
+        return shlex.quote(os.path.abspath(found))
+    return f"{shlex.quote(os.path.abspath(sys.executable))} -m nbreview"
+
+
+def _available(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def plan(exe: str | None = None) -> Plan:
+    exe = exe or nbreview_command()
+    config = {
+        "diff.nbreview.command": f"{exe} git-diffdriver",
+        "diff.nbreview.textconv": f"{exe} git-textconv",
+        "diff.nbreview.xfuncname": "^# %%.*$",
+        "difftool.nbreview.cmd": f'{exe} difftool "$LOCAL" "$REMOTE"',
+    }
+    notes: list[str] = []
+    attrs = "*.ipynb diff=nbreview"
+    if _available("nbreview.cli.merge_cmd"):
+        config["merge.nbreview.name"] = "nbreview notebook merge"
+        config["merge.nbreview.driver"] = f"{exe} merge %O %A %B -o %A --path %P"
+        attrs += " merge=nbreview"
+    else:
+        notes.append("merge driver: not installed ('nbreview merge' is not available); git's default merge stays")
+    if _available("nbreview.cli.mergetool_cmd"):
+        config["mergetool.nbreview.cmd"] = f'{exe} mergetool "$BASE" "$LOCAL" "$REMOTE" "$MERGED"'
+        config["mergetool.nbreview.trustExitCode"] = "true"
+    else:
+        notes.append("mergetool: not installed ('nbreview mergetool' is not available)")
+    return Plan(config, attrs, notes)
+
+
+def _git(args: list[str], repo: str | os.PathLike[str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    try:
+        proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise GitConfigError("git is not installed (or not on PATH)") from None
+    if check and proc.returncode != 0:
+        msg = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[0]
+        raise GitConfigError(f"git {' '.join(args[:3])}: {msg}")
+    return proc
+
+
+def _check_scope(scope: str, repo: str | os.PathLike[str]) -> None:
+    if scope not in SCOPES:
+        raise GitConfigError(f"unknown scope {scope!r}; choose local, global or system")
+    if scope == "local" and _git(["rev-parse", "--git-dir"], repo, check=False).returncode != 0:
+        raise GitConfigError(
+            f"{os.path.abspath(repo)} is not a git repository; run inside one, or use --global"
+        )
+
+
+def attributes_path(scope: str, repo: str | os.PathLike[str] = ".") -> Path:
+    """The attributes file ``install`` edits at ``scope``."""
+    if scope == "local":
+        top = _git(["rev-parse", "--show-toplevel"], repo).stdout.strip()
+        return Path(top) / ".gitattributes"
+    configured = _git(["config", f"--{scope}", "--path", "--get", "core.attributesFile"], repo, check=False)
+    if configured.returncode == 0 and configured.stdout.strip():
+        return Path(os.path.expanduser(configured.stdout.strip()))
+    if scope == "global":
+        xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+        return Path(xdg) / "git" / "attributes"
+    return Path("/etc/gitattributes")
+
+
+def _is_ours(line: str) -> bool:
+    parts = line.split()
+    return line.strip() == MARKER or (
+        len(parts) >= 2 and parts[0] == "*.ipynb" and all(p in ("diff=nbreview", "merge=nbreview") for p in parts[1:])
+    )
+
+
+def _write_text(path: Path, text: str) -> None:
+    from .cli.common import write_atomic
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text.encode("utf-8"))
+
+
+def _set_attributes(path: Path, line: str) -> bool:
+    """Put our marked line last in ``path`` (later lines win); True if the file changed."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = [x for x in old.splitlines() if not _is_ours(x)]
+    while kept and not kept[-1].strip():
+        kept.pop()
+    new = "\n".join(kept + ([""] if kept else []) + [MARKER, line]) + "\n"
+    if new == old:
+        return False
+    _write_text(path, new)
+    return True
+
+
+def _remove_attributes(path: Path) -> bool:
+    if not path.exists():
+        return False
+    old = path.read_text(encoding="utf-8")
+    kept = [x for x in old.splitlines() if not _is_ours(x)]
+    while kept and not kept[-1].strip():
+        kept.pop()
+    if len(kept) == len(old.splitlines()):
+        return False
+    if not any(x.strip() for x in kept):
+        path.unlink()  # the file held nothing but our lines
+    else:
+        _write_text(path, "\n".join(kept) + "\n")
+    return True
+
+
+def other_ipynb_attributes(path: Path) -> list[str]:
+    """Lines of ``path`` that set diff or merge for notebooks and are not ours (nbdime's, say)."""
+    if not path.exists():
+        return []
+    found = []
+    for k, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        parts = line.split()
+        if parts and "ipynb" in parts[0] and not _is_ours(line) and any(
+            p.startswith(("diff", "merge", "-diff", "-merge", "binary")) for p in parts[1:]
+        ):
+            found.append(f"line {k}: {line.strip()}")
+    return found
+
+
+def install(scope: str = "local", repo: str | os.PathLike[str] = ".", exe: str | None = None) -> list[str]:
+    """Configure the drivers at ``scope``; returns what it did, one line each. Running it twice changes nothing."""
+    _check_scope(scope, repo)
+    p = plan(exe)
+    done: list[str] = []
+    for key, value in p.config.items():
+        current = _git(["config", f"--{scope}", "--get-all", key], repo, check=False)
+        if current.returncode == 0 and current.stdout.rstrip("\n") == value:
+            continue
+        _git(["config", f"--{scope}", key, value], repo)
+        done.append(f"set {key} = {value}")
+    # Drivers this nbreview no longer provides (say, merge was installed by a build that had it).
+    wanted = {k.lower() for k in p.config}
+    for key in _configured(scope, repo):
+        if key.lower() not in wanted:
+            _git(["config", f"--{scope}", "--unset-all", key], repo, check=False)
+            done.append(f"unset {key}")
+    path = attributes_path(scope, repo)
+    others = other_ipynb_attributes(path)
+    if _set_attributes(path, p.attributes):
+        done.append(f"wrote '{p.attributes}' to {path}")
+    if not done:
+        done.append(f"already installed ({scope})")
+    for line in others:
+        done.append(f"note: {path} also has {line}; nbreview's line comes later, so it wins")
+    done += [f"note: {n}" for n in p.notes]
+    return done
+
+
+def _configured(scope: str, repo: str | os.PathLike[str]) -> dict[str, str]:
+    proc = _git(
+        ["config", f"--{scope}", "--get-regexp", r"^(diff|difftool|merge|mergetool)\.nbreview\."], repo, check=False
+    )
+    result: dict[str, str] = {}
+    for line in proc.stdout.splitlines():
+        key, _, value = line.partition(" ")
+        result[key] = value
+    return result
+
+
+def uninstall(scope: str = "local", repo: str | os.PathLike[str] = ".") -> list[str]:
+    """Remove what ``install`` added at ``scope``: the config sections and our attributes lines."""
+    _check_scope(scope, repo)
+    done: list[str] = []
+    present = _configured(scope, repo)
+    for section in SECTIONS:
+        name = f"{section}.{NAME}"
+        if any(k.startswith(name + ".") for k in present):
+            _git(["config", f"--{scope}", "--remove-section", name], repo, check=False)
+            done.append(f"removed [{section} \"{NAME}\"]")
+    path = attributes_path(scope, repo)
+    if _remove_attributes(path):
+        done.append(f"removed nbreview's lines from {path}")
+    return done or [f"nothing to remove ({scope})"]
+
+
+def status(repo: str | os.PathLike[str] = ".") -> list[str]:
+    """What is configured where, and which driver git will actually use for a notebook here."""
+    lines: list[str] = []
+    in_repo = _git(["rev-parse", "--git-dir"], repo, check=False).returncode == 0
+    for scope in SCOPES:
+        if scope == "local" and not in_repo:
+            lines.append("local: (not in a git repository)")
+            continue
+        config = _configured(scope, repo)
+        path = attributes_path(scope, repo)
+        ours = path.exists() and any(_is_ours(x) and not x.startswith("#") for x in path.read_text().splitlines())
+        if not config and not ours:
+            lines.append(f"{scope}: not installed")
+            continue
+        lines.append(f"{scope}:")
+        for section in SECTIONS:
+            keys = {k: v for k, v in config.items() if k.startswith(f"{section}.{NAME}.")}
+            if keys:
+                main = next((v for k, v in keys.items() if k.endswith((".command", ".cmd", ".driver"))), "")
+                main = main or next(iter(keys.values()))
+                lines.append(f"  {section:9} {main}" + _missing_note(main))
+        lines.append(f"  attributes {path}" + (" (*.ipynb line present)" if ours else " (no nbreview line)"))
+        for other in other_ipynb_attributes(path):
+            lines.append(f"  also in {path.name}: {other}")
+    if in_repo:
+        probe = _git(["check-attr", "diff", "merge", "--", "probe.ipynb"], repo, check=False).stdout
+        rows = [x.split(":") for x in probe.splitlines()]
+        effective = {parts[1].strip(): parts[2].strip() for parts in rows if len(parts) == 3}
+        lines.append(
+            f"effective for *.ipynb here: diff={effective.get('diff', '?')} merge={effective.get('merge', '?')}"
+        )
+        external = _git(["config", "--get", "diff.external"], repo, check=False).stdout.strip()
+        if external:
+            lines.append(f"note: diff.external = {external} overrides every diff driver")
+    return lines
+
+
+def _missing_note(command: str) -> str:
+    try:
+        exe = shlex.split(command)[0]
+    except ValueError:
+        return ""
+    return "" if os.path.isfile(exe) or shutil.which(exe) else "  (missing: re-run 'nbreview git install')"

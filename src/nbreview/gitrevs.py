@@ -1,0 +1,198 @@
+"""Notebooks changed between git revisions, read through git (no checkout).
+
+``notebook_pairs(revs, paths)`` follows ``git diff``'s argument rules:
+
+- ``[]``: the index against the working tree (what ``git diff`` shows);
+- ``[REV]``: REV against the working tree;
+- ``[REV1, REV2]`` or ``["REV1..REV2"]``: between two commits (``A...B`` diffs from their merge base);
+- ``cached=True``: REV (default ``HEAD``) against the index, like ``git diff --cached``.
+
+Only ``*.ipynb`` paths are listed; renames are detected by git (``-M``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from .errors import NbreviewError
+from .load import LoadedNotebook, empty_notebook, read_git_blob, read_path
+
+PairStatus = Literal["added", "deleted", "modified", "renamed"]
+WORKTREE = ""  # marks the working-tree side of a change
+INDEX = ":"  # marks the index side
+
+_STATUS: dict[str, PairStatus] = {"A": "added", "C": "added", "D": "deleted", "R": "renamed"}
+
+
+class GitError(NbreviewError):
+    """git failed, or the arguments are not revisions git knows."""
+
+
+@dataclass
+class NotebookPair:
+    """One changed notebook: both sides loaded, ``path`` the new path (old path when deleted)."""
+
+    path: str
+    old: LoadedNotebook
+    new: LoadedNotebook
+    status: str
+
+
+@dataclass
+class ChangedNotebook:
+    """One changed ``*.ipynb`` before loading: where each side lives (a revision, the index or the work tree)."""
+
+    path: str
+    old_path: str
+    status: PairStatus
+    old_rev: str | None  # None: the notebook does not exist on that side
+    new_rev: str | None
+    toplevel: str
+
+    def load_old(self) -> LoadedNotebook:
+        return _load_side(self.old_rev, self.old_path, self.toplevel, "a/")
+
+    def load_new(self) -> LoadedNotebook:
+        return _load_side(self.new_rev, self.path, self.toplevel, "b/")
+
+    def load(self) -> NotebookPair:
+        return NotebookPair(self.path, self.load_old(), self.load_new(), self.status)
+
+
+def _load_side(rev: str | None, path: str, top: str, prefix: str) -> LoadedNotebook:
+    if rev is None:
+        return LoadedNotebook(empty_notebook(), os.devnull, empty=True)
+    if rev == WORKTREE:
+        loaded = read_path(os.path.join(top, path))
+        loaded.label = prefix + path
+        return loaded
+    loaded = read_git_blob(rev, path, top)
+    loaded.label = f"{prefix}{path}" if rev == INDEX else f"{rev}:{path}"
+    return loaded
+
+
+def git(args: list[str], repo: str | os.PathLike[str] = ".") -> str:
+    """Run git and return its stdout; a failure becomes a one-line :class:`GitError`."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH)") from None
+    if proc.returncode != 0:
+        msg = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise GitError(f"git {args[0]}: {msg[0] if msg else f'exit status {proc.returncode}'}")
+    return proc.stdout.decode("utf-8", errors="surrogateescape")
+
+
+def toplevel(repo: str | os.PathLike[str] = ".") -> str:
+    try:
+        return git(["rev-parse", "--show-toplevel"], repo).strip()
+    except GitError:
+        raise GitError(f"{os.path.abspath(repo)} is not inside a git repository") from None
+
+
+def is_revision(arg: str, repo: str | os.PathLike[str] = ".") -> bool:
+    """True when git resolves ``arg`` to a commit (ranges ``A..B``/``A...B`` count when both ends do)."""
+    for sep in ("...", ".."):
+        if sep in arg:
+            a, b = arg.split(sep, 1)
+            return all(is_revision(x or "HEAD", repo) for x in (a, b))
+    proc = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{arg}^{{commit}}"], cwd=repo, capture_output=True, check=False
+    )
+    return proc.returncode == 0
+
+
+def _expand(revs: list[str], repo: str | os.PathLike[str]) -> list[str]:
+    if len(revs) == 1:
+        for sep in ("...", ".."):
+            if sep in revs[0]:
+                a, b = revs[0].split(sep, 1)
+                a, b = a or "HEAD", b or "HEAD"
+                if sep == "...":
+                    a = git(["merge-base", a, b], repo).strip()
+                return [a, b]
+    return list(revs)
+
+
+def changed_notebooks(
+    revs: list[str], paths: list[str] | None = None, repo: str | os.PathLike[str] = ".", *, cached: bool = False
+) -> list[ChangedNotebook]:
+    """The ``*.ipynb`` files that differ, with where to read each side; nothing is loaded yet."""
+    top = toplevel(repo)
+    revs = _expand(revs, repo)
+    if len(revs) > 2:
+        raise GitError(f"too many revisions ({' '.join(revs)}): give at most two")
+    if cached and len(revs) > 1:
+        raise GitError("--cached compares one revision with the index; give at most one revision")
+    for rev in revs:
+        if not is_revision(rev, repo):
+            raise GitError(f"unknown revision {rev!r} (not a commit git knows)")
+    if cached:
+        old_rev, new_rev = (revs[0] if revs else "HEAD"), INDEX
+        cmd = ["diff", "--cached", old_rev]
+    elif not revs:
+        old_rev, new_rev = INDEX, WORKTREE
+        cmd = ["diff"]
+    elif len(revs) == 1:
+        old_rev, new_rev = revs[0], WORKTREE
+        cmd = ["diff", revs[0]]
+    else:
+        old_rev, new_rev = revs
+        cmd = ["diff", revs[0], revs[1]]
+    # Pathspecs are relative to ``repo`` (like git); the output is relative to the top level.
+    spec = list(paths or [])
+    out = git(
+        ["-c", "core.quotePath=false", *cmd, "--no-ext-diff", "--no-textconv", "--name-status", "-M", "-z", "--"]
+        + (spec or [":(top,glob)**/*.ipynb"]),
+        repo,
+    )
+    fields = out.split("\0")
+    result: list[ChangedNotebook] = []
+    k = 0
+    while k < len(fields) and fields[k]:
+        code = fields[k]
+        letter = code[0]
+        if letter in "RC":
+            old_path, new_path = fields[k + 1], fields[k + 2]
+            k += 3
+        else:
+            old_path = new_path = fields[k + 1]
+            k += 2
+        if not (new_path.endswith(".ipynb") or old_path.endswith(".ipynb")):
+            continue
+        status: PairStatus = _STATUS.get(letter, "modified")
+        if letter == "C":
+            old_path = new_path
+        result.append(
+            ChangedNotebook(
+                new_path if status != "deleted" else old_path,
+                old_path,
+                status,
+                None if status == "added" else old_rev,
+                None if status == "deleted" else new_rev,
+                top,
+            )
+        )
+    return result
+
+
+def notebook_pairs(
+    revs: list[str], paths: list[str] | None = None, repo: str = ".", *, cached: bool = False
+) -> list[NotebookPair]:
+    """Every changed notebook between ``revs`` (git diff semantics), both sides loaded.
+
+    A side that cannot be read as a notebook raises its :class:`~nbreview.errors.NotebookError`.
+    """
+    return [c.load() for c in changed_notebooks(revs, paths, repo, cached=cached)]
+
+
+def relpath_from(top: str, path: str) -> str:
+    """``path`` (relative to the top level) as seen from the current directory, for display."""
+    try:
+        return os.path.relpath(Path(top) / path)
+    except ValueError:
+        return path
