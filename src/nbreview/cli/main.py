@@ -16,6 +16,10 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("nbreview.cli.diff_cmd", "show the changes between two notebooks (or git revisions)"),
     "patch": ("nbreview.cli.patch_cmd", "apply a JSON diff to a notebook"),
+    "git": ("nbreview.cli.git_cmd", "wire nbreview into git: install, uninstall, status"),
+    "git-diffdriver": ("nbreview.cli.git_diffdriver_cmd", "git's diff driver for notebooks (set by 'git install')"),
+    "git-textconv": ("nbreview.cli.git_textconv_cmd", "a notebook as text for 'git log -p' and 'git show'"),
+    "difftool": ("nbreview.cli.difftool_cmd", "review two notebooks in the browser (git difftool -t nbreview)"),
     "merge": ("nbreview.cli.merge_cmd", "three-way merge of notebooks (also git's merge driver)"),
     "mergetool": ("nbreview.cli.mergetool_cmd", "resolve merge conflicts in a three-way page in the browser"),
 }
