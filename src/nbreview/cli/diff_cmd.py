@@ -60,6 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-a", "--show-all", action="store_true", help="also show unchanged cells and transient changes")
     parser.add_argument("-U", "--unified", type=int, default=3, metavar="N", help="lines of context (default 3)")
     parser.add_argument("--exit-code", action="store_true", help="exit 1 when the notebooks differ")
+    parser.add_argument("--html", metavar="OUT.html", help="write the review page as one self-contained HTML file")
     parser.add_argument("--no-pager", action="store_true", help="never page the output (default: page on a terminal)")
     add_diff_options(parser)
 
@@ -101,6 +102,10 @@ def file_mode(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.html:
+        from .web_cmd import write_html_report
+
+        return write_html_report(args)
     if file_mode(args):
         return _run_files(args)
     return _run_git(args)

@@ -20,8 +20,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "git-diffdriver": ("nbreview.cli.git_diffdriver_cmd", "git's diff driver for notebooks (set by 'git install')"),
     "git-textconv": ("nbreview.cli.git_textconv_cmd", "a notebook as text for 'git log -p' and 'git show'"),
     "difftool": ("nbreview.cli.difftool_cmd", "review two notebooks in the browser (git difftool -t nbreview)"),
+    "web": ("nbreview.cli.web_cmd", "review notebook changes in the browser (two files or git revisions)"),
     "merge": ("nbreview.cli.merge_cmd", "three-way merge of notebooks (also git's merge driver)"),
     "mergetool": ("nbreview.cli.mergetool_cmd", "resolve merge conflicts in a three-way page in the browser"),
+    "pr": ("nbreview.cli.pr_cmd", "post the rendered notebook diff of a pull request as its one comment"),
+    "bot": ("nbreview.cli.bot_cmd", "run the pull-request bot as a GitHub App webhook server ('bot serve')"),
 }
 
 

@@ -1,0 +1,1182 @@
+"""HTML renderer: the review page for the local server and the self-contained report.
+
+It reads a :class:`~nbreview.model.NotebookDiff` and never re-aligns anything. Notebook
+content is untrusted: every piece of it is escaped, or sanitised with nh3 (HTML outputs,
+markdown with raw HTML); only fragments this module builds itself (pygments highlighting,
+MathML from latex2mathml, cleaned again here) are inserted after sanitising, through
+placeholders. Images come from an :class:`ImageLinks` object, so the server can link them
+by URL (loaded lazily) and the report can inline them as ``data:`` URIs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import io
+import json
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from ..model import CellDiff, LineOp, NotebookDiff, OutputDiff, Span, TextDiff, ValueChange
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
+
+ASSETS = Path(__file__).resolve().parent.parent / "web" / "assets"
+Side = Literal["old", "new"]
+JSONDict = dict[str, Any]
+
+IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
+# Which representation of a rich output to show, best first.
+MIME_ORDER = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/svg+xml",
+    "text/html",
+    "text/markdown",
+    "text/latex",
+    "application/json",
+    "text/plain",
+)
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+# ---------------------------------------------------------------------------
+# Images: where a page finds them
+
+
+class ImageLinks(Protocol):
+    """How a page refers to the images of outputs (server URLs or inline data)."""
+
+    def image(self, side: Side, cell: int, output: int, mime: str) -> str: ...
+
+    def difference(self, old: tuple[int, int], new: tuple[int, int], mime: str) -> str: ...
+
+    def attachment(self, side: Side, cell: int, name: str, mime: str) -> str: ...
+
+
+def output_data(nb: JSONDict | None, cell: int, output: int, mime: str) -> Any:
+    try:
+        return nb["cells"][cell]["outputs"][output]["data"][mime]  # type: ignore[index]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def attachment_data(nb: JSONDict | None, cell: int, name: str, mime: str) -> Any:
+    try:
+        return nb["cells"][cell]["attachments"][name][mime]  # type: ignore[index]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def image_bytes(value: Any, mime: str) -> bytes | None:
+    """The bytes of an image value as stored in a notebook (base64, or text for SVG)."""
+    if value is None:
+        return None
+    text = "".join(value) if isinstance(value, list) else str(value)
+    if mime == "image/svg+xml":
+        return text.encode("utf-8")
+    try:
+        return base64.b64decode(text.replace("\n", ""), validate=False)
+    except (binascii.Error, ValueError):
+        return None
+
+
+@dataclass
+class InlineImages:
+    """Images as ``data:`` URIs, for the self-contained report."""
+
+    diff: NotebookDiff
+
+    def _uri(self, value: Any, mime: str) -> str:
+        if value is None:
+            return ""
+        if mime == "image/svg+xml":
+            text = "".join(value) if isinstance(value, list) else str(value)
+            return "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+        text = "".join(value) if isinstance(value, list) else str(value)
+        return f"data:{mime};base64," + re.sub(r"\s+", "", text)
+
+    def image(self, side: Side, cell: int, output: int, mime: str) -> str:
+        nb = self.diff.old_nb if side == "old" else self.diff.new_nb
+        return self._uri(output_data(nb, cell, output, mime), mime)
+
+    def difference(self, old: tuple[int, int], new: tuple[int, int], mime: str) -> str:
+        png = difference_image(self.diff, old, new, mime)
+        return "data:image/png;base64," + base64.b64encode(png).decode("ascii") if png else ""
+
+    def attachment(self, side: Side, cell: int, name: str, mime: str) -> str:
+        nb = self.diff.old_nb if side == "old" else self.diff.new_nb
+        return self._uri(attachment_data(nb, cell, name, mime), mime)
+
+
+def difference_image(d: NotebookDiff, old: tuple[int, int], new: tuple[int, int], mime: str) -> bytes | None:
+    """The difference picture of two output images, or None when they cannot be decoded."""
+    from PIL import UnidentifiedImageError
+
+    from ..compare.images import difference_png
+
+    a = output_data(d.old_nb, old[0], old[1], mime)
+    b = output_data(d.new_nb, new[0], new[1], mime)
+    if a is None or b is None:
+        return None
+    try:
+        return difference_png(a, b)
+    except (UnidentifiedImageError, OSError, ValueError, binascii.Error):
+        return None
+
+
+def raster_size(value: Any) -> tuple[int, int] | None:
+    """Width and height read from the first bytes of a base64 image (no full decode)."""
+    from PIL import Image, UnidentifiedImageError
+
+    text = "".join(value) if isinstance(value, list) else str(value)
+    for chunk in (4096, None):
+        part = re.sub(r"\s+", "", text[:chunk] if chunk else text)
+        part = part[: len(part) - len(part) % 4]
+        try:
+            with Image.open(io.BytesIO(base64.b64decode(part))) as img:
+                return (int(img.width), int(img.height))
+        except (UnidentifiedImageError, OSError, ValueError, binascii.Error, SyntaxError):
+            continue
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Trusted fragments built here, slotted in after sanitising
+
+
+class _Slots:
+    """Placeholders for fragments this module builds (highlighted code, MathML)."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.tag = "nbrv" + secrets.token_hex(4)
+
+    def put(self, fragment: str) -> str:
+        self.items.append(fragment)
+        return f"{self.tag}x{len(self.items) - 1}x"
+
+    def fill(self, text: str) -> str:
+        if not self.items:
+            return text
+        return re.sub(self.tag + r"x(\d+)x", lambda m: self.items[int(m.group(1))], text)
+
+
+_MATHML_TAGS = frozenset(
+    "math maction annotation semantics menclose merror mfenced mfrac mi mmultiscripts mn mo mover mpadded "
+    "mphantom mprescripts mroot mrow ms mspace msqrt mstyle msub msubsup msup mtable mtd mtext mtr munder "
+    "munderover none".split()
+)
+_MATHML_ATTRS = frozenset(
+    "display mathvariant displaystyle scriptlevel stretchy fence separator accent accentunder lspace rspace "
+    "columnalign rowalign columnspacing rowspacing linethickness open close separators notation width height "
+    "depth minsize maxsize movablelimits largeop symmetric form xmlns".split()
+)
+
+
+class _MathMLCleaner(HTMLParser):
+    """Rebuilds MathML keeping only MathML elements and presentational attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _MATHML_TAGS:
+            kept = "".join(
+                f' {k}="{esc(v)}"'
+                for k, v in attrs
+                if k in _MATHML_ATTRS and v is not None and re.fullmatch(r"[\w.#%:/ -]*", v)
+            )
+            self.out.append(f"<{tag}{kept}>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _MATHML_TAGS:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(esc(data))
+
+
+@lru_cache(maxsize=2048)
+def latex_to_mathml(tex: str, display: bool) -> str:
+    """LaTeX math as MathML (Chromium renders it natively: no script, no network)."""
+    try:
+        from latex2mathml.converter import convert
+
+        raw = convert(tex.strip(), display="block" if display else "inline")
+    except Exception:  # noqa: BLE001 - a formula the converter cannot read is shown as its source
+        cls = "math-src block" if display else "math-src"
+        return f'<code class="{cls}">{esc(tex)}</code>'
+    cleaner = _MathMLCleaner()
+    cleaner.feed(raw)
+    cleaner.close()
+    return "".join(cleaner.out)
+
+
+# ---------------------------------------------------------------------------
+# Sanitising HTML (nh3) and markdown (mistune)
+
+_SAFE_TAGS: set[str] | None = None
+
+
+def sanitize_html(text: str) -> str:
+    """Untrusted HTML made inert: no script, no event handlers, no styles, only http(s)/mailto links."""
+    import nh3
+
+    global _SAFE_TAGS
+    if _SAFE_TAGS is None:
+        _SAFE_TAGS = set(nh3.ALLOWED_TAGS) - {"map", "area"}
+    attrs = {
+        "a": {"href", "title"},
+        "img": {"src", "alt", "title", "width", "height"},
+        "td": {"colspan", "rowspan", "align"},
+        "th": {"colspan", "rowspan", "align", "scope"},
+        "ol": {"start"},
+        "*": {"title", "lang"},
+    }
+    cleaned: str = nh3.clean(
+        text,
+        tags=_SAFE_TAGS,
+        attributes=attrs,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return cleaned
+
+
+_Markdown = Callable[[str], str]
+
+
+class _MarkdownRenderer:
+    """mistune renderer: raw HTML allowed through to nh3; code and math become slots."""
+
+    def __init__(self) -> None:
+        import mistune
+
+        outer = self
+        self.slots = _Slots()
+        self.attachments: Callable[[str], str | None] = lambda name: None
+
+        class Renderer(mistune.HTMLRenderer):
+            def block_code(self, code: str, info: str | None = None) -> str:
+                lang = (info or "").strip().split(None, 1)[0] if info else ""
+                body = "".join(highlight_lines(code, lexer_for(lang or "text")))
+                return outer.slots.put(f'<pre class="hl md-code"><code>{body}</code></pre>') + "\n"
+
+            def block_math(self, text: str) -> str:
+                return outer.slots.put(f'<div class="math">{latex_to_mathml(text, True)}</div>') + "\n"
+
+            def inline_math(self, text: str) -> str:
+                return outer.slots.put(latex_to_mathml(text, False))
+
+            def image(self, text: str, url: str, title: str | None = None) -> str:
+                if url.startswith("attachment:"):
+                    src = outer.attachments(url[len("attachment:") :])
+                    if src:
+                        return outer.slots.put(f'<img src="{esc(src)}" alt="{esc(text)}" loading="lazy">')
+                return super().image(text, url, title)
+
+        self.md = mistune.create_markdown(
+            escape=False,
+            renderer=Renderer(escape=False),
+            plugins=["table", "strikethrough", "math", "url", "task_lists", "footnotes"],
+        )
+
+    def render(self, text: str, attachments: Callable[[str], str | None] | None = None) -> str:
+        self.slots = _Slots()
+        self.attachments = attachments or (lambda name: None)
+        raw = self.md(text)
+        assert isinstance(raw, str)
+        return self.slots.fill(sanitize_html(raw))
+
+
+_MD: _MarkdownRenderer | None = None
+
+
+def render_markdown(text: str, attachments: Callable[[str], str | None] | None = None) -> str:
+    """Markdown as safe HTML: tables, code highlighted, math as MathML, raw HTML sanitised."""
+    global _MD
+    if _MD is None:
+        _MD = _MarkdownRenderer()
+    return _MD.render(text, attachments)
+
+
+# ---------------------------------------------------------------------------
+# Syntax highlighting, line by line, with intraline emphasis
+
+
+@lru_cache(maxsize=64)
+def lexer_for(language: str) -> Lexer:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        return get_lexer_by_name(language or "text", stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return get_lexer_by_name("text", stripnl=False, ensurenl=False)
+
+
+@lru_cache(maxsize=512)
+def _token_class(ttype: Any) -> str:
+    from pygments.token import STANDARD_TYPES
+
+    while ttype not in STANDARD_TYPES:
+        ttype = ttype.parent
+    return str(STANDARD_TYPES[ttype])
+
+
+def highlight_lines(text: str, lexer: Lexer, spans: dict[int, list[Span]] | None = None) -> list[str]:
+    """HTML per line of ``text`` (0-based), emphasis ``<mark>`` over each line's spans."""
+    spans = spans or {}
+    lines: list[str] = []
+    cur: list[str] = []
+    col = 0
+    lineno = 0
+    tokens = lexer.get_tokens(text) if len(text) < 400_000 else [(None, text)]
+    for ttype, value in tokens:
+        cls = _token_class(ttype) if ttype is not None else ""
+        parts = value.split("\n")
+        for k, part in enumerate(parts):
+            if k:
+                lines.append("".join(cur))
+                cur = []
+                col = 0
+                lineno += 1
+            if not part:
+                continue
+            line_spans = spans.get(lineno)
+            if line_spans:
+                cur.append(_emphasised(part, col, line_spans, cls))
+            else:
+                cur.append(f'<span class="{cls}">{esc(part)}</span>' if cls else esc(part))
+            col += len(part)
+    lines.append("".join(cur))
+    if text.endswith("\n"):
+        lines.pop()
+    return lines
+
+
+def _emphasised(part: str, start: int, spans: list[Span], cls: str) -> str:
+    out: list[str] = []
+    end = start + len(part)
+    cuts = sorted({start, end, *[p for a, b in spans for p in (a, b) if start < p < end]})
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        piece = esc(part[a - start : b - start])
+        if any(sa <= a and b <= sb for sa, sb in spans):
+            piece = f"<mark>{piece}</mark>"
+        out.append(f'<span class="{cls}">{piece}</span>' if cls else piece)
+    return "".join(out)
+
+
+def pygments_css() -> str:
+    """Token colours for light and dark schemes (prefers-color-scheme)."""
+    return _pygments_css()
+
+
+@lru_cache(maxsize=1)
+def _pygments_css() -> str:
+    from pygments.formatters import HtmlFormatter
+
+    light = HtmlFormatter(style="default").get_style_defs(".hl")
+    dark = HtmlFormatter(style="monokai").get_style_defs(".hl")
+    # Page background is ours, not the style's.
+    light = re.sub(r"^\.hl\s*\{[^}]*\}\n?", "", light, flags=re.M)
+    dark = re.sub(r"^\.hl\s*\{[^}]*\}\n?", "", dark, flags=re.M)
+    light = re.sub(r"^pre \{[^}]*\}\n?", "", light, flags=re.M)
+    dark = re.sub(r"^pre \{[^}]*\}\n?", "", dark, flags=re.M)
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n@media print {{\n{light}\n}}\n"
+
+
+# ---------------------------------------------------------------------------
+# ANSI colours in streams and tracebacks
+
+_ANSI = re.compile(r"\x1b\[([0-9;]*)([A-Za-z])|\x1b\][^\x07]*\x07|\x1b.")
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
+
+
+def ansi_to_html(text: str) -> str:
+    """Escaped text with SGR colours as classes (``ansi-fg-1``, ``ansi-bold``...)."""
+    if "\x1b" not in text:
+        return esc(text)
+    out: list[str] = []
+    fg: str | None = None
+    bg: str | None = None
+    bold = False
+    pos = 0
+    opened = False
+
+    def open_span() -> None:
+        nonlocal opened
+        classes = [c for c in (fg and f"ansi-fg-{fg}", bg and f"ansi-bg-{bg}", bold and "ansi-bold") if c]
+        if classes:
+            out.append(f'<span class="{" ".join(classes)}">')
+            opened = True
+
+    for m in _ANSI.finditer(text):
+        out.append(esc(text[pos : m.start()]))
+        pos = m.end()
+        if m.group(2) != "m":
+            continue
+        if opened:
+            out.append("</span>")
+            opened = False
+        codes = [int(c) if c.isdigit() else 0 for c in (m.group(1) or "0").split(";")]
+        i = 0
+        while i < len(codes):
+            c = codes[i]
+            if c == 0:
+                fg = bg = None
+                bold = False
+            elif c == 1:
+                bold = True
+            elif c == 22:
+                bold = False
+            elif 30 <= c <= 37:
+                fg = str(c - 30)
+            elif 90 <= c <= 97:
+                fg = str(c - 90 + 8)
+            elif c == 39:
+                fg = None
+            elif 40 <= c <= 47:
+                bg = str(c - 40)
+            elif 100 <= c <= 107:
+                bg = str(c - 100 + 8)
+            elif c == 49:
+                bg = None
+            elif c in (38, 48) and i + 2 < len(codes) and codes[i + 1] == 5:
+                value = str(codes[i + 2]) if codes[i + 2] < 16 else None
+                if c == 38:
+                    fg = value
+                else:
+                    bg = value
+                i += 2
+            elif c in (38, 48) and i + 4 < len(codes) and codes[i + 1] == 2:
+                i += 4
+            i += 1
+        open_span()
+    out.append(esc(text[pos:]))
+    if opened:
+        out.append("</span>")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Text diffs: side by side and unified, from the model's line ops
+
+
+def _strip_nl(text: str | None) -> str:
+    return (text or "").rstrip("\r\n")
+
+
+def _spans_by_line(td: TextDiff) -> tuple[dict[int, list[Span]], dict[int, list[Span]]]:
+    old: dict[int, list[Span]] = {}
+    new: dict[int, list[Span]] = {}
+    for op in td.lines:
+        if op.old is not None and op.old_spans:
+            old[op.old - 1] = op.old_spans
+        if op.new is not None and op.new_spans:
+            new[op.new - 1] = op.new_spans
+    return old, new
+
+
+def _plain_lines(text: str, spans: dict[int, list[Span]]) -> list[str]:
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        if "\x1b" in line:
+            out.append(ansi_to_html(line))
+        elif i in spans:
+            out.append(_emphasised(line, 0, spans[i], ""))
+        else:
+            out.append(esc(line))
+    if text.endswith("\n"):
+        out.pop()
+    return out
+
+
+EMPTY2 = '<td class="n e"></td><td class="t e"></td>'
+DEL_SIGN = '<td class="s">-</td><td class="t">'
+INS_SIGN = '<td class="s">+</td><td class="t">'
+EQ_SIGN = '<td class="s"> </td><td class="t">'
+COLS_SPLIT = '<col class="cn"><col class="ct"><col class="cn"><col class="ct">'
+COLS_UNIFIED = '<col class="cn"><col class="cn"><col class="cs"><col class="ct">'
+
+
+def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
+    """A line diff as two tables (side by side and unified); CSS shows the chosen one."""
+    old_spans, new_spans = _spans_by_line(td)
+    old_text, new_text = td.old_text(), td.new_text()
+    if lexer is not None:
+        old_lines = highlight_lines(old_text, lexer, old_spans)
+        new_lines = highlight_lines(new_text, lexer, new_spans)
+    else:
+        old_lines = _plain_lines(old_text, old_spans)
+        new_lines = _plain_lines(new_text, new_spans)
+
+    def ol(op: LineOp) -> str:
+        return old_lines[op.old - 1] if op.old is not None and 0 < op.old <= len(old_lines) else ""
+
+    def nl(op: LineOp) -> str:
+        return new_lines[op.new - 1] if op.new is not None and 0 < op.new <= len(new_lines) else ""
+
+    split: list[str] = []
+    unified: list[str] = []
+    run_old: list[LineOp] = []
+    run_new: list[LineOp] = []
+
+    def flush() -> None:
+        for k in range(max(len(run_old), len(run_new))):
+            a = run_old[k] if k < len(run_old) else None
+            b = run_new[k] if k < len(run_new) else None
+            left = f'<td class="n">{a.old}</td><td class="t del">{ol(a)}</td>' if a else EMPTY2
+            right = f'<td class="n">{b.new}</td><td class="t ins">{nl(b)}</td>' if b else EMPTY2
+            split.append(f'<tr class="chg">{left}{right}</tr>')
+        for a in run_old:
+            unified.append(f'<tr class="del"><td class="n">{a.old}</td><td class="n"></td>{DEL_SIGN}{ol(a)}</td></tr>')
+        for b in run_new:
+            unified.append(f'<tr class="ins"><td class="n"></td><td class="n">{b.new}</td>{INS_SIGN}{nl(b)}</td></tr>')
+        run_old.clear()
+        run_new.clear()
+
+    for op in td.lines:
+        if op.op == "equal":
+            flush()
+            o, n = ol(op), nl(op)
+            split.append(f'<tr><td class="n">{op.old}</td><td class="t">{o}</td><td class="n">{op.new}</td>')
+            split.append(f'<td class="t">{n}</td></tr>')
+            unified.append(f'<tr><td class="n">{op.old}</td><td class="n">{op.new}</td>{EQ_SIGN}{n}</td></tr>')
+        else:
+            if op.op in ("delete", "replace"):
+                run_old.append(op)
+            if op.op in ("insert", "replace"):
+                run_new.append(op)
+    flush()
+    hl = " hl" if lexer is not None else ""
+    return (
+        f'<table class="diff split{hl}"><colgroup>{COLS_SPLIT}</colgroup><tbody>{"".join(split)}</tbody></table>'
+        f'<table class="diff unified{hl}"><colgroup>{COLS_UNIFIED}</colgroup><tbody>{"".join(unified)}</tbody></table>'
+    )
+
+
+def render_source(text: str, lexer: Lexer | None, mark: str = "") -> str:
+    """One side's text with line numbers; ``mark`` is ``ins``/``del`` for added or removed cells."""
+    lines = highlight_lines(text, lexer) if lexer is not None else _plain_lines(text, {})
+    if not lines:
+        lines = [""]
+    cls = f' class="{mark}"' if mark else ""
+    sign = {"ins": "+", "del": "-"}.get(mark, " ")
+    rows = "".join(
+        f'<tr{cls}><td class="n">{i}</td><td class="s">{sign}</td><td class="t">{line}</td></tr>'
+        for i, line in enumerate(lines, 1)
+    )
+    hl = " hl" if lexer is not None else ""
+    return (
+        f'<table class="diff single{hl}"><colgroup><col class="cn"><col class="cs"><col class="ct"></colgroup>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Outputs
+
+
+def _fmt_size(n: int) -> str:
+    return f"{n} B" if n < 1024 else (f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB")
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "".join(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
+
+
+def choose_mime(data: JSONDict) -> str | None:
+    for mime in MIME_ORDER:
+        if mime in data:
+            return mime
+    return next(iter(data), None)
+
+
+@dataclass
+class _Ctx:
+    """What rendering one notebook needs besides the model."""
+
+    diff: NotebookDiff
+    links: ImageLinks
+    lexer: Lexer
+    prefix: str = ""
+    md_cache: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def nb(self, side: Side) -> JSONDict:
+        nb = self.diff.old_nb if side == "old" else self.diff.new_nb
+        return nb if isinstance(nb, dict) else {"cells": []}
+
+    def cell(self, side: Side, index: int | None) -> JSONDict:
+        if index is None:
+            return {}
+        cells = self.nb(side).get("cells", [])
+        if 0 <= index < len(cells) and isinstance(cells[index], dict):
+            c: JSONDict = cells[index]
+            return c
+        return {}
+
+
+def _image_tag(ctx: _Ctx, side: Side, cell: int, out: int, mime: str, value: Any, extra: str = "") -> str:
+    size = raster_size(value) if mime != "image/svg+xml" else _svg_size(value)
+    dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    src = ctx.links.image(side, cell, out, mime)
+    return f'<img src="{esc(src)}"{dims} loading="lazy" decoding="async" alt="{esc(mime)} output"{extra}>'
+
+
+def _svg_size(value: Any) -> tuple[int, int] | None:
+    text = _value_text(value)[:2000]
+    m = re.search(r"<svg[^>]*>", text, re.S)
+    if not m:
+        return None
+    w = re.search(r'\bwidth="([\d.]+)(?:pt|px)?"', m.group(0))
+    h = re.search(r'\bheight="([\d.]+)(?:pt|px)?"', m.group(0))
+    if w and h:
+        return (round(float(w.group(1))), round(float(h.group(1))))
+    return None
+
+
+def render_output(ctx: _Ctx, side: Side, cell: int, index: int, out: Any) -> str:
+    """One output as a reviewer sees it in Jupyter, made safe."""
+    if not isinstance(out, dict):
+        return '<div class="out unknown">unreadable output</div>'
+    otype = out.get("output_type")
+    if otype == "stream":
+        name = str(out.get("name", "stdout"))
+        return f'<pre class="out stream {esc(name)}">{ansi_to_html(_value_text(out.get("text", "")))}</pre>'
+    if otype == "error":
+        tb = out.get("traceback")
+        text = f"{out.get('ename')}: {out.get('evalue')}"
+        if isinstance(tb, list) and tb:
+            text = "\n".join(str(t) for t in tb)
+        return f'<pre class="out error">{ansi_to_html(text)}</pre>'
+    data = out.get("data")
+    if not isinstance(data, dict) or not data:
+        return f'<div class="out unknown">{esc(otype)} output without data</div>'
+    mime = choose_mime(data)
+    assert mime is not None
+    return render_mime(ctx, side, cell, index, mime, data[mime], data)
+
+
+def render_mime(ctx: _Ctx, side: Side, cell: int, index: int, mime: str, value: Any, data: JSONDict) -> str:
+    label = f'<span class="mime">{esc(mime)}</span>'
+    if mime in IMAGE_MIMES:
+        return f'<div class="out image">{_image_tag(ctx, side, cell, index, mime, value)}{label}</div>'
+    if mime == "text/html":
+        return f'<div class="out html">{sanitize_html(_value_text(value))}</div>'
+    if mime == "text/markdown":
+        return f'<div class="out markdown md">{render_markdown(_value_text(value))}</div>'
+    if mime == "text/latex":
+        text = _value_text(value).strip()
+        m = re.fullmatch(r"\$\$(.*)\$\$|\$(.*)\$|\\\[(.*)\\\]", text, re.S)
+        if m:
+            inner = next(g for g in m.groups() if g is not None)
+            return f'<div class="out latex">{latex_to_mathml(inner, True)}</div>'
+        return f'<pre class="out latex">{esc(text)}</pre>'
+    json_like = mime.startswith("application/") and mime.endswith("+json") and "text/plain" not in data
+    if mime == "application/json" or json_like:
+        body = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+        if mime != "application/json":
+            size = _fmt_size(len(body.encode()))
+            return f'<div class="out unknown">{label} · {size} · not rendered here</div>'
+        return f'<pre class="out json">{esc(body)}</pre>'
+    if mime == "text/plain":
+        return f'<pre class="out plain">{ansi_to_html(_value_text(value))}</pre>'
+    size = _fmt_size(len(_value_text(value).encode("utf-8", "replace")))
+    return f'<div class="out unknown">{label} · {size} · not rendered here</div>'
+
+
+def _image_diff(ctx: _Ctx, od: OutputDiff, mime: str, cd: CellDiff) -> str:
+    assert od.old_index is not None and od.new_index is not None
+    assert cd.old_index is not None and cd.new_index is not None
+    oc, nc = cd.old_index, cd.new_index
+    md = next((m for m in od.mimes if m.mime == mime), None)
+    img = md.image if md else None
+    old_val = output_data(ctx.diff.old_nb, oc, od.old_index, mime)
+    new_val = output_data(ctx.diff.new_nb, nc, od.new_index, mime)
+    osz = img.old_size if img and img.old_size else raster_size(old_val)
+    nsz = img.new_size if img and img.new_size else raster_size(new_val)
+    if img is None or img.error:
+        frac_text = "pixels not compared"
+    elif img.pixels_equal:
+        frac_text = "pixels identical"
+    else:
+        frac_text = f"{img.changed_fraction * 100:.1f}% of pixels changed"
+        if osz != nsz:
+            frac_text = "sizes differ"
+
+    def fig(side: Side, cell: int, out: int, size: tuple[int, int] | None) -> str:
+        dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
+        src = ctx.links.image(side, cell, out, mime)
+        cap = f"{side} · {size[0]}×{size[1]}" if size else side
+        return (
+            f'<figure class="{side}"><img src="{esc(src)}"{dims} loading="lazy" decoding="async" alt="{side} image">'
+            f"<figcaption>{esc(cap)}</figcaption></figure>"
+        )
+
+    dsrc = ctx.links.difference((oc, od.old_index), (nc, od.new_index), mime)
+    dsize = (max(osz[0], nsz[0]), max(osz[1], nsz[1])) if osz and nsz else None
+    ddims = f' width="{dsize[0]}" height="{dsize[1]}"' if dsize else ""
+    tabs = "".join(
+        f'<button type="button" data-mode="{m}"{" class=on" if m == "2up" else ""}>{t}</button>'
+        for m, t in (("2up", "2-up"), ("swipe", "Swipe"), ("onion", "Onion skin"), ("diff", "Difference"))
+    )
+    return (
+        f'<div class="imgdiff mode-2up"><div class="tabs">{tabs}<span class="frac">{esc(frac_text)}</span></div>'
+        f'<div class="stage">{fig("old", oc, od.old_index, osz)}{fig("new", nc, od.new_index, nsz)}'
+        f'<figure class="diffimg"><img data-src="{esc(dsrc)}"{ddims} alt="changed pixels in magenta">'
+        f"<figcaption>changed pixels in magenta</figcaption></figure></div>"
+        f'<input type="range" class="slider" min="0" max="100" value="50" aria-label="swipe or fade position"></div>'
+    )
+
+
+def _output_row(ctx: _Ctx, cd: CellDiff, od: OutputDiff) -> str:
+    oc, nc = cd.old_index, cd.new_index
+    if od.status == "added" or (od.status == "unchanged" and nc is not None and od.new_index is not None):
+        assert nc is not None and od.new_index is not None
+        out = ctx.cell("new", nc).get("outputs", [])[od.new_index]
+        cls = "added" if od.status == "added" else "same"
+        return _row(cls, "new", render_output(ctx, "new", nc, od.new_index, out))
+    if od.status == "removed" or (od.status == "unchanged" and oc is not None and od.old_index is not None):
+        assert oc is not None and od.old_index is not None
+        out = ctx.cell("old", oc).get("outputs", [])[od.old_index]
+        cls = "removed" if od.status == "removed" else "same"
+        return _row(cls, "old", render_output(ctx, "old", oc, od.old_index, out))
+    assert oc is not None and nc is not None and od.old_index is not None and od.new_index is not None
+    old_out = ctx.cell("old", oc).get("outputs", [])[od.old_index]
+    new_out = ctx.cell("new", nc).get("outputs", [])[od.new_index]
+    tag = " transient" if od.transient else ""
+    note = '<div class="onote">changed only in volatile parts (timings, addresses)</div>' if od.transient else ""
+    # Images: compare them.
+    data = new_out.get("data") if isinstance(new_out, dict) else None
+    if isinstance(data, dict):
+        chosen = choose_mime(data)
+        md = next((m for m in od.mimes if m.mime == chosen), None)
+        if md is not None and md.kind == "image" and md.status == "modified" and chosen in IMAGE_MIMES:
+            return f'<div class="orow modified{tag}">{_image_diff(ctx, od, chosen, cd)}{note}</div>'
+        if md is not None and md.text is not None and md.text.changed and chosen in ("text/plain", "application/json"):
+            body = render_text_diff(md.text, None)
+            return f'<div class="orow modified textdiff{tag}"><div class="out plain">{body}</div>{note}</div>'
+    if od.text is not None and od.text.changed:
+        body = render_text_diff(od.text, None)
+        kind = esc(od.output_type)
+        return f'<div class="orow modified textdiff{tag}"><div class="out {kind}">{body}</div>{note}</div>'
+    left = render_output(ctx, "old", oc, od.old_index, old_out)
+    right = render_output(ctx, "new", nc, od.new_index, new_out)
+    return (
+        f'<div class="orow modified{tag}"><div class="oside old">{left}</div>'
+        f'<div class="oside new">{right}</div>{note}</div>'
+    )
+
+
+def _row(cls: str, side: Side, body: str) -> str:
+    return f'<div class="orow {cls}"><div class="oside {side}">{body}</div></div>'
+
+
+def _outputs(ctx: _Ctx, cd: CellDiff) -> str:
+    rows: list[str] = []
+    if cd.status == "added" or cd.status == "removed":
+        side: Side = "new" if cd.status == "added" else "old"
+        idx = cd.new_index if side == "new" else cd.old_index
+        assert idx is not None
+        cls = "added" if side == "new" else "removed"
+        for i, out in enumerate(ctx.cell(side, idx).get("outputs", []) or []):
+            rows.append(_row(cls, side, render_output(ctx, side, idx, i, out)))
+    elif cd.outputs is not None:
+        rows = [_output_row(ctx, cd, od) for od in cd.outputs]
+    else:
+        idx = cd.new_index
+        assert idx is not None
+        for i, out in enumerate(ctx.cell("new", idx).get("outputs", []) or []):
+            rows.append(_row("same", "new", render_output(ctx, "new", idx, i, out)))
+    return f'<div class="outs">{"".join(rows)}</div>' if rows else ""
+
+
+# ---------------------------------------------------------------------------
+# Cells
+
+
+def _path(path: Sequence[str | int]) -> str:
+    return ".".join(str(p) for p in path) or "(root)"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def render_changes(changes: list[ValueChange], what: str) -> str:
+    """Metadata changes as a list; transient ones folded with their count."""
+    from ..model import MISSING
+
+    def item(ch: ValueChange) -> str:
+        if ch.op == "add":
+            body = f'<ins>{esc(_short(ch.new))}</ins>'
+        elif ch.op == "remove":
+            body = f'<del>{esc(_short(ch.old))}</del>'
+        else:
+            body = f'<del>{esc(_short(ch.old))}</del> → <ins>{esc(_short(ch.new))}</ins>'
+        old_new = body if (ch.old is not MISSING or ch.new is not MISSING) else ""
+        return f"<li><code>{esc(_path(ch.path))}</code> {old_new}</li>"
+
+    real = [c for c in changes if not c.transient]
+    transient = [c for c in changes if c.transient]
+    parts = []
+    if real:
+        parts.append(f'<ul class="changes">{"".join(item(c) for c in real)}</ul>')
+    if transient:
+        n = len(transient)
+        parts.append(
+            f'<details class="transient"><summary>{n} transient {what} change{"s" if n != 1 else ""} hidden '
+            f'(timestamps, UI state)</summary><ul class="changes">{"".join(item(c) for c in transient)}</ul></details>'
+        )
+    return f'<div class="meta">{"".join(parts)}</div>' if parts else ""
+
+
+def cell_anchor(cd: CellDiff) -> str:
+    return f"n{cd.new_index}" if cd.new_index is not None else f"o{cd.old_index}"
+
+
+def _cell_source(ctx: _Ctx, cd: CellDiff, lexer: Lexer | None) -> str:
+    if cd.source is not None and cd.source.changed and cd.status == "modified":
+        return render_text_diff(cd.source, lexer)
+    if cd.status == "removed":
+        return render_source(_value_text(ctx.cell("old", cd.old_index).get("source", "")), lexer, "del")
+    mark = "ins" if cd.status == "added" else ""
+    cell = ctx.cell("new", cd.new_index) or (cd.cell or {})
+    return render_source(_value_text(cell.get("source", "")), lexer, mark)
+
+
+def _markdown_view(ctx: _Ctx, cd: CellDiff) -> str:
+    def rendered(side: Side, index: int | None) -> str:
+        if index is None:
+            return ""
+        key = (side, index)
+        if key not in ctx.md_cache:
+            cell = ctx.cell(side, index)
+            atts = cell.get("attachments") if isinstance(cell.get("attachments"), dict) else {}
+
+            def attachment(name: str) -> str | None:
+                bundle = atts.get(name) if atts else None
+                if not isinstance(bundle, dict):
+                    return None
+                mime = next((m for m in IMAGE_MIMES if m in bundle), None)
+                return ctx.links.attachment(side, index, name, mime) if mime else None
+
+            ctx.md_cache[key] = render_markdown(_value_text(cell.get("source", "")), attachment)
+        return ctx.md_cache[key]
+
+    if cd.status == "modified" and cd.source is not None and cd.source.changed:
+        return (
+            f'<div class="rendered two"><div class="md old">{rendered("old", cd.old_index)}</div>'
+            f'<div class="md new">{rendered("new", cd.new_index)}</div></div>'
+        )
+    if cd.status == "removed":
+        return f'<div class="rendered"><div class="md old">{rendered("old", cd.old_index)}</div></div>'
+    return f'<div class="rendered"><div class="md new">{rendered("new", cd.new_index)}</div></div>'
+
+
+def _exec_counts(ctx: _Ctx, cd: CellDiff) -> str:
+    if cd.cell_type != "code":
+        return ""
+    a = ctx.cell("old", cd.old_index).get("execution_count") if cd.old_index is not None else None
+    b = ctx.cell("new", cd.new_index).get("execution_count") if cd.new_index is not None else None
+    fa, fb = ("" if a is None else a), ("" if b is None else b)
+    if cd.old_index is None:
+        return f'<span class="exec">In [{esc(fb)}]</span>'
+    if cd.new_index is None or a == b:
+        return f'<span class="exec">In [{esc(fa if cd.new_index is None else fb)}]</span>'
+    return f'<span class="exec">In [{esc(fa)}] → [{esc(fb)}]</span>'
+
+
+def _status_word(cd: CellDiff) -> str:
+    if cd.transient_only:
+        return "transient only"
+    if cd.reexecuted:
+        return "re-executed"
+    return cd.status
+
+
+def render_cell(ctx: _Ctx, cd: CellDiff) -> str:
+    anchor = ctx.prefix + cell_anchor(cd)
+    o = "" if cd.old_index is None else f"[{cd.old_index}]"
+    n = "" if cd.new_index is None else f"[{cd.new_index}]"
+    nums = f"{o} → {n}" if o and n else (f"{o} → ∅" if o else f"∅ → {n}")
+    is_change = (cd.status != "unchanged" and not cd.reexecuted and not cd.transient_only) or cd.moved
+    classes = ["cell", f"st-{cd.status}", f"type-{esc(cd.cell_type)}"]
+    if cd.moved:
+        classes.append("moved")
+    if cd.reexecuted or cd.transient_only:
+        classes.append("quiet")
+    if is_change:
+        classes.append("chg")
+    moved = f'<span class="movedfrom">moved from #{cd.old_index}</span>' if cd.moved else ""
+    aspects = [a for a in cd.changed if a != "execution_count" or cd.reexecuted]
+    what = f'<span class="aspects">{esc(" · ".join(aspects))}</span>' if aspects and cd.status == "modified" else ""
+    switch = ""
+    if cd.cell_type == "markdown":
+        switch = '<button type="button" class="mdswitch" aria-pressed="false" title="markdown source">source</button>'
+    header = (
+        f'<header class="ch"><a class="num" href="#{anchor}" title="link to this cell">{nums}</a>'
+        f'<span class="type">{esc(cd.cell_type)}</span>{_exec_counts(ctx, cd)}'
+        f'<span class="status">{esc(_status_word(cd))}</span>{moved}{what}{switch}</header>'
+    )
+    if cd.cell_type == "markdown":
+        body = f'{_markdown_view(ctx, cd)}<div class="srcview">{_cell_source(ctx, cd, lexer_for("markdown"))}</div>'
+    else:
+        body = _cell_source(ctx, cd, ctx.lexer if cd.cell_type == "code" else None)
+    outs = _outputs(ctx, cd) if cd.cell_type == "code" else ""
+    meta = render_changes(cd.metadata + [f for f in cd.fields if f.path[:1] != ["execution_count"]], "metadata")
+    cls = " ".join(classes)
+    return f'<section class="{cls}" id="{anchor}">{header}<div class="cb">{body}{outs}{meta}</div></section>'
+
+
+def _fold_label(cells: list[CellDiff]) -> str:
+    unchanged = sum(1 for c in cells if c.status == "unchanged")
+    reexec = sum(1 for c in cells if c.reexecuted)
+    transient = sum(1 for c in cells if c.transient_only)
+    parts = []
+    if unchanged:
+        parts.append(f"{unchanged} unchanged cell{'s' if unchanged != 1 else ''}")
+    if reexec:
+        parts.append(f"{reexec} re-executed (outputs only)")
+    if transient:
+        parts.append(f"{transient} with transient changes only")
+    return ", ".join(parts)
+
+
+def _is_quiet(cd: CellDiff) -> bool:
+    return not cd.moved and (cd.status == "unchanged" or cd.reexecuted or cd.transient_only)
+
+
+# ---------------------------------------------------------------------------
+# A notebook, its summary, a page
+
+
+def summary_parts(d: NotebookDiff) -> list[tuple[str, str]]:
+    """(css class, text) pieces of the one-line summary, in reading order."""
+    s = d.summary()
+    parts: list[tuple[str, str]] = []
+    if s.modified:
+        parts.append(("modified", f"{s.modified} cell{'s' if s.modified != 1 else ''} modified"))
+    if s.added:
+        parts.append(("added", f"{s.added} added"))
+    if s.removed:
+        parts.append(("removed", f"{s.removed} removed"))
+    if s.moved:
+        parts.append(("moved", f"{s.moved} moved"))
+    if s.images_changed:
+        parts.append(("images", f"{s.images_changed} image{'s' if s.images_changed != 1 else ''} changed"))
+    if s.reexecuted:
+        parts.append(("quiet", f"{s.reexecuted} re-executed"))
+    if s.metadata_changed:
+        parts.append(("meta", f"{s.metadata_changed} notebook metadata change{'s' if s.metadata_changed != 1 else ''}"))
+    if s.unchanged:
+        parts.append(("quiet", f"{s.unchanged} unchanged hidden"))
+    if s.hidden_transient or s.transient_only:
+        parts.append(("quiet", f"{s.hidden_transient + s.transient_only} transient hidden"))
+    if not parts:
+        parts.append(("quiet", "no changes"))
+    return parts
+
+
+def summary_text(d: NotebookDiff) -> str:
+    return " · ".join(t for _, t in summary_parts(d))
+
+
+def notebook_language(d: NotebookDiff) -> str:
+    for nb in (d.new_nb, d.old_nb):
+        meta = nb.get("metadata", {}) if isinstance(nb, dict) else {}
+        if not isinstance(meta, dict):
+            continue
+        info = meta.get("language_info")
+        if isinstance(info, dict) and isinstance(info.get("name"), str):
+            return str(info["name"])
+        ks = meta.get("kernelspec")
+        if isinstance(ks, dict) and isinstance(ks.get("language"), str):
+            return str(ks["language"])
+    return "python"
+
+
+def render_notebook(d: NotebookDiff, links: ImageLinks, *, prefix: str = "") -> str:
+    """The body for one notebook: notebook-level changes, then the cells in order, quiet runs folded."""
+    ctx = _Ctx(d, links, lexer_for(notebook_language(d)), prefix)
+    out: list[str] = []
+    problems = [f"{side}: {p}" for side, s in (("old", d.old), ("new", d.new)) for p in s.problems]
+    if problems:
+        out.append(f'<div class="problems"><ul>{"".join(f"<li>{esc(p)}</li>" for p in problems)}</ul></div>')
+    nbmeta = render_changes(d.metadata + d.fields, "notebook metadata")
+    if nbmeta:
+        out.append(f'<section class="nbmeta"><h3>Notebook metadata</h3>{nbmeta}</section>')
+    run: list[CellDiff] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        inner = "".join(render_cell(ctx, c) for c in run)
+        out.append(
+            f'<details class="fold"><summary><span class="fl">{esc(_fold_label(run))}</span></summary>'
+            f"{inner}</details>"
+        )
+        run.clear()
+
+    for cd in d.cells:
+        if _is_quiet(cd):
+            run.append(cd)
+            continue
+        flush()
+        out.append(render_cell(ctx, cd))
+    flush()
+    if not d.cells:
+        out.append('<p class="empty">Both notebooks have no cells.</p>')
+    return "".join(out)
+
+
+BAR_EMPTY = '<svg class="bar" viewBox="0 0 50 6" aria-hidden="true"><rect width="50" height="6" class="u"/></svg>'
+
+
+@dataclass
+class FileEntry:
+    """One notebook of a page: its name in the file list, counts, and where it lives."""
+
+    name: str
+    diff: NotebookDiff
+    href: str
+    anchor: str
+
+    @property
+    def counts(self) -> dict[str, int]:
+        s = self.diff.summary()
+        return {"added": s.added, "removed": s.removed, "modified": s.modified + s.moved}
+
+    def stat_bar(self) -> str:
+        """A git-diff-stat-like bar as SVG (attributes, not inline styles, so the CSP holds)."""
+        c = self.counts
+        total = sum(c.values())
+        if not total:
+            return BAR_EMPTY
+        x = 0.0
+        rects = []
+        for key, cls in (("added", "a"), ("modified", "m"), ("removed", "r")):
+            w = 50 * c[key] / total
+            if w:
+                rects.append(f'<rect x="{x:.1f}" width="{w:.1f}" height="6" class="{cls}"/>')
+            x += w
+        return f'<svg class="bar" viewBox="0 0 50 6" aria-hidden="true">{"".join(rects)}</svg>'
+
+
+@lru_cache(maxsize=1)
+def _env() -> Any:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(str(ASSETS / "templates")),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def asset_text(name: str) -> str:
+    return (ASSETS / "static" / name).read_text(encoding="utf-8")
+
+
+def render_page(
+    files: Sequence[FileEntry],
+    bodies: Sequence[tuple[int, str]],
+    *,
+    mode: Literal["server", "report"],
+    current: int = 0,
+    difftool: bool = False,
+    static_url: Callable[[str], str] | None = None,
+) -> str:
+    """The whole page: top bar, file list, the notebooks in ``bodies`` ((file index, body) pairs)."""
+    from markupsafe import Markup
+
+    nonce = secrets.token_urlsafe(16) if mode == "report" else ""
+    shown = [
+        {
+            "index": i,
+            "file": files[i],
+            "summary": summary_parts(files[i].diff),
+            "body": Markup(body),  # noqa: S704 - built by this module from escaped/sanitised parts
+        }
+        for i, body in bodies
+    ]
+    inline = {}
+    if mode == "report":
+        inline = {
+            "css": Markup(asset_text("review.css") + "\n" + pygments_css()),
+            "js": Markup(asset_text("review.js").replace("</", "<\\/")),
+            "boot": Markup(asset_text("boot.js").replace("</", "<\\/")),
+        }
+    template = _env().get_template("page.html")
+    page: str = template.render(
+        mode=mode,
+        files=files,
+        shown=shown,
+        current=current,
+        difftool=difftool,
+        nonce=nonce,
+        inline=inline,
+        static_url=static_url or (lambda name: name),
+        stat_bar=lambda f: Markup(f.stat_bar()),  # noqa: S704 - numbers only
+        prev_href=files[current - 1].href if mode == "server" and current > 0 else "",
+        next_href=files[current + 1].href if mode == "server" and current + 1 < len(files) else "",
+    )
+    return page
+
+
+def _names(diffs: Sequence[NotebookDiff], names: Sequence[str] | None) -> list[str]:
+    if names is not None:
+        return list(names)
+    out = []
+    for d in diffs:
+        out.append(d.new.label if d.new.label and not d.new.empty else d.old.label)
+    return out
+
+
+def report_html(diffs: Sequence[NotebookDiff], names: Sequence[str] | None = None) -> str:
+    """One self-contained page (CSS, JS and images inline, nothing fetched) for all the diffs."""
+    labels = _names(diffs, names)
+    files = [FileEntry(labels[i], d, f"#f{i}", f"f{i}") for i, d in enumerate(diffs)]
+    bodies = [(i, render_notebook(d, InlineImages(d), prefix=f"f{i}-")) for i, d in enumerate(diffs)]
+    return render_page(files, bodies, mode="report")
+
+
+def write_report(diffs: Sequence[NotebookDiff], path: str | Path, names: Sequence[str] | None = None) -> None:
+    """Write :func:`report_html` atomically (complete or not at all)."""
+    from ..cli.common import write_atomic
+    from ..errors import NbreviewError
+
+    data = report_html(diffs, names).encode("utf-8")
+    try:
+        write_atomic(path, data)
+    except OSError as err:
+        raise NbreviewError(f"cannot write {path}: {err.strerror or err}") from None

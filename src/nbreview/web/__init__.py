@@ -1,0 +1,28 @@
+"""The local review UI: a Flask app over the HTML renderer, and the server that runs it.
+
+``create_app(config)`` builds the app (see :mod:`nbreview.web.app`); ``serve(sources)``
+runs it on 127.0.0.1 (see :mod:`nbreview.web.server`). Templates and static files live in
+the repository's top-level ``web/`` folder, shipped inside the package as ``assets``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import create_app
+    from .server import serve
+
+__all__ = ["create_app", "serve"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    if name == "serve":
+        from .server import serve
+
+        return serve
+    raise AttributeError(name)

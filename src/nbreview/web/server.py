@@ -1,0 +1,103 @@
+"""Run the review app on a local port until Ctrl-C (or, for the difftool, until the page closes)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+import webbrowser
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .app import Lifecycle, PairLike, create_app, new_token
+
+if TYPE_CHECKING:
+    from ..options import DiffOptions
+
+# Difftool: how long after "page closed" we wait for a reload, and how long without any
+# heartbeat (browser killed, laptop asleep) before giving up.
+CLOSE_GRACE = 1.5
+HEARTBEAT_TIMEOUT = 30.0
+
+
+def _watch_difftool(life: Lifecycle, stop: threading.Event, shutdown: Any) -> None:
+    """Shut the server down once the page was closed and not reopened."""
+    while not stop.wait(0.25):
+        now = time.monotonic()
+        with life.lock:
+            closed, seen = life.closed_at, life.last_seen
+        if closed and now - closed > CLOSE_GRACE:
+            break
+        if seen and now - seen > HEARTBEAT_TIMEOUT:
+            break
+    else:
+        return
+    shutdown()
+
+
+def serve(
+    sources: Sequence[PairLike],
+    *,
+    open_browser: bool = True,
+    difftool: bool = False,
+    port: int = 0,
+    ip: str = "127.0.0.1",
+    options: DiffOptions | None = None,
+) -> int:
+    """Serve the review page for ``sources`` (notebook pairs); returns the exit status.
+
+    Prints ``Serving on http://IP:PORT/?token=...`` as the first line of stdout.
+    """
+    from werkzeug.serving import make_server
+
+    from ..errors import NbreviewError
+
+    token = new_token()
+    life = Lifecycle()
+    config: dict[str, Any] = {
+        "SOURCES": list(sources),
+        "TOKEN": token,
+        "DIFF_OPTIONS": options,
+        "DIFFTOOL": difftool,
+        "LIFECYCLE": life,
+        "ALLOWED_HOSTS": [ip] if ip not in ("0.0.0.0", "::") else [],
+    }
+    app = create_app(config)
+    app.extensions["nbreview"]["review"].diffs()  # diff now: errors surface before we serve
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    try:
+        server = make_server(ip, port, app, threaded=True)
+    except OSError as err:
+        raise NbreviewError(f"cannot listen on {ip}:{port}: {err.strerror or err}") from err
+    real_port = server.server_port
+    app.config["COOKIE_NAME"] = f"nbreview_token_{real_port}"
+    host = f"[{ip}]" if ":" in ip else ip
+    url = f"http://{host}:{real_port}/?token={token}"
+    sys.stdout.write(f"Serving on {url}\n")
+    if not difftool:
+        sys.stdout.write("Press Ctrl-C to stop.\n")
+    sys.stdout.flush()
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    stop = threading.Event()
+    if difftool:
+        threading.Thread(target=_watch_difftool, args=(life, stop, server.shutdown), daemon=True).start()
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        # A polite kill stops like Ctrl-C does: the port is released and the exit is clean.
+        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
+    try:
+        server.serve_forever(poll_interval=0.2)  # werkzeug turns Ctrl-C into a clean return
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
+    if not difftool:
+        sys.stdout.write("Stopped.\n")
+        sys.stdout.flush()
+    return 0

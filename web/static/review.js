@@ -1,0 +1,184 @@
+/* nbreview review page: view toggle, folds, image diff modes, keys, permalinks.
+   No notebook content is ever evaluated here; this file only toggles classes. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var body = document.body;
+
+  function store(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (e) { /* ignore */ }
+  }
+  function all(sel, el) { return Array.prototype.slice.call((el || document).querySelectorAll(sel)); }
+
+  /* ---- side by side / unified ---- */
+  function setView(view) {
+    root.classList.toggle("unified", view === "unified");
+    store("nbreview.view", view);
+    all("[data-view]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-view") === view));
+    });
+  }
+  function toggleView() { setView(root.classList.contains("unified") ? "split" : "unified"); }
+  setView(root.classList.contains("unified") ? "unified" : "split");
+  all("[data-view]").forEach(function (b) {
+    b.addEventListener("click", function () { setView(b.getAttribute("data-view")); });
+  });
+
+  /* ---- show unchanged / outputs / metadata ---- */
+  var unchangedBox = document.getElementById("show-unchanged");
+  function setUnchanged(open) {
+    all("details.fold").forEach(function (d) { d.open = open; });
+    if (unchangedBox) { unchangedBox.checked = open; }
+  }
+  if (unchangedBox) {
+    unchangedBox.addEventListener("change", function () { setUnchanged(unchangedBox.checked); });
+  }
+  function bindClass(id, cls) {
+    var box = document.getElementById(id);
+    if (box) { box.addEventListener("change", function () { root.classList.toggle(cls, !box.checked); }); }
+  }
+  bindClass("show-outputs", "no-outputs");
+  bindClass("show-metadata", "no-meta");
+
+  /* ---- markdown rendered / source ---- */
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (!(t instanceof Element)) { return; }
+    var sw = t.closest(".mdswitch");
+    if (sw) {
+      var cell = sw.closest(".cell");
+      var on = cell.classList.toggle("show-src");
+      sw.setAttribute("aria-pressed", String(on));
+      sw.textContent = on ? "rendered" : "source";
+      return;
+    }
+    var tab = t.closest(".imgdiff .tabs button");
+    if (tab) { setMode(tab.closest(".imgdiff"), tab.getAttribute("data-mode")); }
+  });
+
+  /* ---- image diff: 2-up, swipe, onion skin, difference ---- */
+  var MODES = ["2up", "swipe", "onion", "diff"];
+  function applySlider(w) {
+    var slider = w.querySelector(".slider");
+    var img = w.querySelector("figure.new img");
+    if (!slider || !img) { return; }
+    var v = Number(slider.value);
+    img.style.clipPath = w.classList.contains("mode-swipe") ? "inset(0 0 0 " + v + "%)" : "";
+    img.style.opacity = w.classList.contains("mode-onion") ? String(v / 100) : "";
+  }
+  function setMode(w, mode) {
+    if (!w || MODES.indexOf(mode) < 0) { return; }
+    MODES.forEach(function (m) { w.classList.toggle("mode-" + m, m === mode); });
+    all(".tabs button", w).forEach(function (b) {
+      b.classList.toggle("on", b.getAttribute("data-mode") === mode);
+    });
+    if (mode === "diff") {
+      var d = w.querySelector("figure.diffimg img");
+      if (d && !d.getAttribute("src") && d.getAttribute("data-src")) { d.setAttribute("src", d.getAttribute("data-src")); }
+    }
+    applySlider(w);
+  }
+  document.addEventListener("input", function (ev) {
+    var t = ev.target;
+    if (t instanceof Element && t.classList.contains("slider")) { applySlider(t.closest(".imgdiff")); }
+  });
+
+  /* ---- permalinks ---- */
+  function reveal(el) {
+    for (var p = el.parentElement; p; p = p.parentElement) {
+      if (p.tagName === "DETAILS") { p.open = true; }
+    }
+  }
+  function mark(el) {
+    all(".cell.cur").forEach(function (c) { c.classList.remove("cur"); });
+    el.classList.add("cur");
+  }
+  function go(el, updateHash) {
+    reveal(el);
+    mark(el);
+    el.scrollIntoView({ block: "start" });
+    if (updateHash && el.id) { history.replaceState(null, "", "#" + el.id); }
+  }
+  function fromHash() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id ? document.getElementById(id) : null;
+    if (el) { go(el, false); }
+  }
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
+
+  /* ---- keys ---- */
+  function topOffset() {
+    var bar = document.querySelector("header.top");
+    return bar ? bar.getBoundingClientRect().height : 0;
+  }
+  function step(items, dir) {
+    if (!items.length) { return null; }
+    var cur = items.indexOf(document.querySelector(".cur"));
+    var off = topOffset() + 4;
+    var i;
+    if (cur >= 0) {
+      i = cur + dir;
+    } else if (dir > 0) {
+      i = items.findIndex(function (el) { return el.getBoundingClientRect().top > off; });
+    } else {
+      i = -1;
+      items.forEach(function (el, k) { if (el.getBoundingClientRect().top < off - 8) { i = k; } });
+    }
+    if (i < 0 || i >= items.length) { return null; }
+    return items[i];
+  }
+  function nextChange(dir) {
+    var el = step(all(".cell.chg"), dir);
+    if (el) { go(el, true); }
+  }
+  function nextFile(dir) {
+    var link = document.querySelector(dir > 0 ? "link[rel=next]" : "link[rel=prev]");
+    if (link) { location.href = link.getAttribute("href"); return; }
+    var nbs = all("article.nb");
+    var off = topOffset() + 4;
+    var i = -1;
+    nbs.forEach(function (el, k) { if (el.getBoundingClientRect().top <= off + 8) { i = k; } });
+    var target = nbs[Math.max(0, Math.min(nbs.length - 1, i + dir))];
+    if (target && (dir > 0 ? target !== nbs[i] : true)) {
+      target.scrollIntoView({ block: "start" });
+      history.replaceState(null, "", "#" + target.id);
+    }
+  }
+  var help = document.getElementById("help");
+  function toggleHelp() {
+    if (!help) { return; }
+    if (help.open) { help.close(); } else { help.showModal(); }
+  }
+  var helpButton = document.getElementById("help-button");
+  if (helpButton) { helpButton.addEventListener("click", toggleHelp); }
+  var helpClose = document.getElementById("help-close");
+  if (helpClose) { helpClose.addEventListener("click", function () { help.close(); }); }
+
+  document.addEventListener("keydown", function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    var t = ev.target;
+    if (t instanceof Element && t.closest("input[type=text], textarea, select, [contenteditable]")) { return; }
+    var key = ev.key;
+    if (key === "j") { nextChange(1); }
+    else if (key === "k") { nextChange(-1); }
+    else if (key === "n") { nextFile(1); }
+    else if (key === "p") { nextFile(-1); }
+    else if (key === "t") { toggleView(); }
+    else if (key === "u") { setUnchanged(!(unchangedBox && unchangedBox.checked)); }
+    else if (key === "?") { toggleHelp(); }
+    else { return; }
+    ev.preventDefault();
+  });
+
+  /* ---- difftool: tell the server when the page goes away ---- */
+  if (body.getAttribute("data-difftool") === "1") {
+    var beat = function () {
+      fetch("/api/heartbeat", { method: "POST", credentials: "same-origin", keepalive: true }).catch(function () {});
+    };
+    beat();
+    window.setInterval(beat, 3000);
+    window.addEventListener("pagehide", function () { navigator.sendBeacon("/api/closed", ""); });
+  }
+  root.classList.add("ready");
+}());
