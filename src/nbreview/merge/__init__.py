@@ -66,6 +66,7 @@ def merge(
 
 def validate(nb: dict[str, Any], what: str = "merged notebook") -> None:
     """Raise :class:`NbreviewError` unless nbformat accepts ``nb`` as a version 4 notebook."""
+    import copy
     import warnings
 
     import nbformat
@@ -75,7 +76,7 @@ def validate(nb: dict[str, Any], what: str = "merged notebook") -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            nbformat.validate(nb, version=4)
+            nbformat.validate(copy.deepcopy(nb), version=4)  # it fills in missing cell ids in place
         except nbformat.ValidationError as err:
             path = "/".join(str(p) for p in getattr(err, "absolute_path", []))
             raise NbreviewError(f"{what} would not be a valid notebook ({path or 'top'}: {err.message})") from None

@@ -72,7 +72,57 @@ def _layout(base: list[dict[str, Any]], side: list[dict[str, Any]], options: Dif
             lay.gaps.setdefault(gap, []).append(("base", m.old))
         else:
             lay.gaps.setdefault(gap, []).append(("ins", m.new))
+    _pair_replacements(lay, base, side)
     return lay
+
+
+def _pair_replacements(lay: _Layout, base: list[dict[str, Any]], side: list[dict[str, Any]]) -> None:
+    """Take a deleted base cell and a cell inserted in its place as one edited cell.
+
+    The alignment leaves a heavily edited short cell unmatched (``x = 1`` → ``x = 1  # note``);
+    for a merge that would turn an edit on both sides into two silent insertions. Within the
+    stretch between two kept cells, deleted and inserted cells of the same type that share a
+    run of text at least half as long as the shorter one are paired in order.
+    """
+    chain = sorted(lay.kept)
+    for g in sorted(lay.gaps):
+        toks = lay.gaps[g]
+        nxt = next((c for c in chain if c >= g), len(base))
+        dels = sorted(d for d in lay.deleted if g <= d < nxt)
+        if not dels or not any(kind == "ins" for kind, _ in toks):
+            continue
+        regrouped: dict[int, list[tuple[str, int]]] = {}
+        current, k = g, 0
+        for tok in toks:
+            if tok[0] == "ins":
+                for pos in range(k, len(dels)):
+                    d = dels[pos]
+                    if _looks_edited(base[d], side[tok[1]]):
+                        lay.kept[d] = tok[1]
+                        lay.deleted.discard(d)
+                        current, k = d + 1, pos + 1
+                        break
+                else:
+                    regrouped.setdefault(current, []).append(tok)
+                continue
+            regrouped.setdefault(current, []).append(tok)
+        del lay.gaps[g]
+        for gap, moved in regrouped.items():
+            lay.gaps.setdefault(gap, []).extend(moved)
+            for kind, i in moved:
+                if kind == "base":
+                    lay.moved[i] = (lay.moved[i][0], gap)
+
+
+def _looks_edited(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    if old.get("cell_type") != new.get("cell_type"):
+        return False
+    a, b = _source(old), _source(new)
+    if not a.strip() or not b.strip():
+        return False
+    shorter = min(len(a), len(b))
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return match.size >= max(4, shorter // 2)
 
 
 class CellMerger:

@@ -164,7 +164,7 @@ def _src(cell: dict[str, Any] | None) -> str:
 def _fix_ids(nb: dict[str, Any]) -> None:
     """nbformat 4.5 wants every cell to carry a unique id; merging two sides can duplicate one."""
     cells = nb["cells"]
-    if not any("id" in c for c in cells) and nb.get("nbformat_minor", 0) < 5:
+    if not any("id" in c for c in cells):
         return
     nb["nbformat_minor"] = max(5, int(nb.get("nbformat_minor", 5)))
     seen: set[str] = set()

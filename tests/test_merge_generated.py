@@ -1,0 +1,98 @@
+"""Property-style merge tests on real notebooks from the corpus, with seeded random edit sets.
+
+Non-overlapping edits must merge cleanly into exactly the notebook with both applied;
+overlapping edits must be reported as conflicts and keep both sides' text.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import corpus_pairs, needs_corpus
+from merge_edits import apply_edits, new_source, non_overlapping, overlapping
+from nbreview.load import load
+from nbreview.merge import merge, validate
+
+pytestmark = needs_corpus
+
+N_NOTEBOOKS = 40
+CASES_PER_NOTEBOOK = 8
+MAX_BYTES = 600_000
+
+
+@cache
+def _notebooks() -> list[Path]:
+    """A fixed, spread-out sample of corpus notebooks small enough for a quick test."""
+    paths = [p / "old.ipynb" for p in corpus_pairs() if (p / "old.ipynb").stat().st_size <= MAX_BYTES]
+    paths = [p for p in paths if len(load(p).nb["cells"]) >= 6]
+    step = max(1, len(paths) // N_NOTEBOOKS)
+    return paths[::step][:N_NOTEBOOKS]
+
+
+@cache
+def _base(path: Path) -> str:
+    return json.dumps(load(path).nb)
+
+
+def _sources(nb: dict[str, Any]) -> str:
+    return "\n".join(str(c.get("source", "")) for c in nb["cells"])
+
+
+def _cases() -> list[tuple[Path, int]]:
+    return [(p, s) for p in _notebooks() for s in range(CASES_PER_NOTEBOOK)]
+
+
+def test_sample_is_large_enough() -> None:
+    assert len(_cases()) >= 200
+
+
+@pytest.mark.parametrize("path", _notebooks() or [None], ids=lambda p: p.parent.name[:50] if p else "none")
+def test_non_overlapping_edits_merge_cleanly_into_both(path: Path) -> None:
+    failures = []
+    for seed in range(CASES_PER_NOTEBOOK):
+        base = json.loads(_base(path))
+        rng = random.Random(f"{path.parent.name}:{seed}")
+        local_edits, remote_edits = non_overlapping(len(base["cells"]), rng)
+        local = apply_edits(base, local_edits, seed)
+        remote = apply_edits(base, remote_edits, seed)
+        expected = apply_edits(base, local_edits + remote_edits, seed)
+        for cell in expected["cells"]:
+            cell.setdefault("metadata", {})  # the merge writes the required key where a cell lacked it
+        out = merge(base, local, remote)
+        validate(out.notebook)
+        if out.unresolved or out.notebook["cells"] != expected["cells"]:
+            failures.append((seed, local_edits, remote_edits, [c.kind for c in out.unresolved]))
+        assert out.notebook["metadata"] == expected["metadata"]
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("path", _notebooks() or [None], ids=lambda p: p.parent.name[:50] if p else "none")
+def test_overlapping_edits_conflict_and_keep_both_sides(path: Path) -> None:
+    for seed in range(CASES_PER_NOTEBOOK):
+        base = json.loads(_base(path))
+        rng = random.Random(f"overlap:{path.parent.name}:{seed}")
+        pair = overlapping(base, rng)
+        assert pair is not None
+        local_edits, remote_edits = pair
+        local = apply_edits(base, local_edits, seed)
+        remote = apply_edits(base, remote_edits, seed)
+        out = merge(base, local, remote)
+        validate(out.notebook)
+        assert out.unresolved, (seed, local_edits, remote_edits)
+        text = _sources(out.notebook)
+        for edit in local_edits + remote_edits:
+            if edit.kind != "delete":  # the edited text survives, whichever side made it
+                added = new_source(base["cells"][edit.at].get("source", ""), edit, seed * 1000 + edit.at)
+                changed = [x for x in added.splitlines() if x not in base["cells"][edit.at]["source"].splitlines()]
+                assert all(line in text for line in changed), (seed, edit)
+        records = out.notebook["metadata"]["nbreview"]["conflicts"]
+        assert len(records) == len(out.unresolved)
+        marked = out.notebook["cells"][records[0]["cell"]]
+        assert "<<<<<<< local" in marked["source"] and ">>>>>>> remote" in marked["source"]
+        assert marked["metadata"]["nbreview"]["conflicts"]
