@@ -1,0 +1,124 @@
+"""A PyGithub client set up for the bot: bounded retries, rate limits honoured, errors as one line.
+
+Retries: GitHub's rate limits (403/429 with ``Retry-After``, or ``X-RateLimit-Remaining: 0``
+until ``X-RateLimit-Reset``) are waited out up to ``max_rate_wait`` seconds; transient 5xx
+answers are retried a few times with backoff. Any other failure becomes a :class:`BotError`
+with one line that says what to do. The token is never part of a message.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ..errors import NbreviewError
+from .urls import PUBLIC_API
+
+if TYPE_CHECKING:
+    from github import Github
+    from github.Auth import Auth
+
+
+class BotError(NbreviewError):
+    """A GitHub call failed in a way the user has to fix (permissions, names, limits)."""
+
+
+def api_root(explicit: str | None = None) -> str:
+    """``--api-url``, else ``GITHUB_API_URL`` (set by GitHub Actions), else the public API."""
+    return (explicit or os.environ.get("GITHUB_API_URL") or PUBLIC_API).rstrip("/")
+
+
+def _is_local(api_url: str) -> bool:
+    return (urlsplit(api_url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def connect(api_url: str, auth: Auth | None, *, retries: int = 4, max_rate_wait: float = 900.0) -> Github:
+    """A ``Github`` client for ``api_url``, paced as GitHub asks (no pacing against a local server)."""
+    import logging
+
+    from github import Github, GithubRetry
+
+    logging.getLogger("github").setLevel(logging.WARNING)  # PyGithub's per-retry INFO lines are noise here
+
+    retry = GithubRetry(
+        total=retries,
+        backoff_factor=0.5,
+        max_rate_limit_wait=max_rate_wait,
+        status_forcelist=[429, *range(500, 600)],
+        allowed_methods=frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}),
+        raise_on_status=False,
+    )
+    pacing: dict[str, Any] = {}
+    if _is_local(api_url):
+        pacing = {"seconds_between_requests": None, "seconds_between_writes": None}
+    return Github(base_url=api_url, auth=auth, retry=retry, timeout=30, per_page=100, **pacing)
+
+
+def token_auth(token_env: str = "GITHUB_TOKEN") -> Auth:
+    from github import Auth
+
+    token = os.environ.get(token_env, "").strip()
+    if not token:
+        raise BotError(f"no GitHub token: set {token_env} (in a workflow: env: {token_env}: ${{{{ github.token }}}})")
+    return Auth.Token(token)
+
+
+def _message(exc: Any) -> str:
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):
+        msg = str(data.get("message") or "")
+        errors = data.get("errors")
+        if isinstance(errors, list) and errors:
+            first = errors[0]
+            detail = first.get("message") or first.get("code") if isinstance(first, dict) else str(first)
+            if detail:
+                msg = f"{msg} ({detail})" if msg else str(detail)
+        return msg
+    return str(data or "")
+
+
+def explain(exc: BaseException, doing: str, repo: str = "", *, fork: bool = False) -> BotError:
+    """One clear line for a failed call; ``doing`` says what we were trying to do."""
+    from github import GithubException, RateLimitExceededException
+    from requests import exceptions as rq
+
+    where = f" on {repo}" if repo else ""
+    if isinstance(exc, RateLimitExceededException):
+        return BotError(
+            f"GitHub rate limit exhausted while {doing}; try again after the reset, or use a token with a higher limit"
+        )
+    if isinstance(exc, GithubException):
+        status, msg = exc.status, _message(exc)
+        said = f': GitHub says "{msg}"' if msg else ""
+        if status == 401:
+            return BotError(
+                f"GitHub rejected the token (401) while {doing}{said}; check that it is valid and not expired"
+            )
+        if status == 403:
+            hint = "; give the workflow 'permissions: pull-requests: write' and 'contents: write'"
+            if fork:
+                hint = (
+                    "; this pull request comes from a fork, whose workflows get a read-only token: run nbreview "
+                    "from a 'pull_request_target' workflow that checks out nothing from the fork (see the README)"
+                )
+            return BotError(f"GitHub refused {doing}{where} (403){said}{hint}")
+        if status == 404:
+            return BotError(
+                f"GitHub found nothing while {doing}{where} (404){said}; check the repository and pull-request "
+                "number, and that the token can see the repository"
+            )
+        if status == 422:
+            return BotError(f"GitHub could not process {doing}{where} (422){said}")
+        if status >= 500:
+            return BotError(
+                f"GitHub kept failing while {doing}{where} ({status}) after several retries; try again later"
+            )
+        return BotError(f"GitHub answered {status} while {doing}{where}{said}")
+    if isinstance(exc, rq.RetryError):
+        return BotError(f"GitHub kept failing while {doing}{where} after several retries; try again later")
+    if isinstance(exc, (rq.ConnectionError, rq.Timeout)):
+        return BotError(
+            f"cannot reach the GitHub API while {doing}: {type(exc).__name__}; check --api-url and the network"
+        )
+    return BotError(f"{doing}{where} failed: {type(exc).__name__}: {exc}")

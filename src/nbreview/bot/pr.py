@@ -1,0 +1,277 @@
+"""Update a pull request's one nbreview comment: read the notebooks through the API, render, post.
+
+Nothing is checked out and nothing from the pull request runs: notebook JSON is read through
+the contents API (the blobs API for files over 1 MB) at the merge base and the head commit,
+diffed, rendered to markdown, its pictures put on the assets branch, and the comment found
+again (hidden marker + our own login) and edited, or created the first time.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..render.markdown import (
+    DEFAULT_BUDGET,
+    MARKER,
+    CommentContext,
+    NotebookChange,
+    RenderedComment,
+    render_comment,
+)
+from .client import BotError, explain
+from .urls import raw_base
+
+if TYPE_CHECKING:
+    from github import Github
+    from github.IssueComment import IssueComment
+    from github.PullRequest import PullRequest
+    from github.Repository import Repository
+
+NOTEBOOK_SUFFIX = ".ipynb"
+ACTIONS_BOT = "github-actions[bot]"
+
+
+@dataclass
+class Settings:
+    api_url: str
+    assets_branch: str = "nbreview-assets"
+    dry_run: bool = False
+    bot_login: str | None = None
+    report_url: str | None = None
+    budget: int = DEFAULT_BUDGET
+    max_notebooks: int = 50
+    log: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr))
+
+
+@dataclass
+class Outcome:
+    action: str  # created | edited | unchanged | skipped | dry-run
+    body: str
+    comment_url: str | None = None
+    images_uploaded: int = 0
+    notebooks: int = 0
+    rendered: RenderedComment | None = None
+
+
+# ---------------------------------------------------------------- reading notebooks
+
+
+def read_file(repo: Repository, path: str, ref: str) -> bytes:
+    """Bytes of ``path`` at ``ref``; the contents API carries no content past 1 MB, so use the blob then."""
+    cf = repo.get_contents(path, ref=ref)
+    if isinstance(cf, list):
+        raise BotError(f"{path} is a directory at {ref[:7]}")
+    raw = cf.raw_data
+    content = raw.get("content") or ""
+    if raw.get("encoding") == "base64" and (content or not cf.size):
+        return base64.b64decode(content)
+    blob = repo.get_git_blob(cf.sha)
+    if blob.encoding != "base64":
+        return blob.content.encode("utf-8")
+    return base64.b64decode(blob.content)
+
+
+def _merge_base(repo: Repository, pr: PullRequest) -> str:
+    """What the pull request's diff is relative to: the merge base, as GitHub shows it."""
+    from github import GithubException
+
+    try:
+        return str(repo.compare(pr.base.sha, pr.head.sha).merge_base_commit.sha)
+    except GithubException:
+        return str(pr.base.sha)
+
+
+def collect_changes(
+    repo: Repository, pr: PullRequest, base_sha: str, settings: Settings
+) -> tuple[list[NotebookChange], int]:
+    """Every notebook the pull request adds, removes, renames or modifies, diffed (or why not)."""
+    from .. import engine
+    from ..errors import NbreviewError
+
+    head_sha = pr.head.sha
+    files = [
+        f
+        for f in pr.get_files()
+        if f.filename.endswith(NOTEBOOK_SUFFIX) or (f.previous_filename or "").endswith(NOTEBOOK_SUFFIX)
+    ]
+    skipped = max(0, len(files) - settings.max_notebooks)
+    changes: list[NotebookChange] = []
+    for f in files[: settings.max_notebooks]:
+        status = f.status
+        if status == "unchanged":
+            continue
+        old_path = f.previous_filename or f.filename
+        kind = {"added": "added", "removed": "removed", "renamed": "renamed", "copied": "renamed"}.get(
+            status, "modified"
+        )
+        ch = NotebookChange(f.filename, kind, old_path if kind == "renamed" else None)
+        try:
+            old = b"" if kind == "added" else read_file(repo, old_path, base_sha)
+            new = b"" if kind == "removed" else read_file(repo, f.filename, head_sha)
+            ch.diff = engine.diff(
+                old, new, old_label=f"{old_path}@{base_sha[:7]}", new_label=f"{f.filename}@{head_sha[:7]}"
+            )
+        except NbreviewError as err:
+            ch.error = str(err)
+        changes.append(ch)
+        settings.log(f"nbreview: {f.filename}: {ch.status}" + (f" (not diffed: {ch.error})" if ch.error else ""))
+    return changes, skipped
+
+
+# ---------------------------------------------------------------- the comment
+
+
+def own_login(gh: Github, explicit: str | None) -> str:
+    """The login our comments carry: ``--bot-login``, else ``GET /user``, else the Actions bot."""
+    from github import GithubException
+
+    if explicit:
+        return explicit
+    try:
+        return str(gh.get_user().login)
+    except GithubException as err:
+        if err.status == 401:
+            raise explain(err, "reading the token's own account") from None
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            return ACTIONS_BOT  # GITHUB_TOKEN cannot read /user; its comments are github-actions[bot]'s
+        raise BotError(
+            f"cannot tell which account this token posts as (GET /user answered {err.status}); pass --bot-login"
+        ) from None
+
+
+def find_comments(pr: PullRequest, login: str) -> list[IssueComment]:
+    """Our earlier comments: by our login AND starting with the hidden marker (quoted text cannot match)."""
+    return [
+        c
+        for c in pr.get_issue_comments()
+        if c.user is not None and c.user.login == login and (c.body or "").startswith(MARKER)
+    ]
+
+
+def update_pull_request(gh: Github, repo_name: str, number: int, settings: Settings) -> Outcome:
+    """Render the pull request's notebook changes and create or edit its one comment."""
+    from github import GithubException
+
+    log = settings.log
+    try:
+        repo = gh.get_repo(repo_name)
+        pr = repo.get_pull(number)
+        head_sha = pr.head.sha
+        fork = bool(pr.head.repo and pr.base.repo and pr.head.repo.full_name != pr.base.repo.full_name)
+    except GithubException as err:
+        raise explain(err, f"reading pull request #{number}", repo_name) from None
+    try:
+        base_sha = _merge_base(repo, pr)
+        changes, skipped = collect_changes(repo, pr, base_sha, settings)
+    except GithubException as err:
+        raise explain(err, f"reading the notebooks of pull request #{number}", repo_name) from None
+    ctx = CommentContext(base_sha=base_sha, head_sha=head_sha, report_url=settings.report_url)
+    if skipped:
+        ctx.notes.append(f"{skipped} more notebooks were not diffed (limit {settings.max_notebooks} per comment).")
+    base_url = raw_base(settings.api_url, repo_name, settings.assets_branch)
+    rendered = render_comment(changes, ctx, image_base_url=base_url, budget=settings.budget)
+
+    if settings.dry_run:
+        if rendered.images:
+            log(f"nbreview: dry run: would upload {len(rendered.images)} pictures to branch {settings.assets_branch}")
+        return Outcome("dry-run", rendered.body, notebooks=len(changes), rendered=rendered)
+
+    login = own_login(gh, settings.bot_login)
+    try:
+        existing = find_comments(pr, login)
+    except GithubException as err:
+        raise explain(err, f"listing the comments of pull request #{number}", repo_name, fork=fork) from None
+    if not changes and not existing:
+        log("nbreview: the pull request changes no notebook; nothing to post")
+        return Outcome("skipped", rendered.body)
+
+    uploaded = 0
+    if rendered.images:
+        uploaded, rendered = _upload_images(repo, rendered, changes, ctx, settings, fork)
+
+    body = rendered.body
+    try:
+        if existing:
+            comment = existing[0]
+            for extra in existing[1:]:  # a retried POST may once have left a twin behind
+                extra.delete()
+            if comment.body == body:
+                log(f"nbreview: comment already up to date: {comment.html_url}")
+                return Outcome("unchanged", body, comment.html_url, uploaded, len(changes), rendered)
+            comment.edit(body)
+            log(f"nbreview: edited comment {comment.html_url}")
+            return Outcome("edited", body, comment.html_url, uploaded, len(changes), rendered)
+        comment = pr.create_issue_comment(body)
+        log(f"nbreview: posted comment {comment.html_url}")
+        return Outcome("created", body, comment.html_url, uploaded, len(changes), rendered)
+    except GithubException as err:
+        raise explain(err, f"writing the comment on pull request #{number}", repo_name, fork=fork) from None
+
+
+def _upload_images(
+    repo: Repository,
+    rendered: RenderedComment,
+    changes: list[NotebookChange],
+    ctx: CommentContext,
+    settings: Settings,
+    fork: bool,
+) -> tuple[int, RenderedComment]:
+    """Put the pictures on the assets branch; without write access, post the comment without them."""
+    from github import GithubException
+
+    from .assets import upload
+
+    for attempt in (1, 2):
+        try:
+            res = upload(repo, settings.assets_branch, rendered.images)
+            settings.log(
+                f"nbreview: pictures on {settings.assets_branch}: {res.uploaded} uploaded, {res.existing} already there"
+            )
+            return res.uploaded, rendered
+        except GithubException as err:
+            if err.status == 422 and attempt == 1:
+                continue  # another run moved the branch meanwhile: read it again and retry once
+            if err.status in (403, 404):
+                line = str(explain(err, f"writing pictures to branch {settings.assets_branch}", fork=fork))
+                settings.log(f"nbreview: warning: {line}")
+                ctx.notes.append(
+                    f"Pictures were left out: the token cannot write to the `{settings.assets_branch}` branch "
+                    "(the workflow needs `permissions: contents: write`)."
+                )
+                again = render_comment(changes, ctx, image_base_url=None, budget=settings.budget)
+                return 0, again
+            raise explain(err, f"writing pictures to branch {settings.assets_branch}", fork=fork) from None
+    raise AssertionError("unreachable")
+
+
+def event_target(env: dict[str, str] | None = None) -> tuple[str | None, int | None]:
+    """Repository and pull-request number from a GitHub Actions run (``GITHUB_REPOSITORY``, the event file)."""
+    import json
+
+    env = dict(os.environ) if env is None else env
+    repo = env.get("GITHUB_REPOSITORY") or None
+    number: int | None = None
+    path = env.get("GITHUB_EVENT_PATH")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                event: Any = json.load(fh)
+        except (OSError, ValueError):
+            event = {}
+        if isinstance(event, dict):
+            pr = event.get("pull_request") or {}
+            issue = event.get("issue") or {}
+            raw = (
+                pr.get("number") or event.get("number") or (issue.get("number") if issue.get("pull_request") else None)
+            )
+            if isinstance(raw, int):
+                number = raw
+            base_repo = ((pr.get("base") or {}).get("repo") or {}).get("full_name")
+            if base_repo and not repo:
+                repo = base_repo
+    return repo, number

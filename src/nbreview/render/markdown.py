@@ -1,0 +1,541 @@
+"""Markdown renderer for pull-request comments (GitHub-flavoured), over the NotebookDiff model.
+
+The comment is built for a reviewer on any screen: a summary table first (one row per
+notebook), then a collapsible ``<details>`` per notebook with its changed cells as ``diff``
+blocks, markdown prose wrapped so it reads on a phone, text outputs in brief and changed
+images as a before / after table with the share of pixels changed; a footer says what was
+left out and how to see everything.
+
+Notebook content is untrusted: it only ever appears inside code fences longer than any
+backtick run it holds, or escaped (no HTML, no ``@mention`` pings, no issue cross-references,
+no bidi tricks, no hidden-marker look-alikes). Nothing here re-aligns: it reads the model.
+Images are addressed by content hash through :class:`ImageLinker`, so the caller uploads
+exactly the pictures the final body refers to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import CellDiff, NotebookDiff, OutputDiff, TextDiff
+
+MAX_BODY = 65_536  # GitHub's limit on an issue comment body, in characters
+DEFAULT_BUDGET = 60_000  # what we aim for, leaving room for the footer and the caller's notes
+MARKER = "<!-- nbreview:pr-comment v1 -->"
+
+IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp", "image/bmp": "bmp"}
+
+_ZWJ = "\u200d"
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_MENTION = re.compile(r"@(?=[A-Za-z0-9_-])")
+_XREF = re.compile(r"#(?=\d)")
+_ESCAPE_MD = re.compile(r"([\\`*_\[\]|<>!~])")
+
+
+# ---------------------------------------------------------------- inert text
+
+
+def _visible_bidi(text: str) -> str:
+    return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+def inline(text: str) -> str:
+    """Untrusted text made inert for a markdown table cell, heading or summary line."""
+    text = _visible_bidi(" ".join(text.split()))
+    text = text.replace("&", "&amp;")
+    text = _ESCAPE_MD.sub(r"\\\1", text)
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    text = _MENTION.sub("@" + _ZWJ, text)
+    return _XREF.sub("#" + _ZWJ, text)
+
+
+def code_span(text: str) -> str:
+    """Untrusted text as an inline code span (backtick run longer than any inside)."""
+    text = _visible_bidi(" ".join(text.split())).replace("|", "¦")
+    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    tick = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{tick}{pad}{text}{pad}{tick}"
+
+
+def fence(body: str, lang: str = "") -> str:
+    """A fenced code block no line of ``body`` can close: the fence is longer than any backtick run."""
+    body = _visible_bidi(body)
+    longest = max((len(r) for r in re.findall(r"`+", body)), default=0)
+    tick = "`" * max(3, longest + 1)
+    if not body.endswith("\n"):
+        body += "\n"
+    return f"{tick}{lang}\n{body}{tick}\n"
+
+
+# ---------------------------------------------------------------- images
+
+
+@dataclass
+class ImageLinker:
+    """Names images by content hash and turns them into URLs under ``base_url``.
+
+    ``wanted`` records what the rendered body refers to (path -> bytes); the caller uploads those.
+    """
+
+    base_url: str
+    wanted: dict[str, bytes] = field(default_factory=dict)
+
+    @staticmethod
+    def path_for(data: bytes, ext: str) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        return f"img/{digest[:2]}/{digest}.{ext}"
+
+    def url(self, data: bytes, mime: str) -> str:
+        path = self.path_for(data, IMAGE_EXT.get(mime, "bin"))
+        self.wanted[path] = data
+        return f"{self.base_url.rstrip('/')}/{path}"
+
+
+# ---------------------------------------------------------------- detail levels
+
+
+@dataclass(frozen=True)
+class Detail:
+    """How much of each notebook to show; the renderer steps down until the body fits."""
+
+    max_cells: int | None  # changed cells shown per notebook (None: all)
+    max_lines: int  # lines per diff block
+    max_output_lines: int
+    images: int  # image pairs shown per comment
+    name: str
+
+
+LEVELS = (
+    Detail(None, 80, 12, 30, "full"),
+    Detail(25, 40, 8, 20, "fewer cells"),
+    Detail(10, 20, 4, 10, "fewer cells"),
+    Detail(4, 12, 0, 6, "first cells only"),
+)
+
+
+# ---------------------------------------------------------------- the input
+
+
+@dataclass
+class NotebookChange:
+    """One notebook a pull request touches: its diff, or why it could not be diffed."""
+
+    path: str
+    status: str  # added | removed | modified | renamed
+    old_path: str | None = None
+    diff: NotebookDiff | None = None
+    error: str | None = None
+
+
+@dataclass
+class CommentContext:
+    """What the footer needs: the two commits, how to see everything, and notes from the caller."""
+
+    base_sha: str = ""
+    head_sha: str = ""
+    report_url: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RenderedComment:
+    body: str
+    images: dict[str, bytes]
+    level: str
+    left_out: list[str]
+
+
+# ---------------------------------------------------------------- text diffs
+
+
+def _grouped(td: TextDiff) -> list[tuple[str, str]]:
+    """Lines as (sign, text), each run of changes with its removed lines before its added ones."""
+    out: list[tuple[str, str]] = []
+    run: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        out.extend(x for x in run if x[0] == "-")
+        out.extend(x for x in run if x[0] == "+")
+        run.clear()
+
+    for op in td.lines:
+        if op.op == "equal":
+            flush()
+            out.append((" ", _txt(op.old_text)))
+        elif op.op == "delete":
+            run.append(("-", _txt(op.old_text)))
+        elif op.op == "insert":
+            run.append(("+", _txt(op.new_text)))
+        else:
+            run.append(("-", _txt(op.old_text)))
+            run.append(("+", _txt(op.new_text)))
+    flush()
+    return out
+
+
+def _txt(text: str | None) -> str:
+    return (text or "").rstrip("\r\n").replace("\t", "    ")
+
+
+def diff_lines(td: TextDiff, context: int = 2, wrap: int | None = None) -> list[str]:
+    """Hunks with ``context`` lines around changes, ``-``/``+`` prefixed, ``@@`` between hunks."""
+    grouped = _grouped(td)
+    keep = [False] * len(grouped)
+    for k, (sign, _) in enumerate(grouped):
+        if sign != " ":
+            for m in range(max(0, k - context), min(len(grouped), k + context + 1)):
+                keep[m] = True
+    out: list[str] = []
+    prev = -1
+    for k, (sign, text) in enumerate(grouped):
+        if not keep[k]:
+            continue
+        if prev >= 0 and k != prev + 1:
+            out.append("@@ ⋯ @@")
+        prev = k
+        if wrap and len(text) > wrap:
+            parts = textwrap.wrap(text, wrap, break_long_words=False, break_on_hyphens=False) or [""]
+            out.extend(f"{sign} {p}" for p in parts)
+        else:
+            out.append(f"{sign} {text}")
+    return out
+
+
+def _clip(lines: list[str], limit: int) -> tuple[list[str], int]:
+    if len(lines) <= limit:
+        return lines, 0
+    return lines[:limit], len(lines) - limit
+
+
+# ---------------------------------------------------------------- one notebook
+
+
+def _side_index(c: CellDiff) -> str:
+    old = f"[{c.old_index}]" if c.old_index is not None else "[ ]"
+    new = f"[{c.new_index}]" if c.new_index is not None else "[ ]"
+    return f"{old} → {new}"
+
+
+def _cell_status(c: CellDiff) -> str:
+    if c.status == "modified" and c.reexecuted:
+        return "re-executed"
+    if c.status == "modified" and c.transient_only:
+        return "transient changes"
+    return c.status
+
+
+def _cell_title(c: CellDiff) -> str:
+    bits = [f"**Cell {_side_index(c)}**", c.cell_type, _cell_status(c)]
+    if c.moved:
+        bits.append(f"moved from #{c.old_index}")
+    return " · ".join(bits)
+
+
+def _shown_cells(d: NotebookDiff) -> list[CellDiff]:
+    """Cells worth a reader's eyes: anything but unchanged-in-place and transient-only."""
+    return [c for c in d.cells if (c.status != "unchanged" or c.moved) and not (c.transient_only and not c.moved)]
+
+
+def _output_value(nb: dict[str, Any] | None, cell: int | None, out: int | None) -> dict[str, Any] | None:
+    if nb is None or cell is None or out is None:
+        return None
+    try:
+        value = nb["cells"][cell]["outputs"][out]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _image_bytes(output: dict[str, Any] | None, mime: str) -> bytes | None:
+    from ..compare.images import decode_b64
+
+    if output is None:
+        return None
+    value = (output.get("data") or {}).get(mime)
+    if value is None:
+        return None
+    try:
+        return decode_b64(value)
+    except (ValueError, TypeError):
+        return None
+
+
+def _size(s: tuple[int, int] | None) -> str:
+    return f"{s[0]}×{s[1]}" if s else "?"
+
+
+@dataclass
+class _Budget:
+    images_left: int
+    images_skipped: int = 0
+
+
+def _output_block(
+    d: NotebookDiff, c: CellDiff, o: OutputDiff, detail: Detail, linker: ImageLinker | None, budget: _Budget
+) -> list[str]:
+    """An output change in brief: a one-line description, a short text diff, before / after pictures."""
+    idx = o.new_index if o.new_index is not None else o.old_index
+    kind = o.output_type or "output"
+    lines: list[str] = []
+    desc: list[str] = []
+    images: list[tuple[str, str]] = []  # (mime, caption)
+    for m in o.mimes:
+        if m.status == "unchanged" and m.identical:
+            continue
+        if m.kind == "image" and m.image is not None:
+            if m.image.pixels_equal:
+                desc.append(f"{m.mime} re-encoded, same pixels")
+                continue
+            sizes = f"{_size(m.image.old_size)} → {_size(m.image.new_size)}"
+            cap = f"{sizes}, {m.image.changed_fraction:.1%} of pixels changed"
+            if m.image.error:
+                cap = "could not decode the image to compare pixels"
+            desc.append(f"{m.mime} {cap}")
+            images.append((m.mime, cap))
+        elif m.kind == "image":
+            desc.append(f"{m.mime} {m.status}")
+            images.append((m.mime, m.status))
+        else:
+            desc.append(f"{m.mime} {m.status}")
+    head = f"output {idx} · {kind} · {o.status}"
+    if desc:
+        head += " · " + "; ".join(desc)
+    lines.append(f"<sub>{inline(head)}</sub>\n")
+    texts = [o.text] if o.text is not None else []
+    texts += [m.text for m in o.mimes if m.kind == "text" and m.text is not None]
+    if detail.max_output_lines:
+        for td in texts:
+            if td is None or not (td.changed or o.status in ("added", "removed")):
+                continue
+            body = diff_lines(td, context=1, wrap=100)
+            body, more = _clip(body, detail.max_output_lines)
+            if more:
+                body.append(f"… {more} more lines")
+            if body:
+                lines.append(fence("\n".join(body), "diff"))
+    for mime, _cap in images:
+        old_out = _output_value(d.old_nb, c.old_index, o.old_index)
+        new_out = _output_value(d.new_nb, c.new_index, o.new_index)
+        before = _image_bytes(old_out, mime) if o.status != "added" else None
+        after = _image_bytes(new_out, mime) if o.status != "removed" else None
+        if linker is None or budget.images_left <= 0:
+            budget.images_skipped += 1
+            continue
+        budget.images_left -= 1
+        b = f"![before]({linker.url(before, mime)})" if before else "—"
+        a = f"![after]({linker.url(after, mime)})" if after else "—"
+        lines.append(f"| Before | After |\n| :---: | :---: |\n| {b} | {a} |\n")
+    return lines
+
+
+def _cell_block(d: NotebookDiff, c: CellDiff, detail: Detail, linker: ImageLinker | None, budget: _Budget) -> list[str]:
+    out = [_cell_title(c) + "\n"]
+    src = c.source
+    if src is not None and (src.changed or c.status in ("added", "removed")):
+        wrap = 88 if c.cell_type == "markdown" else None
+        body = diff_lines(src, context=2, wrap=wrap)
+        body, more = _clip(body, detail.max_lines)
+        if more:
+            body.append(f"… {more} more lines")
+        out.append(fence("\n".join(body), "diff"))
+    if c.status == "modified":
+        for o in c.outputs or []:
+            if o.status == "unchanged" or o.transient:
+                continue
+            out += _output_block(d, c, o, detail, linker, budget)
+    elif c.status == "added" and c.cell is not None and c.cell.get("outputs"):
+        n = len(c.cell["outputs"])
+        out.append(f"<sub>{n} output{'s' if n != 1 else ''}</sub>\n")
+    changes = [ch for ch in c.metadata + c.fields if not ch.transient]
+    if changes:
+        names = sorted({".".join(str(p) for p in ch.path[:2]) or "(all)" for ch in changes})
+        out.append(f"<sub>metadata changed: {inline(', '.join(names))}</sub>\n")
+    return out
+
+
+def _counts(d: NotebookDiff) -> str:
+    s = d.summary()
+    parts = []
+    for n, word in (
+        (s.modified, "modified"),
+        (s.added, "added"),
+        (s.removed, "removed"),
+        (s.moved, "moved"),
+        (s.reexecuted, "re-executed"),
+        (s.images_changed, "images changed"),
+    ):
+        if n:
+            parts.append(f"{n} {word.replace('images', 'image') if n == 1 else word}")
+    return ", ".join(parts) or ("no cell changes" if not d.has_changes else "notebook metadata changed")
+
+
+def _section(
+    ch: NotebookChange, detail: Detail, linker: ImageLinker | None, budget: _Budget, open_: bool
+) -> tuple[str, int]:
+    """The ``<details>`` block of one notebook and how many changed cells it left out."""
+    name = ch.path if ch.status != "renamed" or not ch.old_path else f"{ch.old_path} → {ch.path}"
+    tag = "<details open>" if open_ else "<details>"
+    if ch.diff is None:
+        why = inline(ch.error or "could not be read")
+        return f"{tag}<summary><b>{inline(name)}</b> · could not be diffed</summary>\n\n⚠️ {why}\n\n</details>\n", 0
+    d = ch.diff
+    parts = [f"{tag}<summary><b>{inline(name)}</b> · {ch.status} · {inline(_counts(d))}</summary>\n"]
+    for side in (d.old, d.new):
+        for p in side.problems[:3]:
+            parts.append(f"> ⚠️ {inline(p)}\n")
+    nb_changes = [x for x in d.fields + d.metadata if not x.transient]
+    if nb_changes:
+        names = sorted({".".join(str(p) for p in x.path[:2]) or "(all)" for x in nb_changes})
+        parts.append(f"<sub>notebook metadata changed: {inline(', '.join(names))}</sub>\n")
+    cells = _shown_cells(d)
+    shown = cells if detail.max_cells is None else cells[: detail.max_cells]
+    for c in shown:
+        parts += _cell_block(d, c, detail, linker, budget)
+    left = len(cells) - len(shown)
+    s = d.summary()
+    quiet = []
+    if s.unchanged:
+        quiet.append(f"{s.unchanged} unchanged")
+    if s.transient_only:
+        quiet.append(f"{s.transient_only} with only transient changes")
+    if left:
+        quiet.insert(0, f"{left} more changed cells left out for length")
+    if quiet:
+        parts.append(f"<sub>Not shown: {', '.join(quiet)}.</sub>\n")
+    parts.append("</details>\n")
+    return "\n".join(parts), left
+
+
+def _row(ch: NotebookChange) -> str:
+    name = ch.path if ch.status != "renamed" or not ch.old_path else f"{ch.old_path} → {ch.path}"
+    if ch.diff is None:
+        return f"| {inline(name)} | ⚠️ not diffed | | | | | |"
+    s = ch.diff.summary()
+    status = {"added": " 🆕", "removed": " 🗑️", "renamed": " ↪️"}.get(ch.status, "")
+    cells = [s.added, s.removed, s.modified, s.moved, s.outputs_changed, s.images_changed]
+    return f"| {inline(name)}{status} | " + " | ".join(str(n) if n else "·" for n in cells) + " |"
+
+
+TABLE_HEAD = (
+    "| Notebook | Added | Removed | Modified | Moved | Outputs | Images |\n| :-- | --: | --: | --: | --: | --: | --: |"
+)
+
+
+# ---------------------------------------------------------------- the comment
+
+
+def _footer(ctx: CommentContext, left_out: list[str]) -> str:
+    lines = []
+    if left_out:
+        lines.append("**Left out to keep this comment short:** " + "; ".join(left_out) + ".")
+    see = []
+    if ctx.report_url:
+        see.append(f"the [full HTML report]({ctx.report_url})")
+    if ctx.base_sha and ctx.head_sha:
+        see.append(f"locally `nbreview web {ctx.base_sha[:12]} {ctx.head_sha[:12]}` (after fetching the PR head)")
+    if see:
+        lines.append("To see everything: " + ", or ".join(see) + ".")
+    lines += ctx.notes
+    lines.append("Unchanged cells and transient changes (timestamps, volatile ids) are counted, not shown.")
+    lines.append("<sub>Posted by [nbreview](https://pypi.org/project/nbreview/) · edited in place on every push</sub>")
+    return "\n\n".join(lines) + "\n"
+
+
+def _header(changes: list[NotebookChange], ctx: CommentContext) -> str:
+    n = len(changes)
+    title = f"### 📓 Notebook changes · {n} notebook{'s' if n != 1 else ''}"
+    if ctx.head_sha:
+        title += f" · at {ctx.head_sha[:7]}"
+    return f"{MARKER}\n{title}\n"
+
+
+def render_no_notebooks(ctx: CommentContext) -> str:
+    """The comment once a pull request no longer changes any notebook."""
+    at = f" (as of {ctx.head_sha[:7]})" if ctx.head_sha else ""
+    return (
+        f"{MARKER}\n### 📓 Notebook changes\n\nThis pull request no longer changes any notebook{at}.\n\n"
+        "<sub>Posted by [nbreview](https://pypi.org/project/nbreview/) · edited in place on every push</sub>\n"
+    )
+
+
+def render_comment(
+    changes: list[NotebookChange],
+    ctx: CommentContext | None = None,
+    *,
+    image_base_url: str | None = None,
+    budget: int = DEFAULT_BUDGET,
+) -> RenderedComment:
+    """The whole comment, stepping down through :data:`LEVELS` until it fits ``budget`` characters."""
+    ctx = ctx or CommentContext()
+    if not changes:
+        return RenderedComment(render_no_notebooks(ctx), {}, "none", [])
+    budget = min(budget, MAX_BODY - 1)
+    head = _header(changes, ctx)
+    for level in LEVELS:
+        linker = ImageLinker(image_base_url) if image_base_url else None
+        b = _Budget(level.images)
+        sections = []
+        cells_left = 0
+        for i, ch in enumerate(changes):
+            text, left = _section(ch, level, linker, b, open_=(i == 0 and len(changes) <= 3))
+            sections.append(text)
+            cells_left += left
+        left_out = []
+        if cells_left:
+            left_out.append(f"{cells_left} changed cells")
+        if b.images_skipped:
+            left_out.append(f"{b.images_skipped} images")
+        table = _table(changes)
+        body = head + "\n" + table + "\n\n" + "\n".join(sections) + "\n" + _footer(ctx, left_out)
+        if len(body) <= budget:
+            return RenderedComment(body, dict(linker.wanted) if linker else {}, level.name, left_out)
+    return _summary_only(changes, ctx, budget, head)
+
+
+def _table(changes: Iterable[NotebookChange], limit: int | None = None) -> str:
+    rows = [_row(ch) for ch in changes]
+    more = ""
+    if limit is not None and len(rows) > limit:
+        more = f"\n\n… and {len(rows) - limit} more notebooks"
+        rows = rows[:limit]
+    return TABLE_HEAD + "\n" + "\n".join(rows) + more
+
+
+def _summary_only(changes: list[NotebookChange], ctx: CommentContext, budget: int, head: str) -> RenderedComment:
+    limit: int | None = None
+    while True:
+        left_out = ["every notebook's cell details"]
+        if limit is not None:
+            left_out.append(f"{len(changes) - limit} notebooks from the table")
+        body = head + "\n" + _table(changes, limit) + "\n\n" + _footer(ctx, left_out)
+        if len(body) <= budget or limit == 0:
+            return RenderedComment(body[: MAX_BODY - 1], {}, "summary only", left_out)
+        limit = max(0, (limit if limit is not None else len(changes)) * 2 // 3)
+
+
+def render_diff(diff: NotebookDiff, path: str = "notebook.ipynb", **kwargs: Any) -> str:
+    """Convenience: the comment body for a single notebook diff (no image links unless given)."""
+    return render_comment([NotebookChange(path, "modified", diff=diff)], **kwargs).body
+
+
+__all__ = [
+    "MARKER",
+    "MAX_BODY",
+    "CommentContext",
+    "ImageLinker",
+    "NotebookChange",
+    "RenderedComment",
+    "code_span",
+    "diff_lines",
+    "fence",
+    "inline",
+    "render_comment",
+    "render_diff",
+    "render_no_notebooks",
+]
