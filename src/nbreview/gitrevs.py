@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .errors import NbreviewError
-from .load import LoadedNotebook, empty_notebook, read_git_blob, read_path
+from .errors import NbreviewError, NotebookError
+from .load import LoadedNotebook, empty_notebook, parse_bytes, read_git_blob
 
 PairStatus = Literal["added", "deleted", "modified", "renamed"]
 WORKTREE = ""  # marks the working-tree side of a change
@@ -67,9 +67,13 @@ def _load_side(rev: str | None, path: str, top: str, prefix: str) -> LoadedNoteb
     if rev is None:
         return LoadedNotebook(empty_notebook(), os.devnull, empty=True)
     if rev == WORKTREE:
-        loaded = read_path(os.path.join(top, path))
-        loaded.label = prefix + path
-        return loaded
+        try:
+            data = Path(top, path).read_bytes()
+        except FileNotFoundError:
+            return LoadedNotebook(empty_notebook(), os.devnull, empty=True)
+        except OSError as err:
+            raise NotebookError(prefix + path, err.strerror or str(err)) from None
+        return parse_bytes(data, prefix + path)
     loaded = read_git_blob(rev, path, top)
     loaded.label = f"{prefix}{path}" if rev == INDEX else f"{rev}:{path}"
     return loaded

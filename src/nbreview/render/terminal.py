@@ -158,6 +158,34 @@ def _lexer_name(cell_type: str, language: str, text: str) -> str:
 
 
 _LEXERS: dict[str, Any] = {}
+_MD_RULES = re.compile(
+    r"(?P<heading>^#{1,6}[ \t].*$)|(?P<fence>^\s*(?:```|~~~).*$)|(?P<code>`[^`\n]+`)"
+    r"|(?P<strong>\*\*[^*\n]+\*\*|__[^_\n]+__)|(?P<emph>(?<![*\w])\*[^*\n]+\*(?!\*))"
+    r"|(?P<link>\[[^\]\n]*\]\([^)\n]*\))",
+    re.M,
+)
+_MD_TOKENS = {
+    "heading": "Generic.Heading",
+    "fence": "Comment",
+    "code": "Literal.String",
+    "strong": "Generic.Strong",
+    "emph": "Generic.Emph",
+    "link": "Name.Function",
+}
+
+
+class _MarkdownLexer:
+    """Headings, code, emphasis and links: enough markdown colour without pygments' heavy markup module."""
+
+    def get_tokens(self, text: str) -> Iterator[tuple[str, str]]:
+        pos = 0
+        for m in _MD_RULES.finditer(text):
+            if m.start() > pos:
+                yield "Token.Text", text[pos : m.start()]
+            yield "Token." + _MD_TOKENS[m.lastgroup or "code"], m.group()
+            pos = m.end()
+        if pos < len(text):
+            yield "Token.Text", text[pos:]
 
 
 def _lexer(name: str) -> Any:
@@ -169,9 +197,7 @@ def _lexer(name: str) -> Any:
 
                 lexer = PythonLexer(stripnl=False, ensurenl=False)
             elif name == "markdown":
-                from pygments.lexers.markup import MarkdownLexer  # type: ignore[import-untyped,unused-ignore]
-
-                lexer = MarkdownLexer(stripnl=False, ensurenl=False)
+                lexer = _MarkdownLexer()  # pygments' markup module costs ~25 ms to import
             elif name and name != "text":
                 from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped,unused-ignore]
                 from pygments.util import ClassNotFound  # type: ignore[import-untyped,unused-ignore]
@@ -210,7 +236,11 @@ def highlight_lines(text: str, lexer_name: str, theme: str) -> list[Tokens]:
                 result.append([])
                 col = 0
             if part and code:
-                result[-1].append((col, col + len(part), code))
+                line = result[-1]
+                if line and line[-1][1] == col and line[-1][2] == code:
+                    line[-1] = (line[-1][0], col + len(part), code)
+                else:
+                    line.append((col, col + len(part), code))
             col += len(part)
     while len(result) < len(lines):
         result.append([])
@@ -619,6 +649,8 @@ def render_cell(c: CellDiff, diff: NotebookDiff, st: TerminalStyle, language: st
             source = c.source.new_text() if c.status == "added" else c.source.old_text()
         out += _whole_lines(source, "+" if c.status == "added" else "-", st, "  ", lexer_name, None)
         outs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
+        if diff.options.ignore_outputs:
+            outs = []
         for k, o in enumerate(outs or []):
             if isinstance(o, dict):
                 summary = _summarise_whole_output(o)
@@ -758,6 +790,19 @@ def _stat_words(s: Summary) -> str:
     return ", ".join(bits) if bits else "no cell changes"
 
 
+def _stat_bar(s: Summary, scale: float, st: TerminalStyle) -> tuple[str, int]:
+    """The coloured ``+-~→`` bar of one notebook and its visible width."""
+    bar, width = "", 0
+    for colour, ch, n in ((GREEN, "+", s.added), (RED, "-", s.removed), (YELLOW, "~", s.modified + s.reexecuted)):
+        k = round(n * scale) if n * scale >= 0.5 else (1 if n else 0)
+        bar += st.paint(colour, ch * k)
+        width += k
+    if s.moved:
+        bar += st.paint(BLUE, "→")
+        width += 1
+    return bar, width
+
+
 def render_stat(rows: list[StatRow], st: TerminalStyle) -> str:
     """``git diff --stat`` for notebooks: a line per notebook, a bar of +/-/~ and a total."""
     if not rows:
@@ -767,26 +812,18 @@ def render_stat(rows: list[StatRow], st: TerminalStyle) -> str:
     count_w = max(len(str(t)) for t in totals)
     bar_max = max(10, min(30, st.width - name_w - count_w - 40))
     biggest = max(totals) or 1
+    bars: list[tuple[str, int]] = []
+    for r in rows:
+        bars.append(_stat_bar(r.summary, min(1.0, bar_max / biggest), st))
+    bar_w = max(n for _, n in bars)
     out: list[str] = []
-    for r, total in zip(rows, totals, strict=True):
-        s = r.summary
-        scale = min(1.0, bar_max / biggest)
-        parts = [
-            (GREEN, "+", s.added),
-            (RED, "-", s.removed),
-            (YELLOW, "~", s.modified + s.reexecuted),
-        ]
-        bar = ""
-        for colour, ch, n in parts:
-            k = round(n * scale) if n * scale >= 0.5 else (1 if n else 0)
-            bar += st.paint(colour, ch * k)
-        if s.moved:
-            bar += st.paint(BLUE, "→")
+    for r, total, (bar, n) in zip(rows, totals, bars, strict=True):
         path = clean(r.path)
         if len(path) > name_w:
             path = "…" + path[-(name_w - 1) :]
-        words = _stat_words(s) + (f" ({r.note})" if r.note else "")
-        out.append(f" {path.ljust(name_w)} | {str(total).rjust(count_w)} {bar}  {st.paint(DIM, words)}")
+        words = _stat_words(r.summary) + (f" ({r.note})" if r.note else "")
+        pad = " " * (bar_w - n)
+        out.append(f" {path.ljust(name_w)} | {str(total).rjust(count_w)} {bar}{pad}  {st.paint(DIM, words)}")
     n = len(rows)
     tot = Summary()
     for r in rows:

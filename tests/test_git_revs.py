@@ -1,0 +1,190 @@
+"""``nbreview diff`` over git revisions and ``notebook_pairs``: git diff's argument rules, no checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import (
+    CORPUS,
+    EXAMPLE_NEW,
+    EXAMPLE_OLD,
+    code_cell,
+    corpus_pairs,
+    md_cell,
+    needs_corpus,
+    notebook,
+    write_nb,
+)
+from nbreview.cli.main import main
+from nbreview.gitrevs import notebook_pairs
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for key in list(os.environ):
+        if key.startswith("GIT_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Ada")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "ada@example.org")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Ada")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "ada@example.org")
+    root = tmp_path / "repo"
+    (root / "sub").mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    (root / "analysis.ipynb").write_text(EXAMPLE_OLD.read_text())
+    write_nb(root / "gone.ipynb", notebook([md_cell("# Old notes\n\n" + "Some prose about the past.\n" * 30)]))
+    write_nb(root / "sub" / "moved.ipynb", notebook([code_cell("a = 1\nb = 2\nc = 3\n"), md_cell("# Keep me")]))
+    (root / "readme.txt").write_text("hello\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one")
+    # second commit: modify, delete, rename (+ edit), add, and a non-notebook change
+    (root / "analysis.ipynb").write_text(EXAMPLE_NEW.read_text())
+    git(root, "rm", "-q", "gone.ipynb")
+    git(root, "mv", "sub/moved.ipynb", "sub/renamed.ipynb")
+    write_nb(root / "sub" / "renamed.ipynb", notebook([code_cell("a = 1\nb = 20\nc = 3\n"), md_cell("# Keep me")]))
+    write_nb(root / "fresh.ipynb", notebook([code_cell("print('hi')\n" + "x = [1, 2, 3]\n" * 30)]))
+    (root / "readme.txt").write_text("bye\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "two")
+    monkeypatch.chdir(root)
+    return root
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["diff", *args])
+    return code, capsys.readouterr().out
+
+
+def test_notebook_pairs_between_commits(repo: Path) -> None:
+    pairs = {p.path: p for p in notebook_pairs(["HEAD~1", "HEAD"])}
+    assert {k: p.status for k, p in pairs.items()} == {
+        "analysis.ipynb": "modified",
+        "fresh.ipynb": "added",
+        "gone.ipynb": "deleted",
+        "sub/renamed.ipynb": "renamed",
+    }
+    assert pairs["fresh.ipynb"].old.empty and not pairs["fresh.ipynb"].new.empty
+    gone = pairs["gone.ipynb"]
+    assert gone.new.empty and gone.old.nb["cells"][0]["source"].startswith("# Old notes\n")
+    renamed = pairs["sub/renamed.ipynb"]
+    assert renamed.old.nb["cells"][0]["source"] == "a = 1\nb = 2\nc = 3\n"
+    assert renamed.new.nb["cells"][0]["source"] == "a = 1\nb = 20\nc = 3\n"
+    assert [p.path for p in notebook_pairs(["HEAD~1..HEAD"])] == [p.path for p in notebook_pairs(["HEAD~1", "HEAD"])]
+    assert [p.path for p in notebook_pairs(["HEAD~1", "HEAD"], ["sub"])] == ["sub/renamed.ipynb"]
+
+
+def test_notebook_pairs_worktree_and_index(repo: Path) -> None:
+    assert notebook_pairs([]) == []
+    write_nb(repo / "fresh.ipynb", notebook([code_cell("print('hello')")]))
+    pairs = notebook_pairs([])
+    assert [(p.path, p.status) for p in pairs] == [("fresh.ipynb", "modified")]
+    assert pairs[0].new.nb["cells"][0]["source"] == "print('hello')"
+    git(repo, "add", "fresh.ipynb")
+    assert notebook_pairs([]) == []  # index == worktree
+    assert [p.path for p in notebook_pairs([], cached=True)] == ["fresh.ipynb"]
+    assert {p.path for p in notebook_pairs(["HEAD~1"])} == {
+        "analysis.ipynb",
+        "fresh.ipynb",
+        "gone.ipynb",
+        "sub/renamed.ipynb",
+    }
+
+
+def test_diff_without_arguments_is_git_diff(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = cli(capsys)
+    assert code == 0 and out == ""
+    (repo / "analysis.ipynb").write_text(EXAMPLE_OLD.read_text())
+    code, out = cli(capsys, "--exit-code")
+    assert code == 1
+    assert out.splitlines()[0] == "nbreview a/analysis.ipynb → b/analysis.ipynb"
+    assert "  - df = pd.read_csv('sales.csv', parse_dates=['month'])" in out.splitlines()
+
+
+def test_diff_between_revisions_with_headers_and_stat(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = cli(capsys, "HEAD~1", "HEAD")
+    assert code == 0
+    lines = out.splitlines()
+    assert "nbreview a/analysis.ipynb → b/analysis.ipynb" in lines
+    assert "nbreview /dev/null → b/fresh.ipynb (new)" in lines
+    assert "nbreview a/gone.ipynb → /dev/null (deleted)" in lines
+    assert "nbreview a/sub/moved.ipynb → b/sub/renamed.ipynb (renamed from sub/moved.ipynb)" in lines
+    assert "  - b = 2" in lines and "  + b = 20" in lines
+    assert "readme" not in out
+    code, out = cli(capsys, "HEAD~1..HEAD", "--stat")
+    lines = out.splitlines()
+    assert lines[0] == " analysis.ipynb    | 5 +~~~~→  1 added, 4 modified, 1 moved, 3 outputs changed"
+    assert lines[1] == " fresh.ipynb       | 1 +       1 added (new)"
+    assert lines[2] == " gone.ipynb        | 1 -       1 removed (deleted)"
+    assert lines[3] == " sub/renamed.ipynb | 1 ~       1 modified (renamed from sub/moved.ipynb)"
+    assert lines[4] == " 4 notebooks changed: 2 added, 1 removed, 5 modified, 1 moved, 3 outputs changed"
+
+
+def test_paths_after_double_dash_and_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = cli(capsys, "HEAD~1", "HEAD", "--", "fresh.ipynb")
+    assert code == 0 and out.splitlines()[0] == "nbreview /dev/null → b/fresh.ipynb (new)"
+    assert "analysis" not in out
+    code, out = cli(capsys, "HEAD~1", "HEAD", "--json", "--", "sub")
+    data = json.loads(out)
+    assert data["format"] == "nbreview-diff-set"
+    [item] = data["notebooks"]
+    assert item["path"] == "sub/renamed.ipynb" and item["old_path"] == "sub/moved.ipynb"
+    assert item["status"] == "renamed" and item["diff"]["summary"]["modified"] == 1
+
+
+def test_bad_revision_and_bad_notebook(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "no-such-rev"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nbreview: error: 'no-such-rev' is neither a git revision nor a file")
+    assert main(["diff", "no-such-rev", "HEAD", "--"]) == 2
+    assert "unknown revision 'no-such-rev'" in capsys.readouterr().err
+    (repo / "analysis.ipynb").write_text("<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> other\n")
+    write_nb(repo / "fresh.ipynb", notebook([code_cell("print('changed')")]))
+    code, out = cli(capsys)
+    assert code == 2  # the broken notebook is reported, the other one still shown
+    assert "! cannot diff: b/analysis.ipynb: invalid JSON" in out
+    assert "  + print('changed')" in out.splitlines()
+
+
+def test_outside_a_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["diff"]) == 2
+    assert "is not inside a git repository" in capsys.readouterr().err
+
+
+@needs_corpus
+def test_corpus_commit_through_git(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Five real revision pairs committed in one go: every notebook appears once with its cells."""
+    pairs = [p for p in corpus_pairs() if (p / "old.ipynb").stat().st_size < 300_000][:5]
+    assert pairs, CORPUS
+    for k, pair in enumerate(pairs):
+        shutil.copy(pair / "old.ipynb", repo / f"c{k}.ipynb")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "corpus old")
+    for k, pair in enumerate(pairs):
+        shutil.copy(pair / "new.ipynb", repo / f"c{k}.ipynb")
+    git(repo, "commit", "-q", "-am", "corpus new")
+    changed = {p.path for p in notebook_pairs(["HEAD~1", "HEAD"])}
+    same = {f"c{k}.ipynb" for k, p in enumerate(pairs)
+            if (p / "old.ipynb").read_bytes() == (p / "new.ipynb").read_bytes()}
+    assert changed == {f"c{k}.ipynb" for k in range(len(pairs))} - same
+    code, out = cli(capsys, "HEAD~1", "HEAD")
+    assert code == 0
+    for name in changed:
+        assert f"nbreview a/{name} → b/{name}" in out
