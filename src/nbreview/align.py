@@ -2,7 +2,8 @@
 
 In the manner of git's patience/histogram diff, with a bounded fuzzy stage:
 
-1. nbformat 4.5 cell ids, where both sides carry the same unique id;
+1. nbformat 4.5 cell ids, where both sides carry the same unique id (unless the ids
+   look positional: many id-matched cells with nothing in common);
 2. exact anchors: cells identical on both sides and unique in their segment, kept
    in order by a longest increasing subsequence, recursing into the gaps; identical
    cells out of order become moves;
@@ -30,11 +31,12 @@ from .options import DiffOptions
 
 GAP_THRESHOLD = 0.5  # in-order match inside a gap
 MOVE_THRESHOLD = 0.6  # out-of-order match (moved and edited)
-ID_MIN_SIMILARITY = 0.4  # an id match whose contents share (almost) nothing is not trusted
+ID_MIN_SIMILARITY = 0.4  # id-matched cells below this share (almost) nothing
 GAP_BUDGET = 20_000  # similarity evaluations per gap before banding
 STOP_LINE_CELLS = 20  # lines found in more cells than this do not suggest moves
 
 _WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 _WS = re.compile(r"\s+")
 
 
@@ -48,27 +50,71 @@ class CellMatch:
     similarity: float | None = None
 
 
+class _Bag:
+    """A multiset with its size, for Dice coefficients without re-counting."""
+
+    __slots__ = ("counts", "size")
+
+    def __init__(self, items: Any) -> None:
+        self.counts: Counter[str] = Counter(items)
+        self.size = sum(self.counts.values())
+
+
+def _dice(a: _Bag, b: _Bag) -> float:
+    total = a.size + b.size
+    if not total:
+        return 0.0
+    x, y = (a.counts, b.counts) if len(a.counts) <= len(b.counts) else (b.counts, a.counts)
+    common = sum(min(n, y[k]) for k, n in x.items() if k in y)
+    return 2.0 * common / total
+
+
 @dataclass
 class _Info:
+    """What alignment needs of a cell, each part computed on first use."""
+
     cell_type: str
     source: str
     key: tuple[str, str]
-    _lines: Counter[str] | None = field(default=None, repr=False)
-    _tokens: Counter[str] | None = field(default=None, repr=False)
     outputs: Any = None
+    cell_id: str | None = None
+    _lines: _Bag | None = field(default=None, repr=False)
+    _tokens: _Bag | None = field(default=None, repr=False)
+    _seq_bag: _Bag | None = field(default=None, repr=False)
+    _seq: list[str] | None = field(default=None, repr=False)
+    _matcher: SequenceMatcher[str] | None = field(default=None, repr=False)
     _out_key: str | None = field(default=None, repr=False)
 
     @property
-    def lines(self) -> Counter[str]:
+    def lines(self) -> _Bag:
         if self._lines is None:
-            self._lines = Counter(x.strip() for x in self.source.splitlines() if x.strip())
+            self._lines = _Bag(x.strip() for x in self.source.splitlines() if x.strip())
         return self._lines
 
     @property
-    def tokens(self) -> Counter[str]:
+    def tokens(self) -> _Bag:
         if self._tokens is None:
-            self._tokens = Counter(_WORD.findall(self.source))
+            self._tokens = _Bag(_WORD.findall(self.source))
         return self._tokens
+
+    @property
+    def seq_bag(self) -> _Bag:
+        if self._seq_bag is None:
+            self._seq_bag = _Bag(self.seq)
+        return self._seq_bag
+
+    @property
+    def seq(self) -> list[str]:
+        """The source as a token sequence (words, punctuation), for edit similarity."""
+        if self._seq is None:
+            self._seq = _TOKEN.findall(self.source)
+        return self._seq
+
+    def matcher(self) -> SequenceMatcher[str]:
+        """A matcher with this cell's tokens as its second sequence, indexed once and reused."""
+        if self._matcher is None:
+            self._matcher = SequenceMatcher(None, [], self.seq, autojunk=False)
+        return self._matcher
 
     @property
     def out_key(self) -> str:
@@ -83,21 +129,17 @@ def _info(cell: dict[str, Any], options: DiffOptions) -> _Info:
     if not isinstance(src, str):
         src = "".join(src) if isinstance(src, list) else str(src)
     keysrc = _WS.sub(" ", src).strip() if options.ignore_whitespace else src
-    return _Info(ctype, src, (ctype, keysrc), outputs=cell.get("outputs"))
+    cid = cell.get("id") if not options.ignore_ids and isinstance(cell.get("id"), str) else None
+    return _Info(ctype, src, (ctype, keysrc), outputs=cell.get("outputs"), cell_id=cid)
 
 
-def _dice(a: Counter[str], b: Counter[str]) -> float:
-    total = sum(a.values()) + sum(b.values())
-    if not total:
-        return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    common = sum(min(n, b[k]) for k, n in a.items() if k in b)
-    return 2.0 * common / total
+def similarity(a: _Info, b: _Info, floor: float = 0.0) -> float:
+    """How alike two cells are, 0..1: sources first, outputs as a tie-breaker.
 
-
-def similarity(a: _Info, b: _Info) -> float:
-    """How alike two cells are, 0..1: sources first, outputs as a tie-breaker."""
+    Line and word multisets give the score of long cells; short cells use the edit
+    similarity of their token sequences, computed only when its upper bound (the
+    Dice coefficient of the token multisets) reaches ``floor`` or the gap threshold.
+    """
     if a.key == b.key:
         score = 1.0
     elif not a.source.strip() or not b.source.strip():
@@ -105,10 +147,10 @@ def similarity(a: _Info, b: _Info) -> float:
     else:
         lines = _dice(a.lines, b.lines)
         score = max(lines, _dice(a.tokens, b.tokens))
-        if score < 0.9 and len(a.source) + len(b.source) <= 1500:
-            # Short cells: character similarity, checked against its cheap upper bound first.
-            sm = SequenceMatcher(None, a.source, b.source)
-            if sm.quick_ratio() >= GAP_THRESHOLD:
+        if score < 0.9 and len(a.source) + len(b.source) <= 2000:
+            if _dice(a.seq_bag, b.seq_bag) >= max(floor, GAP_THRESHOLD):
+                sm = b.matcher()
+                sm.set_seq1(a.seq)
                 score = max(lines, sm.ratio())
     if a.cell_type != b.cell_type:
         score *= 0.8
@@ -146,12 +188,20 @@ class _Aligner:
         self.pairs: dict[int, tuple[int, float]] = {}  # old index -> (new index, similarity)
         self.matched_new: set[int] = set()
         self._sim: dict[tuple[int, int], float] = {}
+        self.trust_ids = False  # set when ids are stable identities (see _match_ids)
 
-    def sim(self, i: int, j: int) -> float:
+    def sim(self, i: int, j: int, floor: float = 0.0) -> float:
+        """Similarity of old cell i and new cell j; below ``floor`` it may be underestimated."""
         key = (i, j)
         s = self._sim.get(key)
         if s is None:
-            s = self._sim[key] = similarity(self.old[i], self.new[j])
+            a, b = self.old[i], self.new[j]
+            if self.trust_ids and a.cell_id and b.cell_id and a.cell_id != b.cell_id and a.key != b.key:
+                s = 0.0  # two different cells by their ids; only an identical copy (cut and paste) may match
+            else:
+                s = similarity(a, b, floor)
+            if not floor or s >= floor:
+                self._sim[key] = s
         return s
 
     def pair(self, i: int, j: int, s: float) -> None:
@@ -202,11 +252,11 @@ class _Aligner:
             return []
         index: dict[str, list[int]] = {}
         for i in a:
-            for line in self.old[i].lines:
+            for line in self.old[i].lines.counts:
                 index.setdefault(line, []).append(i)
         best_for_old: dict[int, tuple[float, int]] = {}
         for j in b:
-            cands = {i for line in self.new[j].lines for i in index.get(line, ()) if len(index[line]) <= 3}
+            cands = {i for line in self.new[j].lines.counts for i in index.get(line, ()) if len(index[line]) <= 3}
             for i in cands:
                 s = self.sim(i, j)
                 if s >= 0.7 and s > best_for_old.get(i, (0.0, -1))[0]:
@@ -266,21 +316,21 @@ class _Aligner:
         if not la or not lb:
             return
         cands: set[tuple[int, int]] = set()
-        if len(la) * len(lb) <= 2500:
+        if len(la) * len(lb) <= 400:
             cands = {(i, j) for i in la for j in lb}
         else:
             index: dict[str, list[int]] = {}
             for i in la:
-                for line in self.old[i].lines:
+                for line in self.old[i].lines.counts:
                     index.setdefault(line, []).append(i)
                 index.setdefault("\0" + self.old[i].source, []).append(i)
             for j in lb:
-                keys = list(self.new[j].lines) + ["\0" + self.new[j].source]
+                keys = list(self.new[j].lines.counts) + ["\0" + self.new[j].source]
                 for line in keys:
                     hits = index.get(line, ())
                     if len(hits) <= STOP_LINE_CELLS:
                         cands.update((i, j) for i in hits)
-        scored = sorted(((self.sim(i, j), i, j) for i, j in cands), key=lambda t: (-t[0], t[1], t[2]))
+        scored = sorted(((self.sim(i, j, MOVE_THRESHOLD), i, j) for i, j in cands), key=lambda t: (-t[0], t[1], t[2]))
         for s, i, j in scored:
             if s < MOVE_THRESHOLD:
                 break
@@ -323,17 +373,7 @@ def align_cells(
 
     # Stage 1: cell ids.
     if not options.ignore_ids:
-        ids_old = Counter(c.get("id") for c in old_cells if isinstance(c.get("id"), str))
-        ids_new = Counter(c.get("id") for c in new_cells if isinstance(c.get("id"), str))
-        new_by_id = {c.get("id"): j for j, c in enumerate(new_cells) if ids_new.get(c.get("id")) == 1}
-        for i, c in enumerate(old_cells):
-            cid = c.get("id")
-            if isinstance(cid, str) and ids_old[cid] == 1 and cid in new_by_id:
-                j = new_by_id[cid]
-                s = al.sim(i, j)
-                both_text = old[i].source.strip() and new[j].source.strip()
-                if s >= ID_MIN_SIMILARITY or not both_text or old[i].key == new[j].key:
-                    al.pair(i, j, s)
+        _match_ids(al, old_cells, new_cells)
 
     # Stages 2-3: exact anchors and fuzzy gaps over what ids left.
     rest_a = [i for i in range(len(old)) if i not in al.pairs]
@@ -350,6 +390,33 @@ def align_cells(
     chain = set(_lis([j for _, (j, _) in by_old]))
     moved_old = {i for k, (i, _) in enumerate(by_old) if k not in chain}
     return _order(al, len(old), len(new), moved_old)
+
+
+def _match_ids(al: _Aligner, old_cells: list[dict[str, Any]], new_cells: list[dict[str, Any]]) -> None:
+    """Pair cells by unique shared ids, unless the ids look positional rather than stable.
+
+    Ids are trusted when most cells kept theirs and few id-matched cells share nothing:
+    then every id match stands, and cells with different ids are different cells. When
+    many id-matched cells share nothing (ids numbered by position, say), only the matches
+    whose contents agree are kept and the rest is left to content.
+    """
+    ids_old = Counter(c.get("id") for c in old_cells if isinstance(c.get("id"), str))
+    ids_new = Counter(c.get("id") for c in new_cells if isinstance(c.get("id"), str))
+    new_by_id = {c.get("id"): j for j, c in enumerate(new_cells) if ids_new.get(c.get("id")) == 1}
+    candidates = [(i, new_by_id[c["id"]]) for i, c in enumerate(old_cells)
+                  if isinstance(c.get("id"), str) and ids_old[c["id"]] == 1 and c["id"] in new_by_id]
+    if not candidates:
+        return
+    strangers = [(i, j) for i, j in candidates
+                 if al.old[i].source.strip() and al.new[j].source.strip()
+                 and similarity(al.old[i], al.new[j]) < ID_MIN_SIMILARITY]
+    stable = len(candidates) >= 0.5 * min(len(ids_old), len(ids_new)) and len(strangers) <= max(
+        1, 0.1 * len(candidates))
+    al.trust_ids = stable
+    rejected = set() if stable else set(strangers)
+    for i, j in candidates:
+        if (i, j) not in rejected:
+            al.pair(i, j, similarity(al.old[i], al.new[j]))
 
 
 def _align_between_fixed(al: _Aligner, rest_a: list[int], rest_b: list[int]) -> None:
