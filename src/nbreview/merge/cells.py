@@ -82,7 +82,8 @@ def _pair_replacements(lay: _Layout, base: list[dict[str, Any]], side: list[dict
     The alignment leaves a heavily edited short cell unmatched (``x = 1`` → ``x = 1  # note``);
     for a merge that would turn an edit on both sides into two silent insertions. Within the
     stretch between two kept cells, deleted and inserted cells of the same type that share a
-    run of text at least half as long as the shorter one are paired in order.
+    run of text at least half as long as the shorter one (and do not carry different ids)
+    are paired in order.
     """
     chain = sorted(lay.kept)
     for g in sorted(lay.gaps):
@@ -117,6 +118,8 @@ def _pair_replacements(lay: _Layout, base: list[dict[str, Any]], side: list[dict
 def _looks_edited(old: dict[str, Any], new: dict[str, Any]) -> bool:
     if old.get("cell_type") != new.get("cell_type"):
         return False
+    if isinstance(old.get("id"), str) and isinstance(new.get("id"), str) and old["id"] != new["id"]:
+        return False  # nbformat 4.5 ids say these are different cells
     a, b = _source(old), _source(new)
     if not a.strip() or not b.strip():
         return False
