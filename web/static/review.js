@@ -11,7 +11,56 @@
   function all(sel, el) { return Array.prototype.slice.call((el || document).querySelectorAll(sel)); }
 
   /* ---- side by side / unified ---- */
+  /* The server writes side-by-side tables only; the unified table of each is built from it
+     (cloned nodes, nothing re-parsed) the first time the unified view is shown. */
+  function cell(cls, node) {
+    var td = document.createElement("td");
+    td.className = cls;
+    if (typeof node === "string") { td.textContent = node; } else if (node) {
+      Array.prototype.forEach.call(node.childNodes, function (c) { td.appendChild(c.cloneNode(true)); });
+    }
+    return td;
+  }
+  function row(cls, oldNo, newNo, sign, text) {
+    var tr = document.createElement("tr");
+    if (cls) { tr.className = cls; }
+    [cell("n", oldNo), cell("n", newNo), cell("s", sign), cell("t", text)].forEach(function (td) { tr.appendChild(td); });
+    return tr;
+  }
+  function buildUnified(split) {
+    var table = document.createElement("table");
+    table.className = split.className.replace("split", "unified");
+    var cols = document.createElement("colgroup");
+    ["cn", "cn", "cs", "ct"].forEach(function (c) {
+      var col = document.createElement("col"); col.className = c; cols.appendChild(col);
+    });
+    table.appendChild(cols);
+    var body = document.createElement("tbody");
+    var dels = [], inss = [];
+    function flush() {
+      dels.concat(inss).forEach(function (r) { body.appendChild(r); });
+      dels = []; inss = [];
+    }
+    all("tbody > tr", split).forEach(function (tr) {
+      var c = tr.children;
+      if (!tr.classList.contains("chg")) {
+        flush();
+        body.appendChild(row("", c[0].textContent, c[2].textContent, " ", c[3]));
+        return;
+      }
+      if (!c[0].classList.contains("e")) { dels.push(row("del", c[0].textContent, "", "-", c[1])); }
+      if (!c[2].classList.contains("e")) { inss.push(row("ins", "", c[2].textContent, "+", c[3])); }
+    });
+    flush();
+    table.appendChild(body);
+    split.setAttribute("data-unified", "1");
+    split.parentNode.insertBefore(table, split.nextSibling);
+  }
+  function ensureUnified() {
+    all("table.diff.split:not([data-unified])").forEach(buildUnified);
+  }
   function setView(view) {
+    if (view === "unified") { ensureUnified(); }
     root.classList.toggle("unified", view === "unified");
     store("nbreview.view", view);
     all("[data-view]").forEach(function (b) {
@@ -114,13 +163,13 @@
   }
   function step(items, dir) {
     if (!items.length) { return null; }
-    var cur = items.indexOf(document.querySelector(".cur"));
+    var cur = items.indexOf(document.querySelector(".cell.cur"));
     var off = topOffset() + 4;
     var i;
     if (cur >= 0) {
       i = cur + dir;
     } else if (dir > 0) {
-      i = items.findIndex(function (el) { return el.getBoundingClientRect().top > off; });
+      i = items.findIndex(function (el) { return el.getBoundingClientRect().top > off + 24; });
     } else {
       i = -1;
       items.forEach(function (el, k) { if (el.getBoundingClientRect().top < off - 8) { i = k; } });

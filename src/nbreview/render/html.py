@@ -237,7 +237,7 @@ _SAFE_TAGS: set[str] | None = None
 
 
 def sanitize_html(text: str) -> str:
-    """Untrusted HTML made inert: no script, no event handlers, no styles, only http(s)/mailto links."""
+    """Untrusted HTML made inert: no script, no event handlers, no styles, no remote images."""
     import nh3
 
     global _SAFE_TAGS
@@ -255,11 +255,22 @@ def sanitize_html(text: str) -> str:
         text,
         tags=_SAFE_TAGS,
         attributes=attrs,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes={"http", "https", "mailto", "data"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        attribute_filter=_filter_url,
     )
     return cleaned
+
+
+def _filter_url(tag: str, attr: str, value: str) -> str | None:
+    """Images only from inline data (the page never fetches anything); ``data:`` never as a link."""
+    low = value.strip().lower()
+    if tag == "img" and attr == "src":
+        return value if low.startswith("data:image/") else None
+    if attr == "href" and low.startswith("data:"):
+        return None
+    return value
 
 
 _Markdown = Callable[[str], str]
@@ -334,13 +345,18 @@ def lexer_for(language: str) -> Lexer:
         return get_lexer_by_name("text", stripnl=False, ensurenl=False)
 
 
+# Token classes neither colour scheme styles: written as plain text (a third of a page's spans).
+_PLAIN_TOKENS = frozenset({"", "n", "p", "w", "x"})
+
+
 @lru_cache(maxsize=512)
 def _token_class(ttype: Any) -> str:
     from pygments.token import STANDARD_TYPES
 
     while ttype not in STANDARD_TYPES:
         ttype = ttype.parent
-    return str(STANDARD_TYPES[ttype])
+    cls = str(STANDARD_TYPES[ttype])
+    return "" if cls in _PLAIN_TOKENS else cls
 
 
 def highlight_lines(text: str, lexer: Lexer, spans: dict[int, list[Span]] | None = None) -> list[str]:
@@ -515,15 +531,15 @@ def _plain_lines(text: str, spans: dict[int, list[Span]]) -> list[str]:
 
 
 EMPTY2 = '<td class="n e"></td><td class="t e"></td>'
-DEL_SIGN = '<td class="s">-</td><td class="t">'
-INS_SIGN = '<td class="s">+</td><td class="t">'
-EQ_SIGN = '<td class="s"> </td><td class="t">'
 COLS_SPLIT = '<col class="cn"><col class="ct"><col class="cn"><col class="ct">'
-COLS_UNIFIED = '<col class="cn"><col class="cn"><col class="cs"><col class="ct">'
 
 
 def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
-    """A line diff as two tables (side by side and unified); CSS shows the chosen one."""
+    """A line diff as a side-by-side table; the page script derives the unified table from it.
+
+    Rows of changed lines carry ``chg``; an empty side is ``e``. Writing one table, not two,
+    halves the page for code-heavy notebooks.
+    """
     old_spans, new_spans = _spans_by_line(td)
     old_text, new_text = td.old_text(), td.new_text()
     if lexer is not None:
@@ -540,7 +556,6 @@ def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
         return new_lines[op.new - 1] if op.new is not None and 0 < op.new <= len(new_lines) else ""
 
     split: list[str] = []
-    unified: list[str] = []
     run_old: list[LineOp] = []
     run_new: list[LineOp] = []
 
@@ -551,10 +566,6 @@ def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
             left = f'<td class="n">{a.old}</td><td class="t del">{ol(a)}</td>' if a else EMPTY2
             right = f'<td class="n">{b.new}</td><td class="t ins">{nl(b)}</td>' if b else EMPTY2
             split.append(f'<tr class="chg">{left}{right}</tr>')
-        for a in run_old:
-            unified.append(f'<tr class="del"><td class="n">{a.old}</td><td class="n"></td>{DEL_SIGN}{ol(a)}</td></tr>')
-        for b in run_new:
-            unified.append(f'<tr class="ins"><td class="n"></td><td class="n">{b.new}</td>{INS_SIGN}{nl(b)}</td></tr>')
         run_old.clear()
         run_new.clear()
 
@@ -564,7 +575,6 @@ def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
             o, n = ol(op), nl(op)
             split.append(f'<tr><td class="n">{op.old}</td><td class="t">{o}</td><td class="n">{op.new}</td>')
             split.append(f'<td class="t">{n}</td></tr>')
-            unified.append(f'<tr><td class="n">{op.old}</td><td class="n">{op.new}</td>{EQ_SIGN}{n}</td></tr>')
         else:
             if op.op in ("delete", "replace"):
                 run_old.append(op)
@@ -574,7 +584,6 @@ def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
     hl = " hl" if lexer is not None else ""
     return (
         f'<table class="diff split{hl}"><colgroup>{COLS_SPLIT}</colgroup><tbody>{"".join(split)}</tbody></table>'
-        f'<table class="diff unified{hl}"><colgroup>{COLS_UNIFIED}</colgroup><tbody>{"".join(unified)}</tbody></table>'
     )
 
 
@@ -965,7 +974,17 @@ def _fold_label(cells: list[CellDiff]) -> str:
     if unchanged:
         parts.append(f"{unchanged} unchanged cell{'s' if unchanged != 1 else ''}")
     if reexec:
-        parts.append(f"{reexec} re-executed (outputs only)")
+        images = sum(
+            1
+            for c in cells
+            if c.reexecuted
+            for o in c.outputs or []
+            if o.status != "unchanged" and not o.transient
+            for m in o.mimes
+            if m.kind == "image" and m.status != "unchanged"
+        )
+        note = f", {images} image{'s' if images != 1 else ''} changed" if images else ""
+        parts.append(f"{reexec} re-executed (outputs only{note})")
     if transient:
         parts.append(f"{transient} with transient changes only")
     return ", ".join(parts)
@@ -983,6 +1002,8 @@ def summary_parts(d: NotebookDiff) -> list[tuple[str, str]]:
     """(css class, text) pieces of the one-line summary, in reading order."""
     s = d.summary()
     parts: list[tuple[str, str]] = []
+    if not d.has_changes:
+        parts.append(("same", "no changes"))
     if s.modified:
         parts.append(("modified", f"{s.modified} cell{'s' if s.modified != 1 else ''} modified"))
     if s.added:

@@ -71,6 +71,10 @@ def serve(
         server = make_server(ip, port, app, threaded=True)
     except OSError as err:
         raise NbreviewError(f"cannot listen on {ip}:{port}: {err.strerror or err}") from err
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        # A polite kill stops like Ctrl-C does: the port is released and the exit is clean.
+        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     real_port = server.server_port
     app.config["COOKIE_NAME"] = f"nbreview_token_{real_port}"
     host = f"[{ip}]" if ":" in ip else ip
@@ -84,10 +88,6 @@ def serve(
     stop = threading.Event()
     if difftool:
         threading.Thread(target=_watch_difftool, args=(life, stop, server.shutdown), daemon=True).start()
-    previous = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
-        # A polite kill stops like Ctrl-C does: the port is released and the exit is clean.
-        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     try:
         server.serve_forever(poll_interval=0.2)  # werkzeug turns Ctrl-C into a clean return
     except KeyboardInterrupt:

@@ -1,0 +1,154 @@
+"""Real headless chromium (Debian's package) driven by Playwright, against a live review server.
+
+Playwright never downloads a browser here: it launches the system ``chromium``. Without one,
+the browser tests skip locally but fail under CI (``CI`` set), where ``make test`` installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_support import (
+    CHROMIUM_ARGS,
+    CORPUS,
+    EXAMPLE_NEW,
+    EXAMPLE_OLD,
+    FIXTURES,
+    SCREENSHOTS,
+    TOKEN,
+    Pair,
+    Server,
+    chromium_path,
+    image_pair,
+    largest_pair,
+)
+
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+HOSTILE = FIXTURES / "hostile"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (make test installs it with scripts/ensure-chromium.sh)")
+        pytest.skip("chromium not found; run scripts/ensure-chromium.sh")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_image_pair() -> Path:
+    p = image_pair() if CORPUS.is_dir() else None
+    if p is None:
+        pytest.skip("../shared/corpus is not present")
+    return p
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    """Example, hostile fixture and (when present) corpus pairs, served on 127.0.0.1."""
+    from nbreview.load import load
+
+    pairs = [
+        Pair("fixtures/example.ipynb", _example("old"), _example("new")),
+        Pair("fixtures/hostile.ipynb", load(HOSTILE / "old.ipynb"), load(HOSTILE / "new.ipynb")),
+    ]
+    for p in (image_pair(), largest_pair()) if CORPUS.is_dir() else ():
+        if p is not None:
+            pairs.append(Pair(p.name, load(p / "old.ipynb"), load(p / "new.ipynb")))
+    yield from _serve(pairs)
+
+
+def _example(side: str) -> Any:
+    from nbreview.load import load
+
+    return load(EXAMPLE_OLD if side == "old" else EXAMPLE_NEW, f"fixtures/example/{side}.ipynb")
+
+
+def _serve(pairs: list[Pair]) -> Iterator[Server]:
+    from werkzeug.serving import make_server
+
+    from nbreview.web.app import Lifecycle, create_app
+
+    life = Lifecycle()
+    app = create_app({"SOURCES": pairs, "TOKEN": TOKEN, "LIFECYCLE": life, "DIFFTOOL": False})
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server(f"http://127.0.0.1:{srv.server_port}", life)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.fixture()
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.errors = []  # type: ignore[attr-defined]
+    pg.on("pageerror", lambda err: pg.errors.append(str(err)))  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def screenshots(request: pytest.FixtureRequest) -> None:
+    """The README's screenshots, taken from the bundled example (only when chromium is here)."""
+    if chromium_path() is None:
+        return
+    browser = request.getfixturevalue("browser")
+    serving = _serve([Pair("fixtures/example", _example("old"), _example("new"))])
+    server = next(serving)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1200, "height": 860}, color_scheme="light")
+    pg = context.new_page()
+    pg.goto(server.url("/f/0"))
+    pg.evaluate("localStorage.clear()")
+    pg.reload()
+    _load_images(pg)
+    pg.screenshot(path=str(SCREENSHOTS / "side-by-side.png"))
+    pg.click("[data-view=unified]")
+    pg.screenshot(path=str(SCREENSHOTS / "unified.png"))
+    pg.click("[data-view=split]")
+    widget = pg.locator(".imgdiff").first
+    widget.scroll_into_view_if_needed()
+    widget.locator("button[data-mode=swipe]").click()
+    widget.locator(".slider").fill("45")
+    widget.screenshot(path=str(SCREENSHOTS / "image-swipe.png"))
+    widget.locator("button[data-mode=diff]").click()
+    pg.wait_for_function("() => document.querySelector('.imgdiff figure.diffimg img').naturalWidth > 0")
+    widget.screenshot(path=str(SCREENSHOTS / "image-difference.png"))
+    dark = browser.new_context(viewport={"width": 1200, "height": 860}, color_scheme="dark")
+    dpg = dark.new_page()
+    dpg.goto(server.url("/f/0"))
+    _load_images(dpg)
+    dpg.screenshot(path=str(SCREENSHOTS / "dark.png"))
+    dark.close()
+    context.close()
+    serving.close()
+
+
+def _load_images(pg: Any) -> None:
+    """Wait until the images in view have loaded (the ones below load lazily on scroll)."""
+    pg.wait_for_function(
+        "() => Array.from(document.querySelectorAll('main img[src]'))"
+        ".filter(i => i.getBoundingClientRect().top < innerHeight && i.getClientRects().length)"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
