@@ -181,6 +181,7 @@ def test_comment_posted_with_sections_table_and_images(
         nb_images(IMAGE_PAIR / "new.ipynb")
         | nb_images(IMAGE_PAIR_2 / "new.ipynb")
         | nb_images(IMAGE_PAIR_2 / "old.ipynb")
+        | nb_images(EXAMPLE_NEW)  # the added notebook's plot
     )
     for link in links:
         assert link.startswith(f"{url}/{REPO}/raw/nbreview-assets/img/")
@@ -208,7 +209,8 @@ def test_second_push_edits_the_same_comment(
     # someone quotes the marker in their own comment: it must not be taken for ours
     fake.comments[999] = type(first[0])(999, number, REPO, first_body, "someone", 42, 0, 0)
     # push again: one more notebook changes, the images stay the same
-    head = commit_files(repo, {"nb/added.ipynb": EXAMPLE_OLD.read_bytes()}, "second push")
+    edited = EXAMPLE_NEW.read_bytes().replace(b"synthetic", b"made up")
+    head = commit_files(repo, {"nb/added.ipynb": edited}, "second push")
     fake.refs[REPO].update(fake.store.import_git(repo))
     assert fake.refs[REPO]["refs/heads/feature"] == head
     fake.log.clear()

@@ -170,7 +170,7 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
         changes, skipped = collect_changes(repo, pr, base_sha, settings)
     except GithubException as err:
         raise explain(err, f"reading the notebooks of pull request #{number}", repo_name) from None
-    ctx = CommentContext(base_sha=base_sha, head_sha=head_sha, report_url=settings.report_url)
+    ctx = CommentContext(base_sha=base_sha, head_sha=head_sha, report_url=settings.report_url, pr_number=number)
     if skipped:
         ctx.notes.append(f"{skipped} more notebooks were not diffed (limit {settings.max_notebooks} per comment).")
     base_url = raw_base(settings.api_url, repo_name, settings.assets_branch)
@@ -267,7 +267,7 @@ def event_target(env: dict[str, str] | None = None) -> tuple[str | None, int | N
             pr = event.get("pull_request") or {}
             issue = event.get("issue") or {}
             raw = (
-                pr.get("number") or event.get("number") or (issue.get("number") if issue.get("pull_request") else None)
+                pr.get("number") or event.get("number") or (issue.get("number") if "pull_request" in issue else None)
             )
             if isinstance(raw, int):
                 number = raw

@@ -32,9 +32,9 @@ IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image
 
 _ZWJ = "\u200d"
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-_MENTION = re.compile(r"@(?=[A-Za-z0-9_-])")
+_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9_-])")
 _XREF = re.compile(r"#(?=\d)")
-_ESCAPE_MD = re.compile(r"([\\`*_\[\]|<>!~])")
+_ESCAPE_MD = re.compile(r"([\\`*_\[\]|!~])")
 
 
 # ---------------------------------------------------------------- inert text
@@ -140,6 +140,7 @@ class CommentContext:
     base_sha: str = ""
     head_sha: str = ""
     report_url: str | None = None
+    pr_number: int | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -334,6 +335,47 @@ def _output_block(
     return lines
 
 
+def _output_text(output: dict[str, Any]) -> str:
+    if output.get("output_type") == "stream":
+        text = output.get("text", "")
+    elif output.get("output_type") == "error":
+        text = f"{output.get('ename', '')}: {output.get('evalue', '')}"
+    else:
+        text = (output.get("data") or {}).get("text/plain", "")
+    return "".join(text) if isinstance(text, list) else str(text)
+
+
+def _added_outputs(outputs: list[Any], detail: Detail, linker: ImageLinker | None, budget: _Budget) -> list[str]:
+    """A new cell's outputs in brief: the first lines of its text, its pictures."""
+    from ..compare.images import is_raster
+
+    lines: list[str] = []
+    for k, output in enumerate(outputs):
+        if not isinstance(output, dict):
+            continue
+        kind = str(output.get("output_type", "output"))
+        mimes = [m for m in (output.get("data") or {}) if is_raster(m)]
+        what = f"output {k} · {kind} · added" + (" · " + ", ".join(mimes) if mimes else "")
+        lines.append(f"<sub>{inline(what)}</sub>\n")
+        text = _output_text(output)
+        if text and detail.max_output_lines:
+            body = [f"+ {ln}" for ln in text.splitlines()]
+            body, more = _clip(body, detail.max_output_lines)
+            if more:
+                body.append(f"… {more} more lines")
+            lines.append(fence("\n".join(body), "diff"))
+        for mime in mimes:
+            data = _image_bytes(output, mime)
+            if data is None:
+                continue
+            if linker is None or budget.images_left <= 0:
+                budget.images_skipped += 1
+                continue
+            budget.images_left -= 1
+            lines.append(f"| Before | After |\n| :---: | :---: |\n| — | ![after]({linker.url(data, mime)}) |\n")
+    return lines
+
+
 def _cell_block(d: NotebookDiff, c: CellDiff, detail: Detail, linker: ImageLinker | None, budget: _Budget) -> list[str]:
     out = [_cell_title(c) + "\n"]
     src = c.source
@@ -350,8 +392,7 @@ def _cell_block(d: NotebookDiff, c: CellDiff, detail: Detail, linker: ImageLinke
                 continue
             out += _output_block(d, c, o, detail, linker, budget)
     elif c.status == "added" and c.cell is not None and c.cell.get("outputs"):
-        n = len(c.cell["outputs"])
-        out.append(f"<sub>{n} output{'s' if n != 1 else ''}</sub>\n")
+        out += _added_outputs(c.cell["outputs"], detail, linker, budget)
     changes = [ch for ch in c.metadata + c.fields if not ch.transient]
     if changes:
         names = sorted({".".join(str(p) for p in ch.path[:2]) or "(all)" for ch in changes})
@@ -390,7 +431,7 @@ def _section(
         for p in side.problems[:3]:
             parts.append(f"> ⚠️ {inline(p)}\n")
     nb_changes = [x for x in d.fields + d.metadata if not x.transient]
-    if nb_changes:
+    if nb_changes and not (d.old.empty or d.new.empty):  # a whole new notebook's metadata is no news
         names = sorted({".".join(str(p) for p in x.path[:2]) or "(all)" for x in nb_changes})
         parts.append(f"<sub>notebook metadata changed: {inline(', '.join(names))}</sub>\n")
     cells = _shown_cells(d)
@@ -438,7 +479,8 @@ def _footer(ctx: CommentContext, left_out: list[str]) -> str:
     if ctx.report_url:
         see.append(f"the [full HTML report]({ctx.report_url})")
     if ctx.base_sha and ctx.head_sha:
-        see.append(f"locally `nbreview web {ctx.base_sha[:12]} {ctx.head_sha[:12]}` (after fetching the PR head)")
+        fetch = f"`git fetch origin pull/{ctx.pr_number}/head` then " if ctx.pr_number else "after fetching the PR, "
+        see.append(f"locally: {fetch}`nbreview web {ctx.base_sha[:12]} {ctx.head_sha[:12]}`")
     if see:
         lines.append("To see everything: " + ", or ".join(see) + ".")
     lines += ctx.notes
@@ -482,10 +524,16 @@ def render_comment(
         b = _Budget(level.images)
         sections = []
         cells_left = 0
+        size = len(head)
         for i, ch in enumerate(changes):
             text, left = _section(ch, level, linker, b, open_=(i == 0 and len(changes) <= 3))
             sections.append(text)
             cells_left += left
+            size += len(text)
+            if size > budget:
+                break  # this level cannot fit; don't render the rest of it
+        if size > budget:
+            continue
         left_out = []
         if cells_left:
             left_out.append(f"{cells_left} changed cells")
@@ -498,8 +546,8 @@ def render_comment(
     return _summary_only(changes, ctx, budget, head)
 
 
-def _table(changes: Iterable[NotebookChange], limit: int | None = None) -> str:
-    rows = [_row(ch) for ch in changes]
+def _table(changes: Iterable[NotebookChange], limit: int | None = None, rows: list[str] | None = None) -> str:
+    rows = [_row(ch) for ch in changes] if rows is None else rows
     more = ""
     if limit is not None and len(rows) > limit:
         more = f"\n\n… and {len(rows) - limit} more notebooks"
@@ -508,12 +556,13 @@ def _table(changes: Iterable[NotebookChange], limit: int | None = None) -> str:
 
 
 def _summary_only(changes: list[NotebookChange], ctx: CommentContext, budget: int, head: str) -> RenderedComment:
+    rows = [_row(ch) for ch in changes]
     limit: int | None = None
     while True:
         left_out = ["every notebook's cell details"]
         if limit is not None:
             left_out.append(f"{len(changes) - limit} notebooks from the table")
-        body = head + "\n" + _table(changes, limit) + "\n\n" + _footer(ctx, left_out)
+        body = head + "\n" + _table(changes, limit, rows) + "\n\n" + _footer(ctx, left_out)
         if len(body) <= budget or limit == 0:
             return RenderedComment(body[: MAX_BODY - 1], {}, "summary only", left_out)
         limit = max(0, (limit if limit is not None else len(changes)) * 2 // 3)

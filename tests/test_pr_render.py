@@ -1,0 +1,284 @@
+"""The pull-request comment as a reviewer reads it: summary table, one section per notebook,
+diff blocks, pictures before / after, a footer, inert notebook text and a size budget."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import nbreview
+from conftest import EXAMPLE_NEW, EXAMPLE_OLD, ROOT, code_cell, md_cell, notebook
+from nbreview.bot.pr import event_target
+from nbreview.bot.urls import raw_base, web_root
+from nbreview.render.markdown import (
+    MARKER,
+    CommentContext,
+    NotebookChange,
+    code_span,
+    fence,
+    inline,
+    render_comment,
+)
+
+SAMPLE = ROOT / "docs" / "sample-comment.md"
+SAMPLE_ASSETS = "sample-comment-assets"
+
+
+def blocks(body: str) -> tuple[list[str], str]:
+    """Split like a CommonMark reader: fenced code blocks, and the text outside them."""
+    inside: list[str] = []
+    outside: list[str] = []
+    lines = body.split("\n")
+    i = 0
+    while i < len(lines):
+        m = re.match(r"^(`{3,})(\w*)$", lines[i])
+        if m:
+            tick = m.group(1)
+            j = i + 1
+            while j < len(lines) and not re.match(rf"^{tick}`*\s*$", lines[j]):
+                j += 1
+            inside.append("\n".join(lines[i + 1 : j]))
+            i = j + 1
+            continue
+        outside.append(lines[i])
+        i += 1
+    return inside, "\n".join(outside)
+
+
+def example_comment(**kw: Any) -> Any:
+    d = nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW)
+    ctx = CommentContext("0123456789abcdef" * 2 + "01234567", "fedcba9876543210" * 2 + "76543210")
+    return render_comment([NotebookChange("analysis/sales.ipynb", "modified", diff=d)], ctx, **kw)
+
+
+def test_example_comment_reads_like_a_review() -> None:
+    r = example_comment(image_base_url="https://github.com/o/r/raw/nbreview-assets")
+    body = r.body
+    assert body.startswith(MARKER + "\n### ")
+    lines = body.splitlines()
+    head = lines.index("| Notebook | Added | Removed | Modified | Moved | Outputs | Images |")
+    assert lines[head + 2] == "| analysis/sales.ipynb | 1 | · | 4 | 1 | 3 | 1 |"
+    assert head < body.index("<details")
+    # one notebook: its section is open; changed cells as diff blocks
+    assert "<details open><summary><b>analysis/sales.ipynb</b> · modified ·" in body
+    code, outside = blocks(body)
+    assert (
+        "- df = pd.read_csv('sales.csv')\n+ df = pd.read_csv('sales.csv', parse_dates=['month'])\n  df.head()" in code
+    )
+    assert any("+ We look at monthly sales, fit a trend and **forecast** the next quarter." in c for c in code)
+    # text output in brief, the moved cell named, the unchanged counted
+    assert any("- slope 9.50\n+ slope 9.731" in c for c in code)
+    assert "moved from #6" in outside
+    assert re.search(r"Not shown: \d+ unchanged", outside)
+    # the changed plot as a before/after table, share of pixels changed, linked by content hash
+    assert "| Before | After |" in outside and "2.2% of pixels changed" in outside
+    urls = re.findall(r"!\[(before|after)\]\((\S+)\)", outside)
+    assert [k for k, _u in urls] == ["before", "after"]
+    nb_old = json.loads(EXAMPLE_OLD.read_text())
+    nb_new = json.loads(EXAMPLE_NEW.read_text())
+
+    def pngs(nb: dict[str, Any]) -> set[bytes]:
+        return {
+            base64.b64decode(o["data"]["image/png"])
+            for c in nb["cells"]
+            for o in c.get("outputs", [])
+            if "image/png" in o.get("data", {})
+        }
+
+    for kind, url in urls:
+        path = url.split("/raw/nbreview-assets/", 1)[1]
+        assert path in r.images
+        assert r.images[path] in pngs(nb_old if kind == "before" else nb_new)
+    assert "data:" not in body
+    # the footer says how to see everything
+    assert "nbreview web 0123456789ab fedcba987654" in body
+
+
+def test_without_an_image_host_pictures_are_counted_not_linked() -> None:
+    r = example_comment()
+    assert "![" not in r.body and r.images == {}
+    assert "**Left out to keep this comment short:** 1 images." in r.body
+
+
+def hostile_notebook() -> tuple[dict[str, Any], dict[str, Any]]:
+    evil = (
+        "@octocat and @github/security-team please merge, fixes #12 and org/repo#3\n"
+        "````\n```\n</details><script>alert(1)</script><img src=x onerror=alert(1)>\n"
+        f"{MARKER}\n"
+        "\u202eevil\u202c\n"
+    )
+    old = notebook([md_cell("# Title\n"), code_cell("x = 1\n")])
+    new = notebook(
+        [
+            md_cell("# Title\n" + evil),
+            code_cell(
+                "x = 1\n# ``````` fence\n" + evil, outputs=[{"output_type": "stream", "name": "stdout", "text": evil}]
+            ),
+        ]
+    )
+    return old, new
+
+
+def test_notebook_text_stays_inert() -> None:
+    old, new = hostile_notebook()
+    d = nbreview.diff(old, new)
+    name = "nb/@octocat <b>x</b> | y.ipynb"
+    r = render_comment(
+        [
+            NotebookChange(name, "modified", diff=d),
+            NotebookChange("bad/@admin.ipynb", "modified", error="@admin <script>x</script> ```"),
+        ]
+    )
+    code, outside = blocks(r.body)
+    # every hostile line stayed inside a code block: fences were longer than any backtick run in them
+    assert sum(c.count("</details><script>") for c in code) >= 3
+    assert "<script" not in outside and "<img" not in outside and "onerror" not in outside
+    # the only HTML outside code is ours
+    assert set(re.findall(r"</?([a-zA-Z]+)", outside)) <= {"details", "summary", "b", "sub"}
+    # no @mention or cross-reference can ping from outside the code blocks
+    assert not re.search(r"(?<![\w`])@[A-Za-z0-9]", outside)
+    assert not re.search(r"(?<![\w`&])#\d", outside)
+    # the marker appears once, on the first line
+    assert r.body.count(MARKER) == 1 + sum(c.count(MARKER) for c in code)
+    assert r.body.startswith(MARKER)
+    # bidi controls are shown, not obeyed
+    assert "\u202e" not in r.body and "<U+202E>" in r.body
+    # a path's pipe does not break the table
+    assert "\\| y.ipynb" in r.body
+
+
+def test_fence_and_span_cannot_be_closed_from_inside() -> None:
+    for body in ["```", "````\n```", "x\n" + "`" * 9 + "\ny"]:
+        f = fence(body)
+        tick = f.split("\n", 1)[0]
+        assert set(tick) == {"`"} and len(tick) > max(len(r) for r in re.findall(r"`+", body))
+        assert f.endswith(tick + "\n")
+    assert code_span("a ``b`` c") == "```a ``b`` c```"
+    assert inline("@me #1 <x>") == "@\u200dme #\u200d1 &lt;x&gt;"
+
+
+def test_markdown_prose_is_wrapped_for_a_phone() -> None:
+    long = "This paragraph explains the method at length " * 8
+    d = nbreview.diff(notebook([md_cell(long)]), notebook([md_cell(long.replace("method", "approach"))]))
+    body = render_comment([NotebookChange("a.ipynb", "modified", diff=d)]).body
+    code, _ = blocks(body)
+    diff_lines = code[0].splitlines()
+    assert all(len(line) <= 92 for line in diff_lines)
+    assert any(line.startswith("- ") for line in diff_lines) and any(line.startswith("+ ") for line in diff_lines)
+
+
+def big_change(cells: int) -> Any:
+    old = notebook([code_cell(f"value_{i} = {i}\n" * 30) for i in range(cells)])
+    new = notebook([code_cell(f"value_{i} = {i + 1}\n" * 30) for i in range(cells)])
+    return nbreview.diff(old, new)
+
+
+def test_budget_degrades_to_fewer_cells_then_summary_only() -> None:
+    d = big_change(120)
+    ctx = CommentContext("a" * 40, "b" * 40)
+    full = render_comment([NotebookChange("small.ipynb", "modified", diff=big_change(5))], ctx)
+    assert full.level == "full" and full.left_out == []
+    r = render_comment([NotebookChange("big.ipynb", "modified", diff=d)], ctx, budget=20_000)
+    assert len(r.body) <= 20_000 and r.level != "full"
+    assert "**Left out to keep this comment short:**" in r.body and "changed cells" in r.body
+    assert "nbreview web aaaaaaaaaaaa bbbbbbbbbbbb" in r.body
+    many = [NotebookChange(f"nb{i:03d}.ipynb", "modified", diff=d) for i in range(40)]
+    r = render_comment(many, ctx, budget=20_000)
+    assert r.level == "summary only" and len(r.body) <= 20_000
+    assert "<details" not in r.body and "every notebook's cell details" in r.body
+    # the default budget keeps any comment under GitHub's 65,536 characters
+    r = render_comment(many * 60, ctx)
+    assert len(r.body) < 65_536 and "more notebooks" in r.body
+
+
+def test_no_notebooks_left() -> None:
+    r = render_comment([], CommentContext(head_sha="c" * 40))
+    assert r.body.startswith(MARKER) and "no longer changes any notebook (as of ccccccc)" in r.body
+
+
+@pytest.mark.parametrize(
+    ("api", "web"),
+    [
+        ("https://api.github.com", "https://github.com"),
+        ("https://api.github.com/", "https://github.com"),
+        ("https://github.example.com/api/v3", "https://github.example.com"),
+        ("https://api.octocorp.ghe.com", "https://octocorp.ghe.com"),
+        ("http://127.0.0.1:8765", "http://127.0.0.1:8765"),
+    ],
+)
+def test_image_urls_follow_the_api_host(api: str, web: str) -> None:
+    assert web_root(api) == web
+    assert raw_base(api, "o/r", "nbreview-assets") == f"{web}/o/r/raw/nbreview-assets"
+
+
+def test_actions_event_gives_repo_and_number(tmp_path: Path) -> None:
+    ev = tmp_path / "e.json"
+    ev.write_text(json.dumps({"action": "opened", "number": 5, "pull_request": {"number": 5}}))
+    assert event_target({"GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": str(ev)}) == ("o/r", 5)
+    ev.write_text(json.dumps({"issue": {"number": 9, "pull_request": {}}}))
+    assert event_target({"GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": str(ev)}) == ("o/r", 9)
+    ev.write_text(json.dumps({"ref": "refs/heads/main"}))
+    assert event_target({"GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": str(ev)}) == ("o/r", None)
+    assert event_target({}) == (None, None)
+
+
+def sample_comment() -> Any:
+    """docs/sample-comment.md: the bundled example plus an added and an unreadable notebook."""
+    d = nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW)
+    added = nbreview.diff(b"", EXAMPLE_OLD.read_bytes())
+    changes = [
+        NotebookChange("analysis/sales.ipynb", "modified", diff=d),
+        NotebookChange("analysis/baseline.ipynb", "added", diff=added),
+        NotebookChange(
+            "scratch/merge.ipynb",
+            "modified",
+            error="scratch/merge.ipynb@fedcba9: invalid JSON at line 2, column 1; the file holds git conflict markers",
+        ),
+    ]
+    ctx = CommentContext(
+        "0123456789abcdef0123456789abcdef01234567",
+        "fedcba9876543210fedcba9876543210fedcba98",
+        report_url="https://github.com/OWNER/REPO/actions/runs/1",
+        pr_number=42,
+    )
+    return render_comment(changes, ctx, image_base_url=SAMPLE_ASSETS)
+
+
+def test_sample_comment_in_the_docs_is_current() -> None:
+    r = sample_comment()
+    if os.environ.get("NBREVIEW_UPDATE_SAMPLES"):
+        SAMPLE.parent.mkdir(exist_ok=True)
+        SAMPLE.write_text(r.body)
+        for path, data in r.images.items():
+            target = SAMPLE.parent / SAMPLE_ASSETS / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    text = SAMPLE.read_text()
+    table = [ln for ln in r.body.splitlines() if ln.startswith("| ")]
+    assert table == [ln for ln in text.splitlines() if ln.startswith("| ")], (
+        "docs/sample-comment.md is out of date: NBREVIEW_UPDATE_SAMPLES=1 pytest tests/test_pr_render.py"
+    )
+    for url in re.findall(r"!\[\w+\]\((\S+)\)", text):
+        assert (SAMPLE.parent / url).is_file(), url
+
+
+def test_action_runs_nbreview_pr_with_declared_inputs() -> None:
+    yaml = pytest.importorskip("yaml")
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    text = (ROOT / "action.yml").read_text()
+    used = set(re.findall(r"inputs\.([\w-]+)", text))
+    assert used <= set(action["inputs"]), used - set(action["inputs"])
+    runs = [s.get("run", "") for s in action["runs"]["steps"]]
+    assert any("pip install" in r for r in runs) and any("nbreview pr" in r for r in runs)
+    # the report step never runs on pull_request_target (it checks out the pull request)
+    for step in action["runs"]["steps"]:
+        if "checkout" in str(step.get("uses", "")):
+            assert "github.event_name == 'pull_request'" in step["if"]
+            assert step["with"]["persist-credentials"] is False
