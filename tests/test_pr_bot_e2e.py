@@ -397,3 +397,36 @@ def test_git_object_ids_are_real(tmp_path: Path) -> None:
     flat = fake.store.flatten(head)
     assert fake.store.build_tree(flat) == head  # rebuilding the tree gives git's own id
     shutil.rmtree(repo)
+
+
+def test_pagination_of_files_and_comments(
+    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fakegithub.app import Comment
+
+    fake, url, number, repo = world
+    # 130 more changed files, sorted before the notebooks' folder, and 230 comments by others
+    commit_files(repo, {f"a-data/{i:03d}.csv": f"{i}\n".encode() for i in range(130)}, "data")
+    fake.refs[REPO].update(fake.store.import_git(repo))
+    for i in range(230):
+        fake.comments[10_000 + i] = Comment(10_000 + i, number, REPO, f"comment {i}", "someone", 42, 0, 0)
+    assert run_pr(url, number, monkeypatch, capsys)[0] == 0
+    ours = [c for c in fake.comments_on(REPO, number) if c.login == "nbreview-bot"]
+    assert len(ours) == 1 and "nb/gradient.ipynb" in ours[0].body
+    pages = [p for m, p, _s in fake.log if m == "GET" and p.endswith(("/files", "/comments"))]
+    assert pages.count(f"/repos/{REPO}/pulls/{number}/files") >= 2  # followed the Link header
+    assert pages.count(f"/repos/{REPO}/issues/{number}/comments") >= 3
+    # ours is on the third page of comments, and is found there on the next run
+    fake.log.clear()
+    assert run_pr(url, number, monkeypatch, capsys)[0] == 0
+    assert len([c for c in fake.comments_on(REPO, number) if c.login == "nbreview-bot"]) == 1
+
+
+def test_dry_run_needs_no_token_for_a_public_repository(
+    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, url, number, _repo = world
+    code, out, err = run_pr(url, number, monkeypatch, capsys, "--dry-run", token=None)
+    assert code == 0, err
+    assert "| nb/gradient.ipynb |" in out
+    assert not fake.comments_on(REPO, number)

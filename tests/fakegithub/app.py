@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import re
 import threading
 import time
@@ -24,7 +25,7 @@ from flask import Flask, Response, abort, g, request
 
 from .store import Store
 
-SHARED_API = Path(__file__).resolve().parents[2].parent / "shared" / "github-api"
+SHARED_API = Path(os.environ.get("NBREVIEW_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "github-api"
 ONE_MB = 1024 * 1024
 
 
@@ -217,6 +218,7 @@ def create_app(fake: FakeGitHub) -> Flask:
                 if f.times <= 0:
                     fake.faults.remove(f)
                 fake.log.append((request.method, request.path, f.status))
+                g.fault = True
                 r = js(f.body, f.status)
                 for k, v in f.headers.items():
                     r.headers[k] = v
@@ -230,7 +232,7 @@ def create_app(fake: FakeGitHub) -> Flask:
 
     @app.after_request
     def _after(resp: Response) -> Response:
-        if not any(e[2] == resp.status_code and e[1] == request.path for e in fake.log[-1:]):
+        if not g.get("fault"):
             fake.log.append((request.method, request.path, resp.status_code))
         resp.headers.setdefault("X-RateLimit-Limit", "5000")
         resp.headers.setdefault("X-RateLimit-Remaining", "4999")
