@@ -14,10 +14,12 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/nbreview diff fixtures/example/old.ipynb fixtures/example/new.ipynb --color=auto
+	$(BIN)/nbreview web fixtures/example/old.ipynb fixtures/example/new.ipynb
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	sh scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

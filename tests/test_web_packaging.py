@@ -1,0 +1,76 @@
+"""The review page's templates and static files ship inside the wheel (non-editable install)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_NEW, EXAMPLE_OLD, ROOT
+
+ASSET_FILES = [
+    "nbreview/web/assets/templates/page.html",
+    "nbreview/web/assets/static/review.css",
+    "nbreview/web/assets/static/review.js",
+    "nbreview/web/assets/static/boot.js",
+]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"pip wheel failed: {proc.stderr[-2000:]}")
+    wheels = list(out.glob("nbreview-*.whl"))
+    assert len(wheels) == 1
+    return wheels[0]
+
+
+def test_wheel_contains_the_web_assets(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ASSET_FILES:
+        assert name in names, name
+    assert not any(n.startswith("web/") for n in names), "assets live inside the package, not at top level"
+
+
+def test_installed_wheel_renders_and_serves(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    assert not (target / "nbreview" / "web" / "assets").is_symlink(), "a real copy, not a link to the checkout"
+    script = f"""
+import nbreview, sys
+from nbreview.render.html import report_html, ASSETS
+from nbreview.web.app import create_app
+from nbreview.load import load
+assert str(ASSETS).startswith({str(target)!r}), ASSETS
+html = report_html([nbreview.diff({str(EXAMPLE_OLD)!r}, {str(EXAMPLE_NEW)!r})])
+assert "4 cells modified" in html and "function" in html and "--mono" in html
+class P:
+    path = "x.ipynb"
+    old = load({str(EXAMPLE_OLD)!r})
+    new = load({str(EXAMPLE_NEW)!r})
+c = create_app({{"SOURCES": [P()], "TOKEN": "t" * 20}}).test_client()
+assert c.get("/static/review.js?token=" + "t" * 20).status_code == 200
+assert c.get("/?token=" + "t" * 20, follow_redirects=True).status_code == 200
+print(nbreview.__file__)
+"""
+    env = dict(os.environ, PYTHONPATH=str(target))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().startswith(str(target))
