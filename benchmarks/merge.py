@@ -1,0 +1,240 @@
+"""nbreview's three-way merge on real notebooks, against nbdime's ``merge_notebooks`` in the same run.
+
+    .venv/bin/python benchmarks/merge.py             # all corpus notebooks, 5 edit sets each
+    .venv/bin/python benchmarks/merge.py --quick     # 40 notebooks, 3 edit sets each
+
+Sections:
+- generated: two non-overlapping edit sets on each corpus notebook (tests/merge_edits.py);
+  clean-merge rate and the share merged into exactly the notebook with both applied; then
+  overlapping edits (same line changed, or deleted vs edited): the share reported as conflicts.
+- largest: time to merge the largest corpus notebooks, in memory (load excluded) and as the
+  git driver runs it (``nbreview merge`` in a fresh process: load, merge, validate, write).
+nbdime runs in a worker process with a time limit per merge (NBDIME_LIMIT, default 60 s).
+Prints markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests"))
+SHARED = Path(os.environ.get("NBREVIEW_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus" / "pairs"
+NBDIME_LIMIT = float(os.environ.get("NBDIME_LIMIT", "60"))
+
+from merge_edits import apply_edits, non_overlapping, overlapping, same_cells  # noqa: E402
+from nbreview.load import load  # noqa: E402
+from nbreview.merge import merge, validate  # noqa: E402
+
+
+def _nbdime_worker(conn: Connection) -> None:
+    import logging
+
+    import nbformat
+    from nbdime import merge_notebooks
+
+    logging.disable(logging.CRITICAL)
+    while True:
+        msg = conn.recv()
+        if msg is None:
+            return
+        b, lo, re_ = (nbformat.from_dict(x) for x in msg)
+        t = time.perf_counter()
+        try:
+            merged, decisions = merge_notebooks(b, lo, re_)
+            result: Any = (any(d.conflict for d in decisions), json.loads(json.dumps(merged)))
+        except Exception as err:  # noqa: BLE001 - a crash is a result to report
+            result = ("crash", f"{type(err).__name__}: {err}")
+        conn.send((time.perf_counter() - t, result))
+
+
+class Nbdime:
+    def __init__(self) -> None:
+        self._start()
+
+    def _start(self) -> None:
+        ctx = mp.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_nbdime_worker, args=(child,), daemon=True)
+        self.proc.start()
+
+    def merge(self, b: Any, lo: Any, re_: Any) -> tuple[float, Any] | None:
+        self.conn.send((b, lo, re_))
+        if self.conn.poll(NBDIME_LIMIT):
+            out: tuple[float, Any] = self.conn.recv()
+            return out
+        self.proc.kill()
+        self.proc.join()
+        self._start()
+        return None
+
+    def close(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.proc.join(5)
+
+
+def notebooks(quick: bool) -> list[Path]:
+    paths = sorted(p / "old.ipynb" for p in CORPUS.iterdir() if (p / "old.ipynb").exists())
+    paths = [p for p in paths if len(load(p).nb["cells"]) >= 4]
+    return paths[:: max(1, len(paths) // 40)][:40] if quick else paths
+
+
+def _comparable(cells: list[dict[str, Any]]) -> list[Any]:
+    out = []
+    for c in cells:
+        src = c.get("source", "")
+        out.append((c.get("cell_type"), "".join(src) if isinstance(src, list) else src))
+    return out
+
+
+def bench_generated(nbd: Nbdime | None, paths: list[Path], seeds: int) -> None:
+    stats = {"cases": 0, "clean": 0, "exact": 0, "ours_s": 0.0,
+             "nbd_clean": 0, "nbd_exact": 0, "nbd_crash": 0, "nbd_limit": 0, "nbd_s": 0.0}
+    over = {"cases": 0, "conflict": 0, "nbd_conflict": 0, "nbd_crash": 0, "nbd_limit": 0}
+    kinds: dict[str, int] = {}
+    for path in paths:
+        base_json = json.dumps(load(path).nb)
+        for seed in range(seeds):
+            base = json.loads(base_json)
+            rng = random.Random(f"{path.parent.name}:{seed}")
+            le, re_ = non_overlapping(len(base["cells"]), rng)
+            local, remote = apply_edits(base, le, seed), apply_edits(base, re_, seed)
+            expected = apply_edits(base, le + re_, seed)
+            for e in le + re_:
+                kinds[e.kind] = kinds.get(e.kind, 0) + 1
+            for cell in expected["cells"]:
+                cell.setdefault("metadata", {})
+            t = time.perf_counter()
+            out = merge(base, local, remote)
+            stats["ours_s"] += time.perf_counter() - t
+            validate(out.notebook)
+            stats["cases"] += 1
+            stats["clean"] += out.clean
+            stats["exact"] += out.clean and same_cells(out.notebook["cells"], expected["cells"])
+            if nbd is not None:
+                res = nbd.merge(base, local, remote)
+                if res is None:
+                    stats["nbd_limit"] += 1
+                    stats["nbd_s"] += NBDIME_LIMIT
+                elif res[1][0] == "crash":
+                    stats["nbd_crash"] += 1
+                else:
+                    stats["nbd_s"] += res[0]
+                    conflict, merged = res[1]
+                    stats["nbd_clean"] += not conflict
+                    stats["nbd_exact"] += (not conflict and _comparable(merged["cells"])
+                                           == _comparable(expected["cells"]))
+            pair = overlapping(json.loads(base_json), random.Random(f"overlap:{path.parent.name}:{seed}"))
+            if pair is None:
+                continue
+            base = json.loads(base_json)
+            local, remote = apply_edits(base, pair[0], seed), apply_edits(base, pair[1], seed)
+            out = merge(base, local, remote)
+            over["cases"] += 1
+            over["conflict"] += not out.clean
+            if nbd is not None:
+                res = nbd.merge(base, local, remote)
+                if res is None:
+                    over["nbd_limit"] += 1
+                elif res[1][0] == "crash":
+                    over["nbd_crash"] += 1
+                else:
+                    over["nbd_conflict"] += res[1][0]
+        print(f"  {stats['cases']:5d} cases  {path.parent.name[:80]}", file=sys.stderr)
+    n, m = stats["cases"], over["cases"]
+    print(f"\n### Generated three-way merges ({len(paths)} corpus notebooks × {seeds} edit sets)\n")
+    print("Edits: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + "\n")
+    rows = [
+        ("non-overlapping cases", f"{n}", f"{n}"),
+        ("merged cleanly", f"{stats['clean'] / n:.1%}", f"{stats['nbd_clean'] / n:.1%}"),
+        ("clean and exactly both edit sets", f"{stats['exact'] / n:.1%}", f"{stats['nbd_exact'] / n:.1%} (sources)"),
+        (f"crashed / over {NBDIME_LIMIT:.0f} s", "0 / 0", f"{stats['nbd_crash']} / {stats['nbd_limit']}"),
+        ("total merge time", f"{stats['ours_s']:.2f} s", f"{stats['nbd_s']:.2f} s"),
+        ("overlapping cases reported as conflicts", f"{over['conflict']}/{m}",
+         f"{over['nbd_conflict']}/{m} ({over['nbd_crash']} crashed, {over['nbd_limit']} over limit)"),
+    ]
+    print("| | nbreview |" + (" nbdime |" if nbd else "") + "\n|---|---:|" + ("---:|" if nbd else ""))
+    for name, ours, theirs in rows:
+        print(f"| {name} | {ours} |" + (f" {theirs} |" if nbd else ""))
+
+
+def bench_largest(nbd: Nbdime | None, count: int) -> None:
+    paths = sorted((p / "old.ipynb" for p in CORPUS.iterdir() if (p / "old.ipynb").exists()),
+                   key=lambda p: p.stat().st_size, reverse=True)
+    seen: set[int] = set()
+    chosen = []
+    for p in paths:  # several pairs share one notebook: keep distinct sizes
+        if p.stat().st_size not in seen:
+            seen.add(p.stat().st_size)
+            chosen.append(p)
+        if len(chosen) == count:
+            break
+    print(f"\n### Merging the {count} largest corpus notebooks\n")
+    print("| notebook | size | cells | nbreview merge (in memory) | `nbreview merge` process | nbdime |")
+    print("|---|---:|---:|---:|---:|---:|")
+    exe = str(Path(sys.executable).with_name("nbreview"))
+    for path in chosen:
+        from nbreview.write import dumps_notebook
+
+        base = load(path).nb
+        le, re_ = non_overlapping(len(base["cells"]), random.Random(f"largest:{path.parent.name}"))
+        local, remote = apply_edits(base, le, 0), apply_edits(base, re_, 0)
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            out = merge(base, local, remote)
+            times.append(time.perf_counter() - t)
+        assert out.clean
+        with tempfile.TemporaryDirectory() as tmp:
+            files = []
+            for name, nb in (("base", base), ("local", local), ("remote", remote)):
+                f = Path(tmp) / f"{name}.ipynb"
+                f.write_text(dumps_notebook(nb))
+                files.append(str(f))
+            t = time.perf_counter()
+            proc = subprocess.run([exe, "merge", *files, "-o", str(Path(tmp) / "out.ipynb")], check=False)
+            wall = time.perf_counter() - t
+            assert proc.returncode == 0
+        nbd_cell = "—"
+        if nbd is not None:
+            res = nbd.merge(base, local, remote)
+            nbd_cell = f"> {NBDIME_LIMIT:.0f} s" if res is None else (
+                "crashed" if res[1][0] == "crash" else f"{res[0] * 1000:.0f} ms")
+        print(f"| {path.parent.name.split('__')[1][:50]} | {path.stat().st_size / 1e6:.1f} MB | {len(base['cells'])} "
+              f"| {min(times) * 1000:.0f} ms | {wall * 1000:.0f} ms | {nbd_cell} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="40 notebooks, 3 edit sets each")
+    ap.add_argument("--no-nbdime", action="store_true", help="skip the nbdime comparison")
+    args = ap.parse_args()
+    if not CORPUS.is_dir():
+        sys.exit(f"no corpus at {CORPUS}")
+    nbd = None if args.no_nbdime else Nbdime()
+    try:
+        bench_generated(nbd, notebooks(args.quick), 3 if args.quick else 5)
+        bench_largest(nbd, 3 if args.quick else 5)
+    finally:
+        if nbd is not None:
+            nbd.close()
+
+
+if __name__ == "__main__":
+    main()
