@@ -210,8 +210,6 @@ def make_stress(folder: Path) -> dict[str, tuple[Path, Path]]:
 
 def measure_child(tool: str, a: str, b: str) -> None:
     """Run in a fresh process: time one diff from files, and its peak memory above the baseline."""
-    import resource
-
     if tool == "nbreview":
         import nbreview
 
@@ -224,13 +222,16 @@ def measure_child(tool: str, a: str, b: str) -> None:
         def run() -> None:
             diff_notebooks(nbformat.read(a, as_version=4), nbformat.read(b, as_version=4))
 
-    with open("/proc/self/statm") as fh:
-        base = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    def status(field: str) -> int:
+        # VmHWM is this process's own peak (ru_maxrss would include the forking parent's).
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) * 1024 for line in fh if line.startswith(field + ":"))
+
+    base = status("VmRSS")
     t = time.perf_counter()
     run()
     secs = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"secs": secs, "peak": max(0, peak - base)}))
+    print(json.dumps({"secs": secs, "peak": max(0, status("VmHWM") - base)}))
 
 
 def bench_stress(limit: float) -> list[dict[str, Any]]:

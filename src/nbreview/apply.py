@@ -61,7 +61,7 @@ def _patch_cell(c: CellDiff, old_cells: list[Any]) -> dict[str, Any]:
         if c.source.old_text() != old.get("source", ""):
             raise PatchError(f"{where}: its source is not the one the diff was made from")
         cell["source"] = c.source.new_text()
-    if c.outputs is not None:
+    if c.outputs is not None and "outputs" in cell:
         old_outs = old.get("outputs", []) if isinstance(old.get("outputs"), list) else []
         outs = []
         for o in sorted((o for o in c.outputs if o.new_index is not None), key=lambda o: o.new_index or 0):

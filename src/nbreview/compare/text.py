@@ -20,6 +20,9 @@ _WS = re.compile(r"\s+")
 _PAIR_WINDOW = 8
 _PAIR_MIN_SIMILARITY = 0.45
 _INTRALINE_MAX_CHARS = 4000
+_MAX_ALIGN_LINES = 100_000  # beyond this, a changed middle is one block
+_MAX_PAIRED_LINES = 10_000  # beyond this, a block's lines get no intraline pairing
+_MAX_VOLATILE_CHARS = 2_000_000  # changed text beyond this is not checked for volatile bits
 
 # Volatile bits of output text: memory addresses, timings, progress-bar rates.
 _VOLATILE = re.compile(
@@ -49,27 +52,16 @@ def _key_whitespace(line: str) -> str:
     return _WS.sub(" ", line).strip()
 
 
-def _similarity(a: str, b: str) -> float:
-    if a == b:
-        return 1.0
-    if not a or not b:
-        return 0.0
-    sm = SequenceMatcher(None, a, b, autojunk=False)
-    upper = sm.quick_ratio()
-    if upper < _PAIR_MIN_SIMILARITY or len(a) + len(b) > 600:
-        return upper
-    return sm.ratio()
+def _tokens(line: str) -> list[str]:
+    """Tokens of a line (without its ending); a very long line is one token."""
+    line = line.rstrip("\r\n")
+    if len(line) > _INTRALINE_MAX_CHARS:
+        return [line]
+    return _TOKEN.findall(line)
 
 
-def intraline(a: str, b: str) -> tuple[list[Span], list[Span]]:
+def _spans(sm: SequenceMatcher[str], ta: list[str], tb: list[str]) -> tuple[list[Span], list[Span]]:
     """Character ranges that differ between two paired lines, on token boundaries."""
-    a = a.rstrip("\r\n")
-    b = b.rstrip("\r\n")
-    if len(a) + len(b) > _INTRALINE_MAX_CHARS:
-        return ([(0, len(a))] if a else []), ([(0, len(b))] if b else [])
-    ta = _TOKEN.findall(a)
-    tb = _TOKEN.findall(b)
-    sm = SequenceMatcher(None, ta, tb, autojunk=False)
     pa = _offsets(ta)
     pb = _offsets(tb)
     sa: list[Span] = []
@@ -82,6 +74,12 @@ def intraline(a: str, b: str) -> tuple[list[Span], list[Span]]:
         if j2 > j1:
             _add_span(sb, pb[j1], pb[j2])
     return sa, sb
+
+
+def intraline(a: str, b: str) -> tuple[list[Span], list[Span]]:
+    """Character ranges that differ between two lines, on token boundaries."""
+    ta, tb = _tokens(a), _tokens(b)
+    return _spans(SequenceMatcher(None, ta, tb, autojunk=False), ta, tb)
 
 
 def _offsets(tokens: list[str]) -> list[int]:
@@ -98,24 +96,59 @@ def _add_span(spans: list[Span], start: int, end: int) -> None:
         spans.append((start, end))
 
 
-def _pair_block(old: list[str], new: list[str]) -> list[tuple[int, int]]:
-    """Pair lines of a replaced block in order; each old line looks a few lines ahead."""
-    pairs: list[tuple[int, int]] = []
+def _pair_block(old: list[list[str]], new: list[list[str]]) -> list[tuple[int, int, SequenceMatcher[str]]]:
+    """Pair token lines of a replaced block in order; each old line looks a few lines ahead.
+
+    The matcher that scored a pair is kept, so its opcodes give the intraline spans
+    without comparing the two lines a second time.
+    """
+    pairs: list[tuple[int, int, SequenceMatcher[str]]] = []
     j = 0
-    for i, line in enumerate(old):
+    for i, ta in enumerate(old):
         if j >= len(new):
             break
-        best, best_j = _PAIR_MIN_SIMILARITY, -1
+        best, best_j, best_sm = _PAIR_MIN_SIMILARITY, -1, None
         for k in range(j, min(len(new), j + _PAIR_WINDOW)):
-            s = _similarity(line, new[k])
+            sm = SequenceMatcher(None, ta, new[k], autojunk=False)
+            if sm.real_quick_ratio() <= best or sm.quick_ratio() <= best:
+                continue
+            s = sm.ratio()
             if s > best:
-                best, best_j = s, k
+                best, best_j, best_sm = s, k, sm
                 if s > 0.9:
                     break
-        if best_j >= 0:
-            pairs.append((i, best_j))
+        if best_sm is not None:
+            pairs.append((i, best_j, best_sm))
             j = best_j + 1
     return pairs
+
+
+def _line_opcodes(ka: list[str], kb: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes over line keys: common head and tail first, SequenceMatcher on the middle.
+
+    A middle beyond ``_MAX_ALIGN_LINES`` (a runaway output) is one replaced block, so the
+    cost stays linear whatever the text.
+    """
+    if ka == kb:
+        return [("equal", 0, len(ka), 0, len(kb))]
+    head = 0
+    while head < len(ka) and head < len(kb) and ka[head] == kb[head]:
+        head += 1
+    tail = 0
+    while tail < len(ka) - head and tail < len(kb) - head and ka[-1 - tail] == kb[-1 - tail]:
+        tail += 1
+    ea, eb = len(ka) - tail, len(kb) - tail
+    out: list[tuple[str, int, int, int, int]] = []
+    if head:
+        out.append(("equal", 0, head, 0, head))
+    if (ea - head) + (eb - head) > _MAX_ALIGN_LINES:
+        out.append(("replace", head, ea, head, eb))
+    else:
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, ka[head:ea], kb[head:eb]).get_opcodes():
+            out.append((tag, i1 + head, i2 + head, j1 + head, j2 + head))
+    if tail:
+        out.append(("equal", ea, len(ka), eb, len(kb)))
+    return out
 
 
 def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: bool = False) -> TextDiff:
@@ -127,11 +160,7 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
     kb = [key(x) for x in b]
     ops: list[LineOp] = []
     added = removed = 0
-    opcodes: list[tuple[str, int, int, int, int]]
-    if ka == kb:
-        opcodes = [("equal", 0, len(a), 0, len(b))]
-    else:
-        opcodes = list(SequenceMatcher(None, ka, kb).get_opcodes())
+    opcodes = _line_opcodes(ka, kb)
     for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
             for di in range(i2 - i1):
@@ -147,10 +176,13 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
         block_b = b[j1:j2]
         removed += len(block_a)
         added += len(block_b)
-        pairs = _pair_block([x.rstrip("\r\n") for x in block_a], [x.rstrip("\r\n") for x in block_b])
+        small = len(block_a) + len(block_b) <= _MAX_PAIRED_LINES
+        toks_a = [_tokens(x) for x in block_a] if small else []
+        toks_b = [_tokens(x) for x in block_b] if small else []
         nj = 0
         ni = 0
-        for pi, pj in pairs:
+        pairs = _pair_block(toks_a, toks_b) if small else []
+        for pi, pj, sm in pairs:
             while ni < pi:
                 ops.append(
                     LineOp("delete", i1 + ni + 1, None, block_a[ni], None, [(0, len(block_a[ni].rstrip("\r\n")))])
@@ -161,7 +193,7 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
                     LineOp("insert", None, j1 + nj + 1, None, block_b[nj], [], [(0, len(block_b[nj].rstrip("\r\n")))])
                 )
                 nj += 1
-            sa, sb = intraline(block_a[pi], block_b[pj])
+            sa, sb = _spans(sm, toks_a[pi], toks_b[pj])
             ops.append(LineOp("replace", i1 + pi + 1, j1 + pj + 1, block_a[pi], block_b[pj], sa, sb))
             ni, nj = pi + 1, pj + 1
         while ni < len(block_a):
@@ -172,7 +204,14 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
                 LineOp("insert", None, j1 + nj + 1, None, block_b[nj], [], [(0, len(block_b[nj].rstrip("\r\n")))])
             )
             nj += 1
-    transient = False
-    if volatile and (added or removed) and strip_volatile(old) == strip_volatile(new):
-        transient = True
-    return TextDiff(ops, added, removed, transient)
+    transient = volatile and (added or removed) and _only_volatile(ops)
+    return TextDiff(ops, added, removed, bool(transient))
+
+
+def _only_volatile(ops: list[LineOp]) -> bool:
+    """Whether the changed lines agree once volatile bits are masked (changed lines only: fast)."""
+    old = "".join(op.old_text or "" for op in ops if op.op in ("delete", "replace"))
+    new = "".join(op.new_text or "" for op in ops if op.op in ("insert", "replace"))
+    if len(old) + len(new) > _MAX_VOLATILE_CHARS:
+        return False
+    return strip_volatile(old) == strip_volatile(new)
