@@ -71,7 +71,12 @@ def test_example_comment_reads_like_a_review() -> None:
     assert (
         "- df = pd.read_csv('sales.csv')\n+ df = pd.read_csv('sales.csv', parse_dates=['month'])\n  df.head()" in code
     )
-    assert any("+ We look at monthly sales, fit a trend and **forecast** the next quarter." in c for c in code)
+    # markdown prose reads as prose, the changed words marked, its markup inert
+    assert "> ➖ We look at monthly sales<del> and</del> fit a trend." in outside
+    assert (
+        "> ➕ We look at monthly sales<ins>,</ins> fit a trend<ins> and \\*\\*forecast\\*\\* the next quarter</ins>."
+        in outside
+    )
     # text output in brief, the moved cell named, the unchanged counted
     assert any("- slope 9.50\n+ slope 9.731" in c for c in code)
     assert "moved from #6" in outside
@@ -140,7 +145,7 @@ def test_notebook_text_stays_inert() -> None:
     assert sum(c.count("</details><script>") for c in code) >= 3
     assert "<script" not in outside and "<img" not in outside and "onerror" not in outside
     # the only HTML outside code is ours
-    assert set(re.findall(r"</?([a-zA-Z]+)", outside)) <= {"details", "summary", "b", "sub"}
+    assert set(re.findall(r"</?([a-zA-Z]+)", outside)) <= {"details", "summary", "b", "sub", "ins", "del"}
     # no @mention or cross-reference can ping from outside the code blocks
     assert not re.search(r"(?<![\w`])@[A-Za-z0-9]", outside)
     assert not re.search(r"(?<![\w`&])#\d", outside)
@@ -151,6 +156,20 @@ def test_notebook_text_stays_inert() -> None:
     assert "\u202e" not in r.body and "<U+202E>" in r.body
     # a path's pipe does not break the table
     assert "\\| y.ipynb" in r.body
+
+
+def test_markdown_prose_view_is_inert() -> None:
+    base = "Intro line that stays the same.\nPlease review the results below carefully.\n"
+    evil = "Please ping @octocat, see #12 <script>x</script> ``` [link](javascript:x) below carefully.\n"
+    d = nbreview.diff(notebook([md_cell(base)]), notebook([md_cell(base.replace(base.splitlines()[1] + "\n", evil))]))
+    assert d.cells[0].status == "modified"
+    body = render_comment([NotebookChange("a.ipynb", "modified", diff=d)]).body
+    _code, outside = blocks(body)
+    assert "➕ " in outside and "<ins>" in outside
+    assert "<script" not in outside
+    assert "\\[link\\](javascript:x)" in outside  # brackets escaped: shown as text, not a link
+    assert not re.search(r"(?<![\w`])@[A-Za-z0-9]", outside) and not re.search(r"(?<![\w`&])#\d", outside)
+    assert set(re.findall(r"</?([a-zA-Z]+)", outside)) <= {"details", "summary", "b", "sub", "ins", "del"}
 
 
 def test_fence_and_span_cannot_be_closed_from_inside() -> None:
@@ -165,12 +184,18 @@ def test_fence_and_span_cannot_be_closed_from_inside() -> None:
 
 def test_markdown_prose_is_wrapped_for_a_phone() -> None:
     long = "This paragraph explains the method at length " * 8
+    # a modified paragraph: prose in a quote, which wraps on any screen (no code block to scroll)
     d = nbreview.diff(notebook([md_cell(long)]), notebook([md_cell(long.replace("method", "approach"))]))
     body = render_comment([NotebookChange("a.ipynb", "modified", diff=d)]).body
-    code, _ = blocks(body)
-    diff_lines = code[0].splitlines()
-    assert all(len(line) <= 92 for line in diff_lines)
-    assert any(line.startswith("- ") for line in diff_lines) and any(line.startswith("+ ") for line in diff_lines)
+    code, outside = blocks(body)
+    assert code == []
+    assert "> ➖ This paragraph explains the <del>method</del> at length" in outside
+    assert "> ➕ This paragraph explains the <ins>approach</ins> at length" in outside
+    # an added markdown cell: its diff block is wrapped to a phone's width
+    d = nbreview.diff(notebook([]), notebook([md_cell(long)]))
+    code, _ = blocks(render_comment([NotebookChange("a.ipynb", "modified", diff=d)]).body)
+    lines = code[0].splitlines()
+    assert len(lines) > 1 and all(len(line) <= 92 and line.startswith("+ ") for line in lines)
 
 
 def big_change(cells: int) -> Any:

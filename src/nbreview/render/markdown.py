@@ -46,7 +46,7 @@ def _visible_bidi(text: str) -> str:
 
 def inline(text: str) -> str:
     """Untrusted text made inert for a markdown table cell, heading or summary line."""
-    text = _visible_bidi(" ".join(text.split()))
+    text = _visible_bidi(re.sub(r"\s+", " ", text))
     text = text.replace("&", "&amp;")
     text = _ESCAPE_MD.sub(r"\\\1", text)
     text = text.replace("<", "&lt;").replace(">", "&gt;")
@@ -335,6 +335,44 @@ def _output_block(
     return lines
 
 
+def _marked(text: str, spans: list[tuple[int, int]], tag: str) -> str:
+    """A line as inert text with the spans in ``<tag>`` (GitHub keeps ``<ins>`` and ``<del>``)."""
+    out: list[str] = []
+    pos = 0
+    for a, b in spans:
+        a, b = max(a, pos), min(b, len(text))
+        if a >= b:
+            continue
+        out.append(inline(text[pos:a]))
+        out.append(f"<{tag}>{inline(text[a:b])}</{tag}>")
+        pos = b
+    out.append(inline(text[pos:]))
+    return "".join(out).strip()
+
+
+def prose_diff(td: TextDiff, max_lines: int) -> str:
+    """Markdown changes as readable prose: each changed line once per side, changed words marked."""
+    lines: list[str] = []
+    last: int | None = None
+    for k, op in enumerate(td.lines):
+        if op.op == "equal":
+            continue
+        if last is not None and k != last + 1:
+            lines.append("⋯")
+        last = k
+        old, new = _txt(op.old_text), _txt(op.new_text)
+        if op.op in ("delete", "replace") and old.strip():
+            spans = op.old_spans if op.op == "replace" else []
+            lines.append("➖ " + (_marked(old, spans, "del") if spans else f"<del>{inline(old).strip()}</del>"))
+        if op.op in ("insert", "replace") and new.strip():
+            spans = op.new_spans if op.op == "replace" else []
+            lines.append("➕ " + (_marked(new, spans, "ins") if spans else f"<ins>{inline(new).strip()}</ins>"))
+    lines, more = _clip(lines, max_lines)
+    if more:
+        lines.append(f"… {more} more lines")
+    return "\n>\n".join(f"> {ln}" for ln in lines) + "\n"
+
+
 def _output_text(output: dict[str, Any]) -> str:
     if output.get("output_type") == "stream":
         text = output.get("text", "")
@@ -379,7 +417,9 @@ def _added_outputs(outputs: list[Any], detail: Detail, linker: ImageLinker | Non
 def _cell_block(d: NotebookDiff, c: CellDiff, detail: Detail, linker: ImageLinker | None, budget: _Budget) -> list[str]:
     out = [_cell_title(c) + "\n"]
     src = c.source
-    if src is not None and (src.changed or c.status in ("added", "removed")):
+    if src is not None and src.changed and c.status == "modified" and c.cell_type == "markdown":
+        out.append(prose_diff(src, detail.max_lines))
+    elif src is not None and (src.changed or c.status in ("added", "removed")):
         wrap = 88 if c.cell_type == "markdown" else None
         body = diff_lines(src, context=2, wrap=wrap)
         body, more = _clip(body, detail.max_lines)
