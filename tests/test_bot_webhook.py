@@ -189,3 +189,40 @@ def test_serve_needs_its_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "nbreview: error: set NBREVIEW_WEBHOOK_SECRET to the GitHub App's webhook secret"
+
+
+WEBHOOK_SCHEMA = SHARED_API / "webhook-pull_request.schema.json"
+
+
+@pytest.mark.skipif(not WEBHOOK_SCHEMA.exists(), reason="../shared/github-api is not present")
+@pytest.mark.parametrize("action", ["opened", "synchronize", "reopened"])
+def test_fields_the_app_reads_are_in_githubs_payload_schema(action: str) -> None:
+    """Contract: every field the app reads is documented (and required) in GitHub's webhook schema."""
+    schema = json.loads(WEBHOOK_SCHEMA.read_text())
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
+        return node
+
+    def prop(node: dict[str, Any], name: str) -> tuple[dict[str, Any], bool]:
+        node = resolve(node)
+        for part in [node, *node.get("allOf", []), *node.get("anyOf", []), *node.get("oneOf", [])]:
+            part = resolve(part)
+            if name in part.get("properties", {}):
+                return resolve(part["properties"][name]), name in part.get("required", [])
+        raise AssertionError(f"{name} not in schema")
+
+    event = schema["$defs"][f"webhook-pull-request-{action}"]
+    assert prop(event, "action")[0]["enum"] == [action]
+    for path in (
+        ["pull_request", "number"],
+        ["pull_request", "updated_at"],
+        ["repository", "full_name"],
+        ["installation", "id"],
+        ["number"],
+    ):
+        node = event
+        for name in path:
+            node, required = prop(node, name)
+            assert required or name == "installation", (action, path)  # installation: only for apps

@@ -430,3 +430,37 @@ def test_dry_run_needs_no_token_for_a_public_repository(
     assert code == 0, err
     assert "| nb/gradient.ipynb |" in out
     assert not fake.comments_on(REPO, number)
+
+
+def test_rate_limit_beyond_the_wait_cap_is_one_line(
+    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import time
+
+    fake, url, number, _repo = world
+    reset = str(int(time.time()) + 3 * 3600)
+    fake.fail(
+        "GET",
+        r"/pulls/\d+$",
+        403,
+        headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
+        message="API rate limit exceeded for user ID 41.",
+    )
+    t0 = time.monotonic()
+    code, _out, err = run_pr(url, number, monkeypatch, capsys)
+    assert code == 2 and time.monotonic() - t0 < 30
+    (line,) = [ln for ln in err.splitlines() if ln.startswith("nbreview: error:")]
+    assert "rate limit exhausted" in line and "Traceback" not in err
+
+
+def test_twin_comments_are_merged_into_one(
+    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fakegithub.app import Comment
+
+    fake, url, number, _repo = world
+    for cid in (501, 502):
+        fake.comments[cid] = Comment(cid, number, REPO, MARKER + "\nold", "nbreview-bot", 41, 0, 0)
+    assert run_pr(url, number, monkeypatch, capsys)[0] == 0
+    ours = [c for c in fake.comments_on(REPO, number) if c.login == "nbreview-bot"]
+    assert [c.id for c in ours] == [501] and "| Notebook |" in ours[0].body
