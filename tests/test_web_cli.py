@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE_NEW, EXAMPLE_OLD, ROOT, code_cell, md_cell, notebook, write_nb
+from nbreview.render.html import unpack_report
 
 NBREVIEW = [sys.executable, "-m", "nbreview"]
 URL_LINE = re.compile(r"^Serving on http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]{20,})$")
@@ -203,11 +204,12 @@ def test_diff_html_writes_one_self_contained_file(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
-    text = out.read_text()
-    assert "4 cells modified" in text
+    packed = out.read_text()
+    assert "4 cells modified" in packed
+    assert re.search(r'<link [^>]*rel="stylesheet"', packed) is None and "<script src=" not in packed
+    text = unpack_report(packed)
     assert not re.search(r'(src|href)="(https?:)?//', text), "nothing is fetched"
-    assert re.search(r'<link [^>]*rel="stylesheet"', text) is None and "<script src=" not in text
-    assert text.count("data:image/png;base64,") >= 3  # old, new, difference
+    assert text.count("data:image/png;base64,") == 3  # old, new, difference
     assert [p.name for p in tmp_path.iterdir()] == ["review.html"], "no temporary file left behind"
 
 
@@ -217,7 +219,7 @@ def test_diff_html_between_revisions(repo: Path) -> None:
         NBREVIEW + ["diff", "HEAD~1", "HEAD", "--html", str(out)], cwd=repo, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
-    text = out.read_text()
+    text = unpack_report(out.read_text())
     assert re.findall(r'<span class="path">([^<]+)</span>', text) == ["a.ipynb", "b.ipynb", "sub/c.ipynb"]
     assert 'href="#f2"' in text and 'id="f2-n0"' in text
 

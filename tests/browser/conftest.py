@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import (
+
+from .browser_support import (
     CHROMIUM_ARGS,
     CORPUS,
     EXAMPLE_NEW,

@@ -6,7 +6,7 @@ import re
 import time
 from typing import Any
 
-from browser_support import EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES, TOKEN, Server, largest_pair
+from .browser_support import EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES, TOKEN, Server, largest_pair
 
 
 def test_example_renders_with_images(page: Any, server: Server) -> None:
@@ -228,6 +228,8 @@ def test_hostile_report_runs_nothing(browser: Any, tmp_path: Any) -> None:
     pg.on("dialog", lambda dlg: (dialogs.append(dlg.message), dlg.dismiss()))
     pg.on("request", lambda r: requests.append(r.url))
     pg.goto(out.as_uri())
+    pg.wait_for_selector("html.ready")
+    assert pg.locator(".cell").count() == 4, "the packed cells were unpacked"
     pg.keyboard.press("u")
     pg.keyboard.press("t")
     pg.wait_for_timeout(300)
@@ -249,6 +251,7 @@ def test_report_works_offline(browser: Any, tmp_path: Any) -> None:
     requests: list[str] = []
     pg.on("request", lambda r: requests.append(r.url))
     pg.goto(out.as_uri())
+    pg.wait_for_selector("html.ready")
     pg.keyboard.press("j")
     assert pg.evaluate("location.hash") == "#f0-n0"
     w = pg.locator(".imgdiff").first

@@ -1136,8 +1136,12 @@ def render_page(
     current: int = 0,
     difftool: bool = False,
     static_url: Callable[[str], str] | None = None,
+    pack: bool = False,
 ) -> str:
-    """The whole page: top bar, file list, the notebooks in ``bodies`` ((file index, body) pairs)."""
+    """The whole page: top bar, file list, the notebooks in ``bodies`` ((file index, body) pairs).
+
+    ``pack`` stores each body gzipped (see :func:`pack_body`), for a report smaller than its notebooks.
+    """
     from markupsafe import Markup
 
     nonce = secrets.token_urlsafe(16) if mode == "report" else ""
@@ -1146,7 +1150,8 @@ def render_page(
             "index": i,
             "file": files[i],
             "summary": summary_parts(files[i].diff),
-            "body": Markup(body),  # noqa: S704 - built by this module from escaped/sanitised parts
+            # Built by this module from escaped or sanitised parts.
+            "body": Markup(pack_body(body) if pack else body),  # noqa: S704
         }
         for i, body in bodies
     ]
@@ -1174,6 +1179,36 @@ def render_page(
     return page
 
 
+PACKED_TYPE = "application/x-nbreview-html+gzip;base64"
+
+
+def pack_body(body: str) -> str:
+    """A notebook's HTML gzipped and base64-encoded in a data block the page script inflates.
+
+    Markup compresses about tenfold; images, already compressed, stay about their size. A data
+    block (``<script>`` of a non-script type) is never executed, and base64 cannot close it.
+    """
+    import gzip
+
+    data = base64.b64encode(gzip.compress(body.encode("utf-8"), 6, mtime=0)).decode("ascii")
+    return (
+        '<div class="packed"><noscript><p class="empty">This report unpacks its cells with JavaScript; '
+        "allow scripts for this file, or open it in a current browser.</p></noscript></div>"
+        f'<script type="{PACKED_TYPE}" class="nb-payload">{data}</script>'
+    )
+
+
+def unpack_report(page: str) -> str:
+    """A packed report with its notebook bodies inflated in place (what the browser shows)."""
+    import gzip
+
+    def inflate(m: re.Match[str]) -> str:
+        return gzip.decompress(base64.b64decode(m.group(1))).decode("utf-8")
+
+    pattern = r'<div class="packed">.*?</div><script type="[^"]+" class="nb-payload">([A-Za-z0-9+/=]*)</script>'
+    return re.sub(pattern, inflate, page, flags=re.S)
+
+
 def _names(diffs: Sequence[NotebookDiff], names: Sequence[str] | None) -> list[str]:
     if names is not None:
         return list(names)
@@ -1183,12 +1218,16 @@ def _names(diffs: Sequence[NotebookDiff], names: Sequence[str] | None) -> list[s
     return out
 
 
-def report_html(diffs: Sequence[NotebookDiff], names: Sequence[str] | None = None) -> str:
-    """One self-contained page (CSS, JS and images inline, nothing fetched) for all the diffs."""
+def report_html(diffs: Sequence[NotebookDiff], names: Sequence[str] | None = None, *, pack: bool = True) -> str:
+    """One self-contained page (CSS, JS and images inline, nothing fetched) for all the diffs.
+
+    With ``pack`` (the default) the cells are stored gzipped and inflated by the page script,
+    so the file stays about the size of the notebooks' images; ``pack=False`` writes plain HTML.
+    """
     labels = _names(diffs, names)
     files = [FileEntry(labels[i], d, f"#f{i}", f"f{i}") for i, d in enumerate(diffs)]
     bodies = [(i, render_notebook(d, InlineImages(d), prefix=f"f{i}-")) for i, d in enumerate(diffs)]
-    return render_page(files, bodies, mode="report")
+    return render_page(files, bodies, mode="report", pack=pack)
 
 
 def write_report(diffs: Sequence[NotebookDiff], path: str | Path, names: Sequence[str] | None = None) -> None:
