@@ -1,0 +1,278 @@
+"""The three-way mergetool page: base, local, remote and the result for every conflict.
+
+``nbreview mergetool BASE LOCAL REMOTE MERGED`` (what ``git mergetool -t nbreview`` runs)
+merges the three notebooks again, serves one page on 127.0.0.1 inside the review app
+(its token guard, Content-Security-Policy and page heartbeat), lets a person choose local,
+remote, both or an edited text per conflict, and writes MERGED on Save. When the page is
+closed the server stops; the exit status tells git whether the merge is done: 0 when the
+last save left no conflicts, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+import webbrowser
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request
+
+if TYPE_CHECKING:
+    from ..merge import Choice, Conflict, MergedCell, MergeResult
+    from .app import Lifecycle
+
+CLOSE_GRACE = 1.5  # seconds after the page said "closed" before we stop (a reload comes back sooner)
+HEARTBEAT_TIMEOUT = 30.0
+
+
+@dataclass
+class MergeSession:
+    """One mergetool run: the structured merge, where it is saved, and what the last save left."""
+
+    result: MergeResult
+    merged_path: str
+    saved: bool = False
+    unresolved_after_save: int = -1
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def exit_status(self) -> int:
+        return 0 if self.saved and self.unresolved_after_save == 0 else 1
+
+    def save(self, choices: dict[int, Choice]) -> int:
+        """Render with ``choices``, validate and write MERGED atomically; returns conflicts left."""
+        from ..cli.common import write_atomic
+        from ..merge import validate
+        from ..write import dumps_notebook
+
+        with self.lock:
+            rendered = self.result.render(choices)
+            validate(rendered.notebook, f"{self.merged_path}: the merged notebook")
+            write_atomic(self.merged_path, dumps_notebook(rendered.notebook).encode("utf-8"))
+            self.saved = True
+            self.unresolved_after_save = len(rendered.unresolved)
+            return self.unresolved_after_save
+
+
+def parse_choices(data: Any, result: MergeResult) -> dict[int, Choice]:
+    """``{"3": "remote", "4": {"edit": "text"}}`` from the page, checked against the conflicts."""
+    from ..merge import CHOICES
+
+    if not isinstance(data, dict):
+        raise ValueError("choices must be an object")
+    out: dict[int, Choice] = {}
+    for key, value in data.items():
+        try:
+            cid = int(key)
+        except (TypeError, ValueError):
+            raise ValueError(f"bad conflict id {key!r}") from None
+        if not 0 <= cid < len(result.conflicts):
+            raise ValueError(f"no conflict {cid}")
+        if isinstance(value, dict) and isinstance(value.get("edit"), str):
+            out[cid] = ("edit", value["edit"])
+        elif value in CHOICES:
+            out[cid] = str(value)
+        elif value is not None:
+            raise ValueError(f"bad choice for conflict {cid}")
+    return out
+
+
+# -- what the template shows -------------------------------------------------------------------
+def _src(cell: dict[str, Any] | None) -> str:
+    if cell is None:
+        return ""
+    s = cell.get("source", "")
+    return s if isinstance(s, str) else "".join(s)
+
+
+def _origin(mc: MergedCell) -> str:
+    b, lo, re_ = mc.base, mc.local, mc.remote
+    if b is None:
+        if lo is not None and re_ is not None:
+            return "added on both sides"
+        return "added on local" if lo is not None else "added on remote"
+    changed_l = lo is not None and _src(lo) != _src(b)
+    changed_r = re_ is not None and _src(re_) != _src(b)
+    if changed_l and changed_r:
+        return "changed on both sides"
+    if changed_l:
+        return "changed on local"
+    if changed_r:
+        return "changed on remote"
+    return "unchanged source"
+
+
+def _json(value: Any) -> str:
+    from ..model import MISSING
+
+    return "(not set)" if value is MISSING else json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
+
+
+def _conflict_view(c: Conflict, mc: MergedCell | None) -> dict[str, Any]:
+    from ..merge.text import TextConflict
+    from ..merge.values import ValueConflict
+
+    view: dict[str, Any] = {"id": c.id, "kind": c.kind}
+    if isinstance(c.detail, TextConflict):
+        view.update(title="both sides changed these lines", base=c.detail.base, local=c.detail.local,
+                    remote=c.detail.remote, buttons=[("local", "local"), ("remote", "remote"), ("both", "both"),
+                                                     ("edit", "edit")])
+    elif c.kind == "delete" and mc is not None:
+        kept = "remote" if c.deleted == "local" else "local"
+        view.update(title=f"deleted on {c.deleted}, edited on {kept}", base=_src(mc.base),
+                    local=_src(mc.local) if kept == "local" else "(cell deleted)",
+                    remote=_src(mc.remote) if kept == "remote" else "(cell deleted)",
+                    buttons=[(c.deleted, f"{c.deleted}: delete the cell"), (kept, f"{kept}: keep the edited cell"),
+                             ("edit", "edit")])
+        view["deleted"] = c.deleted
+    elif isinstance(c.detail, ValueConflict):
+        where = "notebook metadata" if mc is None else "cell"
+        view.update(title=f"{where}: {'/'.join(map(str, c.detail.path))} set differently", base=_json(c.detail.base),
+                    local=_json(c.detail.local), remote=_json(c.detail.remote),
+                    buttons=[("local", "local"), ("remote", "remote"), ("base", "base")])
+    else:  # move
+        view.update(title="moved to different places on both sides", base="where it was", local="where local put it",
+                    remote="where remote put it", buttons=[("local", "local"), ("remote", "remote"), ("base", "base")])
+    return view
+
+
+def page_context(session: MergeSession) -> dict[str, Any]:
+    result = session.result
+    cells: list[dict[str, Any]] = []
+    for slot in result.slots:
+        if slot.when is not None and slot.when[1] != "local":
+            continue  # a cell moved differently on both sides is shown once, where local put it
+        mc = slot.cell
+        pieces: list[dict[str, Any]] = []
+        conflicts = iter(c for c in mc.conflicts if c.kind == "source")
+        for piece in mc.pieces:
+            if isinstance(piece, str):
+                pieces.append({"text": piece})
+            else:
+                pieces.append({"conflict": _conflict_view(next(conflicts), mc)})
+        cell_type = (mc.fields.get("cell_type") or (mc.local or mc.remote or {}).get("cell_type") or "code")
+        cells.append({
+            "n": len(cells),
+            "type": cell_type,
+            "origin": "conflict" if mc.conflicts else _origin(mc),
+            "pieces": pieces if mc.deleted is None else [],
+            "other": [_conflict_view(c, mc) for c in mc.conflicts if c.kind != "source"],
+            "has_conflict": bool(mc.conflicts),
+        })
+    notebook_conflicts = [_conflict_view(c, None) for c in result.conflicts if c.cell is None]
+    return {"cells": cells, "notebook_conflicts": notebook_conflicts, "total": len(result.conflicts),
+            "merged_path": session.merged_path, "labels": result.labels}
+
+
+def blueprint(session: MergeSession) -> Blueprint:
+    bp = Blueprint("mergetool", __name__)
+
+    @bp.get("/merge")
+    def page() -> Response:
+        if request.args.get("token"):
+            resp = redirect("/merge", code=303)  # the cookie carries the token from here on
+            assert isinstance(resp, Response)
+            return resp
+        current_app.extensions["nbreview"]["lifecycle"].alive()
+        resp = Response(render_template("mergetool.html", **page_context(session)), mimetype="text/html")
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    @bp.post("/merge/api/save")
+    def save() -> Response | tuple[Response, int]:
+        from ..errors import NbreviewError
+
+        if not request.is_json:
+            abort(415)
+        body = request.get_json(silent=True)
+        try:
+            choices = parse_choices((body or {}).get("choices", {}) if isinstance(body, dict) else None,
+                                    session.result)
+        except ValueError as err:
+            return jsonify(error=str(err)), 400
+        try:
+            left = session.save(choices)
+        except NbreviewError as err:
+            return jsonify(error=str(err)), 422
+        return jsonify(saved=session.merged_path, unresolved=left)
+
+    return bp
+
+
+def create_mergetool_app(session: MergeSession, token: str, lifecycle: Lifecycle | None = None,
+                         allowed_hosts: list[str] | None = None) -> Flask:
+    """The review app (token guard, CSP, heartbeat) with the mergetool page added at ``/merge``."""
+    from .app import Lifecycle, create_app
+
+    app = create_app({"SOURCES": [], "TOKEN": token, "LIFECYCLE": lifecycle or Lifecycle(),
+                      "ALLOWED_HOSTS": allowed_hosts or []})
+    app.register_blueprint(blueprint(session))
+    return app
+
+
+def _watch(life: Lifecycle, stop: threading.Event, shutdown: Any) -> None:
+    """Stop the server once the page was closed and not reopened, or went silent."""
+    while not stop.wait(0.25):
+        now = time.monotonic()
+        with life.lock:
+            closed, seen = life.closed_at, life.last_seen
+        if (closed and now - closed > CLOSE_GRACE) or (seen and now - seen > HEARTBEAT_TIMEOUT):
+            shutdown()
+            return
+
+
+def serve_mergetool(base: str, local: str, remote: str, merged: str, *, port: int = 0, ip: str = "127.0.0.1",
+                    open_browser: bool = True, outputs: str = "auto") -> int:
+    """Serve the mergetool page until it is closed; 0 if saved with no conflicts left, else 1.
+
+    Prints ``Serving on http://IP:PORT/merge?token=...`` as the first line of stdout.
+    """
+    from werkzeug.serving import make_server
+
+    from ..errors import NbreviewError
+    from ..merge import merge_structured
+    from .app import Lifecycle, new_token
+
+    result = merge_structured(base, local, remote, outputs=outputs)
+    session = MergeSession(result, merged)
+    token = new_token()
+    life = Lifecycle()
+    app = create_mergetool_app(session, token, life, [ip])
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    try:
+        server = make_server(ip, port, app, threaded=True)
+    except OSError as err:
+        raise NbreviewError(f"cannot listen on {ip}:{port}: {err.strerror or err}") from err
+    app.config["COOKIE_NAME"] = f"nbreview_token_{server.server_port}"
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
+    url = f"http://{ip}:{server.server_port}/merge?token={token}"
+    n = len(result.conflicts)
+    sys.stdout.write(f"Serving on {url}\n{n} conflict{'s' if n != 1 else ''} in {merged}; "
+                     "choose, Save, then close the page\n")
+    sys.stdout.flush()
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    stop = threading.Event()
+    threading.Thread(target=_watch, args=(life, stop, server.shutdown), daemon=True).start()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
+    status = session.exit_status
+    if not session.saved:
+        sys.stderr.write(f"nbreview: {merged}: not saved; the merge is not resolved\n")
+    elif status:
+        sys.stderr.write(f"nbreview: {merged}: saved with {session.unresolved_after_save} conflict(s) left\n")
+    return status
