@@ -270,3 +270,34 @@ def test_token_is_required_in_the_browser(page: Any, server: Server) -> None:
     assert resp.status == 403
     resp = page.goto(f"{server.base}/?token={TOKEN}")
     assert resp.status == 200 and page.url == server.base + "/"
+
+
+def test_difftool_page_closing_ends_the_process(browser: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, BROWSER="true")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nbreview", "difftool", str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip().removeprefix("Serving on ")
+        context = browser.new_context()
+        pg = context.new_page()
+        pg.goto(url)
+        pg.wait_for_selector("html.ready")
+        pg.wait_for_timeout(500)
+        assert proc.poll() is None, "serving while the page is open"
+        pg.close()
+        assert proc.wait(15) == 0, "git moves on to the next file"
+        context.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)

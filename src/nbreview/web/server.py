@@ -17,9 +17,10 @@ if TYPE_CHECKING:
     from ..options import DiffOptions
 
 # Difftool: how long after "page closed" we wait for a reload, and how long without any
-# heartbeat (browser killed, laptop asleep) before giving up.
+# heartbeat (browser killed) before giving up. Browsers slow the timers of background tabs to
+# one a minute, so the timeout must be well above that.
 CLOSE_GRACE = 1.5
-HEARTBEAT_TIMEOUT = 30.0
+HEARTBEAT_TIMEOUT = 150.0
 
 
 def _watch_difftool(life: Lifecycle, stop: threading.Event, shutdown: Any) -> None:
