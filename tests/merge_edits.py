@@ -1,7 +1,8 @@
 """Random edit sets on real notebooks, for the merge's property tests and its benchmark.
 
 An edit touches one base cell position: change a line of its source, append a line,
-delete the cell, insert a new cell before it, tag it in metadata, or move it. Two sets
+delete the cell, insert a new cell before it, set or remove a metadata key, change its
+type, or move it. Two sets
 are non-overlapping when their positions (and move targets) are at least two cells
 apart, so no line-based or cell-based merge has a reason to call them a conflict.
 """
@@ -13,7 +14,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = ("edit_line", "append_line", "delete", "insert", "tag", "move")
+KINDS = ("edit_line", "append_line", "delete", "insert", "tag", "untag", "retype", "move")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,24 @@ def apply_edits(nb: dict[str, Any], edits: list[Edit], seed: int) -> dict[str, A
             result.append(cell)
         elif e.kind == "tag":
             cell.setdefault("metadata", {})["nbreview_test"] = f"{e.side}-{seed}"
+            result.append(cell)
+        elif e.kind == "untag":
+            meta = cell.setdefault("metadata", {})
+            if meta:
+                del meta[sorted(meta)[0]]
+            else:
+                meta["nbreview_test"] = f"{e.side}-{seed}"
+            result.append(cell)
+        elif e.kind == "retype":
+            if cell.get("cell_type") == "code":
+                cell["cell_type"] = "markdown"
+                cell.pop("outputs", None)
+                cell.pop("execution_count", None)
+            else:
+                cell["cell_type"] = "code"
+                cell["outputs"] = []
+                cell["execution_count"] = None
+            cell.pop("attachments", None)
             result.append(cell)
         elif e.kind == "insert":
             new: dict[str, Any] = {"cell_type": "markdown", "metadata": {},

@@ -306,3 +306,36 @@ def test_cli_bad_input_is_one_line_exit_2_and_nothing_written(triple: Any, tmp_p
     assert proc.returncode == 2 and "no such file" in proc.stderr
     assert local.read_bytes() == before[local]
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_cli_added_on_both_branches_with_an_empty_base(tmp_path: Path) -> None:
+    local = write_nb(tmp_path / "l.ipynb", notebook([md_cell("# New"), code_cell("a = 1")]))
+    remote = write_nb(tmp_path / "r.ipynb", notebook([md_cell("# New"), code_cell("b = 2")]))
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")  # git's %O for a file added on both branches
+    out = tmp_path / "out.ipynb"
+    assert run_cli(empty, local, remote, "-o", out).returncode == 0
+    nb = json.loads(out.read_text())
+    assert nb["nbformat_minor"] == 4 and ["".join(c["source"]) for c in nb["cells"]] == ["# New", "a = 1", "b = 2"]
+
+
+def test_a_key_removed_on_one_side_is_removed() -> None:
+    base = base_nb()
+    base["cells"][1]["metadata"] = {"tags": ["setup"], "editable": False}
+    base["metadata"] = {"author": "me", "title": "Sales"}
+    local, remote = copy.deepcopy(base), copy.deepcopy(base)
+    del local["cells"][1]["metadata"]["tags"]
+    del local["metadata"]["title"]
+    remote["cells"][1]["metadata"]["editable"] = True
+    remote["metadata"]["author"] = "you"
+    out = merge(base, local, remote)
+    assert out.clean
+    assert out.notebook["cells"][1]["metadata"] == {"editable": True}
+    assert out.notebook["metadata"] == {"author": "you"}
+    validate(out.notebook)
+    # Removed on one side, changed on the other: a conflict that keeps local's (removal) until resolved.
+    remote["metadata"]["title"] = "Sales 2024"
+    out = merge(base, local, remote)
+    record, = out.notebook["metadata"]["nbreview"]["conflicts"]
+    assert record["path"] == ["title"] and "local" not in record and record["remote"] == "Sales 2024"
+    assert "title" not in out.notebook["metadata"]

@@ -45,13 +45,16 @@ def merge_structured(
     rest = [{k: v for k, v in nb.nb.items() if k not in ("cells", "metadata")} for nb in (b, lo, re)]
     fields, _ = merge_values(rest[0], rest[1], rest[2], lambda path: True)
     fields["nbformat"] = 4
-    fields["nbformat_minor"] = max(int(r.get("nbformat_minor", 0) or 0) for r in rest if not _empty(r))
+    # The newest minor version of the sides that exist (an added file's empty base has none).
+    minors = [_minor(r) for nb, r in zip((b, lo, re), rest, strict=True) if not nb.empty] or [_minor(r) for r in rest]
+    fields["nbformat_minor"] = max(minors)
     return MergeResult(slots, merger.conflicts, meta if isinstance(meta, dict) else {}, fields,
                        b.nb, lo.nb, re.nb, outputs, (b.label, lo.label, re.label))
 
 
-def _empty(fields: dict[str, Any]) -> bool:
-    return "nbformat_minor" not in fields
+def _minor(fields: dict[str, Any]) -> int:
+    value = fields.get("nbformat_minor", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def merge(

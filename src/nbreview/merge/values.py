@@ -28,6 +28,10 @@ class ValueConflict:
     remote: Any
 
 
+def _copy(value: Any) -> Any:
+    return value if value is MISSING else copy.deepcopy(value)  # a copied MISSING would not be MISSING
+
+
 def _same(a: Any, b: Any) -> bool:
     return a is b or (a is not MISSING and b is not MISSING and type(a) is type(b) and a == b)
 
@@ -38,9 +42,9 @@ def merge_values(
     """The merged value (MISSING for a key removed) and the conflicts found under ``path``."""
     path = path or []
     if _same(local, remote) or _same(remote, base):
-        return copy.deepcopy(local), []
+        return _copy(local), []
     if _same(local, base):
-        return copy.deepcopy(remote), []
+        return _copy(remote), []
     if isinstance(local, dict) and isinstance(remote, dict):
         b = base if isinstance(base, dict) else {}
         out: dict[str, Any] = {}
@@ -53,8 +57,8 @@ def merge_values(
                 out[key] = value
         return out, conflicts
     if transient(path):
-        return copy.deepcopy(local), []
-    return copy.deepcopy(local), [ValueConflict(list(path), base, local, remote)]
+        return _copy(local), []
+    return _copy(local), [ValueConflict(list(path), base, local, remote)]
 
 
 def set_path(obj: dict[str, Any], path: Path, value: Any) -> None:
