@@ -106,10 +106,10 @@ def collect_changes(
         if status == "unchanged":
             continue
         old_path = f.previous_filename or f.filename
-        kind = {"added": "added", "removed": "removed", "renamed": "renamed", "copied": "renamed"}.get(
+        kind = {"added": "added", "removed": "removed", "renamed": "renamed", "copied": "copied"}.get(
             status, "modified"
         )
-        ch = NotebookChange(f.filename, kind, old_path if kind == "renamed" else None)
+        ch = NotebookChange(f.filename, kind, old_path if kind in ("renamed", "copied") else None)
         try:
             old = b"" if kind == "added" else read_file(repo, old_path, base_sha)
             new = b"" if kind == "removed" else read_file(repo, f.filename, head_sha)

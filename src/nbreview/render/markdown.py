@@ -127,7 +127,7 @@ class NotebookChange:
     """One notebook a pull request touches: its diff, or why it could not be diffed."""
 
     path: str
-    status: str  # added | removed | modified | renamed
+    status: str  # added | removed | modified | renamed | copied
     old_path: str | None = None
     diff: NotebookDiff | None = None
     error: str | None = None
@@ -460,7 +460,7 @@ def _section(
     ch: NotebookChange, detail: Detail, linker: ImageLinker | None, budget: _Budget, open_: bool
 ) -> tuple[str, int]:
     """The ``<details>`` block of one notebook and how many changed cells it left out."""
-    name = ch.path if ch.status != "renamed" or not ch.old_path else f"{ch.old_path} → {ch.path}"
+    name = _display_name(ch)
     tag = "<details open>" if open_ else "<details>"
     if ch.diff is None:
         why = inline(ch.error or "could not be read")
@@ -493,12 +493,16 @@ def _section(
     return "\n".join(parts), left
 
 
+def _display_name(ch: NotebookChange) -> str:
+    return f"{ch.old_path} → {ch.path}" if ch.old_path and ch.status in ("renamed", "copied") else ch.path
+
+
 def _row(ch: NotebookChange) -> str:
-    name = ch.path if ch.status != "renamed" or not ch.old_path else f"{ch.old_path} → {ch.path}"
+    name = _display_name(ch)
     if ch.diff is None:
         return f"| {inline(name)} | ⚠️ not diffed | | | | | |"
     s = ch.diff.summary()
-    status = {"added": " 🆕", "removed": " 🗑️", "renamed": " ↪️"}.get(ch.status, "")
+    status = {"added": " 🆕", "removed": " 🗑️", "renamed": " ↪️", "copied": " ⧉"}.get(ch.status, "")
     cells = [s.added, s.removed, s.modified, s.moved, s.outputs_changed, s.images_changed]
     return f"| {inline(name)}{status} | " + " | ".join(str(n) if n else "·" for n in cells) + " |"
 
