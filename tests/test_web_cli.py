@@ -140,6 +140,7 @@ def test_web_between_revisions_lists_every_notebook(repo: Path, procs: list[subp
     op, base, page = _pages(first)
     names = re.findall(r'<span class="path">([^<]+)</span>', page)
     assert names == ["a.ipynb", "b.ipynb", "sub/c.ipynb"]
+    assert re.findall(r'<span class="note">(\w+)</span>', page) == ["added"]
     third = op.open(base + "/f/2", timeout=10).read().decode()
     assert "1 added" in third
     proc.send_signal(signal.SIGINT)
@@ -222,6 +223,7 @@ def test_diff_html_between_revisions(repo: Path) -> None:
     text = unpack_report(out.read_text())
     assert re.findall(r'<span class="path">([^<]+)</span>', text) == ["a.ipynb", "b.ipynb", "sub/c.ipynb"]
     assert 'href="#f2"' in text and 'id="f2-n0"' in text
+    assert re.findall(r'<span class="note">(\w+)</span>', text) == ["added"]
 
 
 def test_diff_html_exit_code(tmp_path: Path) -> None:

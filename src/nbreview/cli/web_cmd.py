@@ -78,5 +78,5 @@ def write_html_report(args: argparse.Namespace) -> int:
     pairs = pairs_from_args(args)
     options = diff_options(args)
     diffs = [diff(p.old, p.new, options=options) for p in pairs]
-    write_report(diffs, args.html, names=[p.path for p in pairs])
+    write_report(diffs, args.html, names=[p.path for p in pairs], notes=[p.status for p in pairs])
     return 1 if getattr(args, "exit_code", False) and any(d.has_changes for d in diffs) else 0

@@ -1090,6 +1090,7 @@ class FileEntry:
     diff: NotebookDiff
     href: str
     anchor: str
+    note: str = ""  # "added", "deleted", "renamed"...
 
     @property
     def counts(self) -> dict[str, int]:
@@ -1218,24 +1219,42 @@ def _names(diffs: Sequence[NotebookDiff], names: Sequence[str] | None) -> list[s
     return out
 
 
-def report_html(diffs: Sequence[NotebookDiff], names: Sequence[str] | None = None, *, pack: bool = True) -> str:
+def report_html(
+    diffs: Sequence[NotebookDiff],
+    names: Sequence[str] | None = None,
+    *,
+    pack: bool = True,
+    notes: Sequence[str] | None = None,
+) -> str:
     """One self-contained page (CSS, JS and images inline, nothing fetched) for all the diffs.
 
     With ``pack`` (the default) the cells are stored gzipped and inflated by the page script,
     so the file stays about the size of the notebooks' images; ``pack=False`` writes plain HTML.
     """
     labels = _names(diffs, names)
-    files = [FileEntry(labels[i], d, f"#f{i}", f"f{i}") for i, d in enumerate(diffs)]
+    files = [
+        FileEntry(labels[i], d, f"#f{i}", f"f{i}", file_note(notes[i] if notes else "")) for i, d in enumerate(diffs)
+    ]
     bodies = [(i, render_notebook(d, InlineImages(d), prefix=f"f{i}-")) for i, d in enumerate(diffs)]
     return render_page(files, bodies, mode="report", pack=pack)
 
 
-def write_report(diffs: Sequence[NotebookDiff], path: str | Path, names: Sequence[str] | None = None) -> None:
+def file_note(status: str) -> str:
+    """The file list's note for a notebook's git status (nothing for a plain modification)."""
+    return "" if status in ("", "modified") else status
+
+
+def write_report(
+    diffs: Sequence[NotebookDiff],
+    path: str | Path,
+    names: Sequence[str] | None = None,
+    notes: Sequence[str] | None = None,
+) -> None:
     """Write :func:`report_html` atomically (complete or not at all)."""
     from ..cli.common import write_atomic
     from ..errors import NbreviewError
 
-    data = report_html(diffs, names).encode("utf-8")
+    data = report_html(diffs, names, notes=notes).encode("utf-8")
     try:
         write_atomic(path, data)
     except OSError as err:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, Response, abort, redirect, request
 
-from ..render.html import ASSETS, IMAGE_MIMES, FileEntry, Side, pygments_css, render_notebook, render_page
+from ..render.html import ASSETS, IMAGE_MIMES, FileEntry, Side, file_note, pygments_css, render_notebook, render_page
 
 if TYPE_CHECKING:
     from ..load import LoadedNotebook
@@ -85,7 +85,10 @@ class ReviewSet:
 
     def entries(self) -> list[FileEntry]:
         diffs = self.diffs()
-        return [FileEntry(str(s.path), diffs[i], f"/f/{i}", f"f{i}") for i, s in enumerate(self.sources)]
+        return [
+            FileEntry(str(s.path), diffs[i], f"/f/{i}", f"f{i}", file_note(str(getattr(s, "status", ""))))
+            for i, s in enumerate(self.sources)
+        ]
 
     def body(self, index: int) -> str:
         if index not in self._bodies:
