@@ -316,3 +316,33 @@ def test_driver_with_wrong_files_still_exits_zero(repo: Repo) -> None:
     (repo.root / "a.ipynb").write_text(json.dumps({"just": "json"}))
     out = repo.nbreview("git-diffdriver", "x.ipynb", "a.ipynb", "0" * 40, "100644", "/dev/null", "0" * 40, "100644")
     assert "is JSON but not a Jupyter notebook" in out and '-{"just": "json"}' in out
+
+
+def test_difftool_opens_the_review_page_or_falls_back(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nbreview.cli.main import main
+
+    calls: list[tuple[list[object], dict[str, object]]] = []
+
+    def fake_serve(sources: list[object], **kw: object) -> int:
+        calls.append((sources, kw))
+        return 0
+
+    monkeypatch.delenv("NBREVIEW_DIFFTOOL", raising=False)
+    monkeypatch.setenv("MERGED", "docs/analysis.ipynb")
+    import nbreview.web.server as server
+
+    monkeypatch.setattr(server, "serve", fake_serve)
+    assert main(["difftool", str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--no-browser"]) == 0
+    [(sources, kw)] = calls
+    [pair] = sources
+    assert pair.path == "docs/analysis.ipynb" and pair.status == "modified"
+    assert pair.old.label == "a/docs/analysis.ipynb"
+    assert kw == {"open_browser": False, "difftool": True}
+    # no web package: the terminal diff, with a note on stderr
+    monkeypatch.setitem(sys.modules, "nbreview.web.server", None)
+    assert main(["difftool", str(EXAMPLE_OLD), str(EXAMPLE_NEW)]) == 0
+    captured = capsys.readouterr()
+    assert "review page is not available" in captured.err
+    assert "nbreview a/docs/analysis.ipynb → b/docs/analysis.ipynb" in captured.out

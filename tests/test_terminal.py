@@ -243,3 +243,18 @@ def test_corpus_pairs_render_without_base64_or_errors() -> None:
             summary = d.summary()
             if summary.images_changed:
                 assert "of pixels differ" in out or "resized" in out or "added" in out or "removed" in out
+
+
+def test_python_colours_survive_magics_and_broken_code() -> None:
+    from nbreview.render.terminal import highlight_lines
+
+    text = "%matplotlib inline\n!pip install x\nimport os  # tools\ndef f(n=3):\n    return 'a'\n"
+    lines = highlight_lines(text, "python", "dark")
+    colours = [{text.splitlines()[k][a:b]: code for a, b, code in line} for k, line in enumerate(lines)]
+    assert colours[0] == {} and colours[1] == {}  # magics and shell lines stay plain
+    assert colours[2] == {"import": "38;5;204", "# tools": "38;5;245"}
+    assert colours[3]["def"] == "38;5;204" and colours[3]["f"] == "38;5;149" and colours[3]["3"] == "38;5;141"
+    assert colours[4] == {"return": "38;5;204", "'a'": "38;5;186"}
+    # tokenize gives up on an unterminated triple quote; pygments still colours the rest
+    broken = highlight_lines('x = 1\ns = """never closed\n', "python", "dark")
+    assert broken[0] and len(broken) == 2

@@ -193,6 +193,8 @@ def _lexer(name: str) -> Any:
         lexer: Any = None
         try:
             if name in ("python", "python3", "ipython", "ipython3"):
+                lexer = _PythonLexer()
+            elif name == "pygments-python":
                 from pygments.lexers.python import PythonLexer  # type: ignore[import-untyped,unused-ignore]
 
                 lexer = PythonLexer(stripnl=False, ensurenl=False)
@@ -212,6 +214,65 @@ def _lexer(name: str) -> Any:
     return _LEXERS[name]
 
 
+_MAGIC = re.compile(r"^[ \t]*[%!].*$", re.M)
+
+
+class _PythonLexer:
+    """Python through the standard ``tokenize`` module, in pygments' token names.
+
+    pygments' PythonLexer compiles ~100 regular expressions on first use (~70 ms), paid by
+    every ``git diff`` driver run; ``tokenize`` costs a few. IPython magics and shell lines
+    are left plain; source tokenize rejects falls back to pygments.
+    """
+
+    def get_tokens(self, text: str) -> Iterator[tuple[str, str]]:
+        import builtins
+        import io
+        import keyword
+        import tokenize
+
+        masked = _MAGIC.sub(lambda m: " " * len(m.group()), text)
+        starts = [0]
+        for line in masked.splitlines(keepends=True):
+            starts.append(starts[-1] + len(line))
+        builtin_names = set(dir(builtins))
+        spans: list[tuple[int, int, str]] = []
+        prev = ""
+        for tok in tokenize.generate_tokens(io.StringIO(masked).readline):
+            kind: str | None = None
+            if tok.type == tokenize.NAME:
+                if keyword.iskeyword(tok.string):
+                    kind = "Keyword"
+                elif prev in ("def", "class"):
+                    kind = "Name.Function" if prev == "def" else "Name.Class"
+                elif prev == "@":
+                    kind = "Name.Decorator"
+                elif tok.string in builtin_names:
+                    kind = "Name.Builtin"
+            elif tok.type == tokenize.STRING or tokenize.tok_name.get(tok.type, "").startswith("FSTRING"):
+                kind = "Literal.String"
+            elif tok.type == tokenize.NUMBER:
+                kind = "Literal.Number"
+            elif tok.type == tokenize.COMMENT:
+                kind = "Comment"
+            if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+                prev = tok.string
+            if kind is not None:
+                (r1, c1), (r2, c2) = tok.start, tok.end
+                if r1 - 1 < len(starts) and r2 - 1 < len(starts):
+                    spans.append((starts[r1 - 1] + c1, starts[r2 - 1] + c2, kind))
+        pos = 0
+        for a, b, kind in spans:
+            if a < pos:
+                continue
+            if a > pos:
+                yield "Token.Text", text[pos:a]
+            yield "Token." + kind, text[a:b]
+            pos = b
+        if pos < len(text):
+            yield "Token.Text", text[pos:]
+
+
 def _fg(ttype: Any, theme: str) -> str:
     name = str(ttype)[len("Token.") :] if str(ttype).startswith("Token.") else str(ttype)
     for prefix, code in _SYNTAX[theme]:
@@ -226,9 +287,14 @@ def highlight_lines(text: str, lexer_name: str, theme: str) -> list[Tokens]:
     lexer = _lexer(lexer_name) if lexer_name else None
     if lexer is None or not text or len(text) > 200_000:
         return [[] for _ in lines]
+    try:
+        stream = list(lexer.get_tokens(text))
+    except Exception:  # noqa: BLE001 - tokenize rejects code pygments still colours
+        fallback = _lexer("pygments-python") if isinstance(lexer, _PythonLexer) else None
+        stream = list(fallback.get_tokens(text)) if fallback is not None else []
     result: list[Tokens] = [[]]
     col = 0
-    for ttype, value in lexer.get_tokens(text):
+    for ttype, value in stream:
         code = _fg(ttype, theme)
         parts = value.split("\n")
         for k, part in enumerate(parts):
@@ -244,7 +310,7 @@ def highlight_lines(text: str, lexer_name: str, theme: str) -> list[Tokens]:
             col += len(part)
     while len(result) < len(lines):
         result.append([])
-    return result
+    return result[: len(lines)]
 
 
 # -- lines ----------------------------------------------------------------------------------
@@ -821,7 +887,7 @@ def render_stat(rows: list[StatRow], st: TerminalStyle) -> str:
         path = clean(r.path)
         if len(path) > name_w:
             path = "…" + path[-(name_w - 1) :]
-        words = _stat_words(r.summary) + (f" ({r.note})" if r.note else "")
+        words = r.note if r.note.startswith("error: ") else _stat_words(r.summary) + (f" ({r.note})" if r.note else "")
         pad = " " * (bar_w - n)
         out.append(f" {path.ljust(name_w)} | {str(total).rjust(count_w)} {bar}{pad}  {st.paint(DIM, words)}")
     n = len(rows)
