@@ -118,6 +118,26 @@ def test_unsigned_wrongly_signed_and_stale_deliveries_are_refused(offline_app: A
     assert done == []
 
 
+def test_form_encoded_deliveries_are_read_too(offline_app: Any) -> None:
+    from urllib.parse import urlencode
+
+    app, done = offline_app
+    raw = urlencode({"payload": json.dumps(payload(3))}).encode()
+    r = app.test_client().post(
+        "/webhook",
+        data=raw,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-GitHub-Event": "pull_request",
+            "X-GitHub-Delivery": "form",
+            "X-Hub-Signature-256": signature(SECRET.encode(), raw),
+        },
+    )
+    assert r.status_code == 202
+    app.extensions["nbreview_bot"].wait()
+    assert [p["pull_request"]["number"] for p in done] == [3]
+
+
 def test_duplicate_deliveries_are_done_once(offline_app: Any) -> None:
     app, done = offline_app
     client = app.test_client()

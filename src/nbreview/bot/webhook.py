@@ -127,6 +127,18 @@ def _parse_time(value: Any) -> float | None:
         return None
 
 
+def _payload(body: bytes, mimetype: str) -> Any:
+    """The event: a JSON body, or the ``payload`` field of a form-encoded one (a webhook setting)."""
+    if mimetype == "application/x-www-form-urlencoded":
+        from urllib.parse import parse_qs
+
+        fields = parse_qs(body.decode("utf-8"), strict_parsing=True)
+        if len(fields.get("payload", [])) != 1:
+            raise ValueError("no payload field")
+        return json.loads(fields["payload"][0])
+    return json.loads(body)
+
+
 def installation_client(state: BotState, installation_id: int) -> tuple[Github, str]:
     """A client authenticated as the app's installation, and the login its comments carry."""
     from github import Auth, GithubIntegration
@@ -181,6 +193,7 @@ def create_app(config: AppConfig) -> Flask:
     from flask import Flask, Response, request
 
     app = Flask("nbreview.bot")
+    app.config["MAX_CONTENT_LENGTH"] = 26 * 1024 * 1024  # GitHub caps payloads at 25 MB
     state = BotState(config, ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="nbreview-bot"))
     app.extensions["nbreview_bot"] = state
     secret = config.webhook_secret.encode("utf-8")
@@ -199,7 +212,7 @@ def create_app(config: AppConfig) -> Flask:
             return answer(400, "missing X-GitHub-Delivery")
         event = request.headers.get("X-GitHub-Event", "")
         try:
-            payload = json.loads(body)
+            payload = _payload(body, request.mimetype)
         except ValueError:
             return answer(400, "the body is not JSON")
         if event == "ping":
