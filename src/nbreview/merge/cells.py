@@ -123,6 +123,9 @@ def _looks_edited(old: dict[str, Any], new: dict[str, Any]) -> bool:
     a, b = _source(old), _source(new)
     if not a.strip() or not b.strip():
         return False
+    if len(a) + len(b) > 20_000:  # big cells: shared lines, to keep the cost linear
+        la, lb = set(a.splitlines()), set(b.splitlines())
+        return len(la & lb) * 2 >= min(len(la), len(lb))
     shorter = min(len(a), len(b))
     match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
     return match.size >= max(4, shorter // 2)
