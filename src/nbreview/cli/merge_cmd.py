@@ -32,12 +32,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..errors import NbreviewError, NotebookError
     from ..merge import merge, validate
     from ..write import dumps_notebook
     from .common import write_atomic
 
     name = args.path or args.output or args.local
-    result = merge(args.base, args.local, args.remote, strategy=args.strategy, outputs=args.outputs)
+    try:
+        result = merge(args.base, args.local, args.remote, strategy=args.strategy, outputs=args.outputs)
+    except NotebookError as err:
+        if not args.path:
+            raise
+        # git hands the driver temporary files; name the notebook and which side is broken.
+        side = {args.base: "base", args.local: "local (ours)", args.remote: "remote (theirs)"}.get(err.source, "")
+        raise NbreviewError(f"{args.path}, {side or err.source} version: {err.detail}") from None
     validate(result.notebook, f"{name}: the merged notebook")
     data = dumps_notebook(result.notebook).encode("utf-8")
     if args.output and args.output != "-":
