@@ -188,3 +188,12 @@ def test_corpus_commit_through_git(repo: Path, capsys: pytest.CaptureFixture[str
     assert code == 0
     for name in changed:
         assert f"nbreview a/{name} → b/{name}" in out
+
+
+def test_revision_then_path_without_double_dash(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = cli(capsys, "HEAD~1", "fresh.ipynb", "--stat")
+    assert code == 0
+    assert out.splitlines()[0].startswith(" fresh.ipynb | 1 +")
+    assert "analysis" not in out
+    assert main(["diff", "nope.ipynb", "fresh.ipynb"]) == 2
+    assert "nope.ipynb: no such file" in capsys.readouterr().err

@@ -96,9 +96,12 @@ def file_mode(args: argparse.Namespace) -> bool:
     """Two arguments that name files (or /dev/null) and no ``--``: compare them directly."""
     if args.paths is not None or args.cached or len(args.args) != 2:
         return False
-    if any(a == os.devnull or a.endswith(".ipynb") or a.endswith(".json") for a in args.args):
+    if all(a == os.devnull or os.path.isfile(a) for a in args.args) or os.devnull in args.args:
         return True
-    return all(os.path.isfile(a) for a in args.args)
+    from ..gitrevs import is_revision
+
+    # ``REV path`` is git's form; anything else with two arguments is two files (and their errors).
+    return not is_revision(args.args[0])
 
 
 def run(args: argparse.Namespace) -> int:
