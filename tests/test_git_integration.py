@@ -153,7 +153,15 @@ def test_added_and_deleted_notebooks_through_dev_null(repo: Repo) -> None:
     out = repo.git("diff", "--cached")
     assert "nbreview /dev/null → b/new.ipynb (new notebook)" in out
     assert "  + # Fresh" in out.splitlines() and "  + x = 1" in out.splitlines()
+    assert "(mode" not in out
     repo.commit("add")
+    repo.git("mv", "new.ipynb", "renamed.ipynb")
+    write_nb(repo.root / "renamed.ipynb", notebook([md_cell("# Fresh"), code_cell("x = 2")]))
+    repo.git("add", "-A")
+    out = repo.git("diff", "--cached", "-M")
+    assert "nbreview a/new.ipynb → b/renamed.ipynb (renamed from new.ipynb)" in out
+    assert "  - x = 1" in out.splitlines() and "  + x = 2" in out.splitlines()
+    repo.commit("rename")
     repo.git("rm", "-q", "analysis.ipynb")
     out = repo.git("diff", "--cached")
     assert "nbreview a/analysis.ipynb → /dev/null (deleted)" in out

@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
         title += " (deleted)"
     elif new_path != args.path:
         title += f" (renamed from {args.path})"
-    if args.old_mode and args.new_mode and args.old_mode != args.new_mode and args.new_file != os.devnull:
+    modes = (args.old_mode, args.new_mode)
+    if all(m and m != "." for m in modes) and args.old_mode != args.new_mode:
         title += f" (mode {args.old_mode} → {args.new_mode})"
     old_bytes, new_bytes = _read(args.old_file), _read(args.new_file)
     try:
