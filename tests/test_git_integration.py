@@ -339,7 +339,7 @@ def test_difftool_opens_the_review_page_or_falls_back(
 
     monkeypatch.delenv("NBREVIEW_DIFFTOOL", raising=False)
     monkeypatch.setenv("MERGED", "docs/analysis.ipynb")
-    import nbreview.web.server as server
+    server = pytest.importorskip("nbreview.web.server")
 
     monkeypatch.setattr(server, "serve", fake_serve)
     assert main(["difftool", str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--no-browser"]) == 0
