@@ -464,3 +464,16 @@ def test_twin_comments_are_merged_into_one(
     assert run_pr(url, number, monkeypatch, capsys)[0] == 0
     ours = [c for c in fake.comments_on(REPO, number) if c.login == "nbreview-bot"]
     assert [c.id for c in ours] == [501] and "| Notebook |" in ours[0].body
+
+
+def test_schema_check_is_not_a_rubber_stamp() -> None:
+    from fakegithub import schemas
+
+    sch = schemas(FakeGitHub())
+    path = f"/repos/{REPO}/issues/1/comments"
+    errors = sch.check_response(path, "POST", 201, {"id": 1})
+    assert any("'node_id' is a required property" in e for e in errors)
+    assert sch.check_request(path, "POST", {"bdy": "x"})  # 'body' is required
+    assert sch.check_response(path, "POST", 418, {}) == [
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments: status 418 is not documented"
+    ]
