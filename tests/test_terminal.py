@@ -258,3 +258,25 @@ def test_python_colours_survive_magics_and_broken_code() -> None:
     # tokenize gives up on an unterminated triple quote; pygments still colours the rest
     broken = highlight_lines('x = 1\ns = """never closed\n', "python", "dark")
     assert broken[0] and len(broken) == 2
+
+
+def test_reexecuted_cell_header(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out1 = [{"output_type": "stream", "name": "stdout", "text": "0.41\n"}]
+    out2 = [{"output_type": "stream", "name": "stdout", "text": "0.57\n"}]
+    a = write_nb(tmp_path / "a.ipynb", notebook([code_cell("print(random())", out1, 1)]))
+    b = write_nb(tmp_path / "b.ipynb", notebook([code_cell("print(random())", out2, 2)]))
+    _, out = run_cli(capsys, str(a), str(b))
+    lines = out.splitlines()
+    assert lines[1] == "1 re-executed · 1 with outputs changed"
+    assert lines[2].startswith("── cell [0] → [0] · code · re-executed · In [1] → [2] ──")
+    assert "    - 0.41" in lines and "    + 0.57" in lines
+    assert not any(x.startswith("  - print") for x in lines)  # the source is not repeated
+
+
+def test_other_languages_use_pygments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    meta = {"kernelspec": {"name": "ir", "language": "R"}, "language_info": {"name": "R"}}
+    a = write_nb(tmp_path / "a.ipynb", notebook([code_cell("x <- c(1, 2)\n")], **meta))
+    b = write_nb(tmp_path / "b.ipynb", notebook([code_cell("x <- c(1, 2, 3)\n# note\n")], **meta))
+    _, out = run_cli(capsys, str(a), str(b), "--color=always")
+    comment = next(x for x in out.splitlines() if "# note" in ANSI.sub("", x))
+    assert "38;5;245;48;5;22m# note" in comment  # pygments' R lexer found the comment
