@@ -243,9 +243,10 @@ def test_dry_run_prints_and_changes_nothing(
     world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake, url, number, _repo = world
-    code, out, err = run_pr(url, number, monkeypatch, capsys, "--dry-run")
+    code, out, err = run_pr(url, number, monkeypatch, capsys, "--dry-run", "--report-url", "https://ci.example/runs/7")
     assert code == 0, err
     assert out.startswith(MARKER) and "| Notebook |" in out
+    assert "the [full HTML report](https://ci.example/runs/7)" in out
     assert "would upload" in err
     assert not fake.comments_on(REPO, number)
     assert "refs/heads/nbreview-assets" not in fake.refs[REPO]

@@ -529,7 +529,7 @@ def _footer(ctx: CommentContext, left_out: list[str]) -> str:
         lines.append("To see everything: " + ", or ".join(see) + ".")
     lines += ctx.notes
     lines.append("Unchanged cells and transient changes (timestamps, volatile ids) are counted, not shown.")
-    lines.append("<sub>Posted by [nbreview](https://pypi.org/project/nbreview/) · edited in place on every push</sub>")
+    lines.append("<sub>Posted by nbreview · edited in place on every push</sub>")
     return "\n\n".join(lines) + "\n"
 
 
@@ -546,7 +546,7 @@ def render_no_notebooks(ctx: CommentContext) -> str:
     at = f" (as of {ctx.head_sha[:7]})" if ctx.head_sha else ""
     return (
         f"{MARKER}\n### 📓 Notebook changes\n\nThis pull request no longer changes any notebook{at}.\n\n"
-        "<sub>Posted by [nbreview](https://pypi.org/project/nbreview/) · edited in place on every push</sub>\n"
+        "<sub>Posted by nbreview · edited in place on every push</sub>\n"
     )
 
 
