@@ -478,3 +478,15 @@ def test_schema_check_is_not_a_rubber_stamp() -> None:
     assert sch.check_response(path, "POST", 418, {}) == [
         "POST /repos/{owner}/{repo}/issues/{issue_number}/comments: status 418 is not documented"
     ]
+
+
+def test_unreachable_api_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, _out, err = run_pr(f"http://127.0.0.1:{port}", 1, monkeypatch, capsys)
+    assert code == 2
+    assert err.startswith("nbreview: error: cannot reach the GitHub API") and err.count("\n") == 1
+    assert TOKEN not in err

@@ -43,6 +43,7 @@ def connect(api_url: str, auth: Auth | None, *, retries: int = 4, max_rate_wait:
 
     retry = GithubRetry(
         total=retries,
+        connect=2,
         backoff_factor=0.5,
         max_rate_limit_wait=max_rate_wait,
         status_forcelist=[429, *range(500, 600)],

@@ -55,7 +55,14 @@ def run(args: argparse.Namespace) -> int:
         report_url=args.report_url,
         max_notebooks=args.max_notebooks,
     )
-    outcome = update_pull_request(gh, repo.strip("/"), number, settings)
+    from requests.exceptions import RequestException
+
+    from ..bot.client import explain
+
+    try:
+        outcome = update_pull_request(gh, repo.strip("/"), number, settings)
+    except RequestException as err:  # the network, not GitHub: refused, timed out, TLS
+        raise explain(err, f"updating pull request #{number}", repo) from None
     if args.dry_run:
         stdout_write(outcome.body)
     return 0
