@@ -60,6 +60,7 @@ def test_example_shows_headers_hunks_and_summaries(capsys: pytest.CaptureFixture
     assert "  + df = pd.read_csv('sales.csv', parse_dates=['month'])" in lines
     assert "    df.head()" in lines  # context line
     assert any(x.startswith("── cell [6] → [3] · markdown · unchanged · moved from #6") for x in lines)
+    assert "  source unchanged: Notes: the data is synthetic." in lines  # names a cell shown without a diff
     assert any(x.startswith("── cell [ ] → [6] · code · added") for x in lines)
     assert any(x.startswith("── cell [5] → [7] · code · modified · In [4] → [5]") for x in lines)
     assert "  output 0 · display_data · changed: image/png 240×160, 2.2% of pixels differ" in lines

@@ -31,7 +31,9 @@ def _output_lines(k: int, out: Any) -> list[str]:
         assert isinstance(data, dict)
         lines = [f"#│ output {k}: {head}"]
         for mime, value in data.items():
-            if mime.startswith("image/") and mime != "image/svg+xml":
+            if "jupyter.widget" in mime:
+                lines.append(f"#│ [{mime}]")  # its model id changes on every run
+            elif mime.startswith("image/") and mime != "image/svg+xml":
                 size, nbytes = image_info(value)
                 digest = hashlib.sha1(_text(value).replace("\n", "").encode()).hexdigest()[:10]
                 lines.append(f"#│ [{mime} {_size(size)}, {_bytes(nbytes)}, sha1 {digest}]")

@@ -330,7 +330,7 @@ def _paint_line(
 ) -> str:
     """One diff line: sign, syntax colours, the line's tint and emphasised spans; padded to the width."""
     if not st.color:
-        return f"{indent}{sign} {clean(text)}"
+        return f"{indent}{sign} {clean(text)}".rstrip()
     bg, emph = _THEMES.get(st.theme, _THEMES["dark"]).get(sign, ("", ""))
     cuts = {0, len(text)}
     for a, b, _ in tokens:
@@ -725,6 +725,13 @@ def render_cell(c: CellDiff, diff: NotebookDiff, st: TerminalStyle, language: st
         return out
     if c.source is not None and c.source.changed:
         out += render_text_diff(c.source, st, "  ", lexer_name)
+    else:  # outputs or metadata only: name the cell by its first line, so a reader knows which it is
+        lines = _text(_cell_at(diff.new_nb, c.new_index).get("source", "")).splitlines()
+        first = next((x for x in lines if x.strip()), "")
+        if first:
+            limit = max(20, st.width - 20)
+            first = first if len(first) <= limit else first[: limit - 1] + "…"
+            out.append("  " + st.paint(DIM, f"source unchanged: {clean(first.strip())}"))
     for o in c.outputs or []:
         if o.status == "unchanged" and not (st.show_transient and o.transient):
             continue
