@@ -354,3 +354,25 @@ def test_difftool_opens_the_review_page_or_falls_back(
     captured = capsys.readouterr()
     assert "review page is not available" in captured.err
     assert "nbreview a/docs/analysis.ipynb → b/docs/analysis.ipynb" in captured.out
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="util-linux 'script' is not installed")
+def test_colour_in_git_pager_on_a_terminal(repo: Repo) -> None:
+    """On a terminal git pages; the driver's stdout is the pager's pipe, and it still colours."""
+    repo.nbreview("git", "install")
+    repo.write("analysis.ipynb", EXAMPLE_NEW.read_text())
+    env = dict(repo.env, GIT_PAGER="cat -v")
+    proc = subprocess.run(
+        ["script", "-qc", "git diff", "/dev/null"], cwd=repo.root, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "^[[1mnbreview a/analysis.ipynb" in proc.stdout  # cat -v shows ESC as ^[
+    env["GIT_PAGER"] = "cat"
+    plain = subprocess.run(
+        ["script", "-qc", "git -c color.diff=never diff", "/dev/null"],
+        cwd=repo.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "nbreview a/analysis.ipynb" in plain.stdout and "\x1b[1mnbreview" not in plain.stdout
