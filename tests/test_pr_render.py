@@ -199,8 +199,8 @@ def test_markdown_prose_is_wrapped_for_a_phone() -> None:
 
 
 def big_change(cells: int) -> Any:
-    old = notebook([code_cell(f"value_{i} = {i}\n" * 30) for i in range(cells)])
-    new = notebook([code_cell(f"value_{i} = {i + 1}\n" * 30) for i in range(cells)])
+    old = notebook([code_cell(f"value_{i} = {i}\n" * 30, cell_id=f"c{i}") for i in range(cells)], minor=5)
+    new = notebook([code_cell(f"value_{i} = {i + 1}\n" * 30, cell_id=f"c{i}") for i in range(cells)], minor=5)
     return nbreview.diff(old, new)
 
 
@@ -215,7 +215,12 @@ def test_budget_degrades_to_fewer_cells_then_summary_only() -> None:
     assert "nbreview web aaaaaaaaaaaa bbbbbbbbbbbb" in r.body
     many = [NotebookChange(f"nb{i:03d}.ipynb", "modified", diff=d) for i in range(40)]
     r = render_comment(many, ctx, budget=20_000)
-    assert r.level == "summary only" and len(r.body) <= 20_000
+    assert r.level == "first notebooks only" and len(r.body) <= 20_000
+    shown = r.body.count("<details")
+    assert 1 <= shown < 40 and f"the details of {40 - shown} notebooks (they are in the table)" in r.body
+    assert r.body.count("\n| nb0") == 40
+    r = render_comment(many, ctx, budget=3_500)
+    assert r.level == "summary only" and len(r.body) <= 3_500
     assert "<details" not in r.body and "every notebook's cell details" in r.body
     # the default budget keeps any comment under GitHub's 65,536 characters
     r = render_comment(many * 60, ctx)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import CellDiff, NotebookDiff, OutputDiff, TextDiff
+from ..model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff
 
 MAX_BODY = 65_536  # GitHub's limit on an issue comment body, in characters
 DEFAULT_BUDGET = 60_000  # what we aim for, leaving room for the footer and the caller's notes
@@ -131,6 +131,13 @@ class NotebookChange:
     old_path: str | None = None
     diff: NotebookDiff | None = None
     error: str | None = None
+    _summary: Summary | None = field(default=None, init=False, repr=False, compare=False)
+
+    def summary(self) -> Summary:
+        """The diff's counts, computed once (the table, the headings and every detail level read them)."""
+        if self._summary is None:
+            self._summary = self.diff.summary() if self.diff is not None else Summary()
+        return self._summary
 
 
 @dataclass
@@ -440,8 +447,7 @@ def _cell_block(d: NotebookDiff, c: CellDiff, detail: Detail, linker: ImageLinke
     return out
 
 
-def _counts(d: NotebookDiff) -> str:
-    s = d.summary()
+def _counts(d: NotebookDiff, s: Summary) -> str:
     parts = []
     for n, word in (
         (s.modified, "modified"),
@@ -466,7 +472,7 @@ def _section(
         why = inline(ch.error or "could not be read")
         return f"{tag}<summary><b>{inline(name)}</b> · could not be diffed</summary>\n\n⚠️ {why}\n\n</details>\n", 0
     d = ch.diff
-    parts = [f"{tag}<summary><b>{inline(name)}</b> · {ch.status} · {inline(_counts(d))}</summary>\n"]
+    parts = [f"{tag}<summary><b>{inline(name)}</b> · {ch.status} · {inline(_counts(d, ch.summary()))}</summary>\n"]
     for side in (d.old, d.new):
         for p in side.problems[:3]:
             parts.append(f"> ⚠️ {inline(p)}\n")
@@ -479,7 +485,7 @@ def _section(
     for c in shown:
         parts += _cell_block(d, c, detail, linker, budget)
     left = len(cells) - len(shown)
-    s = d.summary()
+    s = ch.summary()
     quiet = []
     if s.unchanged:
         quiet.append(f"{s.unchanged} unchanged")
@@ -501,7 +507,7 @@ def _row(ch: NotebookChange) -> str:
     name = _display_name(ch)
     if ch.diff is None:
         return f"| {inline(name)} | ⚠️ not diffed | | | | | |"
-    s = ch.diff.summary()
+    s = ch.summary()
     status = {"added": " 🆕", "removed": " 🗑️", "renamed": " ↪️", "copied": " ⧉"}.get(ch.status, "")
     cells = [s.added, s.removed, s.modified, s.moved, s.outputs_changed, s.images_changed]
     return f"| {inline(name)}{status} | " + " | ".join(str(n) if n else "·" for n in cells) + " |"
@@ -587,7 +593,43 @@ def render_comment(
         body = head + "\n" + table + "\n\n" + "\n".join(sections) + "\n" + _footer(ctx, left_out)
         if len(body) <= budget:
             return RenderedComment(body, dict(linker.wanted) if linker else {}, level.name, left_out)
-    return _summary_only(changes, ctx, budget, head)
+    partial = _first_notebooks(changes, ctx, budget, head, image_base_url)
+    return partial if partial is not None else _summary_only(changes, ctx, budget, head)
+
+
+def _first_notebooks(
+    changes: list[NotebookChange], ctx: CommentContext, budget: int, head: str, image_base_url: str | None
+) -> RenderedComment | None:
+    """Before the summary alone: the first notebooks in brief while they fit, the rest in the table only."""
+    level = LEVELS[-1]
+    table = _table(changes)
+    room = budget - len(head) - len(table) - len(_footer(ctx, ["x" * 300])) - 16
+    wanted: dict[str, bytes] = {}
+    images_left, images_skipped = level.images, 0
+    sections: list[str] = []
+    cells_left = 0
+    for ch in changes:
+        linker = ImageLinker(image_base_url) if image_base_url else None
+        b = _Budget(images_left)
+        text, left = _section(ch, level, linker, b, open_=False)
+        if len(text) > room:
+            break
+        room -= len(text) + 1
+        sections.append(text)
+        cells_left += left
+        images_left, images_skipped = b.images_left, images_skipped + b.images_skipped
+        wanted.update(linker.wanted if linker else {})
+    if not sections:
+        return None
+    left_out = [f"the details of {len(changes) - len(sections)} notebooks (they are in the table)"]
+    if cells_left:
+        left_out.append(f"{cells_left} changed cells")
+    if images_skipped:
+        left_out.append(f"{images_skipped} images")
+    body = head + "\n" + table + "\n\n" + "\n".join(sections) + "\n" + _footer(ctx, left_out)
+    if len(body) > budget:
+        return None
+    return RenderedComment(body, wanted, "first notebooks only", left_out)
 
 
 def _table(changes: Iterable[NotebookChange], limit: int | None = None, rows: list[str] | None = None) -> str:
