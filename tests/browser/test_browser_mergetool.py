@@ -1,0 +1,113 @@
+"""The mergetool page in headless chromium: resolve, save and close, alone and under 'git mergetool'."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared mergetool helpers
+from merge_tool_support import NBREVIEW, read_url, resolve_in_page, triple, write_triple  # noqa: E402
+from nbreview.merge import validate  # noqa: E402
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    return write_triple(tmp_path)
+
+
+def test_browser_resolve_save_and_close_returns_0(browser: Any, files: Any) -> None:
+    proc = subprocess.Popen([NBREVIEW, "mergetool", str(files["base"]), str(files["local"]), str(files["remote"]),
+                             str(files["merged"]), "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        url = read_url(proc)
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        resolve_in_page(page, url)
+        page.close()
+        assert proc.wait(timeout=20) == 0
+        assert errors == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    nb = json.loads(files["merged"].read_text())
+    assert ["".join(c["source"]) for c in nb["cells"]][:2] == [
+        "# Report <script>alert(1)</script>\n# Annual report\n\nQuarterly numbers.", "rate = 0.175\nprint(rate)"]
+    validate(nb)
+
+
+def test_browser_close_without_saving_returns_1_and_leaves_merged(browser: Any, files: Any) -> None:
+    before = files["merged"].read_bytes()
+    proc = subprocess.Popen([NBREVIEW, "mergetool", str(files["base"]), str(files["local"]), str(files["remote"]),
+                             str(files["merged"]), "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        page = browser.new_page()
+        page.goto(read_url(proc))
+        page.locator("section.conflict button[data-choice=local]").first.click()
+        page.close()
+        assert proc.wait(timeout=20) == 1
+        assert proc.stderr is not None and "not saved" in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert files["merged"].read_bytes() == before
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_mergetool_runs_the_page_and_git_takes_the_result(browser: Any, tmp_path: Path) -> None:
+    from nbreview.write import dumps_notebook
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "XDG_"))}
+    env.update(HOME=str(home), GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="Ada", GIT_AUTHOR_EMAIL="a@example.org",
+               GIT_COMMITTER_NAME="Ada", GIT_COMMITTER_EMAIL="a@example.org", BROWSER="true")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False)
+        assert not ok or proc.returncode == 0, proc.stderr
+        return proc
+
+    def save(nb: dict[str, Any], msg: str) -> None:
+        (repo / "report.ipynb").write_text(dumps_notebook(nb))
+        git("add", "report.ipynb")
+        git("commit", "-q", "-m", msg)
+
+    git("init", "-q", "-b", "main")
+    assert subprocess.run([NBREVIEW, "git", "install", "--local"], cwd=repo, env=env, check=False).returncode == 0
+    base, local, remote = triple()
+    git("add", ".gitattributes")
+    save(base, "base")
+    git("checkout", "-q", "-b", "feature")
+    save(remote, "remote")
+    git("checkout", "-q", "main")
+    save(local, "local")
+    assert git("merge", "--no-edit", "feature", ok=False).returncode == 1
+    assert git("diff", "--name-only", "--diff-filter=U").stdout.split() == ["report.ipynb"]
+    tool = subprocess.Popen(["git", "mergetool", "-t", "nbreview", "-y"], cwd=repo, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        page = browser.new_page()
+        resolve_in_page(page, read_url(tool))
+        page.close()
+        assert tool.wait(timeout=30) == 0
+    finally:
+        if tool.poll() is None:
+            tool.kill()
+    assert git("diff", "--name-only", "--diff-filter=U").stdout == ""
+    git("commit", "-q", "--no-edit")
+    merged = json.loads(git("show", "HEAD:report.ipynb").stdout)
+    assert "".join(merged["cells"][1]["source"]) == "rate = 0.175\nprint(rate)"
+    assert merged["metadata"]["kernelspec"]["name"] == "conda-env"
