@@ -4,6 +4,7 @@ GitHub (PyGithub talks to it over HTTP), and the comment a reviewer would read."
 from __future__ import annotations
 
 import base64
+import json
 import re
 import shutil
 import subprocess
@@ -127,7 +128,6 @@ def run_pr(
 
 
 def nb_images(path: Path) -> set[bytes]:
-    import json
 
     nb = json.loads(path.read_text())
     found = set()
@@ -190,6 +190,14 @@ def test_comment_posted_with_sections_table_and_images(
         assert got.content in expected
         assert assets[link.split("/raw/nbreview-assets/", 1)[1]] == got.content
     assert "of pixels changed" in body
+    for pair in (IMAGE_PAIR, IMAGE_PAIR_2):  # chosen for it: the corpus says their image outputs changed
+        assert json.loads((pair / "meta.json").read_text())["change"]["image_outputs_changed"] is True
+    # no pings: outside code blocks every @mention and #reference is broken by a zero-width joiner
+    from test_pr_render import blocks
+
+    _code, outside = blocks(body)
+    assert not re.search(r"(?<![\w`])@[A-Za-z0-9]", outside)
+    assert not re.search(r"(?<![\w`&])#\d", outside)
     # the 1 MB notebook came through the blobs API
     assert any(m == "GET" and "/git/blobs/" in p for m, p, _s in fake.log)
     # the token never shows up
@@ -338,7 +346,6 @@ def test_missing_token_and_target(monkeypatch: pytest.MonkeyPatch, capsys: pytes
 def test_actions_event_defaults(
     world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    import json
 
     fake, url, number, _repo = world
     event = tmp_path / "event.json"
