@@ -58,6 +58,7 @@ def test_page_needs_the_token_and_escapes_notebook_text(app_session: Any) -> Non
     assert html.count('<section class="conflict"') == 4
     assert "deleted on local, edited on remote" in html
     assert "notebook metadata: kernelspec/name set differently" in html
+    assert "▸ 1 cell merged cleanly ([3])" in html  # clean cells fold into a bar
 
 
 def test_save_with_every_conflict_resolved_writes_merged_and_exits_0(app_session: Any, files: Any) -> None:

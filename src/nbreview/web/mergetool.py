@@ -164,8 +164,17 @@ def page_context(session: MergeSession) -> dict[str, Any]:
             "other": [_conflict_view(c, mc) for c in mc.conflicts if c.kind != "source"],
             "has_conflict": bool(mc.conflicts),
         })
+    # Runs of cleanly merged cells fold into one bar that opens in place.
+    items: list[dict[str, Any]] = []
+    for cell in cells:
+        if cell["has_conflict"]:
+            items.append({"cell": cell})
+        elif items and "run" in items[-1]:
+            items[-1]["run"].append(cell)
+        else:
+            items.append({"run": [cell]})
     notebook_conflicts = [_conflict_view(c, None) for c in result.conflicts if c.cell is None]
-    return {"cells": cells, "notebook_conflicts": notebook_conflicts, "total": len(result.conflicts),
+    return {"items": items, "notebook_conflicts": notebook_conflicts, "total": len(result.conflicts),
             "merged_path": session.merged_path, "labels": result.labels}
 
 
