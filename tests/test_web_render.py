@@ -265,3 +265,11 @@ def test_unknown_bundle_is_listed() -> None:
         notebook([code_cell("a", [{"output_type": "display_data", "metadata": {}, "data": {"x/y": "zzz"}}])]),
     )
     assert '<span class="mime">x/y</span> · 3 B · not rendered here' in out
+
+
+def test_changed_text_behind_an_unchanged_html_output_is_shown() -> None:
+    out = render_notebook(nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW), ServerLinks(0))
+    cell = out.split('id="n2"')[1].split("</section>")[0]
+    assert "text/plain changed:" in text(cell)
+    assert [text(m) for m in re.findall(r"<mark>(.*?)</mark>", cell.split("text/plain changed:")[1])] == ["120", "125"]
+    assert cell.count("<table><tbody><tr><th>month</th>") == 1, "the unchanged HTML table is shown once"

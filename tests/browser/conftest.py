@@ -33,7 +33,7 @@ os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 HOSTILE = FIXTURES / "hostile"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> str:
     path = chromium_path()
     if path is None:
@@ -43,17 +43,19 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    # Package scope: Playwright's sync API allows one instance at a time, and other test
+    # modules (the mergetool's) start their own after this package is done.
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def corpus_image_pair() -> Path:
     p = image_pair() if CORPUS.is_dir() else None
     if p is None:
@@ -61,7 +63,7 @@ def corpus_image_pair() -> Path:
     return p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server() -> Iterator[Server]:
     """Example, hostile fixture and (when present) corpus pairs, served on 127.0.0.1."""
     from nbreview.load import load
@@ -109,7 +111,7 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def screenshots(request: pytest.FixtureRequest) -> None:
     """The README's screenshots, taken from the bundled example (only when chromium is here)."""
     if chromium_path() is None:
@@ -124,26 +126,40 @@ def screenshots(request: pytest.FixtureRequest) -> None:
     pg.evaluate("localStorage.clear()")
     pg.reload()
     _load_images(pg)
-    pg.screenshot(path=str(SCREENSHOTS / "side-by-side.png"))
+    _save(pg.screenshot(), "side-by-side.png")
     pg.click("[data-view=unified]")
-    pg.screenshot(path=str(SCREENSHOTS / "unified.png"))
+    _save(pg.screenshot(), "unified.png")
     pg.click("[data-view=split]")
     widget = pg.locator(".imgdiff").first
     widget.scroll_into_view_if_needed()
     widget.locator("button[data-mode=swipe]").click()
     widget.locator(".slider").fill("45")
-    widget.screenshot(path=str(SCREENSHOTS / "image-swipe.png"))
+    _save(widget.screenshot(), "image-swipe.png")
     widget.locator("button[data-mode=diff]").click()
     pg.wait_for_function("() => document.querySelector('.imgdiff figure.diffimg img').naturalWidth > 0")
-    widget.screenshot(path=str(SCREENSHOTS / "image-difference.png"))
+    _save(widget.screenshot(), "image-difference.png")
     dark = browser.new_context(viewport={"width": 1200, "height": 860}, color_scheme="dark")
     dpg = dark.new_page()
     dpg.goto(server.url("/f/0"))
     _load_images(dpg)
-    dpg.screenshot(path=str(SCREENSHOTS / "dark.png"))
+    _save(dpg.screenshot(), "dark.png")
     dark.close()
     context.close()
     serving.close()
+
+
+def _save(png: bytes, name: str) -> None:
+    """Write a screenshot only when its pixels changed, so test runs leave the checkout clean."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    path = SCREENSHOTS / name
+    if path.exists():
+        old, new = Image.open(path).convert("RGBA"), Image.open(io.BytesIO(png)).convert("RGBA")
+        if old.size == new.size and ImageChops.difference(old, new).getbbox() is None:
+            return
+    path.write_bytes(png)
 
 
 def _load_images(pg: Any) -> None:

@@ -51,21 +51,21 @@ def test_view_toggle_is_remembered(page: Any, server: Server) -> None:
     page.goto(server.url("/f/0"))
     page.evaluate("localStorage.clear()")
     page.reload()
-    split = page.locator("#n2 table.split")
+    split = page.locator("#n2 .cb > table.split")
     assert split.is_visible()
     page.click("[data-view=unified]")
-    unified = page.locator("#n2 table.unified")
+    unified = page.locator("#n2 .cb > table.unified")
     assert unified.is_visible() and not split.is_visible()
     assert unified.locator("tr.del").count() == 1 and unified.locator("tr.ins").count() == 1
     signs = unified.locator("td.s").all_inner_texts()
     assert [x.strip() for x in signs] == ["-", "+", ""], "removed line first, then added, then context"
     assert "parse_dates" in "".join(unified.locator("tr.ins mark").all_inner_texts())
     page.reload()
-    assert page.locator("#n2 table.unified").is_visible(), "the choice survives a reload"
+    assert page.locator("#n2 .cb > table.unified").is_visible(), "the choice survives a reload"
     assert page.locator("[data-view=unified]").get_attribute("aria-pressed") == "true"
     page.keyboard.press("t")
-    assert page.locator("#n2 table.split").is_visible()
-    assert not page.locator("#n2 table.unified").is_visible()
+    assert page.locator("#n2 .cb > table.split").is_visible()
+    assert not page.locator("#n2 .cb > table.unified").is_visible()
 
 
 def test_image_modes(page: Any, server: Server) -> None:
@@ -259,8 +259,8 @@ def test_report_works_offline(browser: Any, tmp_path: Any) -> None:
     w.locator("button[data-mode=diff]").click()
     pg.wait_for_function("() => document.querySelector('figure.diffimg img').naturalWidth === 240")
     pg.keyboard.press("t")
-    assert pg.locator("#f0-n2 table.unified").is_visible()
-    assert not pg.locator("#f0-n2 table.split").is_visible()
+    assert pg.locator("#f0-n2 .cb > table.unified").is_visible()
+    assert not pg.locator("#f0-n2 .cb > table.split").is_visible()
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
     context.close()
 

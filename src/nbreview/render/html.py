@@ -792,6 +792,17 @@ def _output_row(ctx: _Ctx, cd: CellDiff, od: OutputDiff) -> str:
         if md is not None and md.text is not None and md.text.changed and chosen in ("text/plain", "application/json"):
             body = render_text_diff(md.text, None)
             return f'<div class="orow modified textdiff{tag}"><div class="out plain">{body}</div>{note}</div>'
+        other = next((m for m in od.mimes if m.status == "modified" and m.text is not None and m.text.changed), None)
+        if (md is None or md.status == "unchanged") and chosen is not None and other is not None and other.text:
+            # What is shown did not change, another representation did (an HTML table the same,
+            # its text/plain different): show it once, then the diff of what changed.
+            shown = render_output(ctx, "new", nc, od.new_index, new_out)
+            label = f'<div class="onote">{esc(other.mime)} changed:</div>'
+            body = render_text_diff(other.text, None)
+            return (
+                f'<div class="orow modified textdiff{tag}">{shown}{label}'
+                f'<div class="out plain">{body}</div>{note}</div>'
+            )
     if od.text is not None and od.text.changed:
         body = render_text_diff(od.text, None)
         kind = esc(od.output_type)
