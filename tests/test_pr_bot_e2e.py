@@ -497,3 +497,19 @@ def test_unreachable_api_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: py
     assert code == 2
     assert err.startswith("nbreview: error: cannot reach the GitHub API") and err.count("\n") == 1
     assert TOKEN not in err
+
+
+def test_a_file_the_api_cannot_serve_is_listed_and_the_rest_render(
+    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, url, number, _repo = world
+    fake.fail("GET", r"/git/blobs/", 403, times=5, message="This API returns blobs up to 100 MB in size.")
+    code, _out, err = run_pr(url, number, monkeypatch, capsys)
+    assert code == 0, err
+    (c,) = fake.comments_on(REPO, number)
+    assert re.search(
+        r"<b>nb/matplotlib\.ipynb</b> · could not be diffed</summary>\n\n⚠️ could not be read through "
+        r"the API \(403: This API returns blobs up to 100 MB in size\.\)",
+        c.body,
+    )
+    assert "<b>nb/gradient.ipynb</b> · modified" in c.body

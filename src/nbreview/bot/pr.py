@@ -90,6 +90,8 @@ def collect_changes(
     repo: Repository, pr: PullRequest, base_sha: str, settings: Settings
 ) -> tuple[list[NotebookChange], int]:
     """Every notebook the pull request adds, removes, renames or modifies, diffed (or why not)."""
+    from github import GithubException, RateLimitExceededException
+
     from .. import engine
     from ..errors import NbreviewError
 
@@ -118,9 +120,19 @@ def collect_changes(
             )
         except NbreviewError as err:
             ch.error = str(err)
+        except GithubException as err:
+            # one unreadable file (too large for the API, gone meanwhile) must not sink the others
+            if err.status not in (403, 404, 422) or isinstance(err, RateLimitExceededException):
+                raise
+            ch.error = f"could not be read through the API ({err.status}: {_said(err)})"
         changes.append(ch)
         settings.log(f"nbreview: {f.filename}: {ch.status}" + (f" (not diffed: {ch.error})" if ch.error else ""))
     return changes, skipped
+
+
+def _said(err: Any) -> str:
+    data = getattr(err, "data", None)
+    return str(data.get("message", "")) if isinstance(data, dict) else ""
 
 
 # ---------------------------------------------------------------- the comment
@@ -266,9 +278,7 @@ def event_target(env: dict[str, str] | None = None) -> tuple[str | None, int | N
         if isinstance(event, dict):
             pr = event.get("pull_request") or {}
             issue = event.get("issue") or {}
-            raw = (
-                pr.get("number") or event.get("number") or (issue.get("number") if "pull_request" in issue else None)
-            )
+            raw = pr.get("number") or event.get("number") or (issue.get("number") if "pull_request" in issue else None)
             if isinstance(raw, int):
                 number = raw
             base_repo = ((pr.get("base") or {}).get("repo") or {}).get("full_name")
