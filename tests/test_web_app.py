@@ -92,6 +92,13 @@ def test_every_route_needs_the_token(url: str) -> None:
     assert c.get(url + "?token=" + TOKEN).status_code in (200, 303)
 
 
+def test_a_wrong_token_earns_no_cookie() -> None:
+    c = make_app().test_client()
+    resp = c.get("/?token=wrong-token-xxxxxxxxxxxx")
+    assert resp.status_code == 403 and "Set-Cookie" not in resp.headers
+    assert c.get("/").status_code == 403
+
+
 def test_posts_need_the_token_too() -> None:
     c = make_app().test_client()
     assert c.post("/api/heartbeat").status_code == 403

@@ -165,7 +165,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         resp.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-        if request.args.get("token"):
+        if hmac.compare_digest((request.args.get("token") or "").encode(), token.encode()):
             resp.set_cookie(cookie(), token, httponly=True, samesite="Strict", path="/")
         return resp
 
