@@ -261,7 +261,7 @@ def test_attachment_route() -> None:
         "cell_type": "markdown",
         "metadata": {},
         "source": "![dot](attachment:dot.png) changed",
-        "attachments": {"dot.png": {"image/png": png}},
+        "attachments": {"dot.png": {"image/png": png}, "a/b %41.png": {"image/png": png}},
     }
     old = {"cells": [dict(cell, source="![dot](attachment:dot.png)")], "metadata": {}, "nbformat": 4}
     new = {"cells": [cell], "metadata": {}, "nbformat": 4}
@@ -270,6 +270,12 @@ def test_attachment_route() -> None:
     assert 'src="/f/0/att/new/0/image/png/dot.png"' in html
     resp = c.get("/f/0/att/new/0/image/png/dot.png")
     assert resp.status_code == 200 and resp.data.startswith(b"\x89PNG")
+    from nbreview.web.app import ServerLinks
+
+    odd = ServerLinks(0).attachment("new", 0, "a/b %41.png", "image/png")
+    assert odd == "/f/0/att/new/0/image/png/a%2Fb%20%2541.png"
+    assert c.get(odd).status_code == 200
+    assert c.get("/f/0/att/new/0/image/png/missing.png").status_code == 404
 
 
 def test_no_notebooks_is_a_plain_message() -> None:

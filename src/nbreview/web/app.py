@@ -245,13 +245,11 @@ def create_app(config: Mapping[str, Any]) -> Flask:
 
     @app.get("/f/<int:index>/att/<side>/<int:cell>/<path:rest>")
     def attachment(index: int, side: str, cell: int, rest: str) -> Response:
-        from urllib.parse import unquote
-
         from ..render.html import attachment_data, image_bytes
 
         mime = next((m for m in IMAGE_MIMES if rest.startswith(m + "/")), "")
         _check(side, mime)
-        name = unquote(rest[len(mime) + 1 :])
+        name = rest[len(mime) + 1 :]  # already unquoted by the router; only a key in the cell's dict
         d = _diff(index)
         nb = d.old_nb if side == "old" else d.new_nb
         return _image_response(image_bytes(attachment_data(nb, cell, name, mime), mime), mime)
