@@ -301,3 +301,30 @@ def test_difftool_page_closing_ends_the_process(browser: Any) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+
+
+def test_report_with_several_notebooks_n_and_p(browser: Any, tmp_path: Any) -> None:
+    import nbreview
+    from nbreview.render.html import write_report
+
+    d = nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW)
+    out = tmp_path / "three.html"
+    write_report([d, d, d], out, names=["one.ipynb", "two.ipynb", "three.ipynb"])
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    pg.goto(out.as_uri())
+    pg.wait_for_selector("html.ready")
+    assert pg.locator("nav.files .path").all_inner_texts() == ["one.ipynb", "two.ipynb", "three.ipynb"]
+    pg.keyboard.press("n")
+    assert pg.evaluate("location.hash") == "#f1"
+    pg.keyboard.press("n")
+    assert pg.evaluate("location.hash") == "#f2"
+    pg.keyboard.press("n")
+    assert pg.evaluate("location.hash") == "#f2", "stays on the last notebook"
+    pg.keyboard.press("p")
+    assert pg.evaluate("location.hash") == "#f1"
+    pg.keyboard.press("j")
+    assert pg.evaluate("location.hash") == "#f1-n0", "j goes on from the notebook in view"
+    pg.click("nav.files a[href='#f0']")
+    assert pg.locator("#f0").is_visible()
+    context.close()

@@ -208,11 +208,11 @@
       var link = document.querySelector(dir > 0 ? "link[rel=next]" : "link[rel=prev]");
       if (link) { location.href = link.getAttribute("href"); return; }
       var nbs = all("article.nb");
-      var off = topOffset() + 4;
-      var i = -1;
-      nbs.forEach(function (el, k) { if (el.getBoundingClientRect().top <= off + 8) { i = k; } });
-      var target = nbs[Math.max(0, Math.min(nbs.length - 1, i + dir))];
-      if (target && (dir > 0 ? target !== nbs[i] : true)) {
+      var off = topOffset() + 24;  /* an article scrolled to sits just under the top bar */
+      var i = 0;
+      nbs.forEach(function (el, k) { if (el.getBoundingClientRect().top <= off) { i = k; } });
+      var target = nbs[i + dir];
+      if (target) {
         target.scrollIntoView({ block: "start" });
         history.replaceState(null, "", "#" + target.id);
       }
