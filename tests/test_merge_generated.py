@@ -96,3 +96,21 @@ def test_overlapping_edits_conflict_and_keep_both_sides(path: Path) -> None:
         marked = out.notebook["cells"][records[0]["cell"]]
         assert "<<<<<<< local" in marked["source"] and ">>>>>>> remote" in marked["source"]
         assert marked["metadata"]["nbreview"]["conflicts"]
+
+
+def test_divergent_notebooks_merge_into_a_valid_notebook_losing_no_line() -> None:
+    """A real revision on one side, an unrelated notebook on the other: no crash, no empty or
+    base-only result, and every line either side wrote is somewhere in the merged sources."""
+    pairs = [p for p in corpus_pairs() if (p / "old.ipynb").stat().st_size < 300_000]
+    rng = random.Random("divergent")
+    for _ in range(20):
+        a, b = rng.sample(pairs, 2)
+        base, local, remote = load(a / "old.ipynb"), load(a / "new.ipynb"), load(b / "old.ipynb")
+        out = merge(base, local, remote)
+        validate(out.notebook)
+        merged = {line for c in out.notebook["cells"] for line in c["source"].splitlines()}
+        in_base = {line for c in base.nb["cells"] for line in c["source"].splitlines()}
+        for side in (local, remote):
+            lost = [line for c in side.nb["cells"] for line in c["source"].splitlines()
+                    if line not in in_base and line not in merged]
+            assert not lost, (a.name, b.name, lost[:3])

@@ -23,6 +23,7 @@ from .text import TextConflict, merge_text
 from .values import ValueConflict, merge_values
 
 _CONTENT_SKIP = ("source", "outputs", "execution_count", "id", "metadata")
+_PAIR_WINDOW = 3  # deleted cells an inserted one is compared with, so pairing stays linear
 
 
 def content_key(cell: dict[str, Any]) -> str:
@@ -83,7 +84,7 @@ def _pair_replacements(lay: _Layout, base: list[dict[str, Any]], side: list[dict
     for a merge that would turn an edit on both sides into two silent insertions. Within the
     stretch between two kept cells, deleted and inserted cells of the same type that share a
     run of text at least half as long as the shorter one (and do not carry different ids)
-    are paired in order.
+    are paired in order, each inserted cell looking at most a few deleted cells ahead.
     """
     chain = sorted(lay.kept)
     for g in sorted(lay.gaps):
@@ -96,7 +97,8 @@ def _pair_replacements(lay: _Layout, base: list[dict[str, Any]], side: list[dict
         current, k = g, 0
         for tok in toks:
             if tok[0] == "ins":
-                for pos in range(k, len(dels)):
+                # A replacement sits where the deleted cell was: look a few deleted cells ahead, no more.
+                for pos in range(k, min(len(dels), k + _PAIR_WINDOW)):
                     d = dels[pos]
                     if _looks_edited(base[d], side[tok[1]]):
                         lay.kept[d] = tok[1]
