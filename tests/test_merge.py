@@ -339,3 +339,10 @@ def test_a_key_removed_on_one_side_is_removed() -> None:
     record, = out.notebook["metadata"]["nbreview"]["conflicts"]
     assert record["path"] == ["title"] and "local" not in record and record["remote"] == "Sales 2024"
     assert "title" not in out.notebook["metadata"]
+
+
+def test_cli_unwritable_output_is_an_error_not_a_crash(triple: Any, tmp_path: Path) -> None:
+    base, local, remote, _ = triple
+    proc = run_cli(base, local, remote, "-o", tmp_path / "no" / "such" / "dir" / "out.ipynb")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("nbreview: error: ") and "cannot write the merged notebook" in proc.stderr

@@ -49,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
     validate(result.notebook, f"{name}: the merged notebook")
     data = dumps_notebook(result.notebook).encode("utf-8")
     if args.output and args.output != "-":
-        write_atomic(args.output, data)
+        try:
+            write_atomic(args.output, data)
+        except OSError as err:
+            raise NbreviewError(f"{args.output}: cannot write the merged notebook: {err.strerror or err}") from None
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
