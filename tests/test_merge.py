@@ -279,7 +279,9 @@ def test_cli_conflicts_exit_1_with_markers_and_a_message(triple: Any, tmp_path: 
                            "or run 'git mergetool -t nbreview'\n")
     text = "".join(json.loads(out.read_text())["cells"][0]["source"])
     assert text == "<<<<<<< local\n# Local title\n=======\n# Remote title\n>>>>>>> remote\n\nIntro text."
-    assert run_cli(base, local, remote, "-o", out, "--strategy", "remote").returncode == 0
+    taken = run_cli(base, local, remote, "-o", out, "--strategy", "remote", "--path", "analysis.ipynb")
+    assert taken.returncode == 0
+    assert taken.stderr == "nbreview: analysis.ipynb: 1 conflict resolved with --strategy remote\n"
     assert json.loads(out.read_text())["cells"][0]["source"][0] == "# Remote title\n"
 
 

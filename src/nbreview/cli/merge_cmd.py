@@ -33,19 +33,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import NbreviewError, NotebookError
-    from ..merge import merge, validate
+    from ..merge import merge_structured, validate
     from ..write import dumps_notebook
     from .common import write_atomic
 
     name = args.path or args.output or args.local
     try:
-        result = merge(args.base, args.local, args.remote, strategy=args.strategy, outputs=args.outputs)
+        structured = merge_structured(args.base, args.local, args.remote, outputs=args.outputs)
     except NotebookError as err:
         if not args.path:
             raise
         # git hands the driver temporary files; name the notebook and which side is broken.
         side = {args.base: "base", args.local: "local (ours)", args.remote: "remote (theirs)"}.get(err.source, "")
         raise NbreviewError(f"{args.path}, {side or err.source} version: {err.detail}") from None
+    result = structured.render(strategy=args.strategy)
     validate(result.notebook, f"{name}: the merged notebook")
     data = dumps_notebook(result.notebook).encode("utf-8")
     if args.output and args.output != "-":
@@ -58,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     if not args.quiet:
         _report(name, result.unresolved)
+        n = len(structured.conflicts)
+        if args.strategy and n:
+            sys.stderr.write(f"nbreview: {name}: {n} conflict{'s' if n != 1 else ''} resolved with --strategy "
+                             f"{args.strategy}\n")
     return 1 if result.unresolved else 0
 
 
