@@ -186,6 +186,10 @@ def make_stress(folder: Path) -> dict[str, tuple[Path, Path]]:
         edited.insert(rng.randrange(len(edited)), c)
     save("2,000 cells, 10% edited/inserted/deleted/moved", _nb(cells), _nb(edited))
 
+    save("2,000 near-identical 31-line cells, all edited",
+         _nb([_code("a = 1\n" * 30 + f"b = {i}") for i in range(2000)]),
+         _nb([_code("a = 2\n" * 30 + f"b = {i}") for i in range(2000)]))
+
     from PIL import Image
 
     def noise_png(seed: int) -> str:

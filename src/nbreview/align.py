@@ -8,8 +8,9 @@ In the manner of git's patience/histogram diff, with a bounded fuzzy stage:
    in order by a longest increasing subsequence, recursing into the gaps; identical
    cells out of order become moves;
 3. inside each gap, an order-preserving dynamic programme over a similarity score
-   (source first, outputs as a tie-breaker), banded when a gap is large so the cost
-   stays bounded;
+   (source first, outputs as a tie-breaker); a large gap is first split at near-identical
+   cells sharing rare lines, and what stays large is paired by a linear walk with a
+   small look-ahead, so the cost stays bounded;
 4. cells still unmatched are compared through an index of shared lines to find
    cells that were moved and edited;
 5. a longest increasing subsequence over all matched pairs decides which are moves.
@@ -32,7 +33,8 @@ from .options import DiffOptions
 GAP_THRESHOLD = 0.5  # in-order match inside a gap
 MOVE_THRESHOLD = 0.6  # out-of-order match (moved and edited)
 ID_MIN_SIMILARITY = 0.4  # id-matched cells below this share (almost) nothing
-GAP_BUDGET = 20_000  # similarity evaluations per gap before banding
+GAP_BUDGET = 2_500  # similarity evaluations for an exact in-order matching of a gap
+WALK_WINDOW = 8  # look-ahead of the linear walk through gaps too large for that
 STOP_LINE_CELLS = 20  # lines found in more cells than this do not suggest moves
 
 _WORD = re.compile(r"\w+")
@@ -104,6 +106,11 @@ class _Info:
         return self._seq_bag
 
     @property
+    def short(self) -> bool:
+        """A cell of a few short lines, where line multisets say too little."""
+        return len(self.source) <= 300 and self.source.count("\n") < 5
+
+    @property
     def seq(self) -> list[str]:
         """The source as a token sequence (words, punctuation), for edit similarity."""
         if self._seq is None:
@@ -136,8 +143,8 @@ def _info(cell: dict[str, Any], options: DiffOptions) -> _Info:
 def similarity(a: _Info, b: _Info, floor: float = 0.0) -> float:
     """How alike two cells are, 0..1: sources first, outputs as a tie-breaker.
 
-    Line and word multisets give the score of long cells; short cells use the edit
-    similarity of their token sequences, computed only when its upper bound (the
+    Line and word multisets give the score of long cells; short cells (a few short
+    lines) use the edit similarity of their token sequences, computed only when its upper bound (the
     Dice coefficient of the token multisets) reaches ``floor`` or the gap threshold.
     """
     if a.key == b.key:
@@ -147,7 +154,7 @@ def similarity(a: _Info, b: _Info, floor: float = 0.0) -> float:
     else:
         lines = _dice(a.lines, b.lines)
         score = max(lines, _dice(a.tokens, b.tokens))
-        if score < 0.9 and len(a.source) + len(b.source) <= 2000:
+        if score < 0.9 and a.short and b.short:
             if _dice(a.seq_bag, b.seq_bag) >= max(floor, GAP_THRESHOLD):
                 sm = b.matcher()
                 sm.set_seq1(a.seq)
@@ -271,18 +278,18 @@ class _Aligner:
 
     # -- stage 3: order-preserving fuzzy matching inside a gap ------------------------
     def fuzzy(self, a: list[int], b: list[int]) -> None:
-        """Best in-order matching by similarity; banded so the cost is at most about GAP_BUDGET."""
+        """Best in-order matching by similarity: exact for small gaps, a windowed walk for large ones."""
         n, m = len(a), len(b)
-        band = max(n, m) if n * m <= GAP_BUDGET else max(2, GAP_BUDGET // max(n, m) // 2)
+        if n * m > GAP_BUDGET:
+            self.walk(a, b)
+            return
         prev = [0.0] * (m + 1)
         steps: list[bytearray] = [bytearray([2]) * (m + 1)]  # 1: skip old, 2: skip new, 3: match
         for i in range(1, n + 1):
-            centre = (i - 1) * m // n
-            lo, hi = max(1, centre - band + 1), min(m, centre + band + 1)
-            row = prev[:]  # out of band on the left: skip the old cell
+            row = [0.0] * (m + 1)
             step = bytearray([1]) * (m + 1)
             ai = a[i - 1]
-            for j in range(lo, hi + 1):
+            for j in range(1, m + 1):
                 best, how = prev[j], 1
                 if row[j - 1] > best:
                     best, how = row[j - 1], 2
@@ -293,9 +300,6 @@ class _Aligner:
                         best, how = cand, 3
                 row[j] = best
                 step[j] = how
-            for j in range(hi + 1, m + 1):  # out of band on the right: skip the new cell
-                if row[j - 1] > prev[j]:
-                    row[j], step[j] = row[j - 1], 2
             steps.append(step)
             prev = row
         i, j = n, m
@@ -308,6 +312,35 @@ class _Aligner:
                 i -= 1
             else:
                 j -= 1
+
+    def walk(self, a: list[int], b: list[int]) -> None:
+        """Pair a large gap in order, looking at most WALK_WINDOW cells ahead on either side.
+
+        At most about ``2 * WALK_WINDOW`` similarities per cell, so a gap of thousands of
+        cells costs linear time; the nearest good match wins, as in a line diff's pairing.
+        """
+        i = j = 0
+        n, m = len(a), len(b)
+        while i < n and j < m:
+            s = self.sim(a[i], b[j])
+            if s >= GAP_THRESHOLD:
+                self.pair(a[i], b[j], s)
+                i, j = i + 1, j + 1
+                continue
+            found: tuple[int, int] | None = None
+            for d in range(1, WALK_WINDOW + 1):
+                if j + d < m and self.sim(a[i], b[j + d]) >= GAP_THRESHOLD:
+                    found = (i, j + d)
+                elif i + d < n and self.sim(a[i + d], b[j]) >= GAP_THRESHOLD:
+                    found = (i + d, j)
+                if found:
+                    break
+            if found is None:
+                i, j = i + 1, j + 1  # no partner nearby: both stay unmatched
+                continue
+            i, j = found
+            self.pair(a[i], b[j], self.sim(a[i], b[j]))
+            i, j = i + 1, j + 1
 
     # -- stage 4: moved and edited ---------------------------------------------------
     def moves(self) -> None:

@@ -115,7 +115,7 @@ def _pair_block(old: list[list[str]], new: list[list[str]]) -> list[tuple[int, i
             s = sm.ratio()
             if s > best:
                 best, best_j, best_sm = s, k, sm
-                if s > 0.9:
+                if s > 0.9 or (k == j and s >= 0.6):  # nearest good partner: stop looking
                     break
         if best_sm is not None:
             pairs.append((i, best_j, best_sm))
