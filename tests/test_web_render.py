@@ -273,3 +273,13 @@ def test_changed_text_behind_an_unchanged_html_output_is_shown() -> None:
     assert "text/plain changed:" in text(cell)
     assert [text(m) for m in re.findall(r"<mark>(.*?)</mark>", cell.split("text/plain changed:")[1])] == ["120", "125"]
     assert cell.count("<table><tbody><tr><th>month</th>") == 1, "the unchanged HTML table is shown once"
+
+
+def test_long_unchanged_runs_in_a_cell_fold_to_context() -> None:
+    src = "".join(f"line{i} = {i}\n" for i in range(30))
+    out = body(notebook([code_cell(src)]), notebook([code_cell(src.replace("line15 = 15", "line15 = 'x'"))]))
+    assert re.findall(r"⋯ (\d+) unchanged lines", out) == ["12", "11"]
+    shown = re.findall(r'<tr><td class="n">(\d+)</td>', out)
+    assert shown == ["13", "14", "15", "17", "18", "19"], "three lines of context on each side of the change"
+    short = body(notebook([code_cell("a\nb\nc\n")]), notebook([code_cell("a\nB\nc\n")]))
+    assert "unchanged lines" not in short

@@ -328,3 +328,25 @@ def test_report_with_several_notebooks_n_and_p(browser: Any, tmp_path: Any) -> N
     pg.click("nav.files a[href='#f0']")
     assert pg.locator("#f0").is_visible()
     context.close()
+
+
+def test_folded_context_lines_expand(page: Any, server: Server, tmp_path: Any) -> None:
+    import nbreview
+    from nbreview.render.html import write_report
+
+    src = "".join(f"value_{i} = {i}\n" for i in range(40))
+    nb = lambda s: {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,  # noqa: E731
+                               "source": s}], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    out = tmp_path / "long.html"
+    write_report([nbreview.diff(nb(src), nb(src.replace("value_20 = 20", "value_20 = -20")))], out)
+    page.goto(out.as_uri())
+    page.wait_for_selector("html.ready")
+    table = page.locator("#f0-n0 table.split")
+    assert table.locator("tr:visible").count() == 2 + 7  # two fold bars, 3 + change + 3
+    table.locator("tr.skip .more").first.click()
+    assert table.locator("tr:visible").count() == 1 + 7 + 17
+    page.keyboard.press("t")
+    unified = page.locator("#f0-n0 table.unified")
+    assert unified.locator("tr.skip").count() == 1
+    unified.locator("tr.skip .more").click()
+    assert unified.locator("tr:visible").count() == 41  # 39 equal lines, one removed, one added

@@ -66,9 +66,14 @@
       }
       all("tbody > tr", split).forEach(function (tr) {
         var c = tr.children;
+        if (tr.classList.contains("skip")) {
+          flush();
+          body.appendChild(tr.cloneNode(true));
+          return;
+        }
         if (!tr.classList.contains("chg")) {
           flush();
-          body.appendChild(row("", c[0].textContent, c[2].textContent, " ", c[3]));
+          body.appendChild(row(tr.className, c[0].textContent, c[2].textContent, " ", c[3]));
           return;
         }
         if (!c[0].classList.contains("e")) { dels.push(row("del", c[0].textContent, "", "-", c[1])); }
@@ -122,6 +127,16 @@
         var on = cell.classList.toggle("show-src");
         sw.setAttribute("aria-pressed", String(on));
         sw.textContent = on ? "rendered" : "source";
+        return;
+      }
+      var more = t.closest("tr.skip .more");
+      if (more) {
+        /* Show the unchanged lines folded behind this row. */
+        var skip = more.closest("tr");
+        for (var r = skip.nextElementSibling; r && r.classList.contains("hid"); r = r.nextElementSibling) {
+          r.classList.remove("hid");
+        }
+        skip.remove();
         return;
       }
       var tab = t.closest(".imgdiff .tabs button");

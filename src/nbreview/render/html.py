@@ -555,7 +555,7 @@ def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
     def nl(op: LineOp) -> str:
         return new_lines[op.new - 1] if op.new is not None and 0 < op.new <= len(new_lines) else ""
 
-    split: list[str] = []
+    rows: list[tuple[bool, str]] = []  # (is an equal line, the row's cells)
     run_old: list[LineOp] = []
     run_new: list[LineOp] = []
 
@@ -565,7 +565,7 @@ def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
             b = run_new[k] if k < len(run_new) else None
             left = f'<td class="n">{a.old}</td><td class="t del">{ol(a)}</td>' if a else EMPTY2
             right = f'<td class="n">{b.new}</td><td class="t ins">{nl(b)}</td>' if b else EMPTY2
-            split.append(f'<tr class="chg">{left}{right}</tr>')
+            rows.append((False, left + right))
         run_old.clear()
         run_new.clear()
 
@@ -573,8 +573,8 @@ def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
         if op.op == "equal":
             flush()
             o, n = ol(op), nl(op)
-            split.append(f'<tr><td class="n">{op.old}</td><td class="t">{o}</td><td class="n">{op.new}</td>')
-            split.append(f'<td class="t">{n}</td></tr>')
+            rows.append((True, f'<td class="n">{op.old}</td><td class="t">{o}</td><td class="n">{op.new}</td>'
+                               f'<td class="t">{n}</td>'))
         else:
             if op.op in ("delete", "replace"):
                 run_old.append(op)
@@ -582,9 +582,39 @@ def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
                 run_new.append(op)
     flush()
     hl = " hl" if lexer is not None else ""
-    return (
-        f'<table class="diff split{hl}"><colgroup>{COLS_SPLIT}</colgroup><tbody>{"".join(split)}</tbody></table>'
-    )
+    body = "".join(_fold_context(rows))
+    return f'<table class="diff split{hl}"><colgroup>{COLS_SPLIT}</colgroup><tbody>{body}</tbody></table>'
+
+
+CONTEXT = 3  # unchanged lines kept around each change, as in code review
+MIN_FOLD = 4  # fewer hidden lines than this are not worth a fold
+
+
+def _fold_context(rows: list[tuple[bool, str]]) -> list[str]:
+    """Rows as ``<tr>``s; long runs of unchanged lines hidden behind an "unchanged lines" row."""
+    out: list[str] = []
+    k = 0
+    while k < len(rows):
+        if not rows[k][0]:
+            out.append(f'<tr class="chg">{rows[k][1]}</tr>')
+            k += 1
+            continue
+        end = k
+        while end < len(rows) and rows[end][0]:
+            end += 1
+        first = k + (CONTEXT if k > 0 else 0)  # keep context after the change before
+        last = end - (CONTEXT if end < len(rows) else 0)  # and before the change after
+        hidden = range(first, last) if last - first >= MIN_FOLD else range(0)
+        for j in range(k, end):
+            if hidden and j == hidden.start:
+                n = len(hidden)
+                out.append(
+                    f'<tr class="skip"><td colspan="4"><button type="button" class="more">'
+                    f"⋯ {n} unchanged lines</button></td></tr>"
+                )
+            out.append(f'<tr class="hid">{rows[j][1]}</tr>' if j in hidden else f"<tr>{rows[j][1]}</tr>")
+        k = end
+    return out
 
 
 def render_source(text: str, lexer: Lexer | None, mark: str = "") -> str:
