@@ -11,12 +11,8 @@ last save left no conflicts, 1 otherwise.
 from __future__ import annotations
 
 import json
-import logging
-import signal
 import sys
 import threading
-import time
-import webbrowser
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +22,6 @@ if TYPE_CHECKING:
     from ..merge import Choice, Conflict, MergedCell, MergeResult
     from .app import Lifecycle
 
-CLOSE_GRACE = 1.5  # seconds after the page said "closed" before we stop (a reload comes back sooner)
 HEARTBEAT_TIMEOUT = 30.0
 
 
@@ -224,61 +219,25 @@ def create_mergetool_app(session: MergeSession, token: str, lifecycle: Lifecycle
     return app
 
 
-def _watch(life: Lifecycle, stop: threading.Event, shutdown: Any) -> None:
-    """Stop the server once the page was closed and not reopened, or went silent."""
-    while not stop.wait(0.25):
-        now = time.monotonic()
-        with life.lock:
-            closed, seen = life.closed_at, life.last_seen
-        if (closed and now - closed > CLOSE_GRACE) or (seen and now - seen > HEARTBEAT_TIMEOUT):
-            shutdown()
-            return
-
-
 def serve_mergetool(base: str, local: str, remote: str, merged: str, *, port: int = 0, ip: str = "127.0.0.1",
                     open_browser: bool = True, outputs: str = "auto") -> int:
     """Serve the mergetool page until it is closed; 0 if saved with no conflicts left, else 1.
 
     Prints ``Serving on http://IP:PORT/merge?token=...`` as the first line of stdout.
     """
-    from werkzeug.serving import make_server
-
-    from ..errors import NbreviewError
     from ..merge import merge_structured
     from .app import Lifecycle, new_token
+    from .server import run_app
 
     result = merge_structured(base, local, remote, outputs=outputs)
     session = MergeSession(result, merged)
     token = new_token()
     life = Lifecycle()
     app = create_mergetool_app(session, token, life, [ip])
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    try:
-        server = make_server(ip, port, app, threaded=True)
-    except OSError as err:
-        raise NbreviewError(f"cannot listen on {ip}:{port}: {err.strerror or err}") from err
-    app.config["COOKIE_NAME"] = f"nbreview_token_{server.server_port}"
-    previous = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
-    url = f"http://{ip}:{server.server_port}/merge?token={token}"
     n = len(result.conflicts)
-    sys.stdout.write(f"Serving on {url}\n{n} conflict{'s' if n != 1 else ''} in {merged}; "
-                     "choose, Save, then close the page\n")
-    sys.stdout.flush()
-    if open_browser:
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-    stop = threading.Event()
-    threading.Thread(target=_watch, args=(life, stop, server.shutdown), daemon=True).start()
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        server.server_close()
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous)
+    run_app(app, life, ip=ip, port=port, path="/merge", token=token, open_browser=open_browser, until_closed=True,
+            notes=[f"{n} conflict{'s' if n != 1 else ''} in {merged}; choose, Save, then close the page"],
+            silence=HEARTBEAT_TIMEOUT)
     status = session.exit_status
     if not session.saved:
         sys.stderr.write(f"nbreview: {merged}: not saved; the merge is not resolved\n")

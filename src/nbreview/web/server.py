@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from .app import Lifecycle, PairLike, create_app, new_token
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from ..options import DiffOptions
 
 # Difftool: how long after "page closed" we wait for a reload, and how long without any
@@ -23,19 +25,57 @@ CLOSE_GRACE = 1.5
 HEARTBEAT_TIMEOUT = 150.0
 
 
-def _watch_difftool(life: Lifecycle, stop: threading.Event, shutdown: Any) -> None:
-    """Shut the server down once the page was closed and not reopened."""
+def _watch_page(life: Lifecycle, stop: threading.Event, shutdown: Any, silence: float) -> None:
+    """Shut the server down once the page was closed and not reopened, or went silent."""
     while not stop.wait(0.25):
         now = time.monotonic()
         with life.lock:
             closed, seen = life.closed_at, life.last_seen
-        if closed and now - closed > CLOSE_GRACE:
-            break
-        if seen and now - seen > HEARTBEAT_TIMEOUT:
-            break
-    else:
-        return
-    shutdown()
+        if (closed and now - closed > CLOSE_GRACE) or (seen and now - seen > silence):
+            shutdown()
+            return
+
+
+def run_app(app: Flask, life: Lifecycle, *, ip: str, port: int, path: str, token: str, open_browser: bool,
+            until_closed: bool, notes: Sequence[str] = (), silence: float = HEARTBEAT_TIMEOUT) -> None:
+    """Serve ``app`` on ``ip:port`` until Ctrl-C or SIGTERM (or, ``until_closed``, the page closes).
+
+    Prints ``Serving on http://IP:PORT{path}?token=...`` as the first line of stdout, then ``notes``.
+    Shared by the review page, the difftool and the mergetool.
+    """
+    from werkzeug.serving import make_server
+
+    from ..errors import NbreviewError
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    try:
+        server = make_server(ip, port, app, threaded=True)
+    except OSError as err:
+        raise NbreviewError(f"cannot listen on {ip}:{port}: {err.strerror or err}") from err
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        # A polite kill stops like Ctrl-C does: the port is released and the exit is clean.
+        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
+    real_port = server.server_port
+    app.config["COOKIE_NAME"] = f"nbreview_token_{real_port}"
+    host = f"[{ip}]" if ":" in ip else ip
+    url = f"http://{host}:{real_port}{path}?token={token}"
+    sys.stdout.write("".join(f"{line}\n" for line in [f"Serving on {url}", *notes]))
+    sys.stdout.flush()
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    stop = threading.Event()
+    if until_closed:
+        threading.Thread(target=_watch_page, args=(life, stop, server.shutdown, silence), daemon=True).start()
+    try:
+        server.serve_forever(poll_interval=0.2)  # werkzeug turns Ctrl-C into a clean return
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
 
 
 def serve(
@@ -51,10 +91,6 @@ def serve(
 
     Prints ``Serving on http://IP:PORT/?token=...`` as the first line of stdout.
     """
-    from werkzeug.serving import make_server
-
-    from ..errors import NbreviewError
-
     token = new_token()
     life = Lifecycle()
     config: dict[str, Any] = {
@@ -67,37 +103,8 @@ def serve(
     }
     app = create_app(config)
     app.extensions["nbreview"]["review"].diffs()  # diff now: errors surface before we serve
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    try:
-        server = make_server(ip, port, app, threaded=True)
-    except OSError as err:
-        raise NbreviewError(f"cannot listen on {ip}:{port}: {err.strerror or err}") from err
-    previous = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
-        # A polite kill stops like Ctrl-C does: the port is released and the exit is clean.
-        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
-    real_port = server.server_port
-    app.config["COOKIE_NAME"] = f"nbreview_token_{real_port}"
-    host = f"[{ip}]" if ":" in ip else ip
-    url = f"http://{host}:{real_port}/?token={token}"
-    sys.stdout.write(f"Serving on {url}\n")
-    if not difftool:
-        sys.stdout.write("Press Ctrl-C to stop.\n")
-    sys.stdout.flush()
-    if open_browser:
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-    stop = threading.Event()
-    if difftool:
-        threading.Thread(target=_watch_difftool, args=(life, stop, server.shutdown), daemon=True).start()
-    try:
-        server.serve_forever(poll_interval=0.2)  # werkzeug turns Ctrl-C into a clean return
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        server.server_close()
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous)
+    run_app(app, life, ip=ip, port=port, path="/", token=token, open_browser=open_browser, until_closed=difftool,
+            notes=[] if difftool else ["Press Ctrl-C to stop."])
     if not difftool:
         sys.stdout.write("Stopped.\n")
         sys.stdout.flush()
