@@ -216,6 +216,9 @@ def measure_child(tool: str, a: str, b: str) -> None:
     """Run in a fresh process: time one diff from files, and its peak memory above the baseline."""
     if tool == "nbreview":
         import nbreview
+        import nbreview.compare.images  # noqa: F401 - imports before the baseline, as for nbdime
+        import nbreview.engine  # noqa: F401
+        import PIL.Image  # noqa: F401
 
         def run() -> None:
             nbreview.diff(a, b)

@@ -29,7 +29,7 @@ character ranges to emphasise. A *change* is ``{"path": [...], "op":
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from .options import DiffOptions
@@ -52,7 +52,7 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-@dataclass
+@dataclass(slots=True)
 class ValueChange:
     """One added, removed or replaced value at a path inside a JSON object."""
 
@@ -76,7 +76,7 @@ class ValueChange:
         return cls(list(d["path"]), d["op"], d.get("old", MISSING), d.get("new", MISSING), bool(d.get("transient")))
 
 
-@dataclass
+@dataclass(slots=True)
 class LineOp:
     """A line of a text diff; ``replace`` pairs an old and a new line for intraline emphasis."""
 
@@ -134,7 +134,7 @@ class LineOp:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class TextDiff:
     """A line diff of two texts with intraline spans; ``transient`` if it differs only in volatile bits."""
 
@@ -166,7 +166,7 @@ class TextDiff:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class ImageDiff:
     """Two images compared by decoded pixels."""
 
@@ -197,7 +197,7 @@ class ImageDiff:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class MimeDiff:
     """One MIME type of a rich output: text diffed as text, images by pixels, the rest by value."""
 
@@ -236,7 +236,7 @@ class MimeDiff:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class OutputDiff:
     """One output of a matched cell, aligned with its counterpart.
 
@@ -287,7 +287,7 @@ class OutputDiff:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class CellDiff:
     """One cell of either notebook, matched, added or removed."""
 
@@ -366,7 +366,7 @@ class CellDiff:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Side:
     """Where one side of the diff came from."""
 
@@ -388,7 +388,7 @@ class Side:
         return cls(d.get("label", ""), list(d.get("problems", [])), d.get("upgraded_from"), bool(d.get("empty")))
 
 
-@dataclass
+@dataclass(slots=True)
 class Summary:
     """Counts a reviewer reads first; computed from the cells, never stored separately."""
 
@@ -409,10 +409,10 @@ class Summary:
         return bool(self.added or self.removed or self.modified or self.moved or self.metadata_changed)
 
     def to_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-@dataclass
+@dataclass(slots=True)
 class NotebookDiff:
     """The whole difference between two notebooks. ``old_nb``/``new_nb`` are kept for renderers."""
 

@@ -96,13 +96,13 @@ def _add_span(spans: list[Span], start: int, end: int) -> None:
         spans.append((start, end))
 
 
-def _pair_block(old: list[list[str]], new: list[list[str]]) -> list[tuple[int, int, SequenceMatcher[str]]]:
+def _pair_block(old: list[list[str]], new: list[list[str]]) -> list[tuple[int, int, list[Span], list[Span]]]:
     """Pair token lines of a replaced block in order; each old line looks a few lines ahead.
 
-    The matcher that scored a pair is kept, so its opcodes give the intraline spans
-    without comparing the two lines a second time.
+    The matcher that scored a pair gives its intraline spans, so the two lines are not
+    compared a second time (and no matcher outlives its line).
     """
-    pairs: list[tuple[int, int, SequenceMatcher[str]]] = []
+    pairs: list[tuple[int, int, list[Span], list[Span]]] = []
     j = 0
     for i, ta in enumerate(old):
         if j >= len(new):
@@ -118,7 +118,7 @@ def _pair_block(old: list[list[str]], new: list[list[str]]) -> list[tuple[int, i
                 if s > 0.9 or (k == j and s >= 0.6):  # nearest good partner: stop looking
                     break
         if best_sm is not None:
-            pairs.append((i, best_j, best_sm))
+            pairs.append((i, best_j, *_spans(best_sm, ta, new[best_j])))
             j = best_j + 1
     return pairs
 
@@ -182,7 +182,7 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
         nj = 0
         ni = 0
         pairs = _pair_block(toks_a, toks_b) if small else []
-        for pi, pj, sm in pairs:
+        for pi, pj, sa, sb in pairs:
             while ni < pi:
                 ops.append(
                     LineOp("delete", i1 + ni + 1, None, block_a[ni], None, [(0, len(block_a[ni].rstrip("\r\n")))])
@@ -193,7 +193,6 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
                     LineOp("insert", None, j1 + nj + 1, None, block_b[nj], [], [(0, len(block_b[nj].rstrip("\r\n")))])
                 )
                 nj += 1
-            sa, sb = _spans(sm, toks_a[pi], toks_b[pj])
             ops.append(LineOp("replace", i1 + pi + 1, j1 + pj + 1, block_a[pi], block_b[pj], sa, sb))
             ni, nj = pi + 1, pj + 1
         while ni < len(block_a):
