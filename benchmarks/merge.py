@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import random
 import subprocess
@@ -31,9 +30,12 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(HERE))
 SHARED = Path(os.environ.get("NBREVIEW_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus" / "pairs"
 NBDIME_LIMIT = float(os.environ.get("NBDIME_LIMIT", "60"))
+
+from peer import PeerWorker  # noqa: E402
 
 from merge_edits import apply_edits, non_overlapping, overlapping, same_cells  # noqa: E402
 from nbreview.load import load  # noqa: E402
@@ -63,30 +65,14 @@ def _nbdime_worker(conn: Connection) -> None:
 
 class Nbdime:
     def __init__(self) -> None:
-        self._start()
-
-    def _start(self) -> None:
-        ctx = mp.get_context("spawn")
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_nbdime_worker, args=(child,), daemon=True)
-        self.proc.start()
+        self.worker = PeerWorker(_nbdime_worker)
 
     def merge(self, b: Any, lo: Any, re_: Any) -> tuple[float, Any] | None:
-        self.conn.send((b, lo, re_))
-        if self.conn.poll(NBDIME_LIMIT):
-            out: tuple[float, Any] = self.conn.recv()
-            return out
-        self.proc.kill()
-        self.proc.join()
-        self._start()
-        return None
+        out: tuple[float, Any] | None = self.worker.call((b, lo, re_), NBDIME_LIMIT)
+        return out
 
     def close(self) -> None:
-        try:
-            self.conn.send(None)
-        except OSError:
-            pass
-        self.proc.join(5)
+        self.worker.close()
 
 
 def notebooks(quick: bool) -> list[Path]:

@@ -16,7 +16,6 @@ import argparse
 import base64
 import io
 import json
-import multiprocessing as mp
 import os
 import random
 import statistics
@@ -31,6 +30,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+from peer import PeerWorker  # noqa: E402
+
 SHARED = Path(os.environ.get("NBREVIEW_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus" / "pairs"
 NBDIME_LIMIT = float(os.environ.get("NBDIME_LIMIT", "60"))
@@ -58,30 +59,17 @@ def _nbdime_worker(conn: Connection) -> None:
 
 class Nbdime:
     def __init__(self) -> None:
-        self._start()
-
-    def _start(self) -> None:
-        ctx = mp.get_context("spawn")
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_nbdime_worker, args=(child,), daemon=True)
-        self.proc.start()
+        self.worker = PeerWorker(_nbdime_worker)
 
     def diff(self, kind: str, a: Any, b: Any, limit: float = NBDIME_LIMIT) -> tuple[float, Any] | None:
-        self.conn.send((kind, a, b))
-        if self.conn.poll(limit + 30):  # the limit counts diff time; allow for reading the files
-            secs, d = self.conn.recv()
-            return (secs, d) if secs <= limit else None
-        self.proc.kill()
-        self.proc.join()
-        self._start()
-        return None
+        res = self.worker.call((kind, a, b), limit + 30)  # the limit counts diff time, not reading the files
+        if res is None:
+            return None
+        secs, d = res
+        return (secs, d) if secs <= limit else None
 
     def close(self) -> None:
-        try:
-            self.conn.send(None)
-        except OSError:
-            pass
-        self.proc.join(5)
+        self.worker.close()
 
 
 def ours(a: Any, b: Any) -> float:
@@ -215,10 +203,11 @@ def make_stress(folder: Path) -> dict[str, tuple[Path, Path]]:
 def measure_child(tool: str, a: str, b: str) -> None:
     """Run in a fresh process: time one diff from files, and its peak memory above the baseline."""
     if tool == "nbreview":
+        import PIL.Image  # noqa: F401
+
         import nbreview
         import nbreview.compare.images  # noqa: F401 - imports before the baseline, as for nbdime
         import nbreview.engine  # noqa: F401
-        import PIL.Image  # noqa: F401
 
         def run() -> None:
             nbreview.diff(a, b)
