@@ -333,7 +333,7 @@ def report(res: dict[str, Any]) -> str:
                 "| case | files | nbreview | nbreview peak | nbdime | nbdime peak | speed-up |",
                 "|---|---|---|---|---|---|---|"]
         for r in res["stress"]:
-            nbd = f"{r['nbdime']:.2f} s" if r["nbdime"] is not None else "> limit"
+            nbd = f"{r['nbdime']:.2f} s" if r["nbdime"] is not None else f"> {NBDIME_LIMIT * 3:.0f} s (cut off)"
             nmem = f"{r['nbdime_mem'] / 1e6:.0f} MB" if r["nbdime_mem"] is not None else "–"
             ratio = f"{r['nbdime'] / r['nbreview']:.0f}x" if r["nbdime"] is not None else "–"
             out.append(f"| {r['case']} | {r['size'] / 1e6:.1f} MB | {r['nbreview']:.2f} s | "
