@@ -144,8 +144,9 @@ def parse_bytes(data: bytes, label: str) -> LoadedNotebook:
 def from_object(obj: Any, label: str, owned: bool = False) -> LoadedNotebook:
     """Check, upgrade and normalise a parsed JSON object (copied unless ``owned``)."""
     if not isinstance(obj, dict) or "nbformat" not in obj:
-        kind = type(obj).__name__ if not isinstance(obj, dict) else "object without 'nbformat'"
-        raise NotANotebookError(label, f"is JSON but not a Jupyter notebook (found a {kind})")
+        names = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+        kind = "an object without 'nbformat'" if isinstance(obj, dict) else names.get(type(obj), "null")
+        raise NotANotebookError(label, f"is JSON but not a Jupyter notebook (found {kind})")
     major = obj.get("nbformat")
     if not isinstance(major, int) or isinstance(major, bool):
         raise NotANotebookError(label, f"'nbformat' is {major!r}, not a version number")
