@@ -268,7 +268,15 @@ def test_unknown_bundle_is_listed() -> None:
 
 
 def test_changed_text_behind_an_unchanged_html_output_is_shown() -> None:
-    out = render_notebook(nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW), ServerLinks(0))
+    table = "<table><tr><th>month</th><th>sales</th></tr><tr><td>1</td><td>100</td></tr></table>"
+
+    def result(plain: str) -> list[dict[str, Any]]:
+        return [{"output_type": "execute_result", "execution_count": 2, "metadata": {},
+                 "data": {"text/plain": plain, "text/html": table}}]
+
+    old = notebook([code_cell("a"), code_cell("b"), code_cell("df.head()", result("month sales\n1 100\n2 120"), 2)])
+    new = notebook([code_cell("a"), code_cell("b"), code_cell("df.head()", result("month sales\n1 100\n2 125"), 2)])
+    out = render_notebook(nbreview.diff(old, new), ServerLinks(0))
     cell = out.split('id="n2"')[1].split("</section>")[0]
     assert "text/plain changed:" in text(cell)
     assert [text(m) for m in re.findall(r"<mark>(.*?)</mark>", cell.split("text/plain changed:")[1])] == ["120", "125"]

@@ -156,7 +156,8 @@ def _save(png: bytes, name: str) -> None:
 
     path = SCREENSHOTS / name
     if path.exists():
-        old, new = Image.open(path).convert("RGBA"), Image.open(io.BytesIO(png)).convert("RGBA")
+        # RGB, not RGBA: an RGBA image's getbbox() looks at the alpha channel only.
+        old, new = Image.open(path).convert("RGB"), Image.open(io.BytesIO(png)).convert("RGB")
         if old.size == new.size and ImageChops.difference(old, new).getbbox() is None:
             return
     path.write_bytes(png)

@@ -593,6 +593,11 @@ def _render_output(o: OutputDiff, c: CellDiff, diff: NotebookDiff, st: TerminalS
         lines += render_text_diff(o.text, st, sub, limit=st.output_lines)
         text_shown = True
         parts.append(f"+{o.text.added} −{o.text.removed} lines")
+    # Of the changed text forms, show the one that reads best in a terminal (text/plain first).
+    changed_texts = [m for m in o.mimes if m.text is not None and m.text.changed and not m.image
+                     and (st.show_transient or not m.transient)]
+    best = min(changed_texts, key=lambda m: _TEXT_MIME_ORDER.index(m.mime) if m.mime in _TEXT_MIME_ORDER
+               else len(_TEXT_MIME_ORDER), default=None)
     for m in o.mimes:
         if m.status == "unchanged" and (m.identical or not st.show_transient):
             continue
@@ -619,7 +624,7 @@ def _render_output(o: OutputDiff, c: CellDiff, diff: NotebookDiff, st: TerminalS
                 parts.append(f"{m.mime} {m.status}")
         elif m.text is not None:
             parts.append(f"{m.mime} +{m.text.added} −{m.text.removed} lines")
-            if not text_shown and m.text.changed:
+            if not text_shown and m is best:
                 lines += render_text_diff(m.text, st, sub, limit=st.output_lines)
                 text_shown = True
         else:
