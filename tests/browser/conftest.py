@@ -161,7 +161,7 @@ def _save(png: bytes, name: str) -> None:
         if old.size == new.size:
             # Unchanged unless more than a sliver differs (a button's transition caught mid-way).
             changed = ImageChops.difference(old, new).convert("L").point(lambda v: 255 if v else 0)
-            if changed.histogram()[255] <= 0.001 * old.width * old.height:
+            if changed.histogram()[255] <= 20:
                 return
     path.write_bytes(png)
 
