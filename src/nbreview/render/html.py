@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import html
-import io
 import json
 import re
 import secrets
@@ -24,6 +23,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from ..compare.images import decode_b64, image_size
 from ..model import CellDiff, LineOp, NotebookDiff, OutputDiff, Span, TextDiff, ValueChange
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def image_bytes(value: Any, mime: str) -> bytes | None:
     if mime == "image/svg+xml":
         return text.encode("utf-8")
     try:
-        return base64.b64decode(text.replace("\n", ""), validate=False)
+        return decode_b64(text)
     except (binascii.Error, ValueError):
         return None
 
@@ -135,22 +135,6 @@ def difference_image(d: NotebookDiff, old: tuple[int, int], new: tuple[int, int]
         return difference_png(a, b)
     except (UnidentifiedImageError, OSError, ValueError, binascii.Error):
         return None
-
-
-def raster_size(value: Any) -> tuple[int, int] | None:
-    """Width and height read from the first bytes of a base64 image (no full decode)."""
-    from PIL import Image, UnidentifiedImageError
-
-    text = "".join(value) if isinstance(value, list) else str(value)
-    for chunk in (4096, None):
-        part = re.sub(r"\s+", "", text[:chunk] if chunk else text)
-        part = part[: len(part) - len(part) % 4]
-        try:
-            with Image.open(io.BytesIO(base64.b64decode(part))) as img:
-                return (int(img.width), int(img.height))
-        except (UnidentifiedImageError, OSError, ValueError, binascii.Error, SyntaxError):
-            continue
-    return None
 
 
 # ---------------------------------------------------------------------------
@@ -683,7 +667,7 @@ class _Ctx:
 
 
 def _image_tag(ctx: _Ctx, side: Side, cell: int, out: int, mime: str, value: Any, extra: str = "") -> str:
-    size = raster_size(value) if mime != "image/svg+xml" else _svg_size(value)
+    size = image_size(value) if mime != "image/svg+xml" else _svg_size(value)
     dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
     src = ctx.links.image(side, cell, out, mime)
     return f'<img src="{esc(src)}"{dims} loading="lazy" decoding="async" alt="{esc(mime)} output"{extra}>'
@@ -759,8 +743,8 @@ def _image_diff(ctx: _Ctx, od: OutputDiff, mime: str, cd: CellDiff) -> str:
     img = md.image if md else None
     old_val = output_data(ctx.diff.old_nb, oc, od.old_index, mime)
     new_val = output_data(ctx.diff.new_nb, nc, od.new_index, mime)
-    osz = img.old_size if img and img.old_size else raster_size(old_val)
-    nsz = img.new_size if img and img.new_size else raster_size(new_val)
+    osz = img.old_size if img and img.old_size else image_size(old_val)
+    nsz = img.new_size if img and img.new_size else image_size(new_val)
     if img is None or img.error:
         frac_text = "pixels not compared"
     elif img.pixels_equal:

@@ -11,12 +11,10 @@ Notebook text is untrusted: control characters are shown escaped, never sent raw
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import os
 import re
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -492,31 +490,14 @@ def _text(value: Any) -> str:
 
 
 def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
-    """(width, height) read from a base64 PNG, GIF or JPEG header, and the decoded size in bytes."""
+    """(width, height) of a base64 image and its decoded size in bytes."""
+    from ..compare.images import decode_b64, image_size
+
     try:
-        data = base64.b64decode(_text(value).replace("\n", ""), validate=False)
+        nbytes = len(decode_b64(value))
     except (binascii.Error, ValueError):
         return None, 0
-    size: tuple[int, int] | None = None
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
-        w, h = struct.unpack(">II", data[16:24])
-        size = (int(w), int(h))
-    elif data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        w, h = struct.unpack("<HH", data[6:10])
-        size = (int(w), int(h))
-    elif data[:2] == b"\xff\xd8":
-        k = 2
-        while k + 9 < len(data):
-            if data[k] != 0xFF:
-                k += 1
-                continue
-            marker = data[k + 1]
-            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
-                h, w = struct.unpack(">HH", data[k + 5 : k + 9])
-                size = (int(w), int(h))
-                break
-            k += 2 + struct.unpack(">H", data[k + 2 : k + 4])[0]
-    return size, len(data)
+    return image_size(value), nbytes
 
 
 def _size(s: tuple[int, int] | None) -> str:
