@@ -76,12 +76,6 @@ def _spans(sm: SequenceMatcher[str], ta: list[str], tb: list[str]) -> tuple[list
     return sa, sb
 
 
-def intraline(a: str, b: str) -> tuple[list[Span], list[Span]]:
-    """Character ranges that differ between two lines, on token boundaries."""
-    ta, tb = _tokens(a), _tokens(b)
-    return _spans(SequenceMatcher(None, ta, tb, autojunk=False), ta, tb)
-
-
 def _offsets(tokens: list[str]) -> list[int]:
     out = [0]
     for t in tokens:

@@ -65,13 +65,6 @@ def apply_changes(obj: dict[str, Any], changes: list[ValueChange], where: str) -
     return result
 
 
-def reorder_like(result: dict[str, Any], order: list[str]) -> dict[str, Any]:
-    """Key order as listed (the new side's), then any others."""
-    out = {k: result[k] for k in order if k in result}
-    out.update({k: v for k, v in result.items() if k not in out})
-    return out
-
-
 # Keys that record when or how a cell ran, or UI state, rather than what it holds.
 CELL_TRANSIENT_KEYS = {
     "collapsed",

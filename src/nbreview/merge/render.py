@@ -33,6 +33,19 @@ class _Renderer:
         return {"local": t.local, "remote": t.remote, "base": t.base,
                 "both": join_both(t.local, t.remote)}.get(ch) if ch else None
 
+    def value(self, target: dict[str, Any], c: Conflict) -> bool:
+        """Apply the choice for a value conflict to ``target`` (which holds local's value); False if unresolved."""
+        assert isinstance(c.detail, ValueConflict)
+        ch = self.choice(c)
+        if ch == "remote":
+            set_path(target, c.detail.path, c.detail.remote)
+        elif ch == "base":
+            set_path(target, c.detail.path, c.detail.base)
+        elif ch is None:
+            self.unresolved.append(c)
+            return False
+        return True
+
     # -- cells --------------------------------------------------------------------
     def source(self, mc: MergedCell) -> str:
         parts: list[str] = []
@@ -61,16 +74,8 @@ class _Renderer:
             return self.deleted_cell(mc)
         fields = copy.deepcopy(mc.fields)
         for c in mc.conflicts:
-            if c.kind != "value":
-                continue
-            assert isinstance(c.detail, ValueConflict)
-            ch = self.choice(c)
-            if ch == "remote":
-                set_path(fields, c.detail.path, c.detail.remote)
-            elif ch == "base":
-                set_path(fields, c.detail.path, c.detail.base)
-            elif ch is None:
-                self.unresolved.append(c)
+            if c.kind == "value":
+                self.value(fields, c)
         cell = fields
         cell["source"] = self.source(mc)
         self.outputs(mc, cell)
@@ -228,15 +233,8 @@ def render(result: MergeResult, choices: dict[int, Choice], strategy: str | None
         cells.append(cell)
     metadata = copy.deepcopy(result.metadata)
     for c in result.conflicts:
-        if c.cell is None and isinstance(c.detail, ValueConflict):
-            ch = r.choice(c)
-            if ch == "remote":
-                set_path(metadata, c.detail.path, c.detail.remote)
-            elif ch == "base":
-                set_path(metadata, c.detail.path, c.detail.base)
-            elif ch is None:
-                r.unresolved.append(c)
-                owner.append((c, None))
+        if c.cell is None and isinstance(c.detail, ValueConflict) and not r.value(metadata, c):
+            owner.append((c, None))
     if isinstance(metadata.get("nbreview"), dict):
         metadata["nbreview"].pop("conflicts", None)
         if not metadata["nbreview"]:
