@@ -38,11 +38,15 @@ def test_cells_list_has_one_entry_per_cell() -> None:
 
 
 def test_added_and_deleted_notebooks(tmp_path: Path) -> None:
-    nb = write_nb(tmp_path / "a.ipynb", notebook([code_cell("x = 1"), code_cell("y = 2")]))
+    nb = write_nb(tmp_path / "a.ipynb", notebook([code_cell("x = 1"), code_cell("y = 2")],
+                                                 kernelspec={"name": "python3"}))
     added = run_json("/dev/null", nb)
     assert [(c["status"], c["old_index"], c["new_index"]) for c in added["cells"]] == [
         ("added", None, 0), ("added", None, 1)]
     assert added["old"]["empty"]
+    # A whole new notebook's format and metadata are not news: recorded (for patch), flagged transient.
+    assert added["notebook"]["metadata"] and all(ch["transient"] for ch in added["notebook"]["metadata"])
+    assert added["summary"]["metadata_changed"] == 0
     removed = run_json(nb, "/dev/null")
     assert [c["status"] for c in removed["cells"]] == ["removed", "removed"]
 

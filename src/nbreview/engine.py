@@ -51,7 +51,7 @@ def diff(
     rest_a = {k: v for k, v in a.nb.items() if k not in ("cells", "metadata")}
     rest_b = {k: v for k, v in b.nb.items() if k not in ("cells", "metadata")}
     fields = diff_values(rest_a, rest_b)
-    if a.empty or b.empty:  # an added or deleted notebook: its format is not a change worth showing
-        for ch in fields:
+    if a.empty or b.empty:  # an added or deleted notebook: its format and metadata are not news
+        for ch in fields + meta:
             ch.transient = True
     return NotebookDiff(_side(a), _side(b), cells, meta, fields, options, old_nb=a.nb, new_nb=b.nb)

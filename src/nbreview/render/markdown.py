@@ -477,7 +477,7 @@ def _section(
         for p in side.problems[:3]:
             parts.append(f"> ⚠️ {inline(p)}\n")
     nb_changes = [x for x in d.fields + d.metadata if not x.transient]
-    if nb_changes and not (d.old.empty or d.new.empty):  # a whole new notebook's metadata is no news
+    if nb_changes:
         names = sorted({".".join(str(p) for p in x.path[:2]) or "(all)" for x in nb_changes})
         parts.append(f"<sub>notebook metadata changed: {inline(', '.join(names))}</sub>\n")
     cells = _shown_cells(d)

@@ -762,18 +762,13 @@ def iter_render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str 
     if title is None:
         title = f"nbreview {diff.old.label} → {diff.new.label}"
     yield st.paint(BOLD, clean(title))
-    summary = diff.summary()
-    if diff.old.empty or diff.new.empty:
-        summary.metadata_changed = 0
-    yield st.paint(DIM, summary_line(summary))
+    yield st.paint(DIM, summary_line(diff.summary()))
     for side in (diff.old, diff.new):
         for p in side.problems:
             yield st.paint(YELLOW, f"! {clean(side.label)}: {clean(p)}")
         if side.upgraded_from:
             yield st.paint(YELLOW, f"! {clean(side.label)}: upgraded from nbformat {side.upgraded_from}")
     nb_changes = [c for c in diff.fields + diff.metadata if st.show_transient or not c.transient]
-    if diff.old.empty or diff.new.empty:  # a new or deleted notebook: its metadata is not news
-        nb_changes = [c for c in nb_changes if st.show_transient]
     if nb_changes:
         yield _rule("notebook", st, CYAN)
         for ch in nb_changes:
