@@ -44,7 +44,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ..errors import NbreviewError
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     if argv and argv[0] in COMMANDS:
         name = argv[0]
         module = importlib.import_module(COMMANDS[name][0])
@@ -52,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module.add_arguments(cmd_parser)
         args = cmd_parser.parse_args(argv[1:])
     else:
-        parser.parse_args(argv)  # prints help or the error for an unknown command
+        build_parser().parse_args(argv)  # prints help, the version, or the error for an unknown command
         return 2
     try:
         code: int = module.run(args)
