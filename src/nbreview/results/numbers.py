@@ -1,0 +1,256 @@
+"""Numbers in text outputs: found, labelled, told apart from volatile ones, and paired old to new.
+
+Only the changed lines of an output's text diff are read. A replaced line is paired with its
+counterpart token by token (numbers masked, so ``accuracy: 0.912`` and ``accuracy: 0.934``
+line up); numbers left over in a hunk are paired by their label (the words before them). Volatile
+numbers (the engine's timings, addresses and progress rates, plus dates, times, versions, seeds,
+ids and anything in time units) are parsed, so they align, but never reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from ..compare.text import volatile_spans
+from ..model import LineOp, TextDiff
+
+MAX_CHANGED_LINES = 20_000  # changed lines of one output read for numbers; beyond, a note
+MAX_LINE_CHARS = 2_000  # a longer line (minified data, a base64 blob) is not read for numbers
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+_SCAN = re.compile(
+    r"""
+    (?P<skip>
+        \d{4}-\d{2}-\d{2}(?:[T\ ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?   # dates and timestamps
+      | \d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?                              # clock times, durations
+      | 0[xX][0-9a-fA-F]+                                               # addresses
+      | [0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}            # uuids
+      | \d+(?:\.\d+){2,}                                                # versions, IP addresses
+      | [^\W\d]\w*                                                      # words keep their digits (conv2d)
+    )
+    | (?P<num>
+        (?<![\w.])[-+\u2212]?
+        (?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)
+        (?P<pct>\s?%)?
+        (?P<unit>[^\W\d]\w*(?:/[^\W\d]+)?)?
+    )
+    """,
+    re.X,
+)
+_TIME_UNITS = frozenset(
+    "s ms us µs μs ns sec secs second seconds min mins minute minutes hr hrs hour hours it".split()
+)
+_RATE = re.compile(r"^(?:\w+/(?:s|sec|step|it|epoch|batch)|s/\w+|ms/\w+)$")
+_AFTER_TIME = re.compile(r"\s?(?:s|ms|us|µs|ns|sec|secs|seconds|minutes|mins?)\b")
+_VOLATILE_LABEL = re.compile(
+    r"\b(?:time|times|elapsed|took|duration|eta|wall|cpu|seed|pid|port|id|ids|address|timestamp|date|"
+    r"runtime|speed|throughput|memory|mem|ram|rss|pid|uuid|hash|took|execution_count|run)\b",
+    re.I,
+)
+_LOCALE = re.compile(r"(?<![\d,.(\[])\d{1,3}(?:\.\d{3})+,\d+|(?<![\w,.(\[])0,\d{2,}(?![\d,])")
+_TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
+_SEPARATORS = ":,;|="
+_NUM_TOKEN = "\x00#"
+
+
+@dataclass(slots=True)
+class Num:
+    """A number as printed on a line: its value, text, label and whether it is volatile."""
+
+    value: int | float
+    text: str
+    label: str
+    start: int
+    end: int
+    volatile: bool
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
+
+
+def parse_value(body: str) -> int | float | None:
+    """``1,234`` → 1234, ``−0.5`` → -0.5, ``93.4%`` → 93.4, ``1.3e-2`` → 0.013; None if not a number."""
+    t = body.strip().replace("\u2212", "-").replace(",", "").rstrip("%").strip()
+    try:
+        if re.fullmatch(r"[-+]?\d+", t):
+            return int(t)
+        return float(t)
+    except ValueError:
+        return None
+
+
+def _base_label(seg: str) -> str:
+    """The words right before a number, after the last separator: ``Test set: Average loss: `` → ``Average loss``."""
+    seg = seg.rstrip(" \t:=([{")
+    cut = max(seg.rfind(c) for c in _SEPARATORS + "([{")
+    if cut >= 0:
+        seg = seg[cut + 1 :]
+    words: list[str] = []
+    for w in reversed(seg.split()):
+        w = w.strip(".-*'\"`")
+        if not w or not re.search(r"[^\W\d_]", w):
+            break
+        words.append(w)
+        if len(words) == 3:
+            break
+    return " ".join(reversed(words))
+
+
+def numbers_in_line(line: str) -> list[Num]:
+    """Every number on a line (ANSI codes already removed), labelled, volatile ones flagged."""
+    out: list[Num] = []
+    if len(line) > MAX_LINE_CHARS:
+        return out
+    vol = volatile_spans(line)
+    prev_end = 0
+    prev_label = ""
+    inherited: dict[str, int] = {}
+    for m in _SCAN.finditer(line):
+        if m.group("num") is None:
+            continue
+        unit = m.group("unit") or ""
+        start, end = m.span()
+        if unit and any(ch.isdigit() for ch in unit):  # a hash such as 9f8a7b6c
+            prev_end = end
+            continue
+        body = line[start : end - len(unit)] if unit else line[start:end]
+        value = parse_value(body)
+        if value is None:
+            continue
+        seg = line[prev_end:start]
+        stripped = seg.strip()
+        if stripped in ("±", "+/-", "+-") and prev_label:
+            label = prev_label + " ±"
+        elif stripped == "/" and prev_label:
+            label = prev_label + " /"
+        else:
+            label = _base_label(seg)
+            if label:
+                prev_label = label
+            elif prev_label:
+                k = inherited.get(prev_label, 0) + 1
+                inherited[prev_label] = k
+                label = f"{prev_label}[{k}]"
+        volatile = bool(
+            unit.lower() in _TIME_UNITS
+            or _RATE.match(unit)
+            or (not unit and not m.group("pct") and _AFTER_TIME.match(line, end))
+            or _VOLATILE_LABEL.search(label)
+            or any(a < end and start < b for a, b in vol)
+        )
+        out.append(Num(value, body.strip(), label, start, end, volatile))
+        prev_end = end
+    return out
+
+
+def _skeleton(line: str, nums: list[Num]) -> tuple[list[str], list[int]]:
+    """Tokens of a line with each number as one placeholder, and the token index of each number."""
+    toks: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for n in nums:
+        toks += _TOKENS.findall(line[pos : n.start])
+        where.append(len(toks))
+        toks.append(_NUM_TOKEN)
+        pos = n.end
+    toks += _TOKENS.findall(line[pos:])
+    return toks, where
+
+
+def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], list[Num]]:
+    """Numbers of two paired lines matched by position in a token alignment; the leftovers of each side."""
+    a, b = numbers_in_line(old), numbers_in_line(new)
+    if not a or not b:
+        return [], a, b
+    ta, wa = _skeleton(old, a)
+    tb, wb = _skeleton(new, b)
+    at_a = {t: k for k, t in enumerate(wa)}
+    at_b = {t: k for k, t in enumerate(wb)}
+    pairs: list[tuple[Num, Num]] = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            for d in range(i2 - i1):
+                ka, kb = at_a.get(i1 + d), at_b.get(j1 + d)
+                if ka is not None and kb is not None:
+                    pairs.append((a[ka], b[kb]))
+                    used_a.add(ka)
+                    used_b.add(kb)
+    return pairs, [n for k, n in enumerate(a) if k not in used_a], [n for k, n in enumerate(b) if k not in used_b]
+
+
+def _by_label(old: list[Num], new: list[Num]) -> list[tuple[Num, Num]]:
+    """Pair leftovers whose label is non-empty and unique on both sides."""
+
+    def unique(nums: list[Num]) -> dict[str, Num]:
+        seen: dict[str, Num] = {}
+        dup: set[str] = set()
+        for n in nums:
+            if not n.label:
+                continue
+            if n.label in seen:
+                dup.add(n.label)
+            seen[n.label] = n
+        return {k: v for k, v in seen.items() if k not in dup}
+
+    ua, ub = unique(old), unique(new)
+    return [(ua[k], ub[k]) for k in ua if k in ub]
+
+
+@dataclass(slots=True)
+class PairedNumber:
+    old: Num
+    new: Num
+    line: int | None  # 1-based line of the new text
+
+
+def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
+    """The numbers that changed in a text diff, and a note when the text was not read."""
+    changed_lines = sum(1 for op in td.lines if op.op != "equal")
+    if changed_lines > MAX_CHANGED_LINES:
+        return [], f"numbers not compared: more than {MAX_CHANGED_LINES:,} changed lines"
+    out: list[PairedNumber] = []
+    hunk: list[LineOp] = []
+    for op in [*td.lines, LineOp("equal")]:
+        if op.op != "equal":
+            hunk.append(op)
+            continue
+        if hunk:
+            note = _hunk(hunk, out)
+            if note:
+                return [], note
+            hunk = []
+    return out, None
+
+
+def _hunk(ops: list[LineOp], out: list[PairedNumber]) -> str | None:
+    old_left: list[Num] = []
+    new_left: list[tuple[Num, int | None]] = []
+    for op in ops:
+        old = strip_ansi((op.old_text or "").rstrip("\r\n"))
+        new = strip_ansi((op.new_text or "").rstrip("\r\n"))
+        if _LOCALE.search(old) or _LOCALE.search(new):
+            return "numbers not compared: decimal commas (an unrecognised number locale)"
+        if op.op == "replace":
+            pairs, la, lb = pair_line(old, new)
+            out.extend(PairedNumber(x, y, op.new) for x, y in pairs if _reportable(x, y))
+            old_left += la
+            new_left += [(n, op.new) for n in lb]
+        elif op.op == "delete":
+            old_left += numbers_in_line(old)
+        elif op.op == "insert":
+            new_left += [(n, op.new) for n in numbers_in_line(new)]
+    if old_left and new_left:
+        line_of = {id(n): ln for n, ln in new_left}
+        for x, y in _by_label(old_left, [n for n, _ in new_left]):
+            if _reportable(x, y):
+                out.append(PairedNumber(x, y, line_of.get(id(y))))
+    return None
+
+
+def _reportable(a: Num, b: Num) -> bool:
+    return not a.volatile and not b.volatile and a.value != b.value
