@@ -45,8 +45,8 @@ _TIME_UNITS = frozenset(
 _RATE = re.compile(r"^(?:\w+/(?:s|sec|step|it|epoch|batch)|s/\w+|ms/\w+)$")
 _AFTER_TIME = re.compile(r"\s?(?:s|ms|us|µs|ns|sec|secs|seconds|minutes|mins?)\b")
 _VOLATILE_LABEL = re.compile(
-    r"\b(?:time|times|elapsed|took|duration|eta|wall|cpu|seed|pid|port|id|ids|address|timestamp|date|"
-    r"runtime|speed|throughput|memory|mem|ram|rss|pid|uuid|hash|took|execution_count|run)\b",
+    r"\b(?:time|times|elapsed|took|duration|eta|wall|cpu|seed|pid|port|address|timestamp|date|"
+    r"runtime|speed|throughput|memory|mem|ram|rss|uuid|hash|execution_count)\b|\bid$",
     re.I,
 )
 _LOCALE = re.compile(r"(?<![\d,.(\[])\d{1,3}(?:\.\d{3})+,\d+|(?<![\w,.(\[])0,\d{2,}(?![\d,])")
@@ -209,47 +209,80 @@ class PairedNumber:
 
 
 def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
-    """The numbers that changed in a text diff, and a note when the text was not read."""
+    """The numbers that changed in a text diff, and a note when the text was not read.
+
+    Per run of changed lines (a hunk), lines the diff paired are matched token by token.
+    Deleted and inserted lines it left unpaired (``1.0`` → ``2.2`` share too few characters;
+    repeated lines can be aligned across hunks) are paired in order when the text around their
+    numbers is the same, across the whole output. What is left is paired by label, per hunk.
+    """
     changed_lines = sum(1 for op in td.lines if op.op != "equal")
     if changed_lines > MAX_CHANGED_LINES:
         return [], f"numbers not compared: more than {MAX_CHANGED_LINES:,} changed lines"
     out: list[PairedNumber] = []
-    hunk: list[LineOp] = []
-    for op in [*td.lines, LineOp("equal")]:
-        if op.op != "equal":
-            hunk.append(op)
+    pools: list[tuple[list[Num], list[tuple[Num, int | None]]]] = []  # per hunk: label pairing leftovers
+    dels: list[tuple[int, str, list[Num]]] = []
+    ins: list[tuple[int, str, list[Num], int | None]] = []
+    hunk = -1
+    in_hunk = False
+    for op in td.lines:
+        if op.op == "equal":
+            in_hunk = False
             continue
-        if hunk:
-            note = _hunk(hunk, out)
-            if note:
-                return [], note
-            hunk = []
-    return out, None
-
-
-def _hunk(ops: list[LineOp], out: list[PairedNumber]) -> str | None:
-    old_left: list[Num] = []
-    new_left: list[tuple[Num, int | None]] = []
-    for op in ops:
+        if not in_hunk:
+            hunk += 1
+            pools.append(([], []))
+            in_hunk = True
         old = strip_ansi((op.old_text or "").rstrip("\r\n"))
         new = strip_ansi((op.new_text or "").rstrip("\r\n"))
         if _LOCALE.search(old) or _LOCALE.search(new):
-            return "numbers not compared: decimal commas (an unrecognised number locale)"
+            return [], "numbers not compared: decimal commas (an unrecognised number locale)"
         if op.op == "replace":
             pairs, la, lb = pair_line(old, new)
             out.extend(PairedNumber(x, y, op.new) for x, y in pairs if _reportable(x, y))
-            old_left += la
-            new_left += [(n, op.new) for n in lb]
+            pools[hunk][0].extend(la)
+            pools[hunk][1].extend((n, op.new) for n in lb)
         elif op.op == "delete":
-            old_left += numbers_in_line(old)
-        elif op.op == "insert":
-            new_left += [(n, op.new) for n in numbers_in_line(new)]
-    if old_left and new_left:
-        line_of = {id(n): ln for n, ln in new_left}
-        for x, y in _by_label(old_left, [n for n, _ in new_left]):
-            if _reportable(x, y):
-                out.append(PairedNumber(x, y, line_of.get(id(y))))
-    return None
+            dels.append((hunk, old, numbers_in_line(old)))
+        else:
+            ins.append((hunk, new, numbers_in_line(new), op.new))
+    ka = [_masked(t, n) for _, t, n in dels]
+    kb = [_masked(t, n) for _, t, n, _ in ins]
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
+        if tag != "equal":
+            continue
+        for d in range(i2 - i1):
+            a_nums, (_, _, b_nums, line) = dels[i1 + d][2], ins[j1 + d]
+            if a_nums:
+                used_a.add(i1 + d)
+                used_b.add(j1 + d)
+                out.extend(PairedNumber(x, y, line) for x, y in zip(a_nums, b_nums) if _reportable(x, y))
+    for k, (h, _, nums) in enumerate(dels):
+        if k not in used_a:
+            pools[h][0].extend(nums)
+    for k, (h, _, nums, line) in enumerate(ins):
+        if k not in used_b:
+            pools[h][1].extend((n, line) for n in nums)
+    for old_left, new_left in pools:
+        if old_left and new_left:
+            line_of = {id(n): ln for n, ln in new_left}
+            for x, y in _by_label(old_left, [n for n, _ in new_left]):
+                if _reportable(x, y):
+                    out.append(PairedNumber(x, y, line_of.get(id(y))))
+    out.sort(key=lambda p: p.line or 0)
+    return out, None
+
+
+def _masked(line: str, nums: list[Num]) -> str:
+    """The line with its numbers replaced by ``#``: equal for two lines that differ only in numbers."""
+    out, pos = [], 0
+    for n in nums:
+        out += [line[pos : n.start], "#"]
+        pos = n.end
+    out.append(line[pos:])
+    return "".join(out)
 
 
 def _reportable(a: Num, b: Num) -> bool:
