@@ -52,6 +52,7 @@ _VOLATILE_LABEL = re.compile(
 _LOCALE = re.compile(r"(?<![\d,.(\[])\d{1,3}(?:\.\d{3})+,\d+|(?<![\w,.(\[])0,\d{2,}(?![\d,])")
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
 _SEPARATORS = ":,;|="
+_FILLER = frozenset("is was are were of at in to now be by from than ~ ≈ -> →".split())
 _NUM_TOKEN = "\x00#"
 
 
@@ -89,7 +90,10 @@ def _base_label(seg: str) -> str:
     if cut >= 0:
         seg = seg[cut + 1 :]
     words: list[str] = []
-    for w in reversed(seg.split()):
+    parts = seg.split()
+    while parts and parts[-1].lower() in _FILLER:
+        parts.pop()
+    for w in reversed(parts):
         w = w.strip(".-*'\"`")
         if not w or not re.search(r"[^\W\d_]", w):
             break

@@ -194,7 +194,8 @@ def _join_labels(parts: list[str]) -> str:
 def _from_raw(raw: _RawTable) -> Table:
     if raw.nested:
         raise TableError("table not compared: it contains a nested table")
-    head = _grid(raw.head)
+    # polars writes each column's dtype as a header row of <td>: a caption, not part of the label
+    head = _grid([r for r in raw.head if any(c.header for c in r)] or raw.head)
     body = _grid(raw.body)
     if not body:
         raise TableError("table not compared: it has no body rows")
