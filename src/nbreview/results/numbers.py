@@ -28,10 +28,9 @@ _SCAN = re.compile(
       | 0[xX][0-9a-fA-F]+                                               # addresses
       | [0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}            # uuids
       | \d+(?:\.\d+){2,}                                                # versions, IP addresses
-      | [^\W\d]\w*                                                      # words keep their digits (conv2d)
     )
     | (?P<num>
-        (?<![\w.])[-+\u2212]?
+        (?<![\w.])[-+\u2212]?   # not inside a word (conv2d) or after a dot
         (?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)
         (?P<pct>\s?%)?
         (?P<unit>[^\W\d]\w*(?:/[^\W\d]+)?)?
@@ -51,6 +50,7 @@ _VOLATILE_LABEL = re.compile(
 )
 _LOCALE = re.compile(r"(?<![\d,.(\[])\d{1,3}(?:\.\d{3})+,\d+|(?<![\w,.(\[])0,\d{2,}(?![\d,])")
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
+_DIGIT = re.compile(r"\d")
 _SEPARATORS = ":,;|="
 _FILLER = frozenset("is was are were of at in to now be by from than ~ ≈ -> →".split())
 _NUM_TOKEN = "\x00#"
@@ -106,7 +106,7 @@ def _base_label(seg: str) -> str:
 def numbers_in_line(line: str) -> list[Num]:
     """Every number on a line (ANSI codes already removed), labelled, volatile ones flagged."""
     out: list[Num] = []
-    if len(line) > MAX_LINE_CHARS:
+    if len(line) > MAX_LINE_CHARS or not _DIGIT.search(line):
         return out
     vol = volatile_spans(line)
     prev_end = 0
@@ -169,6 +169,8 @@ def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], lis
     a, b = numbers_in_line(old), numbers_in_line(new)
     if not a or not b:
         return [], a, b
+    if len(a) == len(b) and _masked(old, a) == _masked(new, b):  # the usual case: only numbers differ
+        return list(zip(a, b)), [], []
     ta, wa = _skeleton(old, a)
     tb, wb = _skeleton(new, b)
     at_a = {t: k for k, t in enumerate(wa)}

@@ -29,7 +29,7 @@ SECRET_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "api key or password assignment",
         re.compile(
-            r"(?i)\b(?:api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token|password|passwd|client[_-]?secret)"
+            r"\b(?i:api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token|password|passwd|client[_-]?secret)"
             r"\s*[=:]\s*['\"]?(?!\*+['\"]?\s*$)[A-Za-z0-9_\-./+=]{8,}"
         ),
     ),
@@ -67,12 +67,30 @@ def _output_text(out: dict[str, Any]) -> str:
         return "\n".join(str(x) for x in out.get("traceback", []) if isinstance(x, str))
     data = out.get("data")
     if isinstance(data, dict):
-        return "\n".join(_text(v) for k, v in data.items() if k.startswith("text/") or k == "application/json")
+        # text/plain says what the HTML says: read the HTML only when it is all there is
+        keys = [k for k in data if k in ("text/plain", "text/markdown", "text/latex", "application/json")]
+        keys = keys or [k for k in data if k.startswith("text/")]
+        return "\n".join(_text(data[k]) if k != "application/json" else json.dumps(data[k]) for k in keys)
     return ""
 
 
 def _size(outs: list[dict[str, Any]]) -> int:
-    return len(json.dumps(outs, ensure_ascii=False)) if outs else 0
+    """About the bytes the outputs take in the file: their text and data, without re-encoding them."""
+    n = 0
+    for o in outs:
+        for key in ("text", "traceback"):
+            v = o.get(key)
+            n += len(v) if isinstance(v, str) else sum(len(x) for x in v if isinstance(x, str)) if isinstance(v, list) else 0
+        data = o.get("data")
+        if isinstance(data, dict):
+            for v in data.values():
+                if isinstance(v, str):
+                    n += len(v)
+                elif isinstance(v, list):
+                    n += sum(len(x) for x in v if isinstance(x, str))
+                else:
+                    n += len(json.dumps(v))
+    return n
 
 
 def _warnings(outs: list[dict[str, Any]]) -> list[str]:
@@ -98,13 +116,18 @@ def mask(secret: str) -> str:
     return secret[:4] + "…" if len(secret) > 8 else "…"
 
 
+_ANY_SECRET = re.compile("|".join(f"(?:{rule.pattern})" for _, rule in SECRET_RULES))
+_SECRET_HINT = re.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox|AIza|sk-|PRIVATE KEY|://|(?i:key|token|secret|passw)")
+
+
 def secrets_in(text: str) -> list[tuple[str, str]]:
     """(rule name, masked match) for each secret-looking string in a text."""
     found: list[tuple[str, str]] = []
-    text = text[:MAX_SECRET_SCAN_CHARS]
-    for name, rule in SECRET_RULES:
-        for m in rule.finditer(text):
-            found.append((name, mask(m.group())))
+    if not _SECRET_HINT.search(text, 0, MAX_SECRET_SCAN_CHARS):  # one cheap pass clears almost every output
+        return found
+    for m in _ANY_SECRET.finditer(text, 0, MAX_SECRET_SCAN_CHARS):
+        name = next((n for n, rule in SECRET_RULES if rule.fullmatch(m.group())), "secret")
+        found.append((name, mask(m.group())))
     return found
 
 
@@ -117,33 +140,36 @@ def cell_signals(c: CellDiff, old: dict[str, Any], new: dict[str, Any]) -> list[
     """Signals of one cell of the new notebook (its matched old cell may be empty)."""
     out: list[Signal] = []
     idx = c.new_index
-    if idx is None or new.get("cell_type") != "code":
+    if idx is None or c.status == "unchanged" or c.cell_type != "code":
+        return out
+    if c.status == "modified" and "outputs" not in c.changed:
+        if "source" in c.changed and "execution_count" not in c.changed and new.get("outputs"):
+            out.append(Signal("stale_output", idx, "source changed but outputs and execution count did not: not re-run"))
         return out
     old_outs, new_outs = _outputs(old), _outputs(new)
-    if (
-        c.status == "modified"
-        and "source" in c.changed
-        and "outputs" not in c.changed
-        and "execution_count" not in c.changed
-        and new_outs
-    ):
-        out.append(Signal("stale_output", idx, "source changed but outputs and execution count did not: not re-run"))
-    if c.status == "unchanged":
+    # Only outputs that are new or changed are read (an unchanged output has nothing new).
+    if c.status == "added":
+        fresh = new_outs
+    else:
+        changed = {o.new_index for o in c.outputs or [] if o.status in ("added", "modified") and not o.transient}
+        fresh = [o for k, o in enumerate(new_outs) if k in changed]
+    if not fresh:
         return out
     before_err = set(_errors(old_outs))
-    for e in _errors(new_outs):
+    for e in _errors(fresh):
         if e not in before_err:
             out.append(Signal("new_error", idx, _short(e)))
     before_warn = set(_warnings(old_outs))
-    for w in dict.fromkeys(_warnings(new_outs)):
+    for w in dict.fromkeys(_warnings(fresh)):
         if w not in before_warn:
             out.append(Signal("new_warning", idx, _short(w)))
     grew = _size(new_outs) - _size(old_outs)
     if grew > OUTPUT_GROWTH_BYTES:
         out.append(Signal("output_growth", idx, f"outputs grew by {grew / 1000:,.0f} kB"))
-    if new_outs and old_outs != new_outs:
+    found = list(dict.fromkeys(s for o in fresh for s in secrets_in(_output_text(o))))
+    if found:
         before = {s for o in old_outs for s in secrets_in(_output_text(o))}
-        for name, masked in dict.fromkeys(s for o in new_outs for s in secrets_in(_output_text(o))):
+        for name, masked in found:
             if (name, masked) not in before:
                 out.append(Signal("secret", idx, f"{name} in an output ({masked})"))
     return out
@@ -161,7 +187,8 @@ def _counts(nb: dict[str, Any] | None) -> list[tuple[int, int]]:
 
 def _with_outputs(nb: dict[str, Any] | None) -> int:
     cells = nb.get("cells") if isinstance(nb, dict) else None
-    return sum(1 for c in cells if isinstance(c, dict) and _outputs(c)) if isinstance(cells, list) else 0
+    return sum(1 for c in cells if isinstance(c, dict) and c.get("outputs")) if isinstance(cells, list) else 0
+
 
 
 def _kernel(nb: dict[str, Any] | None) -> tuple[str, str]:
@@ -185,16 +212,19 @@ def notebook_signals(d: NotebookDiff) -> list[Signal]:
         out.append(Signal("kernel_changed", None, f"kernel {ok} → {nk}"))
     if ol and nl and ol != nl:
         out.append(Signal("kernel_changed", None, f"language {ol} → {nl}"))
-    before, after = _with_outputs(d.old_nb), _with_outputs(d.new_nb)
-    if before and not after:
-        out.append(
-            Signal("out_of_order", None, f"saved without outputs: the base had outputs in {before} cells")
-        )
-    counts = _counts(d.new_nb)
-    if [n for _, n in counts] != [n for _, n in _counts(d.old_nb)]:
+    outputs_changed = any("outputs" in c.changed for c in d.cells)
+    if outputs_changed and not _with_outputs(d.new_nb):
+        before = _with_outputs(d.old_nb)
+        if before:
+            out.append(Signal("out_of_order", None, f"saved without outputs: the base had outputs in {before} cells"))
+    if any("execution_count" in c.changed or c.status in ("added", "removed") or c.moved for c in d.cells):
+        counts = _counts(d.new_nb)
+        old_counts = _counts(d.old_nb)
+        known = set(zip([n for _, n in old_counts], [n for _, n in old_counts[1:]]))
         for (_, a), (k, b) in zip(counts, counts[1:]):
-            if b <= a:
+            if b <= a and (a, b) not in known:
                 out.append(Signal("out_of_order", k, f"run out of order: execution count {b} after {a}"))
     for c in d.cells:
-        out += cell_signals(c, _cell(d.old_nb, c.old_index), _cell(d.new_nb, c.new_index))
+        if c.status != "unchanged" and c.cell_type == "code":
+            out += cell_signals(c, _cell(d.old_nb, c.old_index), _cell(d.new_nb, c.new_index))
     return out
