@@ -214,21 +214,58 @@ class PairedNumber:
     line: int | None  # 1-based line of the new text
 
 
+@dataclass(slots=True)
+class _Line:
+    text: str
+    nums: list[Num]
+    line: int | None  # 1-based line number in its own text
+    partner: int  # index of the other side's line the text diff paired it with, or -1
+    hunk: int
+    used: bool = False
+
+
+def _key(line: _Line, volatile_only: bool) -> str:
+    """The line with its volatile numbers (or all of them) masked."""
+    out, pos = [], 0
+    for n in line.nums:
+        if n.volatile or not volatile_only:
+            out += [line.text[pos : n.start], "#"]
+            pos = n.end
+    out.append(line.text[pos:])
+    return "".join(out)
+
+
+def _pair_equal_keys(old: list[_Line], new: list[_Line], volatile_only: bool, out: list[PairedNumber]) -> None:
+    """Pair, in order, unused lines whose keys are equal; report their numbers that differ."""
+    ia = [k for k, x in enumerate(old) if not x.used]
+    ib = [k for k, x in enumerate(new) if not x.used]
+    ka = [_key(old[k], volatile_only) for k in ia]
+    kb = [_key(new[k], volatile_only) for k in ib]
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
+        if tag != "equal":
+            continue
+        for d in range(i2 - i1):
+            a, b = old[ia[i1 + d]], new[ib[j1 + d]]
+            if not volatile_only and not a.nums:
+                continue  # a line without numbers pairs nothing (and stays free for its diff partner)
+            a.used = b.used = True
+            out.extend(PairedNumber(x, y, b.line) for x, y in zip(a.nums, b.nums) if _reportable(x, y))
+
+
 def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
     """The numbers that changed in a text diff, and a note when the text was not read.
 
-    Per run of changed lines (a hunk), lines the diff paired are matched token by token.
-    Deleted and inserted lines it left unpaired (``1.0`` → ``2.2`` share too few characters;
-    repeated lines can be aligned across hunks) are paired in order when the text around their
-    numbers is the same, across the whole output. What is left is paired by label, per hunk.
+    The changed lines of the whole output are paired in four passes, each on the lines the
+    previous ones left: lines equal once volatile numbers are masked (a re-run's timings: nothing
+    to report, and they cannot pair with the wrong epoch); lines equal once every number is
+    masked (only numbers changed: paired in order); the text diff's own line pairs, matched token
+    by token; and what is left in a hunk by label.
     """
     changed_lines = sum(1 for op in td.lines if op.op != "equal")
     if changed_lines > MAX_CHANGED_LINES:
         return [], f"numbers not compared: more than {MAX_CHANGED_LINES:,} changed lines"
-    out: list[PairedNumber] = []
-    pools: list[tuple[list[Num], list[tuple[Num, int | None]]]] = []  # per hunk: label pairing leftovers
-    dels: list[tuple[int, str, list[Num]]] = []
-    ins: list[tuple[int, str, list[Num], int | None]] = []
+    old: list[_Line] = []
+    new: list[_Line] = []
     hunk = -1
     in_hunk = False
     for op in td.lines:
@@ -237,41 +274,39 @@ def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
             continue
         if not in_hunk:
             hunk += 1
-            pools.append(([], []))
             in_hunk = True
-        old = strip_ansi((op.old_text or "").rstrip("\r\n"))
-        new = strip_ansi((op.new_text or "").rstrip("\r\n"))
-        if _LOCALE.search(old) or _LOCALE.search(new):
+        a = strip_ansi((op.old_text or "").rstrip("\r\n"))
+        b = strip_ansi((op.new_text or "").rstrip("\r\n"))
+        if _LOCALE.search(a) or _LOCALE.search(b):
             return [], "numbers not compared: decimal commas (an unrecognised number locale)"
         if op.op == "replace":
-            pairs, la, lb = pair_line(old, new)
-            out.extend(PairedNumber(x, y, op.new) for x, y in pairs if _reportable(x, y))
-            pools[hunk][0].extend(la)
-            pools[hunk][1].extend((n, op.new) for n in lb)
+            old.append(_Line(a, numbers_in_line(a), op.old, len(new), hunk))
+            new.append(_Line(b, numbers_in_line(b), op.new, len(old) - 1, hunk))
         elif op.op == "delete":
-            dels.append((hunk, old, numbers_in_line(old)))
+            old.append(_Line(a, numbers_in_line(a), op.old, -1, hunk))
         else:
-            ins.append((hunk, new, numbers_in_line(new), op.new))
-    ka = [_masked(t, n) for _, t, n in dels]
-    kb = [_masked(t, n) for _, t, n, _ in ins]
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
-        if tag != "equal":
+            new.append(_Line(b, numbers_in_line(b), op.new, -1, hunk))
+    out: list[PairedNumber] = []
+    _pair_equal_keys(old, new, True, out)
+    _pair_equal_keys(old, new, False, out)
+    pools: dict[int, tuple[list[Num], list[tuple[Num, int | None]]]] = {}
+    for a in old:
+        if a.used:
             continue
-        for d in range(i2 - i1):
-            a_nums, (_, _, b_nums, line) = dels[i1 + d][2], ins[j1 + d]
-            if a_nums:
-                used_a.add(i1 + d)
-                used_b.add(j1 + d)
-                out.extend(PairedNumber(x, y, line) for x, y in zip(a_nums, b_nums) if _reportable(x, y))
-    for k, (h, _, nums) in enumerate(dels):
-        if k not in used_a:
-            pools[h][0].extend(nums)
-    for k, (h, _, nums, line) in enumerate(ins):
-        if k not in used_b:
-            pools[h][1].extend((n, line) for n in nums)
-    for old_left, new_left in pools:
+        pool = pools.setdefault(a.hunk, ([], []))
+        b = new[a.partner] if a.partner >= 0 else None
+        if b is not None and not b.used:
+            pairs, la, lb = pair_line(a.text, b.text)
+            out.extend(PairedNumber(x, y, b.line) for x, y in pairs if _reportable(x, y))
+            b.used = True
+            pool[0].extend(la)
+            pool[1].extend((n, b.line) for n in lb)
+        else:
+            pool[0].extend(a.nums)
+    for b in new:
+        if not b.used:
+            pools.setdefault(b.hunk, ([], []))[1].extend((n, b.line) for n in b.nums)
+    for old_left, new_left in pools.values():
         if old_left and new_left:
             line_of = {id(n): ln for n, ln in new_left}
             for x, y in _by_label(old_left, [n for n, _ in new_left]):
