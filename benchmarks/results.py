@@ -45,7 +45,8 @@ CORPUS = SHARED / "corpus" / "pairs"
 _CANDIDATE = re.compile(r"(?<![\w.\-+/:,])(\d+\.\d+|\d{2,})(?![\w.%/:]|\.\d|,\d)")
 # Lines where numbers may be volatile by design (timings, rates, dates, ids): never perturbed.
 _VOLATILE_LINE = re.compile(
-    r"(?i)time|elapsed|took|eta|seed|\bid\b|0x|it/s|s/it|/step|per loop|hash|\d+ ?(?:s|ms|µs|ns|sec|min|minutes|seconds)\b|\d{4}-\d{2}-\d{2}|\d:\d\d|"
+    r"(?i)time|elapsed|took|eta|seed|\bid\b|0x|it/s|s/it|/step|per loop|hash|"
+    r"\d+ ?(?:s|ms|µs|ns|sec|min|minutes|seconds)\b|\d{4}-\d{2}-\d{2}|\d:\d\d|"
     r"version|\bv\d|\d+\.\d+\.\d+|memory|speed|%|\x1b|e[-+]\d|:\d+:"
 )
 _TD_NUMBER = re.compile(r"(<td[^>]*>)\s*(-?\d+(?:\.\d+)?)\s*(</td>)")
@@ -68,7 +69,7 @@ def _new_value(old: str, rng: random.Random) -> str:
         decimals = len(old.split(".")[1])
         v = float(old)
         while True:
-            nv = v * rng.uniform(0.5, 1.5) + rng.choice([1, -1]) * 10 ** -decimals * rng.randint(1, 9)
+            nv = v * rng.uniform(0.5, 1.5) + rng.choice([1, -1]) * 10**-decimals * rng.randint(1, 9)
             s = f"{abs(nv):.{decimals}f}"
             if float(s) != v:
                 return s
@@ -125,8 +126,12 @@ def perturb(nb: dict[str, Any], rng: random.Random) -> tuple[dict[str, Any], Tru
 
 def _perturb_text(text: str, rng: random.Random) -> tuple[str, list[tuple[float, float]]] | None:
     lines = text.splitlines(keepends=True)
-    spots = [(k, m) for k, line in enumerate(lines) if not _VOLATILE_LINE.search(line) and len(line) < 500
-             for m in _CANDIDATE.finditer(line)]
+    spots = [
+        (k, m)
+        for k, line in enumerate(lines)
+        if not _VOLATILE_LINE.search(line) and len(line) < 500
+        for m in _CANDIDATE.finditer(line)
+    ]
     if not spots:
         return None
     picked = rng.sample(spots, min(PER_OUTPUT, len(spots)))
@@ -136,7 +141,7 @@ def _perturb_text(text: str, rng: random.Random) -> tuple[str, list[tuple[float,
     pairs = []
     for k, m in picked:
         nv = _new_value(m.group(1), rng)
-        lines[k] = lines[k][: m.start(1)] + nv + lines[k][m.end(1):]
+        lines[k] = lines[k][: m.start(1)] + nv + lines[k][m.end(1) :]
         pairs.append((float(m.group(1)), float(nv)))
     return "".join(lines), pairs
 
@@ -151,7 +156,7 @@ def _perturb_html(html: str, rng: random.Random) -> tuple[str, list[tuple[float,
         nv = _new_value(m.group(2).lstrip("-"), rng)
         if m.group(2).startswith("-"):
             nv = "-" + nv
-        html = html[: m.start(2)] + nv + html[m.end(2):]
+        html = html[: m.start(2)] + nv + html[m.end(2) :]
         pairs.append((float(m.group(2)), float(nv)))
     return html, pairs
 
@@ -188,8 +193,7 @@ def reexecute_equal(nb: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- signals
 
-SIGNAL_CASES = ("stale_output", "out_of_order", "new_error", "new_warning", "output_growth", "secret",
-                "kernel_changed")
+SIGNAL_CASES = ("stale_output", "out_of_order", "new_error", "new_warning", "output_growth", "secret", "kernel_changed")
 
 
 def _code_cells(nb: dict[str, Any]) -> list[int]:
@@ -235,15 +239,31 @@ def make_signal_case(nb: dict[str, Any], kind: str, rng: random.Random) -> Case 
     k = rng.choice(code)
     outs = cells[k].setdefault("outputs", [])
     if kind == "new_error":
-        outs.append({"output_type": "error", "ename": "ValueError", "evalue": f"bad shape {rng.randint(2, 99)}",
-                     "traceback": ["ValueError: bad shape"]})
+        outs.append(
+            {
+                "output_type": "error",
+                "ename": "ValueError",
+                "evalue": f"bad shape {rng.randint(2, 99)}",
+                "traceback": ["ValueError: bad shape"],
+            }
+        )
     elif kind == "new_warning":
-        outs.append({"output_type": "stream", "name": "stderr",
-                     "text": f"/opt/lib/site.py:{rng.randint(10, 999)}: FutureWarning: the default will change\n"
-                             "  warnings.warn(\n"})
+        outs.append(
+            {
+                "output_type": "stream",
+                "name": "stderr",
+                "text": f"/opt/lib/site.py:{rng.randint(10, 999)}: FutureWarning: the default will change\n"
+                "  warnings.warn(\n",
+            }
+        )
     elif kind == "output_growth":
-        outs.append({"output_type": "stream", "name": "stdout", "text": "".join(
-            f"row {n}: {rng.random():.6f}\n" for n in range(12_000))})
+        outs.append(
+            {
+                "output_type": "stream",
+                "name": "stdout",
+                "text": "".join(f"row {n}: {rng.random():.6f}\n" for n in range(12_000)),
+            }
+        )
     elif kind == "secret":
         key = "AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
         outs.append({"output_type": "stream", "name": "stdout", "text": f"using credentials {key}\n"})
@@ -272,8 +292,9 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
-def score_numbers(reported: list[tuple[int, int, float, float]], truth: list[tuple[int, int, float, float]],
-                  s: Score) -> None:
+def score_numbers(
+    reported: list[tuple[int, int, float, float]], truth: list[tuple[int, int, float, float]], s: Score
+) -> None:
     left = list(truth)
     for r in reported:
         hit = next((t for t in left if t[:2] == r[:2] and _close(t[2], r[2]) and _close(t[3], r[3])), None)
@@ -307,13 +328,20 @@ def run(sample: int | None = None, seed: int = 7, timing: bool = True, log: Any 
         base = _load(p / "new.ipynb")
         new, truth = perturb(base, rng)
         d = nbreview.diff(base, new)
-        rep_n = [(n.cell, n.output, float(n.old), float(n.new)) for n in d.results.numbers
-                 if n.row is None and n.numeric]
-        rep_c = [(n.cell, n.output, float(n.old) if n.numeric else 0.0, float(n.new) if n.numeric else 0.0)
-                 for n in d.results.numbers if n.row is not None]
+        rep_n = [
+            (n.cell, n.output, float(n.old), float(n.new)) for n in d.results.numbers if n.row is None and n.numeric
+        ]
+        rep_c = [
+            (n.cell, n.output, float(n.old) if n.numeric else 0.0, float(n.new) if n.numeric else 0.0)
+            for n in d.results.numbers
+            if n.row is not None
+        ]
         # a perturbed text output that parses as a text table reports cells: score it with the numbers
-        text_cells = [r for r, n in zip(rep_c, [n for n in d.results.numbers if n.row is not None])
-                      if n.source != "text/html"]
+        text_cells = [
+            r
+            for r, n in zip(rep_c, [n for n in d.results.numbers if n.row is not None], strict=True)
+            if n.source != "text/html"
+        ]
         score_numbers(rep_n + text_cells, truth.numbers, nums)
         score_numbers([r for r in rep_c if r not in text_cells], truth.cells, cells)
         same = reexecute_equal(base, rng)
@@ -337,38 +365,58 @@ def run(sample: int | None = None, seed: int = 7, timing: bool = True, log: Any 
             print(f"  {p.name[:80]}", file=log)
     out: dict[str, Any] = {
         "notebooks": len(pairs),
-        "numbers": {"precision": nums.precision, "recall": nums.recall, "changed": nums.tp + nums.fn,
-                    "tp": nums.tp, "fp": nums.fp, "fn": nums.fn},
-        "cells": {"precision": cells.precision, "recall": cells.recall, "changed": cells.tp + cells.fn,
-                  "tp": cells.tp, "fp": cells.fp, "fn": cells.fn},
+        "numbers": {
+            "precision": nums.precision,
+            "recall": nums.recall,
+            "changed": nums.tp + nums.fn,
+            "tp": nums.tp,
+            "fp": nums.fp,
+            "fn": nums.fn,
+        },
+        "cells": {
+            "precision": cells.precision,
+            "recall": cells.recall,
+            "changed": cells.tp + cells.fn,
+            "tp": cells.tp,
+            "fp": cells.fp,
+            "fn": cells.fn,
+        },
         "equal": {"reported": equal_reported, "outputs": equal_outputs},
-        "signals": {k: {"cases": cases[k], "precision": s.precision, "recall": s.recall, "tp": s.tp, "fp": s.fp,
-                        "fn": s.fn} for k, s in signals.items()},
+        "signals": {
+            k: {"cases": cases[k], "precision": s.precision, "recall": s.recall, "tp": s.tp, "fp": s.fp, "fn": s.fn}
+            for k, s in signals.items()
+        },
     }
     if timing:
         t_without = t_with = 0.0
         for p in pairs:
             a, b = load(p / "old.ipynb"), load(p / "new.ipynb")
-            t_without += min(_time(lambda: nbreview.diff(a, b, results=False)) for _ in range(2))
-            t_with += min(_time(lambda: nbreview.diff(a, b)) for _ in range(2))
+            t_without += min(_time(nbreview.diff, a, b, results=False) for _ in range(2))
+            t_with += min(_time(nbreview.diff, a, b) for _ in range(2))
         out["time"] = {"without": t_without, "with": t_with, "added": (t_with - t_without) / t_without}
     return out
 
 
-def _time(fn: Any) -> float:
+def _time(fn: Any, *args: Any, **kwargs: Any) -> float:
     t = time.perf_counter()
-    fn()
+    fn(*args, **kwargs)
     return time.perf_counter() - t
 
 
 def report(r: dict[str, Any]) -> str:
-    lines = [f"Results review on {r['notebooks']} corpus notebooks (benchmarks/results.py)", "",
-             "| what | changed (truth) | precision | recall | target |", "| :-- | --: | --: | --: | :-- |"]
+    lines = [
+        f"Results review on {r['notebooks']} corpus notebooks (benchmarks/results.py)",
+        "",
+        "| what | changed (truth) | precision | recall | target |",
+        "| :-- | --: | --: | --: | :-- |",
+    ]
     n, c = r["numbers"], r["cells"]
-    lines.append(f"| numbers in text outputs | {n['changed']} | {n['precision']:.3f} | {n['recall']:.3f} | "
-                 "≥ 0.98 / ≥ 0.95 |")
-    lines.append(f"| table cells (HTML frames) | {c['changed']} | {c['precision']:.3f} | {c['recall']:.3f} | "
-                 "≥ 0.98 / ≥ 0.98 |")
+    lines.append(
+        f"| numbers in text outputs | {n['changed']} | {n['precision']:.3f} | {n['recall']:.3f} | ≥ 0.98 / ≥ 0.95 |"
+    )
+    lines.append(
+        f"| table cells (HTML frames) | {c['changed']} | {c['precision']:.3f} | {c['recall']:.3f} | ≥ 0.98 / ≥ 0.98 |"
+    )
     e = r["equal"]
     lines.append(f"| re-executed, equal ({e['outputs']} outputs) | 0 | reported: {e['reported']} | | 0 |")
     lines += ["", "| signal | cases | precision | recall |", "| :-- | --: | --: | --: |"]
@@ -376,10 +424,12 @@ def report(r: dict[str, Any]) -> str:
         lines.append(f"| {k} | {s['cases']} | {s['precision']:.3f} | {s['recall']:.3f} |")
     if "time" in r:
         t = r["time"]
-        lines += ["", "| diff of every pair | without results | with results | time added | target |",
-                  "| :-- | --: | --: | --: | :-- |",
-                  f"| {r['notebooks']} pairs | {t['without']:.2f} s | {t['with']:.2f} s | {t['added'] * 100:+.1f}% "
-                  "| ≤ 20% |"]
+        lines += [
+            "",
+            "| diff of every pair | without results | with results | time added | target |",
+            "| :-- | --: | --: | --: | :-- |",
+            f"| {r['notebooks']} pairs | {t['without']:.2f} s | {t['with']:.2f} s | {t['added'] * 100:+.1f}% | ≤ 20% |",
+        ]
     return "\n".join(lines)
 
 

@@ -50,7 +50,9 @@ def test_labels_are_the_words_before_a_number() -> None:
     assert nums["loss"] == (0.3012, False) and nums["val_acc"] == (0.91, False) and nums["R²"] == (0.87, False)
     assert [n.volatile for n in numbers_in_line(line) if n.value in (12, 40)] == [True, True]  # timings
     assert [n.label for n in numbers_in_line("Test set: Average loss: 0.0339, Accuracy: 9890/10000")][:2] == [
-        "Average loss", "Accuracy"]
+        "Average loss",
+        "Accuracy",
+    ]
     assert [(n.label, n.value) for n in numbers_in_line("0.91 ± 0.02")] == [("", 0.91), ("", 0.02)] or True
     inter = numbers_in_line("accuracy 0.91 ± 0.02")
     assert [(n.label, n.value) for n in inter] == [("accuracy", 0.91), ("accuracy ±", 0.02)]
@@ -179,8 +181,10 @@ def test_bad_tables_fall_back_to_the_text_diff(html: str, note: str) -> None:
         html_tables(html)
     res = results_of([result({"text/html": html})], [result({"text/html": html.replace("1", "7", 1)})])
     assert res.numbers == [] and note in res.notes[0].text
-    d = nbreview.diff(notebook([code_cell("x", [result({"text/html": html})])]),
-                      notebook([code_cell("x", [result({"text/html": html.replace("1", "7", 1)})])]))
+    d = nbreview.diff(
+        notebook([code_cell("x", [result({"text/html": html})])]),
+        notebook([code_cell("x", [result({"text/html": html.replace("1", "7", 1)})])]),
+    )
     assert d.cells[0].outputs and d.cells[0].outputs[0].mimes[0].text is not None  # the text diff is still there
 
 
@@ -225,14 +229,20 @@ def test_stale_output_and_out_of_order() -> None:
 
 
 def test_new_errors_warnings_growth_secrets_kernel() -> None:
-    a = notebook([code_cell("run()", [stream("ok\n")], 1)], kernelspec={"name": "python3"},
-                 language_info={"name": "python", "version": "3.10.4"})
+    a = notebook(
+        [code_cell("run()", [stream("ok\n")], 1)],
+        kernelspec={"name": "python3"},
+        language_info={"name": "python", "version": "3.10.4"},
+    )
     err = {"output_type": "error", "ename": "KeyError", "evalue": "'x'", "traceback": ["KeyError: 'x'"]}
     warn = stream("/lib/site.py:12: FutureWarning: the default will change\n  warnings.warn(\n", "stderr")
     secret = stream("token ghp_" + "a1B2" * 9 + "\nurl postgres://admin:hunter22@db:5432/x\n")
     big = stream("x" * 150_000)
-    b = notebook([code_cell("run()", [stream("ok\n"), err, warn, secret, big], 2)], kernelspec={"name": "ir"},
-                 language_info={"name": "python", "version": "3.11.7"})
+    b = notebook(
+        [code_cell("run()", [stream("ok\n"), err, warn, secret, big], 2)],
+        kernelspec={"name": "ir"},
+        language_info={"name": "python", "version": "3.11.7"},
+    )
     got = nbreview.diff(a, b).results.signals
     kinds = [(s.kind, s.cell) for s in got]
     assert ("new_error", 0) in kinds and ("new_warning", 0) in kinds and ("output_growth", 0) in kinds
@@ -247,9 +257,21 @@ def test_results_are_json_and_patch_ignores_them() -> None:
     b = notebook([code_cell("run()", [stream("accuracy: 0.934\n")], 2)])
     d = nbreview.diff(a, b).to_dict()
     assert d["version"] == 2
-    assert d["results"] == [{"cell": 0, "output": 0, "label": "accuracy", "old": 0.912, "new": 0.934,
-                             "delta": 0.022, "relative": pytest.approx(0.022 / 0.912), "old_text": "0.912",
-                             "new_text": "0.934", "source": "stdout", "line": 1}]
+    assert d["results"] == [
+        {
+            "cell": 0,
+            "output": 0,
+            "label": "accuracy",
+            "old": 0.912,
+            "new": 0.934,
+            "delta": 0.022,
+            "relative": pytest.approx(0.022 / 0.912),
+            "old_text": "0.912",
+            "new_text": "0.934",
+            "source": "stdout",
+            "line": 1,
+        }
+    ]
     assert d["signals"] == [] and json.loads(json.dumps(d)) == d
     assert nbreview.patch(a, d) == nbreview.patch(a, {**d, "results": [], "signals": []})
     v1 = {k: v for k, v in d.items() if k not in ("results", "signals", "tables", "result_notes")} | {"version": 1}

@@ -25,21 +25,21 @@ def _changes(d: NotebookDiff, prefix: str) -> str:
         arrow = {"up": "▲", "down": "▼"}.get(c.direction, "≠")
         rows.append(
             f'<tr class="rr {c.direction}"><td><a class="rlink" href="{_cell_href(prefix, c.cell)}">'
-            f"{esc(c.where)}</a></td><td class=\"rl\">{esc(c.label)}</td><td class=\"ro\">{esc(c.old)}</td>"
+            f'{esc(c.where)}</a></td><td class="rl">{esc(c.label)}</td><td class="ro">{esc(c.old)}</td>'
             f'<td class="rn">{esc(c.new)}</td><td class="rd"><span class="arrow">{arrow}</span> {esc(c.delta)}</td>'
             f'<td class="rp">{esc(c.relative)}</td></tr>'
         )
     tail = f'<p class="rmore">{more} more changed values not listed.</p>' if more else ""
     return (
         '<table class="rchanges"><thead><tr><th>where</th><th>value</th><th>old</th><th>new</th><th>change</th>'
-        f'<th>relative</th></tr></thead><tbody>{"".join(rows)}</tbody></table>{tail}'
+        f"<th>relative</th></tr></thead><tbody>{''.join(rows)}</tbody></table>{tail}"
     )
 
 
 def _table(tv: view.TableView, prefix: str) -> str:
     head = "".join(
         f'<th class="c-{c.state}">{esc(c.text)}{" (added)" if c.state == "added" else ""}'
-        f'{" (removed)" if c.state == "removed" else ""}</th>'
+        f"{' (removed)' if c.state == 'removed' else ''}</th>"
         for c in tv.columns
     )
     body = []
@@ -63,8 +63,8 @@ def _table(tv: view.TableView, prefix: str) -> str:
     note = f'<p class="rmore">Not shown: {esc(", ".join(left))}.</p>' if left else ""
     return (
         f'<figure class="rtable"><figcaption><a class="rlink" href="{_cell_href(prefix, tv.cell)}">{esc(tv.where)}</a>'
-        f" · {esc(tv.title)}</figcaption><div class=\"rscroll\"><table><thead><tr><th>{esc(tv.index_label)}</th>"
-        f'{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>{note}</figure>'
+        f' · {esc(tv.title)}</figcaption><div class="rscroll"><table><thead><tr><th>{esc(tv.index_label)}</th>'
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{note}</figure>"
     )
 
 
@@ -75,10 +75,13 @@ def _signals(d: NotebookDiff, prefix: str) -> str:
     lis = []
     for s in items:
         where = (
-            f'<a class="rlink" href="{_cell_href(prefix, s.cell)}">{esc(s.where)}</a>' if s.cell is not None else "notebook"
+            f'<a class="rlink" href="{_cell_href(prefix, s.cell)}">{esc(s.where)}</a>'
+            if s.cell is not None
+            else "notebook"
         )
         lis.append(
-            f'<li class="sig sig-{esc(s.kind)}"><span class="sigt">{esc(s.title)}</span> · {where}: {esc(s.detail)}</li>'
+            f'<li class="sig sig-{esc(s.kind)}"><span class="sigt">{esc(s.title)}</span> · {where}: '
+            f"{esc(s.detail)}</li>"
         )
     return f'<ul class="signals" aria-label="review checklist">{"".join(lis)}</ul>'
 

@@ -61,7 +61,10 @@ def _grid(tv: view.TableView) -> str:
         left.append(f"{tv.unchanged_rows} unchanged row{'s' if tv.unchanged_rows != 1 else ''}")
     tail = f"\n\n<sub>Not shown: {', '.join(left)}.</sub>" if left else ""
     return (
-        f"<details><summary>{tv.where} · table: {inline(tv.title)}</summary>\n\n" + "\n".join(lines) + tail + "\n\n</details>"
+        f"<details><summary>{tv.where} · table: {inline(tv.title)}</summary>\n\n"
+        + "\n".join(lines)
+        + tail
+        + "\n\n</details>"
     )
 
 
@@ -82,7 +85,9 @@ def results_block(changes: Sequence[NotebookChange], level: int = 0) -> str:
             parts.append("\n".join(f"- ☐ **{s.title}** · {s.where}: {inline(s.detail)}" for s in items) + "\n")
         rows, more = view.top_changes(res, top)
         if rows:
-            parts.append(_changes_table(rows) + (f"\n\n<sub>… and {more} more changed values</sub>" if more else "") + "\n")
+            parts.append(
+                _changes_table(rows) + (f"\n\n<sub>… and {more} more changed values</sub>" if more else "") + "\n"
+            )
         for t in res.tables[:tables]:
             parts.append(_grid(view.table_view(t)) + "\n")
     if not parts:

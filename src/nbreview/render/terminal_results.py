@@ -66,8 +66,9 @@ def render_results(d: NotebookDiff, st: TerminalStyle, limit: int = view.TOP_TER
 def _grid(tv: view.TableView, st: TerminalStyle) -> Iterator[str]:
     """A compact grid: the row label, then each column; a changed cell reads ``old → new``."""
     yield f"  {st.paint(DIM, tv.where)} table: {tv.title}"
-    header = [_cut(tv.index_label)] + [_cut(c.text) + {"added": " (+)", "removed": " (−)"}.get(c.state, "")
-                                       for c in tv.columns]
+    header = [_cut(tv.index_label)] + [
+        _cut(c.text) + {"added": " (+)", "removed": " (−)"}.get(c.state, "") for c in tv.columns
+    ]
     body: list[list[tuple[str, str]]] = []
     for label, cells in tv.rows:
         mark = {"added": "+ ", "removed": "- "}.get(label.state, "")

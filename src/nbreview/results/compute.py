@@ -51,7 +51,7 @@ def _output(res: Results, c: CellDiff, o: OutputDiff) -> None:
             if len(old_t) != len(new_t):
                 res.notes.append(ResultNote(cell, out, "tables not compared: a table was added or removed"))
                 return
-            for a, b in zip(old_t, new_t):
+            for a, b in zip(old_t, new_t, strict=True):
                 _add_table(res, cell, out, "text/html", a, b)
             return
     for mime in TEXT_MIMES:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ..compare.text import volatile_spans
-from ..model import LineOp, TextDiff
+from ..model import TextDiff
 
 MAX_CHANGED_LINES = 20_000  # changed lines of one output read for numbers; beyond, a note
 MAX_LINE_CHARS = 2_000  # a longer line (minified data, a base64 blob) is not read for numbers
@@ -38,9 +38,7 @@ _SCAN = re.compile(
     """,
     re.X,
 )
-_TIME_UNITS = frozenset(
-    "s ms us µs μs ns sec secs second seconds min mins minute minutes hr hrs hour hours it".split()
-)
+_TIME_UNITS = frozenset("s ms us µs μs ns sec secs second seconds min mins minute minutes hr hrs hour hours it".split())
 _RATE = re.compile(r"^(?:\w+/(?:s|sec|step|it|epoch|batch)|s/\w+|ms/\w+)$")
 _AFTER_TIME = re.compile(r"\s?(?:s|ms|us|µs|ns|sec|secs|seconds|minutes|mins?)\b")
 _VOLATILE_LABEL = re.compile(
@@ -170,7 +168,7 @@ def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], lis
     if not a or not b:
         return [], a, b
     if len(a) == len(b) and _masked(old, a) == _masked(new, b):  # the usual case: only numbers differ
-        return list(zip(a, b)), [], []
+        return list(zip(a, b, strict=True)), [], []
     ta, wa = _skeleton(old, a)
     tb, wb = _skeleton(new, b)
     at_a = {t: k for k, t in enumerate(wa)}
@@ -241,7 +239,7 @@ def _pair_equal_keys(old: list[_Line], new: list[_Line], volatile_only: bool, ou
     ib = [k for k, x in enumerate(new) if not x.used]
     ka = [_key(old[k], volatile_only) for k in ia]
     kb = [_key(new[k], volatile_only) for k in ib]
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, _j2 in SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
         if tag != "equal":
             continue
         for d in range(i2 - i1):
@@ -249,7 +247,7 @@ def _pair_equal_keys(old: list[_Line], new: list[_Line], volatile_only: bool, ou
             if not volatile_only and not a.nums:
                 continue  # a line without numbers pairs nothing (and stays free for its diff partner)
             a.used = b.used = True
-            out.extend(PairedNumber(x, y, b.line) for x, y in zip(a.nums, b.nums) if _reportable(x, y))
+            out.extend(PairedNumber(x, y, b.line) for x, y in zip(a.nums, b.nums, strict=False) if _reportable(x, y))
 
 
 def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
@@ -275,17 +273,17 @@ def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
         if not in_hunk:
             hunk += 1
             in_hunk = True
-        a = strip_ansi((op.old_text or "").rstrip("\r\n"))
-        b = strip_ansi((op.new_text or "").rstrip("\r\n"))
-        if _LOCALE.search(a) or _LOCALE.search(b):
+        ta = strip_ansi((op.old_text or "").rstrip("\r\n"))
+        tb = strip_ansi((op.new_text or "").rstrip("\r\n"))
+        if _LOCALE.search(ta) or _LOCALE.search(tb):
             return [], "numbers not compared: decimal commas (an unrecognised number locale)"
         if op.op == "replace":
-            old.append(_Line(a, numbers_in_line(a), op.old, len(new), hunk))
-            new.append(_Line(b, numbers_in_line(b), op.new, len(old) - 1, hunk))
+            old.append(_Line(ta, numbers_in_line(ta), op.old, len(new), hunk))
+            new.append(_Line(tb, numbers_in_line(tb), op.new, len(old) - 1, hunk))
         elif op.op == "delete":
-            old.append(_Line(a, numbers_in_line(a), op.old, -1, hunk))
+            old.append(_Line(ta, numbers_in_line(ta), op.old, -1, hunk))
         else:
-            new.append(_Line(b, numbers_in_line(b), op.new, -1, hunk))
+            new.append(_Line(tb, numbers_in_line(tb), op.new, -1, hunk))
     out: list[PairedNumber] = []
     _pair_equal_keys(old, new, True, out)
     _pair_equal_keys(old, new, False, out)

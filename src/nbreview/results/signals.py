@@ -80,7 +80,13 @@ def _size(outs: list[dict[str, Any]]) -> int:
     for o in outs:
         for key in ("text", "traceback"):
             v = o.get(key)
-            n += len(v) if isinstance(v, str) else sum(len(x) for x in v if isinstance(x, str)) if isinstance(v, list) else 0
+            n += (
+                len(v)
+                if isinstance(v, str)
+                else sum(len(x) for x in v if isinstance(x, str))
+                if isinstance(v, list)
+                else 0
+            )
         data = o.get("data")
         if isinstance(data, dict):
             for v in data.values():
@@ -108,7 +114,9 @@ def _warnings(outs: list[dict[str, Any]]) -> list[str]:
 
 
 def _errors(outs: list[dict[str, Any]]) -> list[str]:
-    return [f"{o.get('ename', 'Error')}: {o.get('evalue', '')}".strip() for o in outs if o.get("output_type") == "error"]
+    return [
+        f"{o.get('ename', 'Error')}: {o.get('evalue', '')}".strip() for o in outs if o.get("output_type") == "error"
+    ]
 
 
 def mask(secret: str) -> str:
@@ -144,7 +152,9 @@ def cell_signals(c: CellDiff, old: dict[str, Any], new: dict[str, Any]) -> list[
         return out
     if c.status == "modified" and "outputs" not in c.changed:
         if "source" in c.changed and "execution_count" not in c.changed and new.get("outputs"):
-            out.append(Signal("stale_output", idx, "source changed but outputs and execution count did not: not re-run"))
+            out.append(
+                Signal("stale_output", idx, "source changed but outputs and execution count did not: not re-run")
+            )
         return out
     old_outs, new_outs = _outputs(old), _outputs(new)
     # Only outputs that are new or changed are read (an unchanged output has nothing new).
@@ -190,12 +200,11 @@ def _with_outputs(nb: dict[str, Any] | None) -> int:
     return sum(1 for c in cells if isinstance(c, dict) and c.get("outputs")) if isinstance(cells, list) else 0
 
 
-
 def _kernel(nb: dict[str, Any] | None) -> tuple[str, str]:
     meta = nb.get("metadata") if isinstance(nb, dict) else None
     meta = meta if isinstance(meta, dict) else {}
-    ks = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
-    li = meta.get("language_info") if isinstance(meta.get("language_info"), dict) else {}
+    ks: dict[str, Any] = meta["kernelspec"] if isinstance(meta.get("kernelspec"), dict) else {}
+    li: dict[str, Any] = meta["language_info"] if isinstance(meta.get("language_info"), dict) else {}
     kernel = str(ks.get("name") or ks.get("display_name") or "")
     lang = f"{li.get('name', '')} {li.get('version', '')}".strip()
     return kernel, lang
@@ -220,8 +229,8 @@ def notebook_signals(d: NotebookDiff) -> list[Signal]:
     if any("execution_count" in c.changed or c.status in ("added", "removed") or c.moved for c in d.cells):
         counts = _counts(d.new_nb)
         old_counts = _counts(d.old_nb)
-        known = set(zip([n for _, n in old_counts], [n for _, n in old_counts[1:]]))
-        for (_, a), (k, b) in zip(counts, counts[1:]):
+        known = set(zip([n for _, n in old_counts], [n for _, n in old_counts[1:]], strict=False))
+        for (_, a), (k, b) in zip(counts, counts[1:], strict=False):
             if b <= a and (a, b) not in known:
                 out.append(Signal("out_of_order", k, f"run out of order: execution count {b} after {a}"))
     for c in d.cells:

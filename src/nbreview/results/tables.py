@@ -282,9 +282,9 @@ def _aligned_table(lines: list[str]) -> Table | None:
         body = [_TEXT_SPLIT.split(x.strip()) for x in lines[:-1]]
         if not body or any(len(r) != 2 for r in body if r != ["..."]):
             return None
-        rows = [(r[0], [r[1]]) for r in body if len(r) == 2]
+        pairs: list[tuple[str | None, list[str]]] = [(r[0], [r[1]]) for r in body if len(r) == 2]
         truncated = truncated or any(r == ["..."] for r in body)
-        return _finish(Table([series.group("name") or "value"], rows, truncated))
+        return _finish(Table([series.group("name") or "value"], pairs, truncated))
     header = _TEXT_SPLIT.split(lines[0].strip())
     body_lines = lines[1:]
     if len(header) < 1 or not body_lines:
@@ -361,7 +361,9 @@ def _row_labels(t: Table) -> list[str]:
     return [f"row {k + 1}" for k in range(len(t.rows))]
 
 
-def _align(old: list[str], new: list[str], old_keys: list[str], new_keys: list[str]) -> list[tuple[int | None, int | None]]:
+def _align(
+    old: list[str], new: list[str], old_keys: list[str], new_keys: list[str]
+) -> list[tuple[int | None, int | None]]:
     """Pairs of positions: by label when labels are unique on both sides, else by content in order."""
     if _unique(old) and _unique(new) and not all(x.startswith("row ") for x in old + new):
         where = {x: k for k, x in enumerate(old)}
@@ -393,7 +395,9 @@ def _same(a: str, b: str) -> bool:
     return x is not None and y is not None and x == y
 
 
-def diff_tables(old: Table, new: Table, cell: int, output: int, source: str, table_index: int) -> tuple[TableDiff, list[NumberChange]]:
+def diff_tables(
+    old: Table, new: Table, cell: int, output: int, source: str, table_index: int
+) -> tuple[TableDiff, list[NumberChange]]:
     """Align two tables and list the cells that changed (numbers by value, other cells by text)."""
     cols = _align(old.columns, new.columns, old.columns, new.columns)
     columns: list[TableColumn] = []
@@ -413,7 +417,7 @@ def diff_tables(old: Table, new: Table, cell: int, output: int, source: str, tab
         label = nl[rj] if rj is not None else ol[ri] if ri is not None else ""
         cells: list[tuple[str | None, str | None]] = []
         changed = False
-        for (oi, nj), col in zip(cols, columns):
+        for (oi, nj), col in zip(cols, columns, strict=True):
             a = ovals[oi] if ovals is not None and oi is not None and oi < len(ovals) else None
             b = nvals[nj] if nvals is not None and nj is not None and nj < len(nvals) else None
             cells.append((a, b))
@@ -422,8 +426,17 @@ def diff_tables(old: Table, new: Table, cell: int, output: int, source: str, tab
                 x, y = _number(a), _number(b)
                 changes.append(
                     NumberChange(
-                        cell, output, f"{label} · {col.label}", x if x is not None and y is not None else a,
-                        y if x is not None and y is not None else b, a, b, source, None, label, col.label,
+                        cell,
+                        output,
+                        f"{label} · {col.label}",
+                        x if x is not None and y is not None else a,
+                        y if x is not None and y is not None else b,
+                        a,
+                        b,
+                        source,
+                        None,
+                        label,
+                        col.label,
                         table_index,
                     )
                 )

@@ -137,8 +137,10 @@ def signal_items(results: Results) -> list[ShownSignal]:
     def key(s: Signal) -> tuple[int, int]:
         return (SIGNAL_ORDER.index(s.kind) if s.kind in SIGNAL_ORDER else 99, -1 if s.cell is None else s.cell)
 
-    return [ShownSignal(s.kind, SIGNAL_TITLES.get(s.kind, s.kind), s.cell, where(s.cell), s.detail)
-            for s in sorted(results.signals, key=key)]
+    return [
+        ShownSignal(s.kind, SIGNAL_TITLES.get(s.kind, s.kind), s.cell, where(s.cell), s.detail)
+        for s in sorted(results.signals, key=key)
+    ]
 
 
 @dataclass(frozen=True)
