@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from ..compare.text import volatile_spans
 from ..model import TextDiff
@@ -74,31 +75,39 @@ def parse_value(body: str) -> int | float | None:
     """``1,234`` → 1234, ``−0.5`` → -0.5, ``93.4%`` → 93.4, ``1.3e-2`` → 0.013; None if not a number."""
     t = body.strip().replace("\u2212", "-").replace(",", "").rstrip("%").strip()
     try:
-        if re.fullmatch(r"[-+]?\d+", t):
-            return int(t)
-        return float(t)
+        return float(t) if ("." in t or "e" in t or "E" in t) else int(t)
     except ValueError:
         return None
 
 
+_LAST_SEPARATOR = re.compile(r"[:,;|=(\[{]([^:,;|=(\[{]*)$")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@lru_cache(maxsize=4096)
 def _base_label(seg: str) -> str:
     """The words right before a number, after the last separator: ``Test set: Average loss: `` → ``Average loss``."""
     seg = seg.rstrip(" \t:=([{")
-    cut = max(seg.rfind(c) for c in _SEPARATORS + "([{")
-    if cut >= 0:
-        seg = seg[cut + 1 :]
+    m = _LAST_SEPARATOR.search(seg)
+    if m:
+        seg = m.group(1)
     words: list[str] = []
     parts = seg.split()
     while parts and parts[-1].lower() in _FILLER:
         parts.pop()
     for w in reversed(parts):
         w = w.strip(".-*'\"`")
-        if not w or not re.search(r"[^\W\d_]", w):
+        if not w or not _LETTER.search(w):
             break
         words.append(w)
         if len(words) == 3:
             break
     return " ".join(reversed(words))
+
+
+@lru_cache(maxsize=4096)
+def _volatile_label(label: str) -> bool:
+    return bool(_VOLATILE_LABEL.search(label))
 
 
 def numbers_in_line(line: str) -> list[Num]:
@@ -140,8 +149,8 @@ def numbers_in_line(line: str) -> list[Num]:
             unit.lower() in _TIME_UNITS
             or _RATE.match(unit)
             or (not unit and not m.group("pct") and _AFTER_TIME.match(line, end))
-            or _VOLATILE_LABEL.search(label)
-            or any(a < end and start < b for a, b in vol)
+            or _volatile_label(label)
+            or (vol and any(a < end and start < b for a, b in vol))
         )
         out.append(Num(value, body.strip(), label, start, end, volatile))
         prev_end = end
