@@ -49,7 +49,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import Response, abort, jsonify, request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -60,6 +60,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_BODY = 32 * 1024 * 1024  # an edited cell can be big; a request body larger than this is refused (413)
 MAX_DEPTH = 64  # how deeply a JSON body may nest; ours nest 3 levels
+ERROR_CODES = (400, 403, 404, 405, 413, 415)  # answered as text (pages) or {"error": ...} (writes)
 _ENV_OK = "nbreview.secret_prefix"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -119,7 +120,8 @@ def install(app: Flask, token: str, allowed_hosts: Iterable[str] = ()) -> None:
 
     ``token`` is the per-run secret (at least 16 URL-safe characters); ``allowed_hosts`` adds
     host names to 127.0.0.1/localhost/::1 (the ``--ip`` address). Also caps request bodies at
-    :data:`MAX_BODY`. Call once, before the app serves.
+    :data:`MAX_BODY` and answers errors as one line of text, or ``{"error": ...}`` to a write.
+    Call once, before the app serves.
     """
     if len(token) < 16 or not re.fullmatch(r"[A-Za-z0-9_-]+", token):
         raise ValueError("the token must be at least 16 URL-safe characters")
@@ -145,7 +147,17 @@ def install(app: Flask, token: str, allowed_hosts: Iterable[str] = ()) -> None:
         if not same_origin(origin, request.scheme, request.host):
             abort(403, f"write refused: Origin {origin[:100]} is not this server")
 
-    app.extensions.setdefault("nbreview_security", {"token_header": TOKEN_HEADER})
+    for code in ERROR_CODES:
+        app.register_error_handler(code, _error)
+
+
+def _error(err: Any) -> tuple[Response, int]:
+    """Plain text for pages; ``{"error": ...}`` for writes, which the page's scripts show the user."""
+    code = int(getattr(err, "code", 500))
+    description = str(getattr(err, "description", ""))
+    if request.method not in SAFE_METHODS:
+        return jsonify(error=description), code
+    return Response(f"{code} {getattr(err, 'name', 'Error')}: {description}\n", mimetype="text/plain"), code
 
 
 def read_json(max_depth: int = MAX_DEPTH) -> Any:
