@@ -13,12 +13,12 @@ local port. The design therefore keeps the secret out of cookies entirely:
   ``SCRIPT_NAME``), so routes are written without it and links are built from
   ``request.script_root`` / the ``base`` the app is given. Images and attachments load as plain
   ``<img src>`` because their URLs carry the secret; no cookie is ever set.
-- **Writes need more.** Every request with a state-changing method (anything but GET, HEAD and
-  OPTIONS: save, close, heartbeat, a posted comment...) must also carry the header
+- **Writes need more.** Every request with another method than GET and HEAD (save, close,
+  heartbeat, a posted comment..., and CORS preflights) must also carry the header
   ``X-Nbreview-Token: <token>`` and an ``Origin`` equal to this server's own (scheme, host and
   port of the ``Host`` it was reached at). An HTML form can set neither; a cross-origin ``fetch``
-  that sets the header needs a CORS preflight, which this server never grants; and a browser
-  always sends its real ``Origin`` on a POST. So even someone who learned the URL (browser
+  that sets the header needs a CORS preflight, which this server refuses (403, and it never
+  sends ``Access-Control-Allow-*``); and a browser always sends its real ``Origin`` on a POST. So even someone who learned the URL (browser
   history, a screen share) cannot make a page elsewhere save or shut the mergetool down.
 - **The Host header** must name this machine (127.0.0.1, localhost, ::1 or the ``--ip``
   given), against DNS rebinding.
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
 TOKEN_HEADER = "X-Nbreview-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SAFE_METHODS = frozenset({"GET", "HEAD"})  # OPTIONS too is guarded: no CORS preflight ever succeeds
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_BODY = 32 * 1024 * 1024  # an edited cell can be big; a request body larger than this is refused (413)
 MAX_DEPTH = 64  # how deeply a JSON body may nest; ours nest 3 levels
