@@ -152,6 +152,7 @@ def test_a_body_over_the_limit_is_413(bare: Any) -> None:
     client.application.config["MAX_CONTENT_LENGTH"] = 1000
     resp = client.post(P + "/api/echo", headers=WRITER, data=b'"' + b"x" * 2000 + b'"', content_type="application/json")
     assert resp.status_code == 413 and seen == []
+    assert resp.get_json()["error"] == "the body is larger than 1,000 bytes"
 
 
 def test_install_refuses_a_weak_or_unsafe_token() -> None:

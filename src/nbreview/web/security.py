@@ -155,8 +155,12 @@ def install(app: Flask, token: str, allowed_hosts: Iterable[str] = ()) -> None:
 
 def _error(err: Any) -> tuple[Response, int]:
     """Plain text for pages; ``{"error": ...}`` for writes, which the page's scripts show the user."""
+    from flask import current_app
+
     code = int(getattr(err, "code", 500))
     description = str(getattr(err, "description", ""))
+    if code == 413:
+        description = f"the body is larger than {int(current_app.config['MAX_CONTENT_LENGTH']):,} bytes"
     if request.method not in SAFE_METHODS:
         return jsonify(error=description), code
     return Response(f"{code} {getattr(err, 'name', 'Error')}: {description}\n", mimetype="text/plain"), code
