@@ -68,7 +68,7 @@ class Num:
 
 
 def strip_ansi(text: str) -> str:
-    return _ANSI.sub("", text)
+    return _ANSI.sub("", text) if "\x1b" in text else text
 
 
 def parse_value(body: str) -> int | float | None:
@@ -246,9 +246,12 @@ def _pair_equal_keys(old: list[_Line], new: list[_Line], volatile_only: bool, ou
     """Pair, in order, unused lines whose keys are equal; report their numbers that differ."""
     ia = [k for k, x in enumerate(old) if not x.used]
     ib = [k for k, x in enumerate(new) if not x.used]
+    if not ia or not ib:
+        return
     ka = [_key(old[k], volatile_only) for k in ia]
     kb = [_key(new[k], volatile_only) for k in ib]
-    for tag, i1, i2, j1, _j2 in SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
+    opcodes = [("equal", 0, len(ka), 0, len(kb))] if ka == kb else SequenceMatcher(None, ka, kb, False).get_opcodes()
+    for tag, i1, i2, j1, _j2 in opcodes:
         if tag != "equal":
             continue
         for d in range(i2 - i1):

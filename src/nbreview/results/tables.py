@@ -239,6 +239,8 @@ def html_tables(html: str) -> list[Table]:
 
 def text_table(text: str) -> Table | None:
     """A markdown pipe table or an aligned ``DataFrame``/``Series`` text; None when the text is not one."""
+    if text.count("\n") > MAX_TABLE_ROWS + 2 or ("  " not in text and "|" not in text):
+        return None  # too long to be read as a table, or no column gaps at all
     lines = [strip_ansi(x).rstrip() for x in text.splitlines()]
     lines = [x for x in lines if x.strip()]
     if len(lines) < 2:
