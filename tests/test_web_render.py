@@ -56,8 +56,9 @@ def test_example_cells_in_order_with_status_numbers_and_moves() -> None:
     assert ">[6] → [3]</a>" in out and "moved from #6" in out
     assert "∅ → [6]" in out
     assert "In [4] → [5]" in out
+    # Hidden as the terminal and the comment count it (the moved, unchanged cell is shown).
     assert summary_text(d) == (
-        "4 cells modified · 1 added · 1 moved · 1 image changed · 3 unchanged hidden · 3 transient hidden"
+        "4 cells modified · 1 added · 1 moved · 1 image changed · 2 unchanged hidden · 2 transient hidden"
     )
 
 

@@ -36,6 +36,22 @@ ID_MIN_SIMILARITY = 0.4  # id-matched cells below this share (almost) nothing
 GAP_BUDGET = 2_500  # similarity evaluations for an exact in-order matching of a gap
 WALK_WINDOW = 8  # look-ahead of the linear walk through gaps too large for that
 STOP_LINE_CELLS = 20  # lines found in more cells than this do not suggest moves
+# Scoring, in ``similarity``: a cell whose type changed is discounted (a code cell turned into
+# markdown is less likely "the same cell"); identical outputs nudge a near-tie towards the
+# cell that produced them, never past a real source match.
+TYPE_CHANGE_FACTOR = 0.8
+SAME_OUTPUTS_BONUS = 0.05
+SHORT_EXACT_BELOW = 0.9  # short cells below this line/token score are re-scored by characters
+# Anchors in big gaps (``soft_anchors``): a line shared by at most this many old cells is
+# distinctive enough to suggest a pair, and the pair must be at least this alike.
+RARE_LINE_CELLS = 3
+ANCHOR_MIN_SIMILARITY = 0.7
+# Moves: compare every leftover old cell with every leftover new one up to this many pairs,
+# beyond it only cells sharing a distinctive line.
+MOVE_ALL_PAIRS = 400
+# In the gap programme a match is worth its score above the threshold plus this epsilon, so a
+# match scoring exactly GAP_THRESHOLD still beats skipping both cells.
+MATCH_EPSILON = 1e-3
 
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -154,15 +170,15 @@ def similarity(a: _Info, b: _Info, floor: float = 0.0) -> float:
     else:
         lines = _dice(a.lines, b.lines)
         score = max(lines, _dice(a.tokens, b.tokens))
-        if score < 0.9 and a.short and b.short:
+        if score < SHORT_EXACT_BELOW and a.short and b.short:
             if _dice(a.seq_bag, b.seq_bag) >= max(floor, GAP_THRESHOLD):
                 sm = b.matcher()
                 sm.set_seq1(a.seq)
                 score = max(lines, sm.ratio())
     if a.cell_type != b.cell_type:
-        score *= 0.8
+        score *= TYPE_CHANGE_FACTOR
     if score < 1.0 and a.outputs and a.out_key == b.out_key:
-        score = min(1.0, score + 0.05)
+        score = min(1.0, score + SAME_OUTPUTS_BONUS)
     return score
 
 
@@ -263,10 +279,11 @@ class _Aligner:
                 index.setdefault(line, []).append(i)
         best_for_old: dict[int, tuple[float, int]] = {}
         for j in b:
-            cands = {i for line in self.new[j].lines.counts for i in index.get(line, ()) if len(index[line]) <= 3}
+            lines = self.new[j].lines.counts
+            cands = {i for line in lines for i in index.get(line, ()) if len(index[line]) <= RARE_LINE_CELLS}
             for i in cands:
                 s = self.sim(i, j)
-                if s >= 0.7 and s > best_for_old.get(i, (0.0, -1))[0]:
+                if s >= ANCHOR_MIN_SIMILARITY and s > best_for_old.get(i, (0.0, -1))[0]:
                     best_for_old[i] = (s, j)
         best_for_new: dict[int, tuple[float, int]] = {}
         for i, (s, j) in best_for_old.items():
@@ -295,7 +312,7 @@ class _Aligner:
                     best, how = row[j - 1], 2
                 s = self.sim(ai, b[j - 1])
                 if s >= GAP_THRESHOLD:
-                    cand = prev[j - 1] + s - GAP_THRESHOLD + 1e-3
+                    cand = prev[j - 1] + s - GAP_THRESHOLD + MATCH_EPSILON
                     if cand > best:
                         best, how = cand, 3
                 row[j] = best
@@ -349,7 +366,7 @@ class _Aligner:
         if not la or not lb:
             return
         cands: set[tuple[int, int]] = set()
-        if len(la) * len(lb) <= 400:
+        if len(la) * len(lb) <= MOVE_ALL_PAIRS:
             cands = {(i, j) for i in la for j in lb}
         else:
             index: dict[str, list[int]] = {}

@@ -16,6 +16,20 @@ def _side(nb: LoadedNotebook) -> Side:
     return Side(nb.label, list(nb.problems), nb.upgraded_from, nb.empty)
 
 
+def _without_outputs(nb: dict[str, Any]) -> dict[str, Any]:
+    """The notebook as ``--ignore outputs`` compares it: code cells with no outputs.
+
+    Done once here, before alignment, so outputs break no ties between cells and no renderer
+    finds outputs to show (an added cell's, a modified cell's) that the diff was told to ignore.
+    Cells are copied shallowly; the caller's notebook is not changed.
+    """
+    cells = [
+        {**c, "outputs": []} if isinstance(c, dict) and isinstance(c.get("outputs"), list) else c
+        for c in nb.get("cells", [])
+    ]
+    return {**nb, "cells": cells}
+
+
 def diff(
     old: NotebookSource,
     new: NotebookSource,
@@ -38,8 +52,11 @@ def diff(
         raise TypeError("pass either options= or option flags, not both")
     a = load(old, old_label)
     b = load(new, new_label)
-    old_cells = a.nb.get("cells", [])
-    new_cells = b.nb.get("cells", [])
+    old_nb, new_nb = a.nb, b.nb
+    if options.ignore_outputs:
+        old_nb, new_nb = _without_outputs(old_nb), _without_outputs(new_nb)
+    old_cells = old_nb.get("cells", [])
+    new_cells = new_nb.get("cells", [])
     matches = align_cells(old_cells, new_cells, options)
     cells = [
         diff_cell(
@@ -49,14 +66,14 @@ def diff(
     ]
     meta = []
     if not options.ignore_metadata:
-        meta = diff_values(a.nb.get("metadata", {}), b.nb.get("metadata", {}), [], notebook_metadata_transient)
-    rest_a = {k: v for k, v in a.nb.items() if k not in ("cells", "metadata")}
-    rest_b = {k: v for k, v in b.nb.items() if k not in ("cells", "metadata")}
+        meta = diff_values(old_nb.get("metadata", {}), new_nb.get("metadata", {}), [], notebook_metadata_transient)
+    rest_a = {k: v for k, v in old_nb.items() if k not in ("cells", "metadata")}
+    rest_b = {k: v for k, v in new_nb.items() if k not in ("cells", "metadata")}
     fields = diff_values(rest_a, rest_b)
     if a.empty or b.empty:  # an added or deleted notebook: its format and metadata are not news
         for ch in fields + meta:
             ch.transient = True
-    d = NotebookDiff(_side(a), _side(b), cells, meta, fields, options, old_nb=a.nb, new_nb=b.nb)
+    d = NotebookDiff(_side(a), _side(b), cells, meta, fields, options, old_nb=old_nb, new_nb=new_nb)
     if results:
         from .results.compute import compute_results
 

@@ -192,11 +192,3 @@ def notebook_pairs(
     A side that cannot be read as a notebook raises its :class:`~nbreview.errors.NotebookError`.
     """
     return [c.load() for c in changed_notebooks(revs, paths, repo, cached=cached)]
-
-
-def relpath_from(top: str, path: str) -> str:
-    """``path`` (relative to the top level) as seen from the current directory, for display."""
-    try:
-        return os.path.relpath(Path(top) / path)
-    except ValueError:
-        return path

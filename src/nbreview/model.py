@@ -42,6 +42,10 @@ A *table* is ``{"cell", "output", "source", "columns": [{"label", "status"}], "r
 [{"label", "status": "changed"|"added"|"removed", "cells": [[old, new]...]}],
 "unchanged_rows": n, "truncated": bool}``; a *note* ``{"cell", "output", "note"}`` names an
 output whose results were not compared (it keeps its text diff).
+
+``nbreview diff --json`` adds a read-only ``"view"`` that ``patch`` ignores: what every
+renderer shows (``nbreview.view``): ``{"shown": [[old index, new index, status word]...],
+"hidden_unchanged": n, "hidden_transient_cells": n, "hidden_transient_changes": n}``.
 """
 
 from __future__ import annotations

@@ -123,7 +123,9 @@ def _run_files(args: argparse.Namespace) -> int:
 
     d = diff(args.args[0], args.args[1], options=diff_options(args))
     if args.json:
-        stdout_write(json.dumps(d.to_dict(), ensure_ascii=False, indent=1) + "\n")
+        from ..view import json_document
+
+        stdout_write(json.dumps(json_document(d), ensure_ascii=False, indent=1) + "\n")
         return 1 if args.exit_code and d.has_changes else 0
     color = use_color(args.color)
     st = make_style(args, color)
@@ -190,10 +192,12 @@ def _run_git(args: argparse.Namespace) -> int:
             yield results[-1]
 
     if args.json:
+        from ..view import json_document
+
         items = []
         for ch, d, err in diffs():
             item: dict[str, Any] = {"path": ch.path, "old_path": ch.old_path, "status": ch.status}
-            item.update({"error": err} if d is None else {"diff": d.to_dict()})
+            item.update({"error": err} if d is None else {"diff": json_document(d)})
             items.append(item)
         doc = {"format": "nbreview-diff-set", "version": 1, "notebooks": items}
         stdout_write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")

@@ -9,16 +9,12 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..model import ImageDiff
+from ..nbcontent import RASTER_MIMES, is_raster
+
+__all__ = ["RASTER_MIMES", "compare_images", "decode_b64", "difference_png", "image_size", "is_raster"]
 
 if TYPE_CHECKING:
     from PIL import Image
-
-RASTER_MIMES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
-
-
-def is_raster(mime: str) -> bool:
-    return mime in RASTER_MIMES
-
 
 def decode_b64(value: Any) -> bytes:
     text = "".join(value) if isinstance(value, list) else str(value)

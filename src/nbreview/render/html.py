@@ -25,6 +25,9 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..compare.images import decode_b64, image_size
 from ..model import CellDiff, LineOp, NotebookDiff, OutputDiff, Span, TextDiff, ValueChange
+from ..nbcontent import IMAGE_MIMES, cell_source, value_text
+from ..view import CellView, plural, segments, status_word
+from ..view import build as build_view
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
@@ -33,13 +36,8 @@ ASSETS = Path(__file__).resolve().parent.parent / "web" / "assets"
 Side = Literal["old", "new"]
 JSONDict = dict[str, Any]
 
-IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
-# Which representation of a rich output to show, best first.
-MIME_ORDER = (
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/svg+xml",
+# Which representation of a rich output to show, best first: pictures (nbcontent.IMAGE_MIMES), then text.
+MIME_ORDER = IMAGE_MIMES + (
     "text/html",
     "text/markdown",
     "text/latex",
@@ -257,9 +255,6 @@ def _filter_url(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
-_Markdown = Callable[[str], str]
-
-
 class _MarkdownRenderer:
     """mistune renderer: raw HTML allowed through to nh3; code and math become slots."""
 
@@ -411,10 +406,6 @@ def _pygments_css() -> str:
 _ANSI = re.compile(r"\x1b\[([0-9;]*)([A-Za-z])|\x1b\][^\x07]*\x07|\x1b.")
 
 
-def strip_ansi(text: str) -> str:
-    return _ANSI.sub("", text)
-
-
 def ansi_to_html(text: str) -> str:
     """Escaped text with SGR colours as classes (``ansi-fg-1``, ``ansi-bold``...)."""
     if "\x1b" not in text:
@@ -483,10 +474,6 @@ def ansi_to_html(text: str) -> str:
 
 # ---------------------------------------------------------------------------
 # Text diffs: side by side and unified, from the model's line ops
-
-
-def _strip_nl(text: str | None) -> str:
-    return (text or "").rstrip("\r\n")
 
 
 def _spans_by_line(td: TextDiff) -> tuple[dict[int, list[Span]], dict[int, list[Span]]]:
@@ -575,29 +562,21 @@ MIN_FOLD = 4  # fewer hidden lines than this are not worth a fold
 
 
 def _fold_context(rows: list[tuple[bool, str]]) -> list[str]:
-    """Rows as ``<tr>``s; long runs of unchanged lines hidden behind an "unchanged lines" row."""
+    """Rows as ``<tr>``s; long runs of unchanged lines hidden behind an "unchanged lines" row.
+
+    Which lines fold is the view's rule (:func:`nbreview.view.segments`), the same as the
+    terminal's and the PR comment's hunks, with ``CONTEXT`` lines kept and ``MIN_FOLD`` at least.
+    """
     out: list[str] = []
-    k = 0
-    while k < len(rows):
-        if not rows[k][0]:
-            out.append(f'<tr class="chg">{rows[k][1]}</tr>')
-            k += 1
-            continue
-        end = k
-        while end < len(rows) and rows[end][0]:
-            end += 1
-        first = k + (CONTEXT if k > 0 else 0)  # keep context after the change before
-        last = end - (CONTEXT if end < len(rows) else 0)  # and before the change after
-        hidden = range(first, last) if last - first >= MIN_FOLD else range(0)
-        for j in range(k, end):
-            if hidden and j == hidden.start:
-                n = len(hidden)
-                out.append(
-                    f'<tr class="skip"><td colspan="4"><button type="button" class="more">'
-                    f"⋯ {n} unchanged lines</button></td></tr>"
-                )
-            out.append(f'<tr class="hid">{rows[j][1]}</tr>' if j in hidden else f"<tr>{rows[j][1]}</tr>")
-        k = end
+    for seg in segments([not equal for equal, _ in rows], CONTEXT, MIN_FOLD):
+        if seg.folded:
+            out.append(
+                f'<tr class="skip"><td colspan="4"><button type="button" class="more">'
+                f"⋯ {len(seg)} unchanged lines</button></td></tr>"
+            )
+        for equal, cells in rows[seg.start : seg.end]:
+            out.append(f'<tr class="hid">{cells}</tr>' if seg.folded else (
+                f"<tr>{cells}</tr>" if equal else f'<tr class="chg">{cells}</tr>'))
     return out
 
 
@@ -627,12 +606,7 @@ def _fmt_size(n: int) -> str:
     return f"{n} B" if n < 1024 else (f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB")
 
 
-def _value_text(value: Any) -> str:
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "".join(value)
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
+_value_text = value_text  # nbcontent: one reading of a notebook string field
 
 
 def choose_mime(data: JSONDict) -> str | None:
@@ -901,10 +875,10 @@ def _cell_source(ctx: _Ctx, cd: CellDiff, lexer: Lexer | None) -> str:
     if cd.source is not None and cd.source.changed and cd.status == "modified":
         return render_text_diff(cd.source, lexer)
     if cd.status == "removed":
-        return render_source(_value_text(ctx.cell("old", cd.old_index).get("source", "")), lexer, "del")
+        return render_source(cell_source(ctx.cell("old", cd.old_index)), lexer, "del")
     mark = "ins" if cd.status == "added" else ""
     cell = ctx.cell("new", cd.new_index) or (cd.cell or {})
-    return render_source(_value_text(cell.get("source", "")), lexer, mark)
+    return render_source(cell_source(cell), lexer, mark)
 
 
 def _markdown_view(ctx: _Ctx, cd: CellDiff) -> str:
@@ -923,7 +897,7 @@ def _markdown_view(ctx: _Ctx, cd: CellDiff) -> str:
                 mime = next((m for m in IMAGE_MIMES if m in bundle), None)
                 return ctx.links.attachment(side, index, name, mime) if mime else None
 
-            ctx.md_cache[key] = render_markdown(_value_text(cell.get("source", "")), attachment)
+            ctx.md_cache[key] = render_markdown(cell_source(cell), attachment)
         return ctx.md_cache[key]
 
     if cd.status == "modified" and cd.source is not None and cd.source.changed:
@@ -949,14 +923,6 @@ def _exec_counts(ctx: _Ctx, cd: CellDiff) -> str:
     return f'<span class="exec">In [{esc(fa)}] → [{esc(fb)}]</span>'
 
 
-def _status_word(cd: CellDiff) -> str:
-    if cd.transient_only:
-        return "transient only"
-    if cd.reexecuted:
-        return "re-executed"
-    return cd.status
-
-
 def render_cell(ctx: _Ctx, cd: CellDiff) -> str:
     anchor = ctx.prefix + cell_anchor(cd)
     o = "" if cd.old_index is None else f"[{cd.old_index}]"
@@ -979,7 +945,7 @@ def render_cell(ctx: _Ctx, cd: CellDiff) -> str:
     header = (
         f'<header class="ch"><a class="num" href="#{anchor}" title="link to this cell">{nums}</a>'
         f'<span class="type">{esc(cd.cell_type)}</span>{_exec_counts(ctx, cd)}'
-        f'<span class="status">{esc(_status_word(cd))}</span>{moved}{what}{switch}</header>'
+        f'<span class="status">{esc(status_word(cd))}</span>{moved}{what}{switch}</header>'
     )
     if cd.cell_type == "markdown":
         body = f'{_markdown_view(ctx, cd)}<div class="srcview">{_cell_source(ctx, cd, lexer_for("markdown"))}</div>'
@@ -1011,12 +977,8 @@ def _fold_label(cells: list[CellDiff]) -> str:
         note = f", {images} image{'s' if images != 1 else ''} changed" if images else ""
         parts.append(f"{reexec} re-executed (outputs only{note})")
     if transient:
-        parts.append(f"{transient} with transient changes only")
+        parts.append(plural(transient, "cell") + " with only transient changes")
     return ", ".join(parts)
-
-
-def _is_quiet(cd: CellDiff) -> bool:
-    return not cd.moved and (cd.status == "unchanged" or cd.reexecuted or cd.transient_only)
 
 
 # ---------------------------------------------------------------------------
@@ -1025,7 +987,8 @@ def _is_quiet(cd: CellDiff) -> bool:
 
 def summary_parts(d: NotebookDiff) -> list[tuple[str, str]]:
     """(css class, text) pieces of the one-line summary, in reading order."""
-    s = d.summary()
+    view = build_view(d)
+    s = view.summary
     parts: list[tuple[str, str]] = []
     if not d.has_changes:
         parts.append(("same", "no changes"))
@@ -1043,10 +1006,12 @@ def summary_parts(d: NotebookDiff) -> list[tuple[str, str]]:
         parts.append(("quiet", f"{s.reexecuted} re-executed"))
     if s.metadata_changed:
         parts.append(("meta", f"{s.metadata_changed} notebook metadata change{'s' if s.metadata_changed != 1 else ''}"))
-    if s.unchanged:
-        parts.append(("quiet", f"{s.unchanged} unchanged hidden"))
-    if s.hidden_transient or s.transient_only:
-        parts.append(("quiet", f"{s.hidden_transient + s.transient_only} transient hidden"))
+    # What the view hides, counted as every renderer counts it.
+    if view.hidden_unchanged:
+        parts.append(("quiet", f"{view.hidden_unchanged} unchanged hidden"))
+    transient = view.hidden_transient_cells + view.hidden_transient_changes
+    if transient:
+        parts.append(("quiet", f"{transient} transient hidden"))
     if not parts:
         parts.append(("quiet", "no changes"))
     return parts
@@ -1083,24 +1048,23 @@ def render_notebook(d: NotebookDiff, links: ImageLinks, *, prefix: str = "") -> 
     nbmeta = render_changes(d.metadata + d.fields, "notebook metadata")
     if nbmeta:
         out.append(f'<section class="nbmeta"><h3>Notebook metadata</h3>{nbmeta}</section>')
-    run: list[CellDiff] = []
+    run: list[CellView] = []
 
     def flush() -> None:
         if not run:
             return
-        inner = "".join(render_cell(ctx, c) for c in run)
-        out.append(
-            f'<details class="fold"><summary><span class="fl">{esc(_fold_label(run))}</span></summary>'
-            f"{inner}</details>"
-        )
+        inner = "".join(render_cell(ctx, cv.diff) for cv in run)
+        label = _fold_label([cv.diff for cv in run])
+        out.append(f'<details class="fold"><summary><span class="fl">{esc(label)}</span></summary>{inner}</details>')
         run.clear()
 
-    for cd in d.cells:
-        if _is_quiet(cd):
-            run.append(cd)
+    # The view decides what is shown; the page keeps hidden and quiet (re-executed) cells, folded.
+    for cv in build_view(d).cells:
+        if cv.visibility != "shown":
+            run.append(cv)
             continue
         flush()
-        out.append(render_cell(ctx, cd))
+        out.append(render_cell(ctx, cv.diff))
     flush()
     if not d.cells:
         out.append('<p class="empty">Both notebooks have no cells.</p>')

@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff
+from ..nbcontent import is_raster, output_text
+from ..view import build as build_view
+from ..view import grouped_rows, segments, status_word
 
 MAX_BODY = 65_536  # GitHub's limit on an issue comment body, in characters
 DEFAULT_BUDGET = 60_000  # what we aim for, leaving room for the footer and the caller's notes
@@ -162,56 +165,26 @@ class RenderedComment:
 # ---------------------------------------------------------------- text diffs
 
 
-def _grouped(td: TextDiff) -> list[tuple[str, str]]:
-    """Lines as (sign, text), each run of changes with its removed lines before its added ones."""
-    out: list[tuple[str, str]] = []
-    run: list[tuple[str, str]] = []
-
-    def flush() -> None:
-        out.extend(x for x in run if x[0] == "-")
-        out.extend(x for x in run if x[0] == "+")
-        run.clear()
-
-    for op in td.lines:
-        if op.op == "equal":
-            flush()
-            out.append((" ", _txt(op.old_text)))
-        elif op.op == "delete":
-            run.append(("-", _txt(op.old_text)))
-        elif op.op == "insert":
-            run.append(("+", _txt(op.new_text)))
-        else:
-            run.append(("-", _txt(op.old_text)))
-            run.append(("+", _txt(op.new_text)))
-    flush()
-    return out
-
-
 def _txt(text: str | None) -> str:
     return (text or "").rstrip("\r\n").replace("\t", "    ")
 
 
 def diff_lines(td: TextDiff, context: int = 2, wrap: int | None = None) -> list[str]:
     """Hunks with ``context`` lines around changes, ``-``/``+`` prefixed, ``@@`` between hunks."""
-    grouped = _grouped(td)
-    keep = [False] * len(grouped)
-    for k, (sign, _) in enumerate(grouped):
-        if sign != " ":
-            for m in range(max(0, k - context), min(len(grouped), k + context + 1)):
-                keep[m] = True
+    rows = grouped_rows(td)
     out: list[str] = []
-    prev = -1
-    for k, (sign, text) in enumerate(grouped):
-        if not keep[k]:
+    for seg in segments([sign != " " for sign, _ in rows], context):
+        if seg.folded:
+            if seg.start > 0 and seg.end < len(rows):
+                out.append("@@ ⋯ @@")
             continue
-        if prev >= 0 and k != prev + 1:
-            out.append("@@ ⋯ @@")
-        prev = k
-        if wrap and len(text) > wrap:
-            parts = textwrap.wrap(text, wrap, break_long_words=False, break_on_hyphens=False) or [""]
-            out.extend(f"{sign} {p}" for p in parts)
-        else:
-            out.append(f"{sign} {text}")
+        for sign, op in rows[seg.start : seg.end]:
+            text = _txt(op.new_text if sign == "+" else op.old_text)
+            if wrap and len(text) > wrap:
+                parts = textwrap.wrap(text, wrap, break_long_words=False, break_on_hyphens=False) or [""]
+                out.extend(f"{sign} {p}" for p in parts)
+            else:
+                out.append(f"{sign} {text}")
     return out
 
 
@@ -230,24 +203,16 @@ def _side_index(c: CellDiff) -> str:
     return f"{old} → {new}"
 
 
-def _cell_status(c: CellDiff) -> str:
-    if c.status == "modified" and c.reexecuted:
-        return "re-executed"
-    if c.status == "modified" and c.transient_only:
-        return "transient changes"
-    return c.status
-
-
 def _cell_title(c: CellDiff) -> str:
-    bits = [f"**Cell {_side_index(c)}**", c.cell_type, _cell_status(c)]
+    bits = [f"**Cell {_side_index(c)}**", c.cell_type, status_word(c)]
     if c.moved:
         bits.append(f"moved from #{c.old_index}")
     return " · ".join(bits)
 
 
 def _shown_cells(d: NotebookDiff) -> list[CellDiff]:
-    """Cells worth a reader's eyes: anything but unchanged-in-place and transient-only."""
-    return [c for c in d.cells if (c.status != "unchanged" or c.moved) and not (c.transient_only and not c.moved)]
+    """Cells worth a reader's eyes, as the view decides (not unchanged in place, not transient-only)."""
+    return [cv.diff for cv in build_view(d).cells if cv.shown]
 
 
 def _output_value(nb: dict[str, Any] | None, cell: int | None, out: int | None) -> dict[str, Any] | None:
@@ -380,20 +345,8 @@ def prose_diff(td: TextDiff, max_lines: int) -> str:
     return "\n>\n".join(f"> {ln}" for ln in lines) + "\n"
 
 
-def _output_text(output: dict[str, Any]) -> str:
-    if output.get("output_type") == "stream":
-        text = output.get("text", "")
-    elif output.get("output_type") == "error":
-        text = f"{output.get('ename', '')}: {output.get('evalue', '')}"
-    else:
-        text = (output.get("data") or {}).get("text/plain", "")
-    return "".join(text) if isinstance(text, list) else str(text)
-
-
 def _added_outputs(outputs: list[Any], detail: Detail, linker: ImageLinker | None, budget: _Budget) -> list[str]:
     """A new cell's outputs in brief: the first lines of its text, its pictures."""
-    from ..compare.images import is_raster
-
     lines: list[str] = []
     for k, output in enumerate(outputs):
         if not isinstance(output, dict):
@@ -402,7 +355,7 @@ def _added_outputs(outputs: list[Any], detail: Detail, linker: ImageLinker | Non
         mimes = [m for m in (output.get("data") or {}) if is_raster(m)]
         what = f"output {k} · {kind} · added" + (" · " + ", ".join(mimes) if mimes else "")
         lines.append(f"<sub>{inline(what)}</sub>\n")
-        text = _output_text(output)
+        text = output_text(output, error="summary")
         if text and detail.max_output_lines:
             body = [f"+ {ln}" for ln in text.splitlines()]
             body, more = _clip(body, detail.max_output_lines)
@@ -480,17 +433,13 @@ def _section(
     if nb_changes:
         names = sorted({".".join(str(p) for p in x.path[:2]) or "(all)" for x in nb_changes})
         parts.append(f"<sub>notebook metadata changed: {inline(', '.join(names))}</sub>\n")
-    cells = _shown_cells(d)
+    view = build_view(d)
+    cells = [cv.diff for cv in view.shown]
     shown = cells if detail.max_cells is None else cells[: detail.max_cells]
     for c in shown:
         parts += _cell_block(d, c, detail, linker, budget)
     left = len(cells) - len(shown)
-    s = ch.summary()
-    quiet = []
-    if s.unchanged:
-        quiet.append(f"{s.unchanged} unchanged")
-    if s.transient_only:
-        quiet.append(f"{s.transient_only} with only transient changes")
+    quiet = view.hidden_parts()
     if left:
         quiet.insert(0, f"{left} more changed cells left out for length")
     if quiet:

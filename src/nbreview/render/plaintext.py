@@ -12,7 +12,8 @@ import hashlib
 import json
 from typing import Any
 
-from .terminal import _bytes, _size, _text, clean, image_info
+from ..nbcontent import value_text as _text
+from .terminal import _bytes, _size, clean, image_info
 
 OUTPUT_LINES = 50
 

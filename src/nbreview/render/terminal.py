@@ -19,7 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import CellDiff, LineOp, NotebookDiff, OutputDiff, Summary, TextDiff, ValueChange
+from ..model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff, ValueChange
+from ..nbcontent import TEXT_MIME_ORDER as _TEXT_MIME_ORDER
+from ..nbcontent import cell_source, is_raster, output_text, value_text
+from ..view import build as build_view
+from ..view import grouped_rows, hunk_header, hunks, status_word
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"
@@ -92,7 +96,6 @@ _CELL_MAGICS = {
 }
 _ANSI_SGR = re.compile(r"\x1b\[[0-9;]*m")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
-_TEXT_MIME_ORDER = ("text/plain", "text/markdown", "text/latex", "application/json", "text/html")
 
 Tokens = list[tuple[int, int, str]]  # per line: [start, end) and an SGR foreground
 
@@ -356,49 +359,6 @@ def _paint_line(
     return "".join(out)
 
 
-def _hunks(rows: list[tuple[str, LineOp]], context: int) -> list[list[tuple[str, LineOp]]]:
-    keep = [False] * len(rows)
-    for k, (sign, _) in enumerate(rows):
-        if sign != " ":
-            for m in range(max(0, k - context), min(len(rows), k + context + 1)):
-                keep[m] = True
-    hunks: list[list[tuple[str, LineOp]]] = []
-    prev = -2
-    for k, row in enumerate(rows):
-        if not keep[k]:
-            continue
-        if k != prev + 1:
-            hunks.append([])
-        hunks[-1].append(row)
-        prev = k
-    return hunks
-
-
-def _rows(td: TextDiff) -> list[tuple[str, LineOp]]:
-    """Diff rows with each run of changes regrouped: removed lines first, then added ones."""
-    rows: list[tuple[str, LineOp]] = []
-    run: list[tuple[str, LineOp]] = []
-    for op in td.lines + [LineOp("equal")]:
-        if op.op == "equal":
-            rows += [x for x in run if x[0] == "-"] + [x for x in run if x[0] == "+"]
-            run = []
-            rows.append((" ", op))
-        elif op.op == "replace":
-            run += [("-", op), ("+", op)]
-        else:
-            run.append(("-" if op.op == "delete" else "+", op))
-    rows.pop()
-    return rows
-
-
-def _hunk_header(hunk: list[tuple[str, LineOp]]) -> str:
-    olds = [op.old for s, op in hunk if s != "+" and op.old is not None]
-    news = [op.new for s, op in hunk if s != "-" and op.new is not None]
-    o = f"-{olds[0]},{len(olds)}" if olds else "-0,0"
-    n = f"+{news[0]},{len(news)}" if news else "+0,0"
-    return f"@@ {o} {n} @@"
-
-
 def render_text_diff(
     td: TextDiff,
     st: TerminalStyle,
@@ -413,16 +373,16 @@ def render_text_diff(
     if st.color and st.syntax and lexer_name:
         old_tokens = highlight_lines(td.old_text(), lexer_name, st.theme)
         new_tokens = highlight_lines(td.new_text(), lexer_name, st.theme)
-    rows = _rows(td)
-    hunks = _hunks(rows, st.context)
-    whole = len(hunks) == 1 and len(hunks[0]) == len(rows)
+    rows = grouped_rows(td)
+    shown_hunks = hunks(rows, st.context)
+    whole = len(shown_hunks) == 1 and len(shown_hunks[0]) == len(rows)
     out: list[str] = []
     shown = changed_shown = 0
     total_changed = sum(1 for sign, _ in rows if sign != " ")
     width = max(20, st.width - len(indent) - 2)
-    for hunk in hunks:
+    for hunk in shown_hunks:
         if not whole:
-            out.append(indent + st.paint(CYAN, _hunk_header(hunk)))
+            out.append(indent + st.paint(CYAN, hunk_header(hunk)))
         for sign, op in hunk:
             if limit is not None and shown >= limit:
                 rest = total_changed - changed_shown
@@ -482,14 +442,6 @@ def _output_at(cell: dict[str, Any], index: int | None) -> dict[str, Any]:
     return out
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return "".join(str(v) for v in value)
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, indent=1, ensure_ascii=False)
-
-
 def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
     """(width, height) of a base64 image and its decoded size in bytes."""
     from ..compare.images import decode_b64, image_size
@@ -522,7 +474,7 @@ def _summarise_whole_output(out: dict[str, Any]) -> str:
     """One line for an output shown whole (added cell, added or removed output)."""
     otype = out.get("output_type")
     if otype in ("stream", "error"):
-        text = _text(out.get("text", "")) if otype == "stream" else "\n".join(out.get("traceback") or [])
+        text = output_text(out)
         n = len(text.splitlines())
         return f"{n} line{'s' if n != 1 else ''}"
     data = out.get("data")
@@ -530,27 +482,13 @@ def _summarise_whole_output(out: dict[str, Any]) -> str:
         return ""
     bits = []
     for mime, value in data.items():
-        if mime.startswith("image/") and mime != "image/svg+xml":
+        if is_raster(mime):
             size, nbytes = image_info(value)
             bits.append(f"{mime} {_size(size)}, {_bytes(nbytes)}")
         else:
-            n = len(_text(value).splitlines())
+            n = len(value_text(value).splitlines())
             bits.append(f"{mime} ({n} line{'s' if n != 1 else ''})")
     return ", ".join(bits)
-
-
-def _whole_output_text(out: dict[str, Any]) -> str:
-    otype = out.get("output_type")
-    if otype == "stream":
-        return _text(out.get("text", ""))
-    if otype == "error":
-        return "\n".join(out.get("traceback") or [])
-    data = out.get("data")
-    if isinstance(data, dict):
-        for mime in _TEXT_MIME_ORDER:
-            if mime in data:
-                return _text(data[mime])
-    return ""
 
 
 def _render_output(o: OutputDiff, c: CellDiff, diff: NotebookDiff, st: TerminalStyle, indent: str) -> list[str]:
@@ -564,7 +502,7 @@ def _render_output(o: OutputDiff, c: CellDiff, diff: NotebookDiff, st: TerminalS
         sign, colour = ("+", GREEN) if o.status == "added" else ("-", RED)
         summary = _summarise_whole_output(shown)
         out = [indent + st.paint(colour, f"{head} · {o.status}" + (f" · {summary}" if summary else ""))]
-        text = _whole_output_text(shown)
+        text = output_text(shown)
         if text.strip() and not any(m.kind == "image" for m in o.mimes):
             out += _whole_lines(text, sign, st, sub, "", min(st.output_lines, 10))
         return out
@@ -649,12 +587,7 @@ def _change_line(ch: ValueChange, st: TerminalStyle, indent: str) -> str:
 # -- cells ----------------------------------------------------------------------------------------
 
 
-def cell_status(c: CellDiff) -> str:
-    if c.status == "modified" and c.transient_only:
-        return "transient changes"
-    if c.status == "modified" and c.reexecuted:
-        return "re-executed"
-    return c.status
+cell_status = status_word  # the view's one vocabulary (kept under its old name for callers)
 
 
 def cell_header(c: CellDiff, diff: NotebookDiff | None = None) -> str:
@@ -683,7 +616,7 @@ def _rule(text: str, st: TerminalStyle, colour: str) -> str:
 
 def _cell_lexer(c: CellDiff, diff: NotebookDiff, language: str) -> str:
     cell = _cell_at(diff.new_nb, c.new_index) or _cell_at(diff.old_nb, c.old_index) or (c.cell or {})
-    return _lexer_name(c.cell_type, language, _text(cell.get("source", "")))
+    return _lexer_name(c.cell_type, language, cell_source(cell))
 
 
 def render_cell(c: CellDiff, diff: NotebookDiff, st: TerminalStyle, language: str = "python") -> list[str]:
@@ -697,13 +630,11 @@ def render_cell(c: CellDiff, diff: NotebookDiff, st: TerminalStyle, language: st
     if c.status in ("added", "removed"):
         side = diff.new_nb if c.status == "added" else diff.old_nb
         cell = c.cell or _cell_at(side, c.new_index if c.status == "added" else c.old_index)
-        source = _text(cell.get("source", "")) if cell else (c.source.new_text() if c.source else "")
+        source = cell_source(cell) if cell else (c.source.new_text() if c.source else "")
         if not cell and c.source is not None:
             source = c.source.new_text() if c.status == "added" else c.source.old_text()
         out += _whole_lines(source, "+" if c.status == "added" else "-", st, "  ", lexer_name, None)
         outs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
-        if diff.options.ignore_outputs:
-            outs = []
         for k, o in enumerate(outs or []):
             if isinstance(o, dict):
                 summary = _summarise_whole_output(o)
@@ -713,7 +644,7 @@ def render_cell(c: CellDiff, diff: NotebookDiff, st: TerminalStyle, language: st
     if c.source is not None and c.source.changed:
         out += render_text_diff(c.source, st, "  ", lexer_name)
     else:  # outputs or metadata only: name the cell by its first line, so a reader knows which it is
-        lines = _text(_cell_at(diff.new_nb, c.new_index).get("source", "")).splitlines()
+        lines = cell_source(_cell_at(diff.new_nb, c.new_index)).splitlines()
         first = next((x for x in lines if x.strip()), "")
         if first:
             limit = max(20, st.width - 20)
@@ -784,40 +715,15 @@ def iter_render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str 
             path: list[str | int] = [f"{where}{'.'.join(str(p) for p in ch.path)}"]
             yield _change_line(ValueChange(path, ch.op, ch.old, ch.new, ch.transient), st, "  ")
     language = notebook_language(diff.new_nb if not diff.new.empty else diff.old_nb)
-    hidden_unchanged = hidden_transient_cells = 0
-    for c in diff.cells:
-        if c.status == "unchanged" and not c.moved and not st.show_unchanged:
-            hidden_unchanged += 1
-            continue
-        if c.transient_only and not c.moved and not st.show_transient:
-            hidden_transient_cells += 1
-            continue
-        yield from render_cell(c, diff, st, language)
-    hidden: list[str] = []
-    if hidden_unchanged:
-        hidden.append(f"{hidden_unchanged} unchanged cell{'s' if hidden_unchanged != 1 else ''}")
-    if hidden_transient_cells:
-        n = hidden_transient_cells
-        hidden.append(f"{n} cell{'s' if n != 1 else ''} with only transient changes")
-    if not st.show_transient and not (diff.old.empty or diff.new.empty):
-        n = _hidden_transient_details(diff)
-        if n:
-            hidden.append(f"{n} transient change{'s' if n != 1 else ''}")
+    view = build_view(diff, st.show_unchanged, st.show_transient)
+    for cv in view.cells:
+        if cv.shown:
+            yield from render_cell(cv.diff, diff, st, language)
+    hidden = view.hidden_parts()
     if not diff.has_changes:
         yield "no changes"
     if hidden:
         yield st.paint(DIM, f"⋯ hidden: {', '.join(hidden)}; -a shows everything")
-
-
-def _hidden_transient_details(diff: NotebookDiff) -> int:
-    """Transient changes inside shown cells and the notebook (cells hidden whole are counted apart)."""
-    n = sum(1 for ch in diff.fields + diff.metadata if ch.transient)
-    for c in diff.cells:
-        if c.status != "modified" or (c.transient_only and not c.moved):
-            continue
-        n += sum(1 for ch in c.fields + c.metadata if ch.transient)
-        n += sum(1 for o in c.outputs or [] if o.transient)
-    return n
 
 
 def render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str | None = None) -> str:

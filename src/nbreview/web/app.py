@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, Response, abort
 
-from ..render.html import ASSETS, IMAGE_MIMES, FileEntry, Side, file_note, pygments_css, render_notebook, render_page
+from ..nbcontent import IMAGE_MIMES
+from ..render.html import ASSETS, FileEntry, Side, file_note, pygments_css, render_notebook, render_page
 from . import security
 
 if TYPE_CHECKING:

@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     from ..merge import Choice, Conflict, MergedCell, MergeResult
     from .app import Lifecycle
 
-HEARTBEAT_TIMEOUT = 30.0
-
-
 @dataclass
 class MergeSession:
     """One mergetool run: the structured merge, where it is saved, and what the last save left."""
@@ -259,8 +256,7 @@ def serve_mergetool(base: str, local: str, remote: str, merged: str, *, port: in
     app = create_mergetool_app(session, token, life, [ip])
     n = len(result.conflicts)
     run_app(app, life, ip=ip, port=port, path="/merge", token=token, open_browser=open_browser, until_closed=True,
-            notes=[f"{n} conflict{'s' if n != 1 else ''} in {merged}; choose, Save, then close the page"],
-            silence=HEARTBEAT_TIMEOUT)
+            notes=[f"{n} conflict{'s' if n != 1 else ''} in {merged}; choose, Save, then close the page"])
     status = session.exit_status
     if not session.saved:
         sys.stderr.write(f"nbreview: {merged}: not saved; the merge is not resolved\n")

@@ -1,0 +1,68 @@
+"""How notebook content reads as text, and which MIME types are pictures: one answer for all.
+
+The engine (``compare/``), the merge and the view all ask the same questions of a cell or an
+output: what is its source as one string, what text does an output show, is this MIME type a
+raster image a browser can draw. This leaf module answers them once (it imports nothing from
+nbreview), so the terminal, the HTML page and the PR comment cannot disagree about them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# Raster images: compared by decoded pixels, drawn as <img>, shown as before/after pictures.
+RASTER_MIMES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
+# Everything a page draws as a picture: the rasters and SVG (which is diffed as text).
+IMAGE_MIMES = RASTER_MIMES + ("image/svg+xml",)
+# Of an output's text forms, the one that reads best as plain text comes first.
+TEXT_MIME_ORDER = ("text/plain", "text/markdown", "text/latex", "application/json", "text/html")
+
+
+def is_raster(mime: str) -> bool:
+    """True for image types compared by pixels (not SVG, which is text)."""
+    return mime in RASTER_MIMES
+
+
+def is_image(mime: str) -> bool:
+    """True for image types a page draws as a picture (rasters and SVG)."""
+    return mime in IMAGE_MIMES
+
+
+def value_text(value: Any) -> str:
+    """A notebook string field (a string or a list of lines) as one string; other JSON as indented text."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "".join(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
+
+
+def cell_source(cell: dict[str, Any] | None) -> str:
+    """A cell's source as one string (nbformat allows a string or a list of lines)."""
+    if not cell:
+        return ""
+    src = cell.get("source", "")
+    if isinstance(src, str):
+        return src
+    if isinstance(src, list):
+        return "".join(str(s) for s in src)
+    return str(src)
+
+
+def output_text(out: dict[str, Any], error: str = "traceback") -> str:
+    """The text an output shows: a stream's text, an error's traceback (or ``ename: evalue`` with
+    ``error="summary"``), else its first text form in :data:`TEXT_MIME_ORDER` (empty if none)."""
+    otype = out.get("output_type")
+    if otype == "stream":
+        return value_text(out.get("text", ""))
+    if otype == "error":
+        if error == "summary":
+            return f"{out.get('ename', '')}: {out.get('evalue', '')}"
+        return "\n".join(str(t) for t in out.get("traceback") or [])
+    data = out.get("data")
+    if isinstance(data, dict):
+        for mime in TEXT_MIME_ORDER:
+            if mime in data:
+                return value_text(data[mime])
+    return ""

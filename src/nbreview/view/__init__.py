@@ -1,0 +1,19 @@
+"""What a reviewer is shown, decided once from a NotebookDiff and the display options.
+
+Renderers (terminal, HTML page, PR comment, JSON) draw a :class:`NotebookView`; they do not
+decide which cells are shown, what a cell's status is called, how hunks are folded or which
+MIME types are pictures. The results review has its own view in ``nbreview.results.view``,
+built the same way (data decided once, each renderer only draws it).
+"""
+
+from __future__ import annotations
+
+from ..nbcontent import IMAGE_MIMES, RASTER_MIMES, TEXT_MIME_ORDER, cell_source, is_image, is_raster, output_text
+from .cells import CellView, NotebookView, build, cell_visibility, json_document, plural, status_word
+from .hunks import Row, Segment, grouped_rows, hunk_header, hunks, segments
+
+__all__ = [
+    "IMAGE_MIMES", "RASTER_MIMES", "TEXT_MIME_ORDER", "cell_source", "is_image", "is_raster", "output_text",
+    "CellView", "NotebookView", "build", "cell_visibility", "json_document", "plural", "status_word",
+    "Row", "Segment", "grouped_rows", "hunk_header", "hunks", "segments",
+]

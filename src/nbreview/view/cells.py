@@ -1,0 +1,150 @@
+"""What a reviewer is shown of a notebook diff, decided once for every renderer.
+
+:func:`build` turns a :class:`~nbreview.model.NotebookDiff` into a :class:`NotebookView`: per
+cell a status word and whether it is shown, quiet (shown but second-rank: re-executed, outputs
+only) or hidden (unchanged in place, or only transient changes), and the totals every renderer
+prints in its closing line (hidden unchanged cells, hidden transient-only cells, transient
+changes hidden inside shown cells). The terminal, the HTML page, the PR comment and the JSON
+read these; none of them decides visibility or wording on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..model import CellDiff, NotebookDiff, Summary
+
+Visibility = Literal["shown", "quiet", "hidden"]
+
+# The one vocabulary for a cell's status.
+TRANSIENT_WORD = "transient changes"
+REEXECUTED_WORD = "re-executed"
+
+
+def status_word(c: CellDiff) -> str:
+    """``added`` / ``removed`` / ``modified`` / ``unchanged`` / ``re-executed`` / ``transient changes``."""
+    if c.status == "modified" and c.transient_only:
+        return TRANSIENT_WORD
+    if c.status == "modified" and c.reexecuted:
+        return REEXECUTED_WORD
+    return c.status
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 cell`` / ``2 cells`` (``words`` for irregular plurals)."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+@dataclass(frozen=True, slots=True)
+class CellView:
+    """One cell as shown: its diff, status word and visibility."""
+
+    diff: CellDiff
+    status: str
+    visibility: Visibility
+
+    @property
+    def shown(self) -> bool:
+        """Shown to a reader by default (quiet cells are shown too, perhaps collapsed)."""
+        return self.visibility != "hidden"
+
+    @property
+    def key(self) -> tuple[int | None, int | None]:
+        """(old index, new index): names the cell across renderers."""
+        return (self.diff.old_index, self.diff.new_index)
+
+
+def cell_visibility(c: CellDiff, show_unchanged: bool = False, show_transient: bool = False) -> Visibility:
+    """Hidden: unchanged in place, or only transient changes (unless asked); quiet: re-executed."""
+    if c.moved:
+        return "shown"
+    if c.status == "unchanged":
+        return "shown" if show_unchanged else "hidden"
+    if c.transient_only:
+        return "shown" if show_transient else "hidden"
+    if c.reexecuted:
+        return "quiet"
+    return "shown"
+
+
+@dataclass
+class NotebookView:
+    """The cells with their visibility and the totals of what was left out."""
+
+    diff: NotebookDiff
+    cells: list[CellView]
+    summary: Summary
+    hidden_unchanged: int = 0
+    hidden_transient_cells: int = 0
+    hidden_transient_changes: int = 0
+    show_transient: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[CellView]:
+        return [c for c in self.cells if c.shown]
+
+    def hidden_parts(self) -> list[str]:
+        """``2 unchanged cells``, ``1 cell with only transient changes``, ``3 transient changes``."""
+        parts: list[str] = []
+        if self.hidden_unchanged:
+            parts.append(plural(self.hidden_unchanged, "unchanged cell"))
+        if self.hidden_transient_cells:
+            parts.append(plural(self.hidden_transient_cells, "cell") + " with only transient changes")
+        if self.hidden_transient_changes:
+            parts.append(plural(self.hidden_transient_changes, "transient change"))
+        return parts
+
+    def to_dict(self) -> dict[str, object]:
+        """The view's decisions in JSON form (``nbreview diff --json`` carries them as ``view``)."""
+        return {
+            "shown": [[c.diff.old_index, c.diff.new_index, c.status] for c in self.cells if c.shown],
+            "hidden_unchanged": self.hidden_unchanged,
+            "hidden_transient_cells": self.hidden_transient_cells,
+            "hidden_transient_changes": self.hidden_transient_changes,
+        }
+
+
+def hidden_transient_changes(d: NotebookDiff, cells: list[CellView]) -> int:
+    """Transient changes inside shown cells and the notebook (cells hidden whole are counted apart).
+
+    An added or deleted notebook's format and metadata are not news, so they are not counted.
+    """
+    if d.old.empty or d.new.empty:
+        return 0
+    n = sum(1 for ch in d.fields + d.metadata if ch.transient)
+    for cv in cells:
+        c = cv.diff
+        if c.status != "modified" or not cv.shown:
+            continue
+        n += sum(1 for ch in c.fields + c.metadata if ch.transient)
+        n += sum(1 for o in c.outputs or [] if o.transient)
+    return n
+
+
+def build(d: NotebookDiff, show_unchanged: bool = False, show_transient: bool = False) -> NotebookView:
+    """Decide, once, what of ``d`` a reviewer is shown."""
+    cells = [CellView(c, status_word(c), cell_visibility(c, show_unchanged, show_transient)) for c in d.cells]
+    view = NotebookView(d, cells, d.summary(), show_transient=show_transient)
+    for cv in cells:
+        if cv.shown:
+            continue
+        if cv.diff.status == "unchanged":
+            view.hidden_unchanged += 1
+        else:
+            view.hidden_transient_cells += 1
+    if not show_transient:
+        view.hidden_transient_changes = hidden_transient_changes(d, cells)
+    return view
+
+
+def json_document(d: NotebookDiff) -> dict[str, object]:
+    """``d.to_dict()`` with the view's decisions added under ``"view"`` (what ``--json`` prints).
+
+    ``view`` is read-only, like the results lists: ``patch`` ignores it. It lists the shown cells
+    as ``[old index, new index, status word]`` and the hidden totals the other renderers print.
+    """
+    doc = d.to_dict()
+    doc["view"] = build(d).to_dict()
+    return doc

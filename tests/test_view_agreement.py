@@ -1,0 +1,290 @@
+"""Every renderer shows the same thing: the cross-renderer agreement test.
+
+For each fixture pair and a sample of the shared corpus, under each ``--ignore`` option, the
+terminal, the HTML page, the PR comment (markdown) and ``--json`` are rendered, then *parsed*
+back: the set of shown cells with their status words, the change counts and the hidden totals
+must agree with each other and with the view (``nbreview.view``) they were drawn from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import nbreview
+from conftest import FIXTURES, code_cell, corpus_pairs, md_cell, needs_corpus, notebook
+from nbreview.model import NotebookDiff
+from nbreview.options import DiffOptions
+from nbreview.render.html import render_notebook, summary_text
+from nbreview.render.markdown import NotebookChange, render_comment
+from nbreview.render.terminal import TerminalStyle, render
+from nbreview.view import IMAGE_MIMES, build, json_document
+from nbreview.web.app import ServerLinks
+
+IGNORES = ["", "outputs", "metadata", "execution-count", "ids", "whitespace"]
+FIXTURE_PAIRS = [p for p in sorted(FIXTURES.iterdir()) if (p / "old.ipynb").exists() and (p / "new.ipynb").exists()]
+
+Key = tuple[int | None, int | None]
+
+
+@dataclass
+class Printed:
+    """What one renderer printed, read back: shown cells (with status word), counts, hidden totals."""
+
+    shown: dict[Key, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    hidden: dict[str, int] = field(default_factory=dict)
+
+
+def _idx(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() else None
+
+
+def _count(pattern: str, text: str) -> int:
+    """The sum of every number the pattern finds (a page has several folds, each with a label)."""
+    return sum(int(m.group(1)) for m in re.finditer(pattern, text))
+
+
+def _hidden_totals(text: str) -> dict[str, int]:
+    return {
+        "unchanged": _count(r"(\d+) unchanged cells?\b", text),
+        "transient_cells": _count(r"(\d+) cells? with only transient changes", text),
+        "transient_changes": _count(r"(\d+) transient changes?\b(?! hidden)", text),
+    }
+
+
+# -- terminal ------------------------------------------------------------------------------------
+
+_TERM_HEAD = re.compile(r"^── cell \[(\d*| )\] → \[(\d*| )\] · [^·]+ · ([^·]+?)(?: · .*| ─+)$")
+_TERM_COUNTS = {"modified": r"(\d+) modified", "added": r"(\d+) added", "removed": r"(\d+) removed",
+                "moved": r"(\d+) moved"}
+
+
+def parse_terminal(out: str) -> Printed:
+    p = Printed()
+    lines = out.splitlines()
+    for line in lines:
+        m = _TERM_HEAD.match(line)
+        if m:
+            p.shown[(_idx(m.group(1)), _idx(m.group(2)))] = m.group(3).strip()
+    p.counts = {k: _count(rx, lines[1]) for k, rx in _TERM_COUNTS.items()}
+    hidden = next((x for x in lines if x.startswith("⋯ hidden: ")), "")
+    p.hidden = _hidden_totals(hidden)
+    return p
+
+
+# -- HTML ------------------------------------------------------------------------------------------
+
+
+class _CellParser(HTMLParser):
+    """Cells of a page: (old, new) from the number link, the status word, inside a fold or not."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cells: list[tuple[Key, str, bool]] = []
+        self.fold_labels: list[str] = []
+        self._details: list[bool] = []  # per open <details>: is it a fold of cells
+        self._grab: str | None = None
+        self._buf = ""
+        self._num: Key = (None, None)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        cls = (a.get("class") or "").split()
+        if tag == "details":
+            self._details.append("fold" in cls)
+        elif tag == "a" and "num" in cls:
+            self._grab, self._buf = "num", ""
+        elif tag == "span" and ("status" in cls or "fl" in cls):
+            self._grab, self._buf = ("status" if "status" in cls else "fl"), ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "details" and self._details:
+            self._details.pop()
+        elif self._grab == "num" and tag == "a":
+            old, _, new = self._buf.partition("→")
+            self._num = (_idx(old.strip(" []∅")), _idx(new.strip(" []∅")))
+            self._grab = None
+        elif self._grab in ("status", "fl") and tag == "span":
+            if self._grab == "status":
+                self.cells.append((self._num, self._buf.strip(), any(self._details)))
+            else:
+                self.fold_labels.append(self._buf)
+            self._grab = None
+
+    def handle_data(self, data: str) -> None:
+        if self._grab:
+            self._buf += data
+
+
+def parse_html(page: str, summary: str) -> Printed:
+    parser = _CellParser()
+    parser.feed(page)
+    p = Printed()
+    for key, status, folded in parser.cells:
+        # The page keeps every cell: hidden ones folded away, and re-executed ones folded as quiet.
+        if not folded or status == "re-executed":
+            p.shown[key] = status
+    p.counts = {
+        "modified": _count(r"(\d+) cells? modified", summary), "added": _count(r"(\d+) added", summary),
+        "removed": _count(r"(\d+) removed", summary), "moved": _count(r"(\d+) moved", summary),
+    }
+    labels = " ; ".join(parser.fold_labels)
+    folded = _hidden_totals(labels)
+    p.hidden = {
+        "unchanged": _count(r"(\d+) unchanged hidden", summary),
+        "transient_cells": folded["transient_cells"],
+        "transient": _count(r"(\d+) transient hidden", summary),
+    }
+    assert folded["unchanged"] == p.hidden["unchanged"], (labels, summary)
+    return p
+
+
+# -- markdown ----------------------------------------------------------------------------------------
+
+_MD_HEAD = re.compile(r"^\*\*Cell \[(\d*| )\] → \[(\d*| )\]\*\* · [^·]+ · ([^·\n]+?)(?: · .*)?$", re.M)
+
+
+def parse_markdown(body: str) -> tuple[Printed, int]:
+    p = Printed()
+    for m in _MD_HEAD.finditer(body):
+        p.shown[(_idx(m.group(1)), _idx(m.group(2)))] = m.group(3).strip()
+    summary = re.search(r"<summary><b>.*?</b> · \w+ · (.*?)</summary>", body)
+    text = summary.group(1) if summary else ""
+    p.counts = {k: _count(rx, text) for k, rx in _TERM_COUNTS.items()}
+    # The notebook's closing line (the results table above may have its own "Not shown").
+    not_shown = (re.findall(r"<sub>Not shown: (.*?)\.</sub>\n+</details>", body) or [""])[-1]
+    p.hidden = _hidden_totals(not_shown)
+    left = _count(r"(\d+) more changed cells left out for length", not_shown)
+    return p, left
+
+
+# -- JSON ------------------------------------------------------------------------------------------------
+
+
+def parse_json(text: str) -> Printed:
+    doc = json.loads(text)
+    p = Printed()
+    cells = {(c["old_index"], c["new_index"]): c for c in doc["cells"]}
+    for old, new, word in doc["view"]["shown"]:
+        assert (old, new) in cells  # the view names cells the JSON lists
+        p.shown[(old, new)] = word
+    s = doc["summary"]
+    p.counts = {k: s[k] for k in _TERM_COUNTS}
+    v = doc["view"]
+    p.hidden = {"unchanged": v["hidden_unchanged"], "transient_cells": v["hidden_transient_cells"],
+                "transient_changes": v["hidden_transient_changes"]}
+    return p
+
+
+# -- the agreement -------------------------------------------------------------------------------------
+
+
+def check_agreement(d: NotebookDiff) -> None:
+    view = build(d)
+    expected_shown = {cv.key: cv.status for cv in view.cells if cv.shown}
+    s = view.summary
+    expected_counts = {"modified": s.modified, "added": s.added, "removed": s.removed, "moved": s.moved}
+    expected_hidden = {"unchanged": view.hidden_unchanged, "transient_cells": view.hidden_transient_cells,
+                       "transient_changes": view.hidden_transient_changes}
+
+    term = parse_terminal(render(d, TerminalStyle(width=100)))
+    page = parse_html(render_notebook(d, ServerLinks(0)), summary_text(d))
+    md, left = parse_markdown(render_comment([NotebookChange("nb.ipynb", "modified", diff=d)]).body)
+    js = parse_json(json.dumps(json_document(d)))
+
+    for name, p in (("terminal", term), ("json", js)):
+        assert p.shown == expected_shown, name
+        assert p.counts == expected_counts, name
+        assert p.hidden == expected_hidden, name
+    assert page.shown == expected_shown, "html"
+    assert page.counts == expected_counts, "html"
+    assert page.hidden == {"unchanged": expected_hidden["unchanged"],
+                           "transient_cells": expected_hidden["transient_cells"],
+                           "transient": expected_hidden["transient_cells"] + expected_hidden["transient_changes"]}
+    # The comment may leave cells out for length: those it shows come first, the rest are counted.
+    shown_md = list(md.shown.items())
+    assert shown_md == list(expected_shown.items())[: len(shown_md)], "markdown"
+    assert len(shown_md) + left == len(expected_shown), "markdown"
+    if d.has_changes:
+        assert md.counts == expected_counts, "markdown"
+    assert {k: v for k, v in md.hidden.items() if k != "transient_changes"} == {
+        "unchanged": expected_hidden["unchanged"], "transient_cells": expected_hidden["transient_cells"]}
+    assert md.hidden["transient_changes"] == expected_hidden["transient_changes"], "markdown"
+
+
+def _diff(pair: Path, ignore: str) -> NotebookDiff:
+    return nbreview.diff(pair / "old.ipynb", pair / "new.ipynb", options=DiffOptions.from_ignore_list(ignore))
+
+
+@pytest.mark.parametrize("ignore", IGNORES)
+@pytest.mark.parametrize("pair", FIXTURE_PAIRS, ids=lambda p: p.name)
+def test_renderers_agree_on_fixtures(pair: Path, ignore: str) -> None:
+    check_agreement(_diff(pair, ignore))
+
+
+def _sample() -> list[Path]:
+    pairs = corpus_pairs()
+    return pairs[:: max(1, len(pairs) // 8)][:8]
+
+
+@needs_corpus
+@pytest.mark.parametrize("ignore", IGNORES)
+def test_renderers_agree_on_corpus_sample(ignore: str) -> None:
+    sample = _sample()
+    assert sample
+    for pair in sample:
+        check_agreement(_diff(pair, ignore))
+
+
+def test_example_view_has_shown_and_hidden_cells() -> None:
+    view = build(_diff(FIXTURES / "example", ""))
+    assert {cv.visibility for cv in view.cells} == {"shown", "hidden"}
+    assert view.hidden_unchanged == 2 and view.hidden_transient_cells == 1
+
+
+def test_reexecuted_cells_are_quiet_and_every_renderer_shows_them() -> None:
+    out = [{"output_type": "stream", "name": "stdout", "text": "1\n"}]
+    out2 = [{"output_type": "stream", "name": "stdout", "text": "2\n"}]
+    old, new = notebook([code_cell("x", out, 1), md_cell("a")]), notebook([code_cell("x", out2, 2), md_cell("a")])
+    d = nbreview.diff(old, new)
+    view = build(d)
+    assert [cv.visibility for cv in view.cells] == ["quiet", "hidden"]
+    assert view.cells[0].status == "re-executed"
+    check_agreement(d)
+
+
+def test_ignore_outputs_hides_an_added_cells_outputs_everywhere() -> None:
+    """The disagreement issue 11 found: the page and the comment showed outputs the diff ignored."""
+    out = [{"output_type": "stream", "name": "stdout", "text": "SECRET-OUTPUT\n"}]
+    old = notebook([code_cell("a = 1", [], 1)])
+    new = notebook([code_cell("a = 1", [], 1), code_cell("print(b)", out, 2)])
+    d = nbreview.diff(old, new, ignore_outputs=True)
+    assert "SECRET-OUTPUT" not in render(d, TerminalStyle())
+    assert "SECRET-OUTPUT" not in render_notebook(d, ServerLinks(0))
+    assert "SECRET-OUTPUT" not in render_comment([NotebookChange("nb.ipynb", "modified", diff=d)]).body
+    assert "SECRET-OUTPUT" not in json.dumps(json_document(d))
+    shown = nbreview.diff(old, new)
+    assert "SECRET-OUTPUT" in render_notebook(shown, ServerLinks(0))  # without the option it is there
+    assert old["cells"][0]["outputs"] == []  and new["cells"][1]["outputs"] == out  # inputs untouched
+
+
+def test_webp_is_one_image_class_for_engine_and_page() -> None:
+    from nbreview.compare.images import is_raster
+    from nbreview.render.html import MIME_ORDER
+
+    for mime in ("image/webp", "image/bmp"):
+        assert is_raster(mime) and mime in MIME_ORDER and mime in IMAGE_MIMES
+
+
+def test_parsers_notice_a_disagreement() -> None:
+    """The check fails when one renderer shows a cell the others hide (it can fail)."""
+    d = _diff(FIXTURES / "example", "")
+    term = parse_terminal(render(d, TerminalStyle(width=100, show_unchanged=True)))
+    assert term.shown != {cv.key: cv.status for cv in build(d).cells if cv.shown}
