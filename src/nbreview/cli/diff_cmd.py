@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 from .common import add_diff_options, diff_options, stdout_write
 
 if TYPE_CHECKING:
-    from ..gitrevs import ChangedNotebook
+    from ..gitrevs import ChangedNotebook, NotebookPair
     from ..model import NotebookDiff
     from ..render.terminal import StatRow, TerminalStyle
 
@@ -108,10 +108,35 @@ def file_mode(args: argparse.Namespace) -> bool:
     return not is_revision(args.args[0])
 
 
+def pairs_from_args(args: argparse.Namespace) -> list[NotebookPair]:
+    """The notebooks the arguments name: two files, or the changed notebooks between revisions."""
+    from ..gitrevs import NotebookPair, notebook_pairs
+    from ..load import load
+
+    if file_mode(args):
+        old_path, new_path = args.args
+        old, new = load(old_path), load(new_path)
+        status = "added" if old.empty else "deleted" if new.empty else "modified"
+        path = new_path if new_path != os.devnull else old_path
+        return [NotebookPair(path, old, new, status)]
+    revs, paths = _split_revs(args)
+    return notebook_pairs(revs, paths, cached=getattr(args, "cached", False))
+
+
+def write_html_report(args: argparse.Namespace) -> int:
+    """``nbreview diff ... --html OUT.html``: one self-contained page; exit 1 with ``--exit-code`` on changes."""
+    from ..engine import diff
+    from ..render.html import write_report
+
+    pairs = pairs_from_args(args)
+    options = diff_options(args)
+    diffs = [diff(p.old, p.new, options=options) for p in pairs]
+    write_report(diffs, args.html, names=[p.path for p in pairs], notes=[p.status for p in pairs])
+    return 1 if getattr(args, "exit_code", False) and any(d.has_changes for d in diffs) else 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.html:
-        from .web_cmd import write_html_report
-
         return write_html_report(args)
     if file_mode(args):
         return _run_files(args)

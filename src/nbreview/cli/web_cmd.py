@@ -4,21 +4,17 @@
 - ``nbreview web``: the working tree against the index, like ``git diff``;
 - ``nbreview web REV [REV2]`` / ``A..B`` / ``--cached [REV]`` ``[-- PATHS]``: through git.
 
-Also home of ``nbreview diff ... --html OUT.html`` (the same page as one self-contained file).
+The notebooks come from :func:`.diff_cmd.pairs_from_args`, the same reading of the arguments
+as ``nbreview diff`` (whose ``--html OUT.html`` writes this page as one self-contained file).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from typing import TYPE_CHECKING
 
 from .common import add_diff_options, diff_options
-from .diff_cmd import add_revision_arguments, file_mode
-
-if TYPE_CHECKING:
-    from ..gitrevs import NotebookPair
+from .diff_cmd import add_revision_arguments, pairs_from_args
 
 LOCAL_IPS = ("127.0.0.1", "localhost", "::1")
 
@@ -33,23 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1; others can reach any other)"
     )
     add_diff_options(parser)
-
-
-def pairs_from_args(args: argparse.Namespace) -> list[NotebookPair]:
-    """The notebooks the arguments name: two files, or the changed notebooks between revisions."""
-    from ..gitrevs import NotebookPair, notebook_pairs
-    from ..load import load
-
-    if file_mode(args):
-        old_path, new_path = args.args
-        old, new = load(old_path), load(new_path)
-        status = "added" if old.empty else "deleted" if new.empty else "modified"
-        path = new_path if new_path != os.devnull else old_path
-        return [NotebookPair(path, old, new, status)]
-    from .diff_cmd import _split_revs
-
-    revs, paths = _split_revs(args)
-    return notebook_pairs(revs, paths, cached=getattr(args, "cached", False))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,15 +47,3 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write("nbreview: no notebooks changed; nothing to review\n")
         return 0
     return serve(pairs, open_browser=not args.no_browser, port=args.port, ip=args.ip, options=diff_options(args))
-
-
-def write_html_report(args: argparse.Namespace) -> int:
-    """``nbreview diff ... --html OUT.html``: one self-contained page; exit 1 with ``--exit-code`` on changes."""
-    from ..engine import diff
-    from ..render.html import write_report
-
-    pairs = pairs_from_args(args)
-    options = diff_options(args)
-    diffs = [diff(p.old, p.new, options=options) for p in pairs]
-    write_report(diffs, args.html, names=[p.path for p in pairs], notes=[p.status for p in pairs])
-    return 1 if getattr(args, "exit_code", False) and any(d.has_changes for d in diffs) else 0

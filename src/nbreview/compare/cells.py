@@ -6,6 +6,7 @@ from typing import Any
 
 from ..align import CellMatch
 from ..model import MISSING, CellDiff, LineOp, TextDiff
+from ..nbcontent import cell_source
 from ..options import DiffOptions
 from .outputs import diff_outputs
 from .text import diff_text, split_lines
@@ -15,9 +16,7 @@ Cell = dict[str, Any]
 _OWN_KEYS = {"source", "outputs", "metadata"}
 
 
-def _source(cell: Cell) -> str:
-    src = cell.get("source", "")
-    return src if isinstance(src, str) else "".join(src)
+_source = cell_source  # nbcontent: one way to join a cell's source
 
 
 def whole_text(text: str, side: str) -> TextDiff:

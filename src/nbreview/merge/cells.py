@@ -17,6 +17,7 @@ from typing import Any
 
 from ..align import align_cells
 from ..compare.values import CELL_TRANSIENT_KEYS, cell_metadata_transient
+from ..nbcontent import cell_source
 from ..options import DiffOptions
 from .model import Conflict, ConflictKind, MergedCell, Side, Slot
 from .text import TextConflict, merge_text
@@ -271,9 +272,7 @@ class CellMerger:
                                            cells[idx] if side == "remote" else None, index))
 
 
-def _source(cell: dict[str, Any]) -> str:
-    src = cell.get("source", "")
-    return src if isinstance(src, str) else "".join(src) if isinstance(src, list) else str(src)
+_source = cell_source  # nbcontent: one way to join a cell's source
 
 
 def _rest(cell: dict[str, Any]) -> dict[str, Any]:

@@ -9,10 +9,13 @@ choices a person made.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .text import Piece, TextConflict
 from .values import Path, ValueConflict
+
+if TYPE_CHECKING:
+    from .render import Rendered
 
 Side = Literal["local", "remote"]
 ConflictKind = Literal["source", "delete", "value", "move"]
@@ -94,15 +97,3 @@ class MergeResult:
         from .render import render
 
         return render(self, choices or {}, strategy)
-
-
-@dataclass
-class Rendered:
-    """A merged notebook and the conflicts still marked in it."""
-
-    notebook: dict[str, Any]
-    unresolved: list[Conflict]
-
-    @property
-    def clean(self) -> bool:
-        return not self.unresolved

@@ -5,14 +5,30 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..model import MISSING
-from .model import Choice, Conflict, MergedCell, MergeResult, Rendered
+from ..nbcontent import cell_source
 from .text import TextConflict, join_both, markers
 from .values import ValueConflict, set_path
 
+if TYPE_CHECKING:  # the model's types, for annotations; MergeResult.render calls render() below
+    from .model import Choice, Conflict, MergedCell, MergeResult
+
 _ID_OK = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+@dataclass
+class Rendered:
+    """A merged notebook and the conflicts still marked in it."""
+
+    notebook: dict[str, Any]
+    unresolved: list[Conflict]
+
+    @property
+    def clean(self) -> bool:
+        return not self.unresolved
 
 
 class _Renderer:
@@ -159,11 +175,7 @@ def _run(cell: dict[str, Any] | None) -> _Run:
     return (outs if isinstance(outs, list) else []), cell.get("execution_count")
 
 
-def _src(cell: dict[str, Any] | None) -> str:
-    if cell is None:
-        return ""
-    s = cell.get("source", "")
-    return s if isinstance(s, str) else "".join(s)
+_src = cell_source  # nbcontent: one way to join a cell's source
 
 
 def _fix_ids(nb: dict[str, Any]) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import html
 import json
 import re
 import secrets
@@ -28,6 +27,7 @@ from ..model import CellDiff, LineOp, NotebookDiff, OutputDiff, Span, TextDiff, 
 from ..nbcontent import IMAGE_MIMES, cell_source, value_text
 from ..view import CellView, plural, segments, status_word
 from ..view import build as build_view
+from .escape import esc
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
@@ -44,10 +44,6 @@ MIME_ORDER = IMAGE_MIMES + (
     "application/json",
     "text/plain",
 )
-
-
-def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 # ---------------------------------------------------------------------------

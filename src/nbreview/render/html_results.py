@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..model import NotebookDiff
 from ..results import view
-from .html import esc
+from .escape import esc
 
 
 def _cell_href(prefix: str, cell: int) -> str:

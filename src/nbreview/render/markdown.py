@@ -16,7 +16,6 @@ exactly the pictures the final body refers to.
 from __future__ import annotations
 
 import hashlib
-import re
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,55 +25,15 @@ from ..model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff
 from ..nbcontent import is_raster, output_text
 from ..view import build as build_view
 from ..view import grouped_rows, segments, status_word
+from .markdown_inert import code_span as code_span
+from .markdown_inert import fence as fence
+from .markdown_inert import inline as inline
 
 MAX_BODY = 65_536  # GitHub's limit on an issue comment body, in characters
 DEFAULT_BUDGET = 60_000  # what we aim for, leaving room for the footer and the caller's notes
 MARKER = "<!-- nbreview:pr-comment v1 -->"
 
 IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp", "image/bmp": "bmp"}
-
-_ZWJ = "\u200d"
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9_-])")
-_XREF = re.compile(r"#(?=\d)")
-_ESCAPE_MD = re.compile(r"([\\`*_\[\]|!~])")
-
-
-# ---------------------------------------------------------------- inert text
-
-
-def _visible_bidi(text: str) -> str:
-    return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
-
-
-def inline(text: str) -> str:
-    """Untrusted text made inert for a markdown table cell, heading or summary line."""
-    text = _visible_bidi(re.sub(r"\s+", " ", text))
-    text = text.replace("&", "&amp;")
-    text = _ESCAPE_MD.sub(r"\\\1", text)
-    text = text.replace("<", "&lt;").replace(">", "&gt;")
-    text = _MENTION.sub("@" + _ZWJ, text)
-    return _XREF.sub("#" + _ZWJ, text)
-
-
-def code_span(text: str) -> str:
-    """Untrusted text as an inline code span (backtick run longer than any inside)."""
-    text = _visible_bidi(" ".join(text.split())).replace("|", "¦")
-    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
-    tick = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
-    return f"{tick}{pad}{text}{pad}{tick}"
-
-
-def fence(body: str, lang: str = "") -> str:
-    """A fenced code block no line of ``body`` can close: the fence is longer than any backtick run."""
-    body = _visible_bidi(body)
-    longest = max((len(r) for r in re.findall(r"`+", body)), default=0)
-    tick = "`" * max(3, longest + 1)
-    if not body.endswith("\n"):
-        body += "\n"
-    return f"{tick}{lang}\n{body}{tick}\n"
-
 
 # ---------------------------------------------------------------- images
 

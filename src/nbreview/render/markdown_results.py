@@ -2,7 +2,7 @@
 
 Drawn from :mod:`nbreview.results.view`; how much is drawn steps down with the comment's
 detail level, so the block always fits the comment's size budget. Notebook text goes through
-:func:`nbreview.render.markdown.inline` (inert: no markup, mentions or references).
+:func:`nbreview.render.markdown_inert.inline` (inert: no markup, mentions or references).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..results import view
+from .markdown_inert import inline
 
 if TYPE_CHECKING:
     from .markdown import NotebookChange
@@ -20,8 +21,6 @@ RESULT_LEVELS = ((view.TOP_COMMENT, view.TABLES_COMMENT), (6, 1), (4, 0), (3, 0)
 
 
 def _changes_table(rows: list[view.ShownChange]) -> str:
-    from .markdown import inline
-
     lines = ["| Where | Value | Old | New | Change |", "| :-- | :-- | --: | --: | --: |"]
     for c in rows:
         arrow = {"up": "▲", "down": "▼"}.get(c.direction, "≠")
@@ -31,8 +30,6 @@ def _changes_table(rows: list[view.ShownChange]) -> str:
 
 
 def _grid(tv: view.TableView) -> str:
-    from .markdown import inline
-
     def col(c: view.GridCell) -> str:
         mark = {"added": " ➕", "removed": " ➖"}.get(c.state, "")
         return inline(c.text) + mark
@@ -70,8 +67,6 @@ def _grid(tv: view.TableView) -> str:
 
 def results_block(changes: Sequence[NotebookChange], level: int = 0) -> str:
     """Markdown for every notebook with results (empty when none has any); ``level`` indexes RESULT_LEVELS."""
-    from .markdown import inline
-
     top, tables = RESULT_LEVELS[min(level, len(RESULT_LEVELS) - 1)]
     parts: list[str] = []
     for ch in changes:

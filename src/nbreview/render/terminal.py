@@ -24,16 +24,17 @@ from ..nbcontent import TEXT_MIME_ORDER as _TEXT_MIME_ORDER
 from ..nbcontent import cell_source, is_raster, output_text, value_text
 from ..view import build as build_view
 from ..view import grouped_rows, hunk_header, hunks, status_word
-
-RESET = "\x1b[0m"
-BOLD = "\x1b[1m"
-DIM = "\x1b[2m"
-RED = "\x1b[31m"
-GREEN = "\x1b[32m"
-YELLOW = "\x1b[33m"
-BLUE = "\x1b[34m"
-MAGENTA = "\x1b[35m"
-CYAN = "\x1b[36m"
+from .terminal_style import BLUE as BLUE
+from .terminal_style import BOLD as BOLD
+from .terminal_style import CYAN as CYAN
+from .terminal_style import DIM as DIM
+from .terminal_style import GREEN as GREEN
+from .terminal_style import MAGENTA as MAGENTA
+from .terminal_style import RED as RED
+from .terminal_style import RESET as RESET
+from .terminal_style import YELLOW as YELLOW
+from .terminal_style import TerminalStyle as TerminalStyle
+from .terminal_style import clean as clean
 
 # (line background, emphasised background) for removed and added lines, per terminal theme.
 _THEMES = {
@@ -94,28 +95,8 @@ _CELL_MAGICS = {
     "time": "",
     "timeit": "",
 }
-_ANSI_SGR = re.compile(r"\x1b\[[0-9;]*m")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 
 Tokens = list[tuple[int, int, str]]  # per line: [start, end) and an SGR foreground
-
-
-@dataclass
-class TerminalStyle:
-    """How to draw: colours on or off, the width, and what the quiet defaults hide."""
-
-    color: bool = False
-    width: int = 100
-    context: int = 3
-    show_unchanged: bool = False
-    show_transient: bool = False
-    syntax: bool = True
-    theme: str = "dark"
-    output_lines: int = 40  # at most this many lines of one output's diff or text
-    results_only: bool = False  # --results: only the Results section, every change listed
-
-    def paint(self, code: str, text: str) -> str:
-        return f"{code}{text}{RESET}" if self.color and text else text
 
 
 def theme_from_env() -> str:
@@ -125,12 +106,6 @@ def theme_from_env() -> str:
         return theme
     bg = os.environ.get("COLORFGBG", "").split(";")[-1]
     return "light" if bg in ("7", "15") else "dark"
-
-
-def clean(text: str) -> str:
-    """Untrusted text made safe to print: colour codes dropped, other control characters escaped."""
-    text = _ANSI_SGR.sub("", text)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 # -- syntax colours -------------------------------------------------------------------------

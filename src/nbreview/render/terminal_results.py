@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from ..model import NotebookDiff
 from ..results import view
-from .terminal import BOLD, CYAN, DIM, GREEN, RED, YELLOW, TerminalStyle, clean
+from .terminal_style import BOLD, CYAN, DIM, GREEN, RED, YELLOW, TerminalStyle, clean
 
 _MAX_CELL = 24  # characters of one table cell or label in a grid
 

@@ -20,9 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template
 
+from ..nbcontent import cell_source
+
 if TYPE_CHECKING:
     from ..merge import Choice, Conflict, MergedCell, MergeResult
     from .app import Lifecycle
+
 
 @dataclass
 class MergeSession:
@@ -101,11 +104,7 @@ def parse_choices(data: Any, result: MergeResult) -> dict[int, Choice]:
 
 
 # -- what the template shows -------------------------------------------------------------------
-def _src(cell: dict[str, Any] | None) -> str:
-    if cell is None:
-        return ""
-    s = cell.get("source", "")
-    return s if isinstance(s, str) else "".join(s)
+_src = cell_source  # nbcontent: one way to join a cell's source
 
 
 def _origin(mc: MergedCell) -> str:

@@ -1,0 +1,47 @@
+"""How the terminal draws: SGR colour codes, the style options, and untrusted text made printable.
+
+A leaf of the terminal renderer, shared by :mod:`.terminal` and the sections it includes
+(:mod:`.terminal_results`) so neither imports the other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+RESET = "\x1b[0m"
+BOLD = "\x1b[1m"
+DIM = "\x1b[2m"
+RED = "\x1b[31m"
+GREEN = "\x1b[32m"
+YELLOW = "\x1b[33m"
+BLUE = "\x1b[34m"
+MAGENTA = "\x1b[35m"
+CYAN = "\x1b[36m"
+
+_ANSI_SGR = re.compile(r"\x1b\[[0-9;]*m")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+@dataclass
+class TerminalStyle:
+    """How to draw: colours on or off, the width, and what the quiet defaults hide."""
+
+    color: bool = False
+    width: int = 100
+    context: int = 3
+    show_unchanged: bool = False
+    show_transient: bool = False
+    syntax: bool = True
+    theme: str = "dark"
+    output_lines: int = 40  # at most this many lines of one output's diff or text
+    results_only: bool = False  # --results: only the Results section, every change listed
+
+    def paint(self, code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if self.color and text else text
+
+
+def clean(text: str) -> str:
+    """Untrusted text made safe to print: colour codes dropped, other control characters escaped."""
+    text = _ANSI_SGR.sub("", text)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

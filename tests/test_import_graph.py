@@ -1,0 +1,123 @@
+"""The module graph of nbreview has no cycles: every import, lazy or not, points one way.
+
+A static graph (``ast``, nothing imported): module → the nbreview modules it imports, at the
+top or inside a function. Lazy imports count too; a cycle hidden in a function still means two
+modules that cannot be understood (or moved) one without the other. Imports only for type
+checking (``if TYPE_CHECKING:``) do not run and are left out.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+PACKAGE = "nbreview"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _is_package(path: Path) -> bool:
+    return path.name == "__init__.py"
+
+
+def import_graph() -> dict[str, set[str]]:
+    """``{module: {imported nbreview modules}}`` over every file under src/nbreview."""
+    files = {_module_name(p): p for p in (SRC / PACKAGE).rglob("*.py")}
+    graph: dict[str, set[str]] = {name: set() for name in files}
+
+    def resolve(name: str) -> str | None:
+        while name and name not in files:  # "pkg.mod.attr" -> "pkg.mod"
+            name = name.rpartition(".")[0]
+        return name or None
+
+    for name, path in files.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        base = name if _is_package(path) else name.rpartition(".")[0]
+        typing_only = {
+            id(n)
+            for block in ast.walk(tree)
+            if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+            for stmt in block.body
+            for n in ast.walk(stmt)
+        }
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    pkg = base
+                    for _ in range(node.level - 1):
+                        pkg = pkg.rpartition(".")[0]
+                    mod = f"{pkg}.{node.module}" if node.module else pkg
+                else:
+                    mod = node.module or ""
+                targets = [f"{mod}.{a.name}" for a in node.names] if mod in files else [mod]
+                targets = [t if t in files else mod for t in targets]
+            for t in targets:
+                if not t.startswith(PACKAGE):
+                    continue
+                found = resolve(t)
+                # A package's own __init__ importing its submodules (and they it) is how packages work.
+                if found and found != name and not (found == name.rpartition(".")[0] and not _is_package(path)):
+                    graph[name].add(found)
+    return graph
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_graph_sees_known_imports() -> None:
+    graph = import_graph()
+    assert "nbreview.model" in graph["nbreview.engine"]
+    assert "nbreview.view.cells" in graph["nbreview.view"]
+    assert "nbreview.view" in graph["nbreview.render.terminal"]
+
+
+def test_cycle_finder_finds_a_cycle() -> None:
+    assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles() -> None:
+    cycles = find_cycles(import_graph())
+    assert cycles == [], "import cycles: " + "; ".join(" ⇄ ".join(c) for c in cycles)
