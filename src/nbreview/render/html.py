@@ -23,7 +23,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ..compare.images import decode_b64, image_size
+from ..compare.images import decode_b64, image_size, too_large
 from ..model import CellDiff, LineOp, NotebookDiff, OutputDiff, Span, TextDiff, ValueChange
 
 if TYPE_CHECKING:
@@ -745,7 +745,9 @@ def _image_diff(ctx: _Ctx, od: OutputDiff, mime: str, cd: CellDiff) -> str:
     new_val = output_data(ctx.diff.new_nb, nc, od.new_index, mime)
     osz = img.old_size if img and img.old_size else image_size(old_val)
     nsz = img.new_size if img and img.new_size else image_size(new_val)
-    if img is None or img.error:
+    if too_large(img):
+        frac_text = "too large to compare pixels (compared by bytes)"
+    elif img is None or img.error:
         frac_text = "pixels not compared"
     elif img.pixels_equal:
         frac_text = "pixels identical"

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..compare.images import too_large
 from ..model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff
 
 MAX_BODY = 65_536  # GitHub's limit on an issue comment body, in characters
@@ -302,7 +303,9 @@ def _output_block(
                 continue
             sizes = f"{_size(m.image.old_size)} → {_size(m.image.new_size)}"
             cap = f"{sizes}, {m.image.changed_fraction:.1%} of pixels changed"
-            if m.image.error:
+            if too_large(m.image):
+                cap = f"{sizes}, too large to compare pixels (compared by bytes)"
+            elif m.image.error:
                 cap = "could not decode the image to compare pixels"
             desc.append(f"{m.mime} {cap}")
             images.append((m.mime, cap))
