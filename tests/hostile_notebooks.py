@@ -207,8 +207,8 @@ def resource_cases() -> list[Case]:
     """Image bombs: a header claiming 100000x100000 pixels on both sides."""
     old = base_notebook()
     new = base_notebook(" v2")
-    old["cells"][1]["outputs"][1]["data"]["image/png"] = png(100_000, 100_000, bomb=True)
-    new["cells"][1]["outputs"][1]["data"]["image/png"] = png(100_001, 100_000, bomb=True)
+    old["cells"][1]["outputs"][1]["data"] = {"image/png": png(100_000, 100_000, bomb=True), "text/plain": "<Figure>"}
+    new["cells"][1]["outputs"][1]["data"] = {"image/png": png(100_001, 100_000, bomb=True), "text/plain": "<Figure>"}
     added = base_notebook(" v3")
     added["cells"].append({"cell_type": "code", "execution_count": 2, "metadata": {}, "source": "img",
                            "outputs": [{"output_type": "display_data", "metadata": {},

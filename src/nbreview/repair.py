@@ -134,6 +134,10 @@ class Repairer:
         nb["metadata"] = self.obj(nb.get("metadata", {}), "metadata")
         for key in ("orig_nbformat", "orig_nbformat_minor", "signature"):
             nb["metadata"].pop(key, None)
+        for key in ("kernelspec", "language_info"):  # the two the format gives a shape to
+            if key in nb["metadata"] and not isinstance(nb["metadata"][key], dict):
+                self.note(f"metadata.{key}: {_kind(nb['metadata'][key])}, not an object; dropped")
+                del nb["metadata"][key]
         minor = nb.get("nbformat_minor", 0)
         if not isinstance(minor, int) or isinstance(minor, bool) or minor < 0:
             self.note(f"nbformat_minor: {_kind(minor)}, not a version number; read as 0")

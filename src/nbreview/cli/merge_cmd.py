@@ -59,20 +59,20 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(terminal_json(text).encode("utf-8"))
         sys.stdout.flush()
     if not args.quiet:
+        from ..render.terminal import terminal_safe
+
+        name = terminal_safe(name)
         _report(name, result.unresolved)
         n = len(structured.conflicts)
         if args.strategy and n:
-            sys.stderr.write(f"nbreview: {terminal_safe(name)}: {n} conflict{'s' if n != 1 else ''} resolved with --strategy "
+            sys.stderr.write(f"nbreview: {name}: {n} conflict{'s' if n != 1 else ''} resolved with --strategy "
                              f"{args.strategy}\n")
     return 1 if result.unresolved else 0
 
 
 def _report(name: str, conflicts: Sequence[Conflict]) -> None:
-    from ..render.terminal import terminal_safe
-
     if not conflicts:
         return
-    name = terminal_safe(name)
     kinds: dict[str, int] = {}
     for c in conflicts:
         kinds[c.kind] = kinds.get(c.kind, 0) + 1
