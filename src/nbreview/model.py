@@ -136,12 +136,17 @@ class LineOp:
 
 @dataclass(slots=True)
 class TextDiff:
-    """A line diff of two texts with intraline spans; ``transient`` if it differs only in volatile bits."""
+    """A line diff of two texts with intraline spans; ``transient`` if it differs only in volatile bits.
+
+    ``elided`` counts changed lines not listed in ``lines``: a huge output text is diffed with
+    bounded work and lists only its first changes (its output diff carries the new value whole).
+    """
 
     lines: list[LineOp]
     added: int = 0
     removed: int = 0
     transient: bool = False
+    elided: int = 0
 
     @property
     def changed(self) -> bool:
@@ -157,12 +162,18 @@ class TextDiff:
         d: JSONDict = {"lines": [op.to_dict() for op in self.lines], "added": self.added, "removed": self.removed}
         if self.transient:
             d["transient"] = True
+        if self.elided:
+            d["elided"] = self.elided
         return d
 
     @classmethod
     def from_dict(cls, d: JSONDict) -> TextDiff:
         return cls(
-            [LineOp.from_dict(x) for x in d["lines"]], d.get("added", 0), d.get("removed", 0), bool(d.get("transient"))
+            [LineOp.from_dict(x) for x in d["lines"]],
+            d.get("added", 0),
+            d.get("removed", 0),
+            bool(d.get("transient")),
+            int(d.get("elided", 0)),
         )
 
 

@@ -231,6 +231,8 @@ def diff_lines(td: TextDiff, context: int = 2, wrap: int | None = None) -> list[
             out.extend(f"{sign} {p}" for p in parts)
         else:
             out.append(f"{sign} {text}")
+    if td.elided:
+        out.append(f"… {td.elided} more changed lines not listed (output too large to diff in full)")
     return out
 
 
@@ -425,8 +427,11 @@ def _added_outputs(outputs: list[Any], detail: Detail, linker: ImageLinker | Non
         lines.append(f"<sub>{inline(what)}</sub>\n")
         text = _output_text(output)
         if text and detail.max_output_lines:
-            body = [f"+ {ln}" for ln in text.splitlines()]
+            head = text[: 400 * detail.max_output_lines]  # a huge output is not split whole to show a few lines
+            body = [f"+ {ln}" for ln in head.splitlines()]
             body, more = _clip(body, detail.max_output_lines)
+            if len(head) < len(text):
+                more = text.count("\n") + (not text.endswith("\n")) - detail.max_output_lines
             if more:
                 body.append(f"… {more} more lines")
             lines.append(fence("\n".join(body), "diff"))

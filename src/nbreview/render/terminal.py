@@ -385,11 +385,16 @@ def _hunks(rows: list[tuple[str, LineOp]], context: int) -> list[list[tuple[str,
     for k, row in enumerate(rows):
         if not keep[k]:
             continue
-        if k != prev + 1:
+        if k != prev + 1 or _skipped(rows[prev][1], row[1]):
             hunks.append([])
         hunks[-1].append(row)
         prev = k
     return hunks
+
+
+def _skipped(before: LineOp, after: LineOp) -> bool:
+    """Lines between two listed ops were left out (a huge output lists only its changes' context)."""
+    return before.old is not None and after.old is not None and after.old > before.old + 1
 
 
 def _rows(td: TextDiff) -> list[tuple[str, LineOp]]:
@@ -443,7 +448,7 @@ def render_text_diff(
             out.append(indent + st.paint(CYAN, _hunk_header(hunk)))
         for sign, op in hunk:
             if limit is not None and shown >= limit:
-                rest = total_changed - changed_shown
+                rest = total_changed - changed_shown + td.elided
                 more = f", {rest} more changed lines" if rest else ""
                 out.append(indent + st.paint(DIM, f"… cut at {limit} lines{more}"))
                 return out
@@ -462,6 +467,9 @@ def render_text_diff(
                 text = text[: width - 1] + "…"
             line_tokens = tokens[no - 1] if no is not None and 0 < no <= len(tokens) else []
             out.append(_paint_line(sign, text, line_tokens, spans, st, indent))
+    if td.elided:
+        out.append(indent + st.paint(DIM, f"… {td.elided} more changed lines not listed (output too large to diff "
+                                          "in full)"))
     return out
 
 
