@@ -23,6 +23,11 @@ OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error")
 MAX_DEPTH = 100  # nesting deeper than this is refused: real notebooks nest a few dozen levels at most
 MAX_PROBLEMS = 20  # warnings listed per notebook; the rest are counted
 
+_CODE_KEYS = frozenset(("cell_type", "source", "metadata", "id", "outputs", "execution_count"))
+_TEXT_KEYS = frozenset(("cell_type", "source", "metadata", "id"))
+_STREAM_KEYS = frozenset(("output_type", "name", "text"))
+_RICH_KEYS = frozenset(("output_type", "data", "metadata", "execution_count"))
+_ERROR_KEYS = frozenset(("output_type", "ename", "evalue", "traceback"))
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # In the raw file a surrogate can only come from a \uD800-\uDFFF escape: no escape, no walk.
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -71,6 +76,10 @@ class Repairer:
 
     def free(self, value: Any, path: str, depth: int = 0) -> Any:
         """Check a free-form JSON value: bounded depth, no lone surrogates (keys included)."""
+        if not value or not isinstance(value, (dict, list)):
+            if self.surrogates and isinstance(value, str):
+                return self.text(value)
+            return value
         stack: list[tuple[Any, int]] = [(value, depth)]
         fix = self.surrogates
         while stack:
@@ -150,6 +159,8 @@ class Repairer:
             self.cell(cell, f"cells[{i}]", i)
 
     def cell(self, cell: dict[str, Any], path: str, index: int) -> None:
+        if not self.surrogates and self._well_formed_cell(cell, path):
+            return
         ctype = cell.get("cell_type")
         if ctype not in CELL_TYPES:
             shown = ctype if isinstance(ctype, str) else _kind(ctype)
@@ -182,6 +193,74 @@ class Repairer:
         for key in [k for k in cell if k not in ("cell_type", "source", "metadata", "id", "attachments", "outputs",
                                                   "execution_count")]:
             self.free(cell[key], f"{path}.{key}", 1)
+
+    # -- the fast path: a well-formed cell is only checked (and its lines joined) ----------------
+
+    def _well_formed_cell(self, cell: dict[str, Any], path: str) -> bool:
+        """True when ``cell`` needs no repair (the common case, checked with few calls); lists of
+        lines are joined on the way. False sends the cell down the full, reporting path."""
+        src = cell.get("source")
+        if type(src) is list and all(type(x) is str for x in src):
+            cell["source"] = src = "".join(src)
+        meta = cell.get("metadata")
+        if type(src) is not str or type(meta) is not dict or type(cell.get("id", "")) is not str:
+            return False
+        ctype = cell.get("cell_type")
+        if ctype == "code":
+            count = cell.get("execution_count", -1)
+            outputs = cell.get("outputs")
+            if (
+                not cell.keys() <= _CODE_KEYS
+                or (count is not None and (type(count) is not int or count < 0))
+                or type(outputs) is not list
+                or not all(self._well_formed_output(o, path) for o in outputs)
+            ):
+                return False
+        elif ctype not in ("markdown", "raw") or not cell.keys() <= _TEXT_KEYS:
+            return False
+        if meta:
+            self.free(meta, path + ".metadata", 1)
+            meta.pop("trusted", None)
+        return True
+
+    def _well_formed_output(self, out: Any, path: str) -> bool:
+        if type(out) is not dict:
+            return False
+        otype = out.get("output_type")
+        if otype == "stream":
+            text = out.get("text")
+            if type(text) is list and all(type(x) is str for x in text):
+                out["text"] = text = "".join(text)
+            return type(text) is str and type(out.get("name")) is str and out.keys() <= _STREAM_KEYS
+        if otype == "display_data" or otype == "execute_result":
+            data, meta = out.get("data"), out.get("metadata")
+            if type(data) is not dict or type(meta) is not dict or not out.keys() <= _RICH_KEYS:
+                return False
+            if otype == "execute_result":
+                count = out.get("execution_count")
+                if count is not None and (type(count) is not int or count < 0):
+                    return False
+            for mime, value in data.items():
+                if is_json_mime(mime):
+                    if type(value) is dict or type(value) is list:
+                        self.free(value, path, 2)
+                elif type(value) is list and all(type(x) is str for x in value):
+                    data[mime] = "".join(value)
+                elif type(value) is not str:
+                    return False
+            if meta:
+                self.free(meta, path, 2)
+            return True
+        if otype == "error":
+            tb = out.get("traceback")
+            return (
+                type(out.get("ename")) is str
+                and type(out.get("evalue")) is str
+                and type(tb) is list
+                and all(type(x) is str for x in tb)
+                and out.keys() <= _ERROR_KEYS
+            )
+        return False
 
     def count(self, value: Any, path: str) -> int | None:
         if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):

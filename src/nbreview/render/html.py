@@ -664,6 +664,10 @@ def choose_mime(data: JSONDict) -> str | None:
     return next(iter(data), None)
 
 
+MAX_QUIET_CELLS = 5_000  # unchanged cells included per notebook; beyond that they are counted in their fold,
+# not rendered, so a notebook of 100,000 cells makes a page in seconds (and a browser can open it)
+
+
 @dataclass
 class _Ctx:
     """What rendering one notebook needs besides the model."""
@@ -673,6 +677,7 @@ class _Ctx:
     lexer: Lexer
     prefix: str = ""
     md_cache: dict[tuple[str, int], str] = field(default_factory=dict)
+    quiet_left: int = MAX_QUIET_CELLS  # unchanged cells this page may still include
 
     def nb(self, side: Side) -> JSONDict:
         nb = self.diff.old_nb if side == "old" else self.diff.new_nb
@@ -1121,7 +1126,12 @@ def render_notebook(d: NotebookDiff, links: ImageLinks, *, prefix: str = "") -> 
     def flush() -> None:
         if not run:
             return
-        inner = "".join(render_cell(ctx, c) for c in run)
+        shown = run[: max(0, ctx.quiet_left)]
+        ctx.quiet_left -= len(shown)
+        inner = "".join(render_cell(ctx, c) for c in shown)
+        if len(shown) < len(run):
+            inner += (f'<p class="empty">⋯ {len(run) - len(shown)} more cells not included: this notebook has '
+                      f"more than {MAX_QUIET_CELLS:,} unchanged cells</p>")
         out.append(
             f'<details class="fold"><summary><span class="fl">{esc(_fold_label(run))}</span></summary>'
             f"{inner}</details>"
