@@ -177,8 +177,8 @@ def main() -> int:
             ok = code in (0, 1) and seconds < case.max_seconds and (case.max_mb is None or peak < case.max_mb)
             failed += not ok
             target = f"{case.max_mb:.0f}" if case.max_mb else "-"
-            print(f"{case.name:34} {size:9.1f} {peak:9.0f} {target:>10} {seconds:8.2f} {cpu:7.2f} {case.max_seconds:9.0f}  "
-                  f"{'yes' if ok else 'NO'}", flush=True)
+            print(f"{case.name:34} {size:9.1f} {peak:9.0f} {target:>10} {seconds:8.2f} {cpu:7.2f} "
+                  f"{case.max_seconds:9.0f}  {'yes' if ok else 'NO'}", flush=True)
     return 1 if failed else 0
 
 
