@@ -281,12 +281,15 @@ class Repairer:
         return out
 
     def bundle(self, data: dict[str, Any], path: str) -> dict[str, Any]:
-        """A MIME bundle: JSON types hold any JSON, every other type is text (lines joined)."""
+        """A MIME bundle: JSON types hold any JSON, text types hold text (lines joined; a list holding
+    other things is shown as text); an object or number under a text type is kept as a value."""
         out: dict[str, Any] = {}
         for mime, value in data.items():
             where = f"{path}[{json.dumps(mime, ensure_ascii=False)}]"
-            if is_json_mime(mime):
-                out[self.text(mime)] = self.free(value, where, 1)
+            if is_json_mime(mime) or not isinstance(value, (str, list)):
+                if not is_json_mime(mime):
+                    self.note(f"{where}: {_kind(value)} where text belongs; compared as a value")
+                out[self.text(mime)] = self.free(value, where, 1)  # JSON, or a value the engine compares as one
             else:
                 out[self.text(mime)] = self.string(value, where)
         return out
