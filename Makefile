@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench bench-git clean
+.PHONY: demo test lint bench bench-git bench-resources clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ bench: $(STAMP)
 
 bench-git: $(STAMP)
 	$(BIN)/python benchmarks/git_diff.py
+
+bench-resources: $(STAMP)
+	$(BIN)/python benchmarks/resources.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

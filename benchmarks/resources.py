@@ -23,7 +23,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,22 +123,34 @@ class Case:
     max_mb: float | None
 
 
+# A small launcher: a child's peak RSS counts the pages it inherits when forked, so nbreview is
+# started from this fresh, small process rather than from the benchmark (which holds the inputs).
+_LAUNCHER = """
+import json, os, resource, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.run(sys.argv[2:], stdout=sys.stdout, stderr=subprocess.PIPE)
+elapsed = time.perf_counter() - start
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(sys.argv[1], "w") as fh:
+    json.dump({"code": proc.returncode, "wall": elapsed, "cpu": u.ru_utime + u.ru_stime, "kib": u.ru_maxrss,
+               "stderr": proc.stderr.decode(errors="replace")[-300:]}, fh)
+"""
+
+
 def measure(case: Case, out_dir: Path) -> tuple[int, float, float, float]:
     """Exit status, wall seconds, CPU seconds and peak RSS (MB) of one fresh ``nbreview`` process.
 
     CPU time (user + system) is printed beside wall time: on a shared machine it is the steadier figure.
     """
     env = {**os.environ, "NBREVIEW_PAGER": "cat", "NO_COLOR": "1"}
+    report = out_dir / "usage.json"
     with open(out_dir / "stdout", "wb") as sink:
-        start = time.perf_counter()
-        proc = subprocess.Popen([str(BIN / "nbreview"), *case.argv], stdout=sink, stderr=subprocess.PIPE, env=env)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        print(f"  {case.name}: exit {code}: {stderr.strip()[:300]}", file=sys.stderr)
-    return code, elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # ru_maxrss: KiB on Linux
+        subprocess.run([sys.executable, "-c", _LAUNCHER, str(report), str(BIN / "nbreview"), *case.argv],
+                       stdout=sink, env=env, check=True)
+    usage = json.loads(report.read_text())
+    if usage["code"] not in (0, 1):
+        print(f"  {case.name}: exit {usage['code']}: {usage['stderr'].strip()}", file=sys.stderr)
+    return int(usage["code"]), float(usage["wall"]), float(usage["cpu"]), usage["kib"] / 1024  # KiB on Linux
 
 
 def main() -> int:

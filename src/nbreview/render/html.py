@@ -664,7 +664,7 @@ def choose_mime(data: JSONDict) -> str | None:
     return next(iter(data), None)
 
 
-MAX_QUIET_CELLS = 5_000  # unchanged cells included per notebook; beyond that they are counted in their fold,
+MAX_QUIET_CELLS = 2_000  # unchanged cells included per notebook; beyond that they are counted in their fold,
 # not rendered, so a notebook of 100,000 cells makes a page in seconds (and a browser can open it)
 
 
