@@ -435,3 +435,52 @@ def test_output_keeps_mode_and_writes_through_symlinks(tmp_path: Path) -> None:
         os.umask(old_mask)
     assert (fresh.stat().st_mode & 0o777) == 0o640
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# ---------------------------------------------------------------- huge outputs
+
+
+def test_huge_output_is_diffed_with_bounded_work_and_still_patches(tmp_path: Path) -> None:
+    from nbreview import engine
+    from nbreview.compare.text import HUGE_TEXT_CHARS, SHOWN_CHANGED_LINES
+    from nbreview.render.html import InlineImages, render_notebook
+
+    lines = [f"step {i:>7} loss 0.{i * 7919 % 10**6:06d}\n" for i in range(HUGE_TEXT_CHARS // 30)]
+    changed = [x.replace("loss", "LOSS") if k % 50 == 0 else x for k, x in enumerate(lines)]
+    old, new = H.base_notebook(), H.base_notebook()
+    old["cells"][1]["outputs"][0]["text"] = "".join(lines)
+    new["cells"][1]["outputs"][0]["text"] = "".join(changed)
+    a, b = _files(tmp_path, json.dumps(old).encode(), json.dumps(new).encode())
+    d = engine.diff(a, b)
+    td = d.cells[1].outputs[0].text  # type: ignore[index]
+    assert td is not None and td.added == td.removed == len(lines[::50])
+    listed = sum(1 for op in td.lines if op.op != "equal")
+    assert listed * 2 <= SHOWN_CHANGED_LINES + 2 and td.elided == td.added + td.removed - 2 * listed
+    assert len(td.lines) < 4 * SHOWN_CHANGED_LINES  # context around listed changes only, not every line
+    note = f"{td.elided} more changed lines not listed"
+    shown = run("diff", "--no-pager", a, b).text  # the terminal cuts an output at 40 lines and counts the rest
+    cut = re.search(r"… cut at 40 lines, (\d+) more changed lines", shown)
+    assert cut is not None and int(cut.group(1)) > td.elided
+    assert note in render_notebook(d, InlineImages(d))
+    j = run("diff", "--json", a, b)
+    (tmp_path / "d.json").write_bytes(j.out)
+    out = tmp_path / "patched.ipynb"
+    assert run("patch", a, str(tmp_path / "d.json"), "-o", str(out)).code == 0
+    from nbreview.load import load
+
+    assert load(out).nb == load(b).nb
+
+
+def test_huge_added_output_shows_its_first_and_last_lines(tmp_path: Path) -> None:
+    from nbreview import engine
+    from nbreview.render.html import InlineImages, render_notebook
+
+    old = H.base_notebook()
+    new = H.base_notebook()
+    new["cells"].append({"cell_type": "code", "execution_count": 3, "metadata": {}, "source": "run()",
+                         "outputs": [{"output_type": "stream", "name": "stdout",
+                                      "text": "".join(f"line {i}\n" for i in range(50_000))}]})
+    d = engine.diff(json.dumps(old).encode(), json.dumps(new).encode())
+    page = render_notebook(d, InlineImages(d))
+    assert "line 0\n" in page and "line 49999" in page and "48000 lines not shown" in page
+    assert "line 25000\n" not in page

@@ -20,6 +20,7 @@ A *cell* has ``status`` (unchanged | modified | added | removed), ``old_index`` 
 present when outputs differ), ``metadata`` and ``fields`` (changes), and for added
 cells the whole new ``cell``. Cells are listed in new-notebook order with removed
 cells at their old place. A *text diff* is ``{"lines": [line...], "added": n, "removed": n}``
+(plus ``"elided": n``, the changed lines not listed, when a huge output lists only its first changes)
 where a line is ``{"op": "equal"|"delete"|"insert"|"replace", "old": line number,
 "new": line number, "text" | "old_text"/"new_text", "old_spans"/"new_spans"}`` with
 1-based line numbers, texts keeping their line endings and spans as ``[start, end)``
