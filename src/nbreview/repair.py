@@ -174,7 +174,10 @@ class Repairer:
         meta = self.obj(cell.get("metadata", {}), f"{path}.metadata")
         meta.pop("trusted", None)
         cell["metadata"] = meta
-        if "id" in cell:
+        if "id" in cell and cell["id"] is None:
+            self.note(f"{path}.id: null; dropped")
+            del cell["id"]
+        elif "id" in cell:
             cell["id"] = self.string(cell["id"], f"{path}.id", multiline=False)
         if "attachments" in cell:
             cell["attachments"] = self.attachments(cell["attachments"], f"{path}.attachments")
