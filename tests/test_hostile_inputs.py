@@ -261,14 +261,14 @@ def _mutation_bases() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     pairs = [("example", json.loads(EXAMPLE_OLD.read_text()), json.loads(EXAMPLE_NEW.read_text()))]
     for p in corpus_pairs()[:: max(1, len(corpus_pairs()) // 12)][:12]:
         old, new = (p / "old.ipynb").read_bytes(), (p / "new.ipynb").read_bytes()
-        if len(old) + len(new) < 400_000:  # keep the run quick: small real notebooks mutate just as well
+        if len(old) + len(new) < 200_000:  # keep the run quick: small real notebooks mutate just as well
             pairs.append((p.name, json.loads(old), json.loads(new)))
     return pairs
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 def test_random_structure_mutations_never_crash(seed: int, tmp_path: Path) -> None:
-    for name, old, new in H.mutated_cases(_mutation_bases(), seed, 10):
+    for name, old, new in H.mutated_cases(_mutation_bases(), seed, 8):
         case_dir = tmp_path / name
         case_dir.mkdir()
         every_face(case_dir, name, old, new)
