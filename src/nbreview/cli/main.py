@@ -72,7 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str) -> None:
-    line = " ".join(message.split())
+    from ..render.terminal import terminal_safe
+
+    line = terminal_safe(" ".join(message.split()))  # messages may quote notebook text or file names
     sys.stderr.write(f"nbreview: error: {line}\n")
 
 

@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..errors import NbreviewError, NotebookError
     from ..merge import merge_structured, validate
-    from ..write import dumps_notebook
+    from ..write import dumps_notebook, terminal_json
     from .common import write_atomic
 
     name = args.path or args.output or args.local
@@ -48,16 +48,20 @@ def run(args: argparse.Namespace) -> int:
         raise NbreviewError(f"{args.path}, {side or err.source} version: {err.detail}") from None
     result = structured.render(strategy=args.strategy)
     validate(result.notebook, f"{name}: the merged notebook")
-    data = dumps_notebook(result.notebook).encode("utf-8")
+    text = dumps_notebook(result.notebook)
+    data = text.encode("utf-8")
     if args.output and args.output != "-":
         try:
             write_atomic(args.output, data)
         except OSError as err:
             raise NbreviewError(f"{args.output}: cannot write the merged notebook: {err.strerror or err}") from None
     else:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(terminal_json(text).encode("utf-8"))
         sys.stdout.flush()
     if not args.quiet:
+        from ..render.terminal import terminal_safe
+
+        name = terminal_safe(name)
         _report(name, result.unresolved)
         n = len(structured.conflicts)
         if args.strategy and n:

@@ -21,13 +21,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..compare.images import too_large
 from ..model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff
 from ..nbcontent import is_raster, output_text
 from ..view import build as build_view
 from ..view import grouped_rows, segments, status_word
 from .markdown_inert import code_span as code_span
 from .markdown_inert import fence as fence
+from .markdown_inert import html_text as html_text
 from .markdown_inert import inline as inline
+from .markdown_inert import no_pings as no_pings
 
 MAX_BODY = 65_536  # GitHub's limit on an issue comment body, in characters
 DEFAULT_BUDGET = 60_000  # what we aim for, leaving room for the footer and the caller's notes
@@ -144,6 +147,8 @@ def diff_lines(td: TextDiff, context: int = 2, wrap: int | None = None) -> list[
                 out.extend(f"{sign} {p}" for p in parts)
             else:
                 out.append(f"{sign} {text}")
+    if td.elided:
+        out.append(f"… {td.elided} more changed lines not listed (output too large to diff in full)")
     return out
 
 
@@ -163,9 +168,9 @@ def _side_index(c: CellDiff) -> str:
 
 
 def _cell_title(c: CellDiff) -> str:
-    bits = [f"**Cell {_side_index(c)}**", c.cell_type, status_word(c)]
+    bits = [f"**Cell {_side_index(c)}**", inline(c.cell_type), status_word(c)]
     if c.moved:
-        bits.append(f"moved from #{c.old_index}")
+        bits.append(f"moved from [{c.old_index}]")  # never "#6": GitHub would link issue 6
     return " · ".join(bits)
 
 
@@ -226,7 +231,9 @@ def _output_block(
                 continue
             sizes = f"{_size(m.image.old_size)} → {_size(m.image.new_size)}"
             cap = f"{sizes}, {m.image.changed_fraction:.1%} of pixels changed"
-            if m.image.error:
+            if too_large(m.image):
+                cap = f"{sizes}, too large to compare pixels (compared by bytes)"
+            elif m.image.error:
                 cap = "could not decode the image to compare pixels"
             desc.append(f"{m.mime} {cap}")
             images.append((m.mime, cap))
@@ -316,8 +323,11 @@ def _added_outputs(outputs: list[Any], detail: Detail, linker: ImageLinker | Non
         lines.append(f"<sub>{inline(what)}</sub>\n")
         text = output_text(output, error="summary")
         if text and detail.max_output_lines:
-            body = [f"+ {ln}" for ln in text.splitlines()]
+            head = text[: 400 * detail.max_output_lines]  # a huge output is not split whole to show a few lines
+            body = [f"+ {ln}" for ln in head.splitlines()]
             body, more = _clip(body, detail.max_output_lines)
+            if len(head) < len(text):
+                more = text.count("\n") + (not text.endswith("\n")) - detail.max_output_lines
             if more:
                 body.append(f"… {more} more lines")
             lines.append(fence("\n".join(body), "diff"))
@@ -344,7 +354,8 @@ def _cell_block(d: NotebookDiff, c: CellDiff, detail: Detail, linker: ImageLinke
         body, more = _clip(body, detail.max_lines)
         if more:
             body.append(f"… {more} more lines")
-        out.append(fence("\n".join(body), "diff"))
+        if body:  # an empty added or removed cell has no lines to show
+            out.append(fence("\n".join(body), "diff"))
     if c.status == "modified":
         for o in c.outputs or []:
             if o.status == "unchanged" or o.transient:
@@ -382,9 +393,10 @@ def _section(
     tag = "<details open>" if open_ else "<details>"
     if ch.diff is None:
         why = inline(ch.error or "could not be read")
-        return f"{tag}<summary><b>{inline(name)}</b> · could not be diffed</summary>\n\n⚠️ {why}\n\n</details>\n", 0
+        return f"{tag}<summary><b>{html_text(name)}</b> · could not be diffed</summary>\n\n⚠️ {why}\n\n</details>\n", 0
     d = ch.diff
-    parts = [f"{tag}<summary><b>{inline(name)}</b> · {ch.status} · {inline(_counts(d, ch.summary()))}</summary>\n"]
+    parts = [f"{tag}<summary><b>{html_text(name)}</b> · {html_text(ch.status)} · "
+             f"{html_text(_counts(d, ch.summary()))}</summary>\n"]
     for side in (d.old, d.new):
         for p in side.problems[:3]:
             parts.append(f"> ⚠️ {inline(p)}\n")
@@ -583,7 +595,9 @@ __all__ = [
     "code_span",
     "diff_lines",
     "fence",
+    "html_text",
     "inline",
+    "no_pings",
     "render_comment",
     "render_diff",
     "render_no_notebooks",

@@ -10,8 +10,10 @@ import re
 
 _ZWJ = "\u200d"
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9_-])")
-_XREF = re.compile(r"#(?=\d)")
+_MENTION = re.compile(r"(?<!\w)@(?=[A-Za-z0-9_-])")  # a backtick before it pings too: `@user
+_XREF = re.compile(r"#(?=\d)")  # #12 and owner/repo#12
+_GH_XREF = re.compile(r"\b(gh)-(?=\d)", re.I)  # GH-12
+_AUTOLINK = re.compile(r"\b(https?|ftp)(?=://)|\b(www)(?=\.)", re.I)  # issue URLs become references
 _ESCAPE_MD = re.compile(r"([\\`*_\[\]|!~])")
 
 
@@ -19,14 +21,30 @@ def _visible_bidi(text: str) -> str:
     return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
+def no_pings(text: str) -> str:
+    """Every form GitHub would turn into a ping or a cross-reference, broken by a zero-width joiner:
+    ``@user``, ``#12``, ``owner/repo#12``, ``GH-12`` and autolinked URLs (issue URLs become references)."""
+    text = _MENTION.sub("@" + _ZWJ, text)
+    text = _XREF.sub("#" + _ZWJ, text)
+    text = _GH_XREF.sub(lambda m: m.group(1) + _ZWJ + "-", text)
+    return _AUTOLINK.sub(lambda m: (m.group(1) or m.group(2)) + _ZWJ, text)
+
+
 def inline(text: str) -> str:
-    """Untrusted text made inert for a markdown table cell, heading or summary line."""
+    """Untrusted text made inert as markdown prose: a table cell, a list line, a ``<sub>`` line."""
     text = _visible_bidi(re.sub(r"\s+", " ", text))
     text = text.replace("&", "&amp;")
     text = _ESCAPE_MD.sub(r"\\\1", text)
     text = text.replace("<", "&lt;").replace(">", "&gt;")
-    text = _MENTION.sub("@" + _ZWJ, text)
-    return _XREF.sub("#" + _ZWJ, text)
+    return no_pings(text)
+
+
+def html_text(text: str) -> str:
+    """Untrusted text made inert inside an HTML block (``<summary>``), where markdown escapes
+    would show as backslashes: HTML-escaped only, on one line, pings broken."""
+    import html
+
+    return no_pings(html.escape(_visible_bidi(re.sub(r"\s+", " ", text)), quote=True))
 
 
 def code_span(text: str) -> str:

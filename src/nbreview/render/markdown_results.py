@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..results import view
-from .markdown_inert import inline
+from .markdown_inert import html_text, inline
 
 if TYPE_CHECKING:
     from .markdown import NotebookChange
@@ -58,7 +58,7 @@ def _grid(tv: view.TableView) -> str:
         left.append(f"{tv.unchanged_rows} unchanged row{'s' if tv.unchanged_rows != 1 else ''}")
     tail = f"\n\n<sub>Not shown: {', '.join(left)}.</sub>" if left else ""
     return (
-        f"<details><summary>{tv.where} · table: {inline(tv.title)}</summary>\n\n"
+        f"<details><summary>{tv.where} · table: {html_text(tv.title)}</summary>\n\n"
         + "\n".join(lines)
         + tail
         + "\n\n</details>"

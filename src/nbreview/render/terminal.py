@@ -35,6 +35,7 @@ from .terminal_style import RESET as RESET
 from .terminal_style import YELLOW as YELLOW
 from .terminal_style import TerminalStyle as TerminalStyle
 from .terminal_style import clean as clean
+from .terminal_style import terminal_safe as terminal_safe
 
 # (line background, emphasised background) for removed and added lines, per terminal theme.
 _THEMES = {
@@ -360,7 +361,7 @@ def render_text_diff(
             out.append(indent + st.paint(CYAN, hunk_header(hunk)))
         for sign, op in hunk:
             if limit is not None and shown >= limit:
-                rest = total_changed - changed_shown
+                rest = total_changed - changed_shown + td.elided
                 more = f", {rest} more changed lines" if rest else ""
                 out.append(indent + st.paint(DIM, f"… cut at {limit} lines{more}"))
                 return out
@@ -379,6 +380,9 @@ def render_text_diff(
                 text = text[: width - 1] + "…"
             line_tokens = tokens[no - 1] if no is not None and 0 < no <= len(tokens) else []
             out.append(_paint_line(sign, text, line_tokens, spans, st, indent))
+    if td.elided:
+        out.append(indent + st.paint(DIM, f"… {td.elided} more changed lines not listed (output too large to diff "
+                                          "in full)"))
     return out
 
 
@@ -665,6 +669,11 @@ def summary_line(s: Summary) -> str:
 
 def iter_render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str | None = None) -> Iterator[str]:
     """The diff as terminal lines, one at a time (so a pager sees the first screen at once)."""
+    for line in _iter_lines(diff, st, title):
+        yield terminal_safe(line)
+
+
+def _iter_lines(diff: NotebookDiff, st: TerminalStyle | None, title: str | None) -> Iterator[str]:
     st = st or TerminalStyle()
     if title is None:
         title = f"nbreview {diff.old.label} → {diff.new.label}"
@@ -774,4 +783,4 @@ def render_stat(rows: list[StatRow], st: TerminalStyle) -> str:
             setattr(tot, key, getattr(tot, key) + getattr(r.summary, key))
     words = _stat_words(tot).replace("no cell changes", "no cells")
     out.append(f" {n} notebook{'s' if n != 1 else ''} changed: {words}")
-    return "\n".join(out) + "\n"
+    return terminal_safe("\n".join(out) + "\n")

@@ -20,7 +20,12 @@ MAGENTA = "\x1b[35m"
 CYAN = "\x1b[36m"
 
 _ANSI_SGR = re.compile(r"\x1b\[[0-9;]*m")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+# Every character a terminal may act on: C0 (but tab and newline), DEL, C1 (8-bit CSI, OSC, DCS...),
+# bidi overrides, and lone surrogates (from file names; no encoder accepts them).
+_CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+# The only escape sequence nbreview writes: SGR (colour) with a few numeric parameters.
+_UNSAFE = re.compile(f"(\x1b\\[(?:[0-9]{{1,3}}(?:;[0-9]{{1,3}}){{0,7}})?m)|[{_CONTROL_CHARS}]")
 
 
 @dataclass
@@ -41,7 +46,21 @@ class TerminalStyle:
         return f"{code}{text}{RESET}" if self.color and text else text
 
 
+def _visible(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def clean(text: str) -> str:
     """Untrusted text made safe to print: colour codes dropped, other control characters escaped."""
     text = _ANSI_SGR.sub("", text)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(lambda m: _visible(m.group()), text)
+
+
+def terminal_safe(text: str) -> str:
+    """The one terminal guard, applied to everything nbreview prints: SGR colour codes pass,
+    every other control character (ESC of an OSC/DCS/CSI, C1, BEL, CR...) is shown escaped
+    (``\\x1b``), so no notebook can set the title or clipboard or move the cursor."""
+    if text.isprintable() or not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: m.group(1) or _visible(m.group()), text)

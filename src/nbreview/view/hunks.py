@@ -76,10 +76,23 @@ def segments(changed: Sequence[bool], context: int, min_fold: int = 1) -> list[S
     return out
 
 
+def skipped(before: LineOp, after: LineOp) -> bool:
+    """Lines between two listed ops were left out (a huge output lists only its changes' context)."""
+    return before.old is not None and after.old is not None and after.old > before.old + 1
+
+
 def hunks(rows: list[Row], context: int) -> list[list[Row]]:
-    """The rows worth showing, in hunks separated where unchanged lines were skipped."""
-    segs = segments([sign != " " for sign, _ in rows], context)
-    return [rows[s.start : s.end] for s in segs if not s.folded]
+    """The rows worth showing, in hunks separated where unchanged lines were folded or never listed."""
+    out: list[list[Row]] = []
+    for seg in segments([sign != " " for sign, _ in rows], context):
+        if seg.folded:
+            continue
+        out.append([])
+        for k in range(seg.start, seg.end):
+            if out[-1] and skipped(rows[k - 1][1], rows[k][1]):
+                out.append([])
+            out[-1].append(rows[k])
+    return out
 
 
 def hunk_header(hunk: list[Row]) -> str:
