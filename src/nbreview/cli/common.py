@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
-import stat
 import sys
-import tempfile
-from pathlib import Path
 
+from ..files import write_atomic as write_atomic  # the CLI commands import it from here
 from ..options import DiffOptions
 
 
@@ -39,45 +36,6 @@ def diff_options(args: argparse.Namespace) -> DiffOptions:
         if getattr(args, name, False)
     }
     return DiffOptions.from_ignore_list(args.ignore, **flags)
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (``os.umask`` to read is racy in threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write a file so that it is either complete or untouched, never half written.
-
-    An existing file keeps its mode; a new one gets 0666 less the umask, as ``open`` would.
-    A symlink is written through: its target is replaced atomically and the link stays.
-    """
-    target = Path(os.path.realpath(path))
-    try:
-        mode: int = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def stdout_write(text: str) -> None:

@@ -1285,8 +1285,8 @@ def write_report(
     notes: Sequence[str] | None = None,
 ) -> None:
     """Write :func:`report_html` atomically (complete or not at all)."""
-    from ..cli.common import write_atomic
     from ..errors import NbreviewError
+    from ..files import write_atomic
 
     data = report_html(diffs, names, notes=notes).encode("utf-8")
     try:

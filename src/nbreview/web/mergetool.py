@@ -43,7 +43,7 @@ class MergeSession:
 
     def save(self, choices: dict[int, Choice]) -> int:
         """Render with ``choices``, validate and write MERGED atomically; returns conflicts left."""
-        from ..cli.common import write_atomic
+        from ..files import write_atomic
         from ..merge import validate
         from ..write import dumps_notebook
 
