@@ -134,7 +134,7 @@ def _is_ours(line: str) -> bool:
 
 
 def _write_text(path: Path, text: str) -> None:
-    from .files import write_atomic
+    from .write import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"))

@@ -1,10 +1,15 @@
-"""Serialise notebooks the way nbformat writes them (split lines, sorted keys, indent 1)."""
+"""Serialise notebooks the way nbformat writes them (split lines, sorted keys, indent 1), and write
+files whole or not at all (:func:`write_atomic`, used by every command, page and the git setup)."""
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import stat
+import tempfile
+from pathlib import Path
 from typing import Any
 
 # Characters a terminal may act on that JSON leaves raw (C1 controls such as the 8-bit OSC U+009D,
@@ -42,3 +47,42 @@ def terminal_json(text: str) -> str:
     """JSON text for stdout: the same JSON value, with the characters a terminal may act on
     written as ``\\uXXXX`` escapes (they can only occur inside JSON strings)."""
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (``os.umask`` to read is racy in threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write a file so that it is either complete or untouched, never half written.
+
+    An existing file keeps its mode; a new one gets 0666 less the umask, as ``open`` would.
+    A symlink is written through: its target is replaced atomically and the link stays.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode: int = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

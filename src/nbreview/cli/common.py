@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..files import write_atomic as write_atomic  # the CLI commands import it from here
 from ..options import DiffOptions
+from ..write import write_atomic as write_atomic  # the CLI commands import it from here
 
 
 def add_diff_options(parser: argparse.ArgumentParser) -> None:

@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..merge import Conflict
 
-STRATEGIES = ("local", "remote", "base")
-OUTPUT_MODES = ("auto", "local", "remote", "clear", "union")
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..merge.model import OUTPUT_MODES, STRATEGIES  # one definition; the command loads merge anyway
+
     parser.add_argument("base", help="the common ancestor (git's %%O; an empty file or /dev/null for none)")
     parser.add_argument("local", help="our version (git's %%A)")
     parser.add_argument("remote", help="their version (git's %%B)")

@@ -19,15 +19,12 @@ from ..compare.values import notebook_metadata_transient
 from ..load import NotebookSource, load
 from ..options import DiffOptions
 from .cells import CellMerger
-from .model import CHOICES, OUTPUT_MODES, Choice, Conflict, MergedCell, MergeResult
+from .model import CHOICES, OUTPUT_MODES, STRATEGIES, Choice, Conflict, MergedCell, MergeResult
 from .render import Rendered
 from .values import merge_values
 
 __all__ = ["merge", "merge_structured", "validate", "MergeResult", "Rendered", "Conflict", "MergedCell", "Choice",
            "CHOICES", "OUTPUT_MODES", "STRATEGIES"]
-
-STRATEGIES = ("local", "remote", "base")
-
 
 def merge_structured(
     base: NotebookSource, local: NotebookSource, remote: NotebookSource, *, outputs: str = "auto",

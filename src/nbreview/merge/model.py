@@ -24,6 +24,7 @@ ConflictKind = Literal["source", "delete", "value", "move"]
 Choice = str | tuple[str, str]
 CHOICES = ("local", "remote", "both", "base")
 OUTPUT_MODES = ("auto", "local", "remote", "clear", "union")
+STRATEGIES = ("local", "remote", "base")  # take this side for every conflict (``--strategy``)
 
 
 @dataclass

@@ -111,3 +111,9 @@ def markers(local: str, remote: str, local_note: str = "", remote_note: str = ""
 def join_both(local: str, remote: str) -> str:
     """Local's lines then remote's, as one text."""
     return _nl(local) + remote if local and remote else local + remote
+
+
+def has_markers(text: str) -> bool:
+    """True when a text still holds a git-style conflict block."""
+    lines = text.splitlines()
+    return any(x.startswith(MARK_LOCAL) for x in lines) and any(x.startswith(MARK_REMOTE) for x in lines)

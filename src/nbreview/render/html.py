@@ -1286,7 +1286,7 @@ def write_report(
 ) -> None:
     """Write :func:`report_html` atomically (complete or not at all)."""
     from ..errors import NbreviewError
-    from ..files import write_atomic
+    from ..write import write_atomic
 
     data = report_html(diffs, names, notes=notes).encode("utf-8")
     try:

@@ -43,9 +43,8 @@ class MergeSession:
 
     def save(self, choices: dict[int, Choice]) -> int:
         """Render with ``choices``, validate and write MERGED atomically; returns conflicts left."""
-        from ..files import write_atomic
         from ..merge import validate
-        from ..write import dumps_notebook
+        from ..write import dumps_notebook, write_atomic
 
         with self.lock:
             rendered = self.result.render(choices)
