@@ -24,8 +24,8 @@ from typing import Any
 from ..compare.images import too_large
 from ..model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff
 from ..nbcontent import is_raster, output_text
+from ..view import NotebookView, grouped_rows, segments, status_word
 from ..view import build as build_view
-from ..view import grouped_rows, segments, status_word
 from .markdown_inert import code_span as code_span
 from .markdown_inert import fence as fence
 from .markdown_inert import html_text as html_text
@@ -97,12 +97,20 @@ class NotebookChange:
     diff: NotebookDiff | None = None
     error: str | None = None
     _summary: Summary | None = field(default=None, init=False, repr=False, compare=False)
+    _view: NotebookView | None = field(default=None, init=False, repr=False, compare=False)
 
     def summary(self) -> Summary:
         """The diff's counts, computed once (the table, the headings and every detail level read them)."""
         if self._summary is None:
-            self._summary = self.diff.summary() if self.diff is not None else Summary()
+            self._summary = self.view().summary if self.diff is not None else Summary()
         return self._summary
+
+    def view(self) -> NotebookView:
+        """What the comment shows of the diff (:mod:`nbreview.view`), decided once for every detail level."""
+        assert self.diff is not None
+        if self._view is None:
+            self._view = build_view(self.diff)
+        return self._view
 
 
 @dataclass
@@ -172,11 +180,6 @@ def _cell_title(c: CellDiff) -> str:
     if c.moved:
         bits.append(f"moved from [{c.old_index}]")  # never "#6": GitHub would link issue 6
     return " · ".join(bits)
-
-
-def _shown_cells(d: NotebookDiff) -> list[CellDiff]:
-    """Cells worth a reader's eyes, as the view decides (not unchanged in place, not transient-only)."""
-    return [cv.diff for cv in build_view(d).cells if cv.shown]
 
 
 def _output_value(nb: dict[str, Any] | None, cell: int | None, out: int | None) -> dict[str, Any] | None:
@@ -404,7 +407,7 @@ def _section(
     if nb_changes:
         names = sorted({".".join(str(p) for p in x.path[:2]) or "(all)" for x in nb_changes})
         parts.append(f"<sub>notebook metadata changed: {inline(', '.join(names))}</sub>\n")
-    view = build_view(d)
+    view = ch.view()
     cells = [cv.diff for cv in view.shown]
     shown = cells if detail.max_cells is None else cells[: detail.max_cells]
     for c in shown:
