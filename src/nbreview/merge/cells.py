@@ -9,6 +9,7 @@ ones once, local's first), then the base cell where it stays.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -133,6 +134,60 @@ def _looks_edited(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return match.size >= max(4, shorter // 2)
 
 
+def _touched(lay: _Layout, base: list[dict[str, Any]], side: list[dict[str, Any]]) -> set[int]:
+    """Base cells a side deleted or changed (moved-only cells with the same content are untouched)."""
+    out = set(lay.deleted)
+    for i in range(len(base)):
+        j = lay.side_index(i)
+        if j is not None and content_key(side[j]) != content_key(base[i]):
+            out.add(i)
+    return out
+
+
+def _pair_rivals(lay: _Layout, base: list[dict[str, Any]], side: list[dict[str, Any]], rivals: set[int]) -> None:
+    """Take a cell this side inserted where it deleted a base cell as that cell's rewrite, when the
+    other side also touched that base cell.
+
+    A complete rewrite of a cell aligns as "deleted, and a new cell inserted in its place". Merged
+    that way, a rewrite on both sides (or a rewrite against a deletion) would keep both new cells
+    and report nothing. Pairing the deleted base cell with the inserted cell in its stretch (the
+    cells between two kept ones) makes the rewrite an edit of that cell, so the merge of the two
+    sides' versions conflicts like any other edit of one cell on both sides. Deleted and inserted
+    cells of a stretch are paired in order when their counts match, otherwise by similarity.
+    """
+    chain = sorted(lay.kept)
+    for d in sorted(lay.deleted & rivals):
+        if d not in lay.deleted:
+            continue
+        prev = max((k for k in chain if k < d), default=-1)
+        g = prev + 1
+        toks = lay.gaps.get(g, [])
+        ins = [j for kind, j in toks if kind == "ins"]
+        if not ins:
+            continue
+        nxt = min((k for k in chain if k > d), default=len(base))
+        dels = sorted(x for x in lay.deleted if g <= x < nxt)
+        if len(dels) == len(ins):
+            j = ins[dels.index(d)]
+        else:
+            a = _source(base[d])
+            j = max(ins, key=lambda n: SequenceMatcher(None, a, _source(side[n]), autojunk=False).ratio())
+        lay.kept[d] = j
+        lay.deleted.discard(d)
+        bisect.insort(chain, d)
+        k = toks.index(("ins", j))
+        before, after = toks[:k], toks[k + 1:]
+        if before:
+            lay.gaps[g] = before
+        else:
+            lay.gaps.pop(g, None)
+        if after:
+            lay.gaps.setdefault(d + 1, [])[:0] = after
+            for kind, i in after:
+                if kind == "base":
+                    lay.moved[i] = (lay.moved[i][0], d + 1)
+
+
 class CellMerger:
     """Builds the merged cells and their order; numbers conflicts as it finds them."""
 
@@ -152,10 +207,13 @@ class CellMerger:
 
     # -- one cell ---------------------------------------------------------------------
     def merge_cell(self, b: dict[str, Any] | None, lo: dict[str, Any] | None, re: dict[str, Any] | None,
-                   index: tuple[int | None, int | None, int | None]) -> MergedCell:
+                   index: tuple[int | None, int | None, int | None], added_both: bool = False) -> MergedCell:
+        """Merge one cell's versions; ``added_both``: two different cells added at one place with no
+        common base, merged against an empty cell (so they conflict unless equal)."""
         mc = MergedCell(b, lo, re, index)
         if lo is not None and re is not None:
-            base = b if b is not None else re  # identical insertions: local's version wins
+            # Identical insertions: local's version wins; rival additions: against an empty cell.
+            base = b if b is not None else {"source": ""} if added_both else re
             src = merge_text(_source(base), _source(lo), _source(re))
             mc.pieces = src
             for piece in src:
@@ -176,6 +234,10 @@ class CellMerger:
     def merge(self) -> list[Slot]:
         lay_l = _layout(self.base, self.local, self.options)
         lay_r = _layout(self.base, self.remote, self.options)
+        touched_l = _touched(lay_l, self.base, self.local)
+        touched_r = _touched(lay_r, self.base, self.remote)
+        _pair_rivals(lay_l, self.base, self.local, touched_r)
+        _pair_rivals(lay_r, self.base, self.remote, touched_l)
         slots_at_base: dict[int, list[Slot]] = {}
         place_l: dict[int, Slot] = {}
         place_r: dict[int, Slot] = {}
@@ -249,8 +311,11 @@ class CellMerger:
         li = ri = 0
         sm = SequenceMatcher(None, lk, rk, autojunk=False)
         for a, bb, size in sm.get_matching_blocks():
-            yield from self._side_slots(lt[li:a], "local", place_l)
-            yield from self._side_slots(rt[ri:bb], "remote", place_r)
+            if not self.base and li < a and ri < bb:
+                yield from self._rival_slots(lt[li:a], rt[ri:bb])
+            else:
+                yield from self._side_slots(lt[li:a], "local", place_l)
+                yield from self._side_slots(rt[ri:bb], "remote", place_r)
             for k in range(size):
                 lt_tok, rt_tok = lt[a + k], rt[bb + k]
                 if lt_tok[0] == "base":
@@ -259,6 +324,16 @@ class CellMerger:
                     yield Slot(self.merge_cell(None, self.local[lt_tok[1]], self.remote[rt_tok[1]],
                                                (None, lt_tok[1], rt_tok[1])))
             li, ri = a + size, bb + size
+
+    def _rival_slots(self, ltoks: list[tuple[str, int]], rtoks: list[tuple[str, int]]) -> Iterator[Slot]:
+        """Both sides added a notebook with different cells here (no common base): nothing is
+        provably independent, so the cells are paired in order and each pair is merged against an
+        empty cell, which conflicts unless both are the same; cells one side has more stay as added."""
+        for k in range(max(len(ltoks), len(rtoks))):
+            lo = self.local[ltoks[k][1]] if k < len(ltoks) else None
+            re = self.remote[rtoks[k][1]] if k < len(rtoks) else None
+            index = (None, ltoks[k][1] if lo is not None else None, rtoks[k][1] if re is not None else None)
+            yield Slot(self.merge_cell(None, lo, re, index, added_both=True))
 
     def _side_slots(self, toks: list[tuple[str, int]], side: Side, place: dict[int, Slot]) -> Iterator[Slot]:
         cells = self.local if side == "local" else self.remote
