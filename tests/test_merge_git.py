@@ -81,7 +81,8 @@ def repo(tmp_path: Path) -> Repo:
     r.git("init", "-q", "-b", "main")
     proc = r.run(NBREVIEW, "git", "install", "--local")
     assert proc.returncode == 0, proc.stderr
-    assert r.git("config", "merge.nbreview.driver").stdout.strip().endswith("merge %O %A %B -o %A --path %P")
+    assert r.git("config", "merge.nbreview.driver").stdout.strip().endswith(
+        "merge %O %A %B -o %A --path %P --base-label %S --local-label %X --remote-label %Y")
     r.git("add", ".gitattributes")
     r.save(base_nb(), "base")
     return r
@@ -137,8 +138,9 @@ def test_git_merge_conflict_is_marked_and_reported(repo: Repo) -> None:
     assert "nbreview: sales.ipynb: 1 conflict (1 in cell sources)" in proc.stderr
     assert repo.conflicted() == ["sales.ipynb"]
     nb = repo.read()  # still a notebook: JSON intact, markers inside the cell
-    assert nb["cells"][4]["source"] == ("<<<<<<< local\ntrend = df.sales.rolling(12).mean()\n=======\n"
-                                        "trend = df.sales.rolling(6).mean()\n>>>>>>> remote\ntrend.plot()")
+    # Labelled as git labels its own conflicts: HEAD and the merged branch.
+    assert nb["cells"][4]["source"] == ("<<<<<<< HEAD\ntrend = df.sales.rolling(12).mean()\n=======\n"
+                                        "trend = df.sales.rolling(6).mean()\n>>>>>>> feature\ntrend.plot()")
     assert nb["metadata"]["nbreview"]["conflicts"][0]["cell"] == 4
     # Resolving by strategy and committing finishes the merge.
     base = repo.git("show", ":1:sales.ipynb").stdout
@@ -163,7 +165,7 @@ def test_delete_vs_edit_in_git(repo: Repo) -> None:
     assert repo.git("merge", "--no-edit", "feature", ok=False).returncode == 1
     assert repo.conflicted() == ["sales.ipynb"]
     cell = repo.read()["cells"][2]
-    assert cell["source"].startswith("<<<<<<< local (deleted the cell)\n=======\ntotal = df.sales.sum()")
+    assert cell["source"].startswith("<<<<<<< HEAD (deleted the cell)\n=======\ntotal = df.sales.sum()")
     assert cell["metadata"]["nbreview"] == {"conflicts": ["delete"]}
 
 

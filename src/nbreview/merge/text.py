@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ..compare.text import split_lines
+from .labels import MarkerStyle
 
 MARK_LOCAL = "<<<<<<< local"
 MARK_SEP = "======="
@@ -101,11 +102,18 @@ def _nl(text: str) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
 
 
-def markers(local: str, remote: str, local_note: str = "", remote_note: str = "") -> str:
-    """A conflict written the way git writes one, each part ending in a newline."""
-    lo = f"{MARK_LOCAL} {local_note}".rstrip()
-    re = f"{MARK_REMOTE} {remote_note}".rstrip()
-    return f"{lo}\n{_nl(local)}{MARK_SEP}\n{_nl(remote)}{re}\n"
+def markers(local: str, remote: str, local_note: str = "", remote_note: str = "", *,
+            style: MarkerStyle | None = None, base: str | None = None) -> str:
+    """A conflict written the way git writes one, each part ending in a newline.
+
+    ``style`` gives the labels (git's own under git) and, with ``diff3``, the ``|||||||``
+    section showing ``base``.
+    """
+    style = style or MarkerStyle()
+    lo = f"<<<<<<< {style.local} {local_note}".rstrip()
+    re = f">>>>>>> {style.remote} {remote_note}".rstrip()
+    middle = f"||||||| {style.base}\n{_nl(base)}" if style.diff3 and base is not None else ""
+    return f"{lo}\n{_nl(local)}{middle}{MARK_SEP}\n{_nl(remote)}{re}\n"
 
 
 def join_both(local: str, remote: str) -> str:
@@ -113,7 +121,27 @@ def join_both(local: str, remote: str) -> str:
     return _nl(local) + remote if local and remote else local + remote
 
 
+def marker_lines(text: str) -> list[int]:
+    """Line numbers (from 1) where a git-style conflict block starts: a ``<<<<<<<`` line followed
+    by a ``=======`` and then a ``>>>>>>>`` line, whatever the labels."""
+    lines = text.splitlines()
+    found: list[int] = []
+    k = 0
+    while k < len(lines):
+        if _is_mark(lines[k], "<"):
+            sep = next((j for j in range(k + 1, len(lines)) if lines[j] == MARK_SEP), None)
+            end = next((j for j in range(sep + 1, len(lines)) if _is_mark(lines[j], ">")), None) if sep else None
+            if end is not None:
+                found.append(k + 1)
+                k = end
+        k += 1
+    return found
+
+
+def _is_mark(line: str, char: str) -> bool:
+    return line.startswith(char * 7) and (len(line) == 7 or line[7] == " ")
+
+
 def has_markers(text: str) -> bool:
     """True when a text still holds a git-style conflict block."""
-    lines = text.splitlines()
-    return any(x.startswith(MARK_LOCAL) for x in lines) and any(x.startswith(MARK_REMOTE) for x in lines)
+    return bool(marker_lines(text))
