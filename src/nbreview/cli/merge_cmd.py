@@ -80,13 +80,14 @@ def _marker_style(args: argparse.Namespace) -> MarkerStyle:
     """Labels and conflict style: given on the command line, else git's own when git runs the driver."""
     from dataclasses import replace
 
-    from ..merge.labels import MarkerStyle, git_marker_style
+    from ..merge.labels import MarkerStyle, git_marker_style, given_label
 
     if args.path:  # git's merge driver: git's labels and merge.conflictStyle
         style = git_marker_style(args.base_label, args.local_label, args.remote_label)
     else:
-        style = MarkerStyle(**{k: v for k, v in (("base", args.base_label), ("local", args.local_label),
-                                                 ("remote", args.remote_label)) if v})
+        labels = {k: given_label(v) for k, v in (("base", args.base_label), ("local", args.local_label),
+                                                 ("remote", args.remote_label))}
+        style = MarkerStyle(**{k: v for k, v in labels.items() if v})
     if args.conflict_style:
         style = replace(style, diff3=args.conflict_style != "merge")
     return style

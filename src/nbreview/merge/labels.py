@@ -26,7 +26,7 @@ class MarkerStyle:
     diff3: bool = False
 
 
-def _given(label: str | None) -> str | None:
+def given_label(label: str | None) -> str | None:
     """A label git expanded (None for a placeholder an older git left as is, or nothing)."""
     if label is None or not label.strip() or label in ("%S", "%X", "%Y"):
         return None
@@ -73,7 +73,7 @@ def git_marker_style(base: str | None = None, local: str | None = None, remote: 
     """
     conflict_style = (_git(["config", "--get", "merge.conflictStyle"], cwd) or "").lower()
     style = MarkerStyle(diff3=conflict_style in ("diff3", "zdiff3"))
-    b, lo, re = _given(base), _given(local), _given(remote)
+    b, lo, re = given_label(base), given_label(local), given_label(remote)
     if lo is None and re is None:
         found = _inferred(cwd)
         if found is not None:
