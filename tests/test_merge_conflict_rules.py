@@ -121,7 +121,8 @@ def test_cli_labels_and_conflict_style(tmp_path: Path) -> None:
                "--remote-label", "theirs", "--base-label", "common")
     assert proc.returncode == 1
     src = "".join(json.loads(out.read_text())["cells"][2]["source"])
-    assert src.startswith("<<<<<<< mine\n") and f"||||||| common\n{READ}\n=======" in src and src.endswith(">>>>>>> theirs")
+    assert src.startswith("<<<<<<< mine\n") and f"||||||| common\n{READ}\n=======" in src
+    assert src.endswith(">>>>>>> theirs")
     # git < 2.44 passes %S %X %Y through unexpanded: the default labels stay.
     proc = run("merge", *files, "-o", out, "--local-label", "%X", "--remote-label", "%Y", "--base-label", "%S")
     assert proc.returncode == 1 and "".join(json.loads(out.read_text())["cells"][2]["source"]).startswith(

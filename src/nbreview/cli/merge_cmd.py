@@ -85,9 +85,10 @@ def _marker_style(args: argparse.Namespace) -> MarkerStyle:
     if args.path:  # git's merge driver: git's labels and merge.conflictStyle
         style = git_marker_style(args.base_label, args.local_label, args.remote_label)
     else:
-        labels = {k: given_label(v) for k, v in (("base", args.base_label), ("local", args.local_label),
-                                                 ("remote", args.remote_label))}
-        style = MarkerStyle(**{k: v for k, v in labels.items() if v})
+        default = MarkerStyle()
+        style = MarkerStyle(local=given_label(args.local_label) or default.local,
+                            remote=given_label(args.remote_label) or default.remote,
+                            base=given_label(args.base_label) or default.base)
     if args.conflict_style:
         style = replace(style, diff3=args.conflict_style != "merge")
     return style
