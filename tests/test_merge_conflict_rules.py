@@ -91,8 +91,11 @@ def test_add_add_pairs_cells_by_content() -> None:
     theirs = notebook([md_cell("# New"), code_cell("b = 2"), code_cell("shared()")])
     out = merge(b"", ours, theirs)
     assert sources(out.notebook) == ["# New", "<<<<<<< local\na = 1\n=======\nb = 2\n>>>>>>> remote", "shared()",
-                                     "only_ours()"]
-    assert [c.kind for c in out.unresolved] == ["source"]
+                                     "<<<<<<< local\nonly_ours()\n=======\n>>>>>>> remote (no such cell)"]
+    assert [c.kind for c in out.unresolved] == ["source", "delete"]
+    # Each side's notebook comes back whole by taking that side everywhere.
+    assert sources(merge(b"", ours, theirs, strategy="local").notebook) == sources(ours)
+    assert sources(merge(b"", ours, theirs, strategy="remote").notebook) == sources(theirs)
 
 
 def test_markers_with_labels_and_diff3() -> None:

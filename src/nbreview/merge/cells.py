@@ -311,7 +311,7 @@ class CellMerger:
         li = ri = 0
         sm = SequenceMatcher(None, lk, rk, autojunk=False)
         for a, bb, size in sm.get_matching_blocks():
-            if not self.base and li < a and ri < bb:
+            if not self.base:  # added on both sides: no difference is provably independent
                 yield from self._rival_slots(lt[li:a], rt[ri:bb])
             else:
                 yield from self._side_slots(lt[li:a], "local", place_l)
@@ -327,13 +327,18 @@ class CellMerger:
 
     def _rival_slots(self, ltoks: list[tuple[str, int]], rtoks: list[tuple[str, int]]) -> Iterator[Slot]:
         """Both sides added a notebook with different cells here (no common base): nothing is
-        provably independent, so the cells are paired in order and each pair is merged against an
-        empty cell, which conflicts unless both are the same; cells one side has more stay as added."""
+        provably independent. The cells are paired in order and each pair is merged against an
+        empty cell, which conflicts unless both are the same; a cell only one side has is a
+        conflict too (kept, marked, the other side "has no such cell")."""
         for k in range(max(len(ltoks), len(rtoks))):
             lo = self.local[ltoks[k][1]] if k < len(ltoks) else None
             re = self.remote[rtoks[k][1]] if k < len(rtoks) else None
             index = (None, ltoks[k][1] if lo is not None else None, rtoks[k][1] if re is not None else None)
-            yield Slot(self.merge_cell(None, lo, re, index, added_both=True))
+            mc = self.merge_cell(None, lo, re, index, added_both=True)
+            if lo is None or re is None:
+                mc.deleted = "local" if lo is None else "remote"
+                self.conflict("delete", mc, deleted=mc.deleted)
+            yield Slot(mc)
 
     def _side_slots(self, toks: list[tuple[str, int]], side: Side, place: dict[int, Slot]) -> Iterator[Slot]:
         cells = self.local if side == "local" else self.remote

@@ -97,10 +97,11 @@ class _Renderer:
             self.unresolved.append(c)
             src = _src(kept)
             style, base = self.result.style, _src(mc.base) if mc.base is not None else None
+            note = "(deleted the cell)" if mc.base is not None else "(no such cell)"  # no base: add/add
             if mc.deleted == "local":
-                cell["source"] = markers("", src, local_note="(deleted the cell)", style=style, base=base)
+                cell["source"] = markers("", src, local_note=note, style=style, base=base)
             else:
-                cell["source"] = markers(src, "", remote_note="(deleted the cell)", style=style, base=base)
+                cell["source"] = markers(src, "", remote_note=note, style=style, base=base)
             if not src.endswith("\n"):
                 cell["source"] = cell["source"][:-1]
         if self.result.outputs == "clear" and cell.get("cell_type") == "code":

@@ -230,7 +230,9 @@ def _conflict_view(c: Conflict, mc: MergedCell | None) -> dict[str, Any]:
                                                      ("edit", "edit")])
     elif c.kind == "delete" and mc is not None:
         kept = "remote" if c.deleted == "local" else "local"
-        view.update(title=f"deleted on {c.deleted}, edited on {kept}", base=_src(mc.base),
+        title = f"deleted on {c.deleted}, edited on {kept}" if mc.base is not None else \
+            f"added on {kept} only (no common base)"
+        view.update(title=title, base=_src(mc.base),
                     local=_src(mc.local) if kept == "local" else "(cell deleted)",
                     remote=_src(mc.remote) if kept == "remote" else "(cell deleted)",
                     buttons=[(c.deleted, f"{c.deleted}: delete the cell"), (kept, f"{kept}: keep the edited cell"),
