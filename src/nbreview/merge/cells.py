@@ -18,9 +18,10 @@ from typing import Any
 
 from ..align import align_cells
 from ..compare.values import CELL_TRANSIENT_KEYS, cell_metadata_transient
+from ..model import MISSING
 from ..options import DiffOptions
 from .model import Conflict, ConflictKind, MergedCell, Side, Slot
-from .text import TextConflict, merge_text
+from .text import Piece, TextConflict, merge_text
 from .values import ValueConflict, merge_values
 
 _CONTENT_SKIP = ("source", "outputs", "execution_count", "id", "metadata")
@@ -188,6 +189,16 @@ def _pair_rivals(lay: _Layout, base: list[dict[str, Any]], side: list[dict[str, 
                     lay.moved[i] = (lay.moved[i][0], d + 1)
 
 
+class _NoBase(dict[str, Any]):
+    """The base of a cell both sides added: equal to nothing, and so is each of its keys."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self
+
+
+_NO_BASE = _NoBase()
+
+
 class CellMerger:
     """Builds the merged cells and their order; numbers conflicts as it finds them."""
 
@@ -214,12 +225,20 @@ class CellMerger:
         if lo is not None and re is not None:
             # Identical insertions: local's version wins; rival additions: against an empty cell.
             base = b if b is not None else {"source": ""} if added_both else re
-            src = merge_text(_source(base), _source(lo), _source(re))
+            if added_both and _source(lo) != _source(re):  # no base: different texts are rivals, even an empty one
+                src: list[Piece] = [TextConflict("", _source(lo), _source(re))]
+            else:
+                src = merge_text(_source(base), _source(lo), _source(re))
             mc.pieces = src
             for piece in src:
                 if isinstance(piece, TextConflict):
                     self.conflict("source", mc, piece)
-            fields, vconf = merge_values(_rest(base), _rest(lo), _rest(re), _field_transient)
+            if added_both:  # no base: every field the two differ on is a conflict, even one side's extra key
+                fields, vconf = merge_values(_NO_BASE, _rest(lo), _rest(re), _field_transient)
+                for vc in vconf:
+                    vc.base = MISSING if vc.base is _NO_BASE else vc.base
+            else:
+                fields, vconf = merge_values(_rest(base), _rest(lo), _rest(re), _field_transient)
             mc.fields = fields
             for vc in vconf:
                 self.conflict("value", mc, vc)

@@ -1,7 +1,8 @@
 """Line-wise three-way merge of one text (diff3), with git-style conflict markers.
 
 Both sides are diffed against the base with difflib; changed base ranges from the two
-sides that overlap or touch form one hunk. A hunk changed on one side takes that side;
+sides that overlap or touch form one hunk. When both sides replaced half of the base lines
+or more (rival rewrites), the whole text is one conflict. A hunk changed on one side takes that side;
 changed identically on both takes it once; anything else is a conflict that keeps all
 three versions, so nothing is lost.
 """
@@ -38,6 +39,15 @@ def _hunks(base: list[str], side: list[str]) -> list[tuple[int, int, int, int]]:
     return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal"]
 
 
+REWRITE_SHARE = 0.5  # a side that replaced at least this share of the base lines rewrote the text
+
+
+def _rewritten(base: list[str], hunks: list[tuple[int, int, int, int]]) -> bool:
+    if not base:
+        return bool(hunks)
+    return sum(i2 - i1 for i1, i2, _, _ in hunks) >= REWRITE_SHARE * len(base)
+
+
 def _side_text(
     base: list[str], side: list[str], hunks: list[tuple[int, int, int, int]], lo: int, hi: int
 ) -> str:
@@ -58,9 +68,12 @@ def merge_text(base: str, local: str, remote: str) -> list[Piece]:
     if local == base:
         return [remote] if remote else []
     b, lo_lines, re_lines = split_lines(base), split_lines(local), split_lines(remote)
-    events = sorted(
-        [(h[0], h[1], 0, h) for h in _hunks(b, lo_lines)] + [(h[0], h[1], 1, h) for h in _hunks(b, re_lines)]
-    )
+    lo_hunks, re_hunks = _hunks(b, lo_lines), _hunks(b, re_lines)
+    if _rewritten(b, lo_hunks) and _rewritten(b, re_hunks):
+        # Both sides rewrote the text: one conflict holding each version whole, rather than
+        # line hunks interleaving two rewrites that were never meant to be combined.
+        return [TextConflict(base, local, remote)]
+    events = sorted([(h[0], h[1], 0, h) for h in lo_hunks] + [(h[0], h[1], 1, h) for h in re_hunks])
     pieces: list[Piece] = []
     pos = 0
     k = 0
