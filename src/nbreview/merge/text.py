@@ -2,7 +2,8 @@
 
 Both sides are diffed against the base with difflib; changed base ranges from the two
 sides that overlap or touch form one hunk. When both sides replaced half of the base lines
-or more (rival rewrites), the whole text is one conflict. A hunk changed on one side takes that side;
+or more (rival rewrites) and a hunk conflicts, lines only one side changed are not merged
+into the other's rewrite: the whole text is one conflict. A hunk changed on one side takes that side;
 changed identically on both takes it once; anything else is a conflict that keeps all
 three versions, so nothing is lost.
 """
@@ -69,14 +70,11 @@ def merge_text(base: str, local: str, remote: str) -> list[Piece]:
         return [remote] if remote else []
     b, lo_lines, re_lines = split_lines(base), split_lines(local), split_lines(remote)
     lo_hunks, re_hunks = _hunks(b, lo_lines), _hunks(b, re_lines)
-    if _rewritten(b, lo_hunks) and _rewritten(b, re_hunks):
-        # Both sides rewrote the text: one conflict holding each version whole, rather than
-        # line hunks interleaving two rewrites that were never meant to be combined.
-        return [TextConflict(base, local, remote)]
     events = sorted([(h[0], h[1], 0, h) for h in lo_hunks] + [(h[0], h[1], 1, h) for h in re_hunks])
     pieces: list[Piece] = []
     pos = 0
     k = 0
+    one_sided = False  # a hunk only one side changed, merged in
     while k < len(events):
         start, end = events[k][0], events[k][1]
         group = [events[k]]
@@ -92,13 +90,20 @@ def merge_text(base: str, local: str, remote: str) -> list[Piece]:
         ltext = _side_text(b, lo_lines, lh, start, end)
         rtext = _side_text(b, re_lines, rh, start, end)
         if not rh or ltext == rtext:
+            one_sided |= not rh
             _add(pieces, ltext)
         elif not lh:
+            one_sided = True
             _add(pieces, rtext)
         else:
             pieces.append(TextConflict("".join(b[start:end]), ltext, rtext))
         pos = end
     _add(pieces, "".join(b[pos:]))
+    if one_sided and any(isinstance(p, TextConflict) for p in pieces) and _rewritten(b, lo_hunks) \
+            and _rewritten(b, re_hunks):
+        # Both sides rewrote the text and their hunks conflict: one conflict holding each version
+        # whole, rather than one side's lines merged into the other's rewrite.
+        return [TextConflict(base, local, remote)]
     return pieces
 
 
