@@ -183,8 +183,13 @@ def rival_rewrites(nb: dict[str, Any], rng: random.Random, seed: int) -> tuple[d
 
 
 def add_add(nb: dict[str, Any], rng: random.Random, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The notebook added on both branches, each with its own (non-overlapping) edit set."""
+    """The notebook added on both branches, each with its own (non-overlapping) edit set.
+
+    Sets that only remove metadata keys are drawn again: the key removed may be transient
+    (execution times, Colab's ids), which by design is no difference between the two."""
     local_edits, remote_edits = non_overlapping(len(nb["cells"]), rng)
+    while all(e.kind == "untag" for e in local_edits + remote_edits):
+        local_edits, remote_edits = non_overlapping(len(nb["cells"]), rng)
     return apply_edits(nb, local_edits, seed), apply_edits(nb, remote_edits, seed)
 
 
