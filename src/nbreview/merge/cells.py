@@ -140,9 +140,21 @@ def _touched(lay: _Layout, base: list[dict[str, Any]], side: list[dict[str, Any]
     out = set(lay.deleted)
     for i in range(len(base)):
         j = lay.side_index(i)
-        if j is not None and content_key(side[j]) != content_key(base[i]):
+        if j is not None and not _same_content(side[j], base[i]):
             out.add(i)
     return out
+
+
+def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """``content_key(a) == content_key(b)`` without serialising either (sources can be large)."""
+    if a.get("source", "") != b.get("source", ""):
+        return False
+    if any(a.get(k) != b.get(k) for k in set(a) | set(b) if k not in _CONTENT_SKIP):
+        return False
+    ma, mb = a.get("metadata"), b.get("metadata")
+    if ma == mb:
+        return True
+    return content_key(a) == content_key(b)
 
 
 def _pair_rivals(lay: _Layout, base: list[dict[str, Any]], side: list[dict[str, Any]], rivals: set[int]) -> None:
