@@ -390,3 +390,22 @@ def test_independent_rewrite_and_edit_merge_clean(repo: Repo) -> None:
     sources = [c["source"] for c in repo.read()["cells"]]
     assert sources[1] == LOCAL_REWRITE and "rolling(6)" in sources[4] and len(sources) == 5
     assert check(repo).returncode == 0
+
+
+def test_readme_pre_commit_hook_blocks_unresolved_notebooks(repo: Repo) -> None:
+    """The plain git hook the README documents, installed as written: the commit fails while the
+    notebook holds conflicts, and goes through once they are resolved."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    start = readme.index("```sh\n#!/bin/sh\n") + len("```sh\n")
+    hook = repo.root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(readme[start:readme.index("```", start)])
+    hook.chmod(0o755)
+    repo.env["PATH"] = f"{Path(NBREVIEW).parent}{os.pathsep}{repo.env.get('PATH', '')}"
+    branch_edits(repo, rewrite_local, rewrite_remote)
+    assert repo.git("merge", "--no-edit", "feature", ok=False).returncode == 1
+    repo.git("add", "sales.ipynb")  # staged with its markers by mistake
+    refused = repo.git("commit", "-q", "--no-edit", ok=False)
+    assert refused.returncode != 0 and "sales.ipynb: cell 1: conflict markers" in refused.stdout + refused.stderr
+    resolve_by_hand(repo, LOCAL_REWRITE)
+    repo.git("commit", "-q", "--no-edit")
+    assert repo.git("status", "--porcelain").stdout == ""
