@@ -16,8 +16,17 @@ from typing import Any
 import pytest
 
 from conftest import corpus_pairs, needs_corpus
-from merge_edits import (add_add, apply_edits, lost_lines, new_source, non_overlapping, overlapping,
-                         rival_rewrites, same_cells, sources)
+from merge_edits import (
+    add_add,
+    apply_edits,
+    lost_lines,
+    new_source,
+    non_overlapping,
+    overlapping,
+    rival_rewrites,
+    same_cells,
+    sources,
+)
 from nbreview.load import load
 from nbreview.merge import merge, validate
 
