@@ -180,3 +180,22 @@ def test_a_choice_against_a_hand_edit_of_the_same_lines_is_marked(files: dict[st
     assert src.startswith("<<<<<<< file on disk\nrate = 0.3\n=======\nrate = 0.2\n>>>>>>> mergetool")
     assert nb["cells"][1]["metadata"]["nbreview"] == {"conflicts": ["source"]}
     assert [r["kind"] for r in nb["metadata"]["nbreview"]["conflicts"]] == ["source"]
+
+
+def test_add_add_conflicts_show_on_the_page(tmp_path: Path) -> None:
+    from conftest import code_cell, notebook, write_nb
+
+    ours = write_nb(tmp_path / "l.ipynb", notebook([code_cell("a = 1"), code_cell("only_ours()")]))
+    theirs = write_nb(tmp_path / "r.ipynb", notebook([code_cell("a = 2")]))
+    empty = tmp_path / "base.ipynb"
+    empty.write_bytes(b"")  # what git mergetool gives for a file added on both branches
+    session = MergeSession(merge_structured(empty, ours, theirs), str(tmp_path / "m.ipynb"))
+    app = create_mergetool_app(session, TOKEN)
+    client = app.test_client()
+    client.get(f"/merge?token={TOKEN}")
+    html = client.get("/merge").get_data(as_text=True)
+    assert "2 conflicts · 0 resolved" in html and "added on local only (no common base)" in html
+    assert "remote: leave it out" in html
+    resp = client.post("/merge/api/save", json={"choices": {"0": "remote", "1": "remote"}})
+    assert resp.get_json()["unresolved"] == 0
+    assert ["".join(c["source"]) for c in json.loads((tmp_path / "m.ipynb").read_text())["cells"]] == ["a = 2"]

@@ -230,13 +230,14 @@ def _conflict_view(c: Conflict, mc: MergedCell | None) -> dict[str, Any]:
                                                      ("edit", "edit")])
     elif c.kind == "delete" and mc is not None:
         kept = "remote" if c.deleted == "local" else "local"
-        title = f"deleted on {c.deleted}, edited on {kept}" if mc.base is not None else \
-            f"added on {kept} only (no common base)"
+        added = mc.base is None  # add/add: the cell is in one side's notebook only
+        gone = "(no such cell)" if added else "(cell deleted)"
+        title = f"added on {kept} only (no common base)" if added else f"deleted on {c.deleted}, edited on {kept}"
         view.update(title=title, base=_src(mc.base),
-                    local=_src(mc.local) if kept == "local" else "(cell deleted)",
-                    remote=_src(mc.remote) if kept == "remote" else "(cell deleted)",
-                    buttons=[(c.deleted, f"{c.deleted}: delete the cell"), (kept, f"{kept}: keep the edited cell"),
-                             ("edit", "edit")])
+                    local=_src(mc.local) if kept == "local" else gone,
+                    remote=_src(mc.remote) if kept == "remote" else gone,
+                    buttons=[(c.deleted, f"{c.deleted}: {'leave it out' if added else 'delete the cell'}"),
+                             (kept, f"{kept}: keep the {'cell' if added else 'edited cell'}"), ("edit", "edit")])
         view["deleted"] = c.deleted
     elif isinstance(c.detail, ValueConflict):
         where = "notebook metadata" if mc is None else "cell"
