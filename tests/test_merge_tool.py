@@ -1,4 +1,4 @@
-"""The mergetool page as a Flask app: token, escaping, saving, exit status.
+"""The mergetool page as a Flask app: token, escaping, saving, exit status, what a save may choose.
 
 The same page in headless chromium, alone and run by 'git mergetool', is in
 tests/browser/test_browser_mergetool.py (it shares the browser the other page tests use)."""
@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
-from merge_tool_support import TOKEN, write_triple
+from merge_tool_support import TOKEN, WRITER, write_triple
 from nbreview.merge import merge_structured, validate
 from nbreview.web.mergetool import MergeSession, create_mergetool_app
+
+SAVE = f"/{TOKEN}/merge/api/save"
 
 
 @pytest.fixture
@@ -47,10 +49,9 @@ def test_page_needs_the_token_and_escapes_notebook_text(app_session: Any) -> Non
     app, session = app_session
     client = app.test_client()
     assert client.get("/merge").status_code == 403
-    first = client.get(f"/merge?token={TOKEN}")
-    assert first.status_code == 303 and first.headers["Location"].endswith("/merge")
-    page = client.get("/merge")
-    assert page.status_code == 200
+    assert client.get(f"/merge?token={TOKEN}").status_code == 403
+    page = client.get(f"/{TOKEN}/merge")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     html = page.get_data(as_text=True)
     assert "4 conflicts · 0 resolved" in html
@@ -65,10 +66,9 @@ def test_save_with_every_conflict_resolved_writes_merged_and_exits_0(app_session
     app, session = app_session
     ids = conflict_ids(session)
     client = app.test_client()
-    client.get(f"/merge?token={TOKEN}")
     choices = {ids["title"]: "remote", ids["rate"]: {"edit": "rate = 0.175\n"}, ids["delete"]: "remote",
                ids["kernel"]: "remote"}
-    resp = client.post("/merge/api/save", json={"choices": {str(k): v for k, v in choices.items()}})
+    resp = client.post(SAVE, headers=WRITER, json={"choices": {str(k): v for k, v in choices.items()}})
     assert resp.status_code == 200 and resp.get_json()["unresolved"] == 0
     nb = json.loads(files["merged"].read_text())
     validate(nb)
@@ -83,8 +83,7 @@ def test_save_with_conflicts_left_marks_them_and_exits_1(app_session: Any, files
     app, session = app_session
     ids = conflict_ids(session)
     client = app.test_client()
-    client.get(f"/merge?token={TOKEN}")
-    resp = client.post("/merge/api/save", json={"choices": {str(ids["delete"]): "local"}})
+    resp = client.post(SAVE, headers=WRITER, json={"choices": {str(ids["delete"]): "local"}})
     assert resp.get_json()["unresolved"] == 3
     nb = json.loads(files["merged"].read_text())
     assert len(nb["cells"]) == 3  # local deleted the cell, as chosen
@@ -97,12 +96,10 @@ def test_bad_requests_write_nothing(app_session: Any, files: Any) -> None:
     app, session = app_session
     before = files["merged"].read_bytes()
     client = app.test_client()
-    client.get(f"/merge?token={TOKEN}")
-    assert client.post("/merge/api/save", json={"choices": {"99": "local"}}).status_code == 400
-    assert client.post("/merge/api/save", json={"choices": {"0": "mine"}}).status_code == 400
-    assert client.post("/merge/api/save", data="choices=0").status_code == 415
-    other = app.test_client()  # no token cookie: refused before anything happens
-    assert other.post("/merge/api/save", json={"choices": {}}).status_code == 403
+    assert client.post(SAVE, headers=WRITER, json={"choices": {"99": "local"}}).status_code == 400
+    assert client.post(SAVE, headers=WRITER, json={"choices": {"0": "mine"}}).status_code == 400
+    assert client.post(SAVE, headers=WRITER, data="choices=0").status_code == 415
+    assert client.post(SAVE, json={"choices": {}}).status_code == 403  # no token header: refused first
     assert files["merged"].read_bytes() == before and not session.saved and session.exit_status == 1
 
 
@@ -135,8 +132,7 @@ def test_driver_output_with_gits_labels_is_not_a_hand_edit(files: dict[str, Path
     app, session = hand_session(files, driver_output(files))
     assert session.hand is None and not session.hand_resolved
     client = app.test_client()
-    client.get(f"/merge?token={TOKEN}")
-    assert "edited by hand" not in client.get("/merge").get_data(as_text=True)
+    assert "edited by hand" not in client.get(f"/{TOKEN}/merge").get_data(as_text=True)
 
 
 def test_hand_edits_are_kept_shown_and_their_conflicts_count_as_resolved(files: dict[str, Path]) -> None:
@@ -147,12 +143,11 @@ def test_hand_edits_are_kept_shown_and_their_conflicts_count_as_resolved(files: 
     ids = conflict_ids(session)
     assert session.hand is not None and session.hand_resolved == {ids["rate"]}
     client = app.test_client()
-    client.get(f"/merge?token={TOKEN}")
-    html = client.get("/merge").get_data(as_text=True)
+    html = client.get(f"/{TOKEN}/merge").get_data(as_text=True)
     assert "This file was edited by hand after the automatic merge." in html
     assert "4 conflicts · 1 resolved" in html and html.count("resolved by hand in the file") == 1
     choices = {ids["title"]: "remote", ids["delete"]: "remote", ids["kernel"]: "remote"}
-    resp = client.post("/merge/api/save", json={"choices": {str(k): v for k, v in choices.items()}})
+    resp = client.post(SAVE, headers=WRITER, json={"choices": {str(k): v for k, v in choices.items()}})
     assert resp.status_code == 200 and resp.get_json()["unresolved"] == 0
     nb = json.loads(files["merged"].read_text())
     validate(nb)
@@ -170,9 +165,8 @@ def test_a_choice_against_a_hand_edit_of_the_same_lines_is_marked(files: dict[st
     app, session = hand_session(files, hand)
     ids = conflict_ids(session)
     client = app.test_client()
-    client.get(f"/merge?token={TOKEN}")
     choices = {ids["title"]: "remote", ids["delete"]: "remote", ids["kernel"]: "remote", ids["rate"]: "local"}
-    resp = client.post("/merge/api/save", json={"choices": {str(k): v for k, v in choices.items()}})
+    resp = client.post(SAVE, headers=WRITER, json={"choices": {str(k): v for k, v in choices.items()}})
     assert resp.get_json()["unresolved"] == 1 and session.exit_status == 1
     nb = json.loads(files["merged"].read_text())
     validate(nb)
@@ -192,10 +186,9 @@ def test_add_add_conflicts_show_on_the_page(tmp_path: Path) -> None:
     session = MergeSession(merge_structured(empty, ours, theirs), str(tmp_path / "m.ipynb"))
     app = create_mergetool_app(session, TOKEN)
     client = app.test_client()
-    client.get(f"/merge?token={TOKEN}")
-    html = client.get("/merge").get_data(as_text=True)
+    html = client.get(f"/{TOKEN}/merge").get_data(as_text=True)
     assert "2 conflicts · 0 resolved" in html and "added on local only (no common base)" in html
     assert "remote: leave it out" in html
-    resp = client.post("/merge/api/save", json={"choices": {"0": "remote", "1": "remote"}})
+    resp = client.post(SAVE, headers=WRITER, json={"choices": {"0": "remote", "1": "remote"}})
     assert resp.get_json()["unresolved"] == 0
     assert ["".join(c["source"]) for c in json.loads((tmp_path / "m.ipynb").read_text())["cells"]] == ["a = 2"]
