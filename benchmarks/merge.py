@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/merge.py             # all corpus notebooks, 5 edit sets each
     .venv/bin/python benchmarks/merge.py --quick     # 40 notebooks, 3 edit sets each
+    .venv/bin/python benchmarks/merge.py --quick --only rival --notebooks 12   # one section, a smaller sample
 
 Sections:
 - generated: two non-overlapping edit sets on each corpus notebook (tests/merge_edits.py);
@@ -291,14 +292,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="40 notebooks, 3 edit sets each")
     ap.add_argument("--no-nbdime", action="store_true", help="skip the nbdime comparison")
+    ap.add_argument("--only", choices=("generated", "rival", "largest"), help="run one section")
+    ap.add_argument("--notebooks", type=int, metavar="N", help="the first N notebooks of the sample only")
     args = ap.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"no corpus at {CORPUS}")
     nbd = None if args.no_nbdime else Nbdime()
     try:
-        bench_generated(nbd, notebooks(args.quick), 3 if args.quick else 5)
-        bench_rival(nbd, notebooks(args.quick), 3 if args.quick else 5)
-        bench_largest(nbd, 3 if args.quick else 5)
+        sample = notebooks(args.quick)[:args.notebooks]
+        seeds = 3 if args.quick else 5
+        if args.only in (None, "generated"):
+            bench_generated(nbd, sample, seeds)
+        if args.only in (None, "rival"):
+            bench_rival(nbd, sample, seeds)
+        if args.only in (None, "largest"):
+            bench_largest(nbd, 3 if args.quick else 5)
     finally:
         if nbd is not None:
             nbd.close()
