@@ -185,8 +185,8 @@ def check_comment(body: str, allowed_links: tuple[str, ...] = ()) -> None:
     text = "\n".join(texts)
     assert not _MENTION.search(text), f"a mention GitHub would link: {_MENTION.search(text)!r}"
     assert not _REF.search(text), f"an issue reference GitHub would link: {_REF.search(text)!r}"
-    ours = {"details", "summary", "b", "sub", "del", "ins", "p", "table", "thead", "tbody", "tr", "th", "td", "h3", "h4",
-            "code", "pre", "blockquote", "strong", "em", "a", "img", "br", "hr", "ul", "li"}
+    ours = {"details", "summary", "b", "sub", "del", "ins", "p", "table", "thead", "tbody", "tr", "th", "td", "h3",
+            "h4", "code", "pre", "blockquote", "strong", "em", "a", "img", "br", "hr", "ul", "li"}
     for tag, attrs in tags:
         assert tag in ours, f"raw HTML from the notebook: <{tag}>"
         for key in ("href", "src"):
