@@ -38,9 +38,9 @@ def value_text(value: Any) -> str:
     return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
 
 
-def cell_source(cell: dict[str, Any] | None) -> str:
-    """A cell's source as one string (nbformat allows a string or a list of lines)."""
-    if not cell:
+def cell_source(cell: Any) -> str:
+    """A cell's source as one string (nbformat allows a string or a list of lines); "" for no cell."""
+    if not isinstance(cell, dict):
         return ""
     src = cell.get("source", "")
     if isinstance(src, str):
