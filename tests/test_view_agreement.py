@@ -263,16 +263,19 @@ def test_reexecuted_cells_are_quiet_and_every_renderer_shows_them() -> None:
 def test_ignore_outputs_hides_an_added_cells_outputs_everywhere() -> None:
     """The disagreement issue 11 found: the page and the comment showed outputs the diff ignored."""
     out = [{"output_type": "stream", "name": "stdout", "text": "SECRET-OUTPUT\n"}]
-    old = notebook([code_cell("a = 1", [], 1)])
-    new = notebook([code_cell("a = 1", [], 1), code_cell("print(b)", out, 2)])
+    before = [{"output_type": "stream", "name": "stdout", "text": "old\n"}]
+    old = notebook([code_cell("a = 1", before, 1)])
+    new = notebook([code_cell("a = 2", out, 1), code_cell("print(b)", out, 2)])  # modified and added
     d = nbreview.diff(old, new, ignore_outputs=True)
+    # The engine compared (and aligned) the notebooks without outputs: nothing left to re-check.
+    assert d.new_nb is not None and all(c.get("outputs") in (None, []) for c in d.new_nb["cells"])
     assert "SECRET-OUTPUT" not in render(d, TerminalStyle())
     assert "SECRET-OUTPUT" not in render_notebook(d, ServerLinks(0))
     assert "SECRET-OUTPUT" not in render_comment([NotebookChange("nb.ipynb", "modified", diff=d)]).body
     assert "SECRET-OUTPUT" not in json.dumps(json_document(d))
     shown = nbreview.diff(old, new)
     assert "SECRET-OUTPUT" in render_notebook(shown, ServerLinks(0))  # without the option it is there
-    assert old["cells"][0]["outputs"] == []  and new["cells"][1]["outputs"] == out  # inputs untouched
+    assert old["cells"][0]["outputs"] == before and new["cells"][1]["outputs"] == out  # inputs untouched
 
 
 def test_webp_is_one_image_class_for_engine_and_page() -> None:
@@ -288,3 +291,17 @@ def test_parsers_notice_a_disagreement() -> None:
     d = _diff(FIXTURES / "example", "")
     term = parse_terminal(render(d, TerminalStyle(width=100, show_unchanged=True)))
     assert term.shown != {cv.key: cv.status for cv in build(d).cells if cv.shown}
+
+
+def test_ignore_outputs_leaves_outputs_out_of_the_alignment() -> None:
+    """Two edits equally like the old cell: identical outputs break the tie, unless outputs are ignored."""
+    same = [{"output_type": "stream", "name": "stdout", "text": "same\n"}]
+    other = [{"output_type": "stream", "name": "stdout", "text": "other\n"}]
+    old = notebook([code_cell("total = compute(a)\nprint(total)\n", same, 1)])
+    new = notebook([code_cell("total = compute(b)\nprint(total)\n", other, 1),
+                    code_cell("total = compute(c)\nprint(total)\n", same, 2)])
+    pairs = [(c.old_index, c.new_index) for c in nbreview.diff(old, new).cells if c.status == "modified"]
+    assert pairs == [(0, 1)]  # the outputs decided
+    pairs = [(c.old_index, c.new_index) for c in nbreview.diff(old, new, ignore_outputs=True).cells
+             if c.status == "modified"]
+    assert pairs == [(0, 0)]  # in order, as if the notebooks had no outputs
