@@ -9,6 +9,11 @@ Colour follows git: ``git config --get-colorbool color.diff`` with the terminal 
 extended to git's pager (``GIT_PAGER_IN_USE``), so ``git diff`` in a terminal is coloured,
 ``git diff | cat`` is not, ``git -c color.ui=always diff`` is; ``NO_COLOR`` turns it off
 and ``NBREVIEW_COLOR=always|never`` overrides everything.
+
+Under ``git difftool`` (which sets ``GIT_EXTERNAL_DIFF=git-difftool--helper``, and
+``GIT_DIFF_TOOL`` for ``-t``) the driver steps aside: it hands its arguments to
+``git-difftool--helper``, so ``-t TOOL`` and ``-x CMD`` run what was asked for (git lets a
+diff driver named in the attributes win over ``GIT_EXTERNAL_DIFF``).
 """
 
 from __future__ import annotations
@@ -60,8 +65,41 @@ def _read(path: str) -> bytes:
         return b""
 
 
+def under_difftool() -> bool:
+    """Whether git runs this driver for ``git difftool`` rather than ``git diff``."""
+    external = os.environ.get("GIT_EXTERNAL_DIFF", "")
+    return os.path.basename(external) == "git-difftool--helper" or bool(os.environ.get("GIT_DIFF_TOOL"))
+
+
+def step_aside(args: argparse.Namespace) -> int:
+    """Run ``git-difftool--helper`` with git's arguments (it finds the tool); its exit status is ours."""
+    argv = [args.path, args.old_file, args.old_hex, args.old_mode, args.new_file, args.new_hex, args.new_mode]
+    if args.new_path is not None:
+        argv += [args.new_path, args.info]
+    helper = "git-difftool--helper"
+    try:
+        exec_path = subprocess.run(["git", "--exec-path"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        exec_path = ""
+    if exec_path and os.path.isfile(os.path.join(exec_path, helper)):
+        helper = os.path.join(exec_path, helper)
+    sys.stdout.flush()
+    try:
+        return subprocess.call([helper, *argv])
+    except OSError as err:
+        sys.stderr.write(f"nbreview: cannot run {helper}: {err.strerror or err}\n")
+        return 1
+
+
 def run(args: argparse.Namespace) -> int:
+    if under_difftool():
+        return step_aside(args)
+    from ..gitrevs import display_path
+
     color = git_wants_color()
+    args.path = display_path(args.path)
+    if args.new_path is not None:
+        args.new_path = display_path(args.new_path)
     old_label = "/dev/null" if args.old_file == os.devnull else f"a/{args.path}"
     new_path = args.new_path or args.path
     new_label = "/dev/null" if args.new_file == os.devnull else f"b/{new_path}"
@@ -76,6 +114,14 @@ def run(args: argparse.Namespace) -> int:
     if all(m and m != "." for m in modes) and args.old_mode != args.new_mode:
         title += f" (mode {args.old_mode} → {args.new_mode})"
     old_bytes, new_bytes = _read(args.old_file), _read(args.new_file)
+    if is_binary(old_bytes) or is_binary(new_bytes):
+        text = _binary(old_label, new_label, title, color)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            pass
+        return 0
     try:
         text = _notebook_diff(old_bytes, new_bytes, old_label, new_label, title, color)
     except Exception as err:  # noqa: BLE001 - git diff must go on, whatever the file holds
@@ -99,6 +145,22 @@ def _notebook_diff(old: bytes, new: bytes, old_label: str, new_label: str, title
     d = diff(a, b)
     st = TerminalStyle(color=color, width=terminal_width(), theme=theme_from_env())
     return render(d, st, title)
+
+
+def is_binary(data: bytes) -> bool:
+    """git's test: a NUL byte in the first 8000 bytes. Never a notebook (JSON text has none)."""
+    return b"\0" in data[:8000]
+
+
+def _binary(old_label: str, new_label: str, title: str, color: bool) -> str:
+    from ..render.terminal import BOLD, RESET, YELLOW, clean
+
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if color else text
+
+    lines = [paint(BOLD, clean(title)), paint(YELLOW, "! not a notebook: binary content"),
+             clean(f"Binary files {old_label} and {new_label} differ")]
+    return "\n".join(lines) + "\n"
 
 
 def _lfs_info(data: bytes) -> str:

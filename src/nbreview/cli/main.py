@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "git": ("nbreview.cli.git_cmd", "wire nbreview into git: install, uninstall, status"),
     "git-diffdriver": ("nbreview.cli.git_diffdriver_cmd", "git's diff driver for notebooks (set by 'git install')"),
     "git-textconv": ("nbreview.cli.git_textconv_cmd", "a notebook as text for 'git log -p' and 'git show'"),
+    "log": ("nbreview.cli.log_cmd", "notebook history: each commit's header and rendered notebook diff, paged"),
     "difftool": ("nbreview.cli.difftool_cmd", "review two notebooks in the browser (git difftool -t nbreview)"),
     "web": ("nbreview.cli.web_cmd", "review notebook changes in the browser (two files or git revisions)"),
     "merge": ("nbreview.cli.merge_cmd", "three-way merge of notebooks (also git's merge driver)"),
