@@ -100,7 +100,8 @@ def test_install_git_diff_and_idempotence(repo: Repo) -> None:
     assert f"set diff.nbreview.command = {NBREVIEW} git-diffdriver" in out
     assert "wrote '*.ipynb diff=nbreview" in out
     assert repo.git("config", "--local", "diff.nbreview.command").strip() == f"{NBREVIEW} git-diffdriver"
-    assert repo.git("config", "--local", "difftool.nbreview.cmd").strip() == f'{NBREVIEW} difftool "$LOCAL" "$REMOTE" --path "$MERGED"'
+    tool = repo.git("config", "--local", "difftool.nbreview.cmd").strip()
+    assert tool == f'{NBREVIEW} difftool "$LOCAL" "$REMOTE" --path "$MERGED"'
     attributes = (repo.root / ".git" / "info" / "attributes").read_text()
     assert "*.ipynb diff=nbreview" in attributes
     assert not (repo.root / ".gitattributes").exists()

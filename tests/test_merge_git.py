@@ -82,7 +82,6 @@ def repo(tmp_path: Path) -> Repo:
     proc = r.run(NBREVIEW, "git", "install", "--local")
     assert proc.returncode == 0, proc.stderr
     assert r.git("config", "merge.nbreview.driver").stdout.strip().endswith("merge %O %A %B -o %A --path %P")
-    r.git("add", ".gitattributes")
     r.save(base_nb(), "base")
     return r
 

@@ -202,10 +202,8 @@ def commit_notebooks(
         cmd = ["diff-tree", "-r", "--root", "--no-commit-id", commit]
     else:
         cmd = ["diff-tree", "-r", parent, commit]
-    out = git(
-        ["-c", "core.quotePath=false", *cmd, "--no-ext-diff", "--no-textconv", "--name-status", "-M", "-z", "--", *spec],
-        repo,
-    )
+    flags = ["--no-ext-diff", "--no-textconv", "--name-status", "-M", "-z"]
+    out = git(["-c", "core.quotePath=false", *cmd, *flags, "--", *spec], repo)
     return _parse_name_status(out, parent, commit, top)
 
 

@@ -88,7 +88,6 @@ def test_git_mergetool_runs_the_page_and_git_takes_the_result(browser: Any, tmp_
     git("init", "-q", "-b", "main")
     assert subprocess.run([NBREVIEW, "git", "install", "--local"], cwd=repo, env=env, check=False).returncode == 0
     base, local, remote = triple()
-    git("add", ".gitattributes")
     save(base, "base")
     git("checkout", "-q", "-b", "feature")
     save(remote, "remote")

@@ -108,7 +108,8 @@ def run_app(app: Flask, life: Lifecycle, *, ip: str, port: int, path: str, token
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
     stop = threading.Event()
     if until_closed:
-        threading.Thread(target=_watch_page, args=(life, stop, server.shutdown, silence, idle_timeout()), daemon=True).start()
+        watch = (life, stop, server.shutdown, silence, idle_timeout())
+        threading.Thread(target=_watch_page, args=watch, daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)  # werkzeug turns Ctrl-C into a clean return
     except KeyboardInterrupt:
