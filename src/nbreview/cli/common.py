@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ..options import DiffOptions
@@ -42,6 +41,8 @@ def diff_options(args: argparse.Namespace) -> DiffOptions:
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write a file so that it is either complete or untouched, never half written."""
+    import tempfile  # here, not at the top: the diff driver imports this module and never writes
+
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -76,7 +75,21 @@ def use_color(choice: str, stream: IO[str] | None = None) -> bool:
 
 
 def terminal_width() -> int:
-    return max(40, min(shutil.get_terminal_size((100, 24)).columns, 200))
+    """``COLUMNS``, else the terminal's width, else 100; kept within 40..200.
+
+    What ``shutil.get_terminal_size`` does, without importing shutil (and its compression
+    modules) into every diff driver process.
+    """
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return max(40, min(columns or 100, 200))
 
 
 def make_style(args: argparse.Namespace, color: bool) -> TerminalStyle:

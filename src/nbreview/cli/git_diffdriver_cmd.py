@@ -36,23 +36,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("info", nargs="?", default="")
 
 
+class GitColor:
+    """Whether git wants colour, asked in the background while the notebooks load and diff.
+
+    ``git config --get-colorbool`` is a process of its own; started first and read last, it
+    costs the driver no wall time.
+    """
+
+    def __init__(self) -> None:
+        self.decided: bool | None = None
+        self.proc: subprocess.Popen[str] | None = None
+        forced = os.environ.get("NBREVIEW_COLOR", "").lower()
+        self.tty = sys.stdout.isatty() or bool(os.environ.get("GIT_PAGER_IN_USE"))
+        if forced in ("always", "never"):
+            self.decided = forced == "always"
+        elif os.environ.get("NO_COLOR"):
+            self.decided = False
+        else:
+            try:
+                self.proc = subprocess.Popen(
+                    ["git", "config", "--get-colorbool", "color.diff", "true" if self.tty else "false"],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    stdin=subprocess.DEVNULL,
+                    text=True,
+                )
+            except OSError:
+                self.decided = self.tty
+
+    def wanted(self) -> bool:
+        if self.decided is None:
+            assert self.proc is not None
+            out, _ = self.proc.communicate()
+            self.decided = out.strip() == "true" if self.proc.returncode == 0 else self.tty
+        return self.decided
+
+
 def git_wants_color() -> bool:
-    forced = os.environ.get("NBREVIEW_COLOR", "").lower()
-    if forced in ("always", "never"):
-        return forced == "always"
-    if os.environ.get("NO_COLOR"):
-        return False
-    tty = sys.stdout.isatty() or bool(os.environ.get("GIT_PAGER_IN_USE"))
-    try:
-        proc = subprocess.run(
-            ["git", "config", "--get-colorbool", "color.diff", "true" if tty else "false"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        return tty
-    return proc.stdout.strip() == "true" if proc.returncode == 0 else tty
+    """``git config --get-colorbool color.diff``, with git's pager counting as a terminal."""
+    return GitColor().wanted()
 
 
 def _read(path: str) -> bytes:
@@ -96,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         return step_aside(args)
     from ..gitrevs import display_path
 
-    color = git_wants_color()
+    color = GitColor()
     args.path = display_path(args.path)
     if args.new_path is not None:
         args.new_path = display_path(args.new_path)
@@ -115,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         title += f" (mode {args.old_mode} → {args.new_mode})"
     old_bytes, new_bytes = _read(args.old_file), _read(args.new_file)
     if is_binary(old_bytes) or is_binary(new_bytes):
-        text = _binary(old_label, new_label, title, color)
+        text = _binary(old_label, new_label, title, color.wanted())
         try:
             sys.stdout.write(text)
             sys.stdout.flush()
@@ -125,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         text = _notebook_diff(old_bytes, new_bytes, old_label, new_label, title, color)
     except Exception as err:  # noqa: BLE001 - git diff must go on, whatever the file holds
-        text = _fallback(err, old_bytes, new_bytes, old_label, new_label, title, color)
+        text = _fallback(err, old_bytes, new_bytes, old_label, new_label, title, color.wanted())
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -134,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notebook_diff(old: bytes, new: bytes, old_label: str, new_label: str, title: str, color: bool) -> str:
+def _notebook_diff(old: bytes, new: bytes, old_label: str, new_label: str, title: str, color: GitColor) -> str:
     from ..engine import diff
     from ..load import parse_bytes
     from ..render.terminal import TerminalStyle, render, theme_from_env
@@ -143,7 +165,7 @@ def _notebook_diff(old: bytes, new: bytes, old_label: str, new_label: str, title
     a = parse_bytes(old, old_label)
     b = parse_bytes(new, new_label)
     d = diff(a, b)
-    st = TerminalStyle(color=color, width=terminal_width(), theme=theme_from_env())
+    st = TerminalStyle(color=color.wanted(), width=terminal_width(), theme=theme_from_env())
     return render(d, st, title)
 
 
