@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..options import DiffOptions
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def add_diff_options(parser: argparse.ArgumentParser) -> None:

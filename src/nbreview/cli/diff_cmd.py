@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -18,6 +17,8 @@ from typing import IO, TYPE_CHECKING, Any
 from .common import add_diff_options, diff_options, stdout_write
 
 if TYPE_CHECKING:
+    import argparse
+
     from ..gitrevs import ChangedNotebook
     from ..model import NotebookDiff
     from ..render.terminal import StatRow, TerminalStyle

@@ -18,10 +18,14 @@ diff driver named in the attributes win over ``GIT_EXTERNAL_DIFF``).
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,6 +74,21 @@ class GitColor:
             out, _ = self.proc.communicate()
             self.decided = out.strip() == "true" if self.proc.returncode == 0 else self.tty
         return self.decided
+
+
+POSITIONAL = ("path", "old_file", "old_hex", "old_mode", "new_file", "new_hex", "new_mode", "new_path", "info")
+
+
+def parse_argv(argv: list[str]) -> Any:
+    """git's 7 (or 9, for a rename) arguments as ``args``, without importing argparse; None otherwise.
+
+    Anything else (``--help``, a hand-made call with fewer arguments) goes to argparse.
+    """
+    if len(argv) not in (7, 9) or any(a in ("-h", "--help") for a in argv):
+        return None
+    values: dict[str, str | None] = {"new_path": None, "info": ""}
+    values.update((name, value) for name, value in zip(POSITIONAL, argv, strict=False))
+    return SimpleNamespace(**values)
 
 
 def git_wants_color() -> bool:
