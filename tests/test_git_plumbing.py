@@ -304,6 +304,10 @@ def test_binary_notebook_and_non_utf8_path(repo: Repo) -> None:
     assert "Binary files /dev/null and b/blob.ipynb differ" in out
     assert "IHDR" not in out
     assert "nbreview /dev/null → b/caf\\xe9.ipynb (new notebook)" in out
+    proc = subprocess.run([NBREVIEW, "diff", "--cached", "--no-pager"], cwd=repo.root, env=repo.env,
+                          capture_output=True, check=False)
+    assert proc.returncode == 2, proc.stderr  # blob.ipynb cannot be read as a notebook: reported in place
+    assert "nbreview /dev/null → b/caf\\xe9.ipynb (new)" in proc.stdout.decode("utf-8")
     repo.commit("odd")
     proc = subprocess.run([NBREVIEW, "log", "-n", "1", "--no-pager"], cwd=repo.root, env=repo.env,
                           capture_output=True, check=False)
@@ -363,3 +367,22 @@ def test_driver_knows_when_difftool_runs_it(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("GIT_EXTERNAL_DIFF", "")
     monkeypatch.setenv("GIT_DIFF_TOOL", "nbreview")
     assert under_difftool()
+
+
+def test_status_in_a_submodule_says_not_active(repo: Repo, tmp_path: Path) -> None:
+    """A submodule has its own git directory and config: the superproject's install does not reach it."""
+    lib = Repo(tmp_path / "lib", repo.env)
+    lib.root.mkdir()
+    lib.git("init", "-q", "-b", "main")
+    write_nb(lib.root / "lib.ipynb", notebook([code_cell("k = 1")]))
+    lib.commit("lib")
+    repo.nbreview("git", "install")
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(lib.root), "lib")
+    sub = Repo(repo.root / "lib", repo.env)
+    status = sub.nbreview("git", "status")
+    assert "effective for *.ipynb here: diff=unspecified" in status
+    assert status.splitlines()[-1].startswith("nbreview: not active: *.ipynb has diff=unspecified, not diff=nbreview")
+    sub.nbreview("git", "install")
+    assert sub.nbreview("git", "status").splitlines()[-1].startswith("nbreview: active")
+    write_nb(sub.root / "lib.ipynb", notebook([code_cell("k = 2")]))
+    assert "  + k = 2" in sub.git("diff").splitlines()

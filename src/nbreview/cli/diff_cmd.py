@@ -239,6 +239,7 @@ def _stat_row(ch: ChangedNotebook, d: NotebookDiff | None, err: str) -> StatRow:
 
 
 def _git_lines(diffs: Iterable[tuple[ChangedNotebook, NotebookDiff | None, str]], st: TerminalStyle) -> Iterator[str]:
+    from ..gitrevs import display_path
     from ..render.terminal import YELLOW, clean, iter_render
 
     first = True
@@ -249,10 +250,10 @@ def _git_lines(diffs: Iterable[tuple[ChangedNotebook, NotebookDiff | None, str]]
         old = "/dev/null" if ch.status == "added" else f"a/{ch.old_path}"
         new = "/dev/null" if ch.status == "deleted" else f"b/{ch.path}"
         note = _note(ch)
-        title = f"nbreview {old} → {new}" + (f" ({note})" if note else "")
+        title = display_path(f"nbreview {old} → {new}" + (f" ({note})" if note else ""))
         if d is None:
             yield st.paint("\x1b[1m", clean(title))
-            yield st.paint(YELLOW, f"! cannot diff: {clean(err)}")
+            yield st.paint(YELLOW, f"! cannot diff: {clean(display_path(err))}")
             continue
         yield from iter_render(d, st, title)
 
