@@ -76,7 +76,9 @@ def run_app(app: Flask, life: Lifecycle, *, ip: str, port: int, path: str, token
             until_closed: bool, notes: Sequence[str] = (), silence: float = HEARTBEAT_TIMEOUT) -> None:
     """Serve ``app`` on ``ip:port`` until Ctrl-C or SIGTERM (or, ``until_closed``, the page closes).
 
-    Prints ``Serving on http://IP:PORT{path}?token=...`` as the first line of stdout, then ``notes``.
+    Prints ``Serving on http://IP:PORT/<token>{path}`` as the first line of stdout, then ``notes``:
+    the token is the secret path prefix every URL of the app sits under (see
+    :mod:`nbreview.web.security`).
     Shared by the review page, the difftool and the mergetool. When no browser can be opened
     (see :func:`browser_unavailable`) the address is all there is, and a line says so; with
     ``until_closed``, a page never opened stops the server after :func:`idle_timeout`.
@@ -95,9 +97,8 @@ def run_app(app: Flask, life: Lifecycle, *, ip: str, port: int, path: str, token
         # A polite kill stops like Ctrl-C does: the port is released and the exit is clean.
         signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     real_port = server.server_port
-    app.config["COOKIE_NAME"] = f"nbreview_token_{real_port}"
     host = f"[{ip}]" if ":" in ip else ip
-    url = f"http://{host}:{real_port}{path}?token={token}"
+    url = f"http://{host}:{real_port}/{token}{path}"
     why = browser_unavailable() if open_browser else ""
     if why:
         open_browser = False
@@ -132,7 +133,7 @@ def serve(
 ) -> int:
     """Serve the review page for ``sources`` (notebook pairs); returns the exit status.
 
-    Prints ``Serving on http://IP:PORT/?token=...`` as the first line of stdout.
+    Prints ``Serving on http://IP:PORT/<token>/`` as the first line of stdout.
     """
     token = new_token()
     life = Lifecycle()
