@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from ..options import DiffOptions
 from ..write import write_atomic as write_atomic  # the CLI commands import it from here
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def add_diff_options(parser: argparse.ArgumentParser) -> None:
