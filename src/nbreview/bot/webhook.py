@@ -44,6 +44,7 @@ log = logging.getLogger("nbreview.bot")
 
 MAX_BODY = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
 CHUNK = 64 * 1024
+SPOOL_MAX = 1024 * 1024  # a body is held in memory up to this size while it is hashed, on disk beyond
 _SIGNATURE = re.compile(r"sha256=[0-9a-fA-F]{64}")
 
 
@@ -159,20 +160,28 @@ class BotState:
 
 
 def _read_signed(stream: Any, length: int, secret: bytes, header: str) -> bytes | None:
-    """The body if its HMAC matches ``header`` (read and hashed in chunks), else None."""
+    """The body if its HMAC matches ``header``, else None.
+
+    Read and hashed in chunks, spooled to a temporary file past ``SPOOL_MAX``: a wrongly signed body
+    never sits in memory whole (nor do large allocations fragment the heap of a long-running server).
+    """
+    import tempfile
+
     mac = hmac.new(secret, digestmod=hashlib.sha256)
-    buf = bytearray()
-    remaining = length
-    while remaining > 0:
-        chunk = stream.read(min(CHUNK, remaining))
-        if not chunk:
-            return None  # the sender stopped short of its Content-Length
-        mac.update(chunk)
-        buf += chunk
-        remaining -= len(chunk)
-    if not secret or not hmac.compare_digest("sha256=" + mac.hexdigest(), header.lower()):
-        return None
-    return bytes(buf)
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX) as spool:
+        remaining = length
+        while remaining > 0:
+            chunk = stream.read(min(CHUNK, remaining))
+            if not chunk:
+                return None  # the sender stopped short of its Content-Length
+            mac.update(chunk)
+            spool.write(chunk)
+            remaining -= len(chunk)
+        if not secret or not hmac.compare_digest("sha256=" + mac.hexdigest(), header.lower()):
+            return None
+        spool.seek(0)
+        body: bytes = spool.read()
+        return body
 
 
 def _payload(body: bytes, mimetype: str) -> Any:

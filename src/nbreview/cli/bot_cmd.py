@@ -81,8 +81,7 @@ def _serve(args: argparse.Namespace) -> int:
     import logging
     import threading
 
-    from werkzeug.serving import make_server
-
+    from ..bot.server import make_server
     from ..bot.webhook import create_app
     from ..bot.worker import WorkerPool
 
@@ -90,7 +89,7 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(config, queue)
     state = app.extensions["nbreview_bot"]
     try:
-        server = make_server(args.host, args.port, app, threaded=True)
+        server = make_server(args.host, args.port, app)
     except OSError as err:
         raise _error(f"cannot listen on {args.host}:{args.port}: {err.strerror}") from None
     log = logging.getLogger("nbreview.bot")
