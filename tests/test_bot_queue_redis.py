@@ -61,7 +61,7 @@ def pull_reads(fake: object, number: int) -> int:
 
 def test_two_webs_two_workers_500_deliveries_for_50_pull_requests(redis_url: str, tmp_path: Path) -> None:  # noqa: F811
     fake, pulls = fake_with_pulls(50, 10)
-    fake.delays.append((r"/pulls/\d+/files$", 0.2))  # a job takes a moment, as on the real GitHub
+    fake.delays.append((r"/pulls/\d+/files$", 0.1))  # a job takes a moment, as on the real GitHub
     pem = private_key_pem()
     with serve(fake, validate=False) as api:
         env = bot_env(api, redis_url, pem)
@@ -132,7 +132,7 @@ def test_two_webs_two_workers_500_deliveries_for_50_pull_requests(redis_url: str
 
 def test_a_worker_killed_mid_job_leaves_it_to_the_other(redis_url: str, tmp_path: Path) -> None:  # noqa: F811
     fake, pulls = fake_with_pulls(1, 3)
-    fake.delays.append((r"/pulls/1/files$", 3.0))  # a slow GitHub: the job is surely in flight when killed
+    fake.delays.append((r"/pulls/1/files$", 2.0))  # a slow GitHub: the job is surely in flight when killed
     with serve(fake, validate=False) as api:
         env = bot_env(api, redis_url, private_key_pem(), NBREVIEW_LEASE_SECONDS="2")
         web = BotProcess(["serve", "--no-worker", "--port", "0"], env).wait_ready()
