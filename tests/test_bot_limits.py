@@ -36,7 +36,7 @@ def send(url: str, head: dict[str, str], length: int, body_bytes: int | None = N
     parts = urlsplit(url)
     sock = socket.create_connection((parts.hostname, parts.port), timeout=60)
     try:
-        lines = [f"POST /webhook HTTP/1.1", f"Host: {parts.netloc}", f"Content-Length: {length}"]
+        lines = ["POST /webhook HTTP/1.1", f"Host: {parts.netloc}", f"Content-Length: {length}"]
         lines += [f"{k}: {v}" for k, v in head.items()]
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         chunk = b"\0" * (256 * 1024)
