@@ -425,3 +425,27 @@ def test_fields_the_app_reads_are_in_githubs_payload_schema(event: str, action: 
         for name in path:
             node, required = prop(node, name)
             assert required or name == "installation", (event, action, path)  # installation: only for apps
+
+
+def test_the_deployment_files_run_commands_the_cli_accepts() -> None:
+    """Dockerfile and deploy/compose.yaml: web, worker and Redis, with arguments `nbreview bot` parses."""
+    import argparse
+    import re
+
+    yaml = pytest.importorskip("yaml")
+    from nbreview.cli import bot_cmd
+
+    root = Path(__file__).resolve().parents[1]
+    parser = argparse.ArgumentParser()
+    bot_cmd.add_arguments(parser)
+    docker = (root / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["nbreview", "bot"]' in docker and "pip install \".[bot]\"" in docker
+    cmd = json.loads(re.search(r"^CMD (\[.*\])$", docker, re.M).group(1))  # type: ignore[union-attr]
+    assert parser.parse_args(cmd).action == "serve"
+    compose = yaml.safe_load((root / "deploy" / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"redis", "web", "worker"}
+    web = parser.parse_args(services["web"]["command"])
+    worker = parser.parse_args(services["worker"]["command"])
+    assert web.action == "serve" and web.no_worker and web.queue == "redis://redis:6379/0"
+    assert worker.action == "worker" and worker.queue == web.queue
