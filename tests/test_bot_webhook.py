@@ -449,3 +449,16 @@ def test_the_deployment_files_run_commands_the_cli_accepts() -> None:
     worker = parser.parse_args(services["worker"]["command"])
     assert web.action == "serve" and web.no_worker and web.queue == "redis://redis:6379/0"
     assert worker.action == "worker" and worker.queue == web.queue
+
+
+def test_a_store_that_is_down_means_not_ready_and_503_not_a_lost_delivery() -> None:
+    from bot_support import free_port
+
+    config = AppConfig(SECRET, queue_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    client = create_app(config).test_client()
+    assert client.get("/healthz").status_code == 200
+    r = client.get("/readyz")
+    assert r.status_code == 503 and "unreachable" in r.get_json()["message"]
+    r = post(client, payload(), delivery="while-down")
+    assert r.status_code == 503 and "redeliver" in r.get_json()["message"]  # GitHub shows it as failed
+    assert client.get("/metrics").status_code == 200
