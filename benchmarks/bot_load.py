@@ -156,25 +156,38 @@ def payload(number: int, k: int) -> bytes:
     return json.dumps(body).encode()
 
 
-def client(url: str, jobs: list[tuple[str, int, int]], out: Any) -> None:
-    """Client process: post its share of deliveries from 4 threads; send back (latency, status) pairs."""
+def signed(did: str, number: int, k: int) -> tuple[str, bytes, str]:
     import hashlib
     import hmac
+
+    raw = payload(number, k)
+    return did, raw, "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+
+
+def client(url: str, jobs: list[tuple[str, bytes, str]], rate: float | None, out: Any) -> None:
+    """Client process: post its share of (pre-signed) deliveries; send back (latency, status) pairs.
+
+    ``rate`` None: 4 threads send back to back (closed loop, the most the server takes). A rate:
+    request i is due at ``i / rate`` s (open loop, as webhooks arrive); its latency counts from then.
+    """
     import http.client
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     results: list[tuple[float, int]] = []
     lock = threading.Lock()
-    shares = [jobs[i::4] for i in range(4)]
+    n_threads = 4 if rate is None else 12
+    start = time.perf_counter()
 
-    def work(share: list[tuple[str, int, int]]) -> None:
-        for did, number, k in share:
-            raw = payload(number, k)
-            sig = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    def work(offset: int) -> None:
+        for i in range(offset, len(jobs), n_threads):
+            did, raw, sig = jobs[i]
             h = {"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": did, "X-Hub-Signature-256": sig,
                  "Content-Type": "application/json"}
             t0 = time.perf_counter()
+            if rate is not None:
+                t0 = start + i / rate
+                time.sleep(max(0.0, t0 - time.perf_counter()))
             conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
             conn.request("POST", "/webhook", body=raw, headers=h)
             status = conn.getresponse().status
@@ -182,7 +195,7 @@ def client(url: str, jobs: list[tuple[str, int, int]], out: Any) -> None:
             with lock:
                 results.append((time.perf_counter() - t0, status))
 
-    threads = [threading.Thread(target=work, args=(s,)) for s in shares]
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(n_threads)]
     for t in threads:
         t.start()
     for t in threads:
@@ -190,79 +203,106 @@ def client(url: str, jobs: list[tuple[str, int, int]], out: Any) -> None:
     out.send(results)
 
 
-def intake(queue_url: str, api: str, n: int, env: dict[str, str], n_pulls: int) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def blast(url: str, jobs: list[tuple[str, bytes, str]], rate: float | None) -> tuple[float, list[tuple[float, int]]]:
+    """Send ``jobs`` from 4 client processes; (elapsed seconds, results)."""
+    ctx = mp.get_context("fork")
+    pipes, procs = [], []
+    start = time.perf_counter()
+    for c in range(4):
+        recv, send = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=client, args=(url, jobs[c::4], None if rate is None else rate / 4, send))
+        p.start()
+        pipes.append(recv)
+        procs.append(p)
+    results: list[tuple[float, int]] = []
+    for recv in pipes:
+        results += recv.recv()
+    elapsed = time.perf_counter() - start
+    for p in procs:
+        p.join()
+    bad = [s for _l, s in results if s not in (200, 202)]
+    if bad:
+        raise SystemExit(f"unexpected answers: {sorted(set(bad))}")
+    return elapsed, results
+
+
+def percentiles(results: list[tuple[float, int]]) -> dict[str, float]:
+    lat = sorted(r[0] for r in results)
+    return {"p50_ms": 1000 * statistics.median(lat), "p99_ms": 1000 * lat[int(0.99 * (len(lat) - 1))],
+            "max_ms": 1000 * lat[-1]}
+
+
+def intake(queue_url: str, n: int, rate: float, env: dict[str, str], n_pulls: int) -> dict[str, dict[str, float]]:
+    """Closed loop (the most one web process takes), then open loop at ``rate``/s; a worker busy throughout."""
     web = Bot(["serve", "--no-worker", "--port", "0", "--queue", queue_url], env)
     worker = Bot(["worker", "--workers", "2", "--queue", queue_url], env)
+    out: dict[str, dict[str, float]] = {}
     try:
-        # keep the worker busy: render every pull request while deliveries pour in
-        warm = [(f"warm-{i}", i, 0) for i in range(1, n_pulls + 1)]
-        jobs = warm + [(f"d-{i}", 1 + i % n_pulls, i) for i in range(n)]
-        jobs += [(f"d-{i}", 1 + i % n_pulls, i) for i in range(0, n, 5)]  # redeliveries
-        ctx = mp.get_context("fork")
-        pipes, procs = [], []
-        start = time.perf_counter()
-        for c in range(4):
-            recv, send = ctx.Pipe(duplex=False)
-            p = ctx.Process(target=client, args=(web.url, jobs[c::4], send))
-            p.start()
-            pipes.append(recv)
-            procs.append(p)
-        results: list[tuple[float, int]] = []
-        for recv in pipes:
-            results += recv.recv()
-        elapsed = time.perf_counter() - start
-        for p in procs:
-            p.join()
-        lat = sorted(r[0] for r in results)
-        bad = [s for _l, s in results if s not in (200, 202)]
-        if bad:
-            raise SystemExit(f"unexpected answers: {sorted(set(bad))}")
-        return {
-            "deliveries": len(results),
-            "per_s": len(results) / elapsed,
-            "p50_ms": 1000 * statistics.median(lat),
-            "p99_ms": 1000 * lat[int(0.99 * (len(lat) - 1))],
-            "max_ms": 1000 * lat[-1],
-        }
+        for phase in ("closed", "open"):
+            # each phase starts by asking for every pull request to be rendered: the worker stays busy
+            warm = [(f"{phase}-warm-{i}", i, 0) for i in range(1, n_pulls + 1)]
+            plan = warm + [(f"{phase}-{i}", 1 + i % n_pulls, i) for i in range(n)]
+            plan += [(f"{phase}-{i}", 1 + i % n_pulls, i) for i in range(0, n, 5)]  # redeliveries
+            jobs = [signed(*item) for item in plan]  # signed before the clock starts: the clients only send
+            cpu0 = cpu_seconds(web.proc.pid)
+            elapsed, results = blast(web.url, jobs, None if phase == "closed" else rate)
+            cpu = cpu_seconds(web.proc.pid) - cpu0
+            out[phase] = {"deliveries": len(results), "per_s": len(results) / elapsed,
+                          "cpu_ms": 1000 * cpu / len(results), **percentiles(results)}
+        return out
     finally:
         web.stop()
         worker.stop()
 
 
+def drain(url: str, env: dict[str, str]) -> None:
+    """Let a worker finish whatever is queued."""
+    from nbreview.bot.queue import JobQueue
+
+    w = Bot(["worker", "--workers", "2", "--queue", url], env)
+    q = JobQueue(url)
+    while not q.idle():
+        time.sleep(0.2)
+    w.stop()
+
+
 def rendering(queue_url: str, api: str, env: dict[str, str], n_pulls: int) -> dict[str, float]:
-    """One worker thread rendering every pull request once; the comments are already there from intake,
-    so the pictures are uploaded already and each run recomputes and confirms the comment."""
+    """One worker thread rendering every pull request once (pictures already uploaded by the intake's
+    runs: each run reads both sides, diffs, renders and confirms the comment)."""
+    import urllib.request
+
+    from nbreview.bot.queue import JobQueue
+
     web = Bot(["serve", "--no-worker", "--port", "0", "--queue", queue_url], env)
+    worker = Bot(["worker", "--workers", "1", "--queue", queue_url], env)
     try:
-        from nbreview.bot.queue import JobQueue
-
         q = JobQueue(queue_url)
+        start = time.perf_counter()
         for number in range(1, n_pulls + 1):
-            raw = payload(number, 10**6)
-            import hashlib
-            import hmac
-
-            sig = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+            did, raw, sig = signed(f"render-{number}", number, 10**6)
             req = urllib.request.Request(f"{web.url}/webhook", data=raw, method="POST", headers={
-                "X-GitHub-Event": "pull_request", "X-GitHub-Delivery": f"render-{number}",
+                "X-GitHub-Event": "pull_request", "X-GitHub-Delivery": did,
                 "X-Hub-Signature-256": sig, "Content-Type": "application/json"})
             urllib.request.urlopen(req).close()
-        start = time.perf_counter()
-        worker = Bot(["worker", "--workers", "1", "--queue", queue_url], env)
-        try:
-            while not q.idle():
-                time.sleep(0.1)
-        finally:
-            worker.stop()
+        time.sleep(0.2)
+        while not q.idle():
+            time.sleep(0.05)
         elapsed = time.perf_counter() - start
         return {"pulls": n_pulls, "seconds": elapsed, "per_min": 60 * n_pulls / elapsed}
     finally:
+        worker.stop()
         web.stop()
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--deliveries", type=int, default=3000)
+    ap.add_argument("--rate", type=float, default=200.0, help="open-loop arrival rate (deliveries/s)")
     ap.add_argument("--pulls", type=int, default=30)
     ap.add_argument("--backend", choices=["redis", "sqlite", "both"], default="both")
     args = ap.parse_args()
@@ -292,22 +332,17 @@ def main() -> int:
             backends.append(("redis", redis[1]))
     if args.backend in ("sqlite", "both"):
         backends.append(("sqlite", f"sqlite://{tmp / 'queue.db'}"))
-    print(f"nbreview bot load: {n_pulls} pull requests on corpus notebooks, {os.cpu_count()} CPUs")
+    print(f"nbreview bot load: {n_pulls} pull requests on corpus notebooks, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}; deliveries ~25 KB, 20% redelivered, a worker rendering meanwhile")
     try:
-        for i, (name, url) in enumerate(backends):
-            r = intake(url, api, args.deliveries, env, n_pulls)
-            print(f"  intake  {name:6}  {r['deliveries']:5d} deliveries (~25 KB, 20% redelivered), 16 clients, "
-                  f"worker busy: {r['per_s']:6.0f}/s  p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:5.1f} ms  "
-                  f"max {r['max_ms']:6.1f} ms")
-            if i == 0:
-                # every pull request now has its comment: wait for the intake's jobs to finish
-                from nbreview.bot.queue import JobQueue
-
-                w = Bot(["worker", "--workers", "2", "--queue", url], env)
-                q = JobQueue(url)
-                while not q.idle():
-                    time.sleep(0.2)
-                w.stop()
+        for name, url in backends:
+            res = intake(url, args.deliveries, args.rate, env, n_pulls)
+            for phase, r in res.items():
+                how = "16 clients back to back" if phase == "closed" else f"arriving at {args.rate:.0f}/s"
+                print(f"  intake  {name:6}  {r['deliveries']:5d} deliveries, {how:24}: {r['per_s']:5.0f}/s  "
+                      f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
+                      f"web CPU {r['cpu_ms']:.1f} ms/delivery")
+            drain(url, env)  # the intake's jobs finish first
             rr = rendering(url, api, env, n_pulls)
             print(f"  render  {name:6}  {rr['pulls']} PRs by 1 worker thread in {rr['seconds']:.1f} s: "
                   f"{rr['per_min']:.0f} PRs/min per worker")
