@@ -462,3 +462,42 @@ def test_a_store_that_is_down_means_not_ready_and_503_not_a_lost_delivery() -> N
     r = post(client, payload(), delivery="while-down")
     assert r.status_code == 503 and "redeliver" in r.get_json()["message"]  # GitHub shows it as failed
     assert client.get("/metrics").status_code == 200
+
+
+@pytest.mark.skipif(not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present")
+def test_serve_runs_the_web_and_a_worker_in_one_process_on_sqlite(tmp_path: Path) -> None:
+    """The one-machine default: `nbreview bot serve --queue sqlite:///...`; a restart keeps the dedupe log."""
+    import urllib.error
+    import urllib.request
+
+    from bot_support import BotProcess, bot_env, fake_with_pulls, private_key_pem
+
+    fake, pulls = fake_with_pulls(1, 2)
+    queue = f"sqlite://{tmp_path / 'queue.db'}"
+
+    def deliver(url: str, delivery: str) -> tuple[int, str]:
+        raw = json.dumps(payload(1, head=pulls[0].heads[0])).encode()
+        req = urllib.request.Request(f"{url}/webhook", data=raw, headers=headers(raw, delivery), method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read())["message"]
+        except urllib.error.HTTPError as err:
+            return err.code, ""
+
+    with serve(fake, validate=False) as api:
+        env = bot_env(api, "sqlite:///not/used.db", private_key_pem())
+        bot = BotProcess(["serve", "--port", "0", "--queue", queue], env).wait_ready()
+        try:
+            assert deliver(bot.url, "one") == (202, "queued")
+            wait_until(lambda: len(fake.comments_on(REPO, 1)) == 1, 30, "the comment")
+        finally:
+            bot.stop()
+        assert bot.proc.returncode == 0, bot.lines[-5:]  # SIGINT: a clean, graceful stop
+        again = BotProcess(["serve", "--port", "0", "--queue", queue], env).wait_ready()
+        try:
+            assert deliver(again.url, "one") == (200, "duplicate delivery: already handled")
+        finally:
+            again.stop()
+    (c,) = fake.comments_on(REPO, 1)
+    assert f"at {pulls[0].heads[-1][:7]}" in c.body
+    assert [j["outcome"] for j in bot.events("job")] == ["created"]
