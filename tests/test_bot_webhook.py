@@ -501,3 +501,13 @@ def test_serve_runs_the_web_and_a_worker_in_one_process_on_sqlite(tmp_path: Path
     (c,) = fake.comments_on(REPO, 1)
     assert f"at {pulls[0].heads[-1][:7]}" in c.body
     assert [j["outcome"] for j in bot.events("job")] == ["created"]
+
+
+def test_without_the_bot_extra_the_bot_says_what_to_install(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.modules['huey'] = None; from nbreview.cli.main import main; "
+        f"sys.exit(main(['bot', 'jobs', '--queue', 'sqlite://{tmp_path / 'q.db'}']))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr == "nbreview: error: the bot needs huey: pip install 'nbreview[bot]'\n"

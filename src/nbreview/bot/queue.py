@@ -45,6 +45,15 @@ QUEUE_ENV = "NBREVIEW_QUEUE"
 TASK_NAME = "nbreview_refresh_pull_request"
 
 
+def require_bot_extra() -> None:
+    """A clear error when the ``bot`` extra (Huey, redis, prometheus_client) is not installed."""
+    from importlib.util import find_spec
+
+    missing = [name for name in ("huey", "redis", "prometheus_client") if find_spec(name) is None]
+    if missing:
+        raise BotError(f"the bot needs {', '.join(missing)}: pip install 'nbreview[bot]'")
+
+
 def default_queue_url() -> str:
     """``$NBREVIEW_QUEUE``, else a SQLite file in the user's state directory."""
     explicit = os.environ.get(QUEUE_ENV)
@@ -126,6 +135,7 @@ class JobQueue:
         lease_seconds: float = 30.0,
         stuck_seconds: float = 300.0,
     ) -> None:
+        require_bot_extra()
         from huey import RedisHuey, SqliteHuey
         from huey.storage import SqliteStorage
 
