@@ -511,3 +511,22 @@ def test_without_the_bot_extra_the_bot_says_what_to_install(tmp_path: Path) -> N
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr == "nbreview: error: the bot needs huey: pip install 'nbreview[bot]'\n"
+
+
+def test_the_clients_rules_decide_what_the_queue_retries() -> None:
+    """Transient: rate limits, 5xx after the client's own retries, an unreachable API; not: 401/403/404/422."""
+    from github import GithubException, RateLimitExceededException
+    from requests import exceptions as rq
+
+    from nbreview.bot.client import explain
+
+    for exc in (
+        GithubException(502, {"message": "Bad Gateway"}),
+        GithubException(429, {"message": "slow down"}),
+        RateLimitExceededException(403, {"message": "API rate limit exceeded"}),
+        rq.ConnectionError("refused"),
+        rq.RetryError("too many 503"),
+    ):
+        assert explain(exc, "reading", REPO).transient, exc
+    for status in (401, 403, 404, 422):
+        assert not explain(GithubException(status, {"message": "no"}), "reading", REPO).transient
