@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench bench-git bench-bot clean
+.PHONY: demo test lint bench bench-git bench-results bench-bot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ bench: $(STAMP)
 
 bench-git: $(STAMP)
 	$(BIN)/python benchmarks/git_diff.py
+
+bench-results: $(STAMP)
+	$(BIN)/python benchmarks/results.py
 
 bench-bot: $(STAMP)
 	$(BIN)/python benchmarks/bot_load.py
