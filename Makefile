@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench bench-git bench-results bench-bot clean
+.PHONY: demo test lint bench bench-git bench-results bench-resources bench-bot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ bench-git: $(STAMP)
 
 bench-results: $(STAMP)
 	$(BIN)/python benchmarks/results.py
+
+bench-resources: $(STAMP)
+	$(BIN)/python benchmarks/resources.py
 
 bench-bot: $(STAMP)
 	$(BIN)/python benchmarks/bot_load.py

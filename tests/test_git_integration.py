@@ -282,7 +282,7 @@ def test_merge_wiring_follows_what_exists(repo: Repo) -> None:
     has_merge = importlib.util.find_spec("nbreview.cli.merge_cmd") is not None
     driver = repo.git("config", "--local", "merge.nbreview.driver", check=False).strip()
     if has_merge:
-        assert driver == f"{NBREVIEW} merge %O %A %B -o %A --path %P"
+        assert driver == f"{NBREVIEW} merge %O %A %B -o %A --path %P --base-label %S --local-label %X --remote-label %Y"
         assert "merge=nbreview" in (repo.root / ".gitattributes").read_text()
     else:
         assert driver == "" and "git's default merge stays" in out

@@ -80,7 +80,9 @@ def plan(exe: str | None = None) -> Plan:
     attrs = "*.ipynb diff=nbreview"
     if _available("nbreview.cli.merge_cmd"):
         config["merge.nbreview.name"] = "nbreview notebook merge"
-        config["merge.nbreview.driver"] = f"{exe} merge %O %A %B -o %A --path %P"
+        # %S %X %Y: git's conflict labels (git >= 2.44; older git passes them unexpanded, the driver copes).
+        config["merge.nbreview.driver"] = (f"{exe} merge %O %A %B -o %A --path %P "
+                                           "--base-label %S --local-label %X --remote-label %Y")
         attrs += " merge=nbreview"
     else:
         notes.append("merge driver: not installed ('nbreview merge' is not available); git's default merge stays")

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
+from ..write import terminal_json
 from .common import add_diff_options, diff_options, stdout_write
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def _run_files(args: argparse.Namespace) -> int:
 
     d = diff(args.args[0], args.args[1], options=diff_options(args))
     if args.json:
-        stdout_write(json.dumps(d.to_dict(), ensure_ascii=False, indent=1) + "\n")
+        stdout_write(terminal_json(json.dumps(d.to_dict(), ensure_ascii=False, indent=1)) + "\n")
         return 1 if args.exit_code and d.has_changes else 0
     color = use_color(args.color)
     st = make_style(args, color)
@@ -196,7 +197,7 @@ def _run_git(args: argparse.Namespace) -> int:
             item.update({"error": err} if d is None else {"diff": d.to_dict()})
             items.append(item)
         doc = {"format": "nbreview-diff-set", "version": 1, "notebooks": items}
-        stdout_write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        stdout_write(terminal_json(json.dumps(doc, ensure_ascii=False, indent=1)) + "\n")
     else:
         color = use_color(args.color)
         st = make_style(args, color)
@@ -256,7 +257,12 @@ def pager_command() -> str | None:
 
 
 def emit(lines: Iterable[str], args: argparse.Namespace) -> None:
-    """Write lines to stdout, through a pager (``less -FRX``) when stdout is a terminal."""
+    """Write lines to stdout, through a pager (``less -FRX``) when stdout is a terminal.
+
+    Every line passes the terminal guard, whichever renderer made it."""
+    from ..render.terminal import terminal_safe
+
+    lines = (terminal_safe(line) for line in lines)
     pager = None if (getattr(args, "no_pager", False) or not sys.stdout.isatty()) else pager_command()
     if pager is None:
         for line in lines:

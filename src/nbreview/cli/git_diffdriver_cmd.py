@@ -80,8 +80,10 @@ def run(args: argparse.Namespace) -> int:
         text = _notebook_diff(old_bytes, new_bytes, old_label, new_label, title, color)
     except Exception as err:  # noqa: BLE001 - git diff must go on, whatever the file holds
         text = _fallback(err, old_bytes, new_bytes, old_label, new_label, title, color)
+    from ..render.terminal import terminal_safe
+
     try:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_safe(text))
         sys.stdout.flush()
     except BrokenPipeError:
         pass

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "web": ("nbreview.cli.web_cmd", "review notebook changes in the browser (two files or git revisions)"),
     "merge": ("nbreview.cli.merge_cmd", "three-way merge of notebooks (also git's merge driver)"),
     "mergetool": ("nbreview.cli.mergetool_cmd", "resolve merge conflicts in a three-way page in the browser"),
+    "check": ("nbreview.cli.check_cmd", "fail while notebooks hold unresolved merge conflicts (for pre-commit)"),
     "pr": ("nbreview.cli.pr_cmd", "post the rendered notebook diff of a pull request as its one comment"),
     "bot": ("nbreview.cli.bot_cmd", "run the pull-request bot as a GitHub App webhook server ('bot serve')"),
 }
@@ -72,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str) -> None:
-    line = " ".join(message.split())
+    from ..render.terminal import terminal_safe
+
+    line = terminal_safe(" ".join(message.split()))  # messages may quote notebook text or file names
     sys.stderr.write(f"nbreview: error: {line}\n")
 
 
