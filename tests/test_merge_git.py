@@ -83,7 +83,6 @@ def repo(tmp_path: Path) -> Repo:
     assert proc.returncode == 0, proc.stderr
     assert r.git("config", "merge.nbreview.driver").stdout.strip().endswith(
         "merge %O %A %B -o %A --path %P --base-label %S --local-label %X --remote-label %Y")
-    r.git("add", ".gitattributes")
     r.save(base_nb(), "base")
     return r
 

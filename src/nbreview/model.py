@@ -26,7 +26,8 @@ cells at their old place. A *text diff* is ``{"lines": [line...], "added": n, "r
 where a line is ``{"op": "equal"|"delete"|"insert"|"replace", "old": line number,
 "new": line number, "text" | "old_text"/"new_text", "old_spans"/"new_spans"}`` with
 1-based line numbers, texts keeping their line endings and spans as ``[start, end)``
-character ranges to emphasise. A *change* is ``{"path": [...], "op":
+character ranges to emphasise (an ``equal`` line that only gained or lost its newline because
+lines were appended or removed after it also has ``new_text``). A *change* is ``{"path": [...], "op":
 "add"|"remove"|"replace", "old": v, "new": v, "transient": bool}``.
 
 Version 2 (results review, see ``nbreview.results``) added four read-only lists that
@@ -116,6 +117,8 @@ class LineOp:
             d["new"] = self.new
         if self.op == "equal":
             d["text"] = self.old_text
+            if self.new_text != self.old_text:  # the old last line, continued: only its newline differs
+                d["new_text"] = self.new_text
         elif self.op == "delete":
             d["text"] = self.old_text
             if self.old_spans:
@@ -138,7 +141,7 @@ class LineOp:
         op = d["op"]
         spans = [(int(a), int(b)) for a, b in d.get("spans", [])]
         if op == "equal":
-            return cls(op, d.get("old"), d.get("new"), d["text"], d["text"])
+            return cls(op, d.get("old"), d.get("new"), d["text"], d.get("new_text", d["text"]))
         if op == "delete":
             return cls(op, d.get("old"), None, d["text"], None, spans, [])
         if op == "insert":

@@ -88,7 +88,6 @@ def conflicted_repo(tmp_path: Path) -> tuple[Path, Any]:
     git("init", "-q", "-b", "main")
     assert subprocess.run([NBREVIEW, "git", "install", "--local"], cwd=repo, env=env, check=False).returncode == 0
     base, local, remote = triple()
-    git("add", ".gitattributes")
     save(base, "base")
     git("checkout", "-q", "-b", "feature")
     save(remote, "remote")

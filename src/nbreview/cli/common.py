@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..options import DiffOptions
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def add_diff_options(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +63,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     An existing file keeps its mode; a new one gets 0666 less the umask, as ``open`` would.
     A symlink is written through: its target is replaced atomically and the link stays.
     """
+    import tempfile  # here, not at the top: the diff driver imports this module and never writes
+
     target = Path(os.path.realpath(path))
     try:
         mode: int = stat.S_IMODE(os.stat(target).st_mode)

@@ -295,7 +295,7 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
         if tag == "equal":
             for di in range(i2 - i1):
                 i, j = i1 + di, j1 + di
-                if a[i] == b[j] or ignore_whitespace:
+                if a[i] == b[j] or ignore_whitespace or _continued(a, b, i, j):
                     ops.append(LineOp("equal", i + 1, j + 1, a[i], b[j]))
                 else:  # equal keys but different line endings
                     ops.append(LineOp("replace", i + 1, j + 1, a[i], b[j], [], []))
@@ -309,6 +309,21 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
         ops += _block_ops(block_a, block_b, i1, j1)
     transient = volatile and (added or removed) and _only_volatile(ops)
     return TextDiff(ops, added, removed, bool(transient))
+
+
+def _continued(a: list[str], b: list[str], i: int, j: int) -> bool:
+    """An old last line without its newline that the other side merely continued (lines appended).
+
+    ``"x"`` → ``"x\ny"`` changes line 1 only by the newline that appending needs; showing it
+    as removed and added would be noise. Both sides ending there (only the final newline
+    added or dropped) stays a change.
+    """
+    last_a, last_b = i == len(a) - 1, j == len(b) - 1
+    if last_a == last_b:
+        return False
+    line_a, line_b = a[i], b[j]
+    bare = line_a if last_a else line_b
+    return not bare.endswith(("\n", "\r")) and line_a.rstrip("\r\n") == line_b.rstrip("\r\n")
 
 
 def _only_volatile(ops: list[LineOp]) -> bool:
