@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench bench-git bench-results bench-resources clean
+.PHONY: demo test lint bench bench-git bench-results bench-resources bench-bot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	sh scripts/ensure-chromium.sh
+	sh scripts/ensure-redis.sh
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -33,6 +34,9 @@ bench-results: $(STAMP)
 
 bench-resources: $(STAMP)
 	$(BIN)/python benchmarks/resources.py
+
+bench-bot: $(STAMP)
+	$(BIN)/python benchmarks/bot_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

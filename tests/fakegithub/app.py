@@ -81,6 +81,7 @@ class FakeGitHub:
     app_slug: str = "nbreview-app"
     app_installations: dict[int, str] = field(default_factory=dict)  # id -> token handed out
     faults: list[Fault] = field(default_factory=list)
+    delays: list[tuple[str, float]] = field(default_factory=list)  # (path regex, seconds): a slow GitHub
     log: list[tuple[str, str, int]] = field(default_factory=list)
     schema_errors: list[str] = field(default_factory=list)
     next_id: int = 1000
@@ -212,6 +213,9 @@ def create_app(fake: FakeGitHub) -> Flask:
             g.token = fake.tokens.get(tok)
             if auth and g.token is None:
                 return err(401, "Bad credentials")
+        for path_re, seconds in list(fake.delays):
+            if re.search(path_re, request.path):
+                time.sleep(seconds)
         for f in list(fake.faults):
             if f.method in (request.method, "*") and re.search(f.path_re, request.path):
                 f.times -= 1

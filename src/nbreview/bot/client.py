@@ -21,7 +21,15 @@ if TYPE_CHECKING:
 
 
 class BotError(NbreviewError):
-    """A GitHub call failed in a way the user has to fix (permissions, names, limits)."""
+    """A GitHub call failed in a way the user has to fix (permissions, names, limits).
+
+    ``transient`` marks failures worth trying again later (rate limits, 5xx after the client's own
+    retries, an unreachable API): the bot's job queue retries those with backoff, not the others.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 def api_root(explicit: str | None = None) -> str:
@@ -87,7 +95,8 @@ def explain(exc: BaseException, doing: str, repo: str = "", *, fork: bool = Fals
     where = f" on {repo}" if repo else ""
     if isinstance(exc, RateLimitExceededException):
         return BotError(
-            f"GitHub rate limit exhausted while {doing}; try again after the reset, or use a token with a higher limit"
+            f"GitHub rate limit exhausted while {doing}; try again after the reset, or use a token with a higher limit",
+            transient=True,
         )
     if isinstance(exc, GithubException):
         status, msg = exc.status, _message(exc)
@@ -111,15 +120,19 @@ def explain(exc: BaseException, doing: str, repo: str = "", *, fork: bool = Fals
             )
         if status == 422:
             return BotError(f"GitHub could not process {doing}{where} (422){said}")
-        if status >= 500:
+        if status >= 500 or status == 429:
             return BotError(
-                f"GitHub kept failing while {doing}{where} ({status}) after several retries; try again later"
+                f"GitHub kept failing while {doing}{where} ({status}) after several retries; try again later",
+                transient=True,
             )
         return BotError(f"GitHub answered {status} while {doing}{where}{said}")
     if isinstance(exc, rq.RetryError):
-        return BotError(f"GitHub kept failing while {doing}{where} after several retries; try again later")
+        return BotError(
+            f"GitHub kept failing while {doing}{where} after several retries; try again later", transient=True
+        )
     if isinstance(exc, (rq.ConnectionError, rq.Timeout)):
         return BotError(
-            f"cannot reach the GitHub API while {doing}: {type(exc).__name__}; check --api-url and the network"
+            f"cannot reach the GitHub API while {doing}: {type(exc).__name__}; check --api-url and the network",
+            transient=True,
         )
     return BotError(f"{doing}{where} failed: {type(exc).__name__}: {exc}")

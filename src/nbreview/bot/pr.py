@@ -56,6 +56,7 @@ class Outcome:
     images_uploaded: int = 0
     notebooks: int = 0
     rendered: RenderedComment | None = None
+    head_sha: str = ""  # the head the comment shows (the bot's job log names it)
 
 
 # ---------------------------------------------------------------- reading notebooks
@@ -191,7 +192,7 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
     if settings.dry_run:
         if rendered.images:
             log(f"nbreview: dry run: would upload {len(rendered.images)} pictures to branch {settings.assets_branch}")
-        return Outcome("dry-run", rendered.body, notebooks=len(changes), rendered=rendered)
+        return Outcome("dry-run", rendered.body, notebooks=len(changes), rendered=rendered, head_sha=head_sha)
 
     login = own_login(gh, settings.bot_login)
     try:
@@ -200,7 +201,7 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
         raise explain(err, f"listing the comments of pull request #{number}", repo_name, fork=fork) from None
     if not changes and not existing:
         log("nbreview: the pull request changes no notebook; nothing to post")
-        return Outcome("skipped", rendered.body)
+        return Outcome("skipped", rendered.body, head_sha=head_sha)
 
     uploaded = 0
     if rendered.images:
@@ -214,13 +215,13 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
                 extra.delete()
             if comment.body == body:
                 log(f"nbreview: comment already up to date: {comment.html_url}")
-                return Outcome("unchanged", body, comment.html_url, uploaded, len(changes), rendered)
+                return Outcome("unchanged", body, comment.html_url, uploaded, len(changes), rendered, head_sha=head_sha)
             comment.edit(body)
             log(f"nbreview: edited comment {comment.html_url}")
-            return Outcome("edited", body, comment.html_url, uploaded, len(changes), rendered)
+            return Outcome("edited", body, comment.html_url, uploaded, len(changes), rendered, head_sha=head_sha)
         comment = pr.create_issue_comment(body)
         log(f"nbreview: posted comment {comment.html_url}")
-        return Outcome("created", body, comment.html_url, uploaded, len(changes), rendered)
+        return Outcome("created", body, comment.html_url, uploaded, len(changes), rendered, head_sha=head_sha)
     except GithubException as err:
         raise explain(err, f"writing the comment on pull request #{number}", repo_name, fork=fork) from None
 

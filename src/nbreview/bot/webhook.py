@@ -1,11 +1,19 @@
-"""The bot as a GitHub App: a Flask app that receives ``pull_request`` webhooks.
+"""The bot as a GitHub App: a Flask app that receives pull-request webhooks and queues the work.
 
-Each delivery is checked before anything else: its ``X-Hub-Signature-256`` must be the
-HMAC-SHA256 of the raw body under the webhook secret (compared in constant time), it must
-not be stale (GitHub signs no timestamp, so the signed payload's ``pull_request.updated_at``
-is used) and its ``X-GitHub-Delivery`` id must be new to this process. The answer comes at
-once (202); the work (reading the notebooks, rendering, posting) runs on a small thread pool,
-authenticated as the app's installation on that repository.
+Each delivery is checked before anything else, cheapest first: a ``Content-Length`` no larger
+than GitHub's 25 MB cap (refused before a byte is read), a well-formed ``X-Hub-Signature-256``,
+then the body is read in 64 KB chunks under a budget shared by all requests (so many large bodies
+at once wait or get 503 instead of filling memory) and HMAC-SHA256'd as it arrives (compared in
+constant time). A signed payload is then checked for the shape the job needs (400 with the JSON
+path on a mismatch, see :mod:`.delivery`), for freshness (GitHub signs no timestamp, so the
+event's own times are used: neither stale nor in the future beyond the clock skew), and its
+``X-GitHub-Delivery`` id is recorded in the queue's store (a redelivery reaching another machine
+is acknowledged, not redone). The job is then queued (or coalesced into the pull request's waiting
+job, :mod:`.queue`) and the answer is 202; workers (:mod:`.jobs`) do the rest.
+
+``pull_request`` (opened, synchronize, reopened), ``pull_request_review`` and
+``pull_request_review_comment`` deliveries all become the same job: refresh that pull request's
+comment.
 """
 
 from __future__ import annotations
@@ -15,24 +23,29 @@ import hmac
 import json
 import logging
 import os
+import re
 import threading
 import time
-from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NbreviewError
 from .client import BotError
+from .jobs import log_event
+from .queue import JobQueue, default_queue_url
 
 if TYPE_CHECKING:
     from flask import Flask
-    from github import Github
+
+    from .metrics import Metrics
 
 log = logging.getLogger("nbreview.bot")
 
-ACTIONS = frozenset({"opened", "synchronize", "reopened"})
+MAX_BODY = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+CHUNK = 64 * 1024
+SPOOL_MAX = 1024 * 1024  # a body is held in memory up to this size while it is hashed, on disk beyond
+_SIGNATURE = re.compile(r"sha256=[0-9a-fA-F]{64}")
 
 
 def signature(secret: bytes, body: bytes) -> str:
@@ -46,24 +59,6 @@ def verify_signature(secret: bytes, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(signature(secret, body).encode(), header.strip().encode())
 
 
-class DeliveryLog:
-    """Delivery ids seen recently (bounded, thread-safe): a redelivered id is acknowledged, not redone."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, delivery: str) -> bool:
-        with self._lock:
-            if delivery in self._ids:
-                return False
-            self._ids[delivery] = None
-            while len(self._ids) > self.size:
-                self._ids.popitem(last=False)
-            return True
-
-
 @dataclass
 class AppConfig:
     webhook_secret: str
@@ -72,14 +67,23 @@ class AppConfig:
     api_url: str = "https://api.github.com"
     assets_branch: str = "nbreview-assets"
     max_age: float = 6 * 3600.0  # seconds a delivery may lag behind its pull request's last update
-    workers: int = 2
+    clock_skew: float = 300.0  # seconds an event's time may be ahead of ours
+    queue_url: str = field(default_factory=default_queue_url)
+    lease_seconds: float = 30.0
+    retry_base: float = 5.0
+    body_budget: int = 64 * 1024 * 1024  # bytes of request bodies held at once, over all requests
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> AppConfig:
-        """Settings from ``NBREVIEW_WEBHOOK_SECRET``, ``GITHUB_APP_ID``, ``GITHUB_APP_PRIVATE_KEY(_PATH)``, ..."""
+    def from_env(
+        cls, env: dict[str, str] | None = None, *, need_secret: bool = True, need_app: bool = True
+    ) -> AppConfig:
+        """Settings from ``NBREVIEW_WEBHOOK_SECRET``, ``GITHUB_APP_ID``, ``GITHUB_APP_PRIVATE_KEY(_PATH)``, ...
+
+        A web-only node needs just the secret, a worker just the app's id and key.
+        """
         env = dict(os.environ) if env is None else env
         secret = env.get("NBREVIEW_WEBHOOK_SECRET", "")
-        if not secret:
+        if need_secret and not secret:
             raise BotError("set NBREVIEW_WEBHOOK_SECRET to the GitHub App's webhook secret")
         app_id = env.get("GITHUB_APP_ID") or None
         key = env.get("GITHUB_APP_PRIVATE_KEY") or None
@@ -90,41 +94,94 @@ class AppConfig:
                     key = fh.read()
             except OSError as err:
                 raise BotError(f"{key_path}: cannot read the app's private key: {err.strerror}") from None
-        if not app_id or not key:
+        if need_app and (not app_id or not key):
             raise BotError("set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY_PATH (or GITHUB_APP_PRIVATE_KEY)")
+
+        def number(name: str, default: float) -> float:
+            raw = env.get(name)
+            try:
+                value = float(raw) if raw else default
+            except ValueError:
+                raise BotError(f"{name}={raw!r}: not a number") from None
+            if value <= 0:
+                raise BotError(f"{name}={raw!r}: must be positive")
+            return value
+
         return cls(
             webhook_secret=secret,
             app_id=app_id,
             private_key=key,
             api_url=(env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
             assets_branch=env.get("NBREVIEW_ASSETS_BRANCH") or "nbreview-assets",
-            max_age=float(env.get("NBREVIEW_MAX_DELIVERY_AGE") or 6 * 3600),
+            max_age=number("NBREVIEW_MAX_DELIVERY_AGE", 6 * 3600),
+            clock_skew=number("NBREVIEW_CLOCK_SKEW", 300),
+            queue_url=env.get("NBREVIEW_QUEUE") or default_queue_url(),
+            lease_seconds=number("NBREVIEW_LEASE_SECONDS", 30),
+            retry_base=number("NBREVIEW_RETRY_BASE", 5),
         )
+
+
+class BodyBudget:
+    """Bytes of request bodies the app holds at once: a request reserves its length before reading."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.used = 0
+        self._cond = threading.Condition()
+
+    @contextmanager
+    def reserve(self, size: int, timeout: float) -> Iterator[bool]:
+        size = min(max(size, CHUNK), self.total)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self.used + size > self.total:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    yield False
+                    return
+                self._cond.wait(left)
+            self.used += size
+        try:
+            yield True
+        finally:
+            with self._cond:
+                self.used -= size
+                self._cond.notify_all()
 
 
 @dataclass
 class BotState:
-    """What the running app holds: its pool, the delivery log and the jobs it has started."""
+    """What the running app holds: its config, the queue and the metrics."""
 
     config: AppConfig
-    executor: ThreadPoolExecutor
-    deliveries: DeliveryLog = field(default_factory=DeliveryLog)
-    jobs: list[Future[Any]] = field(default_factory=list)
-    _slug: str | None = None
-
-    def wait(self, timeout: float = 60.0) -> None:
-        """Block until the jobs started so far are done (tests, graceful shutdown)."""
-        for job in list(self.jobs):
-            job.result(timeout=timeout)
+    queue: JobQueue
+    metrics: Metrics
+    budget: BodyBudget
 
 
-def _parse_time(value: Any) -> float | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
+def _read_signed(stream: Any, length: int, secret: bytes, header: str) -> bytes | None:
+    """The body if its HMAC matches ``header``, else None.
+
+    Read and hashed in chunks, spooled to a temporary file past ``SPOOL_MAX``: a wrongly signed body
+    never sits in memory whole (nor do large allocations fragment the heap of a long-running server).
+    """
+    import tempfile
+
+    mac = hmac.new(secret, digestmod=hashlib.sha256)
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX) as spool:
+        remaining = length
+        while remaining > 0:
+            chunk = stream.read(min(CHUNK, remaining))
+            if not chunk:
+                return None  # the sender stopped short of its Content-Length
+            mac.update(chunk)
+            spool.write(chunk)
+            remaining -= len(chunk)
+        if not secret or not hmac.compare_digest("sha256=" + mac.hexdigest(), header.lower()):
+            return None
+        spool.seek(0)
+        body: bytes = spool.read()
+        return body
 
 
 def _payload(body: bytes, mimetype: str) -> Any:
@@ -139,62 +196,18 @@ def _payload(body: bytes, mimetype: str) -> Any:
     return json.loads(body)
 
 
-def installation_client(state: BotState, installation_id: int) -> tuple[Github, str]:
-    """A client authenticated as the app's installation, and the login its comments carry."""
-    from github import Auth, GithubIntegration
-
-    from .client import connect
-
-    cfg = state.config
-    if not cfg.app_id or not cfg.private_key:
-        raise BotError("the app's id and private key are not configured")
-    app_auth = Auth.AppAuth(cfg.app_id, cfg.private_key)
-    if state._slug is None:
-        integration = GithubIntegration(auth=app_auth, base_url=cfg.api_url)
-        state._slug = str(integration.get_app().slug)
-    gh = connect(cfg.api_url, app_auth.get_installation_auth(installation_id))
-    return gh, f"{state._slug}[bot]"
-
-
-def handle_pull_request(state: BotState, payload: dict[str, Any]) -> str:
-    """The job for one delivery: update the pull request's comment. Returns what was done."""
-    from github import GithubException
-
-    from .client import explain
-    from .pr import Settings, update_pull_request
-
-    repo = payload["repository"]["full_name"]
-    number = int(payload["pull_request"]["number"])
-    try:
-        gh, login = installation_client(state, int(payload["installation"]["id"]))
-        settings = Settings(
-            api_url=state.config.api_url,
-            assets_branch=state.config.assets_branch,
-            bot_login=login,
-            log=log.info,
-        )
-        outcome = update_pull_request(gh, repo, number, settings)
-    except GithubException as err:
-        line = str(explain(err, "authenticating as the app installation", repo))
-        log.error("nbreview: %s#%d: %s", repo, number, line)
-        return f"error: {line}"
-    except NbreviewError as err:
-        log.error("nbreview: %s#%d: %s", repo, number, err)
-        return f"error: {err}"
-    except Exception as err:  # noqa: BLE001 - a worker must survive any one delivery
-        log.exception("nbreview: %s#%d: internal error", repo, number)
-        return f"error: {type(err).__name__}"
-    log.info("nbreview: %s#%d: comment %s", repo, number, outcome.action)
-    return outcome.action
-
-
-def create_app(config: AppConfig) -> Flask:
-    """The webhook app: ``POST /webhook`` (also ``/``) and ``GET /healthz``."""
+def create_app(config: AppConfig, queue: JobQueue | None = None) -> Flask:
+    """The webhook app: ``POST /webhook`` (also ``/``), ``GET /healthz``, ``/readyz`` and ``/metrics``."""
     from flask import Flask, Response, request
 
+    from . import delivery as dl
+    from .metrics import Metrics
+
     app = Flask("nbreview.bot")
-    app.config["MAX_CONTENT_LENGTH"] = 26 * 1024 * 1024  # GitHub caps payloads at 25 MB
-    state = BotState(config, ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="nbreview-bot"))
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    queue = queue or JobQueue(config.queue_url, lease_seconds=config.lease_seconds)
+    metrics = Metrics(queue)
+    state = BotState(config, queue, metrics, BodyBudget(config.body_budget))
     app.extensions["nbreview_bot"] = state
     secret = config.webhook_secret.encode("utf-8")
 
@@ -204,41 +217,95 @@ def create_app(config: AppConfig) -> Flask:
     @app.post("/")
     @app.post("/webhook")
     def webhook() -> Response:
-        body = request.get_data(cache=False)
-        if not verify_signature(secret, body, request.headers.get("X-Hub-Signature-256")):
-            return answer(401, "missing or wrong X-Hub-Signature-256")
-        delivery = request.headers.get("X-GitHub-Delivery", "")
-        if not delivery:
-            return answer(400, "missing X-GitHub-Delivery")
-        event = request.headers.get("X-GitHub-Event", "")
+        started = time.monotonic()
+        event = request.headers.get("X-GitHub-Event", "")[:100]
+        delivery_id = request.headers.get("X-GitHub-Delivery", "")[:200]
+        metrics.received.labels(event if event in dl.EVENTS or event == "ping" else "other").inc()
+        info: dict[str, Any] = {"delivery": delivery_id, "gh_event": event}
+
+        def done(status: int, outcome: str, message: str) -> Response:
+            if status >= 400:
+                metrics.rejected.labels(outcome).inc()
+            seconds = round(time.monotonic() - started, 4)
+            log_event("delivery", **info, status=status, outcome=outcome, seconds=seconds)
+            return answer(status, message)
+
+        length = request.content_length
+        if length is None:
+            return done(411, "no-length", "a Content-Length is required")
+        if length > MAX_BODY:
+            return done(413, "too-large", "the body is larger than GitHub's 25 MB limit")
+        header = request.headers.get("X-Hub-Signature-256", "").strip()
+        if not _SIGNATURE.fullmatch(header):
+            return done(401, "unsigned", "missing or wrong X-Hub-Signature-256")
+        with state.budget.reserve(length, timeout=10.0) as granted:
+            if not granted:
+                return done(503, "busy", "too many large bodies at once; try again")
+            body = _read_signed(request.stream, length, secret, header)
+            if body is None:
+                return done(401, "bad-signature", "missing or wrong X-Hub-Signature-256")
+            if not delivery_id:
+                return done(400, "no-delivery-id", "missing X-GitHub-Delivery")
+            try:
+                payload = _payload(body, request.mimetype)
+            except (ValueError, RecursionError):
+                return done(400, "not-json", "the body is not JSON (or nests too deeply)")
+            del body
+            if event == "ping":
+                return done(200, "pong", "pong")
+            try:
+                parsed = dl.parse(event, payload, delivery_id)
+            except dl.DeliveryError as err:
+                return done(400, "schema", f"not a valid {event} delivery: {err}")
+        if parsed is None:
+            action = payload.get("action") if isinstance(payload, dict) else None
+            what = f"{event} {action}" if isinstance(action, str) else event
+            return done(202, "ignored", f"ignored: {what[:200]}")
+        spec = parsed.spec
+        info.update(repo=spec.repo, pr=spec.number, head=spec.head)
+        stale = dl.check_time(parsed, time.time(), config.max_age, config.clock_skew)
+        if stale:
+            return done(400, "stale" if "stale" in stale else "future", stale)
         try:
-            payload = _payload(body, request.mimetype)
-        except ValueError:
-            return answer(400, "the body is not JSON")
-        if event == "ping":
-            return answer(200, "pong")
-        if event != "pull_request" or not isinstance(payload, dict) or payload.get("action") not in ACTIONS:
-            return answer(202, f"ignored: {event} {payload.get('action') if isinstance(payload, dict) else ''}".strip())
-        pr = payload.get("pull_request") or {}
-        if not payload.get("installation") or not payload.get("repository") or "number" not in pr:
-            return answer(400, "not a GitHub App pull_request delivery (no installation, repository or number)")
-        updated = _parse_time(pr.get("updated_at"))
-        if updated is None or time.time() - updated > config.max_age:
-            return answer(400, "stale delivery: the pull request's update is older than the allowed age")
-        if not state.deliveries.first_time(delivery):
-            return answer(200, "duplicate delivery: already handled")
-        state.jobs[:] = [j for j in state.jobs if not j.done()]
-        state.jobs.append(state.executor.submit(handle_pull_request, state, payload))
-        return answer(202, "queued")
+            if not queue.record_delivery(delivery_id):
+                metrics.duplicates.inc()
+                return done(200, "duplicate", "duplicate delivery: already handled")
+            try:
+                queued = queue.request(spec)
+            except Exception:
+                queue.forget_delivery(delivery_id)
+                raise
+        except Exception as err:  # noqa: BLE001 - the store is down: GitHub may redeliver later
+            log.error("nbreview: the queue is unreachable: %s", type(err).__name__)
+            return done(503, "queue-down", "the job queue is unreachable; redeliver later")
+        if queued:
+            metrics.enqueued.inc()
+            return done(202, "queued", "queued")
+        metrics.coalesced.inc()
+        return done(202, "coalesced", "queued (joined the pull request's waiting job)")
 
     @app.get("/healthz")
     def healthz() -> Response:
         return answer(200, "ok")
 
+    @app.get("/readyz")
+    def readyz() -> Response:
+        try:
+            queue.ping()
+        except Exception as err:  # noqa: BLE001 - any failure means not ready
+            return answer(503, f"the job queue is unreachable: {type(err).__name__}")
+        return answer(200, "ready")
+
+    @app.get("/metrics")
+    def metrics_page() -> Response:
+        data, content_type = metrics.exposition()
+        return Response(data, 200, content_type=content_type)
+
     return app
 
 
 def app_from_env() -> Flask:
-    """Factory for WSGI servers: ``gunicorn 'nbreview.bot.webhook:app_from_env()'``."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    return create_app(AppConfig.from_env())
+    """Factory for WSGI servers (web only; run workers with ``nbreview bot worker``):
+    ``gunicorn 'nbreview.bot.webhook:app_from_env()'``."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    return create_app(AppConfig.from_env(need_app=False))

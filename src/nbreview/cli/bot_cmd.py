@@ -1,8 +1,24 @@
-"""``nbreview bot serve``: run the pull-request bot as a GitHub App's webhook receiver."""
+"""``nbreview bot serve|worker|jobs``: the pull-request bot as a GitHub App, on a durable job queue."""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..bot.queue import JobQueue
+    from ..bot.webhook import AppConfig
+
+QUEUE_HELP = (
+    "job queue: sqlite:///PATH (default: $NBREVIEW_QUEUE, else ~/.local/state/nbreview/queue.db) "
+    "or redis://HOST:PORT/DB for several machines"
+)
+ENV_HELP = (
+    "Configuration from the environment: NBREVIEW_WEBHOOK_SECRET, GITHUB_APP_ID, "
+    "GITHUB_APP_PRIVATE_KEY_PATH (or GITHUB_APP_PRIVATE_KEY), optionally NBREVIEW_QUEUE, GITHUB_API_URL, "
+    "NBREVIEW_ASSETS_BRANCH, NBREVIEW_MAX_DELIVERY_AGE, NBREVIEW_CLOCK_SKEW, NBREVIEW_LEASE_SECONDS, "
+    "NBREVIEW_RETRY_BASE (seconds)."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -10,29 +26,161 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.required = True
     serve = sub.add_parser(
         "serve",
-        help="receive pull_request webhooks and keep each pull request's comment current",
-        description=(
-            "Configuration from the environment: NBREVIEW_WEBHOOK_SECRET, GITHUB_APP_ID, "
-            "GITHUB_APP_PRIVATE_KEY_PATH (or GITHUB_APP_PRIVATE_KEY), optionally GITHUB_API_URL, "
-            "NBREVIEW_ASSETS_BRANCH, NBREVIEW_MAX_DELIVERY_AGE (seconds)."
-        ),
+        help="receive webhooks, queue the work, and (unless --no-worker) run a worker in the same process",
+        description=ENV_HELP,
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--workers", type=int, default=2, help="threads doing the work off the request (default 2)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: a free one, printed)")
+    serve.add_argument("--queue", help=QUEUE_HELP)
+    serve.add_argument("--no-worker", action="store_true", help="web only: workers run elsewhere (bot worker)")
+    serve.add_argument("--workers", type=int, default=2, help="job threads of the in-process worker (default 2)")
+    worker = sub.add_parser("worker", help="run jobs from the queue (for web nodes started with --no-worker)",
+                            description=ENV_HELP)
+    worker.add_argument("--queue", help=QUEUE_HELP)
+    worker.add_argument("--workers", type=int, default=2, help="job threads (default 2)")
+    worker.add_argument("--metrics-port", type=int, help="serve this worker's /metrics on 127.0.0.1:PORT")
+    jobs = sub.add_parser("jobs", help="list queued, running and dead jobs")
+    jobs.add_argument("--queue", help=QUEUE_HELP)
+    jobs.add_argument("--json", action="store_true", help="print the listing as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
     import logging
 
-    from werkzeug.serving import run_simple
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    if args.action == "jobs":
+        return _jobs(args)
+    if args.action == "worker":
+        return _worker(args)
+    return _serve(args)
 
-    from ..bot.webhook import AppConfig, create_app
 
-    config = AppConfig.from_env()
-    config.workers = max(1, args.workers)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    app = create_app(config)
-    logging.getLogger("nbreview.bot").info("nbreview bot: listening on http://%s:%d/webhook", args.host, args.port)
-    run_simple(args.host, args.port, app, threaded=True)
+def _config(args: argparse.Namespace, *, need_secret: bool, need_app: bool) -> tuple[AppConfig, JobQueue]:
+    from ..bot.queue import JobQueue
+    from ..bot.webhook import AppConfig
+
+    config = AppConfig.from_env(need_secret=need_secret, need_app=need_app)
+    if args.queue:
+        config.queue_url = args.queue
+    queue = JobQueue(config.queue_url, lease_seconds=config.lease_seconds)
+    try:
+        queue.ping()
+    except Exception as err:  # noqa: BLE001 - one line, not a traceback
+        raise _error(f"--queue {config.queue_url}: cannot reach the job queue: {type(err).__name__}: {err}") from None
+    return config, queue
+
+
+def _error(message: str) -> Exception:
+    from ..bot.client import BotError
+
+    return BotError(message)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+    import threading
+
+    from ..bot.server import make_server
+    from ..bot.webhook import create_app
+    from ..bot.worker import WorkerPool
+
+    config, queue = _config(args, need_secret=True, need_app=not args.no_worker)
+    app = create_app(config, queue)
+    state = app.extensions["nbreview_bot"]
+    try:
+        server = make_server(args.host, args.port, app)
+    except OSError as err:
+        raise _error(f"cannot listen on {args.host}:{args.port}: {err.strerror}") from None
+    log = logging.getLogger("nbreview.bot")
+    log.info(
+        "nbreview bot: listening on http://%s:%d/webhook, queue %s%s",
+        args.host, server.server_port, _safe(config.queue_url), " (web only)" if args.no_worker else "",
+    )
+    if args.no_worker:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        return 0
+    pool = WorkerPool(state.queue, config, state.metrics, threads=args.workers, embedded=False)
+    web = threading.Thread(target=server.serve_forever, name="nbreview-web", daemon=True)
+    web.start()
+    try:
+        pool.run()  # until SIGINT / SIGTERM
+    finally:
+        server.shutdown()
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from ..bot.metrics import Metrics
+    from ..bot.worker import WorkerPool
+
+    config, queue = _config(args, need_secret=False, need_app=True)
+    metrics = Metrics(queue)
+    if args.metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, addr="127.0.0.1", registry=metrics.registry)
+    pool = WorkerPool(queue, config, metrics, threads=args.workers, embedded=False)
+    logging.getLogger("nbreview.bot").info(
+        "nbreview bot: worker with %d threads on queue %s", args.workers, _safe(config.queue_url)
+    )
+    pool.run()
+    return 0
+
+
+def _safe(url: str) -> str:
+    """The queue URL without a password."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        host = parts.hostname or ""
+        netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    import json
+    import sys
+    import time
+
+    from ..bot.queue import JobQueue, default_queue_url
+
+    queue = JobQueue(args.queue or default_queue_url())
+    try:
+        listing = queue.listing()
+    except Exception as err:  # noqa: BLE001
+        raise _error(f"cannot read the job queue: {type(err).__name__}: {err}") from None
+    if args.json:
+        json.dump(listing, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+        return 0
+    now = time.time()
+    out = sys.stdout
+
+    def when(ts: object) -> str:
+        try:
+            return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(str(ts))))
+        except ValueError:
+            return "?"
+
+    out.write(f"queued: {len(listing['queued'])}\n")
+    for j in listing["queued"]:
+        out.write(f"  {j['key']}  attempts {j.get('attempts', 0)}  due {when(j.get('due'))}\n")
+    out.write(f"running: {len(listing['running'])}\n")
+    for j in listing["running"]:
+        left = float(j.get("expires", 0)) - now
+        state = f"lease {left:.0f}s left" if left >= 0 else f"lease expired {-left:.0f}s ago (worker gone)"
+        out.write(f"  {j['key']}  {j.get('owner', '?')}  {state}\n")
+    out.write(f"dead: {len(listing['dead'])}\n")
+    for j in listing["dead"]:
+        error = " ".join(str(j.get("error", "")).split())
+        key = str(j["key"]).rsplit("@", 1)[0]
+        out.write(f"  {key}  {when(j.get('at'))}  after {j.get('attempts', '?')} attempts: {error}\n")
     return 0

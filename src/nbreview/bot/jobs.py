@@ -1,0 +1,171 @@
+"""The worker side of the bot: run one pull request's job under its lease, retry, give up, log.
+
+A job takes the pull request's lease (or comes back in a moment if another worker has it, so at
+most one job per pull request runs at a time), pops the pull request's queued marker (deliveries
+arriving from then on queue the next job), reads the pull request as it is *now* (the newest head,
+whatever head the delivery named), renders and writes the comment, and only then releases the
+lease. Transient GitHub failures (the client's own rules: rate limits, 5xx, unreachable) are
+retried with exponential backoff; permanent ones and retries past the limit are kept as dead jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NbreviewError
+from .client import BotError
+from .queue import JobQueue, JobSpec
+
+if TYPE_CHECKING:
+    from github import Github
+
+    from .metrics import Metrics
+    from .pr import Outcome
+    from .webhook import AppConfig
+
+log = logging.getLogger("nbreview.bot")
+
+
+def log_event(kind: str, **fields: Any) -> None:
+    """One JSON line per delivery or job (never a token: only ids, names, shas, timings, outcomes)."""
+    import json
+
+    log.info(json.dumps({"event": kind, **fields}, separators=(",", ":"), default=str))
+
+
+@dataclass
+class RetryPolicy:
+    """Backoff for transient failures: ``base * 2**(attempt-1)`` seconds (with jitter), up to ``cap``."""
+
+    attempts: int = 5
+    base: float = 5.0
+    cap: float = 600.0
+    lease_wait: float = 1.0  # how soon a job blocked by another worker's lease looks again
+
+    def delay(self, attempt: int) -> float:
+        raw = min(self.cap, self.base * 2 ** max(0, attempt - 1))
+        return float(raw * random.uniform(0.8, 1.2))
+
+
+Work = Callable[[JobSpec], "Outcome"]
+
+
+@dataclass
+class Runner:
+    """Runs jobs for one worker process: ``queue.runner = Runner(...)``."""
+
+    queue: JobQueue
+    work: Work
+    metrics: Metrics | None = None
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def __call__(self, job: dict[str, Any]) -> str:
+        from huey.exceptions import RetryTask
+
+        spec = JobSpec.from_dict(job)
+        lease = self.queue.acquire(spec.key, job)
+        if lease is None:
+            # another worker has this pull request: look again shortly; deliveries keep coalescing here
+            self.queue.postpone(spec.key, self.policy.lease_wait)
+            raise RetryTask(delay=self.policy.lease_wait)
+        try:
+            marker = self.queue.take(spec.key)
+            if marker is None:
+                return "coalesced"  # a copy of this job already ran (the reaper may send duplicates)
+            lease.job = marker
+            self.queue.renew(lease)  # the lease now carries the popped marker: a crash re-queues it
+            with self.queue.heartbeat(lease):
+                return self._run(JobSpec.from_dict(marker), marker)
+        finally:
+            self.queue.release(lease)  # only now: the comment is written, or the job retried or buried
+
+    def _run(self, spec: JobSpec, marker: dict[str, Any]) -> str:
+        m = self.metrics
+        started = time.monotonic()
+        attempts = int(marker.get("attempts", 0)) + 1
+        fields: dict[str, Any] = {"delivery": spec.delivery, "repo": spec.repo, "pr": spec.number}
+        if m is not None:
+            m.running.inc()
+        try:
+            outcome = self.work(spec)
+        except Exception as err:  # noqa: BLE001 - every failure is classified, none kills the worker
+            seconds = round(time.monotonic() - started, 3)
+            message = str(err) if isinstance(err, NbreviewError) else f"internal error: {type(err).__name__}: {err}"
+            if not isinstance(err, NbreviewError):
+                log.exception("nbreview: %s: internal error", spec.key)
+            if isinstance(err, BotError) and err.transient and attempts < self.policy.attempts:
+                delay = self.policy.delay(attempts)
+                # a newer delivery may already have queued the next job: then that one does it
+                name = "retry" if self.queue.put_back({**marker, "attempts": attempts}, delay) else "superseded"
+                log_event(
+                    "job", **fields, head=spec.head, seconds=seconds, attempt=attempts, outcome=name,
+                    error=message, retry_in=round(delay, 1),
+                )
+                if m is not None:
+                    m.finished(name, seconds)
+                return name
+            self.queue.bury(marker, message, attempts)
+            log_event("job", **fields, head=spec.head, seconds=seconds, attempt=attempts, outcome="dead", error=message)
+            if m is not None:
+                m.finished("dead", seconds)
+            return "dead"
+        finally:
+            if m is not None:
+                m.running.dec()
+        seconds = round(time.monotonic() - started, 3)
+        log_event("job", **fields, head=outcome.head_sha or spec.head, seconds=seconds, attempt=attempts,
+                  outcome=outcome.action)
+        if m is not None:
+            m.finished("done", seconds)
+        return outcome.action
+
+
+def github_work(config: AppConfig) -> Work:
+    """The real job: authenticate as the repository's app installation, render, write the comment."""
+    slug: dict[str, str] = {}
+    lock = threading.Lock()
+
+    def work(spec: JobSpec) -> Outcome:
+        from github import GithubException
+
+        from .client import explain
+        from .pr import Settings, update_pull_request
+
+        try:
+            gh, login = installation_client(config, spec.installation, slug, lock)
+        except GithubException as err:
+            raise explain(err, "authenticating as the app installation", spec.repo) from None
+        settings = Settings(
+            api_url=config.api_url,
+            assets_branch=config.assets_branch,
+            bot_login=login,
+            log=lambda line: log.debug("%s", line),
+        )
+        return update_pull_request(gh, spec.repo, spec.number, settings)
+
+    return work
+
+
+def installation_client(
+    config: AppConfig, installation_id: int, slug: dict[str, str], lock: threading.Lock
+) -> tuple[Github, str]:
+    """A client authenticated as the app's installation, and the login its comments carry."""
+    from github import Auth, GithubIntegration
+
+    from .client import connect
+
+    if not config.app_id or not config.private_key:
+        raise BotError("the app's id and private key are not configured")
+    app_auth = Auth.AppAuth(config.app_id, config.private_key)
+    with lock:
+        if "slug" not in slug:
+            integration = GithubIntegration(auth=app_auth, base_url=config.api_url)
+            slug["slug"] = str(integration.get_app().slug)
+    gh = connect(config.api_url, app_auth.get_installation_auth(installation_id))
+    return gh, f"{slug['slug']}[bot]"

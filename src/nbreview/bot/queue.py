@@ -1,0 +1,384 @@
+"""The bot's durable job queue: Huey over a SQLite file or Redis, plus the per-PR bookkeeping Huey lacks.
+
+Huey (``SqliteHuey`` / ``RedisHuey``) carries the job messages, schedules retries and runs the
+consumer; both backends share one code path because everything here goes through Huey's storage
+API (``put_if_empty``, ``pop_data``, ``put_data``, ``result_items``), which both implement atomically.
+Four small key-value areas live in the same store, next to the queue:
+
+``deliveries``
+    The dedupe log: ``X-GitHub-Delivery`` ids already accepted, on any machine.
+``queued``
+    One marker per pull request that has a job waiting. A delivery that finds the marker set is
+    *coalesced* into the waiting job; the job pops the marker just before it reads the pull request,
+    so every delivery is followed by at least one read of GitHub made after it arrived.
+``leases``
+    One lease per pull request being worked on (owner, expiry, the job). Huey removes a message from
+    the queue when a worker takes it and has no visibility timeout, so this is the small layer that
+    gives one: a lease is renewed by a heartbeat while the job runs and deleted only once the comment
+    is written. A worker killed mid-job stops renewing it; the reaper in any live worker sees it
+    expire and queues the job again, and the next worker takes the expired lease over.
+``dead``
+    Jobs that failed for good (a permanent error, or transient ones past the retry limit), kept for
+    ``nbreview bot jobs``.
+
+Clocks: lease expiry compares wall-clock times written by different machines, so they need to be
+in sync to within a fraction of the lease (NTP does this).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .client import BotError
+
+QUEUE_ENV = "NBREVIEW_QUEUE"
+TASK_NAME = "nbreview_refresh_pull_request"
+
+
+def require_bot_extra() -> None:
+    """A clear error when the ``bot`` extra (Huey, redis, prometheus_client) is not installed."""
+    from importlib.util import find_spec
+
+    missing = [name for name in ("huey", "redis", "prometheus_client") if find_spec(name) is None]
+    if missing:
+        raise BotError(f"the bot needs {', '.join(missing)}: pip install 'nbreview[bot]'")
+
+
+def default_queue_url() -> str:
+    """``$NBREVIEW_QUEUE``, else a SQLite file in the user's state directory."""
+    explicit = os.environ.get(QUEUE_ENV)
+    if explicit:
+        return explicit
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return f"sqlite://{state / 'nbreview' / 'queue.db'}"
+
+
+def parse_queue_url(url: str) -> tuple[str, str]:
+    """``("sqlite", path)`` or ``("redis", url)``; a clear error for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = parts.netloc + parts.path
+        if not path:
+            raise BotError(f"--queue {url}: give the database file, e.g. sqlite:///var/lib/nbreview/queue.db")
+        return "sqlite", path
+    if parts.scheme in ("redis", "rediss", "unix"):
+        return "redis", url
+    raise BotError(f"--queue {url}: use sqlite:///PATH or redis://HOST:PORT/DB")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What a job needs to refresh one pull request's comment, and where the request came from."""
+
+    repo: str
+    number: int
+    installation: int
+    delivery: str = ""
+    head: str = ""
+    event: str = "pull_request"
+
+    @property
+    def key(self) -> str:
+        return f"{self.repo}#{self.number}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> JobSpec:
+        return cls(
+            repo=str(data["repo"]),
+            number=int(data["number"]),
+            installation=int(data["installation"]),
+            delivery=str(data.get("delivery", "")),
+            head=str(data.get("head", "")),
+            event=str(data.get("event", "pull_request")),
+        )
+
+
+def _dump(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _load(raw: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(bytes(raw))
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class Lease:
+    """This worker's hold on one pull request (see the module docstring)."""
+
+    key: str
+    owner: str
+    job: dict[str, Any]
+
+
+class JobQueue:
+    """The Huey instance for ``url`` and the bookkeeping areas next to it (one code path for both backends)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        name: str = "nbreview",
+        lease_seconds: float = 30.0,
+        stuck_seconds: float = 300.0,
+    ) -> None:
+        require_bot_extra()
+        from huey import RedisHuey, SqliteHuey
+        from huey.storage import SqliteStorage
+
+        class _Sqlite(SqliteStorage):  # type: ignore[misc]
+            """WAL with ``synchronous=NORMAL``: a commit survives the process being killed (not a power cut),
+            without an fsync per write, which would cap the webhook at a few hundred writes a second."""
+
+            def _create_connection(self) -> Any:
+                conn = super()._create_connection()
+                conn.execute("pragma synchronous=NORMAL")
+                return conn
+
+        kind, where = parse_queue_url(url)
+        self.url = url
+        self.kind = kind
+        self.lease_seconds = lease_seconds
+        self.stuck_seconds = stuck_seconds
+        self.owner_prefix = f"{socket.gethostname()}:{os.getpid()}"
+        storage_kwargs: dict[str, Any]
+        if kind == "sqlite":
+            try:
+                Path(where).parent.mkdir(parents=True, exist_ok=True)
+                self.huey = SqliteHuey(name, filename=where, results=False, storage_class=_Sqlite)
+            except (OSError, Exception) as err:  # sqlite3.OperationalError: not a database, read-only, ...
+                raise BotError(f"--queue {url}: cannot open the SQLite queue: {err}") from None
+            storage_kwargs = {"filename": where}
+        else:
+            # BRPOP with a short timeout: a worker notices a stop request within a second
+            self.huey = RedisHuey(name, url=where, results=False, read_timeout=1)
+            storage_kwargs = {"connection_pool": self.huey.storage.pool}
+        storage_class = type(self.huey.storage)
+        self.deliveries = storage_class(f"{name}_deliveries", **storage_kwargs)
+        self.queued = storage_class(f"{name}_queued", **storage_kwargs)
+        self.leases = storage_class(f"{name}_leases", **storage_kwargs)
+        self.dead = storage_class(f"{name}_dead", **storage_kwargs)
+        self.runner: Callable[[dict[str, Any]], str] | None = None
+        self.task = self.huey.task(name=TASK_NAME)(self._execute)
+
+    def _execute(self, job: dict[str, Any]) -> str:
+        """The Huey task: hand the job to this process's runner (set by a worker, never by a web-only node)."""
+        if self.runner is None:
+            raise RuntimeError("no job runner in this process")
+        return self.runner(job)
+
+    # ---------------------------------------------------------------- health
+    def ping(self) -> None:
+        """Raise if the store cannot be reached (``/readyz``)."""
+        self.queued.result_store_size()
+
+    def close(self) -> None:
+        for storage in (self.huey.storage, self.deliveries, self.queued, self.leases, self.dead):
+            try:
+                storage.close()
+            except Exception:  # noqa: BLE001, S110 - closing is best effort
+                pass
+
+    # ---------------------------------------------------------------- deliveries
+    def record_delivery(self, delivery: str) -> bool:
+        """True the first time any machine records ``delivery``."""
+        return bool(self.deliveries.put_if_empty(delivery, _dump({"at": time.time()})))
+
+    def forget_delivery(self, delivery: str) -> None:
+        """Undo :meth:`record_delivery` when the job could not be queued, so GitHub's redelivery is not refused."""
+        self.deliveries.delete_data(delivery)
+
+    def prune_deliveries(self, older_than: float) -> int:
+        """Drop dedupe entries older than ``older_than`` seconds (stale redeliveries are refused anyway)."""
+        limit = time.time() - older_than
+        dropped = 0
+        for key, raw in self.deliveries.result_items().items():
+            if float(_load(raw).get("at", 0)) < limit:
+                dropped += bool(self.deliveries.delete_data(key))
+        return dropped
+
+    # ---------------------------------------------------------------- queueing and coalescing
+    def request(self, spec: JobSpec) -> bool:
+        """Ask for ``spec``'s pull request to be refreshed: True if a job was queued, False if coalesced."""
+        marker = {**asdict(spec), "due": time.time(), "attempts": 0}
+        return self._request(spec.key, marker)
+
+    def _request(self, key: str, marker: dict[str, Any], delay: float = 0.0) -> bool:
+        marker = {**marker, "due": time.time() + delay}
+        if not self.queued.put_if_empty(key, _dump(marker)):
+            return False
+        try:
+            self._enqueue(marker, delay)
+        except Exception:
+            self.queued.delete_data(key)
+            raise
+        return True
+
+    def _enqueue(self, marker: dict[str, Any], delay: float = 0.0) -> None:
+        job = {k: marker[k] for k in ("repo", "number", "installation", "delivery", "head", "event")}
+        if delay > 0:
+            self.task.schedule(args=(job,), delay=delay)
+        else:
+            self.task(job)
+
+    def take(self, key: str) -> dict[str, Any] | None:
+        """Pop ``key``'s marker (the job now owns every delivery coalesced so far); None if already taken."""
+        from huey.constants import EmptyData
+
+        raw = self.queued.pop_data(key)
+        return None if raw is EmptyData else _load(raw)
+
+    def put_back(self, marker: dict[str, Any], delay: float) -> bool:
+        """Queue a retry of a popped marker in ``delay`` seconds, unless a newer job is waiting (False)."""
+        return self._request(f"{marker['repo']}#{marker['number']}", marker, delay)
+
+    def postpone(self, key: str, delay: float) -> None:
+        """Note that the waiting job for ``key`` was rescheduled (the reaper's stuck check uses ``due``)."""
+        from huey.constants import EmptyData
+
+        raw = self.queued.peek_data(key)
+        if raw is not EmptyData:
+            marker = _load(raw)
+            marker["due"] = time.time() + delay
+            self.queued.put_data(key, _dump(marker))
+
+    # ---------------------------------------------------------------- leases
+    def acquire(self, key: str, job: dict[str, Any]) -> Lease | None:
+        """Take the lease on ``key`` (or an expired one over); None while another worker holds it."""
+        from huey.constants import EmptyData
+
+        owner = f"{self.owner_prefix}:{uuid.uuid4().hex[:12]}"
+        lease = Lease(key, owner, job)
+        if self.leases.put_if_empty(key, self._lease_value(lease)):
+            return lease
+        seen = self.leases.peek_data(key)
+        if seen is EmptyData or float(_load(seen).get("expires", 0)) > time.time():
+            return None
+        # Expired: its worker died. Pop it and put ours; if what we popped is no longer the expired
+        # value we saw, another worker won the race: give it back.
+        popped = self.leases.pop_data(key)
+        if popped is not EmptyData and bytes(popped) != bytes(seen):
+            self.leases.put_data(key, popped)
+            return None
+        if self.leases.put_if_empty(key, self._lease_value(lease)):
+            return lease
+        return None
+
+    def _lease_value(self, lease: Lease) -> bytes:
+        return _dump({"owner": lease.owner, "expires": time.time() + self.lease_seconds, "job": lease.job})
+
+    def renew(self, lease: Lease) -> bool:
+        """Heartbeat: push the expiry on while the lease is still ours."""
+        from huey.constants import EmptyData
+
+        seen = self.leases.peek_data(lease.key)
+        if seen is EmptyData or _load(seen).get("owner") != lease.owner:
+            return False
+        self.leases.put_data(lease.key, self._lease_value(lease))
+        return True
+
+    def release(self, lease: Lease) -> None:
+        """Delete the lease once the comment is written (or the job is given up), if it is still ours."""
+        from huey.constants import EmptyData
+
+        seen = self.leases.peek_data(lease.key)
+        if seen is not EmptyData and _load(seen).get("owner") == lease.owner:
+            self.leases.delete_data(lease.key)
+
+    def heartbeat(self, lease: Lease) -> _Heartbeat:
+        return _Heartbeat(self, lease)
+
+    # ---------------------------------------------------------------- dead jobs
+    def bury(self, marker: dict[str, Any], error: str, attempts: int) -> None:
+        """Keep a job that failed for good, for ``nbreview bot jobs``."""
+        now = time.time()
+        key = f"{marker['repo']}#{marker['number']}@{now:.6f}"
+        self.dead.put_data(key, _dump({**marker, "error": error, "attempts": attempts, "at": now}))
+
+    # ---------------------------------------------------------------- inspection
+    def listing(self) -> dict[str, list[dict[str, Any]]]:
+        """Queued, running and dead jobs, oldest first."""
+        queued = [{"key": k, **_load(v)} for k, v in self.queued.result_items().items()]
+        running = [{"key": k, **_load(v)} for k, v in self.leases.result_items().items()]
+        dead = [{"key": k, **_load(v)} for k, v in self.dead.result_items().items()]
+        queued.sort(key=lambda j: float(j.get("due", 0)))
+        running.sort(key=lambda j: float(j.get("expires", 0)))
+        dead.sort(key=lambda j: float(j.get("at", 0)))
+        return {"queued": queued, "running": running, "dead": dead}
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "queued": int(self.queued.result_store_size()),
+            "running": int(self.leases.result_store_size()),
+            "dead": int(self.dead.result_store_size()),
+            "messages": int(self.huey.pending_count()) + int(self.huey.scheduled_count()),
+        }
+
+    def idle(self) -> bool:
+        """Nothing waiting, running or scheduled (tests and graceful shutdown)."""
+        c = self.counts()
+        return c["queued"] == 0 and c["running"] == 0 and c["messages"] == 0
+
+    # ---------------------------------------------------------------- the reaper
+    def reap(self) -> list[str]:
+        """Queue again the jobs whose worker died (expired lease) or whose message was lost; returns their keys."""
+        now = time.time()
+        revived: list[str] = []
+        for key, raw in self.leases.result_items().items():
+            lease = _load(raw)
+            if float(lease.get("expires", 0)) < now and isinstance(lease.get("job"), dict):
+                marker = {**lease["job"], "attempts": int(lease["job"].get("attempts", 0))}
+                if self._request(key, marker):
+                    revived.append(key)
+        for key, raw in self.queued.result_items().items():
+            marker = _load(raw)
+            if marker and float(marker.get("due", 0)) + self.stuck_seconds < now:
+                # the message was taken by a worker that died before its lease: send another (a
+                # duplicate is harmless: whichever copy pops the marker first does the work)
+                marker["due"] = now
+                self.queued.put_data(key, _dump(marker))
+                self._enqueue(marker)
+                revived.append(key)
+        return revived
+
+
+class _Heartbeat:
+    """Renews a lease every third of its length on a daemon thread while the job runs."""
+
+    def __init__(self, queue: JobQueue, lease: Lease) -> None:
+        self.queue = queue
+        self.lease = lease
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="nbreview-heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        interval = max(0.2, self.queue.lease_seconds / 3)
+        while not self._stop.wait(interval):
+            try:
+                if not self.queue.renew(self.lease):
+                    self.lost = True
+                    return
+            except Exception:  # noqa: BLE001 - a store hiccup: try again at the next beat
+                continue
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)

@@ -1,0 +1,95 @@
+"""A worker process's machinery: Huey's consumer running the jobs, and the reaper beside it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from .jobs import RetryPolicy, Runner, Work, github_work, log_event
+
+if TYPE_CHECKING:
+    from .metrics import Metrics
+    from .queue import JobQueue
+    from .webhook import AppConfig
+
+log = logging.getLogger("nbreview.bot")
+
+
+class WorkerPool:
+    """``threads`` job threads (Huey's consumer) plus a reaper thread that re-queues jobs whose worker died.
+
+    ``embedded``: running inside another program (the web server, a test), Huey must not take over
+    the process's signal handlers; :meth:`run` (the ``worker`` command) lets it, so SIGINT stops
+    gracefully and SIGTERM at once (an interrupted job is retried through its lease).
+    """
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        config: AppConfig,
+        metrics: Metrics | None = None,
+        *,
+        threads: int = 2,
+        work: Work | None = None,
+        embedded: bool = True,
+    ) -> None:
+        self.queue = queue
+        self.metrics = metrics
+        policy = RetryPolicy(base=config.retry_base, lease_wait=min(1.0, config.lease_seconds / 4))
+        queue.runner = Runner(queue, work or github_work(config), metrics, policy)
+        self.consumer = queue.huey.create_consumer(
+            workers=max(1, threads),
+            worker_type="thread",
+            periodic=False,
+            initial_delay=0.05,
+            max_delay=0.5,
+            scheduler_interval=1,
+        )
+        if embedded:
+            self.consumer._set_signal_handlers = lambda: None
+        self._stop = threading.Event()
+        self._reaper = threading.Thread(target=self._reap, name="nbreview-reaper", daemon=True)
+        self._prune_every = 600.0
+        self._keep_deliveries = config.max_age + 3600.0
+
+    def _reap(self) -> None:
+        interval = max(0.25, self.queue.lease_seconds / 3)
+        since_prune = 0.0
+        while not self._stop.wait(interval):
+            try:
+                for key in self.queue.reap():
+                    log_event("requeued", key=key, reason="lease expired or message lost")
+                since_prune += interval
+                if since_prune >= self._prune_every:
+                    since_prune = 0.0
+                    self.queue.prune_deliveries(self._keep_deliveries)
+            except Exception as err:  # noqa: BLE001 - the store may be down for a moment
+                log.warning("nbreview: reaper: %s: %s", type(err).__name__, err)
+
+    def start(self) -> None:
+        logging.getLogger("huey").setLevel(logging.WARNING)
+        self.consumer.start()
+        self._reaper.start()
+
+    def run(self) -> None:
+        """Run until SIGINT/SIGTERM (the ``nbreview bot worker`` command)."""
+        logging.getLogger("huey").setLevel(logging.WARNING)
+        self._reaper.start()
+        try:
+            self.consumer.run()
+        finally:
+            self._stop.set()
+
+    def stop(self, graceful: bool = True) -> None:
+        self._stop.set()
+        self.consumer.stop(graceful=graceful)
+        if self._reaper.is_alive():
+            self._reaper.join(5)
+
+    def __enter__(self) -> WorkerPool:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()

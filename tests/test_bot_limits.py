@@ -1,0 +1,112 @@
+"""The webhook under hostile bodies, against a real `nbreview bot serve` process: oversized bodies are
+refused before they are read, unsigned ones are never read, wrongly signed ones are hashed in chunks
+under a shared budget, and the server's memory stays bounded throughout."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot_support import BotProcess, bot_env, headers, payload
+
+MB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
+    tmp = tmp_path_factory.mktemp("limits")
+    env = bot_env("http://127.0.0.1:9", f"sqlite://{tmp / 'queue.db'}", "")
+    env.pop("GITHUB_APP_PRIVATE_KEY")
+    bot = BotProcess(["serve", "--no-worker", "--port", "0"], env).wait_ready()
+    try:
+        yield bot
+    finally:
+        bot.stop()
+
+
+def send(url: str, head: dict[str, str], length: int, body_bytes: int | None = None) -> int | None:
+    """POST a body of ``body_bytes`` zero bytes announced as ``length``; the status, or None if cut off."""
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=60)
+    try:
+        lines = ["POST /webhook HTTP/1.1", f"Host: {parts.netloc}", f"Content-Length: {length}"]
+        lines += [f"{k}: {v}" for k, v in head.items()]
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        chunk = b"\0" * (256 * 1024)
+        left = length if body_bytes is None else body_bytes
+        try:
+            while left > 0:
+                n = sock.send(chunk[: min(len(chunk), left)])
+                left -= n
+        except OSError:
+            pass  # the server answered and closed without reading the rest: that is the point
+        resp = http.client.HTTPResponse(sock)
+        try:
+            resp.begin()
+        except (OSError, http.client.HTTPException):
+            return None
+        return resp.status
+    finally:
+        sock.close()
+
+
+def test_sizes_are_checked_before_the_body_is_read(server: BotProcess) -> None:
+    raw = json.dumps(payload()).encode()
+    h = headers(raw, "big")
+    assert send(server.url, h, 30 * MB, body_bytes=0) == 413  # nothing sent: refused on the header alone
+    assert send(server.url, {"X-GitHub-Event": "pull_request"}, 25 * MB, body_bytes=0) == 401  # unsigned: not read
+    # chunked (no Content-Length): refused
+    parts = urlsplit(server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request("POST", "/webhook", body=iter([raw]), headers={**h, "Transfer-Encoding": "chunked"})
+    assert conn.getresponse().status in (400, 411)
+    conn.close()
+
+
+def test_twenty_parallel_25_mb_bodies_keep_memory_bounded(server: BotProcess) -> None:
+    base = server.rss_kb()
+    statuses: list[int | None] = []
+    lock = threading.Lock()
+
+    def one(signed: bool) -> None:
+        h = {"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "x", "Content-Type": "application/json"}
+        if signed:
+            h["X-Hub-Signature-256"] = "sha256=" + "0" * 64  # well-formed, wrong: the body must be read and hashed
+        status = send(server.url, h, 25 * MB)
+        with lock:
+            statuses.append(status)
+
+    for signed in (False, True):
+        threads = [threading.Thread(target=one, args=(signed,)) for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    peak = server.rss_kb(peak=True)
+    answered = [s for s in statuses if s is not None]
+    assert set(answered) <= {401, 503}, statuses
+    assert statuses[20:].count(401) >= 2  # wrongly signed bodies were read and refused
+    grown_mb = (peak - base) / 1024
+    assert grown_mb < 100, f"server peak grew by {grown_mb:.0f} MB over {base / 1024:.0f} MB"
+    # and it still works
+    conn = http.client.HTTPConnection(urlsplit(server.url).hostname, urlsplit(server.url).port, timeout=10)
+    conn.request("GET", "/healthz")
+    assert conn.getresponse().status == 200
+
+
+def test_server_answers_readyz_and_metrics(server: BotProcess, tmp_path: Path) -> None:
+    parts = urlsplit(server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("GET", "/readyz")
+    assert conn.getresponse().read() and True
+    conn.request("GET", "/metrics")
+    r = conn.getresponse()
+    text = r.read().decode()
+    assert r.status == 200 and 'nbreview_deliveries_rejected_total{reason="too-large"}' in text
