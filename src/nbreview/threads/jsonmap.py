@@ -110,7 +110,8 @@ class _Parser:
         return result, pos
 
     def obj(self, pos: int, path: tuple[Any, ...], depth: int) -> tuple[dict[str, Any], int]:
-        text, out = self.text, {}
+        text = self.text
+        out: dict[str, Any] = {}
         pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
         if text.startswith("}", pos):
             return out, pos + 1
@@ -132,7 +133,8 @@ class _Parser:
             raise ValueError(f"expected ',' or '}}' at line {self.line(pos)}")
 
     def arr(self, pos: int, path: tuple[Any, ...], depth: int) -> tuple[list[Any], int]:
-        text, out = self.text, []
+        text = self.text
+        out: list[Any] = []
         pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
         if text.startswith("]", pos):
             return out, pos + 1
