@@ -1,4 +1,4 @@
-"""The mergetool page as a Flask app: token, escaping, saving, exit status.
+"""The mergetool page as a Flask app: token, escaping, saving, exit status, what a save may choose.
 
 The same page in headless chromium, alone and run by 'git mergetool', is in
 tests/browser/test_browser_mergetool.py (it shares the browser the other page tests use)."""
@@ -11,9 +11,12 @@ from typing import Any
 
 import pytest
 
-from merge_tool_support import TOKEN, write_triple
+from merge_tool_support import TOKEN, WRITER, write_triple
 from nbreview.merge import merge_structured, validate
 from nbreview.web.mergetool import MergeSession, create_mergetool_app
+
+
+SAVE = f"/{TOKEN}/merge/api/save"
 
 
 @pytest.fixture
@@ -47,10 +50,9 @@ def test_page_needs_the_token_and_escapes_notebook_text(app_session: Any) -> Non
     app, session = app_session
     client = app.test_client()
     assert client.get("/merge").status_code == 403
-    first = client.get(f"/merge?token={TOKEN}")
-    assert first.status_code == 303 and first.headers["Location"].endswith("/merge")
-    page = client.get("/merge")
-    assert page.status_code == 200
+    assert client.get(f"/merge?token={TOKEN}").status_code == 403
+    page = client.get(f"/{TOKEN}/merge")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     html = page.get_data(as_text=True)
     assert "4 conflicts · 0 resolved" in html
@@ -65,10 +67,9 @@ def test_save_with_every_conflict_resolved_writes_merged_and_exits_0(app_session
     app, session = app_session
     ids = conflict_ids(session)
     client = app.test_client()
-    client.get(f"/merge?token={TOKEN}")
     choices = {ids["title"]: "remote", ids["rate"]: {"edit": "rate = 0.175\n"}, ids["delete"]: "remote",
                ids["kernel"]: "remote"}
-    resp = client.post("/merge/api/save", json={"choices": {str(k): v for k, v in choices.items()}})
+    resp = client.post(SAVE, headers=WRITER, json={"choices": {str(k): v for k, v in choices.items()}})
     assert resp.status_code == 200 and resp.get_json()["unresolved"] == 0
     nb = json.loads(files["merged"].read_text())
     validate(nb)
@@ -83,8 +84,7 @@ def test_save_with_conflicts_left_marks_them_and_exits_1(app_session: Any, files
     app, session = app_session
     ids = conflict_ids(session)
     client = app.test_client()
-    client.get(f"/merge?token={TOKEN}")
-    resp = client.post("/merge/api/save", json={"choices": {str(ids["delete"]): "local"}})
+    resp = client.post(SAVE, headers=WRITER, json={"choices": {str(ids["delete"]): "local"}})
     assert resp.get_json()["unresolved"] == 3
     nb = json.loads(files["merged"].read_text())
     assert len(nb["cells"]) == 3  # local deleted the cell, as chosen
@@ -97,10 +97,8 @@ def test_bad_requests_write_nothing(app_session: Any, files: Any) -> None:
     app, session = app_session
     before = files["merged"].read_bytes()
     client = app.test_client()
-    client.get(f"/merge?token={TOKEN}")
-    assert client.post("/merge/api/save", json={"choices": {"99": "local"}}).status_code == 400
-    assert client.post("/merge/api/save", json={"choices": {"0": "mine"}}).status_code == 400
-    assert client.post("/merge/api/save", data="choices=0").status_code == 415
-    other = app.test_client()  # no token cookie: refused before anything happens
-    assert other.post("/merge/api/save", json={"choices": {}}).status_code == 403
+    assert client.post(SAVE, headers=WRITER, json={"choices": {"99": "local"}}).status_code == 400
+    assert client.post(SAVE, headers=WRITER, json={"choices": {"0": "mine"}}).status_code == 400
+    assert client.post(SAVE, headers=WRITER, data="choices=0").status_code == 415
+    assert client.post(SAVE, json={"choices": {}}).status_code == 403  # no token header: refused first
     assert files["merged"].read_bytes() == before and not session.saved and session.exit_status == 1

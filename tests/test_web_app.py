@@ -1,4 +1,6 @@
-"""The review server through Flask's test client: every route, the token, the Host check, the CSP."""
+"""The review server through Flask's test client: every route, the secret prefix, the Host check, the CSP.
+
+The write guard itself (token header, Origin, bad bodies) is tested in tests/test_web_security.py."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from nbreview.load import LoadedNotebook, load
 from nbreview.web.app import CSP, create_app
 
 TOKEN = "test-token-0123456789abcdef"
+P = f"/{TOKEN}"  # every URL of the server sits under the secret prefix
 
 
 @dataclass
@@ -55,21 +58,17 @@ def make_app(pairs: list[Pair] | None = None, **config: Any) -> Any:
 @pytest.fixture()
 def client() -> FlaskClient:
     c: FlaskClient = make_app().test_client()
-    resp = c.get(f"/?token={TOKEN}")
-    assert resp.status_code == 303
     return c
 
 
-def test_first_visit_sets_cookie_and_drops_token_from_url() -> None:
+def test_the_secret_prefix_opens_the_page_and_no_cookie_is_set() -> None:
     c = make_app().test_client()
-    resp = c.get(f"/?token={TOKEN}")
-    assert resp.status_code == 303
-    assert resp.headers["Location"] == "/"
-    cookie = resp.headers["Set-Cookie"]
-    assert TOKEN in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    page = c.get("/")  # the cookie alone is enough from now on
-    assert page.status_code == 200
-    assert "fixtures/example/new.ipynb" in page.get_data(as_text=True)
+    for url in (P + "/", P, P + "/f/0", P + "/static/review.js", P + "/f/0/img/new/7/0/image/png"):
+        resp = c.get(url)
+        assert resp.status_code == 200, url
+        assert "Set-Cookie" not in resp.headers, url
+    assert "fixtures/example/new.ipynb" in c.get(P + "/").get_data(as_text=True)
+    assert c.get("/").status_code == 403, "nothing is remembered: every URL needs the prefix"
 
 
 @pytest.mark.parametrize(
@@ -88,15 +87,11 @@ def test_first_visit_sets_cookie_and_drops_token_from_url() -> None:
 def test_every_route_needs_the_token(url: str) -> None:
     c = make_app().test_client()
     assert c.get(url).status_code == 403
-    assert c.get(url + ("&" if "?" in url else "?") + "token=wrong-token-xxxxxxxxxx").status_code == 403
-    assert c.get(url + "?token=" + TOKEN).status_code in (200, 303)
-
-
-def test_a_wrong_token_earns_no_cookie() -> None:
-    c = make_app().test_client()
-    resp = c.get("/?token=wrong-token-xxxxxxxxxxxx")
-    assert resp.status_code == 403 and "Set-Cookie" not in resp.headers
-    assert c.get("/").status_code == 403
+    assert c.get(url + "?token=" + TOKEN).status_code == 403, "the old query token opens nothing"
+    assert c.get("/wrong-token-xxxxxxxxxx" + url).status_code == 403
+    assert c.get(P[:-1] + url).status_code == 403, "a prefix of the token is not the token"
+    assert c.get(P + "x" + url).status_code == 403
+    assert c.get(P + url).status_code == 200
 
 
 def test_posts_need_the_token_too() -> None:
@@ -107,25 +102,25 @@ def test_posts_need_the_token_too() -> None:
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:5000", "127.0.0.1.evil.example", "10.0.0.1"])
 def test_foreign_host_header_is_refused(client: FlaskClient, host: str) -> None:
-    resp = client.get("/", headers={"Host": host})
+    resp = client.get(P + "/", headers={"Host": host})
     assert resp.status_code == 403
     assert b"Host" in resp.data
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1:8888", "localhost:1234", "[::1]:80", "localhost"])
 def test_local_host_headers_are_accepted(client: FlaskClient, host: str) -> None:
-    assert client.get(f"/f/0?token={TOKEN}", headers={"Host": host}).status_code == 200
+    assert client.get(P + "/f/0", headers={"Host": host}).status_code == 200
 
 
 def test_extra_allowed_host_for_ip_option() -> None:
     c = make_app(ALLOWED_HOSTS=["192.168.1.5"]).test_client()
-    assert c.get(f"/?token={TOKEN}", headers={"Host": "192.168.1.5:8000"}).status_code == 303
-    assert c.get(f"/?token={TOKEN}", headers={"Host": "192.168.1.6:8000"}).status_code == 403
+    assert c.get(P + "/", headers={"Host": "192.168.1.5:8000"}).status_code == 200
+    assert c.get(P + "/", headers={"Host": "192.168.1.6:8000"}).status_code == 403
 
 
 def test_csp_and_security_headers_on_every_response(client: FlaskClient) -> None:
     for url in ["/", "/f/1", "/static/review.js", "/pygments.css", "/nope", "/f/9"]:
-        resp = client.get(url)
+        resp = client.get(P + url)
         assert resp.headers["Content-Security-Policy"] == CSP, url
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
         assert resp.headers["X-Frame-Options"] == "DENY"
@@ -136,10 +131,11 @@ def test_csp_and_security_headers_on_every_response(client: FlaskClient) -> None
 
 
 def test_page_uses_only_static_scripts(client: FlaskClient) -> None:
-    page = client.get("/f/1").get_data(as_text=True)
+    page = client.get(P + "/f/1").get_data(as_text=True)
     elements = Elements(page).items
     scripts = [attrs for tag, attrs in elements if tag == "script"]
-    assert scripts == [{"src": "/static/boot.js"}, {"src": "/static/review.js", "defer": None}]
+    assert scripts == [{"src": P + "/static/boot.js"}, {"src": P + "/static/api.js"},
+                       {"src": P + "/static/review.js", "defer": None}]
     for tag, attrs in elements:
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
         for name in ("href", "src", "data-src", "action", "data"):
@@ -152,49 +148,49 @@ def test_page_uses_only_static_scripts(client: FlaskClient) -> None:
 
 
 def test_file_list_and_navigation(client: FlaskClient) -> None:
-    html = client.get("/f/1").get_data(as_text=True)
+    html = client.get(P + "/f/1").get_data(as_text=True)
     assert '<nav class="files"' in html
-    assert 'href="/f/0"' in html and "example.ipynb" in html and "hostile.ipynb" in html
+    assert f'href="{P}/f/0"' in html and "example.ipynb" in html and "hostile.ipynb" in html
     assert '<li class="cur" aria-current="page">' in html
-    assert '<link rel="prev" href="/f/0">' in html
-    first = client.get("/f/0").get_data(as_text=True)
-    assert '<link rel="next" href="/f/1">' in first
+    assert f'<link rel="prev" href="{P}/f/0">' in html
+    first = client.get(P + "/f/0").get_data(as_text=True)
+    assert f'<link rel="next" href="{P}/f/1">' in first
 
 
 def test_single_notebook_has_no_file_list() -> None:
     c = make_app([Pair("example.ipynb", load(EXAMPLE_OLD), load(EXAMPLE_NEW))]).test_client()
-    page = c.get(f"/?token={TOKEN}", follow_redirects=True).get_data(as_text=True)
+    page = c.get(P + "/").get_data(as_text=True)
     assert '<nav class="files"' not in page
     assert "4 cells modified · 1 added · 1 moved · 1 image changed" in visible_text(page)
 
 
 def test_images_are_lazy_urls_with_sizes(client: FlaskClient) -> None:
-    html = client.get("/").get_data(as_text=True)
+    html = client.get(P + "/").get_data(as_text=True)
     assert "data:image/png" not in html, "the server links images, it does not inline them"
     imgs = re.findall(r"<img [^>]*>", html)
-    served = [i for i in imgs if 'src="/f/0/img/' in i]
+    served = [i for i in imgs if f'src="{P}/f/0/img/' in i]
     assert len(served) >= 2
     for tag in served:
         assert 'loading="lazy"' in tag
         assert 'width="240" height="160"' in tag
-    assert 'data-src="/f/0/imgdiff/5/0/7/0/image/png"' in html
+    assert f'data-src="{P}/f/0/imgdiff/5/0/7/0/image/png"' in html
 
 
 def test_image_route_serves_the_notebook_image(client: FlaskClient) -> None:
     from PIL import Image
 
-    resp = client.get("/f/0/img/new/7/0/image/png")
+    resp = client.get(P + "/f/0/img/new/7/0/image/png")
     assert resp.status_code == 200 and resp.mimetype == "image/png"
     assert Image.open(io.BytesIO(resp.data)).size == (240, 160)
     assert "sandbox" in resp.headers["Content-Security-Policy"]
-    old = client.get("/f/0/img/old/5/0/image/png")
+    old = client.get(P + "/f/0/img/old/5/0/image/png")
     assert old.status_code == 200 and old.data != resp.data
 
 
 def test_difference_route_makes_a_png(client: FlaskClient) -> None:
     from PIL import Image
 
-    resp = client.get("/f/0/imgdiff/5/0/7/0/image/png")
+    resp = client.get(P + "/f/0/imgdiff/5/0/7/0/image/png")
     assert resp.status_code == 200 and resp.mimetype == "image/png"
     img = Image.open(io.BytesIO(resp.data)).convert("RGB")
     assert img.size == (240, 160)
@@ -202,8 +198,8 @@ def test_difference_route_makes_a_png(client: FlaskClient) -> None:
 
 
 def test_svg_is_served_sandboxed(client: FlaskClient) -> None:
-    html = client.get("/f/1").get_data(as_text=True)
-    m = re.search(r'src="(/f/1/img/new/\d+/\d+/image/svg\+xml)"', html)
+    html = client.get(P + "/f/1").get_data(as_text=True)
+    m = re.search(r'src="(/[\w-]+/f/1/img/new/\d+/\d+/image/svg\+xml)"', html)
     assert m, "the hostile SVG is shown as an <img>"
     resp = client.get(m.group(1))
     assert resp.status_code == 200 and resp.mimetype == "image/svg+xml"
@@ -230,14 +226,15 @@ def test_svg_is_served_sandboxed(client: FlaskClient) -> None:
     ],
 )
 def test_unknown_things_are_404(client: FlaskClient, url: str) -> None:
-    resp = client.get(url)
+    resp = client.get(P + url)
     assert resp.status_code == 404, url
     assert resp.mimetype == "text/plain"
 
 
 def test_methods_are_checked(client: FlaskClient) -> None:
-    assert client.post("/").status_code == 405
-    assert client.get("/api/closed").status_code == 405
+    writer = {"X-Nbreview-Token": TOKEN, "Origin": "http://localhost"}
+    assert client.post(P + "/", headers=writer).status_code == 405
+    assert client.get(P + "/api/closed").status_code == 405
 
 
 def test_heartbeat_and_closed_update_the_lifecycle() -> None:
@@ -245,13 +242,13 @@ def test_heartbeat_and_closed_update_the_lifecycle() -> None:
 
     life = Lifecycle()
     c = make_app(LIFECYCLE=life, DIFFTOOL=True).test_client()
-    c.get(f"/?token={TOKEN}")
-    page = c.get("/").get_data(as_text=True)
+    page = c.get(P + "/").get_data(as_text=True)
     assert 'data-difftool="1"' in page
     assert life.last_seen > 0
-    assert c.post("/api/closed").status_code == 204
+    writer = {"X-Nbreview-Token": TOKEN, "Origin": "http://localhost"}
+    assert c.post(P + "/api/closed", headers=writer).status_code == 204
     assert life.closed_at > 0
-    assert c.post("/api/heartbeat").status_code == 204
+    assert c.post(P + "/api/heartbeat", headers=writer).status_code == 204
     assert life.closed_at == 0  # a reload reopened it
 
 
@@ -266,21 +263,21 @@ def test_attachment_route() -> None:
     old = {"cells": [dict(cell, source="![dot](attachment:dot.png)")], "metadata": {}, "nbformat": 4}
     new = {"cells": [cell], "metadata": {}, "nbformat": 4}
     c = make_app([Pair("a.ipynb", load(old, "old"), load(new, "new"))]).test_client()
-    html = c.get(f"/?token={TOKEN}", follow_redirects=True).get_data(as_text=True)
-    assert 'src="/f/0/att/new/0/image/png/dot.png"' in html
-    resp = c.get("/f/0/att/new/0/image/png/dot.png")
+    html = c.get(P + "/").get_data(as_text=True)
+    assert f'src="{P}/f/0/att/new/0/image/png/dot.png"' in html
+    resp = c.get(P + "/f/0/att/new/0/image/png/dot.png")
     assert resp.status_code == 200 and resp.data.startswith(b"\x89PNG")
     from nbreview.web.app import ServerLinks
 
-    odd = ServerLinks(0).attachment("new", 0, "a/b %41.png", "image/png")
-    assert odd == "/f/0/att/new/0/image/png/a%2Fb%20%2541.png"
+    odd = ServerLinks(0, P).attachment("new", 0, "a/b %41.png", "image/png")
+    assert odd == P + "/f/0/att/new/0/image/png/a%2Fb%20%2541.png"
     assert c.get(odd).status_code == 200
-    assert c.get("/f/0/att/new/0/image/png/missing.png").status_code == 404
+    assert c.get(P + "/f/0/att/new/0/image/png/missing.png").status_code == 404
 
 
 def test_no_notebooks_is_a_plain_message() -> None:
     c = make_app([]).test_client()
-    resp = c.get(f"/?token={TOKEN}", follow_redirects=True)
+    resp = c.get(P + "/")
     assert resp.status_code == 200 and b"nothing to review" in resp.data
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import signal
@@ -20,7 +19,7 @@ from conftest import EXAMPLE_NEW, EXAMPLE_OLD, ROOT, code_cell, md_cell, noteboo
 from nbreview.render.html import unpack_report
 
 NBREVIEW = [sys.executable, "-m", "nbreview"]
-URL_LINE = re.compile(r"^Serving on http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]{20,})$")
+URL_LINE = re.compile(r"^Serving on http://127\.0\.0\.1:(\d+)/([A-Za-z0-9_-]{20,})/$")
 
 
 def start(args: list[str], cwd: Path = ROOT) -> tuple[subprocess.Popen[str], str]:
@@ -47,7 +46,14 @@ def procs() -> Iterator[list[subprocess.Popen[str]]]:
 
 
 def opener() -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    return urllib.request.build_opener()
+
+
+def write(op: urllib.request.OpenerDirector, base: str, route: str) -> None:
+    """A POST as the page's api.js sends it: the token header and the page's own Origin."""
+    origin, token = base.rsplit("/", 1)
+    op.open(urllib.request.Request(base + route, data=b"", method="POST",
+                                   headers={"X-Nbreview-Token": token, "Origin": origin}), timeout=10)
 
 
 def test_web_serves_two_files_and_stops_on_ctrl_c(procs: list[subprocess.Popen[str]]) -> None:
@@ -58,11 +64,13 @@ def test_web_serves_two_files_and_stops_on_ctrl_c(procs: list[subprocess.Popen[s
     op = opener()
     page = op.open(first.removeprefix("Serving on "), timeout=30).read().decode()
     assert "4 cells modified" in page and "example/new.ipynb" in page
-    base = f"http://127.0.0.1:{m.group(1)}"
+    origin = f"http://127.0.0.1:{m.group(1)}"
+    base = f"{origin}/{m.group(2)}"
     assert op.open(base + "/f/0/img/new/7/0/image/png", timeout=10).read().startswith(b"\x89PNG")
-    with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(base + "/", timeout=10)
-    assert err.value.code == 403
+    for url in (origin + "/", origin + "/f/0", f"{origin}/?token={m.group(2)}"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(url, timeout=10)
+        assert err.value.code == 403
     proc.send_signal(signal.SIGINT)
     out, errout = proc.communicate(timeout=15)
     assert proc.returncode == 0
@@ -130,7 +138,7 @@ def _pages(first: str) -> tuple[urllib.request.OpenerDirector, str, str]:
     url = first.removeprefix("Serving on ")
     op = opener()
     page = op.open(url, timeout=30).read().decode()
-    base = url.split("/?token=")[0]
+    base = url.rstrip("/")  # http://127.0.0.1:PORT/<token>
     return op, base, page
 
 
@@ -175,10 +183,10 @@ def test_difftool_exits_when_the_page_closes(procs: list[subprocess.Popen[str]])
     assert URL_LINE.match(first), first
     op, base, page = _pages(first)
     assert 'data-difftool="1"' in page
-    op.open(urllib.request.Request(base + "/api/heartbeat", method="POST"), timeout=10)
+    write(op, base, "/api/heartbeat")
     time.sleep(0.5)
     assert proc.poll() is None, "still serving while the page is open"
-    op.open(urllib.request.Request(base + "/api/closed", data=b"", method="POST"), timeout=10)
+    write(op, base, "/api/closed")
     assert proc.wait(15) == 0
 
 
@@ -186,11 +194,11 @@ def test_difftool_survives_a_reload(procs: list[subprocess.Popen[str]]) -> None:
     proc, first = start(["difftool", str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--no-browser"])
     procs.append(proc)
     op, base, _ = _pages(first)
-    op.open(urllib.request.Request(base + "/api/closed", data=b"", method="POST"), timeout=10)
+    write(op, base, "/api/closed")
     op.open(base + "/", timeout=10)  # the reload comes back at once
     time.sleep(2.5)
     assert proc.poll() is None
-    op.open(urllib.request.Request(base + "/api/closed", data=b"", method="POST"), timeout=10)
+    write(op, base, "/api/closed")
     assert proc.wait(15) == 0
 
 

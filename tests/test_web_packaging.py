@@ -17,6 +17,7 @@ ASSET_FILES = [
     "nbreview/web/assets/static/review.css",
     "nbreview/web/assets/static/review.js",
     "nbreview/web/assets/static/boot.js",
+    "nbreview/web/assets/static/api.js",
 ]
 
 
@@ -65,8 +66,9 @@ class P:
     old = load({str(EXAMPLE_OLD)!r})
     new = load({str(EXAMPLE_NEW)!r})
 c = create_app({{"SOURCES": [P()], "TOKEN": "t" * 20}}).test_client()
-assert c.get("/static/review.js?token=" + "t" * 20).status_code == 200
-assert c.get("/?token=" + "t" * 20, follow_redirects=True).status_code == 200
+assert c.get("/" + "t" * 20 + "/static/review.js").status_code == 200
+assert c.get("/" + "t" * 20 + "/static/api.js").status_code == 200
+assert c.get("/" + "t" * 20 + "/").status_code == 200
 print(nbreview.__file__)
 """
     env = dict(os.environ, PYTHONPATH=str(target))

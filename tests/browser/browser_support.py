@@ -45,12 +45,16 @@ class Pair:
 
 @dataclass
 class Server:
-    base: str
+    base: str  # the origin, http://127.0.0.1:PORT
     lifecycle: Any
 
+    @property
+    def root(self) -> str:
+        """Where every URL of the server starts: the origin and the secret prefix."""
+        return f"{self.base}/{TOKEN}"
+
     def url(self, path: str = "/") -> str:
-        sep = "&" if "?" in path else "?"
-        return f"{self.base}{path}{sep}token={TOKEN}"
+        return self.root + path
 
 
 def largest_pair() -> Path | None:

@@ -204,12 +204,12 @@ def test_hostile_notebook_runs_nothing(page: Any, server: Server) -> None:
     assert dialogs == []
     assert not [m for m in logs if "PWNED" in m]
     assert all(u.startswith(server.base) or u.startswith("data:") for u in requests), requests
-    assert page.url.startswith(server.base + "/f/1")
+    assert page.url.startswith(server.url("/f/1"))
     # Nothing covers the page: the top bar is still what sits at the top.
     assert page.evaluate("document.elementFromPoint(640, 10).closest('header.top') !== null")
     assert page.evaluate("getComputedStyle(document.body).display") == "block"
     scripts = page.evaluate("Array.from(document.scripts).map(s => s.src.replace(location.origin, ''))")
-    assert scripts == ["/static/boot.js", "/static/review.js"]
+    assert scripts == [f"/{TOKEN}/static/boot.js", f"/{TOKEN}/static/api.js", f"/{TOKEN}/static/review.js"]
     assert page.errors == []
 
 
@@ -269,7 +269,10 @@ def test_token_is_required_in_the_browser(page: Any, server: Server) -> None:
     resp = page.goto(server.base + "/f/0")
     assert resp.status == 403
     resp = page.goto(f"{server.base}/?token={TOKEN}")
-    assert resp.status == 200 and page.url == server.base + "/"
+    assert resp.status == 403, "the token is a path prefix, not a query parameter"
+    resp = page.goto(server.url("/"))
+    assert resp.status == 200 and page.url == server.url("/")
+    assert page.context.cookies() == [], "no cookie: nothing other local ports could be sent"
 
 
 def test_difftool_page_closing_ends_the_process(browser: Any) -> None:

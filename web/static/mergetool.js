@@ -72,12 +72,12 @@
 
   function save() {
     say("saving…", "");
-    fetch("/merge/api/save", {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ choices: choices() })
-    }).then(function (resp) {
-      return resp.json().then(function (data) { return { ok: resp.ok, data: data }; });
+    window.nbreview.post("/merge/api/save", { choices: choices() }).then(function (resp) {
+      return resp.text().then(function (text) {
+        var data;
+        try { data = JSON.parse(text); } catch (e) { data = { error: text || resp.statusText }; }
+        return { ok: resp.ok, data: data };
+      });
     }).then(function (r) {
       if (!r.ok) { say("not saved: " + (r.data.error || "error"), "err"); return; }
       if (r.data.unresolved === 0) {
@@ -109,7 +109,9 @@
   });
   update();
   window.setInterval(function () {
-    fetch("/api/heartbeat", { method: "POST", credentials: "same-origin", keepalive: true }).catch(function () {});
+    window.nbreview.post("/api/heartbeat", undefined, { keepalive: true }).catch(function () {});
   }, 5000);
-  window.addEventListener("pagehide", function () { navigator.sendBeacon("/api/closed", ""); });
+  window.addEventListener("pagehide", function () {
+    window.nbreview.post("/api/closed", undefined, { keepalive: true }).catch(function () {});
+  });
 }());

@@ -260,12 +260,13 @@
 
     /* ---- difftool: tell the server when the page goes away ---- */
     if (body.getAttribute("data-difftool") === "1") {
-      var beat = function () {
-        fetch("/api/heartbeat", { method: "POST", credentials: "same-origin", keepalive: true }).catch(function () {});
-      };
+      /* nbreview.post (api.js) sends the token header the server wants on every write. */
+      var beat = function () { window.nbreview.post("/api/heartbeat", undefined, { keepalive: true }).catch(function () {}); };
       beat();
       window.setInterval(beat, 3000);
-      window.addEventListener("pagehide", function () { navigator.sendBeacon("/api/closed", ""); });
+      window.addEventListener("pagehide", function () {
+        window.nbreview.post("/api/closed", undefined, { keepalive: true }).catch(function () {});
+      });
     }
     root.classList.add("ready");
   }

@@ -1,14 +1,15 @@
 """Flask app factory: the review pages, their images, and the guards around them.
 
-Every request must carry the session token (in the query on the first visit, then in a
-cookie) and a Host header naming this machine (against DNS rebinding). Every response gets a
-strict Content-Security-Policy: scripts and styles only from this server's static files, so
-nothing a notebook contains can run. Routes take numbers (file, cell, output), never paths.
+Every URL sits under the per-run secret prefix ``/<token>/`` and every write (heartbeat,
+closed, the mergetool's save) also needs the token header and the server's own ``Origin``;
+no cookie is set (see :mod:`nbreview.web.security`, which also checks the Host header against
+DNS rebinding). Every response gets a strict Content-Security-Policy: scripts and styles only
+from this server's static files, so nothing a notebook contains can run. Routes take numbers
+(file, cell, output), never paths.
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import threading
 import time
@@ -16,9 +17,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flask import Flask, Response, abort, redirect, request
+from flask import Flask, Response, abort, jsonify, request
 
 from ..render.html import ASSETS, IMAGE_MIMES, FileEntry, Side, file_note, pygments_css, render_notebook, render_page
+from . import security
 
 if TYPE_CHECKING:
     from ..load import LoadedNotebook
@@ -31,7 +33,6 @@ CSP = (
 )
 # An image opened on its own (an SVG could hold a script) gets no script at all.
 IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class PairLike(Protocol):
@@ -68,9 +69,10 @@ class Lifecycle:
 class ReviewSet:
     """The notebooks this server was started for, diffed once, pages rendered once."""
 
-    def __init__(self, sources: Sequence[PairLike], options: DiffOptions | None) -> None:
+    def __init__(self, sources: Sequence[PairLike], options: DiffOptions | None, base: str = "") -> None:
         self.sources = list(sources)
         self.options = options
+        self.base = base  # the secret path prefix every URL starts with
         self._diffs: list[NotebookDiff] | None = None
         self._bodies: dict[int, str] = {}
         self._lock = threading.Lock()
@@ -86,51 +88,47 @@ class ReviewSet:
     def entries(self) -> list[FileEntry]:
         diffs = self.diffs()
         return [
-            FileEntry(str(s.path), diffs[i], f"/f/{i}", f"f{i}", file_note(str(getattr(s, "status", ""))))
+            FileEntry(str(s.path), diffs[i], f"{self.base}/f/{i}", f"f{i}", file_note(str(getattr(s, "status", ""))))
             for i, s in enumerate(self.sources)
         ]
 
     def body(self, index: int) -> str:
         if index not in self._bodies:
-            self._bodies[index] = render_notebook(self.diffs()[index], ServerLinks(index))
+            self._bodies[index] = render_notebook(self.diffs()[index], ServerLinks(index, self.base))
         return self._bodies[index]
 
 
 @dataclass
 class ServerLinks:
-    """Image URLs served by this app (loaded lazily by the browser)."""
+    """Image URLs served by this app (loaded lazily by the browser), under the secret prefix ``base``."""
 
     file: int
+    base: str = ""
 
     def image(self, side: Side, cell: int, output: int, mime: str) -> str:
-        return f"/f/{self.file}/img/{side}/{cell}/{output}/{mime}"
+        return f"{self.base}/f/{self.file}/img/{side}/{cell}/{output}/{mime}"
 
     def difference(self, old: tuple[int, int], new: tuple[int, int], mime: str) -> str:
-        return f"/f/{self.file}/imgdiff/{old[0]}/{old[1]}/{new[0]}/{new[1]}/{mime}"
+        return f"{self.base}/f/{self.file}/imgdiff/{old[0]}/{old[1]}/{new[0]}/{new[1]}/{mime}"
 
     def attachment(self, side: Side, cell: int, name: str, mime: str) -> str:
         from urllib.parse import quote
 
-        return f"/f/{self.file}/att/{side}/{cell}/{mime}/{quote(name, safe='')}"
-
-
-def _hostname(host: str) -> str:
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        return f"{self.base}/f/{self.file}/att/{side}/{cell}/{mime}/{quote(name, safe='')}"
 
 
 def create_app(config: Mapping[str, Any]) -> Flask:
     """The review app. Config keys:
 
-    ``SOURCES`` (list of notebook pairs: ``.path``, ``.old``, ``.new``), ``TOKEN`` (required),
-    ``DIFF_OPTIONS``, ``ALLOWED_HOSTS`` (host names besides 127.0.0.1/localhost/::1),
-    ``COOKIE_NAME``, ``DIFFTOOL`` (the page reports when it closes), ``LIFECYCLE``.
+    ``SOURCES`` (list of notebook pairs: ``.path``, ``.old``, ``.new``), ``TOKEN`` (required, at
+    least 16 URL-safe characters: every URL is ``/<TOKEN>/...``), ``DIFF_OPTIONS``,
+    ``ALLOWED_HOSTS`` (host names besides 127.0.0.1/localhost/::1), ``DIFFTOOL`` (the page
+    reports when it closes), ``LIFECYCLE``.
     """
     token = str(config.get("TOKEN") or "")
     if len(token) < 16:
         raise ValueError("create_app needs a TOKEN of at least 16 characters")
+    base = "/" + token
     app = Flask(
         "nbreview.web",
         static_folder=str(ASSETS / "static"),
@@ -138,24 +136,11 @@ def create_app(config: Mapping[str, Any]) -> Flask:
         template_folder=str(ASSETS / "templates"),
     )
     app.config.update({k: v for k, v in config.items() if k.isupper()})
-    review = ReviewSet(config.get("SOURCES", []), config.get("DIFF_OPTIONS"))
+    review = ReviewSet(config.get("SOURCES", []), config.get("DIFF_OPTIONS"), base)
     life: Lifecycle = config.get("LIFECYCLE") or Lifecycle()
-    allowed = LOCAL_HOSTS | {h.lower() for h in config.get("ALLOWED_HOSTS", ())}
-
-    def cookie() -> str:
-        return str(app.config.get("COOKIE_NAME", "nbreview_token"))
-
+    security.install(app, token, config.get("ALLOWED_HOSTS", ()))
     difftool = bool(config.get("DIFFTOOL"))
-    app.extensions["nbreview"] = {"review": review, "lifecycle": life}
-
-    @app.before_request
-    def guard() -> Response | None:
-        if _hostname(request.host) not in allowed:
-            abort(403, "unexpected Host header")
-        given = request.args.get("token") or request.cookies.get(cookie()) or ""
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            abort(403, "missing or wrong token: open the URL nbreview printed")
-        return None
+    app.extensions["nbreview"] = {"review": review, "lifecycle": life, "base": base}
 
     @app.after_request
     def headers(resp: Response) -> Response:
@@ -165,16 +150,21 @@ def create_app(config: Mapping[str, Any]) -> Flask:
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         resp.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-        if hmac.compare_digest((request.args.get("token") or "").encode(), token.encode()):
-            resp.set_cookie(cookie(), token, httponly=True, samesite="Strict", path="/")
         return resp
 
+    @app.errorhandler(400)
     @app.errorhandler(403)
     @app.errorhandler(404)
     @app.errorhandler(405)
+    @app.errorhandler(413)
+    @app.errorhandler(415)
     def error(err: Any) -> tuple[Response, int]:
+        """Plain text for pages; ``{"error": ...}`` for writes, which the page's scripts show."""
         code = int(getattr(err, "code", 500))
-        text = f"{code} {getattr(err, 'name', 'Error')}: {getattr(err, 'description', '')}\n"
+        description = str(getattr(err, "description", ""))
+        if request.method not in security.SAFE_METHODS:
+            return jsonify(error=description), code
+        text = f"{code} {getattr(err, 'name', 'Error')}: {description}\n"
         return Response(text, mimetype="text/plain"), code
 
     def page(index: int) -> Response:
@@ -188,7 +178,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
             mode="server",
             current=index,
             difftool=difftool,
-            static_url=lambda name: "/pygments.css" if name == "pygments.css" else f"/static/{name}",
+            static_url=lambda name: f"{base}/pygments.css" if name == "pygments.css" else f"{base}/static/{name}",
         )
         resp = Response(text, mimetype="text/html")
         resp.headers["Cache-Control"] = "no-store"
@@ -196,11 +186,6 @@ def create_app(config: Mapping[str, Any]) -> Flask:
 
     @app.get("/")
     def index() -> Response:
-        if request.args.get("token"):
-            # Drop the token from the address bar; the cookie carries it from now on.
-            resp = redirect("/", code=303)
-            assert isinstance(resp, Response)
-            return resp
         if not review.sources:
             return Response("nothing to review: no notebooks changed\n", mimetype="text/plain")
         return page(0)

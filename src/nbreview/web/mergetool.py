@@ -2,10 +2,12 @@
 
 ``nbreview mergetool BASE LOCAL REMOTE MERGED`` (what ``git mergetool -t nbreview`` runs)
 merges the three notebooks again, serves one page on 127.0.0.1 inside the review app
-(its token guard, Content-Security-Policy and page heartbeat), lets a person choose local,
-remote, both or an edited text per conflict, and writes MERGED on Save. When the page is
-closed the server stops; the exit status tells git whether the merge is done: 0 when the
-last save left no conflicts, 1 otherwise.
+(its secret URL prefix and write guard from :mod:`nbreview.web.security`, its
+Content-Security-Policy and page heartbeat), lets a person choose per conflict one of the
+choices that conflict offers (:func:`offered`), and writes MERGED on Save. A save whose body is
+malformed or names a conflict or choice that does not exist is refused (400) and writes
+nothing. When the page is closed the server stops; the exit status tells git whether the merge
+is done: 0 when the last save left no conflicts, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template
 
 if TYPE_CHECKING:
     from ..merge import Choice, Conflict, MergedCell, MergeResult
@@ -54,26 +56,50 @@ class MergeSession:
             return self.unresolved_after_save
 
 
-def parse_choices(data: Any, result: MergeResult) -> dict[int, Choice]:
-    """``{"3": "remote", "4": {"edit": "text"}}`` from the page, checked against the conflicts."""
-    from ..merge import CHOICES
+def offered(c: Conflict) -> tuple[str, ...]:
+    """The choices the page offers for conflict ``c`` (its buttons), the only ones a save may use.
 
+    ``"edit"`` stands for ``{"edit": text}``. Source conflicts: local, remote, both, edit;
+    deleted-vs-edited cells: delete (the deleting side), keep (the editing side), edit; value
+    and move conflicts: local, remote, base (no text to edit, nothing to join).
+    """
+    if c.kind == "source":
+        return ("local", "remote", "both", "edit")
+    if c.kind == "delete":
+        return ("local", "remote", "edit")
+    return ("local", "remote", "base")
+
+
+def parse_choices(data: Any, result: MergeResult) -> dict[int, Choice]:
+    """``{"3": "remote", "4": {"edit": "text"}}`` from the page, checked against the conflicts.
+
+    Raises ValueError (shown to the user) for anything else: an id that is not a conflict of
+    this merge, a choice that conflict does not offer, a value of the wrong type. ``null``
+    leaves a conflict unresolved.
+    """
     if not isinstance(data, dict):
-        raise ValueError("choices must be an object")
+        raise ValueError("choices must be an object mapping conflict ids to choices")
     out: dict[int, Choice] = {}
     for key, value in data.items():
-        try:
-            cid = int(key)
-        except (TypeError, ValueError):
-            raise ValueError(f"bad conflict id {key!r}") from None
-        if not 0 <= cid < len(result.conflicts):
-            raise ValueError(f"no conflict {cid}")
-        if isinstance(value, dict) and isinstance(value.get("edit"), str):
+        if not (isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 9):
+            raise ValueError(f"bad conflict id {key[:40]!r}: ids are the numbers 0 to {len(result.conflicts) - 1}")
+        cid = int(key)
+        if cid >= len(result.conflicts):
+            raise ValueError(f"no conflict {cid}: this merge has {len(result.conflicts)}")
+        choices = offered(result.conflicts[cid])
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            if set(value) != {"edit"} or not isinstance(value["edit"], str):
+                raise ValueError(f"conflict {cid}: an edit is {{\"edit\": \"text\"}}")
+            if "edit" not in choices:
+                raise ValueError(f"conflict {cid} cannot be edited; choose one of {', '.join(choices)}")
             out[cid] = ("edit", value["edit"])
-        elif value in CHOICES:
-            out[cid] = str(value)
-        elif value is not None:
-            raise ValueError(f"bad choice for conflict {cid}")
+        elif isinstance(value, str) and value != "edit" and value in choices:
+            out[cid] = value
+        else:
+            shown = json.dumps(value)[:40]
+            raise ValueError(f"conflict {cid} does not offer {shown}; choose one of {', '.join(choices)}")
     return out
 
 
@@ -115,8 +141,7 @@ def _conflict_view(c: Conflict, mc: MergedCell | None) -> dict[str, Any]:
     view: dict[str, Any] = {"id": c.id, "kind": c.kind}
     if isinstance(c.detail, TextConflict):
         view.update(title="both sides changed these lines", base=c.detail.base, local=c.detail.local,
-                    remote=c.detail.remote, buttons=[("local", "local"), ("remote", "remote"), ("both", "both"),
-                                                     ("edit", "edit")])
+                    remote=c.detail.remote, buttons=[(choice, choice) for choice in offered(c)])
     elif c.kind == "delete" and mc is not None:
         kept = "remote" if c.deleted == "local" else "local"
         view.update(title=f"deleted on {c.deleted}, edited on {kept}", base=_src(mc.base),
@@ -129,10 +154,10 @@ def _conflict_view(c: Conflict, mc: MergedCell | None) -> dict[str, Any]:
         where = "notebook metadata" if mc is None else "cell"
         view.update(title=f"{where}: {'/'.join(map(str, c.detail.path))} set differently", base=_json(c.detail.base),
                     local=_json(c.detail.local), remote=_json(c.detail.remote),
-                    buttons=[("local", "local"), ("remote", "remote"), ("base", "base")])
+                    buttons=[(choice, choice) for choice in offered(c)])
     else:  # move
         view.update(title="moved to different places on both sides", base="where it was", local="where local put it",
-                    remote="where remote put it", buttons=[("local", "local"), ("remote", "remote"), ("base", "base")])
+                    remote="where remote put it", buttons=[(choice, choice) for choice in offered(c)])
     return view
 
 
@@ -170,7 +195,8 @@ def page_context(session: MergeSession) -> dict[str, Any]:
             items.append({"run": [cell]})
     notebook_conflicts = [_conflict_view(c, None) for c in result.conflicts if c.cell is None]
     return {"items": items, "notebook_conflicts": notebook_conflicts, "total": len(result.conflicts),
-            "merged_path": session.merged_path, "labels": result.labels}
+            "merged_path": session.merged_path, "labels": result.labels,
+            "base": current_app.extensions["nbreview"]["base"]}
 
 
 def blueprint(session: MergeSession) -> Blueprint:
@@ -178,10 +204,6 @@ def blueprint(session: MergeSession) -> Blueprint:
 
     @bp.get("/merge")
     def page() -> Response:
-        if request.args.get("token"):
-            resp = redirect("/merge", code=303)  # the cookie carries the token from here on
-            assert isinstance(resp, Response)
-            return resp
         current_app.extensions["nbreview"]["lifecycle"].alive()
         resp = Response(render_template("mergetool.html", **page_context(session)), mimetype="text/html")
         resp.headers["Cache-Control"] = "no-store"
@@ -189,14 +211,15 @@ def blueprint(session: MergeSession) -> Blueprint:
 
     @bp.post("/merge/api/save")
     def save() -> Response | tuple[Response, int]:
+        """Body ``{"choices": {...}}`` (see :func:`parse_choices`); the write guard already ran."""
         from ..errors import NbreviewError
+        from .security import read_json
 
-        if not request.is_json:
-            abort(415)
-        body = request.get_json(silent=True)
+        body = read_json()
+        if not isinstance(body, dict) or set(body) - {"choices"}:
+            return jsonify(error='the body must be {"choices": {...}}'), 400
         try:
-            choices = parse_choices((body or {}).get("choices", {}) if isinstance(body, dict) else None,
-                                    session.result)
+            choices = parse_choices(body.get("choices", {}), session.result)
         except ValueError as err:
             return jsonify(error=str(err)), 400
         try:
@@ -210,7 +233,7 @@ def blueprint(session: MergeSession) -> Blueprint:
 
 def create_mergetool_app(session: MergeSession, token: str, lifecycle: Lifecycle | None = None,
                          allowed_hosts: list[str] | None = None) -> Flask:
-    """The review app (token guard, CSP, heartbeat) with the mergetool page added at ``/merge``."""
+    """The review app (secret prefix and write guard, CSP, heartbeat) with the mergetool page added at ``/merge``."""
     from .app import Lifecycle, create_app
 
     app = create_app({"SOURCES": [], "TOKEN": token, "LIFECYCLE": lifecycle or Lifecycle(),
@@ -223,7 +246,7 @@ def serve_mergetool(base: str, local: str, remote: str, merged: str, *, port: in
                     open_browser: bool = True, outputs: str = "auto") -> int:
     """Serve the mergetool page until it is closed; 0 if saved with no conflicts left, else 1.
 
-    Prints ``Serving on http://IP:PORT/merge?token=...`` as the first line of stdout.
+    Prints ``Serving on http://IP:PORT/<token>/merge`` as the first line of stdout.
     """
     from ..merge import merge_structured
     from .app import Lifecycle, new_token

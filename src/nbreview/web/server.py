@@ -40,7 +40,9 @@ def run_app(app: Flask, life: Lifecycle, *, ip: str, port: int, path: str, token
             until_closed: bool, notes: Sequence[str] = (), silence: float = HEARTBEAT_TIMEOUT) -> None:
     """Serve ``app`` on ``ip:port`` until Ctrl-C or SIGTERM (or, ``until_closed``, the page closes).
 
-    Prints ``Serving on http://IP:PORT{path}?token=...`` as the first line of stdout, then ``notes``.
+    Prints ``Serving on http://IP:PORT/<token>{path}`` as the first line of stdout, then ``notes``:
+    the token is the secret path prefix every URL of the app sits under (see
+    :mod:`nbreview.web.security`).
     Shared by the review page, the difftool and the mergetool.
     """
     from werkzeug.serving import make_server
@@ -57,9 +59,8 @@ def run_app(app: Flask, life: Lifecycle, *, ip: str, port: int, path: str, token
         # A polite kill stops like Ctrl-C does: the port is released and the exit is clean.
         signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     real_port = server.server_port
-    app.config["COOKIE_NAME"] = f"nbreview_token_{real_port}"
     host = f"[{ip}]" if ":" in ip else ip
-    url = f"http://{host}:{real_port}{path}?token={token}"
+    url = f"http://{host}:{real_port}/{token}{path}"
     sys.stdout.write("".join(f"{line}\n" for line in [f"Serving on {url}", *notes]))
     sys.stdout.flush()
     if open_browser:
@@ -89,7 +90,7 @@ def serve(
 ) -> int:
     """Serve the review page for ``sources`` (notebook pairs); returns the exit status.
 
-    Prints ``Serving on http://IP:PORT/?token=...`` as the first line of stdout.
+    Prints ``Serving on http://IP:PORT/<token>/`` as the first line of stdout.
     """
     token = new_token()
     life = Lifecycle()
