@@ -18,7 +18,8 @@ def layouts(text: str) -> dict[str, str]:
     from nbformat.v4.nbjson import writes  # nbformat's own writer (split lines, indent 1), without validation
 
     data = json.loads(text)
-    out = {"as stored": text, "compact": json.dumps(data), "indent 4, sorted": json.dumps(data, indent=4, sort_keys=True)}
+    out = {"as stored": text, "compact": json.dumps(data)}
+    out["indent 4, sorted"] = json.dumps(data, indent=4, sort_keys=True)
     out["nbformat"] = writes(from_dict(data))
     return out
 

@@ -258,7 +258,7 @@ def _source_lines(
             k -= 1  # an empty string holds no text
         line_json.append(piece_lines[max(k, 0)])
     spans = []
-    for p, start, jl in zip(pieces, piece_starts, piece_lines):
+    for p, start, jl in zip(pieces, piece_starts, piece_lines, strict=True):
         if not p:
             continue
         first = bisect.bisect_right(line_starts, start)
