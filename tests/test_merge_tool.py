@@ -15,7 +15,6 @@ from merge_tool_support import TOKEN, WRITER, write_triple
 from nbreview.merge import merge_structured, validate
 from nbreview.web.mergetool import MergeSession, create_mergetool_app
 
-
 SAVE = f"/{TOKEN}/merge/api/save"
 
 

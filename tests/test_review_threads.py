@@ -120,8 +120,9 @@ def test_review_command_serves_the_pull_request_with_its_threads(world: World, t
     comment(w, 2, 1, "seen by the command")
     env = {**os.environ, "MY_TOKEN": REVIEWER}
     env.pop("GITHUB_TOKEN", None)
+    cli = "import sys; from nbreview.cli.main import main; sys.exit(main())"
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from nbreview.cli.main import main; sys.exit(main())", "review", "--repo", REPO, "--pr", str(w.number),
+        [sys.executable, "-c", cli, "review", "--repo", REPO, "--pr", str(w.number),
          "--api-url", w.url, "--token-env", "MY_TOKEN", "--no-browser"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
@@ -161,3 +162,35 @@ def test_review_command_errors_are_one_line(
     assert "GitHub found nothing while reading pull request #9" in err and err.count("\n") == 1
     assert main(["web", "--pr", "octo/notebooks", "--no-browser"]) == 2
     assert "expected OWNER/NAME#NUMBER" in capsys.readouterr().err
+
+
+def test_outdated_threads_keep_their_cell_by_id_or_content() -> None:
+    """Outdated comments: placed in the revision they were written on, then found again by id or content."""
+    from conftest import code_cell, md_cell, notebook
+    from nbreview.threads.place import NotebookFile, place
+
+    def text(cells: list[dict]) -> str:  # type: ignore[type-arg]
+        return json.dumps(notebook(cells), indent=1) + "\n"
+
+    then = text([md_cell("# Title"), code_cell("a = 1\nb = 2\n"), code_cell("plot(a, b)\nshow()", cell_id="p")])
+    # now: a cell inserted before both, the first edited a little, the second moved and rewritten (same id)
+    now = text([md_cell("intro"), md_cell("# Title"), code_cell("a = 1\nb = 3\n"),
+                code_cell("x = 0"), code_cell("plot(b, a)", cell_id="p")])
+    nbf = NotebookFile("n.ipynb", "n.ipynb", "modified", text([]), now)
+    m_then = NotebookMap(then)
+
+    def outdated(cid: int, cell: int, line: int) -> dict:  # type: ignore[type-arg]
+        return {"id": cid, "path": "n.ipynb", "side": "RIGHT", "original_line": m_then.json_line(cell, line),
+                "original_commit_id": "c0ffee", "body": f"on {cell}:{line}", "user": {"login": "ada"},
+                "created_at": f"2026-01-0{cid}T00:00:00Z"}
+
+    reply = {"id": 3, "in_reply_to_id": 1, "path": "n.ipynb", "body": "re", "user": {"login": "bo"},
+             "created_at": "2026-01-05T00:00:00Z"}
+    threads = place([outdated(1, 1, 2), outdated(2, 2, 1), reply], [nbf], "head",
+                    lambda path, sha: then if sha == "c0ffee" else None, lambda t: t)
+    by_text = {t.comments[0]["html"]: t for t in threads}
+    similar, same_id = by_text["on 1:2"], by_text["on 2:1"]
+    # most similar source; the source is one JSON string, so its JSON line holds lines 1-2
+    assert (similar.cell, similar.outdated, similar.lines) == (2, True, (1, 2))
+    assert (same_id.cell, same_id.outdated) == (4, True)  # by cell id, though rewritten
+    assert [c["html"] for c in similar.comments] == ["on 1:2", "re"]

@@ -185,6 +185,10 @@ def test_review_on_the_page_lands_on_the_pull_request(page: Any, world: World) -
     assert "The dashed line" in page.locator("#n7 .outs").inner_text()
     under = page.locator("#n5 tr.thr").locator("xpath=preceding-sibling::tr[1]")
     assert "slope" in under.inner_text()
+    page.click("[data-view=unified]")  # the threads move to the unified table, under the same lines
+    moved = page.locator("#n5 table.unified tr.thr")
+    assert moved.count() == 1 and "slope {a:.3f}" in moved.locator("xpath=preceding-sibling::tr[1]").inner_text()
+    page.click("[data-view=split]")
     assert page.errors == []
     pages.close()
 
