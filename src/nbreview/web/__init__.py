@@ -1,8 +1,10 @@
 """The local review UI: a Flask app over the HTML renderer, and the server that runs it.
 
 ``create_app(config)`` builds the app (see :mod:`nbreview.web.app`); ``serve(sources)``
-runs it on 127.0.0.1 (see :mod:`nbreview.web.server`). Templates and static files live in
-the repository's top-level ``web/`` folder, shipped inside the package as ``assets``.
+runs it on 127.0.0.1 (see :mod:`nbreview.web.server`); who may read and write is decided in
+one place, :mod:`nbreview.web.security` (secret path prefix, token header and Origin on
+writes, bounded JSON bodies). Templates and static files live in the repository's top-level
+``web/`` folder, shipped inside the package as ``assets``.
 """
 
 from __future__ import annotations

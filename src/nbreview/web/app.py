@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flask import Flask, Response, abort, jsonify, request
+from flask import Flask, Response, abort
 
 from ..render.html import ASSETS, IMAGE_MIMES, FileEntry, Side, file_note, pygments_css, render_notebook, render_page
 from . import security
@@ -157,21 +157,6 @@ def create_app(config: Mapping[str, Any]) -> Flask:
         resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         resp.headers["Cross-Origin-Resource-Policy"] = "same-origin"
         return resp
-
-    @app.errorhandler(400)
-    @app.errorhandler(403)
-    @app.errorhandler(404)
-    @app.errorhandler(405)
-    @app.errorhandler(413)
-    @app.errorhandler(415)
-    def error(err: Any) -> tuple[Response, int]:
-        """Plain text for pages; ``{"error": ...}`` for writes, which the page's scripts show."""
-        code = int(getattr(err, "code", 500))
-        description = str(getattr(err, "description", ""))
-        if request.method not in security.SAFE_METHODS:
-            return jsonify(error=description), code
-        text = f"{code} {getattr(err, 'name', 'Error')}: {description}\n"
-        return Response(text, mimetype="text/plain"), code
 
     def page(index: int) -> Response:
         entries = review.entries()

@@ -3,41 +3,43 @@
 The server (``nbreview web``, the difftool page, the mergetool) listens on 127.0.0.1, where
 other local users and, above all, *pages from other origins in the user's own browser* can
 reach it: any site on another 127.0.0.1 port can submit a form or fire a ``fetch`` at it, and
-cookies are not port-scoped, so a cookie set here is sent to (and readable by) every other
-local port. The design therefore keeps the secret out of cookies entirely:
+cookies are not port-scoped, so a cookie set here is sent to every other local port. The
+design therefore keeps the secret out of cookies entirely:
 
 - **A secret path.** Every URL of a server sits under ``/<token>/`` (the token is 32 random
   URL-safe characters, new for each run): ``http://127.0.0.1:PORT/<token>/f/0``, its images,
   its static files and its API. A request outside that prefix gets 403 and learns nothing.
   :class:`SecretPrefix` strips the prefix before Flask routes the request (it becomes the
-  ``SCRIPT_NAME``), so routes are written without it and links are built from
-  ``request.script_root`` / the ``base`` the app is given. Images and attachments load as plain
-  ``<img src>`` because their URLs carry the secret; no cookie is ever set.
-- **Writes need more.** Every request with a state-changing method (anything but GET, HEAD and
-  OPTIONS: save, close, heartbeat, a posted comment...) must also carry the header
+  ``SCRIPT_NAME``), so routes are written without it; links are built from
+  ``request.script_root`` or the ``base`` the app keeps in ``app.extensions["nbreview"]``.
+  Images and attachments load as plain ``<img src>`` because their URLs carry the secret.
+  No cookie is ever set, and nothing is kept in browser storage.
+- **Writes need more.** Every request with a method other than GET and HEAD (save, close,
+  heartbeat, a posted comment..., and CORS preflights) must also carry the header
   ``X-Nbreview-Token: <token>`` and an ``Origin`` equal to this server's own (scheme, host and
-  port of the ``Host`` it was reached at). An HTML form can set neither; a cross-origin ``fetch``
-  that sets the header needs a CORS preflight, which this server never grants; and a browser
-  always sends its real ``Origin`` on a POST. So even someone who learned the URL (browser
-  history, a screen share) cannot make a page elsewhere save or shut the mergetool down.
+  port of the ``Host`` it was reached at). An HTML form can set neither; a cross-origin
+  ``fetch`` that sets the header needs a CORS preflight, which is refused (403, and no
+  ``Access-Control-Allow-*`` is ever sent); a browser always sends its real ``Origin`` on a
+  POST. So even someone who learned the URL (browser history, a screen share) cannot make a
+  page elsewhere save, or shut the mergetool down.
 - **The Host header** must name this machine (127.0.0.1, localhost, ::1 or the ``--ip``
   given), against DNS rebinding.
-- **Bodies** are read with :func:`read_json`: bounded size, JSON only, no lone surrogates,
-  bounded nesting, else 400 (415 for another content type, 413 when too large), never a 500.
+- **Bodies** are read with :func:`read_json`: bounded size, JSON only, valid UTF-8, no lone
+  surrogates, bounded nesting, else 400 (415 for another content type, 413 when too large);
+  never a 500. Errors are one line of text for pages and ``{"error": ...}`` for writes.
 
-The page's scripts learn the prefix from their own URL (``web/static/api.js``,
-``nbreview.post(path, body)``), so nothing is kept in cookies or storage.
+The page's scripts learn the prefix from their own URL and send writes through
+``nbreview.post(route, body)`` (``web/static/api.js``, loaded by every server page).
 
-Using it for a new write endpoint (e.g. posting a review comment) needs nothing special: any
-POST/PUT/PATCH/DELETE route on an app that went through :func:`install` is guarded, and the
-handler reads its body with :func:`read_json`::
+A new write endpoint (e.g. posting a review comment) needs nothing special: every route of an
+app that went through :func:`install` (the review app and the mergetool do, in
+``create_app``), blueprints included, is behind the guard; the handler reads its body with
+:func:`read_json` and the page calls ``nbreview.post("/api/comment", {...})``::
 
     @app.post("/api/comment")
     def comment() -> Response:
-        body = read_json()                      # dict/list/..., or a 400 was raised
+        body = read_json()   # parsed JSON, or the request was already answered 4xx
         ...
-
-and the page calls ``nbreview.post("/api/comment", {...})`` from ``api.js``.
 """
 
 from __future__ import annotations
@@ -49,17 +51,18 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import Response, abort, jsonify, request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from flask import Flask
 
 TOKEN_HEADER = "X-Nbreview-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SAFE_METHODS = frozenset({"GET", "HEAD"})  # OPTIONS too is guarded: no CORS preflight ever succeeds
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_BODY = 32 * 1024 * 1024  # an edited cell can be big; a request body larger than this is refused (413)
 MAX_DEPTH = 64  # how deeply a JSON body may nest; ours nest 3 levels
+ERROR_CODES = (400, 403, 404, 405, 413, 415)  # answered as text (pages) or {"error": ...} (writes)
 _ENV_OK = "nbreview.secret_prefix"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -119,7 +122,8 @@ def install(app: Flask, token: str, allowed_hosts: Iterable[str] = ()) -> None:
 
     ``token`` is the per-run secret (at least 16 URL-safe characters); ``allowed_hosts`` adds
     host names to 127.0.0.1/localhost/::1 (the ``--ip`` address). Also caps request bodies at
-    :data:`MAX_BODY`. Call once, before the app serves.
+    :data:`MAX_BODY` and answers errors as one line of text, or ``{"error": ...}`` to a write.
+    Call once, before the app serves.
     """
     if len(token) < 16 or not re.fullmatch(r"[A-Za-z0-9_-]+", token):
         raise ValueError("the token must be at least 16 URL-safe characters")
@@ -145,7 +149,21 @@ def install(app: Flask, token: str, allowed_hosts: Iterable[str] = ()) -> None:
         if not same_origin(origin, request.scheme, request.host):
             abort(403, f"write refused: Origin {origin[:100]} is not this server")
 
-    app.extensions.setdefault("nbreview_security", {"token_header": TOKEN_HEADER})
+    for code in ERROR_CODES:
+        app.register_error_handler(code, _error)
+
+
+def _error(err: Any) -> tuple[Response, int]:
+    """Plain text for pages; ``{"error": ...}`` for writes, which the page's scripts show the user."""
+    from flask import current_app
+
+    code = int(getattr(err, "code", 500))
+    description = str(getattr(err, "description", ""))
+    if code == 413:
+        description = f"the body is larger than {int(current_app.config['MAX_CONTENT_LENGTH']):,} bytes"
+    if request.method not in SAFE_METHODS:
+        return jsonify(error=description), code
+    return Response(f"{code} {getattr(err, 'name', 'Error')}: {description}\n", mimetype="text/plain"), code
 
 
 def read_json(max_depth: int = MAX_DEPTH) -> Any:
