@@ -237,3 +237,25 @@ def test_failures_are_one_message_and_nothing_half_submitted(
     page.wait_for_function("() => !document.querySelector('dialog.reviewpanel').open")
     assert len(world.fake.reviews) == 1 and len(world.fake.review_comments) == 1
     pages.close()
+
+
+def test_keyboard_cell_comment_with_chosen_lines(page: Any, world: World) -> None:
+    """From the keyboard: a cell's Comment button, the lines typed in, Add single comment."""
+    pages = start_page(world.url, world.number)
+    open_page(page, next(pages))
+    page.locator("#n5 button.cellcomment").focus()
+    page.keyboard.press("Enter")
+    box = page.locator("#n5 .thread.draft")
+    assert box.locator("textarea").evaluate("a => a === document.activeElement")
+    page.keyboard.type("Both lines of this cell.")
+    box.get_by_label("first line (empty: the whole cell)").fill("1")
+    box.get_by_label("last line (empty: the whole cell)").fill("2")
+    box.get_by_role("button", name="Add single comment").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#n5 .thread:not(.draft)').length === 1")
+    [c] = world.fake.review_comments.values()
+    head = world.head_text()
+    assert (c.start_line, c.line, c.review_id) == (json_line(head, 5, 1), json_line(head, 5, 2), 0)
+    assert '"lines": [1, 2]' in c.body and "a, b = np.polyfit" in c.body
+    assert page.errors == []
+    pages.close()

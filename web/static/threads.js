@@ -256,6 +256,22 @@
     var label = el("div", "thead");
     label.appendChild(el("span", "where", where({ side: target.side, lines: target.lines, output: target.output, anchor: "x" }) || "cell [" + target.cell + "]"));
     box.appendChild(label);
+    var range = null;
+    if (!target.lines && (target.output === undefined || target.output === null)) {
+      /* a whole cell; from the keyboard, lines can be chosen here too */
+      range = el("div", "range");
+      [["from", "first line"], ["to", "last line"]].forEach(function (p) {
+        var lab = el("label", "", p[0] + " line ");
+        var inp = el("input");
+        inp.type = "number";
+        inp.min = "1";
+        inp.className = p[0];
+        inp.setAttribute("aria-label", p[1] + " (empty: the whole cell)");
+        lab.appendChild(inp);
+        range.appendChild(lab);
+      });
+      box.appendChild(range);
+    }
     var area = el("textarea");
     area.setAttribute("aria-label", "comment");
     area.placeholder = "Leave a comment";
@@ -271,18 +287,26 @@
     err.hidden = true;
     box.appendChild(err);
     function remove() { var tr = box.closest("tr.thr"); (tr || box).remove(); }
+    function chosen() {
+      if (!range) { return target; }
+      var a = parseInt(range.querySelector(".from").value, 10), b = parseInt(range.querySelector(".to").value, 10);
+      if (isNaN(a)) { return target; }
+      if (isNaN(b)) { b = a; }
+      return { side: target.side, cell: target.cell, lines: [Math.min(a, b), Math.max(a, b)] };
+    }
     cancel.addEventListener("click", remove);
     single.addEventListener("click", function () {
       if (!area.value.trim()) { return; }
       single.disabled = true;
-      send("/api/comment", payload(target, area.value)).then(function () {
+      send("/api/comment", payload(chosen(), area.value)).then(function () {
         remove();
         return loadThreads();
       }).catch(function (e) { showError(box, e); single.disabled = false; });
     });
     review.addEventListener("click", function () {
       if (!area.value.trim()) { return; }
-      var d = payload(target, area.value);
+      var d = payload(chosen(), area.value);
+      if (range) { range.remove(); }
       box.classList.remove("draft");
       box.classList.add("pending");
       row.remove();
