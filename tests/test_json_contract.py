@@ -19,7 +19,7 @@ def run_json(old: Path | str, new: Path | str) -> dict:  # type: ignore[type-arg
 
 def test_cells_list_has_one_entry_per_cell() -> None:
     d = run_json(EXAMPLE_OLD, EXAMPLE_NEW)
-    assert d["format"] == "nbreview-diff" and d["version"] == 1
+    assert d["format"] == "nbreview-diff" and d["version"] == 2
     olds = sorted(c["old_index"] for c in d["cells"] if c["old_index"] is not None)
     news = [c["new_index"] for c in d["cells"] if c["new_index"] is not None]
     n_old = len(json.loads(EXAMPLE_OLD.read_text())["cells"])

@@ -78,7 +78,7 @@ def test_example_comment_reads_like_a_review() -> None:
         in outside
     )
     # text output in brief, the moved cell named, the unchanged counted
-    assert any("- slope 9.50\n+ slope 9.731" in c for c in code)
+    assert any("- slope 9.50\n- accuracy: 0.912\n- loss: 0.231\n+ slope 9.731\n+ accuracy: 0.934" in c for c in code)
     assert "moved from #6" in outside
     assert re.search(r"Not shown: \d+ unchanged", outside)
     # the changed plot as a before/after table, share of pixels changed, linked by content hash

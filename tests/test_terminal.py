@@ -64,7 +64,8 @@ def test_example_shows_headers_hunks_and_summaries(capsys: pytest.CaptureFixture
     assert any(x.startswith("── cell [ ] → [6] · code · added") for x in lines)
     assert any(x.startswith("── cell [5] → [7] · code · modified · In [4] → [5]") for x in lines)
     assert "  output 0 · display_data · changed: image/png 240×160, 2.2% of pixels differ" in lines
-    assert "    - 1      2    120" in lines and "    + 1      2    125" in lines
+    assert "    - 1      2    120     3.9" in lines and "    + 1      2    125     3.9" in lines
+    assert lines[2].startswith("── results ")  # the Results section comes first (tests/test_results_render.py)
     assert lines[-1].startswith("⋯ hidden: 2 unchanged cells, 1 cell with only transient changes")
     assert "\x1b" not in out
     assert "iVBOR" not in out  # never base64
@@ -269,7 +270,9 @@ def test_reexecuted_cell_header(tmp_path: Path, capsys: pytest.CaptureFixture[st
     _, out = run_cli(capsys, str(a), str(b))
     lines = out.splitlines()
     assert lines[1] == "1 re-executed · 1 with outputs changed"
-    assert lines[2].startswith("── cell [0] → [0] · code · re-executed · In [1] → [2] ──")
+    assert lines[2].startswith("── results ")  # the changed number is listed first
+    header = next(k for k, x in enumerate(lines) if x.startswith("── cell "))
+    assert lines[header].startswith("── cell [0] → [0] · code · re-executed · In [1] → [2] ──")
     assert "    - 0.41" in lines and "    + 0.57" in lines
     assert not any(x.startswith("  - print") for x in lines)  # the source is not repeated
 

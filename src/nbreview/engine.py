@@ -23,12 +23,14 @@ def diff(
     options: DiffOptions | None = None,
     old_label: str | None = None,
     new_label: str | None = None,
+    results: bool = True,
     **option_flags: Any,
 ) -> NotebookDiff:
     """Compare two notebooks (paths, bytes, notebook dicts or loaded notebooks).
 
     Keyword flags are :class:`DiffOptions` fields: ``ignore_outputs``, ``ignore_metadata``,
     ``ignore_execution_count``, ``ignore_ids``, ``ignore_whitespace``, ``sources_only``.
+    ``results=False`` skips the results review (changed numbers, tables, signals).
     """
     if options is None:
         options = DiffOptions.from_kwargs(**option_flags)
@@ -54,4 +56,9 @@ def diff(
     if a.empty or b.empty:  # an added or deleted notebook: its format and metadata are not news
         for ch in fields + meta:
             ch.transient = True
-    return NotebookDiff(_side(a), _side(b), cells, meta, fields, options, old_nb=a.nb, new_nb=b.nb)
+    d = NotebookDiff(_side(a), _side(b), cells, meta, fields, options, old_nb=a.nb, new_nb=b.nb)
+    if results:
+        from .results.compute import compute_results
+
+        d.results = compute_results(d)
+    return d

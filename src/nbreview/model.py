@@ -3,15 +3,17 @@
 One model, many renderers: the terminal, HTML, markdown and JSON outputs and the
 merge all read a :class:`NotebookDiff`; none of them re-aligns anything.
 
-JSON form (``NotebookDiff.to_dict()``), version 1::
+JSON form (``NotebookDiff.to_dict()``), version 2::
 
-    {"format": "nbreview-diff", "version": 1,
+    {"format": "nbreview-diff", "version": 2,
      "old": {"label": ..., "problems": [...], "upgraded_from": "3.0"|null, "empty": bool},
      "new": {...},
      "options": {"ignore_outputs": true, ...},      # only options that are set
      "summary": {"added": n, "removed": n, "modified": n, "moved": n, ...},
      "notebook": {"fields": [change...], "metadata": [change...]},
-     "cells": [cell...]}
+     "cells": [cell...],
+     "results": [number...], "signals": [signal...],          # version 2: results review
+     "tables": [table...], "result_notes": [note...]}
 
 A *cell* has ``status`` (unchanged | modified | added | removed), ``old_index`` and
 ``new_index`` (0-based, null on the side it is missing from), ``moved``, ``cell_type``,
@@ -25,6 +27,21 @@ where a line is ``{"op": "equal"|"delete"|"insert"|"replace", "old": line number
 1-based line numbers, texts keeping their line endings and spans as ``[start, end)``
 character ranges to emphasise. A *change* is ``{"path": [...], "op":
 "add"|"remove"|"replace", "old": v, "new": v, "transient": bool}``.
+
+Version 2 (results review, see ``nbreview.results``) added four read-only lists that
+``patch`` ignores (version 1 diffs still patch). A *number* is one changed number of an
+output: ``{"cell": new cell index, "output": new output index, "label": "accuracy",
+"old": 0.912, "new": 0.934, "delta": 0.022, "relative": 0.0241, "old_text": "0.912",
+"new_text": "0.934", "source": "stdout" | "text/plain" | "text/html" | ..., "line": n}``;
+a changed table cell adds ``"row"``, ``"column"`` (labels) and ``"table"`` (index into
+``tables``), and keeps its text as ``old``/``new`` when it is not a number (``delta`` and
+``relative`` are then null; ``relative`` is also null when ``old`` is 0). A *signal* is
+``{"kind": "stale_output" | "out_of_order" | "new_error" | "new_warning" | "output_growth" |
+"secret" | "kernel_changed", "cell": new cell index or null (whole notebook), "detail": text}``.
+A *table* is ``{"cell", "output", "source", "columns": [{"label", "status"}], "rows":
+[{"label", "status": "changed"|"added"|"removed", "cells": [[old, new]...]}],
+"unchanged_rows": n, "truncated": bool}``; a *note* ``{"cell", "output", "note"}`` names an
+output whose results were not compared (it keeps its text diff).
 """
 
 from __future__ import annotations
@@ -33,9 +50,11 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from .options import DiffOptions
+from .results.model import Results
 
 FORMAT = "nbreview-diff"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # what ``patch`` reads: version 2 only added read-only results
 
 Status = Literal["unchanged", "modified", "added", "removed"]
 Span = tuple[int, int]
@@ -424,6 +443,7 @@ class NotebookDiff:
     options: DiffOptions = field(default_factory=DiffOptions)
     old_nb: JSONDict | None = field(default=None, repr=False, compare=False)
     new_nb: JSONDict | None = field(default=None, repr=False, compare=False)
+    results: Results = field(default_factory=Results, repr=False, compare=False)
 
     def summary(self) -> Summary:
         s = Summary()
@@ -471,6 +491,10 @@ class NotebookDiff:
                 "metadata": [c.to_dict() for c in self.metadata],
             },
             "cells": [c.to_dict() for c in self.cells],
+            "results": [n.to_dict() for n in self.results.numbers],
+            "signals": [s.to_dict() for s in self.results.signals],
+            "tables": [t.to_dict() for t in self.results.tables],
+            "result_notes": [n.to_dict() for n in self.results.notes],
         }
 
     @classmethod
@@ -479,7 +503,7 @@ class NotebookDiff:
 
         if d.get("format") != FORMAT:
             raise PatchError('not an nbreview diff (expected "format": "nbreview-diff")')
-        if d.get("version") != FORMAT_VERSION:
+        if d.get("version") not in READABLE_VERSIONS:
             raise PatchError(
                 f"nbreview diff version {d.get('version')} is not supported (this nbreview reads "
                 f"version {FORMAT_VERSION})"

@@ -61,6 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-U", "--unified", type=int, default=3, metavar="N", help="lines of context (default 3)")
     parser.add_argument("--exit-code", action="store_true", help="exit 1 when the notebooks differ")
     parser.add_argument("--html", metavar="OUT.html", help="write the review page as one self-contained HTML file")
+    parser.add_argument(
+        "--results", action="store_true", help="show only the Results section: changed numbers, tables and signals"
+    )
     parser.add_argument("--no-pager", action="store_true", help="never page the output (default: page on a terminal)")
     add_diff_options(parser)
 
@@ -89,6 +92,7 @@ def make_style(args: argparse.Namespace, color: bool) -> TerminalStyle:
         show_unchanged=args.show_all,
         show_transient=args.show_all,
         theme=theme_from_env(),
+        results_only=getattr(args, "results", False),
     )
 
 

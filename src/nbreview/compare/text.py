@@ -34,6 +34,11 @@ _VOLATILE = re.compile(
 )
 
 
+def volatile_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of volatile bits (addresses, timings, progress rates): what results leave out."""
+    return [m.span() for m in _VOLATILE.finditer(text)]
+
+
 def strip_volatile(text: str) -> str:
     """Text with addresses, timings and progress rates masked, to tell volatile changes apart."""
     return _VOLATILE.sub("…", text)

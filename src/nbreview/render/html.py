@@ -1077,6 +1077,9 @@ def render_notebook(d: NotebookDiff, links: ImageLinks, *, prefix: str = "") -> 
     problems = [f"{side}: {p}" for side, s in (("old", d.old), ("new", d.new)) for p in s.problems]
     if problems:
         out.append(f'<div class="problems"><ul>{"".join(f"<li>{esc(p)}</li>" for p in problems)}</ul></div>')
+    from .html_results import render_results_panel  # results review (nbreview.results)
+
+    out.append(render_results_panel(d, prefix))
     nbmeta = render_changes(d.metadata + d.fields, "notebook metadata")
     if nbmeta:
         out.append(f'<section class="nbmeta"><h3>Notebook metadata</h3>{nbmeta}</section>')

@@ -583,12 +583,15 @@ def render_comment(
         return RenderedComment(render_no_notebooks(ctx), {}, "none", [])
     budget = min(budget, MAX_BODY - 1)
     head = _header(changes, ctx)
-    for level in LEVELS:
+    from .markdown_results import results_block  # results review (nbreview.results)
+
+    for level_index, level in enumerate(LEVELS):
+        results = results_block(changes, level_index)
         linker = ImageLinker(image_base_url) if image_base_url else None
         b = _Budget(level.images)
         sections = []
         cells_left = 0
-        size = len(head)
+        size = len(head) + len(results)
         for i, ch in enumerate(changes):
             text, left = _section(ch, level, linker, b, open_=(i == 0 and len(changes) <= 3))
             sections.append(text)
@@ -604,7 +607,7 @@ def render_comment(
         if b.images_skipped:
             left_out.append(f"{b.images_skipped} images")
         table = _table(changes)
-        body = head + "\n" + table + "\n\n" + "\n".join(sections) + "\n" + _footer(ctx, left_out)
+        body = head + "\n" + table + "\n\n" + results + "\n".join(sections) + "\n" + _footer(ctx, left_out)
         if len(body) <= budget:
             return RenderedComment(body, dict(linker.wanted) if linker else {}, level.name, left_out)
     partial = _first_notebooks(changes, ctx, budget, head, image_base_url)
@@ -617,7 +620,10 @@ def _first_notebooks(
     """Before the summary alone: the first notebooks in brief while they fit, the rest in the table only."""
     level = LEVELS[-1]
     table = _table(changes)
-    room = budget - len(head) - len(table) - len(_footer(ctx, ["x" * 300])) - 16
+    from .markdown_results import results_block
+
+    results = results_block(changes, len(LEVELS))
+    room = budget - len(head) - len(table) - len(results) - len(_footer(ctx, ["x" * 300])) - 16
     wanted: dict[str, bytes] = {}
     images_left, images_skipped = level.images, 0
     sections: list[str] = []
@@ -640,7 +646,7 @@ def _first_notebooks(
         left_out.append(f"{cells_left} changed cells")
     if images_skipped:
         left_out.append(f"{images_skipped} images")
-    body = head + "\n" + table + "\n\n" + "\n".join(sections) + "\n" + _footer(ctx, left_out)
+    body = head + "\n" + table + "\n\n" + results + "\n".join(sections) + "\n" + _footer(ctx, left_out)
     if len(body) > budget:
         return None
     return RenderedComment(body, wanted, "first notebooks only", left_out)

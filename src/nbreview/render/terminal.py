@@ -109,6 +109,7 @@ class TerminalStyle:
     syntax: bool = True
     theme: str = "dark"
     output_lines: int = 40  # at most this many lines of one output's diff or text
+    results_only: bool = False  # --results: only the Results section, every change listed
 
     def paint(self, code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if self.color and text else text
@@ -768,6 +769,13 @@ def iter_render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str 
             yield st.paint(YELLOW, f"! {clean(side.label)}: {clean(p)}")
         if side.upgraded_from:
             yield st.paint(YELLOW, f"! {clean(side.label)}: upgraded from nbformat {side.upgraded_from}")
+    # Results review (nbreview.results): what the numbers, tables and signals did, first.
+    from .terminal_results import render_results, results_only
+
+    if st.results_only:
+        yield from results_only(diff, st)
+        return
+    yield from render_results(diff, st)
     nb_changes = [c for c in diff.fields + diff.metadata if st.show_transient or not c.transient]
     if nb_changes:
         yield _rule("notebook", st, CYAN)

@@ -1,0 +1,95 @@
+"""The PR comment's Results block: right after the summary table, before the notebooks' sections.
+
+Drawn from :mod:`nbreview.results.view`; how much is drawn steps down with the comment's
+detail level, so the block always fits the comment's size budget. Notebook text goes through
+:func:`nbreview.render.markdown.inline` (inert: no markup, mentions or references).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..results import view
+
+if TYPE_CHECKING:
+    from .markdown import NotebookChange
+
+# Per detail level (the comment's LEVELS, then the brief fall-backs): (changes listed, tables drawn).
+RESULT_LEVELS = ((view.TOP_COMMENT, view.TABLES_COMMENT), (6, 1), (4, 0), (3, 0), (0, 0))
+
+
+def _changes_table(rows: list[view.ShownChange]) -> str:
+    from .markdown import inline
+
+    lines = ["| Where | Value | Old | New | Change |", "| :-- | :-- | --: | --: | --: |"]
+    for c in rows:
+        arrow = {"up": "▲", "down": "▼"}.get(c.direction, "≠")
+        change = f"{arrow} {c.delta} ({c.relative})" if c.delta else arrow
+        lines.append(f"| {c.where} | {inline(c.label)} | {inline(c.old)} | **{inline(c.new)}** | {change} |")
+    return "\n".join(lines)
+
+
+def _grid(tv: view.TableView) -> str:
+    from .markdown import inline
+
+    def col(c: view.GridCell) -> str:
+        mark = {"added": " ➕", "removed": " ➖"}.get(c.state, "")
+        return inline(c.text) + mark
+
+    lines = [
+        "| " + " | ".join([inline(tv.index_label) or " "] + [col(c) for c in tv.columns]) + " |",
+        "| :-- | " + " | ".join("--:" for _ in tv.columns) + " |",
+    ]
+    for label, cells in tv.rows:
+        mark = {"added": "➕ ", "removed": "➖ "}.get(label.state, "")
+        out = []
+        for c in cells:
+            if c.state == "changed":
+                out.append(f"~~{inline(c.old)}~~ **{inline(c.text)}**")
+            elif c.state == "removed":
+                out.append(f"~~{inline(c.text)}~~" if c.text else " ")
+            else:
+                out.append(inline(c.text) or " ")
+        lines.append(f"| {mark}{inline(label.text)} | " + " | ".join(out) + " |")
+    left = []
+    if tv.more_rows:
+        left.append(f"{tv.more_rows} more changed rows")
+    if tv.more_columns:
+        left.append(f"{tv.more_columns} more columns")
+    if tv.unchanged_rows:
+        left.append(f"{tv.unchanged_rows} unchanged row{'s' if tv.unchanged_rows != 1 else ''}")
+    tail = f"\n\n<sub>Not shown: {', '.join(left)}.</sub>" if left else ""
+    return (
+        f"<details><summary>{tv.where} · table: {inline(tv.title)}</summary>\n\n"
+        + "\n".join(lines)
+        + tail
+        + "\n\n</details>"
+    )
+
+
+def results_block(changes: Sequence[NotebookChange], level: int = 0) -> str:
+    """Markdown for every notebook with results (empty when none has any); ``level`` indexes RESULT_LEVELS."""
+    from .markdown import inline
+
+    top, tables = RESULT_LEVELS[min(level, len(RESULT_LEVELS) - 1)]
+    parts: list[str] = []
+    for ch in changes:
+        d = ch.diff
+        if d is None or not d.results:
+            continue
+        res = d.results
+        parts.append(f"**{inline(ch.path)}** · {view.headline(res)}\n")
+        items = view.signal_items(res)
+        if items:
+            parts.append("\n".join(f"- ☐ **{s.title}** · {s.where}: {inline(s.detail)}" for s in items) + "\n")
+        rows, more = view.top_changes(res, top)
+        if rows:
+            parts.append(
+                _changes_table(rows) + (f"\n\n<sub>… and {more} more changed values</sub>" if more else "") + "\n"
+            )
+        for t in res.tables[:tables]:
+            parts.append(_grid(view.table_view(t)) + "\n")
+    if not parts:
+        return ""
+    return "#### 📈 Results\n\n" + "\n".join(parts) + "\n"

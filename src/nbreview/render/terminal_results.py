@@ -1,0 +1,108 @@
+"""The terminal's Results section: top changes, table grids and the signal checklist.
+
+Drawn from :mod:`nbreview.results.view` (which decides order, counts and wording); this
+module only lays it out in columns with the terminal renderer's colours and escaping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import NotebookDiff
+from ..results import view
+from .terminal import BOLD, CYAN, DIM, GREEN, RED, YELLOW, TerminalStyle, clean
+
+_MAX_CELL = 24  # characters of one table cell or label in a grid
+
+
+def _cut(text: str, limit: int = _MAX_CELL) -> str:
+    text = clean(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - len(text))
+    return gap + text if right else text + gap
+
+
+def render_results(d: NotebookDiff, st: TerminalStyle, limit: int = view.TOP_TERMINAL) -> Iterator[str]:
+    """The section's lines; nothing at all when the diff has no results."""
+    res = d.results
+    if not res:
+        return
+    label = "── results "
+    yield st.paint(CYAN + BOLD if st.color else "", label + "─" * max(3, st.width - len(label)))
+    head = view.headline(res)
+    if head:
+        yield "  " + st.paint(DIM, head)
+    changes, more = view.top_changes(res, limit)
+    if changes:
+        w_where = max(len(c.where) for c in changes)
+        w_label = min(_MAX_CELL, max(len(_cut(c.label)) for c in changes))
+        w_old = min(_MAX_CELL, max(len(_cut(c.old)) for c in changes))
+        w_new = min(_MAX_CELL, max(len(_cut(c.new)) for c in changes))
+        for c in changes:
+            arrow = {"up": "▲", "down": "▼"}.get(c.direction, "≠")
+            colour = {"up": GREEN, "down": RED}.get(c.direction, YELLOW)
+            delta = f"{c.delta} ({c.relative})" if c.delta else ""
+            yield (
+                f"  {st.paint(DIM, _pad(c.where, w_where))}  {_pad(_cut(c.label), w_label)}  "
+                f"{_pad(_cut(c.old), w_old, True)} → {st.paint(BOLD, _pad(_cut(c.new), w_new, True))}  "
+                f"{st.paint(colour, arrow + ' ' + delta if delta else arrow)}"
+            ).rstrip()
+        if more:
+            yield "  " + st.paint(DIM, f"⋯ {more} more changed value{'s' if more != 1 else ''} (--results lists all)")
+    for t in res.tables[: view.TABLES_TERMINAL if limit <= view.TOP_TERMINAL else len(res.tables)]:
+        yield from _grid(view.table_view(t), st)
+    items = view.signal_items(res)
+    if items:
+        yield "  " + st.paint(BOLD, "checklist")
+        for s in items:
+            yield f"  ☐ {st.paint(YELLOW, s.title)} · {s.where}: {clean(s.detail)}"
+    for note in view.notes(res):
+        yield "  " + st.paint(DIM, f"! {clean(note)}")
+
+
+def _grid(tv: view.TableView, st: TerminalStyle) -> Iterator[str]:
+    """A compact grid: the row label, then each column; a changed cell reads ``old → new``."""
+    yield f"  {st.paint(DIM, tv.where)} table: {tv.title}"
+    header = [_cut(tv.index_label)] + [
+        _cut(c.text) + {"added": " (+)", "removed": " (−)"}.get(c.state, "") for c in tv.columns
+    ]
+    body: list[list[tuple[str, str]]] = []
+    for label, cells in tv.rows:
+        mark = {"added": "+ ", "removed": "- "}.get(label.state, "")
+        row = [(mark + _cut(label.text), label.state)]
+        for c in cells:
+            text = f"{_cut(c.old, 12)} → {_cut(c.text, 12)}" if c.state == "changed" else _cut(c.text)
+            row.append((text, c.state))
+        body.append(row)
+    widths = [max([len(header[k])] + [len(r[k][0]) for r in body]) for k in range(len(header))]
+    yield "    " + " │ ".join(_pad(h, widths[k]) for k, h in enumerate(header)).rstrip()
+    yield "    " + "─┼─".join("─" * w for w in widths)
+    colours = {"changed": YELLOW + BOLD, "added": GREEN, "removed": RED}
+    for r in body:
+        parts = []
+        for k, (text, state) in enumerate(r):
+            cell = _pad(text, widths[k], right=k > 0)
+            parts.append(st.paint(colours[state], cell) if state in colours else cell)
+        yield "    " + " │ ".join(parts)
+    left = []
+    if tv.more_rows:
+        left.append(f"{tv.more_rows} more changed rows")
+    if tv.more_columns:
+        left.append(f"{tv.more_columns} more columns")
+    if tv.unchanged_rows:
+        left.append(f"{tv.unchanged_rows} unchanged row{'s' if tv.unchanged_rows != 1 else ''}")
+    if tv.truncated:
+        left.append("the frame was truncated (...)")
+    if left:
+        yield "    " + st.paint(DIM, "⋯ " + ", ".join(left))
+
+
+def results_only(d: NotebookDiff, st: TerminalStyle) -> Iterator[str]:
+    """``--results``: the section with every change listed, or one line saying there is none."""
+    if not d.results:
+        yield st.paint(DIM, "no changed results (numbers, tables or signals)")
+        return
+    yield from render_results(d, st, limit=view.TOP_PAGE * 20)

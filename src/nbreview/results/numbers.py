@@ -1,0 +1,340 @@
+"""Numbers in text outputs: found, labelled, told apart from volatile ones, and paired old to new.
+
+Only the changed lines of an output's text diff are read. A replaced line is paired with its
+counterpart token by token (numbers masked, so ``accuracy: 0.912`` and ``accuracy: 0.934``
+line up); numbers left over in a hunk are paired by their label (the words before them). Volatile
+numbers (the engine's timings, addresses and progress rates, plus dates, times, versions, seeds,
+ids and anything in time units) are parsed, so they align, but never reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from ..compare.text import volatile_spans
+from ..model import TextDiff
+
+MAX_CHANGED_LINES = 20_000  # changed lines of one output read for numbers; beyond, a note
+MAX_LINE_CHARS = 2_000  # a longer line (minified data, a base64 blob) is not read for numbers
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+_SCAN = re.compile(
+    r"""
+    (?P<skip>
+        \d{4}-\d{2}-\d{2}(?:[T\ ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?   # dates and timestamps
+      | \d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?                              # clock times, durations
+      | 0[xX][0-9a-fA-F]+                                               # addresses
+      | [0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}            # uuids
+      | \d+(?:\.\d+){2,}                                                # versions, IP addresses
+    )
+    | (?P<num>
+        (?<![\w.])[-+\u2212]?   # not inside a word (conv2d) or after a dot
+        (?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)
+        (?P<pct>\s?%)?
+        (?P<unit>[^\W\d]\w*(?:/[^\W\d]+)?)?
+    )
+    """,
+    re.X,
+)
+_TIME_UNITS = frozenset("s ms us µs μs ns sec secs second seconds min mins minute minutes hr hrs hour hours it".split())
+_RATE = re.compile(r"^(?:\w+/(?:s|sec|step|it|epoch|batch)|s/\w+|ms/\w+)$")
+_AFTER_TIME = re.compile(r"\s?(?:s|ms|us|µs|ns|sec|secs|seconds|minutes|mins?)\b")
+_VOLATILE_LABEL = re.compile(
+    r"\b(?:time|times|elapsed|took|duration|eta|wall|cpu|seed|pid|port|address|timestamp|date|"
+    r"runtime|speed|throughput|memory|mem|ram|rss|uuid|hash|execution_count)\b|\bid$",
+    re.I,
+)
+_LOCALE = re.compile(r"(?<![\d,.(\[])\d{1,3}(?:\.\d{3})+,\d+|(?<![\w,.(\[])0,\d{2,}(?![\d,])")
+_TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
+_DIGIT = re.compile(r"\d")
+_SEPARATORS = ":,;|="
+_FILLER = frozenset("is was are were of at in to now be by from than ~ ≈ -> →".split())
+_NUM_TOKEN = "\x00#"
+
+
+@dataclass(slots=True)
+class Num:
+    """A number as printed on a line: its value, text, label and whether it is volatile."""
+
+    value: int | float
+    text: str
+    label: str
+    start: int
+    end: int
+    volatile: bool
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text) if "\x1b" in text else text
+
+
+def parse_value(body: str) -> int | float | None:
+    """``1,234`` → 1234, ``−0.5`` → -0.5, ``93.4%`` → 93.4, ``1.3e-2`` → 0.013; None if not a number."""
+    t = body.strip().replace("\u2212", "-").replace(",", "").rstrip("%").strip()
+    try:
+        return float(t) if ("." in t or "e" in t or "E" in t) else int(t)
+    except ValueError:
+        return None
+
+
+_LAST_SEPARATOR = re.compile(r"[:,;|=(\[{]([^:,;|=(\[{]*)$")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@lru_cache(maxsize=4096)
+def _base_label(seg: str) -> str:
+    """The words right before a number, after the last separator: ``Test set: Average loss: `` → ``Average loss``."""
+    seg = seg.rstrip(" \t:=([{")
+    m = _LAST_SEPARATOR.search(seg)
+    if m:
+        seg = m.group(1)
+    words: list[str] = []
+    parts = seg.split()
+    while parts and parts[-1].lower() in _FILLER:
+        parts.pop()
+    for w in reversed(parts):
+        w = w.strip(".-*'\"`")
+        if not w or not _LETTER.search(w):
+            break
+        words.append(w)
+        if len(words) == 3:
+            break
+    return " ".join(reversed(words))
+
+
+@lru_cache(maxsize=4096)
+def _volatile_label(label: str) -> bool:
+    return bool(_VOLATILE_LABEL.search(label))
+
+
+def numbers_in_line(line: str) -> list[Num]:
+    """Every number on a line (ANSI codes already removed), labelled, volatile ones flagged."""
+    out: list[Num] = []
+    if len(line) > MAX_LINE_CHARS or not _DIGIT.search(line):
+        return out
+    vol = volatile_spans(line)
+    prev_end = 0
+    prev_label = ""
+    inherited: dict[str, int] = {}
+    for m in _SCAN.finditer(line):
+        if m.group("num") is None:
+            continue
+        unit = m.group("unit") or ""
+        start, end = m.span()
+        if unit and any(ch.isdigit() for ch in unit):  # a hash such as 9f8a7b6c
+            prev_end = end
+            continue
+        body = line[start : end - len(unit)] if unit else line[start:end]
+        value = parse_value(body)
+        if value is None:
+            continue
+        seg = line[prev_end:start]
+        stripped = seg.strip()
+        if stripped in ("±", "+/-", "+-") and prev_label:
+            label = prev_label + " ±"
+        elif stripped == "/" and prev_label:
+            label = prev_label + " /"
+        else:
+            label = _base_label(seg)
+            if label:
+                prev_label = label
+            elif prev_label:
+                k = inherited.get(prev_label, 0) + 1
+                inherited[prev_label] = k
+                label = f"{prev_label}[{k}]"
+        volatile = bool(
+            unit.lower() in _TIME_UNITS
+            or _RATE.match(unit)
+            or (not unit and not m.group("pct") and _AFTER_TIME.match(line, end))
+            or _volatile_label(label)
+            or (vol and any(a < end and start < b for a, b in vol))
+        )
+        out.append(Num(value, body.strip(), label, start, end, volatile))
+        prev_end = end
+    return out
+
+
+def _skeleton(line: str, nums: list[Num]) -> tuple[list[str], list[int]]:
+    """Tokens of a line with each number as one placeholder, and the token index of each number."""
+    toks: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for n in nums:
+        toks += _TOKENS.findall(line[pos : n.start])
+        where.append(len(toks))
+        toks.append(_NUM_TOKEN)
+        pos = n.end
+    toks += _TOKENS.findall(line[pos:])
+    return toks, where
+
+
+def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], list[Num]]:
+    """Numbers of two paired lines matched by position in a token alignment; the leftovers of each side."""
+    a, b = numbers_in_line(old), numbers_in_line(new)
+    if not a or not b:
+        return [], a, b
+    if len(a) == len(b) and _masked(old, a) == _masked(new, b):  # the usual case: only numbers differ
+        return list(zip(a, b, strict=True)), [], []
+    ta, wa = _skeleton(old, a)
+    tb, wb = _skeleton(new, b)
+    at_a = {t: k for k, t in enumerate(wa)}
+    at_b = {t: k for k, t in enumerate(wb)}
+    pairs: list[tuple[Num, Num]] = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            for d in range(i2 - i1):
+                ka, kb = at_a.get(i1 + d), at_b.get(j1 + d)
+                if ka is not None and kb is not None:
+                    pairs.append((a[ka], b[kb]))
+                    used_a.add(ka)
+                    used_b.add(kb)
+    return pairs, [n for k, n in enumerate(a) if k not in used_a], [n for k, n in enumerate(b) if k not in used_b]
+
+
+def _by_label(old: list[Num], new: list[Num]) -> list[tuple[Num, Num]]:
+    """Pair leftovers whose label is non-empty and unique on both sides."""
+
+    def unique(nums: list[Num]) -> dict[str, Num]:
+        seen: dict[str, Num] = {}
+        dup: set[str] = set()
+        for n in nums:
+            if not n.label:
+                continue
+            if n.label in seen:
+                dup.add(n.label)
+            seen[n.label] = n
+        return {k: v for k, v in seen.items() if k not in dup}
+
+    ua, ub = unique(old), unique(new)
+    return [(ua[k], ub[k]) for k in ua if k in ub]
+
+
+@dataclass(slots=True)
+class PairedNumber:
+    old: Num
+    new: Num
+    line: int | None  # 1-based line of the new text
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    nums: list[Num]
+    line: int | None  # 1-based line number in its own text
+    partner: int  # index of the other side's line the text diff paired it with, or -1
+    hunk: int
+    used: bool = False
+
+
+def _key(line: _Line, volatile_only: bool) -> str:
+    """The line with its volatile numbers (or all of them) masked."""
+    out, pos = [], 0
+    for n in line.nums:
+        if n.volatile or not volatile_only:
+            out += [line.text[pos : n.start], "#"]
+            pos = n.end
+    out.append(line.text[pos:])
+    return "".join(out)
+
+
+def _pair_equal_keys(old: list[_Line], new: list[_Line], volatile_only: bool, out: list[PairedNumber]) -> None:
+    """Pair, in order, unused lines whose keys are equal; report their numbers that differ."""
+    ia = [k for k, x in enumerate(old) if not x.used]
+    ib = [k for k, x in enumerate(new) if not x.used]
+    if not ia or not ib:
+        return
+    ka = [_key(old[k], volatile_only) for k in ia]
+    kb = [_key(new[k], volatile_only) for k in ib]
+    opcodes = [("equal", 0, len(ka), 0, len(kb))] if ka == kb else SequenceMatcher(None, ka, kb, False).get_opcodes()
+    for tag, i1, i2, j1, _j2 in opcodes:
+        if tag != "equal":
+            continue
+        for d in range(i2 - i1):
+            a, b = old[ia[i1 + d]], new[ib[j1 + d]]
+            if not volatile_only and not a.nums:
+                continue  # a line without numbers pairs nothing (and stays free for its diff partner)
+            a.used = b.used = True
+            out.extend(PairedNumber(x, y, b.line) for x, y in zip(a.nums, b.nums, strict=False) if _reportable(x, y))
+
+
+def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
+    """The numbers that changed in a text diff, and a note when the text was not read.
+
+    The changed lines of the whole output are paired in four passes, each on the lines the
+    previous ones left: lines equal once volatile numbers are masked (a re-run's timings: nothing
+    to report, and they cannot pair with the wrong epoch); lines equal once every number is
+    masked (only numbers changed: paired in order); the text diff's own line pairs, matched token
+    by token; and what is left in a hunk by label.
+    """
+    changed_lines = sum(1 for op in td.lines if op.op != "equal")
+    if changed_lines > MAX_CHANGED_LINES:
+        return [], f"numbers not compared: more than {MAX_CHANGED_LINES:,} changed lines"
+    old: list[_Line] = []
+    new: list[_Line] = []
+    hunk = -1
+    in_hunk = False
+    for op in td.lines:
+        if op.op == "equal":
+            in_hunk = False
+            continue
+        if not in_hunk:
+            hunk += 1
+            in_hunk = True
+        ta = strip_ansi((op.old_text or "").rstrip("\r\n"))
+        tb = strip_ansi((op.new_text or "").rstrip("\r\n"))
+        if _LOCALE.search(ta) or _LOCALE.search(tb):
+            return [], "numbers not compared: decimal commas (an unrecognised number locale)"
+        if op.op == "replace":
+            old.append(_Line(ta, numbers_in_line(ta), op.old, len(new), hunk))
+            new.append(_Line(tb, numbers_in_line(tb), op.new, len(old) - 1, hunk))
+        elif op.op == "delete":
+            old.append(_Line(ta, numbers_in_line(ta), op.old, -1, hunk))
+        else:
+            new.append(_Line(tb, numbers_in_line(tb), op.new, -1, hunk))
+    out: list[PairedNumber] = []
+    _pair_equal_keys(old, new, True, out)
+    _pair_equal_keys(old, new, False, out)
+    pools: dict[int, tuple[list[Num], list[tuple[Num, int | None]]]] = {}
+    for a in old:
+        if a.used:
+            continue
+        pool = pools.setdefault(a.hunk, ([], []))
+        b = new[a.partner] if a.partner >= 0 else None
+        if b is not None and not b.used:
+            pairs, la, lb = pair_line(a.text, b.text)
+            out.extend(PairedNumber(x, y, b.line) for x, y in pairs if _reportable(x, y))
+            b.used = True
+            pool[0].extend(la)
+            pool[1].extend((n, b.line) for n in lb)
+        else:
+            pool[0].extend(a.nums)
+    for b in new:
+        if not b.used:
+            pools.setdefault(b.hunk, ([], []))[1].extend((n, b.line) for n in b.nums)
+    for old_left, new_left in pools.values():
+        if old_left and new_left:
+            line_of = {id(n): ln for n, ln in new_left}
+            for x, y in _by_label(old_left, [n for n, _ in new_left]):
+                if _reportable(x, y):
+                    out.append(PairedNumber(x, y, line_of.get(id(y))))
+    out.sort(key=lambda p: p.line or 0)
+    return out, None
+
+
+def _masked(line: str, nums: list[Num]) -> str:
+    """The line with its numbers replaced by ``#``: equal for two lines that differ only in numbers."""
+    out, pos = [], 0
+    for n in nums:
+        out += [line[pos : n.start], "#"]
+        pos = n.end
+    out.append(line[pos:])
+    return "".join(out)
+
+
+def _reportable(a: Num, b: Num) -> bool:
+    return not a.volatile and not b.volatile and a.value != b.value

@@ -1,0 +1,239 @@
+"""Review signals: the checklist of things a reviewer should know about a re-run notebook.
+
+Stale outputs, out-of-order runs (and outputs cleared where the base had them), new errors
+and warnings, outputs that grew, strings that look like secrets, a changed kernel. Each comes
+from the diff's cells and the two notebooks; nothing here re-aligns anything.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..model import CellDiff, NotebookDiff
+from .model import Signal
+
+OUTPUT_GROWTH_BYTES = 100_000  # a cell whose outputs grew by more than this is flagged
+MAX_SECRET_SCAN_CHARS = 1_000_000  # text of one cell's new outputs scanned for secrets
+
+# A small, well-known rule set (the shapes gitleaks and GitHub secret scanning look for).
+SECRET_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b")),
+    ("Slack token", re.compile(r"\bxox[abposr]-[0-9A-Za-z-]{10,}\b")),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
+    ("OpenAI API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_\-]{32,}\b")),
+    ("private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----")),
+    ("password in a URL", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/:@'\"]+:[^\s/@'\"]{3,}@[^\s/'\"]+")),
+    (
+        "api key or password assignment",
+        re.compile(
+            r"\b(?i:api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token|password|passwd|client[_-]?secret)"
+            r"\s*[=:]\s*['\"]?(?!\*+['\"]?\s*$)[A-Za-z0-9_\-./+=]{8,}"
+        ),
+    ),
+)
+_WARNING = re.compile(
+    r"^(?:.*?:\d+: )?(?P<kind>[A-Z]\w*Warning): (?P<msg>.*)$|^(?P<log>WARNING)(?::[\w.]+:|\s*[:\-]\s*)(?P<lmsg>.*)$"
+)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "".join(str(v) for v in value)
+    return value if isinstance(value, str) else ""
+
+
+def _cell(nb: dict[str, Any] | None, index: int | None) -> dict[str, Any]:
+    if nb is None or index is None:
+        return {}
+    cells = nb.get("cells")
+    if not isinstance(cells, list) or not 0 <= index < len(cells) or not isinstance(cells[index], dict):
+        return {}
+    c: dict[str, Any] = cells[index]
+    return c
+
+
+def _outputs(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    outs = cell.get("outputs")
+    return [o for o in outs if isinstance(o, dict)] if isinstance(outs, list) else []
+
+
+def _output_text(out: dict[str, Any]) -> str:
+    if out.get("output_type") == "stream":
+        return _text(out.get("text"))
+    if out.get("output_type") == "error":
+        return "\n".join(str(x) for x in out.get("traceback", []) if isinstance(x, str))
+    data = out.get("data")
+    if isinstance(data, dict):
+        # text/plain says what the HTML says: read the HTML only when it is all there is
+        keys = [k for k in data if k in ("text/plain", "text/markdown", "text/latex", "application/json")]
+        keys = keys or [k for k in data if k.startswith("text/")]
+        return "\n".join(_text(data[k]) if k != "application/json" else json.dumps(data[k]) for k in keys)
+    return ""
+
+
+def _size(outs: list[dict[str, Any]]) -> int:
+    """About the bytes the outputs take in the file: their text and data, without re-encoding them."""
+    n = 0
+    for o in outs:
+        for key in ("text", "traceback"):
+            v = o.get(key)
+            n += (
+                len(v)
+                if isinstance(v, str)
+                else sum(len(x) for x in v if isinstance(x, str))
+                if isinstance(v, list)
+                else 0
+            )
+        data = o.get("data")
+        if isinstance(data, dict):
+            for v in data.values():
+                if isinstance(v, str):
+                    n += len(v)
+                elif isinstance(v, list):
+                    n += sum(len(x) for x in v if isinstance(x, str))
+                else:
+                    n += len(json.dumps(v))
+    return n
+
+
+def _warnings(outs: list[dict[str, Any]]) -> list[str]:
+    """Warning lines in stderr: ``path:12: UserWarning: msg`` (warnings.warn), ``WARNING:root:msg`` (logging)."""
+    found: list[str] = []
+    for o in outs:
+        if o.get("output_type") != "stream" or o.get("name") != "stderr":
+            continue
+        for line in _text(o.get("text")).splitlines():
+            m = _WARNING.match(line.strip())
+            if m:
+                kind = m.group("kind") or "WARNING"
+                found.append(f"{kind}: {(m.group('msg') if m.group('kind') else m.group('lmsg')).strip()}")
+    return found
+
+
+def _errors(outs: list[dict[str, Any]]) -> list[str]:
+    return [
+        f"{o.get('ename', 'Error')}: {o.get('evalue', '')}".strip() for o in outs if o.get("output_type") == "error"
+    ]
+
+
+def mask(secret: str) -> str:
+    """Enough of a secret to find it, never the whole of it."""
+    return secret[:4] + "…" if len(secret) > 8 else "…"
+
+
+_ANY_SECRET = re.compile("|".join(f"(?:{rule.pattern})" for _, rule in SECRET_RULES))
+_SECRET_HINT = re.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox|AIza|sk-|PRIVATE KEY|://|(?i:key|token|secret|passw)")
+
+
+def secrets_in(text: str) -> list[tuple[str, str]]:
+    """(rule name, masked match) for each secret-looking string in a text."""
+    found: list[tuple[str, str]] = []
+    if not _SECRET_HINT.search(text, 0, MAX_SECRET_SCAN_CHARS):  # one cheap pass clears almost every output
+        return found
+    for m in _ANY_SECRET.finditer(text, 0, MAX_SECRET_SCAN_CHARS):
+        name = next((n for n, rule in SECRET_RULES if rule.fullmatch(m.group())), "secret")
+        found.append((name, mask(m.group())))
+    return found
+
+
+def _short(text: str, limit: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def cell_signals(c: CellDiff, old: dict[str, Any], new: dict[str, Any]) -> list[Signal]:
+    """Signals of one cell of the new notebook (its matched old cell may be empty)."""
+    out: list[Signal] = []
+    idx = c.new_index
+    if idx is None or c.status == "unchanged" or c.cell_type != "code":
+        return out
+    if c.status == "modified" and "outputs" not in c.changed:
+        if "source" in c.changed and "execution_count" not in c.changed and new.get("outputs"):
+            out.append(
+                Signal("stale_output", idx, "source changed but outputs and execution count did not: not re-run")
+            )
+        return out
+    old_outs, new_outs = _outputs(old), _outputs(new)
+    # Only outputs that are new or changed are read (an unchanged output has nothing new).
+    if c.status == "added":
+        fresh = new_outs
+    else:
+        changed = {o.new_index for o in c.outputs or [] if o.status in ("added", "modified") and not o.transient}
+        fresh = [o for k, o in enumerate(new_outs) if k in changed]
+    if not fresh:
+        return out
+    before_err = set(_errors(old_outs))
+    for e in _errors(fresh):
+        if e not in before_err:
+            out.append(Signal("new_error", idx, _short(e)))
+    before_warn = set(_warnings(old_outs))
+    for w in dict.fromkeys(_warnings(fresh)):
+        if w not in before_warn:
+            out.append(Signal("new_warning", idx, _short(w)))
+    grew = _size(new_outs) - _size(old_outs)
+    if grew > OUTPUT_GROWTH_BYTES:
+        out.append(Signal("output_growth", idx, f"outputs grew by {grew / 1000:,.0f} kB"))
+    found = list(dict.fromkeys(s for o in fresh for s in secrets_in(_output_text(o))))
+    if found:
+        before = {s for o in old_outs for s in secrets_in(_output_text(o))}
+        for name, masked in found:
+            if (name, masked) not in before:
+                out.append(Signal("secret", idx, f"{name} in an output ({masked})"))
+    return out
+
+
+def _counts(nb: dict[str, Any] | None) -> list[tuple[int, int]]:
+    """(cell index, execution count) of the code cells that have one, top to bottom."""
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    out = []
+    for k, c in enumerate(cells if isinstance(cells, list) else []):
+        if isinstance(c, dict) and c.get("cell_type") == "code" and isinstance(c.get("execution_count"), int):
+            out.append((k, int(c["execution_count"])))
+    return out
+
+
+def _with_outputs(nb: dict[str, Any] | None) -> int:
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    return sum(1 for c in cells if isinstance(c, dict) and c.get("outputs")) if isinstance(cells, list) else 0
+
+
+def _kernel(nb: dict[str, Any] | None) -> tuple[str, str]:
+    meta = nb.get("metadata") if isinstance(nb, dict) else None
+    meta = meta if isinstance(meta, dict) else {}
+    ks: dict[str, Any] = meta["kernelspec"] if isinstance(meta.get("kernelspec"), dict) else {}
+    li: dict[str, Any] = meta["language_info"] if isinstance(meta.get("language_info"), dict) else {}
+    kernel = str(ks.get("name") or ks.get("display_name") or "")
+    lang = f"{li.get('name', '')} {li.get('version', '')}".strip()
+    return kernel, lang
+
+
+def notebook_signals(d: NotebookDiff) -> list[Signal]:
+    """The signals of a whole diff, in notebook order (notebook-level ones first)."""
+    out: list[Signal] = []
+    if d.old.empty or d.new.empty:
+        return [s for c in d.cells for s in cell_signals(c, {}, _cell(d.new_nb, c.new_index))]
+    ok, ol = _kernel(d.old_nb)
+    nk, nl = _kernel(d.new_nb)
+    if ok and nk and ok != nk:
+        out.append(Signal("kernel_changed", None, f"kernel {ok} → {nk}"))
+    if ol and nl and ol != nl:
+        out.append(Signal("kernel_changed", None, f"language {ol} → {nl}"))
+    outputs_changed = any("outputs" in c.changed for c in d.cells)
+    if outputs_changed and not _with_outputs(d.new_nb):
+        before = _with_outputs(d.old_nb)
+        if before:
+            out.append(Signal("out_of_order", None, f"saved without outputs: the base had outputs in {before} cells"))
+    if any("execution_count" in c.changed or c.status in ("added", "removed") or c.moved for c in d.cells):
+        counts = _counts(d.new_nb)
+        old_counts = _counts(d.old_nb)
+        known = set(zip([n for _, n in old_counts], [n for _, n in old_counts[1:]], strict=False))
+        for (_, a), (k, b) in zip(counts, counts[1:], strict=False):
+            if b <= a and (a, b) not in known:
+                out.append(Signal("out_of_order", k, f"run out of order: execution count {b} after {a}"))
+    for c in d.cells:
+        if c.status != "unchanged" and c.cell_type == "code":
+            out += cell_signals(c, _cell(d.old_nb, c.old_index), _cell(d.new_nb, c.new_index))
+    return out

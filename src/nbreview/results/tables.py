@@ -1,0 +1,451 @@
+"""Tables in outputs, parsed and diffed cell by cell.
+
+HTML tables as pandas, polars and Styler write them are read with the standard library's
+``html.parser`` (MultiIndex headers with ``colspan``, index columns with ``rowspan``, truncated
+frames with ``...``); aligned text tables (``DataFrame``/``Series`` ``text/plain``) and
+markdown pipe tables are read from text. Rows are aligned by their index labels (by content
+when there is no index), columns by their headers. A table that cannot be read safely (ragged
+rows, nested tables, beyond the limits) raises :class:`TableError`, and the output keeps its
+text diff with a note.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from html.parser import HTMLParser
+
+from .model import NumberChange, RowStatus, TableColumn, TableDiff, TableRow
+from .numbers import parse_value, strip_ansi
+
+MAX_TABLE_ROWS = 5_000  # rows of one table read; a longer table keeps its text diff
+MAX_TABLE_CELLS = 100_000  # cells of one table read
+MAX_TABLE_HTML_CHARS = 5_000_000  # an HTML output larger than this is not parsed
+MAX_TABLES_PER_OUTPUT = 20
+
+_WS = re.compile(r"\s+")
+_ELLIPSIS = frozenset({"...", "..", "…", "⋮", "⋯"})
+_CELL_NUMBER = re.compile(r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?\s?%?")
+_TEXT_SPLIT = re.compile(r"\s{2,}")
+_FOOTER = re.compile(r"^\[\d+ rows x \d+ columns\]$")
+_SERIES_FOOTER = re.compile(r"^(?:Name: (?P<name>.*?), )?(?:Length: \d+, )?dtype: \w+$")
+_MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+class TableError(Exception):
+    """A table that is not read (the output keeps its text diff); the message is the note shown."""
+
+
+@dataclass(slots=True)
+class Table:
+    """A parsed table: column labels, and per body row its label (or None) and cell texts."""
+
+    columns: list[str]
+    rows: list[tuple[str | None, list[str]]]
+    truncated: bool = False
+    index_name: str = ""
+
+
+# ---------------------------------------------------------------- HTML
+
+
+@dataclass(slots=True)
+class _RawCell:
+    text: str
+    header: bool
+    colspan: int
+    rowspan: int
+
+
+@dataclass(slots=True)
+class _RawTable:
+    head: list[list[_RawCell]] = field(default_factory=list)
+    body: list[list[_RawCell]] = field(default_factory=list)
+    nested: bool = False
+    cells: int = 0
+
+
+def _span(value: str | None) -> int:
+    try:
+        n = int(value or "1")
+    except ValueError:
+        return 1
+    return max(1, min(n, 1000))
+
+
+class _TableParser(HTMLParser):
+    """Collects top-level tables; a table inside a table marks its outer table as nested."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[_RawTable] = []
+        self.depth = 0
+        self.in_head = False
+        self.row: list[_RawCell] | None = None
+        self.cell: _RawCell | None = None
+        self.parts: list[str] = []
+        self.skip = 0  # inside <style>/<script>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script"):
+            self.skip += 1
+        elif tag == "table":
+            self.depth += 1
+            if self.depth == 1:
+                self.tables.append(_RawTable())
+            else:
+                self.tables[-1].nested = True
+        elif self.depth != 1:
+            return
+        elif tag == "thead":
+            self.in_head = True
+        elif tag in ("tbody", "tfoot"):
+            self.in_head = False
+        elif tag == "tr":
+            self._end_row()
+            self.row = []
+        elif tag in ("td", "th"):
+            self._end_cell()
+            if self.row is None:
+                self.row = []
+            a = dict(attrs)
+            self.cell = _RawCell("", tag == "th", _span(a.get("colspan")), _span(a.get("rowspan")))
+            self.parts = []
+        elif tag == "br" and self.cell is not None:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script"):
+            self.skip = max(0, self.skip - 1)
+        elif tag == "table":
+            if self.depth == 1:
+                self._end_row()
+            self.depth = max(0, self.depth - 1)
+        elif self.depth != 1:
+            return
+        elif tag in ("td", "th"):
+            self._end_cell()
+        elif tag == "tr":
+            self._end_row()
+        elif tag == "thead":
+            self._end_row()
+            self.in_head = False
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None and not self.skip and self.depth == 1:
+            self.parts.append(data)
+
+    def _end_cell(self) -> None:
+        if self.cell is not None and self.row is not None:
+            self.cell.text = _WS.sub(" ", "".join(self.parts).replace("\xa0", " ")).strip()
+            self.row.append(self.cell)
+            t = self.tables[-1]
+            t.cells += 1
+            if t.cells > MAX_TABLE_CELLS:
+                raise TableError(f"table not compared: more than {MAX_TABLE_CELLS:,} cells")
+        self.cell = None
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self.row:
+            t = self.tables[-1]
+            heading = self.in_head or (not t.body and all(c.header for c in self.row))
+            (t.head if heading else t.body).append(self.row)
+            if len(t.body) > MAX_TABLE_ROWS:
+                raise TableError(f"table not compared: more than {MAX_TABLE_ROWS:,} rows")
+        self.row = None
+
+
+def _grid(rows: list[list[_RawCell]]) -> list[list[_RawCell]]:
+    """Rows with colspan repeated across and rowspan repeated down (the HTML table model)."""
+    out: list[list[_RawCell]] = []
+    carry: dict[int, tuple[_RawCell, int]] = {}
+    for row in rows:
+        line: list[_RawCell] = []
+        col = k = 0
+        while k < len(row) or col in carry:
+            if col in carry:
+                cell, left = carry.pop(col)
+                line.append(cell)
+                if left > 1:
+                    carry[col] = (cell, left - 1)
+                col += 1
+                continue
+            c = row[k]
+            k += 1
+            for s in range(c.colspan):
+                line.append(c)
+                if c.rowspan > 1:
+                    carry[col + s] = (c, c.rowspan - 1)
+            col += c.colspan
+        out.append(line)
+    return out
+
+
+def _join_labels(parts: list[str]) -> str:
+    seen: list[str] = []
+    for p in parts:
+        if p and (not seen or seen[-1] != p):
+            seen.append(p)
+    return " / ".join(seen)
+
+
+def _from_raw(raw: _RawTable) -> Table:
+    if raw.nested:
+        raise TableError("table not compared: it contains a nested table")
+    # polars writes each column's dtype as a header row of <td>: a caption, not part of the label
+    head = _grid([r for r in raw.head if any(c.header for c in r)] or raw.head)
+    body = _grid(raw.body)
+    if not body:
+        raise TableError("table not compared: it has no body rows")
+    width = len(body[0])
+    if any(len(r) != width for r in body) or any(len(r) != width for r in head):
+        raise TableError("table not compared: its rows have different numbers of cells")
+    nindex = min(next((k for k, c in enumerate(r) if not c.header), len(r)) for r in body)
+    nindex = min(nindex, width - 1)
+    columns = [_join_labels([r[j].text for r in head]) for j in range(nindex, width)]
+    index_name = _join_labels([r[j].text for r in head for j in range(nindex)])
+    rows: list[tuple[str | None, list[str]]] = []
+    truncated = False
+    for r in body:
+        values = [c.text for c in r[nindex:]]
+        label = _join_labels([c.text for c in r[:nindex]]) if nindex else None
+        if all(v in _ELLIPSIS for v in values):
+            truncated = True
+            continue
+        rows.append((label, values))
+    return _finish(Table(columns, rows, truncated, index_name))
+
+
+def html_tables(html: str) -> list[Table]:
+    """The top-level tables of an HTML output (none if it has no ``<table``)."""
+    if "<table" not in html.lower():
+        return []
+    if len(html) > MAX_TABLE_HTML_CHARS:
+        raise TableError(f"table not compared: HTML output over {MAX_TABLE_HTML_CHARS:,} characters")
+    if html.lower().count("<tr") > MAX_TABLE_ROWS * 2 + 10:
+        raise TableError(f"table not compared: more than {MAX_TABLE_ROWS:,} rows")
+    p = _TableParser()
+    p.feed(html)
+    p.close()
+    if len(p.tables) > MAX_TABLES_PER_OUTPUT:
+        raise TableError(f"tables not compared: more than {MAX_TABLES_PER_OUTPUT} tables in one output")
+    return [_from_raw(t) for t in p.tables]
+
+
+# ---------------------------------------------------------------- text
+
+
+def text_table(text: str) -> Table | None:
+    """A markdown pipe table or an aligned ``DataFrame``/``Series`` text; None when the text is not one."""
+    if text.count("\n") > MAX_TABLE_ROWS + 2 or ("  " not in text and "|" not in text):
+        return None  # too long to be read as a table, or no column gaps at all
+    lines = [strip_ansi(x).rstrip() for x in text.splitlines()]
+    lines = [x for x in lines if x.strip()]
+    if len(lines) < 2:
+        return None
+    if len(lines) > MAX_TABLE_ROWS:
+        return None
+    if lines[0].lstrip().startswith("|") and _MD_RULE.match(lines[1].strip()):
+        return _markdown_table(lines)
+    return _aligned_table(lines)
+
+
+def _md_cells(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    return [c.strip() for c in re.split(r"(?<!\\)\|", s)]
+
+
+def _markdown_table(lines: list[str]) -> Table | None:
+    header = _md_cells(lines[0])
+    rows: list[tuple[str | None, list[str]]] = []
+    for line in lines[2:]:
+        if not line.lstrip().startswith("|"):
+            return None  # a table followed by prose: read as text
+        cells = _md_cells(line)
+        if len(cells) != len(header):
+            return None
+        rows.append((None, cells))
+    return _finish(Table(header, rows)) if rows else None
+
+
+def _aligned_table(lines: list[str]) -> Table | None:
+    truncated = False
+    if _FOOTER.match(lines[-1].strip()):
+        truncated = True
+        lines = lines[:-1]
+    series = _SERIES_FOOTER.match(lines[-1].strip())
+    if series:
+        body = [_TEXT_SPLIT.split(x.strip()) for x in lines[:-1]]
+        if not body or any(len(r) != 2 for r in body if r != ["..."]):
+            return None
+        pairs: list[tuple[str | None, list[str]]] = [(r[0], [r[1]]) for r in body if len(r) == 2]
+        truncated = truncated or any(r == ["..."] for r in body)
+        return _finish(Table([series.group("name") or "value"], pairs, truncated))
+    header = _TEXT_SPLIT.split(lines[0].strip())
+    body_lines = lines[1:]
+    if len(header) < 1 or not body_lines:
+        return None
+    # pandas prints the index name alone on the second line
+    index_name = ""
+    first = _TEXT_SPLIT.split(body_lines[0].strip())
+    if len(first) == 1 and len(body_lines) > 1 and len(header) > 1:
+        index_name = first[0]
+        body_lines = body_lines[1:]
+    rows: list[tuple[str | None, list[str]]] = []
+    width = None
+    for line in body_lines:
+        cells = _TEXT_SPLIT.split(line.strip())
+        if all(c in _ELLIPSIS for c in cells):
+            truncated = True
+            continue
+        if width is None:
+            width = len(cells)
+        if len(cells) != width:
+            return None
+        if width == len(header) + 1:
+            rows.append((cells[0], cells[1:]))
+        elif width == len(header):
+            rows.append((None, cells))
+        else:
+            return None
+    if not rows or len(header) < 2 and width != len(header) + 1:
+        return None
+    # Plain prose splits into one piece per line; a table has at least one numeric column.
+    if not any(_number(v) is not None for _, vals in rows for v in vals):
+        return None
+    return _finish(Table(header, rows, truncated, index_name))
+
+
+def _finish(t: Table) -> Table:
+    """Drop truncation columns (``...``) and make column labels unique."""
+    keep = [j for j, c in enumerate(t.columns) if c not in _ELLIPSIS]
+    if len(keep) != len(t.columns):
+        t.truncated = True
+        t.columns = [t.columns[j] for j in keep]
+        t.rows = [(label, [vals[j] for j in keep if j < len(vals)]) for label, vals in t.rows]
+    seen: dict[str, int] = {}
+    cols = []
+    for j, c in enumerate(t.columns):
+        c = c or f"column {j + 1}"
+        seen[c] = seen.get(c, 0) + 1
+        cols.append(c if seen[c] == 1 else f"{c} ({seen[c]})")
+    t.columns = cols
+    return t
+
+
+# ---------------------------------------------------------------- diff
+
+
+def _number(text: str) -> int | float | None:
+    t = text.strip()
+    if not t or not any(ch.isdigit() for ch in t) or not _CELL_NUMBER.fullmatch(t):
+        return None
+    return parse_value(t)
+
+
+def _unique(labels: list[str]) -> bool:
+    return len(set(labels)) == len(labels) and all(labels)
+
+
+def _row_labels(t: Table) -> list[str]:
+    """Index labels; without an index, the first column when its values are unique, else positions."""
+    if all(label is not None for label, _ in t.rows):
+        return [str(label) for label, _ in t.rows]
+    first = [vals[0] if vals else "" for _, vals in t.rows]
+    if _unique(first) and not all(_number(v) is not None for v in first):
+        return first
+    return [f"row {k + 1}" for k in range(len(t.rows))]
+
+
+def _align(
+    old: list[str], new: list[str], old_keys: list[str], new_keys: list[str]
+) -> list[tuple[int | None, int | None]]:
+    """Pairs of positions: by label when labels are unique on both sides, else by content in order."""
+    if _unique(old) and _unique(new) and not all(x.startswith("row ") for x in old + new):
+        where = {x: k for k, x in enumerate(old)}
+        pairs: list[tuple[int | None, int | None]] = []
+        seen: set[int] = set()
+        for j, x in enumerate(new):
+            i = where.get(x)
+            if i is not None:
+                seen.add(i)
+            pairs.append((i, j))
+        # removed rows go back at their old place (before the next row that survived)
+        for i in sorted(set(range(len(old))) - seen, reverse=True):
+            after = next((k for k, (oi, _) in enumerate(pairs) if oi is not None and oi > i), len(pairs))
+            pairs.insert(after, (i, None))
+        return pairs
+    pairs = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes():
+        n = min(i2 - i1, j2 - j1) if tag == "replace" else (i2 - i1 if tag == "equal" else 0)
+        pairs += [(i1 + k, j1 + k) for k in range(n)]
+        pairs += [(i, None) for i in range(i1 + n, i2)]
+        pairs += [(None, j) for j in range(j1 + n, j2)]
+    return pairs
+
+
+def _same(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    x, y = _number(a), _number(b)
+    return x is not None and y is not None and x == y
+
+
+def diff_tables(
+    old: Table, new: Table, cell: int, output: int, source: str, table_index: int
+) -> tuple[TableDiff, list[NumberChange]]:
+    """Align two tables and list the cells that changed (numbers by value, other cells by text)."""
+    cols = _align(old.columns, new.columns, old.columns, new.columns)
+    columns: list[TableColumn] = []
+    for oi, nj in cols:
+        label = new.columns[nj] if nj is not None else old.columns[oi] if oi is not None else ""
+        status: RowStatus = "same" if oi is not None and nj is not None else ("added" if oi is None else "removed")
+        columns.append(TableColumn(label, status))
+    ol, nl = _row_labels(old), _row_labels(new)
+    okeys = [f"{ol[k]}\x00" + "\x00".join(v) for k, (_, v) in enumerate(old.rows)]
+    nkeys = [f"{nl[k]}\x00" + "\x00".join(v) for k, (_, v) in enumerate(new.rows)]
+    rows: list[TableRow] = []
+    changes: list[NumberChange] = []
+    unchanged = 0
+    for ri, rj in _align(ol, nl, okeys, nkeys):
+        ovals = old.rows[ri][1] if ri is not None else None
+        nvals = new.rows[rj][1] if rj is not None else None
+        label = nl[rj] if rj is not None else ol[ri] if ri is not None else ""
+        cells: list[tuple[str | None, str | None]] = []
+        changed = False
+        for (oi, nj), col in zip(cols, columns, strict=True):
+            a = ovals[oi] if ovals is not None and oi is not None and oi < len(ovals) else None
+            b = nvals[nj] if nvals is not None and nj is not None and nj < len(nvals) else None
+            cells.append((a, b))
+            if a is not None and b is not None and not _same(a, b):
+                changed = True
+                x, y = _number(a), _number(b)
+                changes.append(
+                    NumberChange(
+                        cell,
+                        output,
+                        f"{label} · {col.label}",
+                        x if x is not None and y is not None else a,
+                        y if x is not None and y is not None else b,
+                        a,
+                        b,
+                        source,
+                        None,
+                        label,
+                        col.label,
+                        table_index,
+                    )
+                )
+        rstatus: RowStatus = "added" if ri is None else "removed" if rj is None else "changed" if changed else "same"
+        if rstatus == "same":
+            unchanged += 1
+            continue
+        rows.append(TableRow(label, rstatus, cells))
+    td = TableDiff(cell, output, source, columns, rows, unchanged, old.truncated or new.truncated, new.index_name)
+    return td, changes
