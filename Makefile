@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench bench-git bench-results clean
+.PHONY: demo test lint bench bench-git bench-results bench-resources clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ bench-git: $(STAMP)
 
 bench-results: $(STAMP)
 	$(BIN)/python benchmarks/results.py
+
+bench-resources: $(STAMP)
+	$(BIN)/python benchmarks/resources.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,11 +2,16 @@
 
     .venv/bin/python benchmarks/merge.py             # all corpus notebooks, 5 edit sets each
     .venv/bin/python benchmarks/merge.py --quick     # 40 notebooks, 3 edit sets each
+    .venv/bin/python benchmarks/merge.py --quick --only rival --notebooks 12   # one section, a smaller sample
 
 Sections:
 - generated: two non-overlapping edit sets on each corpus notebook (tests/merge_edits.py);
   clean-merge rate and the share merged into exactly the notebook with both applied; then
   overlapping edits (same line changed, or deleted vs edited): the share reported as conflicts.
+- rival: both sides rewrite the same cell (each replacing >= 50% of its lines), and add/add
+  (the notebook added on both branches with different edit sets, merged against an empty base):
+  the share reported as conflicts, lines either side wrote that the result lost, the share of
+  valid notebooks, and (nbreview) the share where taking one side everywhere gives that side back.
 - largest: time to merge the largest corpus notebooks, in memory (load excluded) and as the
   git driver runs it (``nbreview merge`` in a fresh process: load, merge, validate, write).
 nbdime runs in a worker process with a time limit per merge (NBDIME_LIMIT, default 60 s).
@@ -37,7 +42,16 @@ NBDIME_LIMIT = float(os.environ.get("NBDIME_LIMIT", "60"))
 
 from peer import PeerWorker  # noqa: E402
 
-from merge_edits import apply_edits, non_overlapping, overlapping, same_cells  # noqa: E402
+from merge_edits import (  # noqa: E402
+    add_add,
+    apply_edits,
+    lost_lines,
+    non_overlapping,
+    overlapping,
+    rival_rewrites,
+    same_cells,
+    sources,
+)
 from nbreview.load import load  # noqa: E402
 from nbreview.merge import merge, validate  # noqa: E402
 
@@ -160,6 +174,74 @@ def bench_generated(nbd: Nbdime | None, paths: list[Path], seeds: int) -> None:
         print(f"| {name} | {ours} |" + (f" {theirs} |" if nbd else ""))
 
 
+EMPTY = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+
+
+def _valid(nb: dict[str, Any]) -> bool:
+    try:
+        validate(nb)
+    except Exception:  # noqa: BLE001 - an invalid result is what is counted
+        return False
+    return True
+
+
+def bench_rival(nbd: Nbdime | None, paths: list[Path], seeds: int) -> None:
+    """Rival rewrites of one cell and add/add: every case must conflict and lose nothing."""
+    rows: dict[str, dict[str, int]] = {}
+    for path in paths:
+        base_json = json.dumps(load(path).nb)
+        for seed in range(seeds):
+            nb = json.loads(base_json)
+            local, remote, _ = rival_rewrites(nb, random.Random(f"rival:{path.parent.name}:{seed}"), seed)
+            cases = [("rival rewrites of one cell", json.loads(base_json), local, remote)]
+            nb = json.loads(base_json)
+            lo2, re2 = add_add(nb, random.Random(f"addadd:{path.parent.name}:{seed}"), seed)
+            cases.append(("add/add (no common base)", None, lo2, re2))
+            for name, base, lo, re_ in cases:
+                st = rows.setdefault(name, {"cases": 0, "conflict": 0, "lost": 0, "lost_cases": 0, "valid": 0,
+                                            "whole": 0, "nbd_conflict": 0, "nbd_lost": 0, "nbd_lost_cases": 0,
+                                            "nbd_valid": 0, "nbd_crash": 0, "nbd_limit": 0})
+                b = base if base is not None else b""
+                out = merge(b, lo, re_)
+                st["cases"] += 1
+                st["conflict"] += not out.clean
+                lost = lost_lines(out.notebook, base, lo, re_)
+                st["lost"] += len(lost)
+                st["lost_cases"] += bool(lost)
+                st["valid"] += _valid(out.notebook)
+                st["whole"] += (sources(merge(b, lo, re_, strategy="local").notebook) == sources(lo)
+                                and sources(merge(b, lo, re_, strategy="remote").notebook) == sources(re_))
+                if nbd is None:
+                    continue
+                res = nbd.merge(base if base is not None else EMPTY, lo, re_)
+                if res is None:
+                    st["nbd_limit"] += 1
+                elif res[1][0] == "crash":
+                    st["nbd_crash"] += 1
+                else:
+                    conflict, merged = res[1]
+                    st["nbd_conflict"] += bool(conflict)
+                    lost = lost_lines(merged, base, lo, re_)
+                    st["nbd_lost"] += len(lost)
+                    st["nbd_lost_cases"] += bool(lost)
+                    st["nbd_valid"] += _valid(merged)
+        print(f"  rival/add-add  {path.parent.name[:80]}", file=sys.stderr)
+    print(f"\n### Rival versions: both sides rewrite one cell, or add the same notebook ({len(paths)} corpus "
+          f"notebooks × {seeds})\n")
+    print("| | cases | reported as conflicts | lines lost (cases) | valid notebooks | either side back whole |"
+          + (" nbdime: conflicts | nbdime: lines lost (cases) | nbdime: valid | nbdime: crashed / over limit |"
+             if nbd else ""))
+    print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|---:|---:|" if nbd else ""))
+    for name, st in rows.items():
+        n = st["cases"]
+        line = (f"| {name} | {n} | {st['conflict']}/{n} | {st['lost']} ({st['lost_cases']}) | {st['valid']}/{n} "
+                f"| {st['whole']}/{n} |")
+        if nbd:
+            line += (f" {st['nbd_conflict']}/{n} | {st['nbd_lost']} ({st['nbd_lost_cases']}) | {st['nbd_valid']}/{n} "
+                     f"| {st['nbd_crash']} / {st['nbd_limit']} |")
+        print(line)
+
+
 def bench_largest(nbd: Nbdime | None, count: int) -> None:
     paths = sorted((p / "old.ipynb" for p in CORPUS.iterdir() if (p / "old.ipynb").exists()),
                    key=lambda p: p.stat().st_size, reverse=True)
@@ -210,13 +292,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="40 notebooks, 3 edit sets each")
     ap.add_argument("--no-nbdime", action="store_true", help="skip the nbdime comparison")
+    ap.add_argument("--only", choices=("generated", "rival", "largest"), help="run one section")
+    ap.add_argument("--notebooks", type=int, metavar="N", help="the first N notebooks of the sample only")
     args = ap.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"no corpus at {CORPUS}")
     nbd = None if args.no_nbdime else Nbdime()
     try:
-        bench_generated(nbd, notebooks(args.quick), 3 if args.quick else 5)
-        bench_largest(nbd, 3 if args.quick else 5)
+        sample = notebooks(args.quick)[:args.notebooks]
+        seeds = 3 if args.quick else 5
+        if args.only in (None, "generated"):
+            bench_generated(nbd, sample, seeds)
+        if args.only in (None, "rival"):
+            bench_rival(nbd, sample, seeds)
+        if args.only in (None, "largest"):
+            bench_largest(nbd, 3 if args.quick else 5)
     finally:
         if nbd is not None:
             nbd.close()

@@ -5,11 +5,15 @@ delete the cell, insert a new cell before it, set or remove a metadata key, chan
 type, or move it. Two sets
 are non-overlapping when their positions (and move targets) are at least two cells
 apart, so no line-based or cell-based merge has a reason to call them a conflict.
+
+Rival cases must conflict: both sides rewrite one cell (each replacing at least half of its
+lines, chosen at random), or both add the notebook with different edits (no common base).
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -154,3 +158,54 @@ def same_cells(merged: list[dict[str, Any]], expected: list[dict[str, Any]]) -> 
 
         return drop(merged) == drop(expected)
     return merged == expected
+
+
+def rewrite_lines(src: str, side: str, seed: int, rng: random.Random) -> str:
+    """``src`` with a random half or more of its lines replaced by ``side``'s own new lines."""
+    lines = src.splitlines() or [""]
+    share = rng.uniform(0.5, 1.0)
+    count = min(len(lines), max(1, math.ceil(len(lines) * share)))
+    for k in sorted(rng.sample(range(len(lines)), count)):
+        lines[k] = f"{side}_{seed}_{k} = rewrite({k!r})  # {side} rewrote this line"
+    return "\n".join(lines)
+
+
+def rival_rewrites(nb: dict[str, Any], rng: random.Random, seed: int) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """Local and remote each rewrite one cell (the same one) differently, replacing >= 50% of its lines."""
+    candidates = [i for i, c in enumerate(nb["cells"]) if str(c.get("source", "")).strip()]
+    at = rng.choice(candidates)
+    sides = []
+    for side in ("local", "remote"):
+        out = copy.deepcopy(nb)
+        out["cells"][at]["source"] = rewrite_lines(nb["cells"][at].get("source", ""), side, seed, rng)
+        sides.append(out)
+    return sides[0], sides[1], at
+
+
+def add_add(nb: dict[str, Any], rng: random.Random, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The notebook added on both branches, each with its own (non-overlapping) edit set.
+
+    Sets that only remove metadata keys are drawn again: the key removed may be transient
+    (execution times, Colab's ids), which by design is no difference between the two."""
+    local_edits, remote_edits = non_overlapping(len(nb["cells"]), rng)
+    while all(e.kind == "untag" for e in local_edits + remote_edits):
+        local_edits, remote_edits = non_overlapping(len(nb["cells"]), rng)
+    return apply_edits(nb, local_edits, seed), apply_edits(nb, remote_edits, seed)
+
+
+def lost_lines(merged: dict[str, Any], base: dict[str, Any] | None, *sides: dict[str, Any]) -> list[str]:
+    """Lines either side wrote (not in base) that appear nowhere in the merged sources."""
+    def lines(nb: dict[str, Any]) -> set[str]:
+        return {x for c in nb["cells"] for x in _text(c.get("source", "")).splitlines()}
+
+    have = lines(merged)
+    old = lines(base) if base is not None else set()
+    return sorted({x for side in sides for x in lines(side) if x not in old and x not in have})
+
+
+def _text(src: Any) -> str:
+    return src if isinstance(src, str) else "".join(src) if isinstance(src, list) else str(src)
+
+
+def sources(nb: dict[str, Any]) -> list[str]:
+    return [_text(c.get("source", "")) for c in nb["cells"]]

@@ -44,11 +44,16 @@ def triple() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
 
 
 def write_triple(folder: Path) -> dict[str, Path]:
+    """base, local and remote files, and merged as git's merge driver leaves it (conflicts marked)."""
+    from nbreview.merge import merge
+    from nbreview.write import dumps_notebook
+
     base, local, remote = triple()
     out = {}
-    for name, nb in (("base", base), ("local", local), ("remote", remote), ("merged", local)):
+    marked = merge(base, local, remote).notebook
+    for name, nb in (("base", base), ("local", local), ("remote", remote), ("merged", marked)):
         out[name] = folder / f"{name}.ipynb"
-        out[name].write_text(json.dumps(nb, indent=1))
+        out[name].write_text(dumps_notebook(nb) if name == "merged" else json.dumps(nb, indent=1))
     return out
 
 

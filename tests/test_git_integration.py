@@ -64,6 +64,11 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def env(home: Path) -> dict[str, str]:
+    return git_env(home)
+
+
+def git_env(home: Path) -> dict[str, str]:
+    """The environment every test's git runs in: a throwaway HOME, no system config, no colour forcing."""
     e = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "XDG_")) and k not in ("NO_COLOR", "PAGER")}
     e.update(
         HOME=str(home),
@@ -95,12 +100,14 @@ def test_install_git_diff_and_idempotence(repo: Repo) -> None:
     assert f"set diff.nbreview.command = {NBREVIEW} git-diffdriver" in out
     assert "wrote '*.ipynb diff=nbreview" in out
     assert repo.git("config", "--local", "diff.nbreview.command").strip() == f"{NBREVIEW} git-diffdriver"
-    assert repo.git("config", "--local", "difftool.nbreview.cmd").strip() == f'{NBREVIEW} difftool "$LOCAL" "$REMOTE"'
-    attributes = (repo.root / ".gitattributes").read_text()
+    tool = repo.git("config", "--local", "difftool.nbreview.cmd").strip()
+    assert tool == f'{NBREVIEW} difftool "$LOCAL" "$REMOTE" --path "$MERGED"'
+    attributes = (repo.root / ".git" / "info" / "attributes").read_text()
     assert "*.ipynb diff=nbreview" in attributes
+    assert not (repo.root / ".gitattributes").exists()
     # twice: nothing changes
     assert repo.nbreview("git", "install").startswith("already installed (local)")
-    assert (repo.root / ".gitattributes").read_text() == attributes
+    assert (repo.root / ".git" / "info" / "attributes").read_text() == attributes
 
     repo.write("analysis.ipynb", EXAMPLE_NEW.read_text())
     repo.write("notes.txt", "second\n")
@@ -128,7 +135,7 @@ def test_colour_follows_git(repo: Repo) -> None:
 
 
 def test_log_p_and_show(repo: Repo) -> None:
-    repo.nbreview("git", "install")
+    repo.nbreview("git", "install", "--textconv")
     repo.write("analysis.ipynb", EXAMPLE_NEW.read_text())
     repo.commit("second")
     log = repo.git("log", "-p", "-1", "--format=%s")
@@ -184,6 +191,7 @@ def test_conflict_markers_fall_back_to_text_diff(repo: Repo) -> None:
     assert "+<<<<<<< ours" in lines and "+>>>>>>> theirs" in lines
     assert "--- a/analysis.ipynb" in lines
     # textconv never fails either
+    repo.nbreview("git", "install", "--textconv")
     repo.commit("broken")
     log = repo.git("log", "-p", "-1", "--format=")
     assert "# nbreview: not shown as a notebook" in log and "+<<<<<<< ours" in log
@@ -229,7 +237,9 @@ def test_uninstall_restores_everything(repo: Repo) -> None:
 
 def test_uninstall_removes_an_attributes_file_it_created(repo: Repo) -> None:
     repo.nbreview("git", "install")
+    assert (repo.root / ".git" / "info" / "attributes").exists()
     repo.nbreview("git", "uninstall")
+    assert not (repo.root / ".git" / "info" / "attributes").exists()
     assert not (repo.root / ".gitattributes").exists()
 
 
@@ -282,8 +292,8 @@ def test_merge_wiring_follows_what_exists(repo: Repo) -> None:
     has_merge = importlib.util.find_spec("nbreview.cli.merge_cmd") is not None
     driver = repo.git("config", "--local", "merge.nbreview.driver", check=False).strip()
     if has_merge:
-        assert driver == f"{NBREVIEW} merge %O %A %B -o %A --path %P"
-        assert "merge=nbreview" in (repo.root / ".gitattributes").read_text()
+        assert driver == f"{NBREVIEW} merge %O %A %B -o %A --path %P --base-label %S --local-label %X --remote-label %Y"
+        assert "merge=nbreview" in (repo.root / ".git" / "info" / "attributes").read_text()
     else:
         assert driver == "" and "git's default merge stays" in out
     has_tool = importlib.util.find_spec("nbreview.cli.mergetool_cmd") is not None

@@ -233,8 +233,13 @@ def test_added_on_both_sides_with_no_base() -> None:
     local = notebook([md_cell("# Shared"), code_cell("x = 1")])
     remote = notebook([md_cell("# Shared"), code_cell("x = 2")])
     out = merge(b"", local, remote)
-    assert out.clean
-    assert sources(out.notebook) == ["# Shared", "x = 1", "x = 2"]
+    # add/add: no base, so different cells at one place are rival versions, not two additions.
+    assert [c.kind for c in out.unresolved] == ["source"]
+    assert sources(out.notebook) == ["# Shared", "<<<<<<< local\nx = 1\n=======\nx = 2\n>>>>>>> remote"]
+    assert out.notebook["metadata"]["nbreview"]["conflicts"][0]["cell"] == 1
+    validate(out.notebook)
+    same = merge(b"", local, local)
+    assert same.clean and sources(same.notebook) == ["# Shared", "x = 1"]
 
 
 # -- the command ------------------------------------------------------------------------
@@ -316,9 +321,11 @@ def test_cli_added_on_both_branches_with_an_empty_base(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.write_bytes(b"")  # git's %O for a file added on both branches
     out = tmp_path / "out.ipynb"
-    assert run_cli(empty, local, remote, "-o", out).returncode == 0
+    assert run_cli(empty, local, remote, "-o", out).returncode == 1  # add/add: rival versions of the cell
     nb = json.loads(out.read_text())
-    assert nb["nbformat_minor"] == 4 and ["".join(c["source"]) for c in nb["cells"]] == ["# New", "a = 1", "b = 2"]
+    assert nb["nbformat_minor"] == 4 and ["".join(c["source"]) for c in nb["cells"]] == [
+        "# New", "<<<<<<< local\na = 1\n=======\nb = 2\n>>>>>>> remote"]
+    assert run_cli(empty, local, local, "-o", out).returncode == 0  # the same notebook added on both
 
 
 def test_a_key_removed_on_one_side_is_removed() -> None:

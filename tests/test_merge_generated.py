@@ -1,7 +1,8 @@
 """Property-style merge tests on real notebooks from the corpus, with seeded random edit sets.
 
 Non-overlapping edits must merge cleanly into exactly the notebook with both applied;
-overlapping edits must be reported as conflicts and keep both sides' text.
+overlapping edits, rival rewrites of one cell and add/add must be reported as conflicts
+and keep both sides' text.
 """
 
 from __future__ import annotations
@@ -15,7 +16,17 @@ from typing import Any
 import pytest
 
 from conftest import corpus_pairs, needs_corpus
-from merge_edits import apply_edits, new_source, non_overlapping, overlapping, same_cells
+from merge_edits import (
+    add_add,
+    apply_edits,
+    lost_lines,
+    new_source,
+    non_overlapping,
+    overlapping,
+    rival_rewrites,
+    same_cells,
+    sources,
+)
 from nbreview.load import load
 from nbreview.merge import merge, validate
 
@@ -114,3 +125,30 @@ def test_divergent_notebooks_merge_into_a_valid_notebook_losing_no_line() -> Non
             lost = [line for c in side.nb["cells"] for line in c["source"].splitlines()
                     if line not in in_base and line not in merged]
             assert not lost, (a.name, b.name, lost[:3])
+
+
+@pytest.mark.parametrize("path", _notebooks() or [None], ids=lambda p: p.parent.name[:50] if p else "none")
+def test_rival_rewrites_conflict_and_either_side_comes_back_whole(path: Path) -> None:
+    for seed in range(CASES_PER_NOTEBOOK):
+        base = json.loads(_base(path))
+        rng = random.Random(f"rival:{path.parent.name}:{seed}")
+        local, remote, at = rival_rewrites(base, rng, seed)
+        out = merge(base, local, remote)
+        validate(out.notebook)
+        assert out.unresolved, (seed, at)
+        assert not lost_lines(out.notebook, base, local, remote), (seed, at)
+        assert sources(merge(base, local, remote, strategy="local").notebook) == sources(local), (seed, at)
+        assert sources(merge(base, local, remote, strategy="remote").notebook) == sources(remote), (seed, at)
+
+
+@pytest.mark.parametrize("path", _notebooks() or [None], ids=lambda p: p.parent.name[:50] if p else "none")
+def test_add_add_conflicts_and_either_side_comes_back_whole(path: Path) -> None:
+    for seed in range(CASES_PER_NOTEBOOK):
+        nb = json.loads(_base(path))
+        local, remote = add_add(nb, random.Random(f"addadd:{path.parent.name}:{seed}"), seed)
+        out = merge(b"", local, remote)
+        validate(out.notebook)
+        assert out.unresolved, seed
+        assert not lost_lines(out.notebook, None, local, remote), seed
+        assert sources(merge(b"", local, remote, strategy="local").notebook) == sources(local), seed
+        assert sources(merge(b"", local, remote, strategy="remote").notebook) == sources(remote), seed

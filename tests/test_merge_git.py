@@ -81,8 +81,8 @@ def repo(tmp_path: Path) -> Repo:
     r.git("init", "-q", "-b", "main")
     proc = r.run(NBREVIEW, "git", "install", "--local")
     assert proc.returncode == 0, proc.stderr
-    assert r.git("config", "merge.nbreview.driver").stdout.strip().endswith("merge %O %A %B -o %A --path %P")
-    r.git("add", ".gitattributes")
+    assert r.git("config", "merge.nbreview.driver").stdout.strip().endswith(
+        "merge %O %A %B -o %A --path %P --base-label %S --local-label %X --remote-label %Y")
     r.save(base_nb(), "base")
     return r
 
@@ -137,8 +137,9 @@ def test_git_merge_conflict_is_marked_and_reported(repo: Repo) -> None:
     assert "nbreview: sales.ipynb: 1 conflict (1 in cell sources)" in proc.stderr
     assert repo.conflicted() == ["sales.ipynb"]
     nb = repo.read()  # still a notebook: JSON intact, markers inside the cell
-    assert nb["cells"][4]["source"] == ("<<<<<<< local\ntrend = df.sales.rolling(12).mean()\n=======\n"
-                                        "trend = df.sales.rolling(6).mean()\n>>>>>>> remote\ntrend.plot()")
+    # Labelled as git labels its own conflicts: HEAD and the merged branch.
+    assert nb["cells"][4]["source"] == ("<<<<<<< HEAD\ntrend = df.sales.rolling(12).mean()\n=======\n"
+                                        "trend = df.sales.rolling(6).mean()\n>>>>>>> feature\ntrend.plot()")
     assert nb["metadata"]["nbreview"]["conflicts"][0]["cell"] == 4
     # Resolving by strategy and committing finishes the merge.
     base = repo.git("show", ":1:sales.ipynb").stdout
@@ -163,7 +164,7 @@ def test_delete_vs_edit_in_git(repo: Repo) -> None:
     assert repo.git("merge", "--no-edit", "feature", ok=False).returncode == 1
     assert repo.conflicted() == ["sales.ipynb"]
     cell = repo.read()["cells"][2]
-    assert cell["source"].startswith("<<<<<<< local (deleted the cell)\n=======\ntotal = df.sales.sum()")
+    assert cell["source"].startswith("<<<<<<< HEAD (deleted the cell)\n=======\ntotal = df.sales.sum()")
     assert cell["metadata"]["nbreview"] == {"conflicts": ["delete"]}
 
 
@@ -242,3 +243,168 @@ def test_both_sides_rerun_merges_where_gits_line_merge_conflicts(repo: Repo) -> 
     assert cells[0]["source"].startswith("# Sales 2024") and "rolling(6)" in cells[4]["source"]
     # Counts are transient: the edited cell keeps its side's run, the others local's.
     assert [c.get("execution_count") for c in cells] == [None, 10, 11, None, 22]
+
+
+# -- rival versions of one cell: conflicts in every git command that merges ---------------------
+
+LOCAL_REWRITE = "sales = pd.read_parquet('sales.parquet')\nsales = sales.dropna()\nsales.describe()"
+REMOTE_REWRITE = "import polars as pl\ndf = pl.read_csv('sales.csv', try_parse_dates=True)\ndf.glimpse()"
+
+
+def rewrite_local(nb: dict[str, Any]) -> None:
+    nb["cells"][1]["source"] = LOCAL_REWRITE
+
+
+def rewrite_remote(nb: dict[str, Any]) -> None:
+    nb["cells"][1]["source"] = REMOTE_REWRITE
+
+
+def check(repo: Repo, name: str = "sales.ipynb") -> subprocess.CompletedProcess[str]:
+    return repo.run(NBREVIEW, "check", name)
+
+
+def assert_rival_conflict(repo: Repo, first: str, second: str) -> dict[str, Any]:
+    """The notebook is valid, marks one conflict in cell 1 holding both rewrites in full, and
+    'nbreview check' fails on it."""
+    from nbreview.merge import validate
+
+    assert repo.conflicted() == ["sales.ipynb"]
+    nb = repo.read()
+    validate(nb)
+    assert len(nb["cells"]) == 5
+    src = nb["cells"][1]["source"]
+    assert first in src and second in src and src.index(first) < src.index(second)
+    assert src.startswith("<<<<<<< ") and "\n=======\n" in src and "\n>>>>>>> " in src
+    records = nb["metadata"]["nbreview"]["conflicts"]
+    assert [(r["kind"], r["cell"]) for r in records] == [("source", 1)]
+    proc = check(repo)
+    assert proc.returncode == 1 and "sales.ipynb: cell 1: conflict markers (line 1)" in proc.stdout
+    return nb
+
+
+def resolve_by_hand(repo: Repo, text: str) -> None:
+    """Edit the markers away as a person would in an editor, then pass 'nbreview check --fix'."""
+    raw = json.loads((repo.root / "sales.ipynb").read_text())
+    raw["cells"][1]["source"] = text
+    (repo.root / "sales.ipynb").write_text(json.dumps(raw, indent=1))
+    left = check(repo)
+    assert left.returncode == 1 and "conflict metadata left" in left.stdout  # the bookkeeping is still there
+    fixed = repo.run(NBREVIEW, "check", "--fix", "sales.ipynb")
+    assert fixed.returncode == 1 and "removed the conflict metadata" in fixed.stdout
+    assert check(repo).returncode == 0
+    nb = repo.read()
+    assert "nbreview" not in nb["metadata"] and all("nbreview" not in c["metadata"] for c in nb["cells"])
+    repo.git("add", "sales.ipynb")
+
+
+def test_rival_rewrites_conflict_in_git_merge(repo: Repo) -> None:
+    branch_edits(repo, rewrite_local, rewrite_remote)
+    proc = repo.git("merge", "--no-edit", "feature", ok=False)
+    assert proc.returncode == 1 and "CONFLICT (content): Merge conflict in sales.ipynb" in proc.stdout
+    nb = assert_rival_conflict(repo, LOCAL_REWRITE, REMOTE_REWRITE)
+    assert nb["cells"][1]["source"].startswith("<<<<<<< HEAD\n") and "\n>>>>>>> feature" in nb["cells"][1]["source"]
+    resolve_by_hand(repo, REMOTE_REWRITE)
+    repo.git("commit", "-q", "--no-edit")
+    assert repo.read()["cells"][1]["source"] == REMOTE_REWRITE
+
+
+def test_rewrite_against_delete_conflicts_in_git_merge(repo: Repo) -> None:
+    def delete(nb: dict[str, Any]) -> None:
+        del nb["cells"][1]
+
+    branch_edits(repo, delete, rewrite_remote)
+    assert repo.git("merge", "--no-edit", "feature", ok=False).returncode == 1
+    assert repo.conflicted() == ["sales.ipynb"]
+    nb = repo.read()
+    src = nb["cells"][1]["source"]
+    assert src.startswith("<<<<<<< HEAD (deleted the cell)\n=======\n") and REMOTE_REWRITE in src
+    assert [r["kind"] for r in nb["metadata"]["nbreview"]["conflicts"]] == ["delete"]
+    assert check(repo).returncode == 1
+
+
+def test_rival_rewrites_conflict_in_rebase_with_gits_labels_and_diff3(repo: Repo) -> None:
+    repo.git("config", "merge.conflictStyle", "diff3")
+    branch_edits(repo, rewrite_local, rewrite_remote)
+    repo.git("checkout", "-q", "feature")
+    proc = repo.git("rebase", "main", ok=False)
+    assert proc.returncode != 0 and "CONFLICT" in proc.stdout + proc.stderr
+    # In a rebase 'ours' is the upstream (main's rewrite), 'theirs' the commit being replayed.
+    nb = assert_rival_conflict(repo, LOCAL_REWRITE, REMOTE_REWRITE)
+    sha = repo.git("rev-parse", "--short", "feature").stdout.strip()
+    base = base_nb()["cells"][1]["source"]
+    assert nb["cells"][1]["source"] == (
+        f"<<<<<<< HEAD\n{LOCAL_REWRITE}\n||||||| parent of {sha} (feature edit)\n{base}\n=======\n"
+        f"{REMOTE_REWRITE}\n>>>>>>> {sha} (feature edit)")
+    resolve_by_hand(repo, LOCAL_REWRITE + "\n" + REMOTE_REWRITE)
+    repo.git("-c", "core.editor=true", "rebase", "--continue")
+    assert repo.read()["cells"][1]["source"] == LOCAL_REWRITE + "\n" + REMOTE_REWRITE
+
+
+def test_rival_rewrites_conflict_in_cherry_pick(repo: Repo) -> None:
+    branch_edits(repo, rewrite_local, rewrite_remote)
+    proc = repo.git("cherry-pick", "feature", ok=False)
+    assert proc.returncode != 0
+    assert_rival_conflict(repo, LOCAL_REWRITE, REMOTE_REWRITE)
+
+
+def test_rival_rewrites_conflict_in_stash_pop(repo: Repo) -> None:
+    from nbreview.write import dumps_notebook
+
+    nb = base_nb()
+    rewrite_remote(nb)
+    (repo.root / "sales.ipynb").write_text(dumps_notebook(nb))  # work in progress
+    repo.git("stash")
+    other = base_nb()
+    rewrite_local(other)
+    repo.save(other, "rewrite")
+    proc = repo.git("stash", "pop", ok=False)
+    assert proc.returncode == 1 and "CONFLICT" in proc.stdout
+    assert_rival_conflict(repo, LOCAL_REWRITE, REMOTE_REWRITE)
+    assert repo.git("stash", "list").stdout.strip()  # git keeps the stash while the conflict is open
+
+
+def test_add_add_of_one_notebook_conflicts_cell_by_cell(repo: Repo) -> None:
+    ours = notebook([md_cell("# Forecast"), code_cell("import pandas as pd"), code_cell("model = fit_arima(df)")])
+    theirs = notebook([md_cell("# Forecast"), code_cell("import pandas as pd"), code_cell("model = fit_prophet(df)")])
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.save(theirs, "their forecast", name="forecast.ipynb")
+    repo.git("checkout", "-q", "main")
+    repo.save(ours, "our forecast", name="forecast.ipynb")
+    proc = repo.git("merge", "--no-edit", "feature", ok=False)
+    assert proc.returncode == 1 and "CONFLICT (add/add): Merge conflict in forecast.ipynb" in proc.stdout
+    assert repo.conflicted() == ["forecast.ipynb"]
+    nb = repo.read("forecast.ipynb")
+    # Cells both added the same are kept once; the rival ones are one conflict holding both.
+    assert [c["source"] for c in nb["cells"]] == [
+        "# Forecast", "import pandas as pd",
+        "<<<<<<< HEAD\nmodel = fit_arima(df)\n=======\nmodel = fit_prophet(df)\n>>>>>>> feature"]
+    assert check(repo, "forecast.ipynb").returncode == 1
+
+
+def test_independent_rewrite_and_edit_merge_clean(repo: Repo) -> None:
+    """A rewrite of one cell and an edit of another are independent: no conflict."""
+    branch_edits(repo, rewrite_local, edit_trend)
+    proc = repo.git("merge", "--no-edit", "feature")
+    assert "CONFLICT" not in proc.stdout
+    sources = [c["source"] for c in repo.read()["cells"]]
+    assert sources[1] == LOCAL_REWRITE and "rolling(6)" in sources[4] and len(sources) == 5
+    assert check(repo).returncode == 0
+
+
+def test_readme_pre_commit_hook_blocks_unresolved_notebooks(repo: Repo) -> None:
+    """The plain git hook the README documents, installed as written: the commit fails while the
+    notebook holds conflicts, and goes through once they are resolved."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    start = readme.index("```sh\n#!/bin/sh\n") + len("```sh\n")
+    hook = repo.root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(readme[start:readme.index("```", start)])
+    hook.chmod(0o755)
+    repo.env["PATH"] = f"{Path(NBREVIEW).parent}{os.pathsep}{repo.env.get('PATH', '')}"
+    branch_edits(repo, rewrite_local, rewrite_remote)
+    assert repo.git("merge", "--no-edit", "feature", ok=False).returncode == 1
+    repo.git("add", "sales.ipynb")  # staged with its markers by mistake
+    refused = repo.git("commit", "-q", "--no-edit", ok=False)
+    assert refused.returncode != 0 and "sales.ipynb: cell 1: conflict markers" in refused.stdout + refused.stderr
+    resolve_by_hand(repo, LOCAL_REWRITE)
+    repo.git("commit", "-q", "--no-edit")
+    assert repo.git("status", "--porcelain").stdout == ""

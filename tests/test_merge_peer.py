@@ -29,9 +29,10 @@ def _triples() -> list[tuple[str, Path, Path, Path]]:
     return out
 
 
-# The cases nbdime's tests treat as conflicting: both sides changed the same lines.
-CONFLICTING = {"inline-conflict", "mixed-conflicts", "output-conflict", "source-conflict", "example4", "example6",
-               "example7", "merge_test1", "merge_test3", "merge_test5", "merge_test6"}
+# The cases nbdime's tests treat as conflicting: both sides changed the same lines, or
+# (apap, cellids) both rewrote the same cell completely and differently; nbdime reports those too.
+CONFLICTING = {"apap", "cellids", "inline-conflict", "mixed-conflicts", "output-conflict", "source-conflict",
+               "example4", "example6", "example7", "merge_test1", "merge_test3", "merge_test5", "merge_test6"}
 
 
 def test_all_cases_found() -> None:

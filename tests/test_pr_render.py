@@ -79,7 +79,7 @@ def test_example_comment_reads_like_a_review() -> None:
     )
     # text output in brief, the moved cell named, the unchanged counted
     assert any("- slope 9.50\n- accuracy: 0.912\n- loss: 0.231\n+ slope 9.731\n+ accuracy: 0.934" in c for c in code)
-    assert "moved from #6" in outside
+    assert "moved from [6]" in outside
     assert re.search(r"Not shown: \d+ unchanged", outside)
     # the changed plot as a before/after table, share of pixels changed, linked by content hash
     assert "| Before | After |" in outside and "2.2% of pixels changed" in outside

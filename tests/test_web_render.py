@@ -234,7 +234,9 @@ def test_report_size_is_about_the_notebooks() -> None:
 
 
 @needs_corpus
-def test_largest_pair_renders_under_a_second() -> None:
+def test_largest_pair_renders_without_blowup() -> None:
+    """A guard against quadratic blow-ups, not a speed target (those live in benchmarks/):
+    the largest corpus pair takes about 0.5 s on an idle machine, the bound is ten times that."""
     from nbreview.render.html import FileEntry, render_page
 
     big = max(corpus_pairs(), key=lambda p: (p / "old.ipynb").stat().st_size + (p / "new.ipynb").stat().st_size)
@@ -248,7 +250,7 @@ def test_largest_pair_renders_under_a_second() -> None:
                            mode="server")
         best = min(best, time.perf_counter() - start)
     print(f"\nlargest pair {big.name}: diff + page {best:.3f}s, {len(page) / 1e6:.2f} MB")
-    assert best < 1.0 * _slowdown()
+    assert best < 5.0 * _slowdown()
 
 
 def _slowdown() -> float:

@@ -71,7 +71,7 @@ def _dice(a: _Bag, b: _Bag) -> float:
     return 2.0 * common / total
 
 
-@dataclass
+@dataclass(slots=True)
 class _Info:
     """What alignment needs of a cell, each part computed on first use."""
 

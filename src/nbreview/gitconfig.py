@@ -1,14 +1,19 @@
 """Wire nbreview into git, and take it out again: drivers, tools and attributes.
 
 Everything goes through ``git config`` at one scope (local, global or system) plus one
-marked line in an attributes file (``.gitattributes`` for local, ``core.attributesFile``
-or ``~/.config/git/attributes`` for global, ``/etc/gitattributes`` for system)::
+marked line in an attributes file (``$(git rev-parse --git-common-dir)/info/attributes``
+for local, shared by every linked worktree and untouched by ``git clean``;
+``core.attributesFile`` or ``~/.config/git/attributes`` for global, ``/etc/gitattributes``
+for system)::
 
     *.ipynb diff=nbreview merge=nbreview
 
 - ``diff.nbreview.command``: ``git diff`` runs ``nbreview git-diffdriver`` per notebook;
-- ``diff.nbreview.textconv``: ``git log -p`` and ``git show`` (which run external diff
-  drivers only with ``--ext-diff``) line-diff a readable text form of each notebook;
+  plumbing (``git show``, ``git log -p``, ``git format-patch``, ``git diff --no-ext-diff``,
+  ``git stash show -p``) never runs external drivers, so patches stay raw JSON and apply;
+- ``diff.nbreview.textconv`` (only with ``install --textconv``): ``git log -p`` and
+  ``git show`` line-diff a readable text form instead, cached (``cachetextconv``), at the
+  price of patches that no longer apply;
 - ``difftool.nbreview.cmd``: ``git difftool -t nbreview`` opens the review page;
 - ``merge.nbreview.driver`` and ``mergetool.nbreview.cmd``, when those commands exist.
 
@@ -32,6 +37,19 @@ SCOPES = ("local", "global", "system")
 NAME = "nbreview"
 MARKER = "# nbreview: notebook diff and merge drivers ('nbreview git uninstall' removes these lines)"
 SECTIONS = ("diff", "difftool", "merge", "mergetool")
+# Every key some version of ``install`` writes: ``uninstall`` removes these and nothing else,
+# so a key the user added under ``[diff "nbreview"]`` survives.
+OUR_KEYS = (
+    "diff.nbreview.command",
+    "diff.nbreview.textconv",
+    "diff.nbreview.cachetextconv",
+    "diff.nbreview.xfuncname",
+    "difftool.nbreview.cmd",
+    "merge.nbreview.name",
+    "merge.nbreview.driver",
+    "mergetool.nbreview.cmd",
+    "mergetool.nbreview.trustExitCode",
+)
 
 
 class GitConfigError(NbreviewError):
@@ -68,19 +86,22 @@ def _available(module: str) -> bool:
         return False
 
 
-def plan(exe: str | None = None) -> Plan:
+def plan(exe: str | None = None, textconv: bool = False) -> Plan:
+    """The configuration for this nbreview; ``textconv`` adds the (cached) text form for log -p/show."""
     exe = exe or nbreview_command()
-    config = {
-        "diff.nbreview.command": f"{exe} git-diffdriver",
-        "diff.nbreview.textconv": f"{exe} git-textconv",
-        "diff.nbreview.xfuncname": "^# %%.*$",
-        "difftool.nbreview.cmd": f'{exe} difftool "$LOCAL" "$REMOTE"',
-    }
+    config = {"diff.nbreview.command": f"{exe} git-diffdriver"}
+    if textconv:
+        config["diff.nbreview.textconv"] = f"{exe} git-textconv"
+        config["diff.nbreview.cachetextconv"] = "true"
+        config["diff.nbreview.xfuncname"] = "^# %%.*$"
+    config["difftool.nbreview.cmd"] = f'{exe} difftool "$LOCAL" "$REMOTE" --path "$MERGED"'
     notes: list[str] = []
     attrs = "*.ipynb diff=nbreview"
     if _available("nbreview.cli.merge_cmd"):
         config["merge.nbreview.name"] = "nbreview notebook merge"
-        config["merge.nbreview.driver"] = f"{exe} merge %O %A %B -o %A --path %P"
+        # %S %X %Y: git's conflict labels (git >= 2.44; older git passes them unexpanded, the driver copes).
+        config["merge.nbreview.driver"] = (f"{exe} merge %O %A %B -o %A --path %P "
+                                           "--base-label %S --local-label %X --remote-label %Y")
         attrs += " merge=nbreview"
     else:
         notes.append("merge driver: not installed ('nbreview merge' is not available); git's default merge stays")
@@ -113,17 +134,45 @@ def _check_scope(scope: str, repo: str | os.PathLike[str]) -> None:
 
 
 def attributes_path(scope: str, repo: str | os.PathLike[str] = ".") -> Path:
-    """The attributes file ``install`` edits at ``scope``."""
+    """The attributes file ``install`` edits at ``scope``.
+
+    Local: ``info/attributes`` in the common git directory, which every linked worktree
+    reads and ``git clean -x`` never touches (a checkout's ``.gitattributes`` is neither).
+    """
     if scope == "local":
-        top = _git(["rev-parse", "--show-toplevel"], repo).stdout.strip()
-        return Path(top) / ".gitattributes"
+        common = _git(["rev-parse", "--path-format=absolute", "--git-common-dir"], repo).stdout.strip()
+        return Path(common) / "info" / "attributes"
     configured = _git(["config", f"--{scope}", "--path", "--get", "core.attributesFile"], repo, check=False)
     if configured.returncode == 0 and configured.stdout.strip():
         return Path(os.path.expanduser(configured.stdout.strip()))
     if scope == "global":
-        xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-        return Path(xdg) / "git" / "attributes"
+        return _xdg_git_dir() / "attributes"
     return Path("/etc/gitattributes")
+
+
+def _xdg_git_dir() -> Path:
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(xdg) / "git"
+
+
+def _checkout_attributes(repo: str | os.PathLike[str]) -> Path:
+    top = _git(["rev-parse", "--show-toplevel"], repo, check=False).stdout.strip()
+    return Path(top or ".") / ".gitattributes"
+
+
+def legacy_attributes_path(repo: str | os.PathLike[str] = ".") -> Path | None:
+    """The checkout's ``.gitattributes``, where older installs put their line, if git does not track it.
+
+    A tracked ``.gitattributes`` naming nbreview is the project's own choice and stays.
+    """
+    top = _git(["rev-parse", "--show-toplevel"], repo, check=False).stdout.strip()
+    if not top:
+        return None
+    path = Path(top) / ".gitattributes"
+    if not path.exists():
+        return None
+    tracked = _git(["ls-files", "--error-unmatch", "--", ".gitattributes"], top, check=False).returncode == 0
+    return None if tracked else path
 
 
 def _is_ours(line: str) -> bool:
@@ -183,10 +232,12 @@ def other_ipynb_attributes(path: Path) -> list[str]:
     return found
 
 
-def install(scope: str = "local", repo: str | os.PathLike[str] = ".", exe: str | None = None) -> list[str]:
+def install(
+    scope: str = "local", repo: str | os.PathLike[str] = ".", exe: str | None = None, textconv: bool = False
+) -> list[str]:
     """Configure the drivers at ``scope``; returns what it did, one line each. Running it twice changes nothing."""
     _check_scope(scope, repo)
-    p = plan(exe)
+    p = plan(exe, textconv)
     done: list[str] = []
     for key, value in p.config.items():
         current = _git(["config", f"--{scope}", "--get-all", key], repo, check=False)
@@ -195,19 +246,28 @@ def install(scope: str = "local", repo: str | os.PathLike[str] = ".", exe: str |
         _git(["config", f"--{scope}", key, value], repo)
         done.append(f"set {key} = {value}")
     # Drivers this nbreview no longer provides (say, merge was installed by a build that had it).
+    # Only keys some install wrote: a key the user added under [diff "nbreview"] stays.
     wanted = {k.lower() for k in p.config}
+    ours = {k.lower() for k in OUR_KEYS}
     for key in _configured(scope, repo):
-        if key.lower() not in wanted:
+        if key.lower() in ours and key.lower() not in wanted:
             _git(["config", f"--{scope}", "--unset-all", key], repo, check=False)
             done.append(f"unset {key}")
     path = attributes_path(scope, repo)
     others = other_ipynb_attributes(path)
     if _set_attributes(path, p.attributes):
         done.append(f"wrote '{p.attributes}' to {path}")
+    if scope == "local":
+        legacy = legacy_attributes_path(repo)
+        if legacy is not None and _remove_attributes(legacy):
+            done.append(f"removed the line an older install wrote to {legacy} (untracked; {path} replaces it)")
     if not done:
         done.append(f"already installed ({scope})")
     for line in others:
         done.append(f"note: {path} also has {line}; nbreview's line comes later, so it wins")
+    if scope == "local":
+        for line in other_ipynb_attributes(_checkout_attributes(repo)):
+            done.append(f"note: .gitattributes also has {line}; {path} takes precedence over it")
     done += [f"note: {n}" for n in p.notes]
     return done
 
@@ -224,18 +284,37 @@ def _configured(scope: str, repo: str | os.PathLike[str]) -> dict[str, str]:
 
 
 def uninstall(scope: str = "local", repo: str | os.PathLike[str] = ".") -> list[str]:
-    """Remove what ``install`` added at ``scope``: the config sections and our attributes lines."""
+    """Remove what ``install`` added at ``scope``: its config keys and its attributes lines.
+
+    Keys the user added under nbreview's sections stay (a section is removed only once
+    empty), and an attributes file or ``~/.config/git`` folder left empty is removed.
+    """
     _check_scope(scope, repo)
     done: list[str] = []
     present = _configured(scope, repo)
+    ours = {k.lower() for k in OUR_KEYS}
+    for key in present:
+        if key.lower() in ours:
+            _git(["config", f"--{scope}", "--unset-all", key], repo, check=False)
+            done.append(f"unset {key}")
+    left = _configured(scope, repo)
     for section in SECTIONS:
         name = f"{section}.{NAME}"
-        if any(k.startswith(name + ".") for k in present):
+        had = any(k.startswith(name + ".") for k in present)
+        if had and not any(k.startswith(name + ".") for k in left):
             _git(["config", f"--{scope}", "--remove-section", name], repo, check=False)
             done.append(f"removed [{section} \"{NAME}\"]")
+    for key in left:
+        done.append(f"kept {key} (not written by nbreview)")
     path = attributes_path(scope, repo)
     if _remove_attributes(path):
         done.append(f"removed nbreview's lines from {path}")
+    if scope == "local":
+        legacy = legacy_attributes_path(repo)
+        if legacy is not None and _remove_attributes(legacy):
+            done.append(f"removed nbreview's lines from {legacy}")
+    elif path.parent == _xdg_git_dir() and path.parent.is_dir() and not any(path.parent.iterdir()):
+        path.parent.rmdir()  # install created ~/.config/git for the attributes file alone
     return done or [f"nothing to remove ({scope})"]
 
 
@@ -263,17 +342,68 @@ def status(repo: str | os.PathLike[str] = ".") -> list[str]:
         lines.append(f"  attributes {path}" + (" (*.ipynb line present)" if ours else " (no nbreview line)"))
         for other in other_ipynb_attributes(path):
             lines.append(f"  also in {path.name}: {other}")
+        if scope == "local":
+            for other in other_ipynb_attributes(_checkout_attributes(repo)):
+                lines.append(f"  also in .gitattributes: {other} (info/attributes takes precedence)")
     if in_repo:
-        probe = _git(["check-attr", "diff", "merge", "--", "probe.ipynb"], repo, check=False).stdout
-        rows = [x.split(":") for x in probe.splitlines()]
-        effective = {parts[1].strip(): parts[2].strip() for parts in rows if len(parts) == 3}
-        lines.append(
-            f"effective for *.ipynb here: diff={effective.get('diff', '?')} merge={effective.get('merge', '?')}"
-        )
-        external = _git(["config", "--get", "diff.external"], repo, check=False).stdout.strip()
-        if external:
-            lines.append(f"note: diff.external = {external} overrides every diff driver")
+        lines += _effective(repo)
     return lines
+
+
+def _effective(repo: str | os.PathLike[str]) -> list[str]:
+    """Each piece git needs for a notebook here (attribute, driver config, executable), and the verdict.
+
+    An attribute naming a driver that the config does not define is silently ignored by
+    git (raw JSON diffs, line merges): the case of a fresh clone with a committed
+    ``.gitattributes``, or a submodule, which has its own config.
+    """
+    probe = _git(["check-attr", "diff", "merge", "--", "probe.ipynb"], repo, check=False).stdout
+    rows = [x.split(": ") for x in probe.splitlines()]
+    attr = {parts[1].strip(): parts[2].strip() for parts in rows if len(parts) == 3}
+    diff_attr, merge_attr = attr.get("diff", "?"), attr.get("merge", "?")
+    lines = [f"effective for *.ipynb here: diff={diff_attr} merge={merge_attr}"]
+    problems: list[str] = []
+    fix = "run 'nbreview git install' here (or 'nbreview git install --global')"
+    pieces = (("diff", "diff.nbreview.command", diff_attr), ("merge", "merge.nbreview.driver", merge_attr))
+    for kind, key, value in pieces:
+        command = _git(["config", "--get", key], repo, check=False).stdout.strip()
+        if value != NAME:
+            if kind == "diff":
+                problems.append(f"*.ipynb has {kind}={value}, not {kind}={NAME}")
+            lines.append(f"  {kind} attribute: {value} (not nbreview)")
+            continue
+        lines.append(f"  {kind} attribute: {NAME}")
+        if not command:
+            lines.append(f"  {kind} driver: missing ({key} is not set in any git config git reads here)")
+            problems.append(f"*.ipynb has {kind}={NAME} but no {kind} driver '{NAME}' is configured")
+            continue
+        lines.append(f"  {kind} driver: {key} = {command}")
+        if _missing_note(command):
+            lines.append(f"  {kind} executable: not found ({_first_word(command)})")
+            problems.append(f"the {kind} driver's executable {_first_word(command)} is missing")
+        else:
+            lines.append(f"  {kind} executable: found ({_first_word(command)})")
+    textconv = _git(["config", "--get", "diff.nbreview.textconv"], repo, check=False).stdout.strip()
+    lines.append(
+        "  textconv: on (git log -p / git show print the text form; patches from them do not apply)"
+        if textconv
+        else "  textconv: off (git log -p / git show print raw JSON; 'nbreview log' shows the notebook diff)"
+    )
+    external = _git(["config", "--get", "diff.external"], repo, check=False).stdout.strip()
+    if external:
+        lines.append(f"note: diff.external = {external} overrides every diff driver")
+    if problems:
+        lines.append(f"nbreview: not active: {'; '.join(problems)}; fix: {fix}")
+    else:
+        lines.append("nbreview: active (git diff and git merge use nbreview for *.ipynb)")
+    return lines
+
+
+def _first_word(command: str) -> str:
+    try:
+        return shlex.split(command)[0]
+    except (ValueError, IndexError):
+        return command
 
 
 def _missing_note(command: str) -> str:

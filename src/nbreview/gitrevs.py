@@ -154,6 +154,11 @@ def changed_notebooks(
         + (spec or [":(top,glob)**/*.ipynb"]),
         repo,
     )
+    return _parse_name_status(out, old_rev, new_rev, top)
+
+
+def _parse_name_status(out: str, old_rev: str | None, new_rev: str | None, top: str) -> list[ChangedNotebook]:
+    """``--name-status -z`` output as changes, ``*.ipynb`` only (shared by diff and log)."""
     fields = out.split("\0")
     result: list[ChangedNotebook] = []
     k = 0
@@ -184,6 +189,24 @@ def changed_notebooks(
     return result
 
 
+def commit_notebooks(
+    commit: str, parent: str | None, paths: list[str] | None = None, repo: str | os.PathLike[str] = "."
+) -> list[ChangedNotebook]:
+    """The notebooks ``commit`` changed against ``parent`` (None: a root commit, everything added).
+
+    What ``git log -p`` shows for a commit, through ``git diff-tree`` (no external driver, no textconv).
+    """
+    top = toplevel(repo)
+    spec = list(paths or []) or [":(top,glob)**/*.ipynb"]
+    if parent is None:
+        cmd = ["diff-tree", "-r", "--root", "--no-commit-id", commit]
+    else:
+        cmd = ["diff-tree", "-r", parent, commit]
+    flags = ["--no-ext-diff", "--no-textconv", "--name-status", "-M", "-z"]
+    out = git(["-c", "core.quotePath=false", *cmd, *flags, "--", *spec], repo)
+    return _parse_name_status(out, parent, commit, top)
+
+
 def notebook_pairs(
     revs: list[str], paths: list[str] | None = None, repo: str = ".", *, cached: bool = False
 ) -> list[NotebookPair]:
@@ -192,6 +215,26 @@ def notebook_pairs(
     A side that cannot be read as a notebook raises its :class:`~nbreview.errors.NotebookError`.
     """
     return [c.load() for c in changed_notebooks(revs, paths, repo, cached=cached)]
+
+
+def display_path(path: str) -> str:
+    """A path as printable text: bytes that are not UTF-8 (surrogate-escaped by Python) become ``\\xNN``.
+
+    git hands paths over as raw bytes; printing the surrogates would fail (or, written raw,
+    put arbitrary bytes on the terminal).
+    """
+    if path.isprintable():
+        return path
+    out = []
+    for ch in path:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif not ch.isprintable():
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def relpath_from(top: str, path: str) -> str:

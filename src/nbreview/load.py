@@ -1,6 +1,7 @@
 """Read notebooks from paths, bytes, dicts or git blobs into normalised plain dicts.
 
-The common path is ``json.loads`` plus the same line re-joining nbformat does, so
+The common path is ``json.loads`` plus :func:`repair.repair` (the line re-joining nbformat
+does, and every structural oddity repaired with a warning or refused), so
 the git diff driver does not pay nbformat's import and validation cost; nbformat is
 imported only to upgrade notebooks older than version 4.
 """
@@ -23,11 +24,11 @@ from .errors import (
     TruncatedNotebookError,
     UnsupportedFormatError,
 )
+from .repair import SURROGATE_ESCAPE, repair
 
 Notebook = dict[str, Any]
 NotebookSource = Union[str, "os.PathLike[str]", bytes, Notebook, "LoadedNotebook"]
 
-CELL_TYPES = ("code", "markdown", "raw")
 _LFS_PREFIX = b"version https://git-lfs"
 
 
@@ -44,68 +45,6 @@ class LoadedNotebook:
 
 def empty_notebook() -> Notebook:
     return {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-
-
-def _is_json_mime(mime: str) -> bool:
-    return mime == "application/json" or (mime.startswith("application/") and mime.endswith("+json"))
-
-
-def _rejoin_bundle(data: Any) -> None:
-    if not isinstance(data, dict):
-        return
-    for key, value in list(data.items()):
-        if not _is_json_mime(key) and isinstance(value, list) and all(isinstance(v, str) for v in value):
-            data[key] = "".join(value)
-
-
-def normalise(nb: Notebook) -> Notebook:
-    """Re-join split strings and drop transient keys, in place, exactly as nbformat's reader does."""
-    meta = nb.get("metadata")
-    if isinstance(meta, dict):
-        for key in ("orig_nbformat", "orig_nbformat_minor", "signature"):
-            meta.pop(key, None)
-    for cell in nb.get("cells", []):
-        if not isinstance(cell, dict):
-            continue
-        if isinstance(cell.get("source"), list):
-            cell["source"] = "".join(cell["source"])
-        attachments = cell.get("attachments")
-        if isinstance(attachments, dict):
-            for bundle in attachments.values():
-                _rejoin_bundle(bundle)
-        cmeta = cell.get("metadata")
-        if isinstance(cmeta, dict):
-            cmeta.pop("trusted", None)
-        if cell.get("cell_type") == "code" and isinstance(cell.get("outputs"), list):
-            for out in cell["outputs"]:
-                if not isinstance(out, dict):
-                    continue
-                otype = out.get("output_type", "")
-                if otype in ("execute_result", "display_data"):
-                    _rejoin_bundle(out.get("data"))
-                elif otype and isinstance(out.get("text", ""), list):
-                    out["text"] = "".join(out["text"])
-    return nb
-
-
-def _check_cells(nb: Notebook, label: str) -> list[str]:
-    """Report cells that miss required keys; the engine reads them defensively."""
-    problems: list[str] = []
-    for i, cell in enumerate(nb["cells"]):
-        if not isinstance(cell, dict):
-            raise NotANotebookError(label, f"cell {i} is a {type(cell).__name__}, not an object")
-        ctype = cell.get("cell_type")
-        if ctype not in CELL_TYPES:
-            problems.append(f"cell {i}: unknown cell_type {ctype!r}")
-        required = ["source", "metadata"] + (["outputs", "execution_count"] if ctype == "code" else [])
-        missing = [k for k in required if k not in cell]
-        if missing:
-            problems.append(f"cell {i}: missing {', '.join(missing)}")
-        if not isinstance(cell.get("source", ""), str):
-            raise NotANotebookError(label, f"cell {i}: source is neither text nor a list of lines")
-        if ctype == "code" and not isinstance(cell.get("outputs", []), list):
-            raise NotANotebookError(label, f"cell {i}: outputs is not a list")
-    return problems
 
 
 def _json_error(label: str, text: str, err: json.JSONDecodeError) -> InvalidJSONError:
@@ -132,16 +71,23 @@ def parse_bytes(data: bytes, label: str) -> LoadedNotebook:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise NotebookError(label, f"not UTF-8 text (byte {err.start})") from None
+    obj = parse_json(text, label)
+    return from_object(obj, label, owned=True, surrogates=SURROGATE_ESCAPE.search(data) is not None)
+
+
+def parse_json(text: str, label: str) -> Any:
+    """``json.loads`` with every failure as a one-line :class:`NotebookError` naming ``label``."""
     try:
-        obj = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as err:
         raise _json_error(label, text, err) from None
     except RecursionError:
         raise NotANotebookError(label, "JSON nested too deeply to be a notebook") from None
-    return from_object(obj, label, owned=True)
+    except ValueError:  # only an integer longer than Python's int_max_str_digits gets here
+        raise NotANotebookError(label, "holds an integer with more than 4300 digits, which nbreview refuses") from None
 
 
-def from_object(obj: Any, label: str, owned: bool = False) -> LoadedNotebook:
+def from_object(obj: Any, label: str, owned: bool = False, surrogates: bool = True) -> LoadedNotebook:
     """Check, upgrade and normalise a parsed JSON object (copied unless ``owned``)."""
     if not isinstance(obj, dict) or "nbformat" not in obj:
         names = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
@@ -159,13 +105,7 @@ def from_object(obj: Any, label: str, owned: bool = False) -> LoadedNotebook:
         owned = True
     elif not owned:
         obj = copy.deepcopy(obj)
-    cells = obj.get("cells")
-    if not isinstance(cells, list):
-        raise NotANotebookError(label, "has no 'cells' list")
-    if not isinstance(obj.get("metadata", {}), dict):
-        raise NotANotebookError(label, "'metadata' is not an object")
-    normalise(obj)
-    problems = _check_cells(obj, label)
+    problems = repair(obj, label, surrogates=surrogates or upgraded is not None)
     return LoadedNotebook(obj, label, problems, upgraded)
 
 

@@ -22,10 +22,12 @@ A *cell* has ``status`` (unchanged | modified | added | removed), ``old_index`` 
 present when outputs differ), ``metadata`` and ``fields`` (changes), and for added
 cells the whole new ``cell``. Cells are listed in new-notebook order with removed
 cells at their old place. A *text diff* is ``{"lines": [line...], "added": n, "removed": n}``
+(plus ``"elided": n``, the changed lines not listed, when a huge output lists only its first changes)
 where a line is ``{"op": "equal"|"delete"|"insert"|"replace", "old": line number,
 "new": line number, "text" | "old_text"/"new_text", "old_spans"/"new_spans"}`` with
 1-based line numbers, texts keeping their line endings and spans as ``[start, end)``
-character ranges to emphasise. A *change* is ``{"path": [...], "op":
+character ranges to emphasise (an ``equal`` line that only gained or lost its newline because
+lines were appended or removed after it also has ``new_text``). A *change* is ``{"path": [...], "op":
 "add"|"remove"|"replace", "old": v, "new": v, "transient": bool}``.
 
 Version 2 (results review, see ``nbreview.results``) added four read-only lists that
@@ -115,6 +117,8 @@ class LineOp:
             d["new"] = self.new
         if self.op == "equal":
             d["text"] = self.old_text
+            if self.new_text != self.old_text:  # the old last line, continued: only its newline differs
+                d["new_text"] = self.new_text
         elif self.op == "delete":
             d["text"] = self.old_text
             if self.old_spans:
@@ -137,7 +141,7 @@ class LineOp:
         op = d["op"]
         spans = [(int(a), int(b)) for a, b in d.get("spans", [])]
         if op == "equal":
-            return cls(op, d.get("old"), d.get("new"), d["text"], d["text"])
+            return cls(op, d.get("old"), d.get("new"), d["text"], d.get("new_text", d["text"]))
         if op == "delete":
             return cls(op, d.get("old"), None, d["text"], None, spans, [])
         if op == "insert":
@@ -155,12 +159,17 @@ class LineOp:
 
 @dataclass(slots=True)
 class TextDiff:
-    """A line diff of two texts with intraline spans; ``transient`` if it differs only in volatile bits."""
+    """A line diff of two texts with intraline spans; ``transient`` if it differs only in volatile bits.
+
+    ``elided`` counts changed lines not listed in ``lines``: a huge output text is diffed with
+    bounded work and lists only its first changes (its output diff carries the new value whole).
+    """
 
     lines: list[LineOp]
     added: int = 0
     removed: int = 0
     transient: bool = False
+    elided: int = 0
 
     @property
     def changed(self) -> bool:
@@ -176,12 +185,18 @@ class TextDiff:
         d: JSONDict = {"lines": [op.to_dict() for op in self.lines], "added": self.added, "removed": self.removed}
         if self.transient:
             d["transient"] = True
+        if self.elided:
+            d["elided"] = self.elided
         return d
 
     @classmethod
     def from_dict(cls, d: JSONDict) -> TextDiff:
         return cls(
-            [LineOp.from_dict(x) for x in d["lines"]], d.get("added", 0), d.get("removed", 0), bool(d.get("transient"))
+            [LineOp.from_dict(x) for x in d["lines"]],
+            d.get("added", 0),
+            d.get("removed", 0),
+            bool(d.get("transient")),
+            int(d.get("elided", 0)),
         )
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
+
+# Characters a terminal may act on that JSON leaves raw (C1 controls such as the 8-bit OSC U+009D,
+# bidi overrides); JSON always escapes C0 itself.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 _SPLIT_MIMES = ("application/javascript", "image/svg+xml")
 
@@ -31,3 +36,9 @@ def dumps_notebook(nb: dict[str, Any]) -> str:
                 elif out.get("output_type") == "stream" and isinstance(out.get("text"), str):
                     out["text"] = out["text"].splitlines(True)
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def terminal_json(text: str) -> str:
+    """JSON text for stdout: the same JSON value, with the characters a terminal may act on
+    written as ``\\uXXXX`` escapes (they can only occur inside JSON strings)."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -63,8 +63,8 @@ def test_browser_close_without_saving_returns_1_and_leaves_merged(browser: Any, 
     assert files["merged"].read_bytes() == before
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_git_mergetool_runs_the_page_and_git_takes_the_result(browser: Any, tmp_path: Path) -> None:
+def conflicted_repo(tmp_path: Path) -> tuple[Path, Any]:
+    """A repository whose 'git merge' left report.ipynb conflicted (the four conflicts of triple())."""
     from nbreview.write import dumps_notebook
 
     home = tmp_path / "home"
@@ -88,7 +88,6 @@ def test_git_mergetool_runs_the_page_and_git_takes_the_result(browser: Any, tmp_
     git("init", "-q", "-b", "main")
     assert subprocess.run([NBREVIEW, "git", "install", "--local"], cwd=repo, env=env, check=False).returncode == 0
     base, local, remote = triple()
-    git("add", ".gitattributes")
     save(base, "base")
     git("checkout", "-q", "-b", "feature")
     save(remote, "remote")
@@ -96,8 +95,20 @@ def test_git_mergetool_runs_the_page_and_git_takes_the_result(browser: Any, tmp_
     save(local, "local")
     assert git("merge", "--no-edit", "feature", ok=False).returncode == 1
     assert git("diff", "--name-only", "--diff-filter=U").stdout.split() == ["report.ipynb"]
-    tool = subprocess.Popen(["git", "mergetool", "-t", "nbreview", "-y"], cwd=repo, env=env, stdout=subprocess.PIPE,
+    return repo, git
+
+
+def run_git_mergetool(repo: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "XDG_"))}
+    env.update(HOME=str(repo.parent / "home"), GIT_CONFIG_NOSYSTEM="1", BROWSER="true")
+    return subprocess.Popen(["git", "mergetool", "-t", "nbreview", "-y"], cwd=repo, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_mergetool_runs_the_page_and_git_takes_the_result(browser: Any, tmp_path: Path) -> None:
+    repo, git = conflicted_repo(tmp_path)
+    tool = run_git_mergetool(repo)
     try:
         page = browser.new_page()
         resolve_in_page(page, read_url(tool))
@@ -111,3 +122,40 @@ def test_git_mergetool_runs_the_page_and_git_takes_the_result(browser: Any, tmp_
     merged = json.loads(git("show", "HEAD:report.ipynb").stdout)
     assert "".join(merged["cells"][1]["source"]) == "rate = 0.175\nprint(rate)"
     assert merged["metadata"]["kernelspec"]["name"] == "conda-env"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_mergetool_keeps_hand_edits_and_says_so(browser: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    repo, git = conflicted_repo(tmp_path)
+    path = repo / "report.ipynb"
+    raw = json.loads(path.read_text())
+    src = "".join(raw["cells"][1]["source"])
+    assert src.startswith("<<<<<<< HEAD\n")  # git's labels, as the driver wrote them
+    raw["cells"][1]["source"] = "rate = 0.3  # agreed\nprint(rate)"  # resolved by hand in an editor
+    path.write_text(json.dumps(raw, indent=1))
+    tool = run_git_mergetool(repo)
+    try:
+        page = browser.new_page()
+        page.goto(read_url(tool))
+        expect(page.locator("#hand-notice")).to_contain_text("edited by hand after the automatic merge")
+        assert page.inner_text("#progress") == "4 conflicts · 1 resolved"
+        sections = page.locator("section.conflict:not([data-hand])")
+        assert sections.count() == 3
+        for k in range(3):
+            sections.nth(k).locator("button[data-choice=remote]").click()
+        assert page.inner_text("#progress") == "4 conflicts · 4 resolved"
+        page.click("#save")
+        expect(page.locator("#status")).to_contain_text("saved, no conflicts left")
+        page.close()
+        assert tool.wait(timeout=30) == 0
+    finally:
+        if tool.poll() is None:
+            tool.kill()
+    assert git("diff", "--name-only", "--diff-filter=U").stdout == ""
+    merged = json.loads(path.read_text())
+    assert "".join(merged["cells"][1]["source"]) == "rate = 0.3  # agreed\nprint(rate)"
+    assert "nbreview" not in merged["metadata"]
+    assert subprocess.run([NBREVIEW, "check", str(path)], capture_output=True, check=False).returncode == 0
+    validate(merged)

@@ -51,7 +51,7 @@
   }
 
   function update() {
-    var done = sections.filter(function (s) { return s.hasAttribute("data-choice"); }).length;
+    var done = sections.filter(function (s) { return s.hasAttribute("data-choice") || s.hasAttribute("data-hand"); }).length;
     progress.textContent = total + (total === 1 ? " conflict" : " conflicts") + " · " + done + " resolved";
   }
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import os
+import stat
 import sys
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..options import DiffOptions
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def add_diff_options(parser: argparse.ArgumentParser) -> None:
@@ -40,17 +43,38 @@ def diff_options(args: argparse.Namespace) -> DiffOptions:
     return DiffOptions.from_ignore_list(args.ignore, **flags)
 
 
+def _umask() -> int:
+    """The process umask, read without changing it (``os.umask`` to read is racy in threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write a file so that it is either complete or untouched, never half written."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    """Write a file so that it is either complete or untouched, never half written.
+
+    An existing file keeps its mode; a new one gets 0666 less the umask, as ``open`` would.
+    A symlink is written through: its target is replaced atomically and the link stays.
+    """
+    import tempfile  # here, not at the top: the diff driver imports this module and never writes
+
+    target = Path(os.path.realpath(path))
+    try:
+        mode: int = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         try:

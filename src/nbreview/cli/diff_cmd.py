@@ -7,18 +7,19 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
+from ..write import terminal_json
 from .common import add_diff_options, diff_options, stdout_write
 
 if TYPE_CHECKING:
+    import argparse
+
     from ..gitrevs import ChangedNotebook
     from ..model import NotebookDiff
     from ..render.terminal import StatRow, TerminalStyle
@@ -79,7 +80,21 @@ def use_color(choice: str, stream: IO[str] | None = None) -> bool:
 
 
 def terminal_width() -> int:
-    return max(40, min(shutil.get_terminal_size((100, 24)).columns, 200))
+    """``COLUMNS``, else the terminal's width, else 100; kept within 40..200.
+
+    What ``shutil.get_terminal_size`` does, without importing shutil (and its compression
+    modules) into every diff driver process.
+    """
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return max(40, min(columns or 100, 200))
 
 
 def make_style(args: argparse.Namespace, color: bool) -> TerminalStyle:
@@ -123,7 +138,7 @@ def _run_files(args: argparse.Namespace) -> int:
 
     d = diff(args.args[0], args.args[1], options=diff_options(args))
     if args.json:
-        stdout_write(json.dumps(d.to_dict(), ensure_ascii=False, indent=1) + "\n")
+        stdout_write(terminal_json(json.dumps(d.to_dict(), ensure_ascii=False, indent=1)) + "\n")
         return 1 if args.exit_code and d.has_changes else 0
     color = use_color(args.color)
     st = make_style(args, color)
@@ -196,7 +211,7 @@ def _run_git(args: argparse.Namespace) -> int:
             item.update({"error": err} if d is None else {"diff": d.to_dict()})
             items.append(item)
         doc = {"format": "nbreview-diff-set", "version": 1, "notebooks": items}
-        stdout_write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        stdout_write(terminal_json(json.dumps(doc, ensure_ascii=False, indent=1)) + "\n")
     else:
         color = use_color(args.color)
         st = make_style(args, color)
@@ -229,6 +244,7 @@ def _stat_row(ch: ChangedNotebook, d: NotebookDiff | None, err: str) -> StatRow:
 
 
 def _git_lines(diffs: Iterable[tuple[ChangedNotebook, NotebookDiff | None, str]], st: TerminalStyle) -> Iterator[str]:
+    from ..gitrevs import display_path
     from ..render.terminal import YELLOW, clean, iter_render
 
     first = True
@@ -239,10 +255,10 @@ def _git_lines(diffs: Iterable[tuple[ChangedNotebook, NotebookDiff | None, str]]
         old = "/dev/null" if ch.status == "added" else f"a/{ch.old_path}"
         new = "/dev/null" if ch.status == "deleted" else f"b/{ch.path}"
         note = _note(ch)
-        title = f"nbreview {old} → {new}" + (f" ({note})" if note else "")
+        title = display_path(f"nbreview {old} → {new}" + (f" ({note})" if note else ""))
         if d is None:
             yield st.paint("\x1b[1m", clean(title))
-            yield st.paint(YELLOW, f"! cannot diff: {clean(err)}")
+            yield st.paint(YELLOW, f"! cannot diff: {clean(display_path(err))}")
             continue
         yield from iter_render(d, st, title)
 
@@ -256,7 +272,12 @@ def pager_command() -> str | None:
 
 
 def emit(lines: Iterable[str], args: argparse.Namespace) -> None:
-    """Write lines to stdout, through a pager (``less -FRX``) when stdout is a terminal."""
+    """Write lines to stdout, through a pager (``less -FRX``) when stdout is a terminal.
+
+    Every line passes the terminal guard, whichever renderer made it."""
+    from ..render.terminal import terminal_safe
+
+    lines = (terminal_safe(line) for line in lines)
     pager = None if (getattr(args, "no_pager", False) or not sys.stdout.isatty()) else pager_command()
     if pager is None:
         for line in lines:

@@ -9,14 +9,23 @@ Colour follows git: ``git config --get-colorbool color.diff`` with the terminal 
 extended to git's pager (``GIT_PAGER_IN_USE``), so ``git diff`` in a terminal is coloured,
 ``git diff | cat`` is not, ``git -c color.ui=always diff`` is; ``NO_COLOR`` turns it off
 and ``NBREVIEW_COLOR=always|never`` overrides everything.
+
+Under ``git difftool`` (which sets ``GIT_EXTERNAL_DIFF=git-difftool--helper``, and
+``GIT_DIFF_TOOL`` for ``-t``) the driver steps aside: it hands its arguments to
+``git-difftool--helper``, so ``-t TOOL`` and ``-x CMD`` run what was asked for (git lets a
+diff driver named in the attributes win over ``GIT_EXTERNAL_DIFF``).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,23 +40,60 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("info", nargs="?", default="")
 
 
+class GitColor:
+    """Whether git wants colour, asked in the background while the notebooks load and diff.
+
+    ``git config --get-colorbool`` is a process of its own; started first and read last, it
+    costs the driver no wall time.
+    """
+
+    def __init__(self) -> None:
+        self.decided: bool | None = None
+        self.proc: subprocess.Popen[str] | None = None
+        forced = os.environ.get("NBREVIEW_COLOR", "").lower()
+        self.tty = sys.stdout.isatty() or bool(os.environ.get("GIT_PAGER_IN_USE"))
+        if forced in ("always", "never"):
+            self.decided = forced == "always"
+        elif os.environ.get("NO_COLOR"):
+            self.decided = False
+        else:
+            try:
+                self.proc = subprocess.Popen(
+                    ["git", "config", "--get-colorbool", "color.diff", "true" if self.tty else "false"],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    stdin=subprocess.DEVNULL,
+                    text=True,
+                )
+            except OSError:
+                self.decided = self.tty
+
+    def wanted(self) -> bool:
+        if self.decided is None:
+            assert self.proc is not None
+            out, _ = self.proc.communicate()
+            self.decided = out.strip() == "true" if self.proc.returncode == 0 else self.tty
+        return self.decided
+
+
+POSITIONAL = ("path", "old_file", "old_hex", "old_mode", "new_file", "new_hex", "new_mode", "new_path", "info")
+
+
+def parse_argv(argv: list[str]) -> Any:
+    """git's 7 (or 9, for a rename) arguments as ``args``, without importing argparse; None otherwise.
+
+    Anything else (``--help``, a hand-made call with fewer arguments) goes to argparse.
+    """
+    if len(argv) not in (7, 9) or any(a in ("-h", "--help") for a in argv):
+        return None
+    values: dict[str, str | None] = {"new_path": None, "info": ""}
+    values.update((name, value) for name, value in zip(POSITIONAL, argv, strict=False))
+    return SimpleNamespace(**values)
+
+
 def git_wants_color() -> bool:
-    forced = os.environ.get("NBREVIEW_COLOR", "").lower()
-    if forced in ("always", "never"):
-        return forced == "always"
-    if os.environ.get("NO_COLOR"):
-        return False
-    tty = sys.stdout.isatty() or bool(os.environ.get("GIT_PAGER_IN_USE"))
-    try:
-        proc = subprocess.run(
-            ["git", "config", "--get-colorbool", "color.diff", "true" if tty else "false"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        return tty
-    return proc.stdout.strip() == "true" if proc.returncode == 0 else tty
+    """``git config --get-colorbool color.diff``, with git's pager counting as a terminal."""
+    return GitColor().wanted()
 
 
 def _read(path: str) -> bytes:
@@ -60,8 +106,41 @@ def _read(path: str) -> bytes:
         return b""
 
 
+def under_difftool() -> bool:
+    """Whether git runs this driver for ``git difftool`` rather than ``git diff``."""
+    external = os.environ.get("GIT_EXTERNAL_DIFF", "")
+    return os.path.basename(external) == "git-difftool--helper" or bool(os.environ.get("GIT_DIFF_TOOL"))
+
+
+def step_aside(args: argparse.Namespace) -> int:
+    """Run ``git-difftool--helper`` with git's arguments (it finds the tool); its exit status is ours."""
+    argv = [args.path, args.old_file, args.old_hex, args.old_mode, args.new_file, args.new_hex, args.new_mode]
+    if args.new_path is not None:
+        argv += [args.new_path, args.info]
+    helper = "git-difftool--helper"
+    try:
+        exec_path = subprocess.run(["git", "--exec-path"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        exec_path = ""
+    if exec_path and os.path.isfile(os.path.join(exec_path, helper)):
+        helper = os.path.join(exec_path, helper)
+    sys.stdout.flush()
+    try:
+        return subprocess.call([helper, *argv])
+    except OSError as err:
+        sys.stderr.write(f"nbreview: cannot run {helper}: {err.strerror or err}\n")
+        return 1
+
+
 def run(args: argparse.Namespace) -> int:
-    color = git_wants_color()
+    if under_difftool():
+        return step_aside(args)
+    from ..gitrevs import display_path
+
+    color = GitColor()
+    args.path = display_path(args.path)
+    if args.new_path is not None:
+        args.new_path = display_path(args.new_path)
     old_label = "/dev/null" if args.old_file == os.devnull else f"a/{args.path}"
     new_path = args.new_path or args.path
     new_label = "/dev/null" if args.new_file == os.devnull else f"b/{new_path}"
@@ -76,19 +155,24 @@ def run(args: argparse.Namespace) -> int:
     if all(m and m != "." for m in modes) and args.old_mode != args.new_mode:
         title += f" (mode {args.old_mode} → {args.new_mode})"
     old_bytes, new_bytes = _read(args.old_file), _read(args.new_file)
+    if is_binary(old_bytes) or is_binary(new_bytes):
+        text = _binary(old_label, new_label, title, color.wanted())
+    else:
+        try:
+            text = _notebook_diff(old_bytes, new_bytes, old_label, new_label, title, color)
+        except Exception as err:  # noqa: BLE001 - git diff must go on, whatever the file holds
+            text = _fallback(err, old_bytes, new_bytes, old_label, new_label, title, color.wanted())
+    from ..render.terminal import terminal_safe
+
     try:
-        text = _notebook_diff(old_bytes, new_bytes, old_label, new_label, title, color)
-    except Exception as err:  # noqa: BLE001 - git diff must go on, whatever the file holds
-        text = _fallback(err, old_bytes, new_bytes, old_label, new_label, title, color)
-    try:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_safe(text))
         sys.stdout.flush()
     except BrokenPipeError:
         pass
     return 0
 
 
-def _notebook_diff(old: bytes, new: bytes, old_label: str, new_label: str, title: str, color: bool) -> str:
+def _notebook_diff(old: bytes, new: bytes, old_label: str, new_label: str, title: str, color: GitColor) -> str:
     from ..engine import diff
     from ..load import parse_bytes
     from ..render.terminal import TerminalStyle, render, theme_from_env
@@ -97,8 +181,24 @@ def _notebook_diff(old: bytes, new: bytes, old_label: str, new_label: str, title
     a = parse_bytes(old, old_label)
     b = parse_bytes(new, new_label)
     d = diff(a, b)
-    st = TerminalStyle(color=color, width=terminal_width(), theme=theme_from_env())
+    st = TerminalStyle(color=color.wanted(), width=terminal_width(), theme=theme_from_env())
     return render(d, st, title)
+
+
+def is_binary(data: bytes) -> bool:
+    """git's test: a NUL byte in the first 8000 bytes. Never a notebook (JSON text has none)."""
+    return b"\0" in data[:8000]
+
+
+def _binary(old_label: str, new_label: str, title: str, color: bool) -> str:
+    from ..render.terminal import BOLD, RESET, YELLOW, clean
+
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if color else text
+
+    lines = [paint(BOLD, clean(title)), paint(YELLOW, "! not a notebook: binary content"),
+             clean(f"Binary files {old_label} and {new_label} differ")]
+    return "\n".join(lines) + "\n"
 
 
 def _lfs_info(data: bytes) -> str:

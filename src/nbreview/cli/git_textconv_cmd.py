@@ -18,6 +18,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import NbreviewError
     from ..load import read_path
     from ..render.plaintext import notebook_text
+    from ..render.terminal import clean
 
     out = sys.stdout.buffer
     try:
@@ -30,10 +31,10 @@ def run(args: argparse.Namespace) -> int:
         except OSError:
             raw = b""
         detail = " ".join(str(err).split()).replace(args.file, "file")
-        out.write(f"# nbreview: not shown as a notebook ({detail}); raw text follows\n".encode())
-        out.write(raw)
+        out.write(f"# nbreview: not shown as a notebook ({clean(detail)}); raw text follows\n".encode())
+        out.write(clean(raw.decode("utf-8", errors="replace")).encode())
         out.flush()
         return 0
-    out.write(text.encode("utf-8", errors="surrogateescape"))
+    out.write(text.encode("utf-8", errors="replace"))
     out.flush()
     return 0

@@ -1,16 +1,22 @@
 """``nbreview`` entry point: parse arguments, dispatch lazily, turn errors into one line.
 
 Each command lives in its own module with ``add_arguments(parser)`` and ``run(args)``;
-only the chosen command's module is imported, so start-up stays quick.
+only the chosen command's module is imported, so start-up stays quick. A command that git
+runs once per file (the diff driver) may also have ``parse_argv(argv)``, returning its
+arguments without argparse (whose help formatter alone costs milliseconds), or None to let
+argparse handle anything unusual.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -19,10 +25,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "git": ("nbreview.cli.git_cmd", "wire nbreview into git: install, uninstall, status"),
     "git-diffdriver": ("nbreview.cli.git_diffdriver_cmd", "git's diff driver for notebooks (set by 'git install')"),
     "git-textconv": ("nbreview.cli.git_textconv_cmd", "a notebook as text for 'git log -p' and 'git show'"),
+    "log": ("nbreview.cli.log_cmd", "notebook history: each commit's header and rendered notebook diff, paged"),
     "difftool": ("nbreview.cli.difftool_cmd", "review two notebooks in the browser (git difftool -t nbreview)"),
     "web": ("nbreview.cli.web_cmd", "review notebook changes in the browser (two files or git revisions)"),
     "merge": ("nbreview.cli.merge_cmd", "three-way merge of notebooks (also git's merge driver)"),
     "mergetool": ("nbreview.cli.mergetool_cmd", "resolve merge conflicts in a three-way page in the browser"),
+    "check": ("nbreview.cli.check_cmd", "fail while notebooks hold unresolved merge conflicts (for pre-commit)"),
     "pr": ("nbreview.cli.pr_cmd", "post the rendered notebook diff of a pull request as its one comment"),
     "review": ("nbreview.cli.review_cmd", "review a pull request's notebooks in the browser, with its review threads"),
     "bot": ("nbreview.cli.bot_cmd", "run the pull-request bot as a GitHub App webhook server ('bot serve')"),
@@ -30,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     from .. import __version__
 
     parser = argparse.ArgumentParser(prog="nbreview", description="Review Jupyter notebook changes.")
@@ -48,9 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in COMMANDS:
         name = argv[0]
         module = importlib.import_module(COMMANDS[name][0])
-        cmd_parser = argparse.ArgumentParser(prog=f"nbreview {name}", description=COMMANDS[name][1])
-        module.add_arguments(cmd_parser)
-        args = cmd_parser.parse_args(argv[1:])
+        args = module.parse_argv(argv[1:]) if hasattr(module, "parse_argv") else None
+        if args is None:
+            import argparse
+
+            cmd_parser = argparse.ArgumentParser(prog=f"nbreview {name}", description=COMMANDS[name][1])
+            module.add_arguments(cmd_parser)
+            args = cmd_parser.parse_args(argv[1:])
     else:
         build_parser().parse_args(argv)  # prints help, the version, or the error for an unknown command
         return 2
@@ -73,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str) -> None:
-    line = " ".join(message.split())
+    from ..render.terminal import terminal_safe
+
+    line = terminal_safe(" ".join(message.split()))  # messages may quote notebook text or file names
     sys.stderr.write(f"nbreview: error: {line}\n")
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..merge import Conflict
+    from ..merge.labels import MarkerStyle
 
 STRATEGIES = ("local", "remote", "base")
 OUTPUT_MODES = ("auto", "local", "remote", "clear", "union")
@@ -28,13 +29,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outputs", choices=OUTPUT_MODES, default="auto",
                         help="outputs and execution counts: auto (the side whose source wins), local, remote, "
                              "clear (drop where the sides differ) or union (both sides' outputs)")
+    parser.add_argument("--conflict-style", choices=("merge", "diff3", "zdiff3"),
+                        help="diff3/zdiff3 also show the base lines under ||||||| (default: git's "
+                             "merge.conflictStyle when run by git, else merge)")
+    for side, placeholder in (("base", "%%S"), ("local", "%%X"), ("remote", "%%Y")):
+        parser.add_argument(f"--{side}-label", metavar="LABEL",
+                            help=f"the name of the {side} side in conflict markers (git's {placeholder})")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import NbreviewError, NotebookError
     from ..merge import merge_structured, validate
-    from ..write import dumps_notebook
+    from ..write import dumps_notebook, terminal_json
     from .common import write_atomic
 
     name = args.path or args.output or args.local
@@ -47,23 +54,48 @@ def run(args: argparse.Namespace) -> int:
         side = {args.base: "base", args.local: "local (ours)", args.remote: "remote (theirs)"}.get(err.source, "")
         raise NbreviewError(f"{args.path}, {side or err.source} version: {err.detail}") from None
     result = structured.render(strategy=args.strategy)
+    if result.unresolved:
+        structured.style = _marker_style(args)
+        result = structured.render(strategy=args.strategy)
     validate(result.notebook, f"{name}: the merged notebook")
-    data = dumps_notebook(result.notebook).encode("utf-8")
+    text = dumps_notebook(result.notebook)
+    data = text.encode("utf-8")
     if args.output and args.output != "-":
         try:
             write_atomic(args.output, data)
         except OSError as err:
             raise NbreviewError(f"{args.output}: cannot write the merged notebook: {err.strerror or err}") from None
     else:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(terminal_json(text).encode("utf-8"))
         sys.stdout.flush()
     if not args.quiet:
+        from ..render.terminal import terminal_safe
+
+        name = terminal_safe(name)
         _report(name, result.unresolved)
         n = len(structured.conflicts)
         if args.strategy and n:
             sys.stderr.write(f"nbreview: {name}: {n} conflict{'s' if n != 1 else ''} resolved with --strategy "
                              f"{args.strategy}\n")
     return 1 if result.unresolved else 0
+
+
+def _marker_style(args: argparse.Namespace) -> MarkerStyle:
+    """Labels and conflict style: given on the command line, else git's own when git runs the driver."""
+    from dataclasses import replace
+
+    from ..merge.labels import MarkerStyle, git_marker_style, given_label
+
+    if args.path:  # git's merge driver: git's labels and merge.conflictStyle
+        style = git_marker_style(args.base_label, args.local_label, args.remote_label)
+    else:
+        default = MarkerStyle()
+        style = MarkerStyle(local=given_label(args.local_label) or default.local,
+                            remote=given_label(args.remote_label) or default.remote,
+                            base=given_label(args.base_label) or default.base)
+    if args.conflict_style:
+        style = replace(style, diff3=args.conflict_style != "merge")
+    return style
 
 
 def _report(name: str, conflicts: Sequence[Conflict]) -> None:

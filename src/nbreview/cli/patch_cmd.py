@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from ..errors import NbreviewError
-from ..write import dumps_notebook
+from ..write import dumps_notebook, terminal_json
 from .common import write_atomic
 
 
@@ -20,20 +19,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..apply import patch
+    from ..load import parse_json
+    from ..repair import Repairer
 
     raw = sys.stdin.read() if args.diff == "-" else _read(args.diff)
-    try:
-        diff = json.loads(raw)
-    except json.JSONDecodeError as err:
-        raise NbreviewError(f"{args.diff}: invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
-    if not isinstance(diff, dict):
+    diff = parse_json(raw, args.diff)
+    if not isinstance(diff, dict) or diff.get("format") not in (None, "nbreview-diff"):
         raise NbreviewError(f"{args.diff}: not an nbreview diff")
-    nb = patch(args.old, diff)
+    Repairer(args.diff, surrogates=True).free(diff, "the diff")  # bounded depth, no lone surrogates
+    try:
+        nb = patch(args.old, diff)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+        raise NbreviewError(f"{args.diff}: not a well-formed nbreview diff ({type(err).__name__}: {err})") from None
     text = dumps_notebook(nb)
     if args.output and args.output != "-":
         write_atomic(args.output, text.encode("utf-8"))
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_json(text))
     return 0
 
 

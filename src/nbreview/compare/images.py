@@ -1,4 +1,9 @@
-"""Images compared by decoded pixels (Pillow, imported only when two images differ in bytes)."""
+"""Images compared by decoded pixels (Pillow, imported only when two images differ in bytes).
+
+Pixels are decoded only under one budget, :data:`PIXEL_BUDGET` per image: a larger image, or
+a header claiming a size Pillow calls a decompression bomb, is compared by its bytes and
+reported as "too large to compare pixels", so a hostile notebook cannot exhaust memory.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import base64
 import binascii
 import io
 import re
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from ..model import ImageDiff
@@ -13,6 +19,7 @@ from ..model import ImageDiff
 if TYPE_CHECKING:
     from PIL import Image
 
+PIXEL_BUDGET = 25_000_000  # pixels per image that nbreview will decode (25 MP, about 100 MB as RGBA)
 RASTER_MIMES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
 
 
@@ -25,28 +32,53 @@ def decode_b64(value: Any) -> bytes:
     return base64.b64decode(text, validate=False)  # non-alphabet characters (newlines) are skipped
 
 
-def _open(data: bytes) -> Image.Image:
+class TooLargeError(ValueError):
+    """An image over the pixel budget (or a decompression bomb): it is not decoded."""
+
+
+def _header(data: bytes) -> Image.Image:
+    """Pillow's lazily opened image (header read, pixels not decoded); bombs raise TooLargeError."""
     from PIL import Image
 
-    img = Image.open(io.BytesIO(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            return Image.open(io.BytesIO(data))
+        except Image.DecompressionBombError:
+            raise TooLargeError("too large to compare pixels (a decompression bomb by its header)") from None
+
+
+def _open(data: bytes) -> Image.Image:
+    img = _header(data)
+    if img.width * img.height > PIXEL_BUDGET:
+        raise TooLargeError(
+            f"too large to compare pixels ({img.width}×{img.height}, over the {PIXEL_BUDGET // 1_000_000} MP budget)"
+        )
     img.load()
     return img.convert("RGBA")
 
 
 def image_size(value: Any) -> tuple[int, int] | None:
     """Width and height of a base64 image, read from its first bytes (no full decode)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
     text = "".join(value) if isinstance(value, list) else str(value)
     for chunk in (4096, None):  # the header is almost always in the first few kilobytes
         part = re.sub(r"\s+", "", text[:chunk] if chunk else text)
         part = part[: len(part) - len(part) % 4]
         try:
-            with Image.open(io.BytesIO(base64.b64decode(part))) as img:
+            with _header(base64.b64decode(part)) as img:
                 return (int(img.width), int(img.height))
+        except TooLargeError:
+            return None
         except (UnidentifiedImageError, OSError, ValueError, binascii.Error, SyntaxError):
             continue
     return None
+
+
+def too_large(img: ImageDiff | None) -> bool:
+    """Whether an image comparison fell back to bytes because of the pixel budget."""
+    return img is not None and (img.error or "").startswith("too large to compare pixels")
 
 
 def compare_images(old_value: Any, new_value: Any) -> ImageDiff:
@@ -54,9 +86,17 @@ def compare_images(old_value: Any, new_value: Any) -> ImageDiff:
     from PIL import ImageChops, UnidentifiedImageError
 
     try:
-        a = _open(decode_b64(old_value))
-        b = _open(decode_b64(new_value))
-    except (UnidentifiedImageError, OSError, ValueError, binascii.Error) as err:
+        old_bytes, new_bytes = decode_b64(old_value), decode_b64(new_value)
+    except (ValueError, binascii.Error) as err:
+        return ImageDiff(None, None, False, 1.0, f"cannot decode image: {err}")
+    try:
+        a = _open(old_bytes)
+        b = _open(new_bytes)
+    except TooLargeError as err:
+        same = old_bytes == new_bytes
+        sizes = image_size(old_value), image_size(new_value)
+        return ImageDiff(sizes[0], sizes[1], same, 0.0 if same else 1.0, f"{err}; compared by bytes")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
         return ImageDiff(None, None, False, 1.0, f"cannot decode image: {err}")
     sa, sb = (a.width, a.height), (b.width, b.height)
     if sa != sb:

@@ -10,6 +10,7 @@ takes milliseconds, where an all-pairs pairing would be quadratic.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
@@ -23,6 +24,10 @@ _INTRALINE_MAX_CHARS = 4000
 _MAX_ALIGN_LINES = 100_000  # beyond this, a changed middle is one block
 _MAX_PAIRED_LINES = 10_000  # beyond this, a block's lines get no intraline pairing
 _MAX_VOLATILE_CHARS = 2_000_000  # changed text beyond this is not checked for volatile bits
+HUGE_TEXT_CHARS = 2_000_000  # output texts beyond this (both sides) are diffed with bounded work
+SHOWN_CHANGED_LINES = 400  # a huge output's diff lists this many changed lines; the rest are counted
+_RESYNC_WINDOW = 64  # how far the bounded diff looks ahead to find the two texts in step again
+_CONTEXT = 3  # equal lines kept around each listed change of a huge output
 
 # Volatile bits of output text: memory addresses, timings, progress-bar rates.
 _VOLATILE = re.compile(
@@ -37,6 +42,34 @@ _VOLATILE = re.compile(
 def volatile_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges of volatile bits (addresses, timings, progress rates): what results leave out."""
     return [m.span() for m in _VOLATILE.finditer(text)]
+
+
+SHOWN_OUTPUT_LINES = 2_000  # a huge whole output shows its first and last half of this many lines
+
+
+def head_and_tail(text: str, lines: int = SHOWN_OUTPUT_LINES) -> tuple[str, str, int]:
+    """The first and last ``lines // 2`` lines of a long text and how many lines lie between
+    (``(text, "", 0)`` when it is short); found by scanning for newlines, without splitting it all."""
+    half = lines // 2
+    if len(text) < 200 * lines and text.count("\n", 0, 200 * lines + 1) <= lines:
+        return text, "", 0
+    if text.count("\n", 0, 200 * lines + 1) < 2:  # one enormous line: cut it by characters
+        return text[: 100 * lines], text[-100 * lines :], 0
+    cut = -1
+    for _ in range(half):
+        cut = text.find("\n", cut + 1)
+        if cut < 0:
+            return text, "", 0
+    start = len(text)
+    for _ in range(half):
+        start = text.rfind("\n", 0, start - 1 if start else 0)
+        if start <= cut:
+            return text, "", 0
+    hidden = text.count("\n", cut + 1, start + 1)
+    if hidden < 1:
+        return text, "", 0
+    cap = 100 * lines  # characters per half, however long its lines
+    return text[: cut + 1][:cap], text[start + 1 :][-cap:], hidden
 
 
 def strip_volatile(text: str) -> str:
@@ -150,8 +183,106 @@ def _line_opcodes(ka: list[str], kb: list[str]) -> list[tuple[str, int, int, int
     return out
 
 
+def _block_ops(block_a: list[str], block_b: list[str], i1: int, j1: int) -> list[LineOp]:
+    """Ops of one changed block (old lines from ``i1``, new from ``j1``, 0-based): similar lines paired."""
+    ops: list[LineOp] = []
+    small = len(block_a) + len(block_b) <= _MAX_PAIRED_LINES
+    toks_a = [_tokens(x) for x in block_a] if small else []
+    toks_b = [_tokens(x) for x in block_b] if small else []
+    nj = 0
+    ni = 0
+    pairs = _pair_block(toks_a, toks_b) if small else []
+    for pi, pj, sa, sb in pairs:
+        while ni < pi:
+            ops.append(LineOp("delete", i1 + ni + 1, None, block_a[ni], None, [(0, len(block_a[ni].rstrip("\r\n")))]))
+            ni += 1
+        while nj < pj:
+            ops.append(
+                LineOp("insert", None, j1 + nj + 1, None, block_b[nj], [], [(0, len(block_b[nj].rstrip("\r\n")))])
+            )
+            nj += 1
+        ops.append(LineOp("replace", i1 + pi + 1, j1 + pj + 1, block_a[pi], block_b[pj], sa, sb))
+        ni, nj = pi + 1, pj + 1
+    while ni < len(block_a):
+        ops.append(LineOp("delete", i1 + ni + 1, None, block_a[ni], None, [(0, len(block_a[ni].rstrip("\r\n")))]))
+        ni += 1
+    while nj < len(block_b):
+        ops.append(LineOp("insert", None, j1 + nj + 1, None, block_b[nj], [], [(0, len(block_b[nj].rstrip("\r\n")))]))
+        nj += 1
+    return ops
+
+
+def _resync(ka: list[str], kb: list[str], i: int, j: int) -> tuple[int, int]:
+    """Lengths of the old and new runs to skip from ``(i, j)`` until the texts are in step again.
+
+    Looks at most ``_RESYNC_WINDOW`` lines ahead (a deletion, an insertion or a replaced run);
+    if nothing lines up that close, the whole window counts as replaced, so the work stays linear.
+    """
+    n, m = len(ka), len(kb)
+    for d in range(1, _RESYNC_WINDOW + 1):
+        if i + d < n and j + d < m and ka[i + d] == kb[j + d]:
+            return d, d
+        if i + d < n and ka[i + d] == kb[j]:
+            return d, 0
+        if j + d < m and ka[i] == kb[j + d]:
+            return 0, d
+    return min(_RESYNC_WINDOW, n - i), min(_RESYNC_WINDOW, m - j)
+
+
+def _bounded_diff(a: list[str], b: list[str], ka: list[str], kb: list[str]) -> TextDiff:
+    """A huge output's diff with linear work and bounded size: lines compared by key (hashed
+    equality), changes found by a windowed walk, the first :data:`SHOWN_CHANGED_LINES` changed
+    lines listed with a few lines of context, the rest only counted (``elided``)."""
+    ops: list[LineOp] = []
+    added = removed = listed = 0
+    recent: deque[int] = deque(maxlen=_CONTEXT)  # old indices of the equal lines just before a change
+    trailing = 0  # equal lines still to keep after the last listed change
+    offset = 0  # new index minus old index, inside equal runs
+    i = j = 0
+    n, m = len(ka), len(kb)
+    while i < n or j < m:
+        if i < n and j < m and ka[i] == kb[j]:
+            if trailing:
+                ops.append(LineOp("equal", i + 1, j + 1, a[i], b[j]))
+                trailing -= 1
+            elif listed < SHOWN_CHANGED_LINES:
+                recent.append(i)
+            i += 1
+            j += 1
+            continue
+        if i >= n:
+            di, dj = 0, m - j
+        elif j >= m:
+            di, dj = n - i, 0
+        else:
+            di, dj = _resync(ka, kb, i, j)
+        removed += di
+        added += dj
+        if listed < SHOWN_CHANGED_LINES:
+            offset = j - i
+            ops += [LineOp("equal", k + 1, k + offset + 1, a[k], b[k + offset]) for k in recent]
+            recent.clear()
+            ops += _block_ops(a[i : i + di], b[j : j + dj], i, j)
+            listed += di + dj
+            trailing = _CONTEXT
+        else:
+            trailing = 0
+        i += di
+        j += dj
+    return TextDiff(ops, added, removed, False, added + removed - listed)
+
+
 def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: bool = False) -> TextDiff:
-    """Line diff of two texts. ``volatile`` marks a diff that vanishes once volatile bits are masked."""
+    """Line diff of two texts. ``volatile`` marks a diff that vanishes once volatile bits are masked.
+
+    ``volatile`` texts are outputs, whose diffs are for display (an output diff carries the new
+    output whole): beyond :data:`HUGE_TEXT_CHARS` they get the bounded diff of :func:`_bounded_diff`.
+    """
+    if volatile and len(old) + len(new) > HUGE_TEXT_CHARS:
+        a, b = split_lines(old), split_lines(new)
+        if ignore_whitespace:
+            return _bounded_diff(a, b, [_key_whitespace(x) for x in a], [_key_whitespace(x) for x in b])
+        return _bounded_diff(a, b, a, b)
     a = split_lines(old)
     b = split_lines(new)
     key: Callable[[str], str] = _key_whitespace if ignore_whitespace else _key_exact
@@ -164,7 +295,7 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
         if tag == "equal":
             for di in range(i2 - i1):
                 i, j = i1 + di, j1 + di
-                if a[i] == b[j] or ignore_whitespace:
+                if a[i] == b[j] or ignore_whitespace or _continued(a, b, i, j):
                     ops.append(LineOp("equal", i + 1, j + 1, a[i], b[j]))
                 else:  # equal keys but different line endings
                     ops.append(LineOp("replace", i + 1, j + 1, a[i], b[j], [], []))
@@ -175,35 +306,24 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
         block_b = b[j1:j2]
         removed += len(block_a)
         added += len(block_b)
-        small = len(block_a) + len(block_b) <= _MAX_PAIRED_LINES
-        toks_a = [_tokens(x) for x in block_a] if small else []
-        toks_b = [_tokens(x) for x in block_b] if small else []
-        nj = 0
-        ni = 0
-        pairs = _pair_block(toks_a, toks_b) if small else []
-        for pi, pj, sa, sb in pairs:
-            while ni < pi:
-                ops.append(
-                    LineOp("delete", i1 + ni + 1, None, block_a[ni], None, [(0, len(block_a[ni].rstrip("\r\n")))])
-                )
-                ni += 1
-            while nj < pj:
-                ops.append(
-                    LineOp("insert", None, j1 + nj + 1, None, block_b[nj], [], [(0, len(block_b[nj].rstrip("\r\n")))])
-                )
-                nj += 1
-            ops.append(LineOp("replace", i1 + pi + 1, j1 + pj + 1, block_a[pi], block_b[pj], sa, sb))
-            ni, nj = pi + 1, pj + 1
-        while ni < len(block_a):
-            ops.append(LineOp("delete", i1 + ni + 1, None, block_a[ni], None, [(0, len(block_a[ni].rstrip("\r\n")))]))
-            ni += 1
-        while nj < len(block_b):
-            ops.append(
-                LineOp("insert", None, j1 + nj + 1, None, block_b[nj], [], [(0, len(block_b[nj].rstrip("\r\n")))])
-            )
-            nj += 1
+        ops += _block_ops(block_a, block_b, i1, j1)
     transient = volatile and (added or removed) and _only_volatile(ops)
     return TextDiff(ops, added, removed, bool(transient))
+
+
+def _continued(a: list[str], b: list[str], i: int, j: int) -> bool:
+    """An old last line without its newline that the other side merely continued (lines appended).
+
+    ``"x"`` → ``"x\ny"`` changes line 1 only by the newline that appending needs; showing it
+    as removed and added would be noise. Both sides ending there (only the final newline
+    added or dropped) stays a change.
+    """
+    last_a, last_b = i == len(a) - 1, j == len(b) - 1
+    if last_a == last_b:
+        return False
+    line_a, line_b = a[i], b[j]
+    bare = line_a if last_a else line_b
+    return not bare.endswith(("\n", "\r")) and line_a.rstrip("\r\n") == line_b.rstrip("\r\n")
 
 
 def _only_volatile(ops: list[LineOp]) -> bool:

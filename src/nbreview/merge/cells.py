@@ -9,6 +9,7 @@ ones once, local's first), then the base cell where it stays.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,9 +18,10 @@ from typing import Any
 
 from ..align import align_cells
 from ..compare.values import CELL_TRANSIENT_KEYS, cell_metadata_transient
+from ..model import MISSING
 from ..options import DiffOptions
 from .model import Conflict, ConflictKind, MergedCell, Side, Slot
-from .text import TextConflict, merge_text
+from .text import Piece, TextConflict, merge_text
 from .values import ValueConflict, merge_values
 
 _CONTENT_SKIP = ("source", "outputs", "execution_count", "id", "metadata")
@@ -133,6 +135,82 @@ def _looks_edited(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return match.size >= max(4, shorter // 2)
 
 
+def _touched(lay: _Layout, base: list[dict[str, Any]], side: list[dict[str, Any]]) -> set[int]:
+    """Base cells a side deleted or changed (moved-only cells with the same content are untouched)."""
+    out = set(lay.deleted)
+    for i in range(len(base)):
+        j = lay.side_index(i)
+        if j is not None and not _same_content(side[j], base[i]):
+            out.add(i)
+    return out
+
+
+def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """``content_key(a) == content_key(b)`` without serialising either (sources can be large)."""
+    if a.get("source", "") != b.get("source", ""):
+        return False
+    if any(a.get(k) != b.get(k) for k in set(a) | set(b) if k not in _CONTENT_SKIP):
+        return False
+    ma, mb = a.get("metadata"), b.get("metadata")
+    if ma == mb:
+        return True
+    return content_key(a) == content_key(b)
+
+
+def _pair_rivals(lay: _Layout, base: list[dict[str, Any]], side: list[dict[str, Any]], rivals: set[int]) -> None:
+    """Take a cell this side inserted where it deleted a base cell as that cell's rewrite, when the
+    other side also touched that base cell.
+
+    A complete rewrite of a cell aligns as "deleted, and a new cell inserted in its place". Merged
+    that way, a rewrite on both sides (or a rewrite against a deletion) would keep both new cells
+    and report nothing. Pairing the deleted base cell with the inserted cell in its stretch (the
+    cells between two kept ones) makes the rewrite an edit of that cell, so the merge of the two
+    sides' versions conflicts like any other edit of one cell on both sides. Deleted and inserted
+    cells of a stretch are paired in order when their counts match, otherwise by similarity.
+    """
+    chain = sorted(lay.kept)
+    for d in sorted(lay.deleted & rivals):
+        if d not in lay.deleted:
+            continue
+        prev = max((k for k in chain if k < d), default=-1)
+        g = prev + 1
+        toks = lay.gaps.get(g, [])
+        ins = [j for kind, j in toks if kind == "ins"]
+        if not ins:
+            continue
+        nxt = min((k for k in chain if k > d), default=len(base))
+        dels = sorted(x for x in lay.deleted if g <= x < nxt)
+        if len(dels) == len(ins):
+            j = ins[dels.index(d)]
+        else:
+            a = _source(base[d])
+            j = max(ins, key=lambda n: SequenceMatcher(None, a, _source(side[n]), autojunk=False).ratio())
+        lay.kept[d] = j
+        lay.deleted.discard(d)
+        bisect.insort(chain, d)
+        k = toks.index(("ins", j))
+        before, after = toks[:k], toks[k + 1:]
+        if before:
+            lay.gaps[g] = before
+        else:
+            lay.gaps.pop(g, None)
+        if after:
+            lay.gaps.setdefault(d + 1, [])[:0] = after
+            for kind, i in after:
+                if kind == "base":
+                    lay.moved[i] = (lay.moved[i][0], d + 1)
+
+
+class _NoBase(dict[str, Any]):
+    """The base of a cell both sides added: equal to nothing, and so is each of its keys."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self
+
+
+_NO_BASE = _NoBase()
+
+
 class CellMerger:
     """Builds the merged cells and their order; numbers conflicts as it finds them."""
 
@@ -152,16 +230,27 @@ class CellMerger:
 
     # -- one cell ---------------------------------------------------------------------
     def merge_cell(self, b: dict[str, Any] | None, lo: dict[str, Any] | None, re: dict[str, Any] | None,
-                   index: tuple[int | None, int | None, int | None]) -> MergedCell:
+                   index: tuple[int | None, int | None, int | None], added_both: bool = False) -> MergedCell:
+        """Merge one cell's versions; ``added_both``: two different cells added at one place with no
+        common base, merged against an empty cell (so they conflict unless equal)."""
         mc = MergedCell(b, lo, re, index)
         if lo is not None and re is not None:
-            base = b if b is not None else re  # identical insertions: local's version wins
-            src = merge_text(_source(base), _source(lo), _source(re))
+            # Identical insertions: local's version wins; rival additions: against an empty cell.
+            base = b if b is not None else {"source": ""} if added_both else re
+            if added_both and _source(lo) != _source(re):  # no base: different texts are rivals, even an empty one
+                src: list[Piece] = [TextConflict("", _source(lo), _source(re))]
+            else:
+                src = merge_text(_source(base), _source(lo), _source(re))
             mc.pieces = src
             for piece in src:
                 if isinstance(piece, TextConflict):
                     self.conflict("source", mc, piece)
-            fields, vconf = merge_values(_rest(base), _rest(lo), _rest(re), _field_transient)
+            if added_both:  # no base: every field the two differ on is a conflict, even one side's extra key
+                fields, vconf = merge_values(_NO_BASE, _rest(lo), _rest(re), _field_transient)
+                for vc in vconf:
+                    vc.base = MISSING if vc.base is _NO_BASE else vc.base
+            else:
+                fields, vconf = merge_values(_rest(base), _rest(lo), _rest(re), _field_transient)
             mc.fields = fields
             for vc in vconf:
                 self.conflict("value", mc, vc)
@@ -176,6 +265,10 @@ class CellMerger:
     def merge(self) -> list[Slot]:
         lay_l = _layout(self.base, self.local, self.options)
         lay_r = _layout(self.base, self.remote, self.options)
+        touched_l = _touched(lay_l, self.base, self.local)
+        touched_r = _touched(lay_r, self.base, self.remote)
+        _pair_rivals(lay_l, self.base, self.local, touched_r)
+        _pair_rivals(lay_r, self.base, self.remote, touched_l)
         slots_at_base: dict[int, list[Slot]] = {}
         place_l: dict[int, Slot] = {}
         place_r: dict[int, Slot] = {}
@@ -249,8 +342,11 @@ class CellMerger:
         li = ri = 0
         sm = SequenceMatcher(None, lk, rk, autojunk=False)
         for a, bb, size in sm.get_matching_blocks():
-            yield from self._side_slots(lt[li:a], "local", place_l)
-            yield from self._side_slots(rt[ri:bb], "remote", place_r)
+            if not self.base:  # added on both sides: no difference is provably independent
+                yield from self._rival_slots(lt[li:a], rt[ri:bb])
+            else:
+                yield from self._side_slots(lt[li:a], "local", place_l)
+                yield from self._side_slots(rt[ri:bb], "remote", place_r)
             for k in range(size):
                 lt_tok, rt_tok = lt[a + k], rt[bb + k]
                 if lt_tok[0] == "base":
@@ -259,6 +355,21 @@ class CellMerger:
                     yield Slot(self.merge_cell(None, self.local[lt_tok[1]], self.remote[rt_tok[1]],
                                                (None, lt_tok[1], rt_tok[1])))
             li, ri = a + size, bb + size
+
+    def _rival_slots(self, ltoks: list[tuple[str, int]], rtoks: list[tuple[str, int]]) -> Iterator[Slot]:
+        """Both sides added a notebook with different cells here (no common base): nothing is
+        provably independent. The cells are paired in order and each pair is merged against an
+        empty cell, which conflicts unless both are the same; a cell only one side has is a
+        conflict too (kept, marked, the other side "has no such cell")."""
+        for k in range(max(len(ltoks), len(rtoks))):
+            lo = self.local[ltoks[k][1]] if k < len(ltoks) else None
+            re = self.remote[rtoks[k][1]] if k < len(rtoks) else None
+            index = (None, ltoks[k][1] if lo is not None else None, rtoks[k][1] if re is not None else None)
+            mc = self.merge_cell(None, lo, re, index, added_both=True)
+            if lo is None or re is None:
+                mc.deleted = "local" if lo is None else "remote"
+                self.conflict("delete", mc, deleted=mc.deleted)
+            yield Slot(mc)
 
     def _side_slots(self, toks: list[tuple[str, int]], side: Side, place: dict[int, Slot]) -> Iterator[Slot]:
         cells = self.local if side == "local" else self.remote

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .labels import MarkerStyle
 from .text import Piece, TextConflict
 from .values import Path, ValueConflict
 
@@ -85,6 +86,7 @@ class MergeResult:
     remote_nb: dict[str, Any]
     outputs: str = "auto"
     labels: tuple[str, str, str] = ("base", "local", "remote")
+    style: MarkerStyle = field(default_factory=MarkerStyle)  # how unresolved conflicts are marked
 
     @property
     def clean(self) -> bool:

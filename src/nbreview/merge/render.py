@@ -58,7 +58,7 @@ class _Renderer:
             chosen = self.text_choice(c, piece)
             if chosen is None:
                 self.unresolved.append(c)
-                parts.append(markers(piece.local, piece.remote))
+                parts.append(markers(piece.local, piece.remote, style=self.result.style, base=piece.base))
             else:
                 parts.append(chosen)
         for k in range(len(parts) - 1):
@@ -96,10 +96,12 @@ class _Renderer:
         elif ch is None:
             self.unresolved.append(c)
             src = _src(kept)
+            style, base = self.result.style, _src(mc.base) if mc.base is not None else None
+            note = "(deleted the cell)" if mc.base is not None else "(no such cell)"  # no base: add/add
             if mc.deleted == "local":
-                cell["source"] = markers("", src, local_note="(deleted the cell)")
+                cell["source"] = markers("", src, local_note=note, style=style, base=base)
             else:
-                cell["source"] = markers(src, "", remote_note="(deleted the cell)")
+                cell["source"] = markers(src, "", remote_note=note, style=style, base=base)
             if not src.endswith("\n"):
                 cell["source"] = cell["source"][:-1]
         if self.result.outputs == "clear" and cell.get("cell_type") == "code":

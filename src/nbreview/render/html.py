@@ -23,7 +23,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ..compare.images import decode_b64, image_size
+from ..compare.images import decode_b64, image_size, too_large
+from ..compare.text import HUGE_TEXT_CHARS, head_and_tail
 from ..model import CellDiff, LineOp, NotebookDiff, OutputDiff, Span, TextDiff, ValueChange
 
 if TYPE_CHECKING:
@@ -489,14 +490,28 @@ def _strip_nl(text: str | None) -> str:
     return (text or "").rstrip("\r\n")
 
 
+def _positions(td: TextDiff) -> tuple[dict[int, int], dict[int, int]]:
+    """Line number -> index into ``old_text()`` / ``new_text()`` lines (the same unless the diff
+    lists only some lines, as a huge output's does)."""
+    old: dict[int, int] = {}
+    new: dict[int, int] = {}
+    for op in td.lines:
+        if op.old is not None and op.op != "insert":
+            old[op.old] = len(old)
+        if op.new is not None and op.op != "delete":
+            new[op.new] = len(new)
+    return old, new
+
+
 def _spans_by_line(td: TextDiff) -> tuple[dict[int, list[Span]], dict[int, list[Span]]]:
     old: dict[int, list[Span]] = {}
     new: dict[int, list[Span]] = {}
+    old_pos, new_pos = _positions(td)
     for op in td.lines:
         if op.old is not None and op.old_spans:
-            old[op.old - 1] = op.old_spans
+            old[old_pos.get(op.old, op.old - 1)] = op.old_spans
         if op.new is not None and op.new_spans:
-            new[op.new - 1] = op.new_spans
+            new[new_pos.get(op.new, op.new - 1)] = op.new_spans
     return old, new
 
 
@@ -533,11 +548,15 @@ def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
         old_lines = _plain_lines(old_text, old_spans)
         new_lines = _plain_lines(new_text, new_spans)
 
+    old_pos, new_pos = _positions(td)
+
     def ol(op: LineOp) -> str:
-        return old_lines[op.old - 1] if op.old is not None and 0 < op.old <= len(old_lines) else ""
+        k = old_pos.get(op.old, -1) if op.old is not None else -1
+        return old_lines[k] if 0 <= k < len(old_lines) else ""
 
     def nl(op: LineOp) -> str:
-        return new_lines[op.new - 1] if op.new is not None and 0 < op.new <= len(new_lines) else ""
+        k = new_pos.get(op.new, -1) if op.new is not None else -1
+        return new_lines[k] if 0 <= k < len(new_lines) else ""
 
     rows: list[tuple[bool, str]] = []  # (is an equal line, the row's cells)
     run_old: list[LineOp] = []
@@ -567,6 +586,9 @@ def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
     flush()
     hl = " hl" if lexer is not None else ""
     body = "".join(_fold_context(rows))
+    if td.elided:
+        body += (f'<tr class="skip"><td colspan="4">⋯ {td.elided} more changed lines not listed '
+                 "(output too large to diff in full)</td></tr>")
     return f'<table class="diff split{hl}"><colgroup>{COLS_SPLIT}</colgroup><tbody>{body}</tbody></table>'
 
 
@@ -642,6 +664,10 @@ def choose_mime(data: JSONDict) -> str | None:
     return next(iter(data), None)
 
 
+MAX_QUIET_CELLS = 2_000  # unchanged cells included per notebook; beyond that they are counted in their fold,
+# not rendered, so a notebook of 100,000 cells makes a page in seconds (and a browser can open it)
+
+
 @dataclass
 class _Ctx:
     """What rendering one notebook needs besides the model."""
@@ -651,6 +677,7 @@ class _Ctx:
     lexer: Lexer
     prefix: str = ""
     md_cache: dict[tuple[str, int], str] = field(default_factory=dict)
+    quiet_left: int = MAX_QUIET_CELLS  # unchanged cells this page may still include
 
     def nb(self, side: Side) -> JSONDict:
         nb = self.diff.old_nb if side == "old" else self.diff.new_nb
@@ -685,6 +712,15 @@ def _svg_size(value: Any) -> tuple[int, int] | None:
     return None
 
 
+def _long_text(text: str) -> str:
+    """Terminal-coloured text as HTML; a huge one shows its first and last lines and a count."""
+    head, tail, hidden = head_and_tail(text)
+    if not tail:
+        return ansi_to_html(head)
+    gap = f"⋯ {hidden} lines not shown ⋯\n" if hidden else "⋯ text too long, its middle not shown ⋯\n"
+    return f'{ansi_to_html(head)}<span class="cut">{gap}</span>{ansi_to_html(tail)}'
+
+
 def render_output(ctx: _Ctx, side: Side, cell: int, index: int, out: Any) -> str:
     """One output as a reviewer sees it in Jupyter, made safe."""
     if not isinstance(out, dict):
@@ -692,13 +728,13 @@ def render_output(ctx: _Ctx, side: Side, cell: int, index: int, out: Any) -> str
     otype = out.get("output_type")
     if otype == "stream":
         name = str(out.get("name", "stdout"))
-        return f'<pre class="out stream {esc(name)}">{ansi_to_html(_value_text(out.get("text", "")))}</pre>'
+        return f'<pre class="out stream {esc(name)}">{_long_text(_value_text(out.get("text", "")))}</pre>'
     if otype == "error":
         tb = out.get("traceback")
         text = f"{out.get('ename')}: {out.get('evalue')}"
         if isinstance(tb, list) and tb:
             text = "\n".join(str(t) for t in tb)
-        return f'<pre class="out error">{ansi_to_html(text)}</pre>'
+        return f'<pre class="out error">{_long_text(text)}</pre>'
     data = out.get("data")
     if not isinstance(data, dict) or not data:
         return f'<div class="out unknown">{esc(otype)} output without data</div>'
@@ -711,6 +747,9 @@ def render_mime(ctx: _Ctx, side: Side, cell: int, index: int, mime: str, value: 
     label = f'<span class="mime">{esc(mime)}</span>'
     if mime in IMAGE_MIMES:
         return f'<div class="out image">{_image_tag(ctx, side, cell, index, mime, value)}{label}</div>'
+    if mime != "text/plain" and len(_value_text(value)) > HUGE_TEXT_CHARS:
+        size = _fmt_size(len(_value_text(value).encode("utf-8", "replace")))
+        return f'<div class="out unknown">{label} · {size} · too large to render here</div>'
     if mime == "text/html":
         return f'<div class="out html">{sanitize_html(_value_text(value))}</div>'
     if mime == "text/markdown":
@@ -730,7 +769,7 @@ def render_mime(ctx: _Ctx, side: Side, cell: int, index: int, mime: str, value: 
             return f'<div class="out unknown">{label} · {size} · not rendered here</div>'
         return f'<pre class="out json">{esc(body)}</pre>'
     if mime == "text/plain":
-        return f'<pre class="out plain">{ansi_to_html(_value_text(value))}</pre>'
+        return f'<pre class="out plain">{_long_text(_value_text(value))}</pre>'
     size = _fmt_size(len(_value_text(value).encode("utf-8", "replace")))
     return f'<div class="out unknown">{label} · {size} · not rendered here</div>'
 
@@ -745,7 +784,9 @@ def _image_diff(ctx: _Ctx, od: OutputDiff, mime: str, cd: CellDiff) -> str:
     new_val = output_data(ctx.diff.new_nb, nc, od.new_index, mime)
     osz = img.old_size if img and img.old_size else image_size(old_val)
     nsz = img.new_size if img and img.new_size else image_size(new_val)
-    if img is None or img.error:
+    if too_large(img):
+        frac_text = "too large to compare pixels (compared by bytes)"
+    elif img is None or img.error:
         frac_text = "pixels not compared"
     elif img.pixels_equal:
         frac_text = "pixels identical"
@@ -1088,7 +1129,12 @@ def render_notebook(d: NotebookDiff, links: ImageLinks, *, prefix: str = "") -> 
     def flush() -> None:
         if not run:
             return
-        inner = "".join(render_cell(ctx, c) for c in run)
+        shown = run[: max(0, ctx.quiet_left)]
+        ctx.quiet_left -= len(shown)
+        inner = "".join(render_cell(ctx, c) for c in shown)
+        if len(shown) < len(run):
+            inner += (f'<p class="empty">⋯ {len(run) - len(shown)} more cells not included: this notebook has '
+                      f"more than {MAX_QUIET_CELLS:,} unchanged cells</p>")
         out.append(
             f'<details class="fold"><summary><span class="fl">{esc(_fold_label(run))}</span></summary>'
             f"{inner}</details>"

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..compare.images import too_large
 from ..model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff
 
 MAX_BODY = 65_536  # GitHub's limit on an issue comment body, in characters
@@ -32,8 +33,10 @@ IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image
 
 _ZWJ = "\u200d"
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9_-])")
-_XREF = re.compile(r"#(?=\d)")
+_MENTION = re.compile(r"(?<!\w)@(?=[A-Za-z0-9_-])")  # a backtick before it pings too: `@user
+_XREF = re.compile(r"#(?=\d)")  # #12 and owner/repo#12
+_GH_XREF = re.compile(r"\b(gh)-(?=\d)", re.I)  # GH-12
+_AUTOLINK = re.compile(r"\b(https?|ftp)(?=://)|\b(www)(?=\.)", re.I)  # issue URLs become references
 _ESCAPE_MD = re.compile(r"([\\`*_\[\]|!~])")
 
 
@@ -44,14 +47,30 @@ def _visible_bidi(text: str) -> str:
     return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
+def no_pings(text: str) -> str:
+    """Every form GitHub would turn into a ping or a cross-reference, broken by a zero-width joiner:
+    ``@user``, ``#12``, ``owner/repo#12``, ``GH-12`` and autolinked URLs (issue URLs become references)."""
+    text = _MENTION.sub("@" + _ZWJ, text)
+    text = _XREF.sub("#" + _ZWJ, text)
+    text = _GH_XREF.sub(lambda m: m.group(1) + _ZWJ + "-", text)
+    return _AUTOLINK.sub(lambda m: (m.group(1) or m.group(2)) + _ZWJ, text)
+
+
 def inline(text: str) -> str:
-    """Untrusted text made inert for a markdown table cell, heading or summary line."""
+    """Untrusted text made inert as markdown prose: a table cell, a list line, a ``<sub>`` line."""
     text = _visible_bidi(re.sub(r"\s+", " ", text))
     text = text.replace("&", "&amp;")
     text = _ESCAPE_MD.sub(r"\\\1", text)
     text = text.replace("<", "&lt;").replace(">", "&gt;")
-    text = _MENTION.sub("@" + _ZWJ, text)
-    return _XREF.sub("#" + _ZWJ, text)
+    return no_pings(text)
+
+
+def html_text(text: str) -> str:
+    """Untrusted text made inert inside an HTML block (``<summary>``), where markdown escapes
+    would show as backslashes: HTML-escaped only, on one line, pings broken."""
+    import html
+
+    return no_pings(html.escape(_visible_bidi(re.sub(r"\s+", " ", text)), quote=True))
 
 
 def code_span(text: str) -> str:
@@ -214,6 +233,8 @@ def diff_lines(td: TextDiff, context: int = 2, wrap: int | None = None) -> list[
             out.extend(f"{sign} {p}" for p in parts)
         else:
             out.append(f"{sign} {text}")
+    if td.elided:
+        out.append(f"… {td.elided} more changed lines not listed (output too large to diff in full)")
     return out
 
 
@@ -241,9 +262,9 @@ def _cell_status(c: CellDiff) -> str:
 
 
 def _cell_title(c: CellDiff) -> str:
-    bits = [f"**Cell {_side_index(c)}**", c.cell_type, _cell_status(c)]
+    bits = [f"**Cell {_side_index(c)}**", inline(c.cell_type), _cell_status(c)]
     if c.moved:
-        bits.append(f"moved from #{c.old_index}")
+        bits.append(f"moved from [{c.old_index}]")  # never "#6": GitHub would link issue 6
     return " · ".join(bits)
 
 
@@ -304,7 +325,9 @@ def _output_block(
                 continue
             sizes = f"{_size(m.image.old_size)} → {_size(m.image.new_size)}"
             cap = f"{sizes}, {m.image.changed_fraction:.1%} of pixels changed"
-            if m.image.error:
+            if too_large(m.image):
+                cap = f"{sizes}, too large to compare pixels (compared by bytes)"
+            elif m.image.error:
                 cap = "could not decode the image to compare pixels"
             desc.append(f"{m.mime} {cap}")
             images.append((m.mime, cap))
@@ -406,8 +429,11 @@ def _added_outputs(outputs: list[Any], detail: Detail, linker: ImageLinker | Non
         lines.append(f"<sub>{inline(what)}</sub>\n")
         text = _output_text(output)
         if text and detail.max_output_lines:
-            body = [f"+ {ln}" for ln in text.splitlines()]
+            head = text[: 400 * detail.max_output_lines]  # a huge output is not split whole to show a few lines
+            body = [f"+ {ln}" for ln in head.splitlines()]
             body, more = _clip(body, detail.max_output_lines)
+            if len(head) < len(text):
+                more = text.count("\n") + (not text.endswith("\n")) - detail.max_output_lines
             if more:
                 body.append(f"… {more} more lines")
             lines.append(fence("\n".join(body), "diff"))
@@ -434,7 +460,8 @@ def _cell_block(d: NotebookDiff, c: CellDiff, detail: Detail, linker: ImageLinke
         body, more = _clip(body, detail.max_lines)
         if more:
             body.append(f"… {more} more lines")
-        out.append(fence("\n".join(body), "diff"))
+        if body:  # an empty added or removed cell has no lines to show
+            out.append(fence("\n".join(body), "diff"))
     if c.status == "modified":
         for o in c.outputs or []:
             if o.status == "unchanged" or o.transient:
@@ -472,9 +499,10 @@ def _section(
     tag = "<details open>" if open_ else "<details>"
     if ch.diff is None:
         why = inline(ch.error or "could not be read")
-        return f"{tag}<summary><b>{inline(name)}</b> · could not be diffed</summary>\n\n⚠️ {why}\n\n</details>\n", 0
+        return f"{tag}<summary><b>{html_text(name)}</b> · could not be diffed</summary>\n\n⚠️ {why}\n\n</details>\n", 0
     d = ch.diff
-    parts = [f"{tag}<summary><b>{inline(name)}</b> · {ch.status} · {inline(_counts(d, ch.summary()))}</summary>\n"]
+    parts = [f"{tag}<summary><b>{html_text(name)}</b> · {html_text(ch.status)} · "
+             f"{html_text(_counts(d, ch.summary()))}</summary>\n"]
     for side in (d.old, d.new):
         for p in side.problems[:3]:
             parts.append(f"> ⚠️ {inline(p)}\n")
@@ -689,7 +717,9 @@ __all__ = [
     "code_span",
     "diff_lines",
     "fence",
+    "html_text",
     "inline",
+    "no_pings",
     "render_comment",
     "render_diff",
     "render_no_notebooks",

@@ -31,7 +31,7 @@ def _changes_table(rows: list[view.ShownChange]) -> str:
 
 
 def _grid(tv: view.TableView) -> str:
-    from .markdown import inline
+    from .markdown import html_text, inline
 
     def col(c: view.GridCell) -> str:
         mark = {"added": " ➕", "removed": " ➖"}.get(c.state, "")
@@ -61,7 +61,7 @@ def _grid(tv: view.TableView) -> str:
         left.append(f"{tv.unchanged_rows} unchanged row{'s' if tv.unchanged_rows != 1 else ''}")
     tail = f"\n\n<sub>Not shown: {', '.join(left)}.</sub>" if left else ""
     return (
-        f"<details><summary>{tv.where} · table: {inline(tv.title)}</summary>\n\n"
+        f"<details><summary>{tv.where} · table: {html_text(tv.title)}</summary>\n\n"
         + "\n".join(lines)
         + tail
         + "\n\n</details>"

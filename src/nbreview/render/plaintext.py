@@ -80,4 +80,4 @@ def notebook_text(nb: dict[str, Any]) -> str:
         out += clean(_text(cell.get("source", ""))).splitlines()
         for k, o in enumerate(cell.get("outputs") or []):
             out += _output_lines(k, o)
-    return "\n".join(out) + "\n"
+    return clean("\n".join(out)) + "\n"  # kernelspec, tags, MIME keys: nothing reaches git's pager raw

@@ -91,7 +91,12 @@ _CELL_MAGICS = {
     "timeit": "",
 }
 _ANSI_SGR = re.compile(r"\x1b\[[0-9;]*m")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+# Every character a terminal may act on: C0 (but tab and newline), DEL, C1 (8-bit CSI, OSC, DCS...),
+# bidi overrides, and lone surrogates (from file names; no encoder accepts them).
+_CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+# The only escape sequence nbreview writes: SGR (colour) with a few numeric parameters.
+_UNSAFE = re.compile(f"(\x1b\\[(?:[0-9]{{1,3}}(?:;[0-9]{{1,3}}){{0,7}})?m)|[{_CONTROL_CHARS}]")
 _TEXT_MIME_ORDER = ("text/plain", "text/markdown", "text/latex", "application/json", "text/html")
 
 Tokens = list[tuple[int, int, str]]  # per line: [start, end) and an SGR foreground
@@ -124,10 +129,24 @@ def theme_from_env() -> str:
     return "light" if bg in ("7", "15") else "dark"
 
 
+def _visible(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def clean(text: str) -> str:
     """Untrusted text made safe to print: colour codes dropped, other control characters escaped."""
     text = _ANSI_SGR.sub("", text)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(lambda m: _visible(m.group()), text)
+
+
+def terminal_safe(text: str) -> str:
+    """The one terminal guard, applied to everything nbreview prints: SGR colour codes pass,
+    every other control character (ESC of an OSC/DCS/CSI, C1, BEL, CR...) is shown escaped
+    (``\\x1b``), so no notebook can set the title or clipboard or move the cursor."""
+    if text.isprintable() or not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: m.group(1) or _visible(m.group()), text)
 
 
 # -- syntax colours -------------------------------------------------------------------------
@@ -367,11 +386,16 @@ def _hunks(rows: list[tuple[str, LineOp]], context: int) -> list[list[tuple[str,
     for k, row in enumerate(rows):
         if not keep[k]:
             continue
-        if k != prev + 1:
+        if k != prev + 1 or _skipped(rows[prev][1], row[1]):
             hunks.append([])
         hunks[-1].append(row)
         prev = k
     return hunks
+
+
+def _skipped(before: LineOp, after: LineOp) -> bool:
+    """Lines between two listed ops were left out (a huge output lists only its changes' context)."""
+    return before.old is not None and after.old is not None and after.old > before.old + 1
 
 
 def _rows(td: TextDiff) -> list[tuple[str, LineOp]]:
@@ -425,7 +449,7 @@ def render_text_diff(
             out.append(indent + st.paint(CYAN, _hunk_header(hunk)))
         for sign, op in hunk:
             if limit is not None and shown >= limit:
-                rest = total_changed - changed_shown
+                rest = total_changed - changed_shown + td.elided
                 more = f", {rest} more changed lines" if rest else ""
                 out.append(indent + st.paint(DIM, f"… cut at {limit} lines{more}"))
                 return out
@@ -444,6 +468,9 @@ def render_text_diff(
                 text = text[: width - 1] + "…"
             line_tokens = tokens[no - 1] if no is not None and 0 < no <= len(tokens) else []
             out.append(_paint_line(sign, text, line_tokens, spans, st, indent))
+    if td.elided:
+        out.append(indent + st.paint(DIM, f"… {td.elided} more changed lines not listed (output too large to diff "
+                                          "in full)"))
     return out
 
 
@@ -759,6 +786,11 @@ def summary_line(s: Summary) -> str:
 
 def iter_render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str | None = None) -> Iterator[str]:
     """The diff as terminal lines, one at a time (so a pager sees the first screen at once)."""
+    for line in _iter_lines(diff, st, title):
+        yield terminal_safe(line)
+
+
+def _iter_lines(diff: NotebookDiff, st: TerminalStyle | None, title: str | None) -> Iterator[str]:
     st = st or TerminalStyle()
     if title is None:
         title = f"nbreview {diff.old.label} → {diff.new.label}"
@@ -893,4 +925,4 @@ def render_stat(rows: list[StatRow], st: TerminalStyle) -> str:
             setattr(tot, key, getattr(tot, key) + getattr(r.summary, key))
     words = _stat_words(tot).replace("no cell changes", "no cells")
     out.append(f" {n} notebook{'s' if n != 1 else ''} changed: {words}")
-    return "\n".join(out) + "\n"
+    return terminal_safe("\n".join(out) + "\n")

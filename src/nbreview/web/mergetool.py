@@ -29,31 +29,142 @@ HEARTBEAT_TIMEOUT = 30.0
 
 @dataclass
 class MergeSession:
-    """One mergetool run: the structured merge, where it is saved, and what the last save left."""
+    """One mergetool run: the structured merge, where it is saved, and what the last save left.
+
+    ``hand`` is MERGED as it was on disk when the tool started, when it differs from the
+    automatic merge (someone edited the conflicted file before running the tool); saving then
+    keeps those edits: see :meth:`save`. ``hand_resolved`` holds the conflicts whose markers
+    the hand edits already removed.
+    """
 
     result: MergeResult
     merged_path: str
     saved: bool = False
     unresolved_after_save: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hand: dict[str, Any] | None = None
+    hand_resolved: set[int] = field(default_factory=set)
 
     @property
     def exit_status(self) -> int:
         return 0 if self.saved and self.unresolved_after_save == 0 else 1
 
     def save(self, choices: dict[int, Choice]) -> int:
-        """Render with ``choices``, validate and write MERGED atomically; returns conflicts left."""
+        """Render with ``choices``, validate and write MERGED atomically; returns conflicts left.
+
+        With hand edits, the page's result and the file on disk are merged three-way over the
+        automatic merge: each keeps what only it changed, and where both changed the same lines
+        differently the cell is marked (``file on disk`` / ``mergetool``). The conflict records
+        of whatever is resolved in the end are dropped, so a resolved file carries none.
+        """
         from ..cli.common import write_atomic
         from ..merge import validate
         from ..write import dumps_notebook
 
         with self.lock:
             rendered = self.result.render(choices)
-            validate(rendered.notebook, f"{self.merged_path}: the merged notebook")
-            write_atomic(self.merged_path, dumps_notebook(rendered.notebook).encode("utf-8"))
+            notebook, left = rendered.notebook, len(rendered.unresolved)
+            if self.hand is not None:
+                notebook, left = self._keep_hand_edits(notebook)
+            validate(notebook, f"{self.merged_path}: the merged notebook")
+            write_atomic(self.merged_path, dumps_notebook(notebook).encode("utf-8"))
             self.saved = True
-            self.unresolved_after_save = len(rendered.unresolved)
+            self.unresolved_after_save = left
             return self.unresolved_after_save
+
+    def _keep_hand_edits(self, chosen: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        from ..merge import merge_structured
+        from ..merge.check import drop_resolved
+        from ..merge.labels import MarkerStyle
+        from ..merge.text import has_markers
+
+        assert self.hand is not None
+        records = (chosen.get("metadata", {}).get("nbreview") or {}).get("conflicts", [])
+        again = merge_structured(self.result.render().notebook, self.hand, chosen)
+        again.style = MarkerStyle(local="file on disk", remote="mergetool", base="automatic merge")
+        out = again.render()
+        nb = out.notebook
+        # Records of the page's unresolved conflicts the hand edits did not resolve, then the new ones.
+        meta = nb.setdefault("metadata", {})
+        fresh = (meta.get("nbreview") or {}).get("conflicts", []) if isinstance(meta.get("nbreview"), dict) else []
+        kept = [r for r in records if r.get("id") not in self.hand_resolved]
+        if kept or fresh:
+            meta.setdefault("nbreview", {})["conflicts"] = kept + [dict(r, id=f"disk-{r['id']}") for r in fresh]
+        for cell in nb["cells"]:
+            src = cell.get("source", "")
+            if isinstance(src, str) and has_markers(src):
+                cell.setdefault("metadata", {}).setdefault("nbreview", {}).setdefault("conflicts", ["source"])
+        drop_resolved(nb)
+        left = (meta.get("nbreview") or {}).get("conflicts", []) if isinstance(meta.get("nbreview"), dict) else []
+        marked = sum(1 for c in nb["cells"] if has_markers(str(c.get("source", ""))))
+        texts = sum(1 for r in left if r.get("kind") in ("source", "delete"))
+        return nb, len(left) + max(0, marked - texts)
+
+
+def _canonical_source(src: Any) -> str:
+    """A cell source with marker labels and diff3 base sections left out: the driver may have
+    written git's labels and conflict style, the tool renders its own."""
+    src = src if isinstance(src, str) else "".join(src) if isinstance(src, list) else str(src)
+    out: list[str] = []
+    skip = False
+    for line in src.splitlines(keepends=True):
+        bare = line.rstrip("\n")
+        if skip and bare == "=======":
+            skip = False
+        if skip:
+            continue
+        if bare.startswith("|||||||"):
+            skip = True
+            continue
+        for mark in ("<<<<<<<", ">>>>>>>"):
+            if bare.startswith(mark):
+                line = mark + ("\n" if line.endswith("\n") else "")
+        out.append(line)
+    return "".join(out)
+
+
+def _canonical(nb: dict[str, Any]) -> str:
+    return json.dumps([nb.get("metadata"), [dict(c, source=_canonical_source(c.get("source", "")))
+                                           for c in nb.get("cells", [])]], sort_keys=True, default=str)
+
+
+def hand_edits(result: MergeResult, merged_path: str) -> tuple[dict[str, Any] | None, set[int]]:
+    """MERGED as it is on disk if it differs from the automatic merge (else None), and the
+    conflicts whose markers are gone from it. An unreadable file counts as not hand-edited."""
+    from ..errors import NotebookError
+    from ..load import read_path
+    from ..merge.text import has_markers
+
+    try:
+        disk = read_path(merged_path)
+    except NotebookError:
+        return None, set()
+    auto = result.render().notebook
+    if disk.empty or _canonical(disk.nb) == _canonical(auto):
+        return None, set()
+    cells = disk.nb.get("cells", [])
+    # Cells still marked as the driver marked them read as the tool marks them, so that a choice
+    # made on the page does not collide with a mere difference of labels.
+    as_rendered = {_canonical_source(c.get("source", "")): c.get("source", "") for c in auto.get("cells", [])}
+    for cell in cells:
+        src = cell.get("source", "")
+        if isinstance(src, str) and has_markers(src):
+            cell["source"] = as_rendered.get(_canonical_source(src), src)
+    by_id = {c.get("id"): c for c in cells if isinstance(c.get("id"), str)}
+    open_values = {r.get("id") for r in (disk.nb.get("metadata", {}).get("nbreview") or {}).get("conflicts", [])
+                   if isinstance(r, dict)} if isinstance(disk.nb.get("metadata", {}).get("nbreview"), dict) else set()
+    resolved: set[int] = set()
+    for rec in auto.get("metadata", {}).get("nbreview", {}).get("conflicts", []):
+        if rec.get("kind") in ("source", "delete"):
+            cell = by_id.get(rec.get("cell_id"))
+            if cell is None and isinstance(rec.get("cell"), int) and rec["cell"] < len(cells):
+                cell = cells[rec["cell"]]
+            src = cell.get("source", "") if cell is not None else ""
+            if cell is None or not has_markers(src if isinstance(src, str) else "".join(src)):
+                resolved.add(rec["id"])
+        elif rec.get("id") not in open_values:
+            resolved.add(rec["id"])
+    return disk.nb, resolved
 
 
 def offered(c: Conflict) -> tuple[str, ...]:
@@ -138,17 +249,20 @@ def _conflict_view(c: Conflict, mc: MergedCell | None) -> dict[str, Any]:
     from ..merge.text import TextConflict
     from ..merge.values import ValueConflict
 
-    view: dict[str, Any] = {"id": c.id, "kind": c.kind}
+    view: dict[str, Any] = {"id": c.id, "kind": c.kind, "hand": False}
     if isinstance(c.detail, TextConflict):
         view.update(title="both sides changed these lines", base=c.detail.base, local=c.detail.local,
                     remote=c.detail.remote, buttons=[(choice, choice) for choice in offered(c)])
     elif c.kind == "delete" and mc is not None:
         kept = "remote" if c.deleted == "local" else "local"
-        view.update(title=f"deleted on {c.deleted}, edited on {kept}", base=_src(mc.base),
-                    local=_src(mc.local) if kept == "local" else "(cell deleted)",
-                    remote=_src(mc.remote) if kept == "remote" else "(cell deleted)",
-                    buttons=[(c.deleted, f"{c.deleted}: delete the cell"), (kept, f"{kept}: keep the edited cell"),
-                             ("edit", "edit")])
+        added = mc.base is None  # add/add: the cell is in one side's notebook only
+        gone = "(no such cell)" if added else "(cell deleted)"
+        title = f"added on {kept} only (no common base)" if added else f"deleted on {c.deleted}, edited on {kept}"
+        view.update(title=title, base=_src(mc.base),
+                    local=_src(mc.local) if kept == "local" else gone,
+                    remote=_src(mc.remote) if kept == "remote" else gone,
+                    buttons=[(c.deleted, f"{c.deleted}: {'leave it out' if added else 'delete the cell'}"),
+                             (kept, f"{kept}: keep the {'cell' if added else 'edited cell'}"), ("edit", "edit")])
         view["deleted"] = c.deleted
     elif isinstance(c.detail, ValueConflict):
         where = "notebook metadata" if mc is None else "cell"
@@ -194,9 +308,15 @@ def page_context(session: MergeSession) -> dict[str, Any]:
         else:
             items.append({"run": [cell]})
     notebook_conflicts = [_conflict_view(c, None) for c in result.conflicts if c.cell is None]
+    for item in items:  # conflicts the file's hand edits already resolved
+        for cell in item.get("run", []) + ([item["cell"]] if "cell" in item else []):
+            for view in cell["other"] + [p["conflict"] for p in cell["pieces"] if "conflict" in p]:
+                view["hand"] = view["id"] in session.hand_resolved
+    for view in notebook_conflicts:
+        view["hand"] = view["id"] in session.hand_resolved
     return {"items": items, "notebook_conflicts": notebook_conflicts, "total": len(result.conflicts),
-            "merged_path": session.merged_path, "labels": result.labels,
-            "base": current_app.extensions["nbreview"]["base"]}
+            "merged_path": session.merged_path, "labels": result.labels, "hand_edited": session.hand is not None,
+            "hand_resolved": len(session.hand_resolved), "base": current_app.extensions["nbreview"]["base"]}
 
 
 def blueprint(session: MergeSession) -> Blueprint:
@@ -253,13 +373,16 @@ def serve_mergetool(base: str, local: str, remote: str, merged: str, *, port: in
     from .server import run_app
 
     result = merge_structured(base, local, remote, outputs=outputs)
-    session = MergeSession(result, merged)
+    hand, resolved = hand_edits(result, merged)
+    session = MergeSession(result, merged, hand=hand, hand_resolved=resolved)
     token = new_token()
     life = Lifecycle()
     app = create_mergetool_app(session, token, life, [ip])
     n = len(result.conflicts)
     run_app(app, life, ip=ip, port=port, path="/merge", token=token, open_browser=open_browser, until_closed=True,
-            notes=[f"{n} conflict{'s' if n != 1 else ''} in {merged}; choose, Save, then close the page"],
+            notes=[f"{n} conflict{'s' if n != 1 else ''} in {merged}; choose, Save, then close the page"]
+            + ([f"{merged} was edited by hand after the automatic merge: the page starts from it and keeps "
+                "those edits"] if hand is not None else []),
             silence=HEARTBEAT_TIMEOUT)
     status = session.exit_status
     if not session.saved:
