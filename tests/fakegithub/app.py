@@ -84,6 +84,8 @@ class FakeGitHub:
     delays: list[tuple[str, float]] = field(default_factory=list)  # (path regex, seconds): a slow GitHub
     log: list[tuple[str, str, int]] = field(default_factory=list)
     schema_errors: list[str] = field(default_factory=list)
+    review_comments: dict[int, Any] = field(default_factory=dict)  # id -> reviews.ReviewComment
+    reviews: dict[int, Any] = field(default_factory=dict)  # id -> reviews.Review
     next_id: int = 1000
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -418,6 +420,14 @@ def create_app(fake: FakeGitHub) -> Flask:
             else:
                 continue
             sha = (new.get(path) or old[path])[1]
+            from .reviews import hunks
+
+            before = fake.store.get(old[path][1]) if path in old else b""
+            if path in renamed:
+                before = fake.store.get(old[renamed[path]][1])
+            after = fake.store.get(new[path][1]) if path in new else b""
+            if len(before or b"") + len(after or b"") < 3 * ONE_MB:  # GitHub leaves out the patch of huge diffs
+                e["patch"] = hunks(before or b"", after or b"")[0]
             e.update(
                 filename=path,
                 sha=sha,
@@ -709,4 +719,12 @@ def create_app(fake: FakeGitHub) -> Flask:
     def rate_limit() -> Response:
         return js(_example(fake, "rate-limit-overview"))
 
+    from .reviews import register as register_reviews
+
+    register_reviews(
+        app,
+        fake,
+        {"js": js, "err": err, "pull": pull, "ref_sha": ref_sha, "repo_url": repo_url, "user_json": user_json,
+         "paginate": paginate, "need_repo": need_repo},
+    )
     return app

@@ -66,6 +66,7 @@
       }
       all("tbody > tr", split).forEach(function (tr) {
         var c = tr.children;
+        if (tr.classList.contains("thr")) { return; }  /* a review thread (threads.js moves it itself) */
         if (tr.classList.contains("skip")) {
           flush();
           body.appendChild(tr.cloneNode(true));

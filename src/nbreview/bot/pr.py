@@ -88,9 +88,16 @@ def _merge_base(repo: Repository, pr: PullRequest) -> str:
 
 
 def collect_changes(
-    repo: Repository, pr: PullRequest, base_sha: str, settings: Settings
+    repo: Repository,
+    pr: PullRequest,
+    base_sha: str,
+    settings: Settings,
+    texts: dict[str, tuple[str, bytes, bytes]] | None = None,
 ) -> tuple[list[NotebookChange], int]:
-    """Every notebook the pull request adds, removes, renames or modifies, diffed (or why not)."""
+    """Every notebook the pull request adds, removes, renames or modifies, diffed (or why not).
+
+    ``texts``, when given, receives path -> (status, base bytes, head bytes) of each notebook read.
+    """
     from github import GithubException, RateLimitExceededException
 
     from .. import engine
@@ -116,6 +123,8 @@ def collect_changes(
         try:
             old = b"" if kind == "added" else read_file(repo, old_path, base_sha)
             new = b"" if kind == "removed" else read_file(repo, f.filename, head_sha)
+            if texts is not None:
+                texts[f.filename] = (old_path, old, new)
             ch.diff = engine.diff(
                 old, new, old_label=f"{old_path}@{base_sha[:7]}", new_label=f"{f.filename}@{head_sha[:7]}"
             )
@@ -178,12 +187,14 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
         fork = bool(pr.head.repo and pr.base.repo and pr.head.repo.full_name != pr.base.repo.full_name)
     except GithubException as err:
         raise explain(err, f"reading pull request #{number}", repo_name) from None
+    texts: dict[str, tuple[str, bytes, bytes]] = {}
     try:
         base_sha = _merge_base(repo, pr)
-        changes, skipped = collect_changes(repo, pr, base_sha, settings)
+        changes, skipped = collect_changes(repo, pr, base_sha, settings, texts)
     except GithubException as err:
         raise explain(err, f"reading the notebooks of pull request #{number}", repo_name) from None
     ctx = CommentContext(base_sha=base_sha, head_sha=head_sha, report_url=settings.report_url, pr_number=number)
+    ctx.threads = open_threads(repo, pr, texts, settings)
     if skipped:
         ctx.notes.append(f"{skipped} more notebooks were not diffed (limit {settings.max_notebooks} per comment).")
     base_url = raw_base(settings.api_url, repo_name, settings.assets_branch)
@@ -224,6 +235,40 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
         return Outcome("created", body, comment.html_url, uploaded, len(changes), rendered, head_sha=head_sha)
     except GithubException as err:
         raise explain(err, f"writing the comment on pull request #{number}", repo_name, fork=fork) from None
+
+
+def open_threads(
+    repo: Repository, pr: PullRequest, texts: dict[str, tuple[str, bytes, bytes]], settings: Settings
+) -> dict[str, list[tuple[str, int]]]:
+    """Review threads on the notebooks, counted per cell, for the comment's thread list.
+
+    GitHub's REST API does not say which threads are resolved, so every thread counts as open.
+    A failure here leaves the list out (with a warning) rather than the whole comment.
+    """
+    from github import GithubException
+    from requests.exceptions import RequestException
+
+    from ..threads.place import NotebookFile, place, thread_counts
+
+    if not texts:
+        return {}
+    files = [
+        NotebookFile(path, old_path, "", old.decode("utf-8", "replace"), new.decode("utf-8", "replace"))
+        for path, (old_path, old, new) in texts.items()
+    ]
+
+    def fetch(path: str, sha: str) -> str | None:
+        try:
+            return read_file(repo, path, sha).decode("utf-8", "replace")
+        except (GithubException, BotError):
+            return None
+
+    try:
+        raw = [c.raw_data for c in pr.get_review_comments()]
+    except (GithubException, RequestException) as err:
+        settings.log(f"nbreview: warning: {explain(err, 'reading the review threads')}")
+        return {}
+    return thread_counts(place(raw, files, pr.head.sha, fetch, lambda text: ""))
 
 
 def _upload_images(

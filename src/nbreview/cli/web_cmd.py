@@ -24,6 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_revision_arguments(parser)
     parser.add_argument("--cached", "--staged", action="store_true", help="REV (default HEAD) against the index")
     parser.add_argument("--no-browser", action="store_true", help="print the URL but do not open a browser")
+    parser.add_argument(
+        "--pr", metavar="OWNER/NAME#N", help="review a pull request's notebooks and its threads (as 'nbreview review')"
+    )
+    from .review_cmd import add_connection_arguments
+
+    add_connection_arguments(parser)
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
     parser.add_argument(
         "--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1; others can reach any other)"
@@ -42,6 +48,12 @@ def run(args: argparse.Namespace) -> int:
             f"nbreview: warning: listening on {args.ip}: other machines may reach this page "
             "(they still need the token)\n"
         )
+    if args.pr:
+        from .review_cmd import parse_target, serve_pull_request
+
+        if args.args or args.cached:
+            raise NbreviewError("--pr reads the notebooks from the pull request: give no files or revisions")
+        return serve_pull_request(args, *parse_target(args.pr))
     pairs = pairs_from_args(args)
     if not pairs:
         sys.stderr.write("nbreview: no notebooks changed; nothing to review\n")

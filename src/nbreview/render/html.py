@@ -1172,8 +1172,11 @@ def render_page(
     difftool: bool = False,
     static_url: Callable[[str], str] | None = None,
     pack: bool = False,
+    scripts: Sequence[str] = (),
 ) -> str:
     """The whole page: top bar, file list, the notebooks in ``bodies`` ((file index, body) pairs).
+
+    ``scripts`` names further static scripts a server page loads (the review threads' one).
 
     ``pack`` stores each body gzipped (see :func:`pack_body`), for a report smaller than its notebooks.
     """
@@ -1207,6 +1210,7 @@ def render_page(
         nonce=nonce,
         inline=inline,
         static_url=static_url or (lambda name: name),
+        scripts=list(scripts) if mode == "server" else [],
         stat_bar=lambda f: Markup(f.stat_bar()),  # noqa: S704 - numbers only
         prev_href=files[current - 1].href if mode == "server" and current > 0 else "",
         next_href=files[current + 1].href if mode == "server" and current + 1 < len(files) else "",

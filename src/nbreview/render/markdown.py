@@ -122,6 +122,8 @@ class CommentContext:
     report_url: str | None = None
     pr_number: int | None = None
     notes: list[str] = field(default_factory=list)
+    # open review threads per notebook path: [("cell [12]", 2), ...] (nbreview.threads.place.thread_counts)
+    threads: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -467,7 +469,19 @@ def _header(changes: list[NotebookChange], ctx: CommentContext) -> str:
     title = f"### 📓 Notebook changes · {n} notebook{'s' if n != 1 else ''}"
     if ctx.head_sha:
         title += f" · at {ctx.head_sha[:7]}"
-    return f"{MARKER}\n{title}\n"
+    return f"{MARKER}\n{title}\n{_threads_lines(ctx)}"
+
+
+def _threads_lines(ctx: CommentContext) -> str:
+    """One line per notebook with review threads: "💬 `a.ipynb`: 3 open threads: cell [12] (2), cell [30] (1)"."""
+    lines = []
+    for path, where in sorted(ctx.threads.items()):
+        total = sum(n for _, n in where)
+        if not total:
+            continue
+        spots = ", ".join(f"{label} ({n})" for label, n in where)
+        lines.append(f"💬 {inline(path)}: {total} open thread{'s' if total != 1 else ''}: {spots}")
+    return "\n" + "  \n".join(lines) + "\n" if lines else ""
 
 
 def render_no_notebooks(ctx: CommentContext) -> str:

@@ -124,7 +124,8 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     ``SOURCES`` (list of notebook pairs: ``.path``, ``.old``, ``.new``), ``TOKEN`` (required, at
     least 16 URL-safe characters: every URL is ``/<TOKEN>/...``), ``DIFF_OPTIONS``,
     ``ALLOWED_HOSTS`` (host names besides 127.0.0.1/localhost/::1), ``DIFFTOOL`` (the page
-    reports when it closes), ``LIFECYCLE``.
+    reports when it closes), ``LIFECYCLE``, ``PR_SESSION`` (a
+    :class:`nbreview.threads.session.PullRequestSession`: review threads and writing them).
     """
     token = str(config.get("TOKEN") or "")
     if len(token) < 16:
@@ -142,6 +143,11 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     security.install(app, token, config.get("ALLOWED_HOSTS", ()))
     difftool = bool(config.get("DIFFTOOL"))
     app.extensions["nbreview"] = {"review": review, "lifecycle": life, "base": base}
+    pr_session = config.get("PR_SESSION")  # a pull request opened by `nbreview review`: threads and writing
+    if pr_session is not None:
+        from .conversations import register
+
+        register(app, review, pr_session)
 
     @app.after_request
     def headers(resp: Response) -> Response:
@@ -165,6 +171,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
             current=index,
             difftool=difftool,
             static_url=lambda name: f"{base}/pygments.css" if name == "pygments.css" else f"{base}/static/{name}",
+            scripts=["threads.js"] if pr_session is not None else [],
         )
         resp = Response(text, mimetype="text/html")
         resp.headers["Cache-Control"] = "no-store"

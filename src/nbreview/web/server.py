@@ -130,6 +130,7 @@ def serve(
     port: int = 0,
     ip: str = "127.0.0.1",
     options: DiffOptions | None = None,
+    pr_session: Any = None,
 ) -> int:
     """Serve the review page for ``sources`` (notebook pairs); returns the exit status.
 
@@ -143,6 +144,7 @@ def serve(
         "DIFF_OPTIONS": options,
         "DIFFTOOL": difftool,
         "LIFECYCLE": life,
+        "PR_SESSION": pr_session,
         "ALLOWED_HOSTS": [ip] if ip not in ("0.0.0.0", "::") else [],
     }
     app = create_app(config)

@@ -1,0 +1,199 @@
+"""Put a pull request's review comments on the cells, lines and outputs they point at.
+
+A comment names a line of the ``.ipynb`` file (``line``/``side``, ``start_line``); the file's JSON
+map turns it into a cell and source lines or an output. Outdated comments (GitHub has dropped
+their ``line``) are placed through ``original_line`` in the revision they were written on, then
+re-anchored to the same cell in the current one (by cell id, else identical source, else the
+most similar source), and marked outdated. nbreview's own hidden anchor, when present, decides.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .anchor import Anchor, read_anchor, reader_text
+from .jsonmap import CellSpan, Location, NotebookMap
+
+SIMILAR_ENOUGH = 0.6
+
+
+@dataclass
+class NotebookFile:
+    """One notebook of the pull request, both sides as text and as JSON maps."""
+
+    path: str
+    old_path: str
+    status: str
+    base_text: str
+    head_text: str
+    patch: str | None = None
+    _maps: dict[str, NotebookMap] = field(default_factory=dict, repr=False)
+
+    def map(self, side: str) -> NotebookMap:
+        if side not in self._maps:
+            text = self.base_text if side == "old" else self.head_text
+            try:
+                self._maps[side] = NotebookMap(text, self.path) if text else NotebookMap('{"cells": []}')
+            except Exception:  # noqa: BLE001 - an unreadable side takes file-level comments only
+                self._maps[side] = NotebookMap('{"cells": []}')
+        return self._maps[side]
+
+
+@dataclass
+class Thread:
+    """A conversation: the first comment, its replies, and where it sits."""
+
+    path: str
+    side: str  # old | new
+    cell: int | None
+    lines: tuple[int, int] | None
+    output: int | None
+    outdated: bool
+    file_level: bool
+    comments: list[dict[str, Any]]
+
+    @property
+    def root_id(self) -> int:
+        return int(self.comments[0]["id"])
+
+
+def _same_cell(cells: Sequence[CellSpan], was: CellSpan) -> CellSpan | None:
+    """``was`` in another revision: the cell with its id, else its exact source, else the most similar."""
+    if was.cell_id:
+        hit = next((c for c in cells if c.cell_id == was.cell_id), None)
+        if hit is not None:
+            return hit
+    hit = next((c for c in cells if c.source == was.source), None)
+    if hit is not None or not was.source.strip():
+        return hit
+    best, score = None, SIMILAR_ENOUGH
+    for c in cells:
+        m = difflib.SequenceMatcher(None, was.source, c.source, autojunk=False)
+        if m.real_quick_ratio() < score or m.quick_ratio() < score:
+            continue
+        r = m.ratio()
+        if r >= score:
+            best, score = c, r
+    return best
+
+
+def _pick(found: list[Location], anchor: Anchor | None) -> Location | None:
+    if anchor is not None:
+        hit = next((x for x in found if x.cell == anchor.cell), None)
+        if hit is not None:
+            return hit
+    return found[0] if found else None
+
+
+def _from_anchor(nbf: NotebookFile, anchor: Anchor) -> tuple[int | None, bool]:
+    """The cell an anchor names in the current revision (id first); True when it moved or changed."""
+    cells = nbf.map(anchor.side).cells
+    if anchor.cell_id:
+        hit = next((c for c in cells if c.cell_id == anchor.cell_id), None)
+        if hit is not None:
+            return hit.index, hit.index != anchor.cell
+    if 0 <= anchor.cell < len(cells):
+        return anchor.cell, False
+    return None, True
+
+
+def place(
+    comments: Sequence[dict[str, Any]],
+    files: Sequence[NotebookFile],
+    head_sha: str,
+    fetch: Callable[[str, str], str | None],
+    render: Callable[[str], str],
+) -> list[Thread]:
+    """Threads from GitHub's review comments (``GET /pulls/{n}/comments``) on the given notebooks.
+
+    ``fetch(path, sha)`` reads a file at an older commit (for outdated comments); ``render``
+    turns a comment's markdown into safe HTML.
+    """
+    by_path = {f.path: f for f in files}
+    roots: dict[int, Thread] = {}
+    order: list[Thread] = []
+    old_maps: dict[tuple[str, str], NotebookMap | None] = {}
+    for c in sorted(comments, key=lambda c: (str(c.get("created_at", "")), int(c.get("id", 0)))):
+        cid = int(c["id"])
+        item: dict[str, Any] = {
+            "id": cid,
+            "author": str((c.get("user") or {}).get("login") or "ghost"),
+            "created_at": str(c.get("created_at") or ""),
+            "url": str(c.get("html_url") or ""),
+            "html": render(reader_text(str(c.get("body") or ""))),
+        }
+        parent = c.get("in_reply_to_id")
+        if isinstance(parent, int) and parent in roots:
+            roots[parent].comments.append(item)
+            roots[cid] = roots[parent]
+            continue
+        nbf = by_path.get(str(c.get("path") or ""))
+        if nbf is None:
+            continue  # not one of the notebooks shown
+        anchor = read_anchor(str(c.get("body") or ""))
+        side = "old" if c.get("side") == "LEFT" else "new"
+        thread = Thread(nbf.path, side, None, None, None, False, True, [item])
+        line, start = c.get("line"), c.get("start_line")
+        if c.get("subject_type") == "file" or (line is None and c.get("original_line") is None):
+            if anchor is not None:
+                thread.side = anchor.side
+                thread.cell, moved = _from_anchor(nbf, anchor)
+                thread.lines, thread.output = anchor.lines, anchor.output
+                thread.outdated = moved and thread.cell is not None
+        elif isinstance(line, int):
+            m = nbf.map(side)
+            loc = _pick(m.locate_all(line), anchor)
+            if loc is not None:
+                thread.file_level = False
+                thread.cell, thread.output = loc.cell, loc.output
+                first = _pick(m.locate_all(start), anchor) if isinstance(start, int) else loc
+                if loc.lines:
+                    a = first.lines[0] if first and first.cell == loc.cell and first.lines else loc.lines[0]
+                    thread.lines = (a, loc.lines[1])
+                if anchor is not None and anchor.cell == loc.cell:
+                    thread.lines = anchor.lines or thread.lines
+                    thread.output = anchor.output if anchor.output is not None else thread.output
+        else:  # outdated: GitHub dropped ``line``; place by original_line in the original revision
+            thread.outdated = True
+            sha = str(c.get("original_commit_id") or "")
+            key = (nbf.path if side == "new" else nbf.old_path, sha)
+            if side == "old":
+                was_map: NotebookMap | None = nbf.map("old")
+            else:
+                if key not in old_maps:
+                    text = fetch(key[0], sha) if sha else None
+                    try:
+                        old_maps[key] = NotebookMap(text, nbf.path) if text else None
+                    except Exception:  # noqa: BLE001 - unreadable: file level
+                        old_maps[key] = None
+                was_map = old_maps[key]
+            orig = c.get("original_line")
+            loc = _pick(was_map.locate_all(orig), anchor) if was_map and isinstance(orig, int) else None
+            was = was_map.cell(loc.cell) if was_map and loc else None
+            if anchor is not None and anchor.side == side:
+                thread.cell, _ = _from_anchor(nbf, anchor)
+            elif was is not None:
+                now = _same_cell(nbf.map(side).cells, was)
+                thread.cell = now.index if now else None
+            if loc is not None:
+                thread.lines, thread.output = loc.lines, loc.output
+            thread.file_level = thread.cell is None
+        roots[cid] = thread
+        order.append(thread)
+    return order
+
+
+def thread_counts(threads: Sequence[Thread]) -> dict[str, list[tuple[str, int]]]:
+    """Per notebook path, ``("cell [12]", 2)`` pairs in cell order (file-level ones as "the file")."""
+    out: dict[str, dict[tuple[int, int, str], int]] = {}
+    for t in threads:
+        if t.cell is None:
+            key = (0, -1, "the file")
+        else:
+            key = (1 if t.side == "new" else 2, t.cell, f"cell [{t.cell}]" + (" (old)" if t.side == "old" else ""))
+        per = out.setdefault(t.path, {})
+        per[key] = per.get(key, 0) + 1
+    return {p: [(k[2], n) for k, n in sorted(d.items())] for p, d in out.items()}

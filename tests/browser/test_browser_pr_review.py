@@ -1,0 +1,261 @@
+"""Review conversations end to end: `nbreview review`'s page in chromium against the fake GitHub.
+
+An existing thread shows under its line; a line comment, a multi-line comment, an image comment
+and a comment outside the diff (file-level on GitHub) go into a pending review, a reply goes to
+the thread, the review is submitted as "Request changes" in one request, and the fake holds
+exactly those comments, anchored on the JSON lines that hold the selected code. Reloading shows
+them in place; after another push the first comment is outdated and stays on its cell.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakegithub import SHARED_API, serve
+from review_world import OTHER, PATH, REPO, REVIEWER, World, api, build
+
+from .browser_support import SCREENSHOTS, TOKEN
+from .conftest import _save
+
+pytestmark = pytest.mark.skipif(
+    not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present"
+)
+
+
+def start_page(url: str, number: int) -> Iterator[str]:
+    """The review server for the pull request (as `nbreview review` starts it); yields its root URL."""
+    from github import Auth
+    from werkzeug.serving import make_server
+
+    from nbreview.bot.client import connect
+    from nbreview.threads.session import PullRequestSession
+    from nbreview.web.app import Lifecycle, create_app
+
+    session = PullRequestSession(connect(url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0), REPO, number)
+    pairs = session.open()
+    app = create_app({"SOURCES": pairs, "TOKEN": TOKEN, "LIFECYCLE": Lifecycle(), "PR_SESSION": session})
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_port}/{TOKEN}"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    repo, fake = build(tmp_path)
+    number = fake.open_pull(REPO, "main", "feature")
+    with serve(fake) as url:
+        yield World(fake, url, number, repo)
+
+
+def json_line(text: str, cell: int, line: int) -> int:
+    from nbreview.threads.jsonmap import NotebookMap
+
+    jl = NotebookMap(text).json_line(cell, line)
+    assert jl is not None
+    return jl
+
+
+def seed_thread(w: World) -> int:
+    """Someone's comment on the new side's `df = pd.read_csv(...)` (cell [2], line 1), as GitHub holds it."""
+    body = "Why parse the dates here? <script>alert(1)</script> [docs](https://example.com/x) @someone"
+    status, c = api(w.url, "POST", f"/repos/{REPO}/pulls/{w.number}/comments", {
+        "body": body, "path": PATH, "line": json_line(w.head_text(), 2, 1), "side": "RIGHT",
+        "commit_id": w.fake.refs[REPO]["refs/heads/feature"]}, token=OTHER)
+    assert status == 201, c
+    return int(c["id"])
+
+
+def open_page(page: Any, root: str) -> None:
+    page.goto(f"{root}/f/0")
+    page.wait_for_selector("body[data-threads-loaded]")
+
+
+def line_number(page: Any, cell: str, side: str, line: int) -> Any:
+    """The clickable number of a source line in the side-by-side table (old: first column, new: second)."""
+    col = 0 if side == "old" else 1
+    rows = page.locator(f"#{cell} .cb table.diff:visible > tbody > tr:not(.thr)")
+    for i in range(rows.count()):
+        nums = rows.nth(i).locator(":scope > td.n")
+        k = min(col, nums.count() - 1)
+        if nums.nth(k).inner_text().strip() == str(line):
+            return nums.nth(k)
+    raise AssertionError(f"no line {line} ({side}) in #{cell}")
+
+
+def write(page: Any, text: str, button: str) -> None:
+    box = page.locator(".thread.draft").last
+    box.locator("textarea").fill(text)
+    box.get_by_role("button", name=button).click()
+
+
+def test_review_on_the_page_lands_on_the_pull_request(page: Any, world: World) -> None:
+    w = world
+    existing = seed_thread(w)
+    head = w.head_text()
+    pages = start_page(w.url, w.number)
+    root = next(pages)
+    open_page(page, root)
+
+    # the existing thread sits right under the line it points at, its markdown made safe
+    thread = page.locator(f"#n2 tr.thr .thread[data-thread='{existing}']")
+    assert thread.is_visible()
+    row_above = thread.locator("xpath=ancestor::tr[1]/preceding-sibling::tr[1]")
+    assert "read_csv" in row_above.inner_text()
+    assert "Why parse the dates here?" in thread.inner_text()
+    assert thread.locator("script").count() == 0
+    rel = thread.locator("a[href='https://example.com/x']").get_attribute("rel") or ""
+    assert "noopener" in rel and "nofollow" in rel
+
+    # a line comment, a multi-line comment, an image comment, and one outside the diff
+    line_number(page, "n5", "new", 2).click()
+    write(page, "Three digits are enough?", "Start a review")
+    line_number(page, "n7", "new", 2).click()
+    line_number(page, "n7", "new", 3).click(modifiers=["Shift"])
+    assert page.locator("#n7 .thread.draft").count() == 1, "the range's box replaces the first click's"
+    write(page, "These two lines plot the **forecast**.", "Add review comment")
+    pending = page.locator("#n7 tr.thr .thread.pending")
+    assert "plt.plot(future" in pending.locator("xpath=ancestor::tr[1]/preceding-sibling::tr[1]").inner_text()
+    page.locator("#n7 .imgdiff figure.new button.imgcomment").click()
+    write(page, "The dashed line needs a legend.", "Add review comment")
+    page.check("#show-unchanged")
+    line_number(page, "n15", "new", 2).click()
+    write(page, "Far from the diff: still worth a look.", "Add review comment")
+    assert page.locator(".reviewbtn").inner_text() == "Review changes (4)"
+
+    # a reply goes to the thread at once
+    thread.locator("textarea").fill("Because `month` is a date column.")
+    thread.get_by_role("button", name="Reply").click()
+    page.wait_for_function(
+        f"() => document.querySelectorAll(\"[data-thread='{existing}'] .comment\").length === 2"
+    )
+    if SCREENSHOTS.is_dir():
+        page.locator("#n2").scroll_into_view_if_needed()
+        _save(page.screenshot(), "review-threads.png")
+
+    # submit as "Request changes": one POST /pulls/{n}/reviews with the three line comments
+    page.locator(".reviewbtn").click()
+    panel = page.locator("dialog.reviewpanel")
+    panel.locator("textarea").fill("A few things before this goes in.")
+    panel.get_by_label("Request changes").check()
+    if SCREENSHOTS.is_dir():
+        _save(page.screenshot(), "review-submit.png")
+    panel.get_by_role("button", name="Submit review").click()
+    page.wait_for_function("() => !document.querySelector('dialog.reviewpanel').open")
+    page.wait_for_function("() => document.querySelectorAll('.thread.pending').length === 0")
+
+    fake = w.fake
+    assert fake.schema_errors == []
+    reviews = list(fake.reviews.values())
+    assert len(reviews) == 1 and reviews[0].state == "CHANGES_REQUESTED" and reviews[0].login == "reviewer"
+    assert [m for m, p, _ in fake.log if m == "POST" and p.endswith("/reviews")] == ["POST"]
+    mine = sorted((c for c in fake.review_comments.values() if c.login == "reviewer"), key=lambda c: c.id)
+    assert len(mine) == 5
+    reply = next(c for c in mine if c.in_reply_to is not None)
+    assert reply.in_reply_to == existing and reply.body == "Because `month` is a date column."
+    inline = {c.body.split("<!-- nbreview:text -->")[1].split("<!--")[0].strip(): c for c in mine if not c.in_reply_to}
+    one = inline["Three digits are enough?"]
+    assert (one.line, one.side, one.start_line) == (json_line(head, 5, 2), "RIGHT", None)
+    multi = inline["These two lines plot the **forecast**."]
+    assert (multi.start_line, multi.line) == (json_line(head, 7, 2), json_line(head, 7, 3))
+    assert "plt.plot(df.month, df.sales)\nplt.plot(future, forecast, '--')" in multi.body  # the quoted code
+    img = inline["The dashed line needs a legend."]
+    assert '"image/png"' in head.split("\n")[img.line - 1]
+    far = inline["Far from the diff: still worth a look."]
+    assert far.subject_type == "file" and far.line is None and far.review_id == 0
+    assert "**cell [15], line 2**" in far.body and "step_6 = 6 * 2" in far.body
+    assert all(c.review_id == reviews[0].id for c in (one, multi, img))
+
+    # reloading shows every thread in place
+    open_page(page, root)
+    assert page.locator(".thread").count() == 5
+    for cell, text in (("n5", "Three digits"), ("n7", "forecast"), ("n15", "Far from the diff")):
+        assert text in page.locator(f"#{cell}").inner_text()
+    assert "The dashed line" in page.locator("#n7 .outs").inner_text()
+    under = page.locator("#n5 tr.thr").locator("xpath=preceding-sibling::tr[1]")
+    assert "slope" in under.inner_text()
+    page.click("[data-view=unified]")  # the threads move to the unified table, under the same lines
+    moved = page.locator("#n5 table.unified tr.thr")
+    assert moved.count() == 1 and "slope {a:.3f}" in moved.locator("xpath=preceding-sibling::tr[1]").inner_text()
+    page.click("[data-view=split]")
+    assert page.errors == []
+    pages.close()
+
+    # another push changes the commented line: that thread is outdated and keeps its cell
+    nb = json.loads(head)
+    nb["cells"][5]["source"][1] = "print(f'slope {a:.4f}')"
+    w.push(nb, "four digits")
+    pages = start_page(w.url, w.number)
+    open_page(page, next(pages))
+    outdated = page.locator("#n5 .thread.outdated")
+    assert outdated.count() == 1 and "Three digits are enough?" in outdated.inner_text()
+    assert outdated.locator(".outdated-label").inner_text() == "Outdated"
+    assert page.errors == []
+    pages.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "message", "expected"),
+    [
+        (401, {}, "Bad credentials", "GitHub rejected the token (401)"),
+        (403, {}, "Resource not accessible by integration", "GitHub refused submitting the review"),
+        (404, {}, "Not Found", "GitHub found nothing while submitting the review"),
+        (422, {}, "Unprocessable Entity: Can not request changes on your own pull request", "could not process"),
+        (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 3600)},
+         "API rate limit exceeded", "rate limit"),
+    ],
+)
+def test_failures_are_one_message_and_nothing_half_submitted(
+    page: Any, world: World, status: int, headers: dict[str, str], message: str, expected: str
+) -> None:
+    pages = start_page(world.url, world.number)
+    open_page(page, next(pages))
+    line_number(page, "n5", "new", 2).click()
+    write(page, "Kept when GitHub refuses.", "Start a review")
+    world.fake.fail("POST", r"/pulls/\d+/reviews$", status, times=5, headers=headers, message=message)
+    page.locator(".reviewbtn").click()
+    page.get_by_role("button", name="Submit review").click()
+    err = page.locator("dialog.reviewpanel .err")
+    err.wait_for(state="visible")
+    text = err.inner_text()
+    assert expected in text and "\n" not in text.strip(), text
+    assert world.fake.reviews == {} and world.fake.review_comments == {}
+    assert page.locator(".thread.pending").count() == 1  # the typed comment is still there
+    world.fake.faults.clear()
+    page.get_by_role("button", name="Submit review").click()
+    page.wait_for_function("() => !document.querySelector('dialog.reviewpanel').open")
+    assert len(world.fake.reviews) == 1 and len(world.fake.review_comments) == 1
+    pages.close()
+
+
+def test_keyboard_cell_comment_with_chosen_lines(page: Any, world: World) -> None:
+    """From the keyboard: a cell's Comment button, the lines typed in, Add single comment."""
+    pages = start_page(world.url, world.number)
+    open_page(page, next(pages))
+    page.locator("#n5 button.cellcomment").focus()
+    page.keyboard.press("Enter")
+    box = page.locator("#n5 .thread.draft")
+    assert box.locator("textarea").evaluate("a => a === document.activeElement")
+    page.keyboard.type("Both lines of this cell.")
+    box.get_by_label("first line (empty: the whole cell)").fill("1")
+    box.get_by_label("last line (empty: the whole cell)").fill("2")
+    box.get_by_role("button", name="Add single comment").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#n5 .thread:not(.draft)').length === 1")
+    [c] = world.fake.review_comments.values()
+    head = world.head_text()
+    assert (c.start_line, c.line, c.review_id) == (json_line(head, 5, 1), json_line(head, 5, 2), 0)
+    assert '"lines": [1, 2]' in c.body and "a, b = np.polyfit" in c.body
+    assert page.errors == []
+    pages.close()
