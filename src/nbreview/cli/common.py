@@ -12,6 +12,19 @@ if TYPE_CHECKING:
     import argparse
 
 
+def add_display_arguments(parser: argparse.ArgumentParser) -> None:
+    """How a rendered diff looks in the terminal: colour, unchanged cells, context lines."""
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the output (auto: when stdout is a terminal and NO_COLOR is unset)",
+    )
+    parser.add_argument("--no-color", dest="color", action="store_const", const="never", help="same as --color=never")
+    parser.add_argument("-a", "--show-all", action="store_true", help="also show unchanged cells and transient changes")
+    parser.add_argument("-U", "--unified", type=int, default=3, metavar="N", help="lines of context (default 3)")
+
+
 def add_diff_options(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("what to compare")
     g.add_argument(

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from ..write import terminal_json
-from .common import add_diff_options, diff_options, stdout_write
+from .common import add_diff_options, add_display_arguments, diff_options, stdout_write
 
 if TYPE_CHECKING:
     import argparse
@@ -51,15 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the diff as JSON (the format 'nbreview patch' reads)"
     )
-    parser.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour the output (auto: when stdout is a terminal and NO_COLOR is unset)",
-    )
-    parser.add_argument("--no-color", dest="color", action="store_const", const="never", help="same as --color=never")
-    parser.add_argument("-a", "--show-all", action="store_true", help="also show unchanged cells and transient changes")
-    parser.add_argument("-U", "--unified", type=int, default=3, metavar="N", help="lines of context (default 3)")
+    add_display_arguments(parser)
     parser.add_argument("--exit-code", action="store_true", help="exit 1 when the notebooks differ")
     parser.add_argument("--html", metavar="OUT.html", help="write the review page as one self-contained HTML file")
     parser.add_argument(

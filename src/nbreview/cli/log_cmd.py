@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .common import add_diff_options, diff_options
+from .common import add_diff_options, add_display_arguments, diff_options
 from .diff_cmd import add_revision_arguments
 
 if TYPE_CHECKING:
@@ -38,15 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.usage = "nbreview log [options] [REV-RANGE...] [-- PATHS...]"
     add_revision_arguments(parser)
     parser.add_argument("-n", "--max-count", type=int, default=None, metavar="N", help="show at most N commits")
-    parser.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour the output (auto: when stdout is a terminal and NO_COLOR is unset)",
-    )
-    parser.add_argument("--no-color", dest="color", action="store_const", const="never", help="same as --color=never")
-    parser.add_argument("-a", "--show-all", action="store_true", help="also show unchanged cells and transient changes")
-    parser.add_argument("-U", "--unified", type=int, default=3, metavar="N", help="lines of context (default 3)")
+    add_display_arguments(parser)
     parser.add_argument("--no-pager", action="store_true", help="never page the output (default: page on a terminal)")
     add_diff_options(parser)
 

@@ -51,15 +51,7 @@ def _table(tv: view.TableView, prefix: str) -> str:
             else:
                 tds.append(f'<td class="c-{c.state}">{esc(c.text)}</td>')
         body.append(f'<tr class="r-{label.state}"><th>{esc(label.text)}</th>{"".join(tds)}</tr>')
-    left = []
-    if tv.more_rows:
-        left.append(f"{tv.more_rows} more changed rows")
-    if tv.more_columns:
-        left.append(f"{tv.more_columns} more columns")
-    if tv.unchanged_rows:
-        left.append(f"{tv.unchanged_rows} unchanged row{'s' if tv.unchanged_rows != 1 else ''}")
-    if tv.truncated:
-        left.append("the frame was truncated (...)")
+    left = tv.left_out()
     note = f'<p class="rmore">Not shown: {esc(", ".join(left))}.</p>' if left else ""
     return (
         f'<figure class="rtable"><figcaption><a class="rlink" href="{_cell_href(prefix, tv.cell)}">{esc(tv.where)}</a>'

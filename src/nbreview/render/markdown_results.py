@@ -49,13 +49,7 @@ def _grid(tv: view.TableView) -> str:
             else:
                 out.append(inline(c.text) or " ")
         lines.append(f"| {mark}{inline(label.text)} | " + " | ".join(out) + " |")
-    left = []
-    if tv.more_rows:
-        left.append(f"{tv.more_rows} more changed rows")
-    if tv.more_columns:
-        left.append(f"{tv.more_columns} more columns")
-    if tv.unchanged_rows:
-        left.append(f"{tv.unchanged_rows} unchanged row{'s' if tv.unchanged_rows != 1 else ''}")
+    left = tv.left_out()
     tail = f"\n\n<sub>Not shown: {', '.join(left)}.</sub>" if left else ""
     return (
         f"<details><summary>{tv.where} · table: {html_text(tv.title)}</summary>\n\n"

@@ -87,15 +87,7 @@ def _grid(tv: view.TableView, st: TerminalStyle) -> Iterator[str]:
             cell = _pad(text, widths[k], right=k > 0)
             parts.append(st.paint(colours[state], cell) if state in colours else cell)
         yield "    " + " │ ".join(parts)
-    left = []
-    if tv.more_rows:
-        left.append(f"{tv.more_rows} more changed rows")
-    if tv.more_columns:
-        left.append(f"{tv.more_columns} more columns")
-    if tv.unchanged_rows:
-        left.append(f"{tv.unchanged_rows} unchanged row{'s' if tv.unchanged_rows != 1 else ''}")
-    if tv.truncated:
-        left.append("the frame was truncated (...)")
+    left = tv.left_out()
     if left:
         yield "    " + st.paint(DIM, "⋯ " + ", ".join(left))
 

@@ -167,6 +167,19 @@ class TableView:
     truncated: bool
     changed_cells: int
 
+    def left_out(self) -> list[str]:
+        """What the drawn table leaves out, in words every renderer uses ("3 more changed rows", ...)."""
+        left = []
+        if self.more_rows:
+            left.append(f"{self.more_rows} more changed rows")
+        if self.more_columns:
+            left.append(f"{self.more_columns} more columns")
+        if self.unchanged_rows:
+            left.append(f"{self.unchanged_rows} unchanged row{'s' if self.unchanged_rows != 1 else ''}")
+        if self.truncated:
+            left.append("the frame was truncated (...)")
+        return left
+
 
 def table_view(t: TableDiff, max_rows: int = TABLE_ROWS, max_columns: int = TABLE_COLUMNS) -> TableView:
     """Changed, added and removed rows; columns with a change first (in table order), at most ``max_columns``."""
