@@ -19,8 +19,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	sh scripts/ensure-chromium.sh
-	sh scripts/ensure-redis.sh
+	sh scripts/ensure-debian-package.sh chromium "the browser tests" chromium chromium-browser
+	sh scripts/ensure-debian-package.sh redis-server "the queue tests" redis-server
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

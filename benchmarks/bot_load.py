@@ -326,7 +326,7 @@ def main() -> int:
     if args.backend in ("redis", "both"):
         redis = start_redis(tmp)
         if redis is None:
-            print("bot_load: redis-server is not installed (sh scripts/ensure-redis.sh): Redis left out",
+            print("bot_load: redis-server is not installed (make test installs it): Redis left out",
                   file=sys.stderr)
         else:
             backends.append(("redis", redis[1]))

@@ -77,7 +77,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
     """A real redis-server on a free loopback port, stopped after the test (never skipped)."""
     exe = shutil.which("redis-server")
     if exe is None:
-        pytest.fail("redis-server is not installed: run 'sh scripts/ensure-redis.sh' (make test does) "
+        pytest.fail("redis-server is not installed: run 'make test', which installs it, "
                     "or 'apt-get install redis-server'")
     port = free_port()
     proc = subprocess.Popen(

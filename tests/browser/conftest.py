@@ -38,8 +38,8 @@ def chromium() -> str:
     path = chromium_path()
     if path is None:
         if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (make test installs it with scripts/ensure-chromium.sh)")
-        pytest.skip("chromium not found; run scripts/ensure-chromium.sh")
+            pytest.fail("chromium is not installed (make test installs it)")
+        pytest.skip("chromium not found; make test installs it")
     return path
 
 
