@@ -57,6 +57,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     number = fake.open_pull(REPO, "main", "feature")
     with serve(fake) as url:
         yield World(fake, url, number, repo)
+        assert fake.schema_errors == []  # every answer the page's writes got matched GitHub's schemas
 
 
 def json_line(text: str, cell: int, line: int) -> int:
