@@ -52,7 +52,7 @@ from merge_edits import (  # noqa: E402
     same_cells,
     sources,
 )
-from nbreview.load import load  # noqa: E402
+from nbreview.io.load import load  # noqa: E402
 from nbreview.merge import merge, validate  # noqa: E402
 
 
@@ -258,7 +258,7 @@ def bench_largest(nbd: Nbdime | None, count: int) -> None:
     print("|---|---:|---:|---:|---:|---:|")
     exe = str(Path(sys.executable).with_name("nbreview"))
     for path in chosen:
-        from nbreview.write import dumps_notebook
+        from nbreview.io.write import dumps_notebook
 
         base = load(path).nb
         le, re_ = non_overlapping(len(base["cells"]), random.Random(f"largest:{path.parent.name}"))

@@ -316,7 +316,7 @@ def corpus_notebooks(sample: int | None) -> list[Path]:
 def run(sample: int | None = None, seed: int = 7, timing: bool = True, log: Any = None) -> dict[str, Any]:
     """Every section's figures as a dict (the test runs a small sample of this)."""
     import nbreview
-    from nbreview.load import load
+    from nbreview.io.load import load
 
     rng = random.Random(seed)
     pairs = corpus_notebooks(sample)

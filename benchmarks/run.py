@@ -74,7 +74,7 @@ class Nbdime:
 
 def ours(a: Any, b: Any) -> float:
     import nbreview
-    from nbreview.load import load
+    from nbreview.io.load import load
 
     la, lb = load(a), load(b)
     t = time.perf_counter()
@@ -206,8 +206,8 @@ def measure_child(tool: str, a: str, b: str) -> None:
         import PIL.Image  # noqa: F401
 
         import nbreview
-        import nbreview.compare.images  # noqa: F401 - imports before the baseline, as for nbdime
-        import nbreview.engine  # noqa: F401
+        import nbreview.diff.engine  # noqa: F401
+        import nbreview.diff.images  # noqa: F401 - imports before the baseline, as for nbdime
 
         def run() -> None:
             nbreview.diff(a, b)
@@ -259,7 +259,7 @@ def bench_quality(nbd: Nbdime, n_notebooks: int) -> list[dict[str, Any]]:
     from edits import make_case, nbdime_pairs, score
 
     import nbreview
-    from nbreview.load import load
+    from nbreview.io.load import load
 
     ps = [p for p in pairs() if (p / "new.ipynb").stat().st_size < 300_000]
     rng = random.Random(3)

@@ -45,8 +45,8 @@ def triple() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
 
 def write_triple(folder: Path) -> dict[str, Path]:
     """base, local and remote files, and merged as git's merge driver leaves it (conflicts marked)."""
+    from nbreview.io.write import dumps_notebook
     from nbreview.merge import merge
-    from nbreview.write import dumps_notebook
 
     base, local, remote = triple()
     out = {}

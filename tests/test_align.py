@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import code_cell, md_cell
-from nbreview.align import align_cells
-from nbreview.options import DiffOptions
+from nbreview.diff.align import align_cells
+from nbreview.diff.options import DiffOptions
 
 
 def pairs(old: list[dict[str, Any]], new: list[dict[str, Any]], **opts: bool) -> list[tuple[Any, Any, bool]]:

@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from edits import make_case, nbdime_pairs, score  # noqa: E402
 
 import nbreview  # noqa: E402
-from nbreview.load import load  # noqa: E402
+from nbreview.io.load import load  # noqa: E402
 
 
 def _notebooks(n: int) -> list[dict]:  # type: ignore[type-arg]

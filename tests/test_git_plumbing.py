@@ -145,7 +145,7 @@ def test_textconv_only_when_asked_cached_and_blame_lines_match(repo: Repo) -> No
 
 def test_linked_worktree_gets_the_drivers_and_git_clean_keeps_them(repo: Repo, tmp_path: Path) -> None:
     # an older install's untracked .gitattributes line moves to info/attributes
-    from nbreview.gitconfig import MARKER
+    from nbreview.git.install import MARKER
 
     repo.write(".gitattributes", f"*.csv text\n{MARKER}\n*.ipynb diff=nbreview merge=nbreview\n")
     out = repo.nbreview("git", "install")
@@ -340,8 +340,8 @@ def test_nbreview_log_shows_each_commit_touching_notebooks(repo: Repo) -> None:
 
 
 def test_appending_lines_does_not_touch_the_old_last_line() -> None:
-    from nbreview.compare.text import diff_text
-    from nbreview.engine import diff
+    from nbreview.diff.engine import diff
+    from nbreview.diff.text import diff_text
     from nbreview.render.terminal import TerminalStyle, render
 
     d = diff_text("import x\nx.run()", "import x\nx.run()\nx.stop()")

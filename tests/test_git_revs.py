@@ -22,7 +22,7 @@ from conftest import (
     write_nb,
 )
 from nbreview.cli.main import main
-from nbreview.gitrevs import notebook_pairs
+from nbreview.io.git import notebook_pairs
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

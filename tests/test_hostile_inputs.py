@@ -105,7 +105,7 @@ def every_face(tmp: Path, name: str, old: bytes, new: bytes) -> dict[str, int]:
         r = run("patch", str(a), str(diff_file), "-o", str(patched))
         assert_clean(r, f"{name}: patch")
         assert r.code == 0, f"{name}: patch: {r.err}"
-        from nbreview.load import load
+        from nbreview.io.load import load
 
         assert load(patched).nb == load(b).nb, f"{name}: patch(old, diff) != new"
 
@@ -442,7 +442,7 @@ def test_output_keeps_mode_and_writes_through_symlinks(tmp_path: Path) -> None:
 
 def test_huge_output_is_diffed_with_bounded_work_and_still_patches(tmp_path: Path) -> None:
     from nbreview import engine
-    from nbreview.compare.text import HUGE_TEXT_CHARS, SHOWN_CHANGED_LINES
+    from nbreview.diff.text import HUGE_TEXT_CHARS, SHOWN_CHANGED_LINES
     from nbreview.render.html import InlineImages, render_notebook
 
     lines = [f"step {i:>7} loss 0.{i * 7919 % 10**6:06d}\n" for i in range(HUGE_TEXT_CHARS // 30)]
@@ -466,7 +466,7 @@ def test_huge_output_is_diffed_with_bounded_work_and_still_patches(tmp_path: Pat
     (tmp_path / "d.json").write_bytes(j.out)
     out = tmp_path / "patched.ipynb"
     assert run("patch", a, str(tmp_path / "d.json"), "-o", str(out)).code == 0
-    from nbreview.load import load
+    from nbreview.io.load import load
 
     assert load(out).nb == load(b).nb
 

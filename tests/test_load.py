@@ -18,7 +18,7 @@ from nbreview.errors import (
     TruncatedNotebookError,
     UnsupportedFormatError,
 )
-from nbreview.load import load
+from nbreview.io.load import load
 
 
 def test_invalid_json_reports_line_and_column(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from merge_edits import (
     same_cells,
     sources,
 )
-from nbreview.load import load
+from nbreview.io.load import load
 from nbreview.merge import merge, validate
 
 pytestmark = needs_corpus

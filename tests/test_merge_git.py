@@ -51,7 +51,7 @@ class Repo:
         return proc
 
     def save(self, nb: dict[str, Any], message: str, name: str = "sales.ipynb") -> None:
-        from nbreview.write import dumps_notebook
+        from nbreview.io.write import dumps_notebook
 
         (self.root / name).write_text(dumps_notebook(nb))
         self.git("add", name)
@@ -188,7 +188,7 @@ def test_git_rebase_and_cherry_pick_use_the_driver(repo: Repo) -> None:
 
 
 def test_git_stash_pop_merges_notebooks(repo: Repo) -> None:
-    from nbreview.write import dumps_notebook
+    from nbreview.io.write import dumps_notebook
 
     nb = base_nb()
     add_cell(nb)
@@ -348,7 +348,7 @@ def test_rival_rewrites_conflict_in_cherry_pick(repo: Repo) -> None:
 
 
 def test_rival_rewrites_conflict_in_stash_pop(repo: Repo) -> None:
-    from nbreview.write import dumps_notebook
+    from nbreview.io.write import dumps_notebook
 
     nb = base_nb()
     rewrite_remote(nb)

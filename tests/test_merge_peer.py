@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PEER, needs_peer
-from nbreview.load import read_notebook
+from nbreview.io.load import read_notebook
 from nbreview.merge import merge, validate
 
 pytestmark = needs_peer

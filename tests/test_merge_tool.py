@@ -116,8 +116,8 @@ def driver_output(files: dict[str, Path], style: Any = None) -> dict[str, Any]:
 
 
 def hand_session(files: dict[str, Path], hand: dict[str, Any]) -> tuple[Any, MergeSession]:
+    from nbreview.io.write import dumps_notebook
     from nbreview.web.mergetool import hand_edits
-    from nbreview.write import dumps_notebook
 
     files["merged"].write_text(dumps_notebook(hand))
     result = merge_structured(files["base"], files["local"], files["remote"])

@@ -25,7 +25,7 @@ from conftest import (
     notebook,
     peer_files,
 )
-from nbreview.load import load
+from nbreview.io.load import load
 
 
 def roundtrip(old: Any, new: Any) -> None:

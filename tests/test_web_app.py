@@ -15,7 +15,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from conftest import EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES
-from nbreview.load import LoadedNotebook, load
+from nbreview.io.load import LoadedNotebook, load
 from nbreview.web.app import CSP, create_app
 
 TOKEN = "test-token-0123456789abcdef"

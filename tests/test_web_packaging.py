@@ -57,7 +57,7 @@ def test_installed_wheel_renders_and_serves(wheel: Path, tmp_path: Path) -> None
 import nbreview, sys
 from nbreview.render.html import report_html, ASSETS
 from nbreview.web.app import create_app
-from nbreview.load import load
+from nbreview.io.load import load
 assert str(ASSETS).startswith({str(target)!r}), ASSETS
 html = report_html([nbreview.diff({str(EXAMPLE_OLD)!r}, {str(EXAMPLE_NEW)!r})])
 assert "4 cells modified" in html and "function" in html and "--mono" in html

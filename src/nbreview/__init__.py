@@ -17,19 +17,19 @@ __version__ = "0.1.0"
 __all__ = ["diff", "patch", "read_notebook", "NotebookDiff", "DiffOptions", "NbreviewError", "__version__"]
 
 if TYPE_CHECKING:
-    from .apply import patch
-    from .engine import diff
-    from .errors import NbreviewError
-    from .load import read_notebook
-    from .model import NotebookDiff
-    from .options import DiffOptions
+    from nbreview.diff.engine import diff
+    from nbreview.diff.model import NotebookDiff
+    from nbreview.diff.options import DiffOptions
+    from nbreview.diff.patch import patch
+    from nbreview.errors import NbreviewError
+    from nbreview.io.load import read_notebook
 
 _LAZY = {
-    "diff": ("engine", "diff"),
-    "patch": ("apply", "patch"),
-    "read_notebook": ("load", "read_notebook"),
-    "NotebookDiff": ("model", "NotebookDiff"),
-    "DiffOptions": ("options", "DiffOptions"),
+    "diff": ("diff.engine", "diff"),
+    "patch": ("diff.patch", "patch"),
+    "read_notebook": ("io.load", "read_notebook"),
+    "NotebookDiff": ("diff.model", "NotebookDiff"),
+    "DiffOptions": ("diff.options", "DiffOptions"),
     "NbreviewError": ("errors", "NbreviewError"),
 }
 

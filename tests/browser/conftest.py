@@ -66,7 +66,7 @@ def corpus_image_pair() -> Path:
 @pytest.fixture(scope="package")
 def server() -> Iterator[Server]:
     """Example, hostile fixture and (when present) corpus pairs, served on 127.0.0.1."""
-    from nbreview.load import load
+    from nbreview.io.load import load
 
     pairs = [
         Pair("fixtures/example.ipynb", _example("old"), _example("new")),
@@ -79,7 +79,7 @@ def server() -> Iterator[Server]:
 
 
 def _example(side: str) -> Any:
-    from nbreview.load import load
+    from nbreview.io.load import load
 
     return load(EXAMPLE_OLD if side == "old" else EXAMPLE_NEW, f"fixtures/example/{side}.ipynb")
 

@@ -164,7 +164,7 @@ ATTACK_PAGE = """<!doctype html><html><body><h1>cute cats</h1><script>
 
 @pytest.fixture()
 def three_servers(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    from nbreview.load import load
+    from nbreview.io.load import load
     from nbreview.merge import merge_structured
     from nbreview.web.app import create_app
     from nbreview.web.mergetool import MergeSession, create_mergetool_app

@@ -65,7 +65,7 @@ def test_browser_close_without_saving_returns_1_and_leaves_merged(browser: Any, 
 
 def conflicted_repo(tmp_path: Path) -> tuple[Path, Any]:
     """A repository whose 'git merge' left report.ipynb conflicted (the four conflicts of triple())."""
-    from nbreview.write import dumps_notebook
+    from nbreview.io.write import dumps_notebook
 
     home = tmp_path / "home"
     home.mkdir()

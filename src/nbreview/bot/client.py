@@ -12,8 +12,8 @@ import os
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..errors import NbreviewError
-from .urls import PUBLIC_API
+from nbreview.bot.urls import PUBLIC_API
+from nbreview.errors import NbreviewError
 
 if TYPE_CHECKING:
     from github import Github

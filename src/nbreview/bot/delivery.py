@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .queue import JobSpec
+from nbreview.bot.queue import JobSpec
 
 # the events the bot refreshes a pull request's comment for, and their actions
 EVENTS: dict[str, frozenset[str]] = {

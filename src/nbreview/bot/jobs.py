@@ -18,16 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NbreviewError
-from .client import BotError
-from .queue import JobQueue, JobSpec
+from nbreview.bot.client import BotError
+from nbreview.bot.queue import JobQueue, JobSpec
+from nbreview.errors import NbreviewError
 
 if TYPE_CHECKING:
     from github import Github
 
-    from .metrics import Metrics
-    from .pr import Outcome
-    from .webhook import AppConfig
+    from nbreview.bot.metrics import Metrics
+    from nbreview.bot.pr import Outcome
+    from nbreview.bot.webhook import AppConfig
 
 log = logging.getLogger("nbreview.bot")
 
@@ -134,8 +134,8 @@ def github_work(config: AppConfig) -> Work:
     def work(spec: JobSpec) -> Outcome:
         from github import GithubException
 
-        from .client import explain
-        from .pr import Settings, update_pull_request
+        from nbreview.bot.client import explain
+        from nbreview.bot.pr import Settings, update_pull_request
 
         try:
             gh, login = installation_client(config, spec.installation, slug, lock)
@@ -158,7 +158,7 @@ def installation_client(
     """A client authenticated as the app's installation, and the login its comments carry."""
     from github import Auth, GithubIntegration
 
-    from .client import connect
+    from nbreview.bot.client import connect
 
     if not config.app_id or not config.private_key:
         raise BotError("the app's id and private key are not configured")

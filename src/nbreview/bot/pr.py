@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..render.markdown import (
+from nbreview.bot.client import BotError, explain
+from nbreview.bot.urls import raw_base
+from nbreview.render.markdown import (
     DEFAULT_BUDGET,
     MARKER,
     CommentContext,
@@ -23,8 +25,6 @@ from ..render.markdown import (
     RenderedComment,
     render_comment,
 )
-from .client import BotError, explain
-from .urls import raw_base
 
 if TYPE_CHECKING:
     from github import Github
@@ -100,8 +100,8 @@ def collect_changes(
     """
     from github import GithubException, RateLimitExceededException
 
-    from .. import engine
-    from ..errors import NbreviewError
+    from nbreview import engine
+    from nbreview.errors import NbreviewError
 
     head_sha = pr.head.sha
     files = [
@@ -248,7 +248,7 @@ def open_threads(
     from github import GithubException
     from requests.exceptions import RequestException
 
-    from ..threads.place import NotebookFile, place, thread_counts
+    from nbreview.threads.place import NotebookFile, place, thread_counts
 
     if not texts:
         return {}
@@ -282,7 +282,7 @@ def _upload_images(
     """Put the pictures on the assets branch; without write access, post the comment without them."""
     from github import GithubException
 
-    from .assets import upload
+    from nbreview.bot.assets import upload
 
     for attempt in (1, 2):
         try:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .client import BotError
+from nbreview.bot.client import BotError
 
 QUEUE_ENV = "NBREVIEW_QUEUE"
 TASK_NAME = "nbreview_refresh_pull_request"

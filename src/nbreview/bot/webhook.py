@@ -31,14 +31,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .client import BotError
-from .jobs import log_event
-from .queue import JobQueue, default_queue_url
+from nbreview.bot.client import BotError
+from nbreview.bot.jobs import log_event
+from nbreview.bot.queue import JobQueue, default_queue_url
 
 if TYPE_CHECKING:
     from flask import Flask
 
-    from .metrics import Metrics
+    from nbreview.bot.metrics import Metrics
 
 log = logging.getLogger("nbreview.bot")
 
@@ -200,8 +200,8 @@ def create_app(config: AppConfig, queue: JobQueue | None = None) -> Flask:
     """The webhook app: ``POST /webhook`` (also ``/``), ``GET /healthz``, ``/readyz`` and ``/metrics``."""
     from flask import Flask, Response, request
 
-    from . import delivery as dl
-    from .metrics import Metrics
+    from nbreview.bot import delivery as dl
+    from nbreview.bot.metrics import Metrics
 
     app = Flask("nbreview.bot")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY

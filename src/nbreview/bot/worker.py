@@ -6,12 +6,12 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from .jobs import RetryPolicy, Runner, Work, github_work, log_event
+from nbreview.bot.jobs import RetryPolicy, Runner, Work, github_work, log_event
 
 if TYPE_CHECKING:
-    from .metrics import Metrics
-    from .queue import JobQueue
-    from .webhook import AppConfig
+    from nbreview.bot.metrics import Metrics
+    from nbreview.bot.queue import JobQueue
+    from nbreview.bot.webhook import AppConfig
 
 log = logging.getLogger("nbreview.bot")
 

@@ -6,8 +6,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..bot.queue import JobQueue
-    from ..bot.webhook import AppConfig
+    from nbreview.bot.queue import JobQueue
+    from nbreview.bot.webhook import AppConfig
 
 QUEUE_HELP = (
     "job queue: sqlite:///PATH (default: $NBREVIEW_QUEUE, else ~/.local/state/nbreview/queue.db) "
@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace, *, need_secret: bool, need_app: bool) -> tuple[AppConfig, JobQueue]:
-    from ..bot.queue import JobQueue
-    from ..bot.webhook import AppConfig
+    from nbreview.bot.queue import JobQueue
+    from nbreview.bot.webhook import AppConfig
 
     config = AppConfig.from_env(need_secret=need_secret, need_app=need_app)
     if args.queue:
@@ -72,7 +72,7 @@ def _config(args: argparse.Namespace, *, need_secret: bool, need_app: bool) -> t
 
 
 def _error(message: str) -> Exception:
-    from ..bot.client import BotError
+    from nbreview.bot.client import BotError
 
     return BotError(message)
 
@@ -81,9 +81,9 @@ def _serve(args: argparse.Namespace) -> int:
     import logging
     import threading
 
-    from ..bot.server import make_server
-    from ..bot.webhook import create_app
-    from ..bot.worker import WorkerPool
+    from nbreview.bot.server import make_server
+    from nbreview.bot.webhook import create_app
+    from nbreview.bot.worker import WorkerPool
 
     config, queue = _config(args, need_secret=True, need_app=not args.no_worker)
     app = create_app(config, queue)
@@ -116,8 +116,8 @@ def _serve(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     import logging
 
-    from ..bot.metrics import Metrics
-    from ..bot.worker import WorkerPool
+    from nbreview.bot.metrics import Metrics
+    from nbreview.bot.worker import WorkerPool
 
     config, queue = _config(args, need_secret=False, need_app=True)
     metrics = Metrics(queue)
@@ -150,7 +150,7 @@ def _jobs(args: argparse.Namespace) -> int:
     import sys
     import time
 
-    from ..bot.queue import JobQueue, default_queue_url
+    from nbreview.bot.queue import JobQueue, default_queue_url
 
     queue = JobQueue(args.queue or default_queue_url())
     try:

@@ -25,10 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..errors import NotebookError
-    from ..load import parse_bytes
-    from ..merge.check import drop_resolved, findings
-    from .common import stdout_write
+    from nbreview.cli.common import stdout_write
+    from nbreview.errors import NotebookError
+    from nbreview.io.load import parse_bytes
+    from nbreview.merge.check import drop_resolved, findings
 
     status = 0
     for name in args.files:
@@ -74,9 +74,9 @@ def _error(message: str) -> None:
 
 
 def _rewrite(name: str, nb: dict[str, object]) -> None:
-    from ..errors import NbreviewError
-    from ..write import dumps_notebook
-    from .common import write_atomic
+    from nbreview.cli.common import write_atomic
+    from nbreview.errors import NbreviewError
+    from nbreview.io.write import dumps_notebook
 
     try:
         write_atomic(name, dumps_notebook(nb).encode("utf-8"))

@@ -14,15 +14,15 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
-from ..write import terminal_json
-from .common import add_diff_options, add_display_arguments, diff_options, stdout_write
+from nbreview.cli.common import add_diff_options, add_display_arguments, diff_options, stdout_write
+from nbreview.io.write import terminal_json
 
 if TYPE_CHECKING:
     import argparse
 
-    from ..gitrevs import ChangedNotebook, NotebookPair
-    from ..model import NotebookDiff
-    from ..render.terminal import StatRow, TerminalStyle
+    from nbreview.diff.model import NotebookDiff
+    from nbreview.io.git import ChangedNotebook, NotebookPair
+    from nbreview.render.terminal import StatRow, TerminalStyle
 
 
 def add_revision_arguments(parser: argparse.ArgumentParser) -> None:
@@ -90,7 +90,7 @@ def terminal_width() -> int:
 
 
 def make_style(args: argparse.Namespace, color: bool) -> TerminalStyle:
-    from ..render.terminal import TerminalStyle, theme_from_env
+    from nbreview.render.terminal import TerminalStyle, theme_from_env
 
     return TerminalStyle(
         color=color,
@@ -109,7 +109,7 @@ def file_mode(args: argparse.Namespace) -> bool:
         return False
     if all(a == os.devnull or os.path.isfile(a) for a in args.args) or os.devnull in args.args:
         return True
-    from ..gitrevs import is_revision
+    from nbreview.io.git import is_revision
 
     # ``REV path`` is git's form; anything else with two arguments is two files (and their errors).
     return not is_revision(args.args[0])
@@ -117,8 +117,8 @@ def file_mode(args: argparse.Namespace) -> bool:
 
 def pairs_from_args(args: argparse.Namespace) -> list[NotebookPair]:
     """The notebooks the arguments name: two files, or the changed notebooks between revisions."""
-    from ..gitrevs import NotebookPair, notebook_pairs
-    from ..load import load
+    from nbreview.io.git import NotebookPair, notebook_pairs
+    from nbreview.io.load import load
 
     if file_mode(args):
         old_path, new_path = args.args
@@ -132,8 +132,8 @@ def pairs_from_args(args: argparse.Namespace) -> list[NotebookPair]:
 
 def write_html_report(args: argparse.Namespace) -> int:
     """``nbreview diff ... --html OUT.html``: one self-contained page; exit 1 with ``--exit-code`` on changes."""
-    from ..engine import diff
-    from ..render.html import write_report
+    from nbreview.diff.engine import diff
+    from nbreview.render.html import write_report
 
     pairs = pairs_from_args(args)
     options = diff_options(args)
@@ -151,23 +151,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_files(args: argparse.Namespace) -> int:
-    from ..engine import diff
+    from nbreview.diff.engine import diff
 
     d = diff(args.args[0], args.args[1], options=diff_options(args))
     if args.json:
-        from ..view import json_document
+        from nbreview.view import json_document
 
         stdout_write(terminal_json(json.dumps(json_document(d), ensure_ascii=False, indent=1)) + "\n")
         return 1 if args.exit_code and d.has_changes else 0
     color = use_color(args.color)
     st = make_style(args, color)
     if args.stat:
-        from ..render.terminal import StatRow, render_stat
+        from nbreview.render.terminal import StatRow, render_stat
 
         rows = [StatRow(_pair_label(args.args[0], args.args[1]), d.summary(), _file_note(d))] if d.has_changes else []
         emit([render_stat(rows, st)], args)
     else:
-        from ..render.terminal import iter_render
+        from nbreview.render.terminal import iter_render
 
         emit(iter_render(d, st), args)
     return 1 if args.exit_code and d.has_changes else 0
@@ -185,7 +185,7 @@ def _file_note(d: NotebookDiff) -> str:
 
 def _split_revs(args: argparse.Namespace) -> tuple[list[str], list[str] | None]:
     """Revisions and paths, telling them apart the way git does when there is no ``--``."""
-    from ..gitrevs import GitError, is_revision
+    from nbreview.io.git import GitError, is_revision
 
     if args.paths is not None:
         return list(args.args), list(args.paths)
@@ -202,7 +202,7 @@ def _split_revs(args: argparse.Namespace) -> tuple[list[str], list[str] | None]:
 
 
 def _run_git(args: argparse.Namespace) -> int:
-    from ..gitrevs import changed_notebooks
+    from nbreview.io.git import changed_notebooks
 
     revs, paths = _split_revs(args)
     changes = changed_notebooks(revs, paths, cached=args.cached)
@@ -210,8 +210,8 @@ def _run_git(args: argparse.Namespace) -> int:
     results: list[tuple[ChangedNotebook, NotebookDiff | None, str]] = []
 
     def diffs() -> Iterator[tuple[ChangedNotebook, NotebookDiff | None, str]]:
-        from ..engine import diff
-        from ..errors import NbreviewError
+        from nbreview.diff.engine import diff
+        from nbreview.errors import NbreviewError
 
         for ch in changes:
             try:
@@ -224,7 +224,7 @@ def _run_git(args: argparse.Namespace) -> int:
             yield results[-1]
 
     if args.json:
-        from ..view import json_document
+        from nbreview.view import json_document
 
         items = []
         for ch, d, err in diffs():
@@ -237,7 +237,7 @@ def _run_git(args: argparse.Namespace) -> int:
         color = use_color(args.color)
         st = make_style(args, color)
         if args.stat:
-            from ..render.terminal import render_stat
+            from nbreview.render.terminal import render_stat
 
             rows = [_stat_row(ch, d, err) for ch, d, err in diffs() if d is None or d.has_changes]
             emit([render_stat(rows, st)] if rows else [], args)
@@ -256,8 +256,8 @@ def _note(ch: ChangedNotebook) -> str:
 
 
 def _stat_row(ch: ChangedNotebook, d: NotebookDiff | None, err: str) -> StatRow:
-    from ..model import Summary
-    from ..render.terminal import StatRow
+    from nbreview.diff.model import Summary
+    from nbreview.render.terminal import StatRow
 
     if d is None:
         return StatRow(ch.path, Summary(), f"error: {err}")
@@ -265,8 +265,8 @@ def _stat_row(ch: ChangedNotebook, d: NotebookDiff | None, err: str) -> StatRow:
 
 
 def _git_lines(diffs: Iterable[tuple[ChangedNotebook, NotebookDiff | None, str]], st: TerminalStyle) -> Iterator[str]:
-    from ..gitrevs import display_path
-    from ..render.terminal import YELLOW, clean, iter_render
+    from nbreview.io.git import display_path
+    from nbreview.render.terminal import YELLOW, clean, iter_render
 
     first = True
     for ch, d, err in diffs:
@@ -296,7 +296,7 @@ def emit(lines: Iterable[str], args: argparse.Namespace) -> None:
     """Write lines to stdout, through a pager (``less -FRX``) when stdout is a terminal.
 
     Every line passes the terminal guard, whichever renderer made it."""
-    from ..render.terminal import terminal_safe
+    from nbreview.render.terminal import terminal_safe
 
     lines = (terminal_safe(line) for line in lines)
     pager = None if (getattr(args, "no_pager", False) or not sys.stdout.isatty()) else pager_command()

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..gitrevs import NotebookPair
+    from nbreview.io.git import NotebookPair
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,8 +42,8 @@ def _side(path: str, label: str) -> str:
 
 def file_pair(local: str, remote: str, path: str) -> NotebookPair:
     """One notebook pair; either side may be ``/dev/null`` (added or deleted)."""
-    from ..gitrevs import NotebookPair
-    from ..load import load
+    from nbreview.io.git import NotebookPair
+    from nbreview.io.load import load
 
     old = load(local, _side(local, f"a/{path}"))
     new = load(remote, _side(remote, f"b/{path}"))
@@ -84,7 +84,7 @@ def _same_bytes(a: str, b: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import NbreviewError
+    from nbreview.errors import NbreviewError
 
     if os.path.isdir(args.local) or os.path.isdir(args.remote):
         if not (os.path.isdir(args.local) and os.path.isdir(args.remote)):
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     terminal = args.terminal or os.environ.get("NBREVIEW_DIFFTOOL", "").lower() == "terminal"
     if not terminal:
         try:
-            from ..web.server import browser_unavailable, serve  # type: ignore[import-untyped,import-not-found,unused-ignore]
+            from nbreview.web.server import browser_unavailable, serve  # type: ignore[import-untyped,import-not-found,unused-ignore]
         except ImportError:
             sys.stderr.write("nbreview: the review page is not available; showing the terminal diff\n")
         else:
@@ -115,10 +115,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _terminal(pairs: list[NotebookPair], args: argparse.Namespace) -> int:
-    from ..engine import diff
-    from ..gitrevs import display_path
-    from ..render.terminal import TerminalStyle, iter_render, theme_from_env
-    from .diff_cmd import emit, terminal_width, use_color
+    from nbreview.cli.diff_cmd import emit, terminal_width, use_color
+    from nbreview.diff.engine import diff
+    from nbreview.io.git import display_path
+    from nbreview.render.terminal import TerminalStyle, iter_render, theme_from_env
 
     st = TerminalStyle(color=use_color(args.color), width=terminal_width(), theme=theme_from_env())
 

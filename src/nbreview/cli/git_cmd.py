@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import stdout_write
+from nbreview.cli.common import stdout_write
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import gitconfig
+    from nbreview import gitconfig
 
     if args.action == "install":
         lines = gitconfig.install(args.scope, textconv=args.textconv)

@@ -135,7 +135,7 @@ def step_aside(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if under_difftool():
         return step_aside(args)
-    from ..gitrevs import display_path
+    from nbreview.io.git import display_path
 
     color = GitColor()
     args.path = display_path(args.path)
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             text = _notebook_diff(old_bytes, new_bytes, old_label, new_label, title, color)
         except Exception as err:  # noqa: BLE001 - git diff must go on, whatever the file holds
             text = _fallback(err, old_bytes, new_bytes, old_label, new_label, title, color.wanted())
-    from ..render.terminal import terminal_safe
+    from nbreview.render.terminal import terminal_safe
 
     try:
         sys.stdout.write(terminal_safe(text))
@@ -173,10 +173,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _notebook_diff(old: bytes, new: bytes, old_label: str, new_label: str, title: str, color: GitColor) -> str:
-    from ..engine import diff
-    from ..load import parse_bytes
-    from ..render.terminal import TerminalStyle, render, theme_from_env
-    from .diff_cmd import terminal_width
+    from nbreview.cli.diff_cmd import terminal_width
+    from nbreview.diff.engine import diff
+    from nbreview.io.load import parse_bytes
+    from nbreview.render.terminal import TerminalStyle, render, theme_from_env
 
     a = parse_bytes(old, old_label)
     b = parse_bytes(new, new_label)
@@ -191,7 +191,7 @@ def is_binary(data: bytes) -> bool:
 
 
 def _binary(old_label: str, new_label: str, title: str, color: bool) -> str:
-    from ..render.terminal import BOLD, RESET, YELLOW, clean
+    from nbreview.render.terminal import BOLD, RESET, YELLOW, clean
 
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if color else text
@@ -214,8 +214,8 @@ def _lfs_info(data: bytes) -> str:
 def _fallback(
     err: Exception, old: bytes, new: bytes, old_label: str, new_label: str, title: str, color: bool
 ) -> str:
-    from ..errors import LfsPointerError, NbreviewError
-    from ..render.terminal import BOLD, CYAN, GREEN, RED, RESET, YELLOW, clean
+    from nbreview.errors import LfsPointerError, NbreviewError
+    from nbreview.render.terminal import BOLD, CYAN, GREEN, RED, RESET, YELLOW, clean
 
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if color else text

@@ -15,10 +15,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import NbreviewError
-    from ..load import read_path
-    from ..render.plaintext import notebook_text
-    from ..render.terminal import clean
+    from nbreview.errors import NbreviewError
+    from nbreview.io.load import read_path
+    from nbreview.render.plaintext import notebook_text
+    from nbreview.render.terminal import clean
 
     out = sys.stdout.buffer
     try:

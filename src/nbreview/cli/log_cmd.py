@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .common import add_diff_options, add_display_arguments, diff_options
-from .diff_cmd import add_revision_arguments
+from nbreview.cli.common import add_diff_options, add_display_arguments, diff_options
+from nbreview.cli.diff_cmd import add_revision_arguments
 
 if TYPE_CHECKING:
-    from ..options import DiffOptions
-    from ..render.terminal import TerminalStyle
+    from nbreview.diff.options import DiffOptions
+    from nbreview.render.terminal import TerminalStyle
 
 
 @dataclass
@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def commits(revs: list[str], paths: list[str] | None, max_count: int | None) -> list[Commit]:
     """Commits touching notebooks (or ``paths``), newest first, read with one ``git log``."""
-    from ..gitrevs import GitError, git, toplevel
+    from nbreview.io.git import GitError, git, toplevel
 
     toplevel(".")  # a clear error outside a repository
     for rev in revs:
@@ -67,7 +67,7 @@ def commits(revs: list[str], paths: list[str] | None, max_count: int | None) -> 
 
 def header(commit: Commit, st: TerminalStyle) -> Iterator[str]:
     """``git log``'s medium format: commit, Merge, Author, Date, a blank line, the message indented."""
-    from ..render.terminal import YELLOW, clean
+    from nbreview.render.terminal import YELLOW, clean
 
     yield st.paint(YELLOW, f"commit {commit.sha}")
     if len(commit.parents) > 1:
@@ -84,11 +84,11 @@ def log_lines(
     history: list[Commit], paths: list[str] | None, st: TerminalStyle, options: DiffOptions
 ) -> Iterator[str]:
     """Header and notebook diffs of each commit, lazily (the pager shows the first commit at once)."""
-    from ..engine import diff
-    from ..errors import NbreviewError
-    from ..gitrevs import commit_notebooks, display_path
-    from ..render.terminal import BOLD, YELLOW, clean, iter_render
-    from .diff_cmd import _note
+    from nbreview.cli.diff_cmd import _note
+    from nbreview.diff.engine import diff
+    from nbreview.errors import NbreviewError
+    from nbreview.io.git import commit_notebooks, display_path
+    from nbreview.render.terminal import BOLD, YELLOW, clean, iter_render
 
     for commit in history:
         yield from header(commit, st)
@@ -111,7 +111,7 @@ def log_lines(
 
 
 def run(args: argparse.Namespace) -> int:
-    from .diff_cmd import emit, make_style, use_color
+    from nbreview.cli.diff_cmd import emit, make_style, use_color
 
     history = commits(list(args.args), args.paths, args.max_count)
     st = make_style(args, use_color(args.color))

@@ -40,7 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
-    from .. import __version__
+    from nbreview import __version__
 
     parser = argparse.ArgumentParser(prog="nbreview", description="Review Jupyter notebook changes.")
     parser.add_argument("--version", action="version", version=f"nbreview {__version__}")
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ..errors import NbreviewError
+    from nbreview.errors import NbreviewError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in COMMANDS:
@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str) -> None:
-    from ..render.terminal import terminal_safe
+    from nbreview.render.terminal import terminal_safe
 
     line = terminal_safe(" ".join(message.split()))  # messages may quote notebook text or file names
     sys.stderr.write(f"nbreview: error: {line}\n")

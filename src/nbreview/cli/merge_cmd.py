@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..merge import Conflict
-    from ..merge.labels import MarkerStyle
+    from nbreview.merge import Conflict
+    from nbreview.merge.labels import MarkerStyle
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..merge.model import OUTPUT_MODES, STRATEGIES  # one definition; the command loads merge anyway
+    from nbreview.merge.model import OUTPUT_MODES, STRATEGIES  # one definition; the command loads merge anyway
 
     parser.add_argument("base", help="the common ancestor (git's %%O; an empty file or /dev/null for none)")
     parser.add_argument("local", help="our version (git's %%A)")
@@ -38,10 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import NbreviewError, NotebookError
-    from ..merge import merge_structured, validate
-    from ..write import dumps_notebook, terminal_json
-    from .common import write_atomic
+    from nbreview.cli.common import write_atomic
+    from nbreview.errors import NbreviewError, NotebookError
+    from nbreview.io.write import dumps_notebook, terminal_json
+    from nbreview.merge import merge_structured, validate
 
     name = args.path or args.output or args.local
     try:
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(terminal_json(text).encode("utf-8"))
         sys.stdout.flush()
     if not args.quiet:
-        from ..render.terminal import terminal_safe
+        from nbreview.render.terminal import terminal_safe
 
         name = terminal_safe(name)
         _report(name, result.unresolved)
@@ -83,7 +83,7 @@ def _marker_style(args: argparse.Namespace) -> MarkerStyle:
     """Labels and conflict style: given on the command line, else git's own when git runs the driver."""
     from dataclasses import replace
 
-    from ..merge.labels import MarkerStyle, git_marker_style, given_label
+    from nbreview.merge.labels import MarkerStyle, git_marker_style, given_label
 
     if args.path:  # git's merge driver: git's labels and merge.conflictStyle
         style = git_marker_style(args.base_label, args.local_label, args.remote_label)

@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..web.mergetool import serve_mergetool
+    from nbreview.web.mergetool import serve_mergetool
 
     return serve_mergetool(args.base, args.local, args.remote, args.merged, port=args.port,
                            open_browser=not args.no_browser, outputs=args.outputs)

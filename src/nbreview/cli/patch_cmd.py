@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import NbreviewError
-from ..write import dumps_notebook, terminal_json
-from .common import write_atomic
+from nbreview.cli.common import write_atomic
+from nbreview.errors import NbreviewError
+from nbreview.io.write import dumps_notebook, terminal_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,9 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..apply import patch
-    from ..load import parse_json
-    from ..repair import Repairer
+    from nbreview.diff.patch import patch
+    from nbreview.io.load import parse_json
+    from nbreview.io.repair import Repairer
 
     raw = sys.stdin.read() if args.diff == "-" else _read(args.diff)
     diff = parse_json(raw, args.diff)

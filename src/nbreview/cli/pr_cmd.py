@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from .common import stdout_write
+from nbreview.cli.common import stdout_write
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..bot.client import BotError, api_root, connect, token_auth
-    from ..bot.pr import Settings, event_target, update_pull_request
+    from nbreview.bot.client import BotError, api_root, connect, token_auth
+    from nbreview.bot.pr import Settings, event_target, update_pull_request
 
     env_repo, env_pr = event_target()
     repo = args.repo or env_repo
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from requests.exceptions import RequestException
 
-    from ..bot.client import explain
+    from nbreview.bot.client import explain
 
     try:
         outcome = update_pull_request(gh, repo.strip("/"), number, settings)

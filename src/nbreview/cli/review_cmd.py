@@ -11,7 +11,7 @@ import argparse
 import re
 import sys
 
-from .common import add_diff_options, diff_options
+from nbreview.cli.common import add_diff_options, diff_options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +35,7 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parse_target(text: str) -> tuple[str, int]:
     """``OWNER/NAME#N`` (as ``nbreview web --pr`` takes it) as (repository, number)."""
-    from ..errors import NbreviewError
+    from nbreview.errors import NbreviewError
 
     m = re.fullmatch(r"([\w.-]+/[\w.-]+)#(\d+)", text.strip())
     if not m:
@@ -45,10 +45,10 @@ def parse_target(text: str) -> tuple[str, int]:
 
 def serve_pull_request(args: argparse.Namespace, repo: str, number: int) -> int:
     """Open the pull request, then serve its review page until Ctrl-C."""
-    from ..bot.client import api_root, connect, token_auth
-    from ..errors import NbreviewError
-    from ..threads.session import PullRequestSession
-    from ..web.server import serve
+    from nbreview.bot.client import api_root, connect, token_auth
+    from nbreview.errors import NbreviewError
+    from nbreview.threads.session import PullRequestSession
+    from nbreview.web.server import serve
 
     if not 0 <= args.port <= 65535:
         raise NbreviewError(f"--port {args.port} is not a port number (0-65535; 0 picks a free one)")

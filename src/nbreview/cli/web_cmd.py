@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import add_diff_options, diff_options
-from .diff_cmd import add_revision_arguments, pairs_from_args
+from nbreview.cli.common import add_diff_options, diff_options
+from nbreview.cli.diff_cmd import add_revision_arguments, pairs_from_args
 
 LOCAL_IPS = ("127.0.0.1", "localhost", "::1")
 
@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pr", metavar="OWNER/NAME#N", help="review a pull request's notebooks and its threads (as 'nbreview review')"
     )
-    from .review_cmd import add_connection_arguments
+    from nbreview.cli.review_cmd import add_connection_arguments
 
     add_connection_arguments(parser)
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
@@ -38,8 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import NbreviewError
-    from ..web.server import serve
+    from nbreview.errors import NbreviewError
+    from nbreview.web.server import serve
 
     if not 0 <= args.port <= 65535:
         raise NbreviewError(f"--port {args.port} is not a port number (0-65535; 0 picks a free one)")
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             "(they still need the token)\n"
         )
     if args.pr:
-        from .review_cmd import parse_target, serve_pull_request
+        from nbreview.cli.review_cmd import parse_target, serve_pull_request
 
         if args.args or args.cached:
             raise NbreviewError("--pr reads the notebooks from the pull request: give no files or revisions")

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..compare.values import notebook_metadata_transient
-from ..load import NotebookSource, load
-from ..options import DiffOptions
-from .cells import CellMerger
-from .model import CHOICES, OUTPUT_MODES, STRATEGIES, Choice, Conflict, MergedCell, MergeResult
-from .render import Rendered
-from .values import merge_values
+from nbreview.diff.options import DiffOptions
+from nbreview.diff.values import notebook_metadata_transient
+from nbreview.io.load import NotebookSource, load
+from nbreview.merge.cells import CellMerger
+from nbreview.merge.model import CHOICES, OUTPUT_MODES, STRATEGIES, Choice, Conflict, MergedCell, MergeResult
+from nbreview.merge.resolve import Rendered
+from nbreview.merge.values import merge_values
 
 __all__ = ["merge", "merge_structured", "validate", "MergeResult", "Rendered", "Conflict", "MergedCell", "Choice",
            "CHOICES", "OUTPUT_MODES", "STRATEGIES"]
@@ -72,7 +72,7 @@ def validate(nb: dict[str, Any], what: str = "merged notebook") -> None:
     without importing nbformat itself: in some environments its import pulls in jsonschema
     format checkers that take seconds, which a git merge driver would pay per file.
     """
-    from ..errors import NbreviewError
+    from nbreview.errors import NbreviewError
 
     minor = nb.get("nbformat_minor")
     ids = [c.get("id") for c in nb.get("cells", []) if isinstance(c, dict) and "id" in c]
@@ -128,7 +128,7 @@ def _validate_with_nbformat(nb: dict[str, Any], what: str) -> None:  # pragma: n
 
     import nbformat
 
-    from ..errors import NbreviewError
+    from nbreview.errors import NbreviewError
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from ..align import align_cells
-from ..compare.values import CELL_TRANSIENT_KEYS, cell_metadata_transient
-from ..model import MISSING
-from ..nbcontent import cell_source
-from ..options import DiffOptions
-from .model import Conflict, ConflictKind, MergedCell, Side, Slot
-from .text import Piece, TextConflict, merge_text
-from .values import ValueConflict, merge_values
+from nbreview.diff.align import align_cells
+from nbreview.diff.content import cell_source
+from nbreview.diff.model import MISSING
+from nbreview.diff.options import DiffOptions
+from nbreview.diff.values import CELL_TRANSIENT_KEYS, cell_metadata_transient
+from nbreview.merge.model import Conflict, ConflictKind, MergedCell, Side, Slot
+from nbreview.merge.text import Piece, TextConflict, merge_text
+from nbreview.merge.values import ValueConflict, merge_values
 
 _CONTENT_SKIP = ("source", "outputs", "execution_count", "id", "metadata")
 _PAIR_WINDOW = 3  # deleted cells an inserted one is compared with, so pairing stays linear

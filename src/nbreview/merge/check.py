@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..nbcontent import cell_source
-from .text import has_markers, marker_lines
+from nbreview.diff.content import cell_source
+from nbreview.merge.text import has_markers, marker_lines
 
 # Conflicts resolved inside a cell's text: gone once the cell has no markers left. Metadata
 # values and moves leave no text to edit; their records stay until a person decides.

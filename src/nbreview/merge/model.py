@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .labels import MarkerStyle
-from .text import Piece, TextConflict
-from .values import Path, ValueConflict
+from nbreview.merge.labels import MarkerStyle
+from nbreview.merge.text import Piece, TextConflict
+from nbreview.merge.values import Path, ValueConflict
 
 if TYPE_CHECKING:
-    from .render import Rendered
+    from nbreview.merge.resolve import Rendered
 
 Side = Literal["local", "remote"]
 ConflictKind = Literal["source", "delete", "value", "move"]
@@ -97,6 +97,6 @@ class MergeResult:
         return not self.conflicts
 
     def render(self, choices: dict[int, Choice] | None = None, strategy: str | None = None) -> Rendered:
-        from .render import render
+        from nbreview.merge.resolve import render
 
         return render(self, choices or {}, strategy)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from ..compare.text import split_lines
-from .labels import MarkerStyle
+from nbreview.diff.text import split_lines
+from nbreview.merge.labels import MarkerStyle
 
 MARK_LOCAL = "<<<<<<< local"
 MARK_SEP = "======="

@@ -12,8 +12,8 @@ import hashlib
 import json
 from typing import Any
 
-from ..nbcontent import value_text as _text
-from .terminal import _bytes, _size, clean, image_info
+from nbreview.diff.content import value_text as _text
+from nbreview.render.terminal import _bytes, _size, clean, image_info
 
 OUTPUT_LINES = 50
 

@@ -7,11 +7,11 @@ outputs that differ only in volatile bits, cost nothing). Per output: HTML table
 
 from __future__ import annotations
 
-from ..model import CellDiff, MimeDiff, NotebookDiff, OutputDiff, TextDiff
-from .model import NumberChange, ResultNote, Results
-from .numbers import changed_numbers
-from .signals import notebook_signals
-from .tables import TableError, diff_tables, html_tables, text_table
+from nbreview.diff.model import CellDiff, MimeDiff, NotebookDiff, OutputDiff, TextDiff
+from nbreview.results.model import NumberChange, ResultNote, Results
+from nbreview.results.numbers import changed_numbers
+from nbreview.results.signals import notebook_signals
+from nbreview.results.tables import TableError, diff_tables, html_tables, text_table
 
 TEXT_MIMES = ("text/plain", "text/markdown", "text/latex")
 
@@ -62,7 +62,7 @@ def _output(res: Results, c: CellDiff, o: OutputDiff) -> None:
 
 
 def _add_table(res: Results, cell: int, out: int, source: str, a: object, b: object) -> None:
-    from .tables import Table
+    from nbreview.results.tables import Table
 
     assert isinstance(a, Table) and isinstance(b, Table)
     td, changes = diff_tables(a, b, cell, out, source, len(res.tables))

@@ -1,8 +1,8 @@
 """What the results did, as data: changed numbers, diffed tables and review signals.
 
 Computed once by :func:`nbreview.results.compute.compute_results` from a
-:class:`~nbreview.model.NotebookDiff` and attached to it as ``diff.results``; every renderer
-reads it through :mod:`nbreview.results.view`. JSON keys are described in ``nbreview.model``.
+:class:`~nbreview.diff.model.NotebookDiff` and attached to it as ``diff.results``; every renderer
+reads it through :mod:`nbreview.view.results`. JSON keys are described in ``nbreview.diff.model``.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import json
 import re
 from typing import Any
 
-from ..model import CellDiff, NotebookDiff
-from .model import Signal
+from nbreview.diff.model import CellDiff, NotebookDiff
+from nbreview.results.model import Signal
 
 OUTPUT_GROWTH_BYTES = 100_000  # a cell whose outputs grew by more than this is flagged
 MAX_SECRET_SCAN_CHARS = 1_000_000  # text of one cell's new outputs scanned for secrets

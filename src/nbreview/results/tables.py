@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from html.parser import HTMLParser
 
-from .model import NumberChange, RowStatus, TableColumn, TableDiff, TableRow
-from .numbers import parse_value, strip_ansi
+from nbreview.results.model import NumberChange, RowStatus, TableColumn, TableDiff, TableRow
+from nbreview.results.numbers import parse_value, strip_ansi
 
 MAX_TABLE_ROWS = 5_000  # rows of one table read; a longer table keeps its text diff
 MAX_TABLE_CELLS = 100_000  # cells of one table read

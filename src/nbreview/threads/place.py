@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .anchor import Anchor, read_anchor, reader_text
-from .jsonmap import CellSpan, Location, NotebookMap
+from nbreview.threads.anchor import Anchor, read_anchor, reader_text
+from nbreview.threads.jsonmap import CellSpan, Location, NotebookMap
 
 SIMILAR_ENOUGH = 0.6
 

@@ -14,15 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NbreviewError
-from .anchor import Anchor, write_body
-from .hunks import parse_patch
-from .place import NotebookFile, Thread, place
+from nbreview.errors import NbreviewError
+from nbreview.threads.anchor import Anchor, write_body
+from nbreview.threads.hunks import parse_patch
+from nbreview.threads.place import NotebookFile, Thread, place
 
 if TYPE_CHECKING:
     from github import Github
 
-    from ..gitrevs import NotebookPair
+    from nbreview.io.git import NotebookPair
 
 EVENTS = {"COMMENT", "APPROVE", "REQUEST_CHANGES"}
 MAX_BODY = 60_000
@@ -91,10 +91,10 @@ class PullRequestSession:
         from github import GithubException
         from requests.exceptions import RequestException
 
-        from ..bot.client import explain
-        from ..bot.pr import _merge_base, read_file
-        from ..gitrevs import NotebookPair
-        from ..load import empty_notebook, from_object, load
+        from nbreview.bot.client import explain
+        from nbreview.bot.pr import _merge_base, read_file
+        from nbreview.io.git import NotebookPair
+        from nbreview.io.load import empty_notebook, from_object, load
 
         doing = f"reading pull request #{self.number}"
         try:
@@ -133,8 +133,8 @@ class PullRequestSession:
         from github import GithubException
         from requests.exceptions import RequestException
 
-        from ..bot.client import explain
-        from ..bot.pr import read_file
+        from nbreview.bot.client import explain
+        from nbreview.bot.pr import read_file
 
         def fetch(path: str, sha: str) -> str | None:
             try:
@@ -243,7 +243,7 @@ class PullRequestSession:
         from github import GithubException
         from requests.exceptions import RequestException
 
-        from ..bot.client import explain
+        from nbreview.bot.client import explain
 
         try:
             _headers, data = self.gh.requester.requestJsonAndCheck("POST", url, input=payload)

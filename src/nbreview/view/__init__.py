@@ -2,15 +2,23 @@
 
 Renderers (terminal, HTML page, PR comment, JSON) draw a :class:`NotebookView`; they do not
 decide which cells are shown, what a cell's status is called, how hunks are folded or which
-MIME types are pictures. The results review has its own view in ``nbreview.results.view``,
+MIME types are pictures. The results review has its own view in ``nbreview.view.results``,
 built the same way (data decided once, each renderer only draws it).
 """
 
 from __future__ import annotations
 
-from ..nbcontent import IMAGE_MIMES, RASTER_MIMES, TEXT_MIME_ORDER, cell_source, is_image, is_raster, output_text
-from .cells import CellView, NotebookView, build, cell_visibility, json_document, plural, status_word
-from .hunks import Row, Segment, grouped_rows, hunk_header, hunks, segments
+from nbreview.diff.content import (
+    IMAGE_MIMES,
+    RASTER_MIMES,
+    TEXT_MIME_ORDER,
+    cell_source,
+    is_image,
+    is_raster,
+    output_text,
+)
+from nbreview.view.cells import CellView, NotebookView, build, cell_visibility, json_document, plural, status_word
+from nbreview.view.hunks import Row, Segment, grouped_rows, hunk_header, hunks, segments
 
 __all__ = [
     "IMAGE_MIMES", "RASTER_MIMES", "TEXT_MIME_ORDER", "cell_source", "is_image", "is_raster", "output_text",

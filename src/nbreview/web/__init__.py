@@ -12,19 +12,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .app import create_app
-    from .server import serve
+    from nbreview.web.app import create_app
+    from nbreview.web.server import serve
 
 __all__ = ["create_app", "serve"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "create_app":
-        from .app import create_app
+        from nbreview.web.app import create_app
 
         return create_app
     if name == "serve":
-        from .server import serve
+        from nbreview.web.server import serve
 
         return serve
     raise AttributeError(name)

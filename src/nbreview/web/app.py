@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, Response, abort
 
-from ..nbcontent import IMAGE_MIMES
-from ..render.html import ASSETS, FileEntry, Side, file_note, pygments_css, render_notebook, render_page
-from . import security
+from nbreview.diff.content import IMAGE_MIMES
+from nbreview.render.html import ASSETS, FileEntry, Side, file_note, pygments_css, render_notebook, render_page
+from nbreview.web import security
 
 if TYPE_CHECKING:
-    from ..load import LoadedNotebook
-    from ..model import NotebookDiff
-    from ..options import DiffOptions
+    from nbreview.diff.model import NotebookDiff
+    from nbreview.diff.options import DiffOptions
+    from nbreview.io.load import LoadedNotebook
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -37,7 +37,7 @@ IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandb
 
 
 class PairLike(Protocol):
-    """One notebook to review: ``nbreview.gitrevs.NotebookPair`` or anything shaped like it."""
+    """One notebook to review: ``nbreview.io.git.NotebookPair`` or anything shaped like it."""
 
     @property
     def path(self) -> str: ...
@@ -81,7 +81,7 @@ class ReviewSet:
     def diffs(self) -> list[NotebookDiff]:
         with self._lock:
             if self._diffs is None:
-                from ..engine import diff
+                from nbreview.diff.engine import diff
 
                 self._diffs = [diff(s.old, s.new, options=self.options) for s in self.sources]
             return self._diffs
@@ -145,7 +145,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     app.extensions["nbreview"] = {"review": review, "lifecycle": life, "base": base}
     pr_session = config.get("PR_SESSION")  # a pull request opened by `nbreview review`: threads and writing
     if pr_session is not None:
-        from .conversations import register
+        from nbreview.web.conversations import register
 
         register(app, review, pr_session)
 
@@ -214,7 +214,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
 
     @app.get("/f/<int:index>/img/<side>/<int:cell>/<int:output>/<path:mime>")
     def image(index: int, side: str, cell: int, output: int, mime: str) -> Response:
-        from ..render.html import image_bytes, output_data
+        from nbreview.render.html import image_bytes, output_data
 
         _check(side, mime)
         d = _diff(index)
@@ -223,7 +223,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
 
     @app.get("/f/<int:index>/att/<side>/<int:cell>/<path:rest>")
     def attachment(index: int, side: str, cell: int, rest: str) -> Response:
-        from ..render.html import attachment_data, image_bytes
+        from nbreview.render.html import attachment_data, image_bytes
 
         mime = next((m for m in IMAGE_MIMES if rest.startswith(m + "/")), "")
         _check(side, mime)
@@ -234,7 +234,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
 
     @app.get("/f/<int:index>/imgdiff/<int:oc>/<int:oo>/<int:nc>/<int:no>/<path:mime>")
     def image_difference(index: int, oc: int, oo: int, nc: int, no: int, mime: str) -> Response:
-        from ..render.html import difference_image
+        from nbreview.render.html import difference_image
 
         _check("old", mime)
         if mime == "image/svg+xml":

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, jsonify
 
-from ..errors import NbreviewError
-from ..render.html import cell_anchor, render_markdown
-from .security import read_json
+from nbreview.errors import NbreviewError
+from nbreview.render.html import cell_anchor, render_markdown
+from nbreview.web.security import read_json
 
 if TYPE_CHECKING:
-    from ..threads.place import Thread
-    from ..threads.session import PullRequestSession
-    from .app import ReviewSet
+    from nbreview.threads.place import Thread
+    from nbreview.threads.session import PullRequestSession
+    from nbreview.web.app import ReviewSet
 
 
 def _page_anchor(review: ReviewSet, file: int, side: str, cell: int | None) -> str | None:
@@ -66,7 +66,7 @@ def register(app: Flask, review: ReviewSet, session: PullRequestSession) -> None
         return jsonify(error=" ".join(str(err).split())), status
 
     def answer(call: Any) -> Response | tuple[Response, int]:
-        from ..threads.session import ReviewInputError
+        from nbreview.threads.session import ReviewInputError
 
         try:
             with lock:
@@ -91,7 +91,7 @@ def register(app: Flask, review: ReviewSet, session: PullRequestSession) -> None
 
     @app.post("/api/review")
     def submit() -> Response | tuple[Response, int]:
-        from ..threads.session import Draft, ReviewInputError
+        from nbreview.threads.session import Draft, ReviewInputError
 
         data = read_json()
         try:
@@ -107,7 +107,7 @@ def register(app: Flask, review: ReviewSet, session: PullRequestSession) -> None
 
     @app.post("/api/comment")
     def comment() -> Response | tuple[Response, int]:
-        from ..threads.session import Draft, ReviewInputError
+        from nbreview.threads.session import Draft, ReviewInputError
 
         try:
             draft = Draft.from_json(read_json())

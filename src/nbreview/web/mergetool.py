@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template
 
-from ..nbcontent import cell_source
+from nbreview.diff.content import cell_source
 
 if TYPE_CHECKING:
-    from ..merge import Choice, Conflict, MergedCell, MergeResult
-    from .app import Lifecycle
+    from nbreview.merge import Choice, Conflict, MergedCell, MergeResult
+    from nbreview.web.app import Lifecycle
 
 
 @dataclass
@@ -57,8 +57,8 @@ class MergeSession:
         differently the cell is marked (``file on disk`` / ``mergetool``). The conflict records
         of whatever is resolved in the end are dropped, so a resolved file carries none.
         """
-        from ..merge import validate
-        from ..write import dumps_notebook, write_atomic
+        from nbreview.io.write import dumps_notebook, write_atomic
+        from nbreview.merge import validate
 
         with self.lock:
             rendered = self.result.render(choices)
@@ -72,10 +72,10 @@ class MergeSession:
             return self.unresolved_after_save
 
     def _keep_hand_edits(self, chosen: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        from ..merge import merge_structured
-        from ..merge.check import drop_resolved
-        from ..merge.labels import MarkerStyle
-        from ..merge.text import has_markers
+        from nbreview.merge import merge_structured
+        from nbreview.merge.check import drop_resolved
+        from nbreview.merge.labels import MarkerStyle
+        from nbreview.merge.text import has_markers
 
         assert self.hand is not None
         records = (chosen.get("metadata", {}).get("nbreview") or {}).get("conflicts", [])
@@ -130,9 +130,9 @@ def _canonical(nb: dict[str, Any]) -> str:
 def hand_edits(result: MergeResult, merged_path: str) -> tuple[dict[str, Any] | None, set[int]]:
     """MERGED as it is on disk if it differs from the automatic merge (else None), and the
     conflicts whose markers are gone from it. An unreadable file counts as not hand-edited."""
-    from ..errors import NotebookError
-    from ..load import read_path
-    from ..merge.text import has_markers
+    from nbreview.errors import NotebookError
+    from nbreview.io.load import read_path
+    from nbreview.merge.text import has_markers
 
     try:
         disk = read_path(merged_path)
@@ -235,14 +235,14 @@ def _origin(mc: MergedCell) -> str:
 
 
 def _json(value: Any) -> str:
-    from ..model import MISSING
+    from nbreview.diff.model import MISSING
 
     return "(not set)" if value is MISSING else json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
 
 
 def _conflict_view(c: Conflict, mc: MergedCell | None) -> dict[str, Any]:
-    from ..merge.text import TextConflict
-    from ..merge.values import ValueConflict
+    from nbreview.merge.text import TextConflict
+    from nbreview.merge.values import ValueConflict
 
     view: dict[str, Any] = {"id": c.id, "kind": c.kind, "hand": False}
     if isinstance(c.detail, TextConflict):
@@ -327,8 +327,8 @@ def blueprint(session: MergeSession) -> Blueprint:
     @bp.post("/merge/api/save")
     def save() -> Response | tuple[Response, int]:
         """Body ``{"choices": {...}}`` (see :func:`parse_choices`); the write guard already ran."""
-        from ..errors import NbreviewError
-        from .security import read_json
+        from nbreview.errors import NbreviewError
+        from nbreview.web.security import read_json
 
         body = read_json()
         if not isinstance(body, dict) or set(body) - {"choices"}:
@@ -349,7 +349,7 @@ def blueprint(session: MergeSession) -> Blueprint:
 def create_mergetool_app(session: MergeSession, token: str, lifecycle: Lifecycle | None = None,
                          allowed_hosts: list[str] | None = None) -> Flask:
     """The review app (secret prefix and write guard, CSP, heartbeat) with the mergetool page added at ``/merge``."""
-    from .app import Lifecycle, create_app
+    from nbreview.web.app import Lifecycle, create_app
 
     app = create_app({"SOURCES": [], "TOKEN": token, "LIFECYCLE": lifecycle or Lifecycle(),
                       "ALLOWED_HOSTS": allowed_hosts or []})
@@ -363,9 +363,9 @@ def serve_mergetool(base: str, local: str, remote: str, merged: str, *, port: in
 
     Prints ``Serving on http://IP:PORT/<token>/merge`` as the first line of stdout.
     """
-    from ..merge import merge_structured
-    from .app import Lifecycle, new_token
-    from .server import run_app
+    from nbreview.merge import merge_structured
+    from nbreview.web.app import Lifecycle, new_token
+    from nbreview.web.server import run_app
 
     result = merge_structured(base, local, remote, outputs=outputs)
     hand, resolved = hand_edits(result, merged)

@@ -12,12 +12,12 @@ import webbrowser
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .app import Lifecycle, PairLike, create_app, new_token
+from nbreview.web.app import Lifecycle, PairLike, create_app, new_token
 
 if TYPE_CHECKING:
     from flask import Flask
 
-    from ..options import DiffOptions
+    from nbreview.diff.options import DiffOptions
 
 # Difftool: how long after "page closed" we wait for a reload, and how long without any
 # heartbeat (browser killed) before giving up. Browsers slow the timers of background tabs to
@@ -85,7 +85,7 @@ def run_app(app: Flask, life: Lifecycle, *, ip: str, port: int, path: str, token
     """
     from werkzeug.serving import make_server
 
-    from ..errors import NbreviewError
+    from nbreview.errors import NbreviewError
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     try:

@@ -1,15 +1,15 @@
 """The review page's Results panel: top changes linking to their cells, highlighted tables, the checklist.
 
-Drawn from :mod:`nbreview.results.view`; used by the review server and the HTML report alike
+Drawn from :mod:`nbreview.view.results`; used by the review server and the HTML report alike
 (both render a notebook body with :func:`nbreview.render.html.render_notebook`). All notebook
 text is escaped; links point only at cell anchors of the same page.
 """
 
 from __future__ import annotations
 
-from ..model import NotebookDiff
-from ..results import view
-from .escape import esc
+from nbreview.diff.model import NotebookDiff
+from nbreview.render.escape import esc
+from nbreview.view import results as view
 
 
 def _cell_href(prefix: str, cell: int) -> str:

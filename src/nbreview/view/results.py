@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .model import NumberChange, Results, Signal, TableDiff
+from nbreview.results.model import NumberChange, Results, Signal, TableDiff
 
 TOP_TERMINAL = 10  # changed numbers listed in the terminal's Results section
 TOP_PAGE = 50  # ... on the review page and in the HTML report

@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model import MISSING
-from ..nbcontent import cell_source
-from .text import TextConflict, join_both, markers
-from .values import ValueConflict, set_path
+from nbreview.diff.content import cell_source
+from nbreview.diff.model import MISSING
+from nbreview.merge.text import TextConflict, join_both, markers
+from nbreview.merge.values import ValueConflict, set_path
 
 if TYPE_CHECKING:  # the model's types, for annotations; MergeResult.render calls render() below
-    from .model import Choice, Conflict, MergedCell, MergeResult
+    from nbreview.merge.model import Choice, Conflict, MergedCell, MergeResult
 
 _ID_OK = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 

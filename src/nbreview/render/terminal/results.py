@@ -1,6 +1,6 @@
 """The terminal's Results section: top changes, table grids and the signal checklist.
 
-Drawn from :mod:`nbreview.results.view` (which decides order, counts and wording); this
+Drawn from :mod:`nbreview.view.results` (which decides order, counts and wording); this
 module only lays it out in columns with the terminal renderer's colours and escaping.
 """
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import NotebookDiff
-from ..results import view
-from .terminal_style import BOLD, CYAN, DIM, GREEN, RED, YELLOW, TerminalStyle, clean
+from nbreview.diff.model import NotebookDiff
+from nbreview.render.terminal.style import BOLD, CYAN, DIM, GREEN, RED, YELLOW, TerminalStyle, clean
+from nbreview.view import results as view
 
 _MAX_CELL = 24  # characters of one table cell or label in a grid
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .align import align_cells
-from .compare.cells import diff_cell
-from .compare.values import diff_values, notebook_metadata_transient
-from .load import LoadedNotebook, NotebookSource, load
-from .model import NotebookDiff, Side
-from .options import DiffOptions
+from nbreview.diff.align import align_cells
+from nbreview.diff.cells import diff_cell
+from nbreview.diff.model import NotebookDiff, Side
+from nbreview.diff.options import DiffOptions
+from nbreview.diff.values import diff_values, notebook_metadata_transient
+from nbreview.io.load import LoadedNotebook, NotebookSource, load
 
 
 def _side(nb: LoadedNotebook) -> Side:
@@ -75,7 +75,7 @@ def diff(
             ch.transient = True
     d = NotebookDiff(_side(a), _side(b), cells, meta, fields, options, old_nb=old_nb, new_nb=new_nb)
     if results:
-        from .results.compute import compute_results
+        from nbreview.results.compute import compute_results
 
         d.results = compute_results(d)
     return d

@@ -1,8 +1,8 @@
 """The PR comment's Results block: right after the summary table, before the notebooks' sections.
 
-Drawn from :mod:`nbreview.results.view`; how much is drawn steps down with the comment's
+Drawn from :mod:`nbreview.view.results`; how much is drawn steps down with the comment's
 detail level, so the block always fits the comment's size budget. Notebook text goes through
-:func:`nbreview.render.markdown_inert.inline` (inert: no markup, mentions or references).
+:func:`nbreview.render.markdown.inert.inline` (inert: no markup, mentions or references).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..results import view
-from .markdown_inert import html_text, inline
+from nbreview.render.markdown.inert import html_text, inline
+from nbreview.view import results as view
 
 if TYPE_CHECKING:
-    from .markdown import NotebookChange
+    from nbreview.render.markdown import NotebookChange
 
 # Per detail level (the comment's LEVELS, then the brief fall-backs): (changes listed, tables drawn).
 RESULT_LEVELS = ((view.TOP_COMMENT, view.TABLES_COMMENT), (6, 1), (4, 0), (3, 0), (0, 0))

@@ -55,8 +55,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from .options import DiffOptions
-from .results.model import Results
+from nbreview.diff.options import DiffOptions
+from nbreview.results.model import Results
 
 FORMAT = "nbreview-diff"
 FORMAT_VERSION = 2
@@ -518,7 +518,7 @@ class NotebookDiff:
 
     @classmethod
     def from_dict(cls, d: JSONDict) -> NotebookDiff:
-        from .errors import PatchError
+        from nbreview.errors import PatchError
 
         if d.get("format") != FORMAT:
             raise PatchError('not an nbreview diff (expected "format": "nbreview-diff")')

@@ -1,6 +1,6 @@
 """HTML renderer: the review page for the local server and the self-contained report.
 
-It reads a :class:`~nbreview.model.NotebookDiff` and never re-aligns anything. Notebook
+It reads a :class:`~nbreview.diff.model.NotebookDiff` and never re-aligns anything. Notebook
 content is untrusted: every piece of it is escaped, or sanitised with nh3 (HTML outputs,
 markdown with raw HTML); only fragments this module builds itself (pygments highlighting,
 MathML from latex2mathml, cleaned again here) are inserted after sanitising, through
@@ -22,18 +22,18 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ..compare.images import decode_b64, image_size, too_large
-from ..compare.text import HUGE_TEXT_CHARS, head_and_tail
-from ..model import CellDiff, LineOp, NotebookDiff, OutputDiff, Span, TextDiff, ValueChange
-from ..nbcontent import IMAGE_MIMES, cell_source, value_text
-from ..view import CellView, plural, segments, status_word
-from ..view import build as build_view
-from .escape import esc
+from nbreview.diff.content import IMAGE_MIMES, cell_source, value_text
+from nbreview.diff.images import decode_b64, image_size, too_large
+from nbreview.diff.model import CellDiff, LineOp, NotebookDiff, OutputDiff, Span, TextDiff, ValueChange
+from nbreview.diff.text import HUGE_TEXT_CHARS, head_and_tail
+from nbreview.render.escape import esc
+from nbreview.view import CellView, plural, segments, status_word
+from nbreview.view import build as build_view
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
 
-ASSETS = Path(__file__).resolve().parent.parent / "web" / "assets"
+ASSETS = Path(__file__).resolve().parent.parent.parent / "web" / "assets"
 Side = Literal["old", "new"]
 JSONDict = dict[str, Any]
 
@@ -120,7 +120,7 @@ def difference_image(d: NotebookDiff, old: tuple[int, int], new: tuple[int, int]
     """The difference picture of two output images, or None when they cannot be decoded."""
     from PIL import UnidentifiedImageError
 
-    from ..compare.images import difference_png
+    from nbreview.diff.images import difference_png
 
     a = output_data(d.old_nb, old[0], old[1], mime)
     b = output_data(d.new_nb, new[0], new[1], mime)
@@ -878,7 +878,7 @@ def _short(value: Any) -> str:
 
 def render_changes(changes: list[ValueChange], what: str) -> str:
     """Metadata changes as a list; transient ones folded with their count."""
-    from ..model import MISSING
+    from nbreview.diff.model import MISSING
 
     def item(ch: ValueChange) -> str:
         if ch.op == "add":
@@ -1079,7 +1079,7 @@ def render_notebook(d: NotebookDiff, links: ImageLinks, *, prefix: str = "") -> 
     problems = [f"{side}: {p}" for side, s in (("old", d.old), ("new", d.new)) for p in s.problems]
     if problems:
         out.append(f'<div class="problems"><ul>{"".join(f"<li>{esc(p)}</li>" for p in problems)}</ul></div>')
-    from .html_results import render_results_panel  # results review (nbreview.results)
+    from nbreview.render.html.results import render_results_panel  # results review (nbreview.results)
 
     out.append(render_results_panel(d, prefix))
     nbmeta = render_changes(d.metadata + d.fields, "notebook metadata")
@@ -1289,8 +1289,8 @@ def write_report(
     notes: Sequence[str] | None = None,
 ) -> None:
     """Write :func:`report_html` atomically (complete or not at all)."""
-    from ..errors import NbreviewError
-    from ..write import write_atomic
+    from nbreview.errors import NbreviewError
+    from nbreview.io.write import write_atomic
 
     data = report_html(diffs, names, notes=notes).encode("utf-8")
     try:

@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any
 
-from .errors import NotANotebookError
+from nbreview.errors import NotANotebookError
 
 CELL_TYPES = ("code", "markdown", "raw")
 OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-from .errors import (
+from nbreview.errors import (
     InvalidJSONError,
     LfsPointerError,
     NotANotebookError,
@@ -24,7 +24,7 @@ from .errors import (
     TruncatedNotebookError,
     UnsupportedFormatError,
 )
-from .repair import SURROGATE_ESCAPE, repair
+from nbreview.io.repair import SURROGATE_ESCAPE, repair
 
 Notebook = dict[str, Any]
 NotebookSource = Union[str, "os.PathLike[str]", bytes, Notebook, "LoadedNotebook"]

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .errors import NbreviewError, NotebookError
-from .load import LoadedNotebook, empty_notebook, parse_bytes, read_git_blob
+from nbreview.errors import NbreviewError, NotebookError
+from nbreview.io.load import LoadedNotebook, empty_notebook, parse_bytes, read_git_blob
 
 PairStatus = Literal["added", "deleted", "modified", "renamed"]
 WORKTREE = ""  # marks the working-tree side of a change

@@ -6,8 +6,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import PatchError
-from ..model import MISSING, ValueChange
+from nbreview.diff.model import MISSING, ValueChange
+from nbreview.errors import PatchError
 
 Path = list[str | int]
 TransientRule = Callable[[Path], bool]

@@ -19,23 +19,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff, ValueChange
-from ..nbcontent import TEXT_MIME_ORDER as _TEXT_MIME_ORDER
-from ..nbcontent import cell_source, is_raster, output_text, value_text
-from ..view import build as build_view
-from ..view import grouped_rows, hunk_header, hunks, status_word
-from .terminal_style import BLUE as BLUE
-from .terminal_style import BOLD as BOLD
-from .terminal_style import CYAN as CYAN
-from .terminal_style import DIM as DIM
-from .terminal_style import GREEN as GREEN
-from .terminal_style import MAGENTA as MAGENTA
-from .terminal_style import RED as RED
-from .terminal_style import RESET as RESET
-from .terminal_style import YELLOW as YELLOW
-from .terminal_style import TerminalStyle as TerminalStyle
-from .terminal_style import clean as clean
-from .terminal_style import terminal_safe as terminal_safe
+from nbreview.diff.content import TEXT_MIME_ORDER as _TEXT_MIME_ORDER
+from nbreview.diff.content import cell_source, is_raster, output_text, value_text
+from nbreview.diff.model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff, ValueChange
+from nbreview.render.terminal.style import BLUE as BLUE
+from nbreview.render.terminal.style import BOLD as BOLD
+from nbreview.render.terminal.style import CYAN as CYAN
+from nbreview.render.terminal.style import DIM as DIM
+from nbreview.render.terminal.style import GREEN as GREEN
+from nbreview.render.terminal.style import MAGENTA as MAGENTA
+from nbreview.render.terminal.style import RED as RED
+from nbreview.render.terminal.style import RESET as RESET
+from nbreview.render.terminal.style import YELLOW as YELLOW
+from nbreview.render.terminal.style import TerminalStyle as TerminalStyle
+from nbreview.render.terminal.style import clean as clean
+from nbreview.render.terminal.style import terminal_safe as terminal_safe
+from nbreview.view import build as build_view
+from nbreview.view import grouped_rows, hunk_header, hunks, status_word
 
 # (line background, emphasised background) for removed and added lines, per terminal theme.
 _THEMES = {
@@ -423,7 +423,7 @@ def _output_at(cell: dict[str, Any], index: int | None) -> dict[str, Any]:
 
 def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
     """(width, height) of a base64 image and its decoded size in bytes."""
-    from ..compare.images import decode_b64, image_size
+    from nbreview.diff.images import decode_b64, image_size
 
     try:
         nbytes = len(decode_b64(value))
@@ -685,7 +685,7 @@ def _iter_lines(diff: NotebookDiff, st: TerminalStyle | None, title: str | None)
         if side.upgraded_from:
             yield st.paint(YELLOW, f"! {clean(side.label)}: upgraded from nbformat {side.upgraded_from}")
     # Results review (nbreview.results): what the numbers, tables and signals did, first.
-    from .terminal_results import render_results, results_only
+    from nbreview.render.terminal.results import render_results, results_only
 
     if st.results_only:
         yield from results_only(diff, st)

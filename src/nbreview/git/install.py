@@ -31,7 +31,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import NbreviewError
+from nbreview.errors import NbreviewError
 
 SCOPES = ("local", "global", "system")
 NAME = "nbreview"
@@ -183,7 +183,7 @@ def _is_ours(line: str) -> bool:
 
 
 def _write_text(path: Path, text: str) -> None:
-    from .write import write_atomic
+    from nbreview.io.write import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .compare.values import apply_changes
-from .errors import PatchError
-from .load import NotebookSource, load
-from .model import CellDiff, NotebookDiff
+from nbreview.diff.model import CellDiff, NotebookDiff
+from nbreview.diff.values import apply_changes
+from nbreview.errors import PatchError
+from nbreview.io.load import NotebookSource, load
 
 Notebook = dict[str, Any]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from .errors import NbreviewError
+from nbreview.errors import NbreviewError
 
 IGNORE_NAMES = {
     "outputs": "ignore_outputs",

@@ -21,16 +21,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..compare.images import too_large
-from ..model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff
-from ..nbcontent import is_raster, output_text
-from ..view import NotebookView, grouped_rows, segments, status_word
-from ..view import build as build_view
-from .markdown_inert import code_span as code_span
-from .markdown_inert import fence as fence
-from .markdown_inert import html_text as html_text
-from .markdown_inert import inline as inline
-from .markdown_inert import no_pings as no_pings
+from nbreview.diff.content import is_raster, output_text
+from nbreview.diff.images import too_large
+from nbreview.diff.model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff
+from nbreview.render.markdown.inert import code_span as code_span
+from nbreview.render.markdown.inert import fence as fence
+from nbreview.render.markdown.inert import html_text as html_text
+from nbreview.render.markdown.inert import inline as inline
+from nbreview.render.markdown.inert import no_pings as no_pings
+from nbreview.view import NotebookView, grouped_rows, segments, status_word
+from nbreview.view import build as build_view
 
 MAX_BODY = 65_536  # GitHub's limit on an issue comment body, in characters
 DEFAULT_BUDGET = 60_000  # what we aim for, leaving room for the footer and the caller's notes
@@ -195,7 +195,7 @@ def _output_value(nb: dict[str, Any] | None, cell: int | None, out: int | None) 
 
 
 def _image_bytes(output: dict[str, Any] | None, mime: str) -> bytes | None:
-    from ..compare.images import decode_b64
+    from nbreview.diff.images import decode_b64
 
     if output is None:
         return None
@@ -506,7 +506,7 @@ def render_comment(
         return RenderedComment(render_no_notebooks(ctx), {}, "none", [])
     budget = min(budget, MAX_BODY - 1)
     head = _header(changes, ctx)
-    from .markdown_results import results_block  # results review (nbreview.results)
+    from nbreview.render.markdown.results import results_block  # results review (nbreview.results)
 
     for level_index, level in enumerate(LEVELS):
         results = results_block(changes, level_index)
@@ -543,7 +543,7 @@ def _first_notebooks(
     """Before the summary alone: the first notebooks in brief while they fit, the rest in the table only."""
     level = LEVELS[-1]
     table = _table(changes)
-    from .markdown_results import results_block
+    from nbreview.render.markdown.results import results_block
 
     results = results_block(changes, len(LEVELS))
     room = budget - len(head) - len(table) - len(results) - len(_footer(ctx, ["x" * 300])) - 16

@@ -1,1 +1,0 @@
-"""Comparing what matched cells hold: text, values, outputs, images."""

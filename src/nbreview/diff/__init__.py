@@ -1,0 +1,1 @@
+"""The diff engine: load → align → compare → model, and patch back."""

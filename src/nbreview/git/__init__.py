@@ -1,0 +1,1 @@
+"""git integration: drivers, difftool/mergetool glue and the one-command install."""
