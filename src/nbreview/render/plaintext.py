@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from nbreview.diff.content import value_text as _text
-from nbreview.render.terminal import _bytes, _size, clean, image_info
+from nbreview.render.terminal import byte_size, clean, image_info, size_text
 
 OUTPUT_LINES = 50
 
@@ -37,7 +37,7 @@ def _output_lines(k: int, out: Any) -> list[str]:
             elif mime.startswith("image/") and mime != "image/svg+xml":
                 size, nbytes = image_info(value)
                 digest = hashlib.sha1(_text(value).replace("\n", "").encode()).hexdigest()[:10]
-                lines.append(f"#│ [{mime} {_size(size)}, {_bytes(nbytes)}, sha1 {digest}]")
+                lines.append(f"#│ [{mime} {size_text(size)}, {byte_size(nbytes)}, sha1 {digest}]")
             elif mime in ("text/plain", "text/markdown", "text/latex") or (
                 mime == "application/json" or mime.endswith("+json")
             ):

@@ -1,0 +1,51 @@
+"""Images in terminal words: sizes, byte counts and how a changed image differs.
+
+A terminal cannot draw the pictures, so an image is named by its size and weight, and a
+changed one by what the comparison found (re-encoded, resized, a share of pixels changed).
+"""
+
+from __future__ import annotations
+
+import binascii
+from typing import Any
+
+from nbreview.diff.model import ImageDiff
+
+
+def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
+    """(width, height) of a base64 image and its decoded size in bytes."""
+    from nbreview.diff.images import decode_b64, image_size
+
+    try:
+        nbytes = len(decode_b64(value))
+    except (binascii.Error, ValueError):
+        return None, 0
+    return image_size(value), nbytes
+
+
+def size_text(size: tuple[int, int] | None) -> str:
+    """``240×160`` (``?×?`` when the size is unknown)."""
+    return f"{size[0]}×{size[1]}" if size else "?×?"
+
+
+def byte_size(n: int) -> str:
+    """``512 B`` / ``3.4 KB`` / ``1.2 MB``."""
+    return f"{n} B" if n < 1024 else (f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB")
+
+
+def _percent(fraction: float) -> str:
+    """``2.2%``; ``<0.1%`` for a change too small to round to a tenth of a percent."""
+    if 0 < fraction < 0.001:
+        return "<0.1%"
+    return f"{fraction:.1%}"
+
+
+def image_change(mime: str, image: ImageDiff) -> str:
+    """``image/png 240×160, 2.2% of pixels differ`` (or re-encoded, resized, or why it was not compared)."""
+    if image.error:
+        return f"{mime} changed ({image.error})"
+    if image.pixels_equal:
+        return f"{mime} re-encoded, same pixels"
+    if image.old_size != image.new_size:
+        return f"{mime} {size_text(image.old_size)} → {size_text(image.new_size)}, resized"
+    return f"{mime} {size_text(image.new_size)}, {_percent(image.changed_fraction)} of pixels differ"
