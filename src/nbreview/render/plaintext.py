@@ -12,7 +12,7 @@ import hashlib
 import json
 from typing import Any
 
-from nbreview.diff.content import value_text as _text
+from nbreview.engine.content import value_text as _text
 from nbreview.render.terminal import byte_size, clean, image_info, size_text
 
 OUTPUT_LINES = 50

@@ -6,8 +6,8 @@ each); a changed one as source hunks, the outputs that changed and its metadata 
 
 from __future__ import annotations
 
-from nbreview.diff.content import cell_source
-from nbreview.diff.model import CellDiff, NotebookDiff
+from nbreview.engine.content import cell_source
+from nbreview.engine.model import CellDiff, NotebookDiff
 from nbreview.render.terminal.outputs import cell_at, output_label, render_output, summarise_whole_output
 from nbreview.render.terminal.style import BLUE, BOLD, DIM, GREEN, MAGENTA, RED, YELLOW, TerminalStyle, clean
 from nbreview.render.terminal.syntax import lexer_for

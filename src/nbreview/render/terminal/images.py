@@ -9,12 +9,12 @@ from __future__ import annotations
 import binascii
 from typing import Any
 
-from nbreview.diff.model import ImageDiff
+from nbreview.engine.model import ImageDiff
 
 
 def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
     """(width, height) of a base64 image and its decoded size in bytes."""
-    from nbreview.diff.images import decode_b64, image_size
+    from nbreview.engine.images import decode_b64, image_size
 
     try:
         nbytes = len(decode_b64(value))

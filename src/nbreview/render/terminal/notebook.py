@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from nbreview.diff.model import NotebookDiff, Summary
+from nbreview.engine.model import NotebookDiff, Summary
 from nbreview.render.terminal.cells import render_cell, rule
 from nbreview.render.terminal.style import BOLD, CYAN, DIM, YELLOW, TerminalStyle, clean, terminal_safe
 from nbreview.render.terminal.syntax import notebook_language

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbreview.diff.content import TEXT_MIME_ORDER, is_raster, output_text, value_text
-from nbreview.diff.model import CellDiff, MimeDiff, NotebookDiff, OutputDiff
+from nbreview.engine.content import TEXT_MIME_ORDER, is_raster, output_text, value_text
+from nbreview.engine.model import CellDiff, MimeDiff, NotebookDiff, OutputDiff
 from nbreview.render.terminal.images import byte_size, image_change, image_info, size_text
 from nbreview.render.terminal.style import GREEN, RED, YELLOW, TerminalStyle
 from nbreview.render.terminal.text import render_text_diff, whole_lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nbreview.diff.model import Summary
+from nbreview.engine.model import Summary
 from nbreview.render.terminal.style import BLUE, DIM, GREEN, RED, YELLOW, TerminalStyle, clean, terminal_safe
 
 

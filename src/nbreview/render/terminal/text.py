@@ -6,7 +6,7 @@ this module paints them: sign, syntax colours, the theme's line tint, padded to 
 
 from __future__ import annotations
 
-from nbreview.diff.model import TextDiff
+from nbreview.engine.model import TextDiff
 from nbreview.render.terminal.style import CYAN, DIM, LINE_TINTS, RESET, TerminalStyle, clean
 from nbreview.render.terminal.syntax import Tokens, highlight_lines
 from nbreview.view import grouped_rows, hunk_header, hunks

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from nbreview.diff.model import ValueChange
+from nbreview.engine.model import ValueChange
 from nbreview.render.terminal.style import DIM, GREEN, RED, YELLOW, TerminalStyle, clean
 
 
