@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from nbreview.render.terminal.cells import cell_header, render_cell
 from nbreview.render.terminal.images import byte_size, image_info, size_text
-from nbreview.render.terminal.notebook import TerminalRenderer, iter_render, render, summary_line
+from nbreview.render.terminal.notebook import TerminalRenderer, iter_render, render
 from nbreview.render.terminal.stat import StatRow, render_stat
 from nbreview.render.terminal.style import (
     BLUE,
@@ -44,6 +44,6 @@ __all__ = [
     "highlight_lines", "notebook_language", "render_text_diff",
     "byte_size", "image_info", "size_text",
     "cell_header", "render_cell",
-    "TerminalRenderer", "iter_render", "render", "summary_line",
+    "TerminalRenderer", "iter_render", "render",
     "StatRow", "render_stat",
 ]

@@ -1,7 +1,8 @@
 """Images in terminal words: sizes, byte counts and how a changed image differs.
 
 A terminal cannot draw the pictures, so an image is named by its size and weight, and a
-changed one by what the comparison found (re-encoded, resized, a share of pixels changed).
+changed one by the view's verdict (:func:`nbreview.view.images.verdict`: re-encoded,
+resized, a share of pixels changed), the same phrase the page and the PR comment print.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import binascii
 from typing import Any
 
 from nbreview.engine.model import ImageDiff
+from nbreview.view.images import verdict
 
 
 def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
@@ -33,19 +35,9 @@ def byte_size(n: int) -> str:
     return f"{n} B" if n < 1024 else (f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB")
 
 
-def _percent(fraction: float) -> str:
-    """``2.2%``; ``<0.1%`` for a change too small to round to a tenth of a percent."""
-    if 0 < fraction < 0.001:
-        return "<0.1%"
-    return f"{fraction:.1%}"
-
-
 def image_change(mime: str, image: ImageDiff) -> str:
-    """``image/png 240×160, 2.2% of pixels differ`` (or re-encoded, resized, or why it was not compared)."""
-    if image.error:
-        return f"{mime} changed ({image.error})"
-    if image.pixels_equal:
-        return f"{mime} re-encoded, same pixels"
-    if image.old_size != image.new_size:
-        return f"{mime} {size_text(image.old_size)} → {size_text(image.new_size)}, resized"
-    return f"{mime} {size_text(image.new_size)}, {_percent(image.changed_fraction)} of pixels differ"
+    """``image/png 240×160, 2.2% of pixels changed``: the view's verdict, with the size when it did not change."""
+    said = verdict(image)
+    if image.new_size and image.old_size == image.new_size and not image.pixels_equal and not image.error:
+        return f"{mime} {size_text(image.new_size)}, {said}"
+    return f"{mime} {said}"

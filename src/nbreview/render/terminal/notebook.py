@@ -10,32 +10,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from nbreview.engine.model import NotebookDiff, Summary
+from nbreview.engine.model import NotebookDiff
 from nbreview.render.terminal.cells import render_cell, rule
 from nbreview.render.terminal.style import BOLD, CYAN, DIM, YELLOW, TerminalStyle, clean, terminal_safe
 from nbreview.render.terminal.syntax import notebook_language
 from nbreview.render.terminal.values import change_lines
 from nbreview.view import NotebookView
 from nbreview.view import build as build_view
-
-
-def summary_line(s: Summary) -> str:
-    """``2 modified · 1 added · 1 moved · 1 image changed · 3 unchanged``."""
-    bits: list[str] = []
-    for count, word in (
-        (s.modified, "modified"),
-        (s.added, "added"),
-        (s.removed, "removed"),
-        (s.moved, "moved"),
-        (s.reexecuted, "re-executed"),
-        (s.outputs_changed, "with outputs changed"),
-        (s.images_changed, "image changed" if s.images_changed == 1 else "images changed"),
-        (s.metadata_changed, "notebook metadata changed"),
-        (s.unchanged, "unchanged"),
-    ):
-        if count:
-            bits.append(f"{count} {word}")
-    return " · ".join(bits) if bits else "no cells"
+from nbreview.view.summary import summary_text
 
 
 class TerminalRenderer:
@@ -69,7 +51,7 @@ def _lines(view: NotebookView, st: TerminalStyle, title: str | None) -> Iterator
     if title is None:
         title = f"nbreview {diff.old.label} → {diff.new.label}"
     yield st.paint(BOLD, clean(title))
-    yield st.paint(DIM, summary_line(view.summary))
+    yield st.paint(DIM, summary_text(view))
     for side in (diff.old, diff.new):
         for problem in side.problems:
             yield st.paint(YELLOW, f"! {clean(side.label)}: {clean(problem)}")

@@ -15,23 +15,7 @@ from nbreview.render.terminal.images import byte_size, image_change, image_info,
 from nbreview.render.terminal.style import GREEN, RED, YELLOW, TerminalStyle
 from nbreview.render.terminal.text import render_text_diff, whole_lines
 from nbreview.render.terminal.values import change_text
-
-
-def cell_at(nb: dict[str, Any] | None, index: int | None) -> dict[str, Any]:
-    """The notebook's cell at ``index`` ({} when absent or not a cell)."""
-    cells = (nb or {}).get("cells") or []
-    if index is None or not 0 <= index < len(cells) or not isinstance(cells[index], dict):
-        return {}
-    cell: dict[str, Any] = cells[index]
-    return cell
-
-
-def _output_at(cell: dict[str, Any], index: int | None) -> dict[str, Any]:
-    outs = cell.get("outputs")
-    if not isinstance(outs, list) or index is None or not 0 <= index < len(outs) or not isinstance(outs[index], dict):
-        return {}
-    out: dict[str, Any] = outs[index]
-    return out
+from nbreview.view.images import output_at
 
 
 def output_label(out: dict[str, Any], fallback_type: str = "") -> str:
@@ -67,8 +51,8 @@ def summarise_whole_output(out: dict[str, Any]) -> str:
 
 def render_output(o: OutputDiff, c: CellDiff, diff: NotebookDiff, st: TerminalStyle, indent: str) -> list[str]:
     """One output's header line (what changed) and, for text, its diff or first lines."""
-    old_out = _output_at(cell_at(diff.old_nb, c.old_index), o.old_index)
-    new_out = _output_at(cell_at(diff.new_nb, c.new_index), o.new_index)
+    old_out = output_at(diff.old_nb, c.old_index, o.old_index)
+    new_out = output_at(diff.new_nb, c.new_index, o.new_index)
     shown = new_out or old_out
     idx = o.new_index if o.new_index is not None else o.old_index
     head = f"output {idx} · {output_label(shown, o.output_type)}"

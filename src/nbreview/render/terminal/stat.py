@@ -6,6 +6,19 @@ from dataclasses import dataclass
 
 from nbreview.engine.model import Summary
 from nbreview.render.terminal.style import BLUE, DIM, GREEN, RED, YELLOW, TerminalStyle, clean, terminal_safe
+from nbreview.view.summary import NO_CHANGES, stat_items
+
+# The counts the closing line adds up over every notebook (those stat_items words).
+_COUNTED = (
+    "added",
+    "removed",
+    "modified",
+    "reexecuted",
+    "moved",
+    "outputs_changed",
+    "images_changed",
+    "metadata_changed",
+)
 
 
 @dataclass
@@ -18,21 +31,8 @@ class StatRow:
 
 
 def _stat_words(s: Summary) -> str:
-    """``2 added, 1 modified, metadata``: a notebook's changes in the compact words of ``--stat``."""
-    bits = []
-    for count, word in (
-        (s.added, "added"),
-        (s.removed, "removed"),
-        (s.modified, "modified"),
-        (s.reexecuted, "re-executed"),
-        (s.moved, "moved"),
-        (s.outputs_changed, "outputs changed"),
-    ):
-        if count:
-            bits.append(f"{count} {word}")
-    if s.metadata_changed:
-        bits.append("metadata")
-    return ", ".join(bits) if bits else "no cell changes"
+    """``4 modified, 1 added, 1 moved``: a notebook's changes in the view's words (:func:`stat_items`)."""
+    return ", ".join(item.text for item in stat_items(s)) or NO_CHANGES
 
 
 def _stat_bar(s: Summary, scale: float, st: TerminalStyle) -> tuple[str, int]:
@@ -70,10 +70,10 @@ def render_stat(rows: list[StatRow], st: TerminalStyle) -> str:
         pad = " " * (bar_w - n)
         out.append(f" {path.ljust(name_w)} | {str(total).rjust(count_w)} {bar}{pad}  {st.paint(DIM, words)}")
     n = len(rows)
-    tot = Summary()
+    overall = Summary()
     for r in rows:
-        for key in ("added", "removed", "modified", "reexecuted", "moved", "outputs_changed"):
-            setattr(tot, key, getattr(tot, key) + getattr(r.summary, key))
-    words = _stat_words(tot).replace("no cell changes", "no cells")
+        for key in _COUNTED:
+            setattr(overall, key, getattr(overall, key) + getattr(r.summary, key))
+    words = _stat_words(overall)
     out.append(f" {n} notebook{'s' if n != 1 else ''} changed: {words}")
     return terminal_safe("\n".join(out) + "\n")
