@@ -27,7 +27,8 @@ from conftest import (
 from nbreview.cli.diff_cmd import use_color
 from nbreview.cli.main import main
 from nbreview.engine.pipeline import diff
-from nbreview.render.terminal import TerminalStyle, image_info, render
+from nbreview.render.terminal import TerminalRenderer, TerminalStyle, image_info, render
+from nbreview.view import build
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -284,3 +285,14 @@ def test_other_languages_use_pygments(tmp_path: Path, capsys: pytest.CaptureFixt
     _, out = run_cli(capsys, str(a), str(b), "--color=always")
     comment = next(x for x in out.splitlines() if "# note" in ANSI.sub("", x))
     assert "38;5;245;48;5;22m# note" in comment  # pygments' R lexer found the comment
+
+
+def test_terminal_renderer_draws_the_view_it_is_given() -> None:
+    d = diff(EXAMPLE_OLD, EXAMPLE_NEW)
+    style = TerminalStyle(width=80)
+    assert TerminalRenderer(style).render(build(d)) == render(d, style)
+    # The view, not the style, decides what is shown: unchanged cells and transient changes included.
+    everything = TerminalRenderer(style, title="example").render(build(d, show_unchanged=True, show_transient=True))
+    assert everything == render(d, TerminalStyle(width=80, show_unchanged=True, show_transient=True), title="example")
+    assert "⋯ hidden" not in everything and "· unchanged ─" in everything
+

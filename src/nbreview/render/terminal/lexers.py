@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tokenize import TokenInfo
 
 _LEXERS: dict[str, Any] = {}
 _MD_RULES = re.compile(
@@ -55,7 +58,6 @@ class PythonLexer:
     def get_tokens(self, text: str) -> Iterator[tuple[str, str]]:
         import builtins
         import io
-        import keyword
         import tokenize
 
         masked = _MAGIC.sub(lambda m: " " * len(m.group()), text)
@@ -66,38 +68,45 @@ class PythonLexer:
         spans: list[tuple[int, int, str]] = []
         prev = ""
         for tok in tokenize.generate_tokens(io.StringIO(masked).readline):
-            kind: str | None = None
-            if tok.type == tokenize.NAME:
-                if keyword.iskeyword(tok.string):
-                    kind = "Keyword"
-                elif prev in ("def", "class"):
-                    kind = "Name.Function" if prev == "def" else "Name.Class"
-                elif prev == "@":
-                    kind = "Name.Decorator"
-                elif tok.string in builtin_names:
-                    kind = "Name.Builtin"
-            elif tok.type == tokenize.STRING or tokenize.tok_name.get(tok.type, "").startswith("FSTRING"):
-                kind = "Literal.String"
-            elif tok.type == tokenize.NUMBER:
-                kind = "Literal.Number"
-            elif tok.type == tokenize.COMMENT:
-                kind = "Comment"
+            kind = _token_kind(tok, prev, builtin_names)
             if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
                 prev = tok.string
             if kind is not None:
-                (r1, c1), (r2, c2) = tok.start, tok.end
-                if r1 - 1 < len(starts) and r2 - 1 < len(starts):
-                    spans.append((starts[r1 - 1] + c1, starts[r2 - 1] + c2, kind))
+                (start_row, start_col), (end_row, end_col) = tok.start, tok.end
+                if start_row - 1 < len(starts) and end_row - 1 < len(starts):
+                    spans.append((starts[start_row - 1] + start_col, starts[end_row - 1] + end_col, kind))
         pos = 0
-        for a, b, kind in spans:
-            if a < pos:
+        for start, end, kind in spans:
+            if start < pos:
                 continue
-            if a > pos:
-                yield "Token.Text", text[pos:a]
-            yield "Token." + kind, text[a:b]
-            pos = b
+            if start > pos:
+                yield "Token.Text", text[pos:start]
+            yield "Token." + kind, text[start:end]
+            pos = end
         if pos < len(text):
             yield "Token.Text", text[pos:]
+
+
+def _token_kind(tok: TokenInfo, prev: str, builtin_names: set[str]) -> str | None:
+    """The pygments token type of a ``tokenize`` token (None: left plain); ``prev`` is the token before it."""
+    import keyword
+    import tokenize
+
+    if tok.type == tokenize.NAME:
+        if keyword.iskeyword(tok.string):
+            return "Keyword"
+        if prev in ("def", "class"):
+            return "Name.Function" if prev == "def" else "Name.Class"
+        if prev == "@":
+            return "Name.Decorator"
+        return "Name.Builtin" if tok.string in builtin_names else None
+    if tok.type == tokenize.STRING or tokenize.tok_name.get(tok.type, "").startswith("FSTRING"):
+        return "Literal.String"
+    if tok.type == tokenize.NUMBER:
+        return "Literal.Number"
+    if tok.type == tokenize.COMMENT:
+        return "Comment"
+    return None
 
 
 def lexer_named(name: str) -> Any:

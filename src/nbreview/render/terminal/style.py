@@ -58,8 +58,8 @@ def theme_from_env() -> str:
     theme = os.environ.get("NBREVIEW_THEME", "").lower()
     if theme in LINE_TINTS:
         return theme
-    bg = os.environ.get("COLORFGBG", "").split(";")[-1]
-    return "light" if bg in ("7", "15") else "dark"
+    background = os.environ.get("COLORFGBG", "").split(";")[-1]
+    return "light" if background in ("7", "15") else "dark"
 
 
 def _visible(char: str) -> str:

@@ -74,9 +74,9 @@ def notebook_language(nb: dict[str, Any] | None) -> str:
     info = meta.get("language_info") if isinstance(meta, dict) else None
     if isinstance(info, dict) and isinstance(info.get("name"), str):
         return str(info["name"]).lower()
-    ks = meta.get("kernelspec") if isinstance(meta, dict) else None
-    if isinstance(ks, dict) and isinstance(ks.get("language"), str):
-        return str(ks["language"]).lower()
+    kernelspec = meta.get("kernelspec") if isinstance(meta, dict) else None
+    if isinstance(kernelspec, dict) and isinstance(kernelspec.get("language"), str):
+        return str(kernelspec["language"]).lower()
     return "python"
 
 

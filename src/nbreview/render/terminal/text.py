@@ -28,27 +28,29 @@ def _paint_line(
     """One diff line: sign, syntax colours, the line's tint and emphasised spans; padded to the width."""
     if not st.color:
         return f"{indent}{sign} {clean(text)}".rstrip()
-    bg, emph = LINE_TINTS.get(st.theme, LINE_TINTS["dark"]).get(sign, ("", ""))
+    background, emphasis = LINE_TINTS.get(st.theme, LINE_TINTS["dark"]).get(sign, ("", ""))
     cuts = {0, len(text)}
-    for a, b, _ in tokens:
-        cuts.update((a, b))
-    for a, b in spans:
-        cuts.update((a, b))
-    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    for start, end, _ in tokens:
+        cuts.update((start, end))
+    for start, end in spans:
+        cuts.update((start, end))
+    points = sorted(cut for cut in cuts if 0 <= cut <= len(text))
     out = [indent]
     sign_code = {"-": "31", "+": "32"}.get(sign, "")
-    out.append(f"\x1b[{';'.join(x for x in ('0', sign_code, bg) if x)}m{sign} ")
+    out.append(f"\x1b[{';'.join(x for x in ('0', sign_code, background) if x)}m{sign} ")
     visible = len(indent) + 2
-    for a, b in zip(points, points[1:], strict=False):
-        piece = clean(text[a:b])
+    # Each piece between two cut points has one foreground (syntax) and one background (tint or emphasis).
+    for start, end in zip(points, points[1:], strict=False):
+        piece = clean(text[start:end])
         if not piece:
             continue
-        fg = next((c for s, e, c in tokens if s <= a and b <= e), "") if st.syntax else ""
-        back = emph if any(s <= a and b <= e for s, e in spans) else bg
-        codes = ";".join(x for x in ("0", fg, back) if x)
+        covering = (code for first, last, code in tokens if first <= start and end <= last)
+        foreground = next(covering, "") if st.syntax else ""
+        emphasised = any(first <= start and end <= last for first, last in spans)
+        codes = ";".join(x for x in ("0", foreground, emphasis if emphasised else background) if x)
         out.append(f"\x1b[{codes}m{piece}")
         visible += len(piece)
-    if bg:
+    if background:
         out.append(" " * max(0, st.width - visible))
     out.append(RESET)
     return "".join(out)
@@ -87,17 +89,17 @@ def render_text_diff(
             shown += 1
             changed_shown += sign != " "
             if sign == "-":
-                text, no, tokens = _strip_eol(op.old_text), op.old, old_tokens
+                text, line_no, tokens = _strip_eol(op.old_text), op.old, old_tokens
                 spans = op.old_spans if (op.op == "replace" and intraline) else []
             elif sign == "+":
-                text, no, tokens = _strip_eol(op.new_text), op.new, new_tokens
+                text, line_no, tokens = _strip_eol(op.new_text), op.new, new_tokens
                 spans = op.new_spans if (op.op == "replace" and intraline) else []
             else:
-                text, no, tokens = _strip_eol(op.new_text or op.old_text), op.new, new_tokens
+                text, line_no, tokens = _strip_eol(op.new_text or op.old_text), op.new, new_tokens
                 spans = []
             if limit is not None and len(text) > width:
                 text = text[: width - 1] + "…"
-            line_tokens = tokens[no - 1] if no is not None and 0 < no <= len(tokens) else []
+            line_tokens = tokens[line_no - 1] if line_no is not None and 0 < line_no <= len(tokens) else []
             out.append(_paint_line(sign, text, line_tokens, spans, st, indent))
     if td.elided:
         out.append(
