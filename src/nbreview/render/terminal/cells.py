@@ -65,6 +65,7 @@ def _cell_colour(c: CellDiff) -> str:
 
 
 def _cell_lexer(c: CellDiff, diff: NotebookDiff, language: str) -> str:
+    """The lexer for the cell's source (a ``%%bash`` cell is coloured as bash, whatever the notebook)."""
     cell = cell_at(diff.new_nb, c.new_index) or cell_at(diff.old_nb, c.old_index) or (c.cell or {})
     return lexer_for(c.cell_type, language, cell_source(cell))
 

@@ -34,6 +34,7 @@ class MarkdownLexer:
     """Headings, code, emphasis and links: enough markdown colour without pygments' heavy markup module."""
 
     def get_tokens(self, text: str) -> Iterator[tuple[str, str]]:
+        """(token type, text) pairs that together spell out ``text``."""
         pos = 0
         for m in _MD_RULES.finditer(text):
             if m.start() > pos:
@@ -56,6 +57,7 @@ class PythonLexer:
     """
 
     def get_tokens(self, text: str) -> Iterator[tuple[str, str]]:
+        """(token type, text) pairs that together spell out ``text``; raises where tokenize gives up."""
         import builtins
         import io
         import tokenize

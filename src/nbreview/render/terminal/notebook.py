@@ -47,6 +47,7 @@ def render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str | Non
 
 
 def _lines(view: NotebookView, st: TerminalStyle, title: str | None) -> Iterator[str]:
+    """The drawn lines, before the terminal guard: title, summary, problems, results, changes, hidden."""
     diff = view.diff
     if title is None:
         title = f"nbreview {diff.old.label} → {diff.new.label}"

@@ -16,11 +16,13 @@ _MAX_CELL = 24  # characters of one table cell or label in a grid
 
 
 def _cut(text: str, limit: int = _MAX_CELL) -> str:
+    """Escaped and cut to ``limit`` characters."""
     text = clean(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:
+    """Padded to ``width`` (on the left for right-aligned numbers)."""
     gap = " " * max(0, width - len(text))
     return gap + text if right else text + gap
 

@@ -50,6 +50,7 @@ class TerminalStyle:
     results_only: bool = False  # --results: only the Results section, every change listed
 
     def paint(self, code: str, text: str) -> str:
+        """``text`` in colour ``code`` (unchanged without colours)."""
         return f"{code}{text}{RESET}" if self.color and text else text
 
 
@@ -63,6 +64,7 @@ def theme_from_env() -> str:
 
 
 def _visible(char: str) -> str:
+    """A control character as its escape (``\\x1b``, ``\\u202e``)."""
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
