@@ -6,7 +6,7 @@ this module paints them: sign, syntax colours, the theme's line tint, padded to 
 
 from __future__ import annotations
 
-from nbreview.engine.model import TextDiff
+from nbreview.engine.model import LineOp, TextDiff
 from nbreview.render.terminal.style import CYAN, DIM, LINE_TINTS, RESET, TerminalStyle, clean
 from nbreview.render.terminal.syntax import Tokens, highlight_lines
 from nbreview.view import grouped_rows, hunk_header, hunks
@@ -56,6 +56,23 @@ def _paint_line(
     return "".join(out)
 
 
+def _row_parts(
+    sign: str, op: LineOp, old_tokens: list[Tokens], new_tokens: list[Tokens], intraline: bool
+) -> tuple[str, Tokens, list[tuple[int, int]]]:
+    """A row's text, syntax colours and emphasised spans, from the side its sign names (context: new)."""
+    if sign == "-":
+        text, line_no, tokens = _strip_eol(op.old_text), op.old, old_tokens
+        spans = op.old_spans if (op.op == "replace" and intraline) else []
+    elif sign == "+":
+        text, line_no, tokens = _strip_eol(op.new_text), op.new, new_tokens
+        spans = op.new_spans if (op.op == "replace" and intraline) else []
+    else:
+        text, line_no, tokens = _strip_eol(op.new_text or op.old_text), op.new, new_tokens
+        spans = []
+    line_tokens = tokens[line_no - 1] if line_no is not None and 0 < line_no <= len(tokens) else []
+    return text, line_tokens, spans
+
+
 def render_text_diff(
     td: TextDiff,
     st: TerminalStyle,
@@ -88,18 +105,9 @@ def render_text_diff(
                 return out
             shown += 1
             changed_shown += sign != " "
-            if sign == "-":
-                text, line_no, tokens = _strip_eol(op.old_text), op.old, old_tokens
-                spans = op.old_spans if (op.op == "replace" and intraline) else []
-            elif sign == "+":
-                text, line_no, tokens = _strip_eol(op.new_text), op.new, new_tokens
-                spans = op.new_spans if (op.op == "replace" and intraline) else []
-            else:
-                text, line_no, tokens = _strip_eol(op.new_text or op.old_text), op.new, new_tokens
-                spans = []
+            text, line_tokens, spans = _row_parts(sign, op, old_tokens, new_tokens, intraline)
             if limit is not None and len(text) > width:
                 text = text[: width - 1] + "…"
-            line_tokens = tokens[line_no - 1] if line_no is not None and 0 < line_no <= len(tokens) else []
             out.append(_paint_line(sign, text, line_tokens, spans, st, indent))
     if td.elided:
         out.append(
