@@ -49,7 +49,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     least 16 URL-safe characters: every URL is ``/<TOKEN>/...``), ``DIFF_OPTIONS``,
     ``ALLOWED_HOSTS`` (host names besides 127.0.0.1/localhost/::1), ``DIFFTOOL`` (the page
     reports when it closes), ``LIFECYCLE``, ``PR_SESSION`` (a
-    :class:`nbreview.threads.session.PullRequestSession`: review threads and writing them).
+    :class:`nbreview.bot.session.PullRequestSession`: review threads and writing them).
     """
     token = str(config.get("TOKEN") or "")
     if len(token) < 16:

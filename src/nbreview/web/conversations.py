@@ -21,8 +21,8 @@ from nbreview.web.review import current_review, review_state
 from nbreview.web.security import read_json
 
 if TYPE_CHECKING:
+    from nbreview.bot.session import PullRequestSession
     from nbreview.threads.place import Thread
-    from nbreview.threads.session import PullRequestSession
     from nbreview.web.review import ReviewSet
 
 
@@ -75,7 +75,7 @@ def _fail(err: NbreviewError, status: int = 502) -> tuple[Response, int]:
 
 def _answer(call: Callable[[], Any]) -> Response | tuple[Response, int]:
     """``call()``'s result as JSON, made under the app's write lock; GitHub's failures as one line."""
-    from nbreview.threads.session import ReviewInputError
+    from nbreview.bot.session import ReviewInputError
 
     try:
         with review_state()["write_lock"]:  # one write to GitHub at a time: no interleaved half-reviews
@@ -104,7 +104,7 @@ def threads() -> Response | tuple[Response, int]:
 
 @bp.post("/api/review")
 def submit() -> Response | tuple[Response, int]:
-    from nbreview.threads.session import Draft, ReviewInputError
+    from nbreview.bot.session import Draft, ReviewInputError
 
     session = _session()
     data = read_json()
@@ -122,7 +122,7 @@ def submit() -> Response | tuple[Response, int]:
 
 @bp.post("/api/comment")
 def comment() -> Response | tuple[Response, int]:
-    from nbreview.threads.session import Draft, ReviewInputError
+    from nbreview.bot.session import Draft, ReviewInputError
 
     session = _session()
     try:
