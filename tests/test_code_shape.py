@@ -25,8 +25,6 @@ PENDING = {
     "src/nbreview/render/html/__init__.py",
     "src/nbreview/render/html/__init__.py::ansi_to_html",
     "src/nbreview/render/markdown/__init__.py",
-    "src/nbreview/render/terminal/__init__.py",
-    "src/nbreview/render/terminal/__init__.py::_render_output",
 }
 
 LITERALS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
