@@ -14,17 +14,10 @@ import pytest
 
 import nbreview
 from conftest import EXAMPLE_NEW, EXAMPLE_OLD, ROOT, code_cell, md_cell, notebook
+from nbreview.bot.comment import MARKER, render_comment
 from nbreview.bot.pr import event_target
 from nbreview.bot.urls import raw_base, web_root
-from nbreview.render.markdown import (
-    MARKER,
-    CommentContext,
-    NotebookChange,
-    code_span,
-    fence,
-    inline,
-    render_comment,
-)
+from nbreview.render.markdown import CommentContext, NotebookChange, code_span, fence, inline
 
 SAMPLE = ROOT / "docs" / "sample-comment.md"
 SAMPLE_ASSETS = "sample-comment-assets"

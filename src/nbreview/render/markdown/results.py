@@ -14,7 +14,7 @@ from nbreview.render.markdown.inert import html_text, inline
 from nbreview.view import results as view
 
 if TYPE_CHECKING:
-    from nbreview.render.markdown import NotebookChange
+    from nbreview.render.markdown.changes import NotebookChange
 
 # Per detail level (the comment's LEVELS, then the brief fall-backs): (changes listed, tables drawn).
 RESULT_LEVELS = ((view.TOP_COMMENT, view.TABLES_COMMENT), (6, 1), (4, 0), (3, 0), (0, 0))
