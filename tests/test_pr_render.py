@@ -305,3 +305,55 @@ def test_action_runs_nbreview_pr_with_declared_inputs() -> None:
         if "checkout" in str(step.get("uses", "")):
             assert "github.event_name == 'pull_request'" in step["if"]
             assert step["with"]["persist-credentials"] is False
+
+
+def test_the_comment_is_host_neutral_and_the_host_is_passed_in() -> None:
+    """Marker, length limit, fetch command and sign-off come from the host; none of GitHub's is built in."""
+    from nbreview.bot.comment import GITHUB
+    from nbreview.render.markdown import CommentHost
+    from nbreview.render.markdown import render_comment as render_for_any_host
+
+    d = nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW)
+    changes = [NotebookChange("analysis/sales.ipynb", "modified", diff=d)]
+    ctx = CommentContext("a" * 40, "b" * 40, pr_number=7)
+    plain = render_for_any_host(changes, ctx).body
+    assert plain.startswith("### 📓 Notebook changes") and "<!--" not in plain
+    assert "pull/7" not in plain and "after fetching the change, `nbreview web aaaaaaaaaaaa" in plain
+    gitlab = CommentHost(
+        marker="<!-- nbreview:mr-note -->",
+        max_body=3_000,
+        budget=50_000,
+        fetch_command=lambda n: f"git fetch origin merge-requests/{n}/head",
+        change_name="merge request",
+        sign_off="Posted by nbreview",
+    )
+    note = render_for_any_host(changes, ctx, host=gitlab)
+    assert note.body.startswith("<!-- nbreview:mr-note -->\n### ") and len(note.body) < 3_000
+    assert "`git fetch origin merge-requests/7/head` then" in note.body and note.level != "full"
+    many = [NotebookChange(f"nb{i:03d}.ipynb", "modified", diff=d) for i in range(400)]
+    assert len(render_for_any_host(many, ctx, host=gitlab).body) < 3_000
+    assert render_for_any_host([], ctx, host=gitlab).body.startswith("<!-- nbreview:mr-note -->\n")
+    # GitHub's adapter is this renderer with GitHub's host, nothing more
+    github = render_comment(changes, ctx)
+    assert github.body == render_for_any_host(changes, ctx, host=GITHUB).body
+    assert "`git fetch origin pull/7/head` then" in github.body and "edited in place on every push" in github.body
+
+
+def test_markdown_renderer_draws_one_notebook_through_the_protocol() -> None:
+    from nbreview.render.markdown import LEVELS, ImageLinker, MarkdownRenderer
+    from nbreview.render.protocol import Renderer
+    from nbreview.view import build
+
+    d = nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW)
+    linker = ImageLinker("https://img.example")
+    r = MarkdownRenderer(LEVELS[0], linker, name="a.ipynb")
+    assert isinstance(r, Renderer)
+    section = r.render(build(d))
+    assert section.startswith("<details open><summary><b>a.ipynb</b> · modified · 4 modified")
+    assert section.rstrip().endswith("</details>") and r.cells_left == 0
+    assert "https://img.example/img/" in section and len(linker.wanted) == 2
+    unlinked = MarkdownRenderer(LEVELS[0], None, name="a.ipynb", open_=False)
+    text = unlinked.render(build(d))
+    assert text.startswith("<details><summary>") and "![" not in text and unlinked.allowance.skipped == 1
+    brief = MarkdownRenderer(LEVELS[-1], None, name="a.ipynb")
+    assert "more changed cells left out for length" in brief.render(build(d)) and brief.cells_left > 0
