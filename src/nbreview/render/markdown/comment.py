@@ -21,6 +21,7 @@ from nbreview.render.markdown.results import results_block
 
 DEFAULT_BUDGET = 60_000  # a longer comment is not read; a host with a hard limit sets its own
 FOOTER_ROOM = 300  # what the "left out" list of the footer may take, kept free by the brief fall-back
+JOINS_ROOM = 16  # the newlines that join header, table, results, sections and footer
 NOTEBOOKS_OPEN = 3  # up to this many notebooks, the first section is open
 
 
@@ -86,10 +87,10 @@ def _threads_lines(ctx: CommentContext) -> str:
 
 def render_no_notebooks(ctx: CommentContext, host: CommentHost = PLAIN) -> str:
     """The comment once a change no longer touches any notebook."""
-    at = f" (as of {ctx.head_sha[:7]})" if ctx.head_sha else ""
+    as_of = f" (as of {ctx.head_sha[:7]})" if ctx.head_sha else ""
     return (
         f"{_marker_line(host)}### 📓 Notebook changes\n\n"
-        f"This {host.change_name} no longer changes any notebook{at}.\n\n<sub>{host.sign_off}</sub>\n"
+        f"This {host.change_name} no longer changes any notebook{as_of}.\n\n<sub>{host.sign_off}</sub>\n"
     )
 
 
@@ -152,7 +153,7 @@ def _first_notebooks(
     level = LEVELS[-1]
     table = _table(changes)
     results = results_block(changes, len(LEVELS))
-    room = budget - len(head) - len(table) - len(results) - len(_footer(ctx, ["x" * FOOTER_ROOM], host)) - 16
+    room = budget - len(head) - len(table) - len(results) - len(_footer(ctx, ["x" * FOOTER_ROOM], host)) - JOINS_ROOM
     wanted: dict[str, bytes] = {}
     allowance = ImageAllowance(level.images)
     sections: list[str] = []

@@ -94,7 +94,8 @@ def table_row(ch: NotebookChange) -> str:
     """The notebook's row of the summary table: its name and status mark, then the counts."""
     if ch.diff is None:
         return f"| {inline(ch.display_name)} | ⚠️ not diffed | | | | | |"
-    s = ch.summary()
-    counts = [s.added, s.removed, s.modified, s.moved, s.outputs_changed, s.images_changed]
+    summary = ch.summary()
+    counts = [summary.added, summary.removed, summary.modified, summary.moved, summary.outputs_changed,
+              summary.images_changed]
     return (f"| {inline(ch.display_name)}{STATUS_MARK.get(ch.status, '')} | "
             + " | ".join(str(n) if n else "·" for n in counts) + " |")
