@@ -333,6 +333,20 @@ def test_the_comment_is_host_neutral_and_the_host_is_passed_in() -> None:
     many = [NotebookChange(f"nb{i:03d}.ipynb", "modified", diff=d) for i in range(400)]
     assert len(render_for_any_host(many, ctx, host=gitlab).body) < 3_000
     assert render_for_any_host([], ctx, host=gitlab).body.startswith("<!-- nbreview:mr-note -->\n")
+    # pictures are linked by whatever the host gives (here: numbered uploads, as a GitLab note would)
+
+    class Uploads:
+        def __init__(self) -> None:
+            self.wanted: dict[str, bytes] = {}
+
+        def url(self, data: bytes, mime: str) -> str:
+            path = f"uploads/{len(self.wanted)}.{mime.split('/')[1]}"
+            self.wanted[path] = data
+            return "/" + path
+
+    linked = render_for_any_host(changes, ctx, images=Uploads)
+    assert "![before](/uploads/0.png)" in linked.body and "![after](/uploads/1.png)" in linked.body
+    assert sorted(linked.images) == ["uploads/0.png", "uploads/1.png"]
     # GitHub's adapter is this renderer with GitHub's host, nothing more
     github = render_comment(changes, ctx)
     assert github.body == render_for_any_host(changes, ctx, host=GITHUB).body

@@ -10,8 +10,9 @@ in: :mod:`nbreview.bot.comment` is GitHub's adapter.
 Notebook content is untrusted: it only ever appears inside code fences longer than any
 backtick run it holds, or escaped (:mod:`.inert`: no HTML, no ``@mention`` pings, no issue
 cross-references, no bidi tricks, no hidden-marker look-alikes). Nothing here re-aligns or
-decides what is shown: it draws :mod:`nbreview.view`. Images are addressed by content hash
-through :class:`ImageLinker`, so the caller uploads exactly the pictures the body refers to.
+decides what is shown: it draws :mod:`nbreview.view`. Images are linked through a
+:class:`PictureLinks` (by content hash: :class:`ImageLinker`), so the caller uploads exactly the
+pictures the final body refers to.
 
 Modules: ``changes`` (input and output types), ``text`` (diff blocks, prose), ``images``,
 ``outputs``, ``cells`` (a cell, the detail levels), ``notebook`` (a notebook's section:
@@ -30,7 +31,7 @@ from nbreview.render.markdown.comment import (
     render_diff,
     render_no_notebooks,
 )
-from nbreview.render.markdown.images import ImageLinker
+from nbreview.render.markdown.images import ImageLinker, PictureLinks
 from nbreview.render.markdown.inert import code_span, fence, html_text, inline, no_pings
 from nbreview.render.markdown.notebook import MarkdownRenderer
 from nbreview.render.markdown.text import diff_lines, prose_diff
@@ -44,6 +45,7 @@ __all__ = [
     "Detail",
     "ImageLinker",
     "MarkdownRenderer",
+    "PictureLinks",
     "NotebookChange",
     "RenderedComment",
     "code_span",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nbreview.engine.model import CellDiff, NotebookDiff, ValueChange
-from nbreview.render.markdown.images import ImageAllowance, ImageLinker
+from nbreview.render.markdown.images import ImageAllowance, PictureLinks
 from nbreview.render.markdown.inert import fence, inline
 from nbreview.render.markdown.outputs import added_outputs, output_block
 from nbreview.render.markdown.text import clip, diff_lines, prose_diff
@@ -68,7 +68,7 @@ def _source_block(c: CellDiff, detail: Detail) -> list[str]:
 
 
 def cell_block(
-    d: NotebookDiff, c: CellDiff, detail: Detail, linker: ImageLinker | None, allowance: ImageAllowance
+    d: NotebookDiff, c: CellDiff, detail: Detail, linker: PictureLinks | None, allowance: ImageAllowance
 ) -> list[str]:
     """The lines of one shown cell, pictures counted against ``allowance``."""
     out = [cell_title(c) + "\n", *_source_block(c, detail)]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from nbreview.engine.model import NotebookDiff
 from nbreview.render.markdown.cells import LEVELS
 from nbreview.render.markdown.changes import CommentContext, NotebookChange, RenderedComment
-from nbreview.render.markdown.images import ImageAllowance, ImageLinker
+from nbreview.render.markdown.images import ImageAllowance, ImageLinker, PictureLinks
 from nbreview.render.markdown.inert import inline
 from nbreview.render.markdown.notebook import TABLE_HEAD, section, table_row
 from nbreview.render.markdown.results import results_block
@@ -104,12 +105,15 @@ def render_comment(
     *,
     host: CommentHost = PLAIN,
     image_base_url: str | None = None,
+    images: Callable[[], PictureLinks] | None = None,
     budget: int | None = None,
 ) -> RenderedComment:
     """The whole comment, stepping down through :data:`LEVELS` until it fits ``budget`` characters
-    (the host's budget by default, never over its limit). Pictures are linked under ``image_base_url``
-    (none: they are counted as left out)."""
+    (the host's budget by default, never over its limit). Pictures are linked by ``images()``, or by
+    content hash under ``image_base_url``; without either they are counted as left out."""
     ctx = ctx or CommentContext()
+    if images is None and image_base_url:
+        images = partial(ImageLinker, image_base_url)
     if not changes:
         return RenderedComment(render_no_notebooks(ctx, host), {}, "none", [])
     budget = host.budget if budget is None else budget
@@ -118,7 +122,7 @@ def render_comment(
     head = _header(changes, ctx, host)
     for level_index, level in enumerate(LEVELS):
         results = results_block(changes, level_index)
-        linker = ImageLinker(image_base_url) if image_base_url else None
+        linker = images() if images else None
         allowance = ImageAllowance(level.images)
         sections = []
         cells_left = 0
@@ -137,8 +141,8 @@ def render_comment(
         body += _footer(ctx, left_out, host)
         if len(body) <= budget:
             return RenderedComment(body, dict(linker.wanted) if linker else {}, level.name, left_out)
-    partial = _first_notebooks(changes, ctx, budget, head, image_base_url, host)
-    return partial if partial is not None else _summary_only(changes, ctx, budget, head, host)
+    brief = _first_notebooks(changes, ctx, budget, head, images, host)
+    return brief if brief is not None else _summary_only(changes, ctx, budget, head, host)
 
 
 def _first_notebooks(
@@ -146,7 +150,7 @@ def _first_notebooks(
     ctx: CommentContext,
     budget: int,
     head: str,
-    image_base_url: str | None,
+    images: Callable[[], PictureLinks] | None,
     host: CommentHost,
 ) -> RenderedComment | None:
     """Before the summary alone: the first notebooks in brief while they fit, the rest in the table only."""
@@ -159,7 +163,7 @@ def _first_notebooks(
     sections: list[str] = []
     cells_left = 0
     for ch in changes:
-        linker = ImageLinker(image_base_url) if image_base_url else None
+        linker = images() if images else None
         trial = ImageAllowance(allowance.left)  # a section that does not fit must not spend the allowance
         text, left = section(ch, level, linker, trial, open_=False)
         if len(text) > room:

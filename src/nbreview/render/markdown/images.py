@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from nbreview.engine.model import NotebookDiff
 from nbreview.view.images import ImagePair
@@ -12,9 +13,18 @@ from nbreview.view.images import ImagePair
 IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp", "image/bmp": "bmp"}
 
 
+class PictureLinks(Protocol):
+    """Turns a picture into the URL the comment links; the caller then publishes what ``wanted`` lists
+    (path -> bytes). A fresh one is made for each attempt at a length, so only the final body's count."""
+
+    wanted: dict[str, bytes]
+
+    def url(self, data: bytes, mime: str) -> str: ...
+
+
 @dataclass
 class ImageLinker:
-    """Names images by content hash and turns them into URLs under ``base_url``.
+    """:class:`PictureLinks` naming images by content hash, as URLs under ``base_url``.
 
     ``wanted`` records what the rendered body refers to (path -> bytes); the caller uploads those
     (the GitHub bot to an assets branch, see :mod:`nbreview.bot.comment`).
@@ -43,7 +53,7 @@ class ImageAllowance:
 
 
 def before_after(
-    before: bytes | None, after: bytes | None, mime: str, linker: ImageLinker | None, allowance: ImageAllowance
+    before: bytes | None, after: bytes | None, mime: str, linker: PictureLinks | None, allowance: ImageAllowance
 ) -> str | None:
     """A one-row before / after table of two pictures (``—`` for a missing side), or None when the
     comment has no image host or no allowance left (the picture is then counted as left out)."""
@@ -56,6 +66,6 @@ def before_after(
     return f"| Before | After |\n| :---: | :---: |\n| {old} | {new} |\n"
 
 
-def pair_table(d: NotebookDiff, pair: ImagePair, linker: ImageLinker | None, allowance: ImageAllowance) -> str | None:
+def pair_table(d: NotebookDiff, pair: ImagePair, linker: PictureLinks | None, allowance: ImageAllowance) -> str | None:
     """:func:`before_after` of one :class:`~nbreview.view.images.ImagePair` of the diff."""
     return before_after(pair.old_bytes(d), pair.new_bytes(d), pair.mime, linker, allowance)

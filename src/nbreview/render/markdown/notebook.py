@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nbreview.render.markdown.cells import LEVELS, Detail, cell_block, changed_names
 from nbreview.render.markdown.changes import NotebookChange
-from nbreview.render.markdown.images import ImageAllowance, ImageLinker
+from nbreview.render.markdown.images import ImageAllowance, PictureLinks
 from nbreview.render.markdown.inert import html_text, inline
 from nbreview.view import NotebookView
 from nbreview.view.summary import summary_text
@@ -31,7 +31,7 @@ class MarkdownRenderer:
     def __init__(
         self,
         detail: Detail = LEVELS[0],
-        linker: ImageLinker | None = None,
+        linker: PictureLinks | None = None,
         *,
         name: str = "notebook.ipynb",
         status: str = "modified",
@@ -79,7 +79,7 @@ class MarkdownRenderer:
 
 
 def section(
-    ch: NotebookChange, detail: Detail, linker: ImageLinker | None, allowance: ImageAllowance, open_: bool
+    ch: NotebookChange, detail: Detail, linker: PictureLinks | None, allowance: ImageAllowance, open_: bool
 ) -> tuple[str, int]:
     """The ``<details>`` block of one notebook and how many changed cells it left out."""
     renderer = MarkdownRenderer(

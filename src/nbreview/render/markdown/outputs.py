@@ -11,7 +11,7 @@ from typing import Any
 
 from nbreview.engine.content import is_raster, output_text
 from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, TextDiff
-from nbreview.render.markdown.images import ImageAllowance, ImageLinker, before_after, pair_table
+from nbreview.render.markdown.images import ImageAllowance, PictureLinks, before_after, pair_table
 from nbreview.render.markdown.inert import fence, inline
 from nbreview.render.markdown.text import clip, diff_lines
 from nbreview.view.images import image_bytes, image_pairs
@@ -40,7 +40,7 @@ def _text_diffs(o: OutputDiff) -> list[TextDiff]:
 
 
 def output_block(
-    d: NotebookDiff, c: CellDiff, o: OutputDiff, max_lines: int, linker: ImageLinker | None, allowance: ImageAllowance
+    d: NotebookDiff, c: CellDiff, o: OutputDiff, max_lines: int, linker: PictureLinks | None, allowance: ImageAllowance
 ) -> list[str]:
     """A changed output of a modified cell: what changed, its text diff, its pictures before / after."""
     pairs = [p for p in image_pairs(d, c, o) if is_raster(p.mime)]
@@ -73,7 +73,7 @@ def _first_lines(text: str, max_lines: int) -> list[str]:
 
 
 def added_outputs(
-    outputs: list[Any], max_lines: int, linker: ImageLinker | None, allowance: ImageAllowance
+    outputs: list[Any], max_lines: int, linker: PictureLinks | None, allowance: ImageAllowance
 ) -> list[str]:
     """A new cell's outputs in brief: the first lines of its text, its pictures."""
     lines: list[str] = []
