@@ -47,6 +47,7 @@ class MarkdownRenderer:
         self.cells_left = 0
 
     def render(self, view: NotebookView) -> str:
+        """The section: the view's summary, load problems, the shown cells in order, what is hidden."""
         d = view.diff
         parts = [f"{self._tag()}<summary><b>{html_text(self.name)}</b> · {html_text(self.status)} · "
                  f"{html_text(summary_text(view, ', '))}</summary>\n"]
