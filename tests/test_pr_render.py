@@ -371,3 +371,22 @@ def test_markdown_renderer_draws_one_notebook_through_the_protocol() -> None:
     assert text.startswith("<details><summary>") and "![" not in text and unlinked.allowance.skipped == 1
     brief = MarkdownRenderer(LEVELS[-1], None, name="a.ipynb")
     assert "more changed cells left out for length" in brief.render(build(d)) and brief.cells_left > 0
+
+
+def test_a_run_of_changes_is_one_hunk_and_unlisted_lines_start_another() -> None:
+    """Removed lines are listed before added ones, so the added rows' old numbers go back: no gap there."""
+    from nbreview.engine.model import LineOp, TextDiff
+    from nbreview.render.markdown import diff_lines
+
+    def replace(old: int, new: int) -> LineOp:
+        return LineOp("replace", old, new, f"old {old}\n", f"new {new}\n")
+
+    run = [LineOp("equal", 0, 0, "a\n", "a\n"), replace(1, 1), LineOp("delete", 2, None, "gone\n"), replace(3, 2),
+           LineOp("equal", 4, 3, "b\n", "b\n")]
+    lines = diff_lines(TextDiff(run, added=2, removed=3))
+    assert lines == ["  a", "- old 1", "- gone", "- old 3", "+ new 1", "+ new 2", "  b"]
+    # a huge output lists only its changes' context: lines 5..49 were never listed
+    far = [LineOp("equal", 50, 49, "c\n", "c\n"), LineOp("delete", 51, None, "late\n"),
+           LineOp("equal", 52, 50, "d\n", "d\n")]
+    lines = diff_lines(TextDiff(run + far, added=2, removed=4))
+    assert lines[7:] == ["@@ ⋯ @@", "  c", "- late", "  d"]
