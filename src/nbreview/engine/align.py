@@ -272,8 +272,8 @@ class _Aligner:
             keys_a = [self.old[i].key for i in a]
             keys_b = [self.new[j].key for j in b]
             count_a, count_b = Counter(keys_a), Counter(keys_b)
-            pos_b = {key: j for j, key in zip(b, keys_b) if count_b[key] == 1}
-            uniq = [(i, pos_b[key]) for i, key in zip(a, keys_a) if count_a[key] == 1 and key in pos_b]
+            pos_b = {key: j for j, key in zip(b, keys_b, strict=True) if count_b[key] == 1}
+            uniq = [(i, pos_b[key]) for i, key in zip(a, keys_a, strict=True) if count_a[key] == 1 and key in pos_b]
             if not uniq:
                 anchors = self.soft_anchors(a, b)
                 if not anchors:
