@@ -1,0 +1,138 @@
+"""One notebook's body: problems, results, notebook metadata, then its cells, quiet runs folded.
+
+:class:`HtmlRenderer` is the :class:`~nbreview.render.protocol.Renderer` for the page;
+:func:`render_notebook` is the same as a function. Which cells are shown is the view's
+decision (:func:`nbreview.view.build`); the page keeps the others, folded.
+"""
+
+from __future__ import annotations
+
+from nbreview.diff.model import NotebookDiff
+from nbreview.render.escape import esc
+from nbreview.render.html.cells import fold_label, render_cell, render_changes
+from nbreview.render.html.context import MAX_QUIET_CELLS, ImageLinks, RenderContext
+from nbreview.render.html.syntax import lexer_for
+from nbreview.view import CellView, NotebookView, plural
+from nbreview.view import build as build_view
+
+
+def summary_parts(d: NotebookDiff) -> list[tuple[str, str]]:
+    """(css class, text) pieces of the one-line summary, in reading order."""
+    view = build_view(d)
+    summary = view.summary
+    parts: list[tuple[str, str]] = []
+    if not d.has_changes:
+        parts.append(("same", "no changes"))
+    if summary.modified:
+        parts.append(("modified", plural(summary.modified, "cell") + " modified"))
+    if summary.added:
+        parts.append(("added", f"{summary.added} added"))
+    if summary.removed:
+        parts.append(("removed", f"{summary.removed} removed"))
+    if summary.moved:
+        parts.append(("moved", f"{summary.moved} moved"))
+    if summary.images_changed:
+        parts.append(("images", plural(summary.images_changed, "image") + " changed"))
+    if summary.reexecuted:
+        parts.append(("quiet", f"{summary.reexecuted} re-executed"))
+    if summary.metadata_changed:
+        parts.append(("meta", plural(summary.metadata_changed, "notebook metadata change")))
+    # What the view hides, counted as every renderer counts it.
+    if view.hidden_unchanged:
+        parts.append(("quiet", f"{view.hidden_unchanged} unchanged hidden"))
+    transient = view.hidden_transient_cells + view.hidden_transient_changes
+    if transient:
+        parts.append(("quiet", f"{transient} transient hidden"))
+    if not parts:
+        parts.append(("quiet", "no changes"))
+    return parts
+
+
+def summary_text(d: NotebookDiff) -> str:
+    """The one-line summary of a notebook's changes, as the page's file header shows it."""
+    return " · ".join(t for _, t in summary_parts(d))
+
+
+def notebook_language(d: NotebookDiff) -> str:
+    """The language a notebook's code cells are highlighted in (from its metadata; python by default)."""
+    for nb in (d.new_nb, d.old_nb):
+        meta = nb.get("metadata", {}) if isinstance(nb, dict) else {}
+        if not isinstance(meta, dict):
+            continue
+        info = meta.get("language_info")
+        if isinstance(info, dict) and isinstance(info.get("name"), str):
+            return str(info["name"])
+        kernelspec = meta.get("kernelspec")
+        if isinstance(kernelspec, dict) and isinstance(kernelspec.get("language"), str):
+            return str(kernelspec["language"])
+    return "python"
+
+
+def _fold(ctx: RenderContext, run: list[CellView]) -> str:
+    """A run of cells the view does not show (or shows quietly), in one closed fold with its label.
+
+    Past :data:`MAX_QUIET_CELLS` per page the cells are only counted, so a huge notebook stays a page.
+    """
+    included = run[: max(0, ctx.quiet_left)]
+    ctx.quiet_left -= len(included)
+    inner = "".join(render_cell(ctx, cv.diff) for cv in included)
+    if len(included) < len(run):
+        inner += (
+            f'<p class="empty">⋯ {len(run) - len(included)} more cells not included: this notebook has '
+            f"more than {MAX_QUIET_CELLS:,} unchanged cells</p>"
+        )
+    label = fold_label([cv.diff for cv in run])
+    return f'<details class="fold"><summary><span class="fl">{esc(label)}</span></summary>{inner}</details>'
+
+
+def _notebook_parts(ctx: RenderContext) -> list[str]:
+    """What comes before the cells: problems reading either side, the results panel, notebook metadata."""
+    from nbreview.render.html.results import render_results_panel  # results review (nbreview.results)
+
+    d = ctx.diff
+    out: list[str] = []
+    problems = [f"{side}: {p}" for side, info in (("old", d.old), ("new", d.new)) for p in info.problems]
+    if problems:
+        out.append(f'<div class="problems"><ul>{"".join(f"<li>{esc(p)}</li>" for p in problems)}</ul></div>')
+    out.append(render_results_panel(d, ctx.prefix))
+    notebook_meta = render_changes(d.metadata + d.fields, "notebook metadata")
+    if notebook_meta:
+        out.append(f'<section class="nbmeta"><h3>Notebook metadata</h3>{notebook_meta}</section>')
+    return out
+
+
+class HtmlRenderer:
+    """The page's body for one notebook (a :class:`~nbreview.render.protocol.Renderer`).
+
+    ``links`` says where the page finds images (server URLs or inline data); ``prefix`` keeps
+    cell anchors unique when a page holds several notebooks.
+    """
+
+    def __init__(self, links: ImageLinks, prefix: str = "") -> None:
+        self.links = links
+        self.prefix = prefix
+
+    def render(self, view: NotebookView) -> str:
+        """Notebook-level changes, then the cells in order; what the view does not show is folded."""
+        d = view.diff
+        ctx = RenderContext(d, self.links, lexer_for(notebook_language(d)), self.prefix)
+        out = _notebook_parts(ctx)
+        run: list[CellView] = []
+        for cv in view.cells:
+            if cv.visibility == "shown":
+                if run:
+                    out.append(_fold(ctx, run))
+                    run = []
+                out.append(render_cell(ctx, cv.diff))
+            else:
+                run.append(cv)
+        if run:
+            out.append(_fold(ctx, run))
+        if not d.cells:
+            out.append('<p class="empty">Both notebooks have no cells.</p>')
+        return "".join(out)
+
+
+def render_notebook(d: NotebookDiff, links: ImageLinks, *, prefix: str = "") -> str:
+    """The body for one notebook: notebook-level changes, then the cells in order, quiet runs folded."""
+    return HtmlRenderer(links, prefix).render(build_view(d))
