@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from nbreview.diff.content import IMAGE_MIMES, cell_source
-from nbreview.diff.model import MISSING, CellDiff, ValueChange
+from nbreview.engine.content import IMAGE_MIMES, cell_source
+from nbreview.engine.model import MISSING, CellDiff, ValueChange
 from nbreview.render.escape import esc
 from nbreview.render.html.context import RenderContext, Side
 from nbreview.render.html.markdown import render_markdown

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from nbreview.diff.model import NotebookDiff
+from nbreview.engine.model import NotebookDiff
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from nbreview.diff.content import value_text
-from nbreview.diff.images import decode_b64, image_size, too_large
-from nbreview.diff.model import CellDiff, ImageDiff, NotebookDiff, OutputDiff
+from nbreview.engine.content import value_text
+from nbreview.engine.images import decode_b64, image_size, too_large
+from nbreview.engine.model import CellDiff, ImageDiff, NotebookDiff, OutputDiff
 from nbreview.render.escape import esc
 from nbreview.render.html.context import ImageLinks, JSONDict, Side
 
@@ -80,7 +80,7 @@ def difference_image(d: NotebookDiff, old: tuple[int, int], new: tuple[int, int]
     """The difference picture of two output images, or None when they cannot be decoded."""
     from PIL import UnidentifiedImageError
 
-    from nbreview.diff.images import difference_png
+    from nbreview.engine.images import difference_png
 
     a = output_data(d.old_nb, old[0], old[1], mime)
     b = output_data(d.new_nb, new[0], new[1], mime)

@@ -7,7 +7,7 @@ decision (:func:`nbreview.view.build`); the page keeps the others, folded.
 
 from __future__ import annotations
 
-from nbreview.diff.model import NotebookDiff
+from nbreview.engine.model import NotebookDiff
 from nbreview.render.escape import esc
 from nbreview.render.html.cells import fold_label, render_cell, render_changes
 from nbreview.render.html.context import MAX_QUIET_CELLS, ImageLinks, RenderContext

@@ -10,9 +10,9 @@ import json
 import re
 from typing import Any
 
-from nbreview.diff.content import IMAGE_MIMES, value_text
-from nbreview.diff.model import CellDiff, OutputDiff
-from nbreview.diff.text import HUGE_TEXT_CHARS, head_and_tail
+from nbreview.engine.content import IMAGE_MIMES, value_text
+from nbreview.engine.model import CellDiff, OutputDiff
+from nbreview.engine.text import HUGE_TEXT_CHARS, head_and_tail
 from nbreview.render.escape import esc
 from nbreview.render.html.ansi import ansi_to_html
 from nbreview.render.html.context import JSONDict, RenderContext, Side

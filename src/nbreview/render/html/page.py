@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from nbreview.diff.model import NotebookDiff
+from nbreview.engine.model import NotebookDiff
 from nbreview.render.html.images import InlineImages
 from nbreview.render.html.notebook import render_notebook, summary_parts
 from nbreview.render.html.syntax import pygments_css

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from nbreview.diff.model import Span
+from nbreview.engine.model import Span
 from nbreview.render.escape import esc
 
 if TYPE_CHECKING:

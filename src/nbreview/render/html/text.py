@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nbreview.diff.model import LineOp, Span, TextDiff
+from nbreview.engine.model import LineOp, Span, TextDiff
 from nbreview.render.escape import esc
 from nbreview.render.html.ansi import ansi_to_html
 from nbreview.render.html.syntax import emphasised, highlight_lines
