@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nbreview.engine.content import IMAGE_MIMES, cell_source
-from nbreview.engine.model import MISSING, CellDiff, ValueChange
+from nbreview.engine.model import MISSING, CellDiff, NotebookDiff, ValueChange
 from nbreview.render.escape import esc
 from nbreview.render.html.context import RenderContext, Side
 from nbreview.render.html.markdown import render_markdown
@@ -162,26 +162,20 @@ def render_cell(ctx: RenderContext, cell: CellDiff) -> str:
     )
 
 
-def fold_label(cells: list[CellDiff]) -> str:
-    """What a fold of quiet cells holds: ``3 unchanged cells, 1 re-executed (outputs only)``..."""
-    unchanged = sum(1 for c in cells if c.status == "unchanged")
-    reexecuted = sum(1 for c in cells if c.reexecuted)
-    transient = sum(1 for c in cells if c.transient_only)
+def fold_label(d: NotebookDiff, cells: list[CellDiff]) -> str:
+    """What a fold of quiet cells holds: ``3 unchanged cells, 1 re-executed (outputs only)``...
+
+    The counts are the engine's summary of the fold's cells, so a fold counts images and
+    re-executed cells by the same rule as the notebook's summary line.
+    """
+    counts = NotebookDiff(d.old, d.new, cells).summary()
     parts = []
-    if unchanged:
-        parts.append(plural(unchanged, "unchanged cell"))
-    if reexecuted:
-        images = sum(
-            1
-            for c in cells
-            if c.reexecuted
-            for o in c.outputs or []
-            if o.status != "unchanged" and not o.transient
-            for m in o.mimes
-            if m.kind == "image" and m.status != "unchanged"
-        )
+    if counts.unchanged:
+        parts.append(plural(counts.unchanged, "unchanged cell"))
+    if counts.reexecuted:
+        images = counts.images_changed
         note = f", {plural(images, 'image')} changed" if images else ""
-        parts.append(f"{reexecuted} re-executed (outputs only{note})")
-    if transient:
-        parts.append(plural(transient, "cell") + " with only transient changes")
+        parts.append(f"{counts.reexecuted} re-executed (outputs only{note})")
+    if counts.transient_only:
+        parts.append(plural(counts.transient_only, "cell") + " with only transient changes")
     return ", ".join(parts)

@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from nbreview.engine.content import value_text
-from nbreview.engine.images import decode_b64, image_size, too_large
-from nbreview.engine.model import CellDiff, ImageDiff, NotebookDiff, OutputDiff
+from nbreview.engine.images import image_size
+from nbreview.engine.model import NotebookDiff
 from nbreview.render.escape import esc
 from nbreview.render.html.context import ImageLinks, JSONDict, Side
+from nbreview.view.images import ImagePair, output_at
 
 
 def output_data(nb: JSONDict | None, cell: int, output: int, mime: str) -> Any:
     """The stored value of one MIME type of one output, or None when there is none."""
-    try:
-        return nb["cells"][cell]["outputs"][output]["data"][mime]  # type: ignore[index]
-    except (KeyError, IndexError, TypeError):
-        return None
+    data = output_at(nb, cell, output).get("data")
+    return data.get(mime) if isinstance(data, dict) else None
 
 
 def attachment_data(nb: JSONDict | None, cell: int, name: str, mime: str) -> Any:
@@ -32,19 +31,6 @@ def attachment_data(nb: JSONDict | None, cell: int, name: str, mime: str) -> Any
     try:
         return nb["cells"][cell]["attachments"][name][mime]  # type: ignore[index]
     except (KeyError, IndexError, TypeError):
-        return None
-
-
-def image_bytes(value: Any, mime: str) -> bytes | None:
-    """The bytes of an image value as stored in a notebook (base64, or text for SVG)."""
-    if value is None:
-        return None
-    text = "".join(value) if isinstance(value, list) else str(value)
-    if mime == "image/svg+xml":
-        return text.encode("utf-8")
-    try:
-        return decode_b64(text)
-    except (binascii.Error, ValueError):
         return None
 
 
@@ -82,12 +68,12 @@ def difference_image(d: NotebookDiff, old: tuple[int, int], new: tuple[int, int]
 
     from nbreview.engine.images import difference_png
 
-    a = output_data(d.old_nb, old[0], old[1], mime)
-    b = output_data(d.new_nb, new[0], new[1], mime)
-    if a is None or b is None:
+    old_value = output_data(d.old_nb, old[0], old[1], mime)
+    new_value = output_data(d.new_nb, new[0], new[1], mime)
+    if old_value is None or new_value is None:
         return None
     try:
-        return difference_png(a, b)
+        return difference_png(old_value, new_value)
     except (UnidentifiedImageError, OSError, ValueError, binascii.Error):
         return None
 
@@ -113,19 +99,6 @@ def _svg_size(value: Any) -> tuple[int, int] | None:
     return None
 
 
-def _verdict(image: ImageDiff | None, old_size: tuple[int, int] | None, new_size: tuple[int, int] | None) -> str:
-    """What the comparison found, in a few words beside the tabs."""
-    if too_large(image):
-        return "too large to compare pixels (compared by bytes)"
-    if image is None or image.error:
-        return "pixels not compared"
-    if image.pixels_equal:
-        return "pixels identical"
-    if old_size != new_size:
-        return "sizes differ"
-    return f"{image.changed_fraction * 100:.1f}% of pixels changed"
-
-
 def _figure(links: ImageLinks, side: Side, where: tuple[int, int], mime: str, size: tuple[int, int] | None) -> str:
     dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
     src = links.image(side, where[0], where[1], mime)
@@ -139,27 +112,21 @@ def _figure(links: ImageLinks, side: Side, where: tuple[int, int], mime: str, si
 _MODES = (("2up", "2-up"), ("swipe", "Swipe"), ("onion", "Onion skin"), ("diff", "Difference"))
 
 
-def image_diff(links: ImageLinks, d: NotebookDiff, cell: CellDiff, output: OutputDiff, mime: str) -> str:
-    """A changed image: old and new in four modes (2-up, swipe, onion skin, difference) and the verdict."""
-    assert output.old_index is not None and output.new_index is not None
-    assert cell.old_index is not None and cell.new_index is not None
-    old_at, new_at = (cell.old_index, output.old_index), (cell.new_index, output.new_index)
-    mime_diff = next((m for m in output.mimes if m.mime == mime), None)
-    image = mime_diff.image if mime_diff else None
-    old_size = image.old_size if image and image.old_size else image_size(output_data(d.old_nb, *old_at, mime))
-    new_size = image.new_size if image and image.new_size else image_size(output_data(d.new_nb, *new_at, mime))
-    difference_src = links.difference(old_at, new_at, mime)
+def image_comparison(links: ImageLinks, pair: ImagePair) -> str:
+    """A changed image: old and new in four modes (2-up, swipe, onion skin, difference) and the view's verdict."""
+    assert pair.old is not None and pair.new is not None
+    old_size, new_size = pair.old_size, pair.new_size
+    difference_src = links.difference(pair.old, pair.new, pair.mime)
     both = (max(old_size[0], new_size[0]), max(old_size[1], new_size[1])) if old_size and new_size else None
     difference_dims = f' width="{both[0]}" height="{both[1]}"' if both else ""
     tabs = "".join(
         f'<button type="button" data-mode="{mode}"{" class=on" if mode == "2up" else ""}>{title}</button>'
         for mode, title in _MODES
     )
-    verdict = _verdict(image, old_size, new_size)
     return (
-        f'<div class="imgdiff mode-2up"><div class="tabs">{tabs}<span class="frac">{esc(verdict)}</span></div>'
-        f'<div class="stage">{_figure(links, "old", old_at, mime, old_size)}'
-        f'{_figure(links, "new", new_at, mime, new_size)}'
+        f'<div class="imgdiff mode-2up"><div class="tabs">{tabs}<span class="frac">{esc(pair.verdict)}</span></div>'
+        f'<div class="stage">{_figure(links, "old", pair.old, pair.mime, old_size)}'
+        f"{_figure(links, 'new', pair.new, pair.mime, new_size)}"
         f'<figure class="diffimg"><img data-src="{esc(difference_src)}"{difference_dims} '
         'alt="changed pixels in magenta"><figcaption>changed pixels in magenta</figcaption></figure></div>'
         f'<input type="range" class="slider" min="0" max="100" value="50" aria-label="swipe or fade position"></div>'

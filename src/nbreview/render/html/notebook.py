@@ -12,45 +12,21 @@ from nbreview.render.escape import esc
 from nbreview.render.html.cells import fold_label, render_cell, render_changes
 from nbreview.render.html.context import MAX_QUIET_CELLS, ImageLinks, RenderContext
 from nbreview.render.html.syntax import lexer_for
-from nbreview.view import CellView, NotebookView, plural
+from nbreview.view import CellView, NotebookView
 from nbreview.view import build as build_view
+from nbreview.view.summary import summary_items
+from nbreview.view.summary import summary_text as view_summary_text
 
 
 def summary_parts(d: NotebookDiff) -> list[tuple[str, str]]:
-    """(css class, text) pieces of the one-line summary, in reading order."""
-    view = build_view(d)
-    summary = view.summary
-    parts: list[tuple[str, str]] = []
-    if not d.has_changes:
-        parts.append(("same", "no changes"))
-    if summary.modified:
-        parts.append(("modified", plural(summary.modified, "cell") + " modified"))
-    if summary.added:
-        parts.append(("added", f"{summary.added} added"))
-    if summary.removed:
-        parts.append(("removed", f"{summary.removed} removed"))
-    if summary.moved:
-        parts.append(("moved", f"{summary.moved} moved"))
-    if summary.images_changed:
-        parts.append(("images", plural(summary.images_changed, "image") + " changed"))
-    if summary.reexecuted:
-        parts.append(("quiet", f"{summary.reexecuted} re-executed"))
-    if summary.metadata_changed:
-        parts.append(("meta", plural(summary.metadata_changed, "notebook metadata change")))
-    # What the view hides, counted as every renderer counts it.
-    if view.hidden_unchanged:
-        parts.append(("quiet", f"{view.hidden_unchanged} unchanged hidden"))
-    transient = view.hidden_transient_cells + view.hidden_transient_changes
-    if transient:
-        parts.append(("quiet", f"{transient} transient hidden"))
-    if not parts:
-        parts.append(("quiet", "no changes"))
-    return parts
+    """(css class, text) pieces of the one-line summary, in reading order: the view's wording
+    (:func:`nbreview.view.summary.summary_items`), each styled by its kind."""
+    return [(item.kind, item.text) for item in summary_items(build_view(d))]
 
 
 def summary_text(d: NotebookDiff) -> str:
-    """The one-line summary of a notebook's changes, as the page's file header shows it."""
-    return " · ".join(t for _, t in summary_parts(d))
+    """The one-line summary of a notebook's changes, as the page's notebook header shows it."""
+    return view_summary_text(build_view(d))
 
 
 def notebook_language(d: NotebookDiff) -> str:
@@ -81,7 +57,7 @@ def _fold(ctx: RenderContext, run: list[CellView]) -> str:
             f'<p class="empty">⋯ {len(run) - len(included)} more cells not included: this notebook has '
             f"more than {MAX_QUIET_CELLS:,} unchanged cells</p>"
         )
-    label = fold_label([cv.diff for cv in run])
+    label = fold_label(ctx.diff, [cv.diff for cv in run])
     return f'<details class="fold"><summary><span class="fl">{esc(label)}</span></summary>{inner}</details>'
 
 

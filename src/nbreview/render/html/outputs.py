@@ -10,16 +10,17 @@ import json
 import re
 from typing import Any
 
-from nbreview.engine.content import IMAGE_MIMES, value_text
+from nbreview.engine.content import IMAGE_MIMES, is_image, value_text
 from nbreview.engine.model import CellDiff, OutputDiff
 from nbreview.engine.text import HUGE_TEXT_CHARS, head_and_tail
 from nbreview.render.escape import esc
 from nbreview.render.html.ansi import ansi_to_html
 from nbreview.render.html.context import JSONDict, RenderContext, Side
-from nbreview.render.html.images import image_diff, image_tag
+from nbreview.render.html.images import image_comparison, image_tag
 from nbreview.render.html.markdown import render_markdown
 from nbreview.render.html.safe import latex_to_mathml, sanitize_html
 from nbreview.render.html.text import render_text_diff
+from nbreview.view.images import image_pair
 
 # Which representation of a rich output to show, best first: pictures (IMAGE_MIMES), then text.
 MIME_ORDER = IMAGE_MIMES + (
@@ -81,7 +82,7 @@ def render_output(ctx: RenderContext, side: Side, cell: int, index: int, output:
 def render_mime(ctx: RenderContext, side: Side, cell: int, index: int, mime: str, value: Any, data: JSONDict) -> str:
     """One representation of a rich output; ``data`` is the whole bundle (it decides JSON-like types)."""
     label = f'<span class="mime">{esc(mime)}</span>'
-    if mime in IMAGE_MIMES:
+    if is_image(mime):
         return f'<div class="out image">{image_tag(ctx.links, side, cell, index, mime, value)}{label}</div>'
     text = value_text(value)
     if mime != "text/plain" and len(text) > HUGE_TEXT_CHARS:
@@ -148,8 +149,8 @@ def _modified_row(ctx: RenderContext, cell: CellDiff, output: OutputDiff) -> str
     if isinstance(data, dict):
         chosen = choose_mime(data)
         shown = next((m for m in output.mimes if m.mime == chosen), None)
-        if shown is not None and shown.kind == "image" and shown.status == "modified" and chosen in IMAGE_MIMES:
-            comparison = image_diff(ctx.links, ctx.diff, cell, output, chosen)
+        if shown is not None and shown.kind == "image" and shown.status == "modified" and is_image(shown.mime):
+            comparison = image_comparison(ctx.links, image_pair(ctx.diff, cell, output, shown))
             return f'<div class="orow modified{tag}">{comparison}{note}</div>'
         if shown is not None and shown.text is not None and shown.text.changed and chosen in _TEXT_DIFF_MIMES:
             body = render_text_diff(shown.text, None)
