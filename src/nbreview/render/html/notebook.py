@@ -51,13 +51,13 @@ def _fold(ctx: RenderContext, run: list[CellView]) -> str:
     """
     included = run[: max(0, ctx.quiet_left)]
     ctx.quiet_left -= len(included)
-    inner = "".join(render_cell(ctx, cv.diff) for cv in included)
+    inner = "".join(render_cell(ctx, cell_view.diff) for cell_view in included)
     if len(included) < len(run):
         inner += (
             f'<p class="empty">⋯ {len(run) - len(included)} more cells not included: this notebook has '
             f"more than {MAX_QUIET_CELLS:,} unchanged cells</p>"
         )
-    label = fold_label(ctx.diff, [cv.diff for cv in run])
+    label = fold_label(ctx.diff, [cell_view.diff for cell_view in run])
     return f'<details class="fold"><summary><span class="fl">{esc(label)}</span></summary>{inner}</details>'
 
 
@@ -94,14 +94,14 @@ class HtmlRenderer:
         ctx = RenderContext(d, self.links, lexer_for(notebook_language(d)), self.prefix)
         out = _notebook_parts(ctx)
         run: list[CellView] = []
-        for cv in view.cells:
-            if cv.visibility == "shown":
+        for cell_view in view.cells:
+            if cell_view.visibility == "shown":
                 if run:
                     out.append(_fold(ctx, run))
                     run = []
-                out.append(render_cell(ctx, cv.diff))
+                out.append(render_cell(ctx, cell_view.diff))
             else:
-                run.append(cv)
+                run.append(cell_view)
         if run:
             out.append(_fold(ctx, run))
         if not d.cells:

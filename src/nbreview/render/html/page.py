@@ -36,22 +36,23 @@ class FileEntry:
 
     @property
     def counts(self) -> dict[str, int]:
-        s = self.diff.summary()
-        return {"added": s.added, "removed": s.removed, "modified": s.modified + s.moved}
+        """Cells added, removed and modified (moved cells count as modified), for the stat bar."""
+        summary = self.diff.summary()
+        return {"added": summary.added, "removed": summary.removed, "modified": summary.modified + summary.moved}
 
     def stat_bar(self) -> str:
         """A git-diff-stat-like bar as SVG (attributes, not inline styles, so the CSP holds)."""
-        c = self.counts
-        total = sum(c.values())
+        counts = self.counts
+        total = sum(counts.values())
         if not total:
             return BAR_EMPTY
-        x = 0.0
+        left = 0.0
         rects = []
         for key, cls in (("added", "a"), ("modified", "m"), ("removed", "r")):
-            w = 50 * c[key] / total
-            if w:
-                rects.append(f'<rect x="{x:.1f}" width="{w:.1f}" height="6" class="{cls}"/>')
-            x += w
+            width = 50 * counts[key] / total
+            if width:
+                rects.append(f'<rect x="{left:.1f}" width="{width:.1f}" height="6" class="{cls}"/>')
+            left += width
         return f'<svg class="bar" viewBox="0 0 50 6" aria-hidden="true">{"".join(rects)}</svg>'
 
 

@@ -18,12 +18,12 @@ if TYPE_CHECKING:
     from pygments.lexer import Lexer
 
 
-def _positions(td: TextDiff) -> tuple[dict[int, int], dict[int, int]]:
+def _positions(text_diff: TextDiff) -> tuple[dict[int, int], dict[int, int]]:
     """Line number -> index into ``old_text()`` / ``new_text()`` lines (the same unless the diff
     lists only some lines, as a huge output's does)."""
     old: dict[int, int] = {}
     new: dict[int, int] = {}
-    for op in td.lines:
+    for op in text_diff.lines:
         if op.old is not None and op.op != "insert":
             old[op.old] = len(old)
         if op.new is not None and op.op != "delete":
@@ -31,12 +31,12 @@ def _positions(td: TextDiff) -> tuple[dict[int, int], dict[int, int]]:
     return old, new
 
 
-def _spans_by_line(td: TextDiff) -> tuple[dict[int, list[Span]], dict[int, list[Span]]]:
+def _spans_by_line(text_diff: TextDiff) -> tuple[dict[int, list[Span]], dict[int, list[Span]]]:
     """Intraline spans per side, keyed by index into that side's lines."""
     old: dict[int, list[Span]] = {}
     new: dict[int, list[Span]] = {}
-    old_positions, new_positions = _positions(td)
-    for op in td.lines:
+    old_positions, new_positions = _positions(text_diff)
+    for op in text_diff.lines:
         if op.old is not None and op.old_spans:
             old[old_positions.get(op.old, op.old - 1)] = op.old_spans
         if op.new is not None and op.new_spans:
@@ -62,16 +62,16 @@ def _plain_lines(text: str, spans: dict[int, list[Span]]) -> list[str]:
 class _Lines:
     """Both sides of a text diff as HTML lines (highlighted when there is a lexer), found by line op."""
 
-    def __init__(self, td: TextDiff, lexer: Lexer | None) -> None:
-        old_spans, new_spans = _spans_by_line(td)
-        old_text, new_text = td.old_text(), td.new_text()
+    def __init__(self, text_diff: TextDiff, lexer: Lexer | None) -> None:
+        old_spans, new_spans = _spans_by_line(text_diff)
+        old_text, new_text = text_diff.old_text(), text_diff.new_text()
         if lexer is not None:
             self.old = highlight_lines(old_text, lexer, old_spans)
             self.new = highlight_lines(new_text, lexer, new_spans)
         else:
             self.old = _plain_lines(old_text, old_spans)
             self.new = _plain_lines(new_text, new_spans)
-        self.old_positions, self.new_positions = _positions(td)
+        self.old_positions, self.new_positions = _positions(text_diff)
 
     def old_line(self, op: LineOp) -> str:
         k = self.old_positions.get(op.old, -1) if op.old is not None else -1
@@ -86,7 +86,7 @@ EMPTY_SIDE = '<td class="n e"></td><td class="t e"></td>'
 COLS_SPLIT = '<col class="cn"><col class="ct"><col class="cn"><col class="ct">'
 
 
-def _split_rows(td: TextDiff, lines: _Lines) -> list[tuple[bool, str]]:
+def _split_rows(text_diff: TextDiff, lines: _Lines) -> list[tuple[bool, str]]:
     """(is an unchanged line, the row's four cells) per row; a run of changes pairs its removed and
     added lines side by side, in order, leaving the shorter side empty."""
     rows: list[tuple[bool, str]] = []
@@ -103,7 +103,7 @@ def _split_rows(td: TextDiff, lines: _Lines) -> list[tuple[bool, str]]:
         removed.clear()
         added.clear()
 
-    for op in td.lines:
+    for op in text_diff.lines:
         if op.op == "equal":
             flush()
             rows.append((True, f'<td class="n">{op.old}</td><td class="t">{lines.old_line(op)}</td>'
@@ -117,15 +117,15 @@ def _split_rows(td: TextDiff, lines: _Lines) -> list[tuple[bool, str]]:
     return rows
 
 
-def render_text_diff(td: TextDiff, lexer: Lexer | None) -> str:
+def render_text_diff(text_diff: TextDiff, lexer: Lexer | None) -> str:
     """A line diff as a side-by-side table; the page script derives the unified table from it.
 
     Rows of changed lines carry ``chg``; an empty side is ``e``. Writing one table, not two,
     halves the page for code-heavy notebooks.
     """
-    body = "".join(_fold_context(_split_rows(td, _Lines(td, lexer))))
-    if td.elided:
-        body += (f'<tr class="skip"><td colspan="4">⋯ {td.elided} more changed lines not listed '
+    body = "".join(_fold_context(_split_rows(text_diff, _Lines(text_diff, lexer))))
+    if text_diff.elided:
+        body += (f'<tr class="skip"><td colspan="4">⋯ {text_diff.elided} more changed lines not listed '
                  "(output too large to diff in full)</td></tr>")
     highlighted = " hl" if lexer is not None else ""
     return f'<table class="diff split{highlighted}"><colgroup>{COLS_SPLIT}</colgroup><tbody>{body}</tbody></table>'
