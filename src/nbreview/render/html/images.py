@@ -41,12 +41,12 @@ class InlineImages:
     diff: NotebookDiff
 
     def _uri(self, value: Any, mime: str) -> str:
+        """A stored image as a ``data:`` URI (base64 kept as stored, SVG text encoded)."""
         if value is None:
             return ""
-        if mime == "image/svg+xml":
-            text = "".join(value) if isinstance(value, list) else str(value)
-            return "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
         text = "".join(value) if isinstance(value, list) else str(value)
+        if mime == "image/svg+xml":
+            return "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
         return f"data:{mime};base64," + re.sub(r"\s+", "", text)
 
     def image(self, side: Side, cell: int, output: int, mime: str) -> str:
