@@ -22,8 +22,6 @@ MAX_FUNCTION_LINES = 60
 # markdown-host). The lead empties this set when merging them; an entry that no longer fails
 # makes test_pending_entries_still_fail fail, so the set cannot outlive its reason.
 PENDING = {
-    "src/nbreview/render/html/__init__.py",
-    "src/nbreview/render/html/__init__.py::ansi_to_html",
     "src/nbreview/render/terminal/__init__.py",
     "src/nbreview/render/terminal/__init__.py::_render_output",
 }

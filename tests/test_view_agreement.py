@@ -134,10 +134,7 @@ def parse_html(page: str, summary: str) -> Printed:
         # The page keeps every cell: hidden ones folded away, and re-executed ones folded as quiet.
         if not folded or status == "re-executed":
             p.shown[key] = status
-    p.counts = {
-        "modified": _count(r"(\d+) cells? modified", summary), "added": _count(r"(\d+) added", summary),
-        "removed": _count(r"(\d+) removed", summary), "moved": _count(r"(\d+) moved", summary),
-    }
+    p.counts = {k: _count(rx, summary) for k, rx in _TERM_COUNTS.items()}  # one wording (view.summary)
     labels = " ; ".join(parser.fold_labels)
     folded = _hidden_totals(labels)
     p.hidden = {
@@ -234,7 +231,6 @@ OPTIONS: dict[str, tuple[object, ...]] = {"terminal": (TerminalStyle(width=100),
 # fails as soon as a pending class exists, so the set cannot outlive its reason.
 PENDING = {
     "terminal": lambda view, style: render(view.diff, style),
-    "html": lambda view, links: render_notebook(view.diff, links),
 }
 
 
