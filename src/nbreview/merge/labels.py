@@ -12,8 +12,9 @@ drivers (the ``GITHEAD_<sha>`` variable, ``rebase-merge/done``).
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass, replace
+
+from nbreview.io.git import GitError, git_answer
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,12 @@ def given_label(label: str | None) -> str | None:
 
 
 def _git(args: list[str], cwd: str) -> str | None:
+    """git's answer, or None: a label git cannot give falls back to a default, never fails the merge."""
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
+        answer = git_answer(args, cwd, timeout=10)
+    except GitError:
         return None
-    return proc.stdout.strip() if proc.returncode == 0 else None
+    return answer.strip() if answer is not None else None
 
 
 def _inferred(cwd: str) -> MarkerStyle | None:
