@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nbreview.diff.options import DiffOptions
-from nbreview.io.write import write_atomic as write_atomic  # the CLI commands import it from here
 
 if TYPE_CHECKING:
     import argparse
+
+
+def add_revision_arguments(parser: argparse.ArgumentParser) -> None:
+    """``ARGS... [-- PATHS...]``: argparse drops ``--``, so split on it before parsing (sets ``args.paths``)."""
+    parser.add_argument("args", nargs="*", metavar="OLD NEW | REV", help="two notebooks, or up to two git revisions")
+    original = parser.parse_args
+
+    def parse(args: Any = None, namespace: Any = None) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        paths: list[str] | None = None
+        if "--" in argv:
+            cut = argv.index("--")
+            argv, paths = argv[:cut], argv[cut + 1 :]
+        ns = original(argv, namespace)
+        ns.paths = paths
+        return ns
+
+    setattr(parser, "parse_args", parse)  # noqa: B010 - an instance override, keeps main.py generic
 
 
 def add_display_arguments(parser: argparse.ArgumentParser) -> None:

@@ -38,9 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbreview.cli.common import write_atomic
     from nbreview.errors import NbreviewError, NotebookError
-    from nbreview.io.write import dumps_notebook, terminal_json
+    from nbreview.io.write import dumps_notebook, terminal_json, write_atomic
     from nbreview.merge import merge_structured, validate
 
     name = args.path or args.output or args.local
