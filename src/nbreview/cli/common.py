@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from nbreview.diff.options import DiffOptions
+from nbreview.engine.options import DiffOptions
 
 if TYPE_CHECKING:
     import argparse

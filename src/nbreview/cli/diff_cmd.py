@@ -25,7 +25,7 @@ from nbreview.io.write import terminal_json
 if TYPE_CHECKING:
     import argparse
 
-    from nbreview.diff.model import NotebookDiff
+    from nbreview.engine.model import NotebookDiff
     from nbreview.git.changes import ChangeDiff
     from nbreview.io.git import NotebookPair
 
@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def write_html_report(args: argparse.Namespace) -> int:
     """``nbreview diff ... --html OUT.html``: one self-contained page; exit 1 with ``--exit-code`` on changes."""
-    from nbreview.diff.engine import diff
+    from nbreview.engine.pipeline import diff
     from nbreview.render.html import write_report
 
     pairs = pairs_from_args(args)
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_files(args: argparse.Namespace) -> int:
-    from nbreview.diff.engine import diff
+    from nbreview.engine.pipeline import diff
 
     d = diff(args.args[0], args.args[1], options=diff_options(args))
     if args.json:

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from nbreview.diff.model import NotebookDiff
-    from nbreview.diff.options import DiffOptions
+    from nbreview.engine.model import NotebookDiff
+    from nbreview.engine.options import DiffOptions
     from nbreview.io.git import ChangedNotebook
     from nbreview.render.terminal import StatRow, TerminalStyle
 
@@ -26,7 +26,7 @@ class ChangeDiff(NamedTuple):
 
 def diff_changes(changes: Iterable[ChangedNotebook], options: DiffOptions | None = None) -> Iterator[ChangeDiff]:
     """Each change loaded and diffed, lazily (a pager shows the first notebook at once)."""
-    from nbreview.diff.engine import diff
+    from nbreview.engine.pipeline import diff
     from nbreview.errors import NbreviewError
 
     for change in changes:
@@ -68,7 +68,7 @@ def change_lines(item: ChangeDiff, st: TerminalStyle) -> Iterator[str]:
 
 def stat_row(item: ChangeDiff) -> StatRow:
     """The ``--stat`` line of one changed notebook (its error in place of counts when it has no diff)."""
-    from nbreview.diff.model import Summary
+    from nbreview.engine.model import Summary
     from nbreview.render.terminal import StatRow
 
     if item.diff is None:

@@ -158,7 +158,7 @@ def _read(path: str) -> bytes:
 def _notebook_diff(
     old: bytes, new: bytes, old_label: str, new_label: str, title: str, color: GitColor, width: int
 ) -> str:
-    from nbreview.diff.engine import diff
+    from nbreview.engine.pipeline import diff
     from nbreview.io.load import parse_bytes
     from nbreview.render.terminal import TerminalStyle, render, theme_from_env
 

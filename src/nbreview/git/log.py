@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nbreview.diff.options import DiffOptions
+    from nbreview.engine.options import DiffOptions
     from nbreview.render.terminal import TerminalStyle
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from nbreview.diff.text import split_lines
+from nbreview.engine.text import split_lines
 from nbreview.merge.labels import MarkerStyle
 
 MARK_LOCAL = "<<<<<<< local"

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from nbreview.diff.model import NotebookDiff
+    from nbreview.engine.model import NotebookDiff
     from nbreview.io.git import ChangedNotebook
 
 DIFF_SET_FORMAT = "nbreview-diff-set"
