@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from nbreview.cli.output import COLOR_CHOICES
 from nbreview.engine.options import DiffOptions
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def add_display_arguments(parser: argparse.ArgumentParser) -> None:
     """How a rendered diff looks in the terminal: colour, unchanged cells, context lines."""
     parser.add_argument(
         "--color",
-        choices=("auto", "always", "never"),
+        choices=COLOR_CHOICES,
         default="auto",
         help="colour the output (auto: when stdout is a terminal and NO_COLOR is unset)",
     )

@@ -25,13 +25,15 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from nbreview.cli.output import COLOR_CHOICES
+
     parser.add_argument("local", help="old side (git's $LOCAL): a notebook, or a folder for git difftool -d")
     parser.add_argument("remote", help="new side (git's $REMOTE): a notebook, or a folder for git difftool -d")
     parser.add_argument("--path", default=None, help="the notebook's path in the repository (default: $MERGED)")
     parser.add_argument("--terminal", action="store_true", help="print the terminal diff instead of opening a page")
     parser.add_argument("--no-browser", action="store_true", help="serve the page but do not open a browser")
     parser.add_argument(
-        "--color", choices=("auto", "always", "never"), default="auto", help="colours for the terminal diff"
+        "--color", choices=COLOR_CHOICES, default="auto", help="colours for the terminal diff"
     )
 
 

@@ -7,7 +7,6 @@ page and colour the same way.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING
@@ -16,6 +15,8 @@ if TYPE_CHECKING:
     import argparse
 
     from nbreview.render.terminal import TerminalStyle
+
+COLOR_CHOICES = ("auto", "always", "never")  # ``--color``; ``auto`` is decided by :func:`use_color`
 
 
 def use_color(choice: str, stream: IO[str] | None = None) -> bool:
@@ -81,6 +82,8 @@ def emit(lines: Iterable[str], args: argparse.Namespace) -> None:
             sys.stdout.write(line if line.endswith("\n") else line + "\n")
         sys.stdout.flush()
         return
+    import subprocess
+
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")
     env.setdefault("LV", "-c")
