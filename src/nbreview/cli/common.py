@@ -75,3 +75,11 @@ def diff_options(args: argparse.Namespace) -> DiffOptions:
 def stdout_write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def check_port(port: int) -> None:
+    """``--port`` of the commands that serve a page: 0 (any free port) to 65535, else a one-line error."""
+    from nbreview.errors import NbreviewError
+
+    if not 0 <= port <= 65535:
+        raise NbreviewError(f"--port {port} is not a port number (0-65535; 0 picks a free one)")

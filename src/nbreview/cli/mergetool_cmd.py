@@ -23,7 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nbreview.cli.common import check_port
     from nbreview.web.mergetool import serve_mergetool
+
+    check_port(args.port)
 
     return serve_mergetool(args.base, args.local, args.remote, args.merged, port=args.port,
                            open_browser=not args.no_browser, outputs=args.outputs)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nbreview.cli.common import add_diff_options, add_revision_arguments, diff_options
+from nbreview.cli.common import add_diff_options, add_revision_arguments, check_port, diff_options
 
 LOCAL_IPS = ("127.0.0.1", "localhost", "::1")
 
@@ -40,8 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from nbreview.errors import NbreviewError
     from nbreview.web.server import serve
 
-    if not 0 <= args.port <= 65535:
-        raise NbreviewError(f"--port {args.port} is not a port number (0-65535; 0 picks a free one)")
+    check_port(args.port)
     if args.ip not in LOCAL_IPS:
         sys.stderr.write(
             f"nbreview: warning: listening on {args.ip}: other machines may reach this page "
