@@ -1,4 +1,4 @@
-"""Read notebooks from paths, bytes, dicts or git blobs into normalised plain dicts.
+"""Read notebooks from paths, bytes or dicts into normalised plain dicts (git blobs: :mod:`nbreview.io.git`).
 
 The common path is ``json.loads`` plus :func:`repair.repair` (the line re-joining nbformat
 does, and every structural oddity repaired with a warning or refused), so
