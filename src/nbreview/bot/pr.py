@@ -77,7 +77,7 @@ def read_file(repo: Repository, path: str, ref: str) -> bytes:
     return base64.b64decode(blob.content)
 
 
-def _merge_base(repo: Repository, pr: PullRequest) -> str:
+def merge_base(repo: Repository, pr: PullRequest) -> str:
     """What the pull request's diff is relative to: the merge base, as GitHub shows it."""
     from github import GithubException
 
@@ -189,7 +189,7 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
         raise explain(err, f"reading pull request #{number}", repo_name) from None
     texts: dict[str, tuple[str, bytes, bytes]] = {}
     try:
-        base_sha = _merge_base(repo, pr)
+        base_sha = merge_base(repo, pr)
         changes, skipped = collect_changes(repo, pr, base_sha, settings, texts)
     except GithubException as err:
         raise explain(err, f"reading the notebooks of pull request #{number}", repo_name) from None
