@@ -24,7 +24,6 @@ MAX_FUNCTION_LINES = 60
 PENDING = {
     "src/nbreview/render/html/__init__.py",
     "src/nbreview/render/html/__init__.py::ansi_to_html",
-    "src/nbreview/render/markdown/__init__.py",
     "src/nbreview/render/terminal/__init__.py",
     "src/nbreview/render/terminal/__init__.py::_render_output",
 }

@@ -16,15 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nbreview.bot.client import BotError, explain
-from nbreview.bot.urls import raw_base
-from nbreview.render.markdown import (
-    DEFAULT_BUDGET,
-    MARKER,
-    CommentContext,
-    NotebookChange,
-    RenderedComment,
-    render_comment,
-)
+from nbreview.bot.comment import DEFAULT_BUDGET, MARKER, image_base_url, render_comment
+from nbreview.render.markdown import CommentContext, NotebookChange, RenderedComment
 
 if TYPE_CHECKING:
     from github import Github
@@ -197,7 +190,7 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
     ctx.threads = open_threads(repo, pr, texts, settings)
     if skipped:
         ctx.notes.append(f"{skipped} more notebooks were not diffed (limit {settings.max_notebooks} per comment).")
-    base_url = raw_base(settings.api_url, repo_name, settings.assets_branch)
+    base_url = image_base_url(settings.api_url, repo_name, settings.assets_branch)
     rendered = render_comment(changes, ctx, image_base_url=base_url, budget=settings.budget)
 
     if settings.dry_run:
