@@ -100,6 +100,7 @@ def test_web_warns_about_other_ips(procs: list[subprocess.Popen[str]]) -> None:
     [
         (["web", "missing.ipynb", str(EXAMPLE_NEW), "--no-browser"], "missing.ipynb"),
         (["web", str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--port", "70000"], "--port 70000"),
+        (["mergetool", *[str(EXAMPLE_OLD)] * 3, "merged.ipynb", "--port", "70000"], "--port 70000"),
         (["diff", str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--html", "/nonexistent/dir/out.html"], "cannot write"),
     ],
 )
