@@ -161,7 +161,7 @@ def test_single_notebook_has_no_file_list() -> None:
     c = make_app([Pair("example.ipynb", load(EXAMPLE_OLD), load(EXAMPLE_NEW))]).test_client()
     page = c.get(P + "/").get_data(as_text=True)
     assert '<nav class="files"' not in page
-    assert "4 cells modified · 1 added · 1 moved · 1 image changed" in visible_text(page)
+    assert "4 modified · 1 added · 1 moved · 3 with outputs changed · 1 image changed" in visible_text(page)
 
 
 def test_images_are_lazy_urls_with_sizes(client: FlaskClient) -> None:
@@ -297,7 +297,7 @@ def test_routes_are_all_tested() -> None:
             "/static/<path:filename>",
             "/f/<int:index>/img/<side>/<int:cell>/<int:output>/<path:mime>",
             "/f/<int:index>/att/<side>/<int:cell>/<path:rest>",
-            "/f/<int:index>/imgdiff/<int:oc>/<int:oo>/<int:nc>/<int:no>/<path:mime>",
+            "/f/<int:index>/imgdiff/<int:old_cell>/<int:old_output>/<int:new_cell>/<int:new_output>/<path:mime>",
             "/api/heartbeat",
             "/api/closed",
         ]

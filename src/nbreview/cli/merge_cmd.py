@@ -38,9 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbreview.cli.common import write_atomic
     from nbreview.errors import NbreviewError, NotebookError
-    from nbreview.io.write import dumps_notebook, terminal_json
+    from nbreview.io.write import dumps_notebook, terminal_json, write_atomic
     from nbreview.merge import merge_structured, validate
 
     name = args.path or args.output or args.local
@@ -80,21 +79,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _marker_style(args: argparse.Namespace) -> MarkerStyle:
-    """Labels and conflict style: given on the command line, else git's own when git runs the driver."""
-    from dataclasses import replace
+    """Labels and conflict style: given on the command line, else git's own when git runs the driver (``--path``)."""
+    from nbreview.git.markers import driver_marker_style
 
-    from nbreview.merge.labels import MarkerStyle, git_marker_style, given_label
-
-    if args.path:  # git's merge driver: git's labels and merge.conflictStyle
-        style = git_marker_style(args.base_label, args.local_label, args.remote_label)
-    else:
-        default = MarkerStyle()
-        style = MarkerStyle(local=given_label(args.local_label) or default.local,
-                            remote=given_label(args.remote_label) or default.remote,
-                            base=given_label(args.base_label) or default.base)
-    if args.conflict_style:
-        style = replace(style, diff3=args.conflict_style != "merge")
-    return style
+    return driver_marker_style(args.base_label, args.local_label, args.remote_label, under_git=bool(args.path),
+                               conflict_style=args.conflict_style)
 
 
 def _report(name: str, conflicts: Sequence[Conflict]) -> None:
