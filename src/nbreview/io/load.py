@@ -23,6 +23,7 @@ from nbreview.errors import (
     TruncatedNotebookError,
     UnsupportedFormatError,
 )
+from nbreview.io.gcpause import gc_paused
 from nbreview.io.repair import SURROGATE_ESCAPE, repair
 
 Notebook = dict[str, Any]
@@ -70,8 +71,9 @@ def parse_bytes(data: bytes, label: str) -> LoadedNotebook:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise NotebookError(label, f"not UTF-8 text (byte {err.start})") from None
-    obj = parse_json(text, label)
-    return from_object(obj, label, owned=True, surrogates=SURROGATE_ESCAPE.search(data) is not None)
+    with gc_paused():
+        obj = parse_json(text, label)
+        return from_object(obj, label, owned=True, surrogates=SURROGATE_ESCAPE.search(data) is not None)
 
 
 def parse_json(text: str, label: str) -> Any:
@@ -147,7 +149,8 @@ def load(source: NotebookSource, label: str | None = None) -> LoadedNotebook:
     if isinstance(source, (bytes, bytearray)):
         return parse_bytes(bytes(source), label or "<bytes>")
     if isinstance(source, dict):
-        return from_object(source, label or "<notebook>")
+        with gc_paused():
+            return from_object(source, label or "<notebook>")
     if isinstance(source, (str, os.PathLike)):
         loaded = read_path(source)
         if label:
