@@ -155,8 +155,8 @@ def _pair_block(old: list[list[str]], new: list[list[str]]) -> list[tuple[int, i
     return pairs
 
 
-def _line_opcodes(ka: list[str], kb: list[str]) -> list[tuple[str, int, int, int, int]]:
-    """Opcodes over line keys: common head and tail first, SequenceMatcher on the middle.
+def line_opcodes(ka: list[str], kb: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes over line keys: common head and tail first, SequenceMatcher on the middle (also the merge's line diff).
 
     A middle beyond ``_MAX_ALIGN_LINES`` (a runaway output) is one replaced block, so the
     cost stays linear whatever the text.
@@ -290,7 +290,7 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
     kb = [key(x) for x in b]
     ops: list[LineOp] = []
     added = removed = 0
-    opcodes = _line_opcodes(ka, kb)
+    opcodes = line_opcodes(ka, kb)
     for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
             for di in range(i2 - i1):
