@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import code_cell, md_cell
-from nbreview.diff.align import align_cells
-from nbreview.diff.options import DiffOptions
+from nbreview.engine.align import align_cells
+from nbreview.engine.options import DiffOptions
 
 
 def pairs(old: list[dict[str, Any]], new: list[dict[str, Any]], **opts: bool) -> list[tuple[Any, Any, bool]]:

@@ -10,8 +10,8 @@ from PIL import Image
 
 import nbreview
 from conftest import code_cell, md_cell, notebook
-from nbreview.diff.images import difference_png
-from nbreview.diff.text import diff_text
+from nbreview.engine.images import difference_png
+from nbreview.engine.text import diff_text
 
 
 def png_b64(colour: tuple[int, int, int], size: tuple[int, int] = (20, 10), fmt: str = "PNG",

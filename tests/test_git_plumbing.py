@@ -340,8 +340,8 @@ def test_nbreview_log_shows_each_commit_touching_notebooks(repo: Repo) -> None:
 
 
 def test_appending_lines_does_not_touch_the_old_last_line() -> None:
-    from nbreview.diff.engine import diff
-    from nbreview.diff.text import diff_text
+    from nbreview.engine.pipeline import diff
+    from nbreview.engine.text import diff_text
     from nbreview.render.terminal import TerminalStyle, render
 
     d = diff_text("import x\nx.run()", "import x\nx.run()\nx.stop()")

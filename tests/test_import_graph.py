@@ -109,7 +109,7 @@ def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_graph_sees_known_imports() -> None:
     graph = import_graph()
-    assert "nbreview.diff.model" in graph["nbreview.diff.engine"]
+    assert "nbreview.engine.model" in graph["nbreview.engine.pipeline"]
     assert "nbreview.view.cells" in graph["nbreview.view"]
     assert "nbreview.view" in graph["nbreview.render.terminal"]
 

@@ -26,7 +26,7 @@ from conftest import (
 )
 from nbreview.cli.diff_cmd import use_color
 from nbreview.cli.main import main
-from nbreview.diff.engine import diff
+from nbreview.engine.pipeline import diff
 from nbreview.render.terminal import TerminalStyle, image_info, render
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -18,8 +18,8 @@ import pytest
 
 import nbreview
 from conftest import FIXTURES, code_cell, corpus_pairs, md_cell, needs_corpus, notebook
-from nbreview.diff.model import NotebookDiff
-from nbreview.diff.options import DiffOptions
+from nbreview.engine.model import NotebookDiff
+from nbreview.engine.options import DiffOptions
 from nbreview.render.html import render_notebook, summary_text
 from nbreview.render.markdown import NotebookChange, render_comment
 from nbreview.render.terminal import TerminalStyle, render
@@ -279,7 +279,7 @@ def test_ignore_outputs_hides_an_added_cells_outputs_everywhere() -> None:
 
 
 def test_webp_is_one_image_class_for_engine_and_page() -> None:
-    from nbreview.diff.images import is_raster
+    from nbreview.engine.images import is_raster
     from nbreview.render.html import MIME_ORDER
 
     for mime in ("image/webp", "image/bmp"):

@@ -17,19 +17,19 @@ __version__ = "0.1.0"
 __all__ = ["diff", "patch", "read_notebook", "NotebookDiff", "DiffOptions", "NbreviewError", "__version__"]
 
 if TYPE_CHECKING:
-    from nbreview.diff.engine import diff
-    from nbreview.diff.model import NotebookDiff
-    from nbreview.diff.options import DiffOptions
-    from nbreview.diff.patch import patch
+    from nbreview.engine.model import NotebookDiff
+    from nbreview.engine.options import DiffOptions
+    from nbreview.engine.patch import patch
+    from nbreview.engine.pipeline import diff
     from nbreview.errors import NbreviewError
     from nbreview.io.load import read_notebook
 
 _LAZY = {
-    "diff": ("diff.engine", "diff"),
-    "patch": ("diff.patch", "patch"),
+    "diff": ("engine.pipeline", "diff"),
+    "patch": ("engine.patch", "patch"),
     "read_notebook": ("io.load", "read_notebook"),
-    "NotebookDiff": ("diff.model", "NotebookDiff"),
-    "DiffOptions": ("diff.options", "DiffOptions"),
+    "NotebookDiff": ("engine.model", "NotebookDiff"),
+    "DiffOptions": ("engine.options", "DiffOptions"),
     "NbreviewError": ("errors", "NbreviewError"),
 }
 

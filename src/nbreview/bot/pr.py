@@ -100,7 +100,7 @@ def collect_changes(
     """
     from github import GithubException, RateLimitExceededException
 
-    from nbreview import engine
+    from nbreview.engine import pipeline as engine
     from nbreview.errors import NbreviewError
 
     head_sha = pr.head.sha

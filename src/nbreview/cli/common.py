@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from nbreview.diff.options import DiffOptions
+from nbreview.engine.options import DiffOptions
 from nbreview.io.write import write_atomic as write_atomic  # the CLI commands import it from here
 
 if TYPE_CHECKING:

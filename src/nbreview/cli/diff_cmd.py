@@ -20,7 +20,7 @@ from nbreview.io.write import terminal_json
 if TYPE_CHECKING:
     import argparse
 
-    from nbreview.diff.model import NotebookDiff
+    from nbreview.engine.model import NotebookDiff
     from nbreview.io.git import ChangedNotebook, NotebookPair
     from nbreview.render.terminal import StatRow, TerminalStyle
 
@@ -132,7 +132,7 @@ def pairs_from_args(args: argparse.Namespace) -> list[NotebookPair]:
 
 def write_html_report(args: argparse.Namespace) -> int:
     """``nbreview diff ... --html OUT.html``: one self-contained page; exit 1 with ``--exit-code`` on changes."""
-    from nbreview.diff.engine import diff
+    from nbreview.engine.pipeline import diff
     from nbreview.render.html import write_report
 
     pairs = pairs_from_args(args)
@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_files(args: argparse.Namespace) -> int:
-    from nbreview.diff.engine import diff
+    from nbreview.engine.pipeline import diff
 
     d = diff(args.args[0], args.args[1], options=diff_options(args))
     if args.json:
@@ -210,7 +210,7 @@ def _run_git(args: argparse.Namespace) -> int:
     results: list[tuple[ChangedNotebook, NotebookDiff | None, str]] = []
 
     def diffs() -> Iterator[tuple[ChangedNotebook, NotebookDiff | None, str]]:
-        from nbreview.diff.engine import diff
+        from nbreview.engine.pipeline import diff
         from nbreview.errors import NbreviewError
 
         for ch in changes:
@@ -256,7 +256,7 @@ def _note(ch: ChangedNotebook) -> str:
 
 
 def _stat_row(ch: ChangedNotebook, d: NotebookDiff | None, err: str) -> StatRow:
-    from nbreview.diff.model import Summary
+    from nbreview.engine.model import Summary
     from nbreview.render.terminal import StatRow
 
     if d is None:

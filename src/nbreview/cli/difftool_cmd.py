@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _terminal(pairs: list[NotebookPair], args: argparse.Namespace) -> int:
     from nbreview.cli.diff_cmd import emit, terminal_width, use_color
-    from nbreview.diff.engine import diff
+    from nbreview.engine.pipeline import diff
     from nbreview.io.git import display_path
     from nbreview.render.terminal import TerminalStyle, iter_render, theme_from_env
 

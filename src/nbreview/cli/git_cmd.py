@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbreview import gitconfig
+    from nbreview.git import install as gitconfig
 
     if args.action == "install":
         lines = gitconfig.install(args.scope, textconv=args.textconv)

@@ -174,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _notebook_diff(old: bytes, new: bytes, old_label: str, new_label: str, title: str, color: GitColor) -> str:
     from nbreview.cli.diff_cmd import terminal_width
-    from nbreview.diff.engine import diff
+    from nbreview.engine.pipeline import diff
     from nbreview.io.load import parse_bytes
     from nbreview.render.terminal import TerminalStyle, render, theme_from_env
 

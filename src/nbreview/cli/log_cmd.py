@@ -19,7 +19,7 @@ from nbreview.cli.common import add_diff_options, add_display_arguments, diff_op
 from nbreview.cli.diff_cmd import add_revision_arguments
 
 if TYPE_CHECKING:
-    from nbreview.diff.options import DiffOptions
+    from nbreview.engine.options import DiffOptions
     from nbreview.render.terminal import TerminalStyle
 
 
@@ -85,7 +85,7 @@ def log_lines(
 ) -> Iterator[str]:
     """Header and notebook diffs of each commit, lazily (the pager shows the first commit at once)."""
     from nbreview.cli.diff_cmd import _note
-    from nbreview.diff.engine import diff
+    from nbreview.engine.pipeline import diff
     from nbreview.errors import NbreviewError
     from nbreview.io.git import commit_notebooks, display_path
     from nbreview.render.terminal import BOLD, YELLOW, clean, iter_render

@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbreview.diff.patch import patch
+    from nbreview.engine.patch import patch
     from nbreview.io.load import parse_json
     from nbreview.io.repair import Repairer
 

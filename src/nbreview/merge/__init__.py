@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbreview.diff.options import DiffOptions
-from nbreview.diff.values import notebook_metadata_transient
+from nbreview.engine.options import DiffOptions
+from nbreview.engine.values import notebook_metadata_transient
 from nbreview.io.load import NotebookSource, load
 from nbreview.merge.cells import CellMerger
 from nbreview.merge.model import CHOICES, OUTPUT_MODES, STRATEGIES, Choice, Conflict, MergedCell, MergeResult

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from nbreview.diff.align import align_cells
-from nbreview.diff.content import cell_source
-from nbreview.diff.model import MISSING
-from nbreview.diff.options import DiffOptions
-from nbreview.diff.values import CELL_TRANSIENT_KEYS, cell_metadata_transient
+from nbreview.engine.align import align_cells
+from nbreview.engine.content import cell_source
+from nbreview.engine.model import MISSING
+from nbreview.engine.options import DiffOptions
+from nbreview.engine.values import CELL_TRANSIENT_KEYS, cell_metadata_transient
 from nbreview.merge.model import Conflict, ConflictKind, MergedCell, Side, Slot
 from nbreview.merge.text import Piece, TextConflict, merge_text
 from nbreview.merge.values import ValueConflict, merge_values

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nbreview.diff.content import cell_source
+from nbreview.engine.content import cell_source
 from nbreview.merge.text import has_markers, marker_lines
 
 # Conflicts resolved inside a cell's text: gone once the cell has no markers left. Metadata

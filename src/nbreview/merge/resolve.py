@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from nbreview.diff.content import cell_source
-from nbreview.diff.model import MISSING
+from nbreview.engine.content import cell_source
+from nbreview.engine.model import MISSING
 from nbreview.merge.text import TextConflict, join_both, markers
 from nbreview.merge.values import ValueConflict, set_path
 

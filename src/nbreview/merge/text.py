@@ -1,6 +1,6 @@
 """Line-wise three-way merge of one text (diff3), with git-style conflict markers.
 
-Both sides are diffed against the base with the engine's line diff (:func:`diff.text.line_opcodes`:
+Both sides are diffed against the base with the engine's line diff (:func:`engine.text.line_opcodes`:
 common head and tail, then SequenceMatcher, with its size budget: a changed middle too large to
 align is one block); changed base ranges from the two sides that overlap or touch form one hunk.
 When both sides replaced half of the base lines or more (rival rewrites) and a hunk conflicts,
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nbreview.diff.text import line_opcodes, split_lines
+from nbreview.engine.text import line_opcodes, split_lines
 from nbreview.merge.labels import MarkerStyle
 
 MARK_LOCAL = "<<<<<<< local"

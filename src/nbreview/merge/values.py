@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nbreview.diff.model import MISSING
+from nbreview.engine.model import MISSING
 
 Path = list[str | int]
 

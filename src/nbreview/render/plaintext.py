@@ -12,7 +12,7 @@ import hashlib
 import json
 from typing import Any
 
-from nbreview.diff.content import value_text as _text
+from nbreview.engine.content import value_text as _text
 from nbreview.render.terminal import _bytes, _size, clean, image_info
 
 OUTPUT_LINES = 50

@@ -7,7 +7,7 @@ outputs that differ only in volatile bits, cost nothing). Per output: HTML table
 
 from __future__ import annotations
 
-from nbreview.diff.model import CellDiff, MimeDiff, NotebookDiff, OutputDiff, TextDiff
+from nbreview.engine.model import CellDiff, MimeDiff, NotebookDiff, OutputDiff, TextDiff
 from nbreview.results.model import NumberChange, ResultNote, Results
 from nbreview.results.numbers import changed_numbers
 from nbreview.results.signals import notebook_signals

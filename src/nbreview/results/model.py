@@ -1,8 +1,8 @@
 """What the results did, as data: changed numbers, diffed tables and review signals.
 
 Computed once by :func:`nbreview.results.compute.compute_results` from a
-:class:`~nbreview.diff.model.NotebookDiff` and attached to it as ``diff.results``; every renderer
-reads it through :mod:`nbreview.view.results`. JSON keys are described in ``nbreview.diff.model``.
+:class:`~nbreview.engine.model.NotebookDiff` and attached to it as ``diff.results``; every renderer
+reads it through :mod:`nbreview.view.results`. JSON keys are described in ``nbreview.engine.model``.
 """
 
 from __future__ import annotations

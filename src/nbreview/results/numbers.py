@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from nbreview.diff.model import TextDiff
-from nbreview.diff.text import volatile_spans
+from nbreview.engine.model import TextDiff
+from nbreview.engine.text import volatile_spans
 
 MAX_CHANGED_LINES = 20_000  # changed lines of one output read for numbers; beyond, a note
 MAX_LINE_CHARS = 2_000  # a longer line (minified data, a base64 blob) is not read for numbers

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from nbreview.diff.model import CellDiff, NotebookDiff
+from nbreview.engine.model import CellDiff, NotebookDiff
 from nbreview.results.model import Signal
 
 OUTPUT_GROWTH_BYTES = 100_000  # a cell whose outputs grew by more than this is flagged

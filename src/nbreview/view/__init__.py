@@ -8,7 +8,7 @@ built the same way (data decided once, each renderer only draws it).
 
 from __future__ import annotations
 
-from nbreview.diff.content import (
+from nbreview.engine.content import (
     IMAGE_MIMES,
     RASTER_MIMES,
     TEXT_MIME_ORDER,

@@ -1,6 +1,6 @@
 """What a reviewer is shown of a notebook diff, decided once for every renderer.
 
-:func:`build` turns a :class:`~nbreview.diff.model.NotebookDiff` into a :class:`NotebookView`: per
+:func:`build` turns a :class:`~nbreview.engine.model.NotebookDiff` into a :class:`NotebookView`: per
 cell a status word and whether it is shown, quiet (shown but second-rank: re-executed, outputs
 only) or hidden (unchanged in place, or only transient changes), and the totals every renderer
 prints in its closing line (hidden unchanged cells, hidden transient-only cells, transient
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from nbreview.diff.model import CellDiff, NotebookDiff, Summary
+from nbreview.engine.model import CellDiff, NotebookDiff, Summary
 
 Visibility = Literal["shown", "quiet", "hidden"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nbreview.diff.model import LineOp, TextDiff
+from nbreview.engine.model import LineOp, TextDiff
 
 Row = tuple[str, LineOp]  # ("-" | "+" | " ", the line op it came from)
 

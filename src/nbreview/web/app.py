@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, Response, abort
 
-from nbreview.diff.content import IMAGE_MIMES
+from nbreview.engine.content import IMAGE_MIMES
 from nbreview.render.html import ASSETS, FileEntry, Side, file_note, pygments_css, render_notebook, render_page
 from nbreview.web import security
 
 if TYPE_CHECKING:
-    from nbreview.diff.model import NotebookDiff
-    from nbreview.diff.options import DiffOptions
+    from nbreview.engine.model import NotebookDiff
+    from nbreview.engine.options import DiffOptions
     from nbreview.io.load import LoadedNotebook
 
 CSP = (
@@ -81,7 +81,7 @@ class ReviewSet:
     def diffs(self) -> list[NotebookDiff]:
         with self._lock:
             if self._diffs is None:
-                from nbreview.diff.engine import diff
+                from nbreview.engine.pipeline import diff
 
                 self._diffs = [diff(s.old, s.new, options=self.options) for s in self.sources]
             return self._diffs

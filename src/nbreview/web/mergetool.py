@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template
 
-from nbreview.diff.content import cell_source
+from nbreview.engine.content import cell_source
 
 if TYPE_CHECKING:
     from nbreview.merge import Choice, Conflict, MergedCell, MergeResult
@@ -235,7 +235,7 @@ def _origin(mc: MergedCell) -> str:
 
 
 def _json(value: Any) -> str:
-    from nbreview.diff.model import MISSING
+    from nbreview.engine.model import MISSING
 
     return "(not set)" if value is MISSING else json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
 

@@ -17,7 +17,7 @@ from nbreview.web.app import Lifecycle, PairLike, create_app, new_token
 if TYPE_CHECKING:
     from flask import Flask
 
-    from nbreview.diff.options import DiffOptions
+    from nbreview.engine.options import DiffOptions
 
 # Difftool: how long after "page closed" we wait for a reload, and how long without any
 # heartbeat (browser killed) before giving up. Browsers slow the timers of background tabs to

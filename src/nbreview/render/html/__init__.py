@@ -1,6 +1,6 @@
 """HTML renderer: the review page for the local server and the self-contained report.
 
-It reads a :class:`~nbreview.diff.model.NotebookDiff` and never re-aligns anything. Notebook
+It reads a :class:`~nbreview.engine.model.NotebookDiff` and never re-aligns anything. Notebook
 content is untrusted: every piece of it is escaped, or sanitised with nh3 (HTML outputs,
 markdown with raw HTML); only fragments this module builds itself (pygments highlighting,
 MathML from latex2mathml, cleaned again here) are inserted after sanitising, through
@@ -22,10 +22,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from nbreview.diff.content import IMAGE_MIMES, cell_source, value_text
-from nbreview.diff.images import decode_b64, image_size, too_large
-from nbreview.diff.model import CellDiff, LineOp, NotebookDiff, OutputDiff, Span, TextDiff, ValueChange
-from nbreview.diff.text import HUGE_TEXT_CHARS, head_and_tail
+from nbreview.engine.content import IMAGE_MIMES, cell_source, value_text
+from nbreview.engine.images import decode_b64, image_size, too_large
+from nbreview.engine.model import CellDiff, LineOp, NotebookDiff, OutputDiff, Span, TextDiff, ValueChange
+from nbreview.engine.text import HUGE_TEXT_CHARS, head_and_tail
 from nbreview.render.escape import esc
 from nbreview.view import CellView, plural, segments, status_word
 from nbreview.view import build as build_view
@@ -120,7 +120,7 @@ def difference_image(d: NotebookDiff, old: tuple[int, int], new: tuple[int, int]
     """The difference picture of two output images, or None when they cannot be decoded."""
     from PIL import UnidentifiedImageError
 
-    from nbreview.diff.images import difference_png
+    from nbreview.engine.images import difference_png
 
     a = output_data(d.old_nb, old[0], old[1], mime)
     b = output_data(d.new_nb, new[0], new[1], mime)
@@ -878,7 +878,7 @@ def _short(value: Any) -> str:
 
 def render_changes(changes: list[ValueChange], what: str) -> str:
     """Metadata changes as a list; transient ones folded with their count."""
-    from nbreview.diff.model import MISSING
+    from nbreview.engine.model import MISSING
 
     def item(ch: ValueChange) -> str:
         if ch.op == "add":

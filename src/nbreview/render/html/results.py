@@ -7,7 +7,7 @@ text is escaped; links point only at cell anchors of the same page.
 
 from __future__ import annotations
 
-from nbreview.diff.model import NotebookDiff
+from nbreview.engine.model import NotebookDiff
 from nbreview.render.escape import esc
 from nbreview.view import results as view
 

@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbreview.diff.content import is_raster, output_text
-from nbreview.diff.images import too_large
-from nbreview.diff.model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff
+from nbreview.engine.content import is_raster, output_text
+from nbreview.engine.images import too_large
+from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff
 from nbreview.render.markdown.inert import code_span as code_span
 from nbreview.render.markdown.inert import fence as fence
 from nbreview.render.markdown.inert import html_text as html_text
@@ -195,7 +195,7 @@ def _output_value(nb: dict[str, Any] | None, cell: int | None, out: int | None) 
 
 
 def _image_bytes(output: dict[str, Any] | None, mime: str) -> bytes | None:
-    from nbreview.diff.images import decode_b64
+    from nbreview.engine.images import decode_b64
 
     if output is None:
         return None

@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nbreview.diff.content import TEXT_MIME_ORDER as _TEXT_MIME_ORDER
-from nbreview.diff.content import cell_source, is_raster, output_text, value_text
-from nbreview.diff.model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff, ValueChange
+from nbreview.engine.content import TEXT_MIME_ORDER as _TEXT_MIME_ORDER
+from nbreview.engine.content import cell_source, is_raster, output_text, value_text
+from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, Summary, TextDiff, ValueChange
 from nbreview.render.terminal.style import BLUE as BLUE
 from nbreview.render.terminal.style import BOLD as BOLD
 from nbreview.render.terminal.style import CYAN as CYAN
@@ -423,7 +423,7 @@ def _output_at(cell: dict[str, Any], index: int | None) -> dict[str, Any]:
 
 def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
     """(width, height) of a base64 image and its decoded size in bytes."""
-    from nbreview.diff.images import decode_b64, image_size
+    from nbreview.engine.images import decode_b64, image_size
 
     try:
         nbytes = len(decode_b64(value))

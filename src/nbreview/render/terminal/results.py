@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nbreview.diff.model import NotebookDiff
+from nbreview.engine.model import NotebookDiff
 from nbreview.render.terminal.style import BOLD, CYAN, DIM, GREEN, RED, YELLOW, TerminalStyle, clean
 from nbreview.view import results as view
 

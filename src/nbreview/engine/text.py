@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
-from nbreview.diff.model import LineOp, Span, TextDiff
+from nbreview.engine.model import LineOp, Span, TextDiff
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WS = re.compile(r"\s+")

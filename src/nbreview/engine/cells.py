@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbreview.diff.align import CellMatch
-from nbreview.diff.content import cell_source
-from nbreview.diff.model import MISSING, CellDiff, LineOp, TextDiff
-from nbreview.diff.options import DiffOptions
-from nbreview.diff.outputs import diff_outputs
-from nbreview.diff.text import diff_text, split_lines
-from nbreview.diff.values import cell_metadata_transient, diff_values
+from nbreview.engine.align import CellMatch
+from nbreview.engine.content import cell_source
+from nbreview.engine.model import MISSING, CellDiff, LineOp, TextDiff
+from nbreview.engine.options import DiffOptions
+from nbreview.engine.outputs import diff_outputs
+from nbreview.engine.text import diff_text, split_lines
+from nbreview.engine.values import cell_metadata_transient, diff_values
 
 Cell = dict[str, Any]
 _OWN_KEYS = {"source", "outputs", "metadata"}
@@ -91,7 +91,7 @@ def diff_cell(m: CellMatch, old: Cell | None, new: Cell | None, options: DiffOpt
 
 
 def _presence_change(key: str, old: Any, new: Any) -> Any:
-    from nbreview.diff.model import ValueChange
+    from nbreview.engine.model import ValueChange
 
     if old is MISSING:
         return ValueChange([key], "add", new=new)

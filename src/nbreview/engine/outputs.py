@@ -6,11 +6,11 @@ import json
 from difflib import SequenceMatcher
 from typing import Any
 
-from nbreview.diff.images import compare_images, is_raster
-from nbreview.diff.model import MISSING, MimeDiff, OutputDiff, Status
-from nbreview.diff.options import DiffOptions
-from nbreview.diff.text import diff_text
-from nbreview.diff.values import diff_values
+from nbreview.engine.images import compare_images, is_raster
+from nbreview.engine.model import MISSING, MimeDiff, OutputDiff, Status
+from nbreview.engine.options import DiffOptions
+from nbreview.engine.text import diff_text
+from nbreview.engine.values import diff_values
 
 Output = dict[str, Any]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbreview.diff.align import align_cells
-from nbreview.diff.cells import diff_cell
-from nbreview.diff.model import NotebookDiff, Side
-from nbreview.diff.options import DiffOptions
-from nbreview.diff.values import diff_values, notebook_metadata_transient
+from nbreview.engine.align import align_cells
+from nbreview.engine.cells import diff_cell
+from nbreview.engine.model import NotebookDiff, Side
+from nbreview.engine.options import DiffOptions
+from nbreview.engine.values import diff_values, notebook_metadata_transient
 from nbreview.io.load import LoadedNotebook, NotebookSource, load
 
 

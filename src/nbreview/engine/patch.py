@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from nbreview.diff.model import CellDiff, NotebookDiff
-from nbreview.diff.values import apply_changes
+from nbreview.engine.model import CellDiff, NotebookDiff
+from nbreview.engine.values import apply_changes
 from nbreview.errors import PatchError
 from nbreview.io.load import NotebookSource, load
 

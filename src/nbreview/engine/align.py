@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from nbreview.diff.options import DiffOptions
+from nbreview.engine.options import DiffOptions
 
 GAP_THRESHOLD = 0.5  # in-order match inside a gap
 MOVE_THRESHOLD = 0.6  # out-of-order match (moved and edited)

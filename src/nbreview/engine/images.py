@@ -14,8 +14,8 @@ import re
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from nbreview.diff.content import RASTER_MIMES, is_raster
-from nbreview.diff.model import ImageDiff
+from nbreview.engine.content import RASTER_MIMES, is_raster
+from nbreview.engine.model import ImageDiff
 
 __all__ = ["RASTER_MIMES", "compare_images", "decode_b64", "difference_png", "image_size", "is_raster"]
 

@@ -6,7 +6,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from nbreview.diff.model import MISSING, ValueChange
+from nbreview.engine.model import MISSING, ValueChange
 from nbreview.errors import PatchError
 
 Path = list[str | int]

@@ -55,7 +55,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from nbreview.diff.options import DiffOptions
+from nbreview.engine.options import DiffOptions
 from nbreview.results.model import Results
 
 FORMAT = "nbreview-diff"

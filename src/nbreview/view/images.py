@@ -1,0 +1,166 @@
+"""Image outputs as a reviewer sees them: which pairs to show and what their comparison is called.
+
+The engine compares images by decoded pixels (:mod:`nbreview.engine.images`); this module turns a
+changed output into :class:`ImagePair` items (where each side's picture is in the notebooks,
+its size, and the one phrase every renderer prints for the comparison). The terminal prints the
+verdict, the page draws the pair with its image-diff modes, the PR comment a before/after table.
+"""
+
+from __future__ import annotations
+
+import binascii
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from nbreview.engine.content import is_image
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import CellDiff, ImageDiff, JSONDict, MimeDiff, NotebookDiff, OutputDiff
+
+Place = tuple[int, int]  # (cell index, output index) in one notebook
+
+TOO_LARGE = "too large to compare pixels (compared by bytes)"
+SAME_PIXELS = "re-encoded, same pixels"
+
+
+def output_at(nb: JSONDict | None, cell: int | None, output: int | None) -> JSONDict:
+    """The output ``output`` of cell ``cell`` in a notebook, or ``{}`` when there is none."""
+    if nb is None or cell is None or output is None:
+        return {}
+    try:
+        value = nb["cells"][cell]["outputs"][output]
+    except (KeyError, IndexError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def image_bytes(value: Any, mime: str) -> bytes | None:
+    """The bytes of an image as a notebook stores it (base64, or text for SVG); None if unreadable."""
+    from nbreview.engine.images import decode_b64
+
+    if value is None:
+        return None
+    if mime == "image/svg+xml":
+        text = "".join(value) if isinstance(value, list) else str(value)
+        return text.encode("utf-8")
+    try:
+        return decode_b64(value)
+    except (binascii.Error, ValueError, TypeError):
+        return None
+
+
+def _size(size: tuple[int, int] | None) -> str:
+    return f"{size[0]}×{size[1]}" if size else "?"
+
+
+def _percent(fraction: float) -> str:
+    if 0 < fraction < 0.001:
+        return "<0.1%"
+    if 0.999 < fraction < 1:
+        return ">99.9%"
+    return f"{fraction * 100:.1f}%"
+
+
+def verdict(img: ImageDiff | None) -> str:
+    """The one phrase for a pixel comparison: ``3.2% of pixels changed``, ``resized 10×10 → 20×20``..."""
+    from nbreview.engine.images import too_large
+
+    if img is None:
+        return "pixels not compared"
+    if too_large(img):
+        return TOO_LARGE
+    if img.error:
+        return "could not decode the image to compare pixels"
+    if img.pixels_equal:
+        return SAME_PIXELS
+    if img.old_size != img.new_size:
+        return f"resized {_size(img.old_size)} → {_size(img.new_size)}"
+    return f"{_percent(img.changed_fraction)} of pixels changed"
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePair:
+    """One image of an output, before and after; a side is None when the image is not on it."""
+
+    mime: str
+    status: str  # "added", "removed" or "modified"
+    old: Place | None
+    new: Place | None
+    old_size: tuple[int, int] | None
+    new_size: tuple[int, int] | None
+    verdict: str
+    pixels_equal: bool = False
+
+    def _bytes(self, nb: JSONDict | None, place: Place | None) -> bytes | None:
+        if place is None:
+            return None
+        return image_bytes((output_at(nb, *place).get("data") or {}).get(self.mime), self.mime)
+
+    def old_bytes(self, d: NotebookDiff) -> bytes | None:
+        return self._bytes(d.old_nb, self.old)
+
+    def new_bytes(self, d: NotebookDiff) -> bytes | None:
+        return self._bytes(d.new_nb, self.new)
+
+
+def _stored_size(nb: JSONDict | None, place: Place | None, mime: str) -> tuple[int, int] | None:
+    if place is None or not mime.startswith("image/") or mime == "image/svg+xml":
+        return None
+    from nbreview.engine.images import image_size
+
+    value = (output_at(nb, *place).get("data") or {}).get(mime)
+    return image_size(value) if value is not None else None
+
+
+def image_pair(d: NotebookDiff, c: CellDiff, o: OutputDiff, m: MimeDiff) -> ImagePair:
+    """The pair for one image MIME type of a changed, added or removed output."""
+    old = (c.old_index, o.old_index) if c.old_index is not None and o.old_index is not None else None
+    new = (c.new_index, o.new_index) if c.new_index is not None and o.new_index is not None else None
+    if o.status == "added" or m.status == "added":
+        old, status = None, "added"
+    elif o.status == "removed" or m.status == "removed":
+        new, status = None, "removed"
+    else:
+        status = "modified"
+    img = m.image
+    old_size = img.old_size if img and img.old_size else _stored_size(d.old_nb, old, m.mime)
+    new_size = img.new_size if img and img.new_size else _stored_size(d.new_nb, new, m.mime)
+    said = verdict(img) if status == "modified" else status
+    return ImagePair(m.mime, status, old, new, old_size, new_size, said, bool(img and img.pixels_equal))
+
+
+def image_pairs(d: NotebookDiff, c: CellDiff, o: OutputDiff) -> list[ImagePair]:
+    """Every image of an output that changed (or came or went), in the output's MIME order."""
+    return [
+        image_pair(d, c, o, m)
+        for m in o.mimes
+        if is_image(m.mime) and not (m.status == "unchanged" and m.identical)
+    ]
+
+
+def _whole_cell_pairs(d: NotebookDiff, c: CellDiff) -> list[ImagePair]:
+    """An added or removed cell: each image of each of its outputs, on its one side."""
+    added = c.status == "added"
+    nb, index = (d.new_nb, c.new_index) if added else (d.old_nb, c.old_index)
+    try:
+        outputs = nb["cells"][index].get("outputs") or [] if nb is not None and index is not None else []
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return []
+    pairs: list[ImagePair] = []
+    for k, out in enumerate(outputs if isinstance(outputs, list) else []):
+        data = out.get("data") if isinstance(out, dict) else None
+        for mime in data if isinstance(data, dict) else {}:
+            if not is_image(mime) or index is None:
+                continue
+            place = (index, k)
+            size = _stored_size(nb, place, mime)
+            pairs.append(ImagePair(mime, c.status, None if added else place, place if added else None,
+                                   None if added else size, size if added else None, c.status))
+    return pairs
+
+
+def cell_image_pairs(d: NotebookDiff, c: CellDiff) -> list[ImagePair]:
+    """Every image a reviewer is shown for a cell: its changed outputs' images, or all of an added/removed cell's."""
+    if c.status in ("added", "removed"):
+        return _whole_cell_pairs(d, c)
+    return [pair for o in c.outputs or [] if o.status != "unchanged" for pair in image_pairs(d, c, o)]
