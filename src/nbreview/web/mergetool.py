@@ -233,11 +233,13 @@ def _json(value: Any) -> str:
     return "(not set)" if value is MISSING else json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
 
 
-def _conflict_view(c: Conflict, merged: MergedCell | None) -> dict[str, Any]:
+def _conflict_view(c: Conflict, merged: MergedCell | None, hand_resolved: set[int]) -> dict[str, Any]:
+    """One conflict as the page shows it: title, the three versions, its buttons; ``hand``: the
+    file's hand edits already resolved it."""
     from nbreview.merge.text import TextConflict
     from nbreview.merge.values import ValueConflict
 
-    view: dict[str, Any] = {"id": c.id, "kind": c.kind, "hand": False}
+    view: dict[str, Any] = {"id": c.id, "kind": c.kind, "hand": c.id in hand_resolved}
     if isinstance(c.detail, TextConflict):
         view.update(title="both sides changed these lines", base=c.detail.base, local=c.detail.local,
                     remote=c.detail.remote, buttons=[(choice, choice) for choice in offered(c)])
@@ -263,29 +265,32 @@ def _conflict_view(c: Conflict, merged: MergedCell | None) -> dict[str, Any]:
     return view
 
 
+def _cell_view(merged: MergedCell, n: int, hand_resolved: set[int]) -> dict[str, Any]:
+    """One merged cell as the page shows it: its source as clean text and conflicts, its other conflicts."""
+    pieces: list[dict[str, Any]] = []
+    conflicts = iter(c for c in merged.conflicts if c.kind == "source")
+    for piece in merged.pieces:
+        if isinstance(piece, str):
+            pieces.append({"text": piece})
+        else:
+            pieces.append({"conflict": _conflict_view(next(conflicts), merged, hand_resolved)})
+    cell_type = merged.fields.get("cell_type") or (merged.local or merged.remote or {}).get("cell_type") or "code"
+    return {
+        "n": n,
+        "type": cell_type,
+        "origin": "conflict" if merged.conflicts else _origin(merged),
+        "pieces": pieces if merged.deleted is None else [],
+        "other": [_conflict_view(c, merged, hand_resolved) for c in merged.conflicts if c.kind != "source"],
+        "has_conflict": bool(merged.conflicts),
+    }
+
+
 def page_context(session: MergeSession) -> dict[str, Any]:
+    """What the mergetool template shows: the merged cells (runs of clean ones folded) and every conflict."""
     result = session.result
-    cells: list[dict[str, Any]] = []
-    for slot in result.slots:
-        if slot.when is not None and slot.when[1] != "local":
-            continue  # a cell moved differently on both sides is shown once, where local put it
-        merged = slot.cell
-        pieces: list[dict[str, Any]] = []
-        conflicts = iter(c for c in merged.conflicts if c.kind == "source")
-        for piece in merged.pieces:
-            if isinstance(piece, str):
-                pieces.append({"text": piece})
-            else:
-                pieces.append({"conflict": _conflict_view(next(conflicts), merged)})
-        cell_type = (merged.fields.get("cell_type") or (merged.local or merged.remote or {}).get("cell_type") or "code")
-        cells.append({
-            "n": len(cells),
-            "type": cell_type,
-            "origin": "conflict" if merged.conflicts else _origin(merged),
-            "pieces": pieces if merged.deleted is None else [],
-            "other": [_conflict_view(c, merged) for c in merged.conflicts if c.kind != "source"],
-            "has_conflict": bool(merged.conflicts),
-        })
+    # A cell moved differently on both sides is shown once, where local put it.
+    shown = [slot.cell for slot in result.slots if slot.when is None or slot.when[1] == "local"]
+    cells = [_cell_view(merged, n, session.hand_resolved) for n, merged in enumerate(shown)]
     # Runs of cleanly merged cells fold into one bar that opens in place.
     items: list[dict[str, Any]] = []
     for cell in cells:
@@ -295,13 +300,7 @@ def page_context(session: MergeSession) -> dict[str, Any]:
             items[-1]["run"].append(cell)
         else:
             items.append({"run": [cell]})
-    notebook_conflicts = [_conflict_view(c, None) for c in result.conflicts if c.cell is None]
-    for item in items:  # conflicts the file's hand edits already resolved
-        for cell in item.get("run", []) + ([item["cell"]] if "cell" in item else []):
-            for view in cell["other"] + [p["conflict"] for p in cell["pieces"] if "conflict" in p]:
-                view["hand"] = view["id"] in session.hand_resolved
-    for view in notebook_conflicts:
-        view["hand"] = view["id"] in session.hand_resolved
+    notebook_conflicts = [_conflict_view(c, None, session.hand_resolved) for c in result.conflicts if c.cell is None]
     return {"items": items, "notebook_conflicts": notebook_conflicts, "total": len(result.conflicts),
             "merged_path": session.merged_path, "labels": result.labels, "hand_edited": session.hand is not None,
             "hand_resolved": len(session.hand_resolved), "base": current_app.extensions["nbreview"]["base"]}
