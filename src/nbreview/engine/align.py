@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+from nbreview.engine.content import cell_source
 from nbreview.engine.options import DiffOptions
 
 GAP_THRESHOLD = 0.5  # in-order match inside a gap
@@ -148,9 +149,7 @@ class _Info:
 
 def _info(cell: dict[str, Any], options: DiffOptions) -> _Info:
     ctype = str(cell.get("cell_type", ""))
-    src = cell.get("source", "")
-    if not isinstance(src, str):
-        src = "".join(src) if isinstance(src, list) else str(src)
+    src = cell_source(cell)
     keysrc = _WS.sub(" ", src).strip() if options.ignore_whitespace else src
     cid = cell.get("id") if not options.ignore_ids and isinstance(cell.get("id"), str) else None
     return _Info(ctype, src, (ctype, keysrc), outputs=cell.get("outputs"), cell_id=cid)
