@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from nbreview.engine.text import line_opcodes, split_lines
 from nbreview.merge.labels import MarkerStyle
 
-MARK_LOCAL = "<<<<<<< local"
-MARK_SEP = "======="
-MARK_REMOTE = ">>>>>>> remote"
+MARK_SEP = "======="  # between the two sides of a conflict, whatever the labels
 
 
 @dataclass
