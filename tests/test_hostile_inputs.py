@@ -128,9 +128,10 @@ def every_face(tmp: Path, name: str, old: bytes, new: bytes) -> dict[str, int]:
 
 def comment(old: bytes, new: bytes, name: str) -> str:
     """The PR comment for one changed notebook (as the bot builds it: an unreadable one is named)."""
+    from nbreview.bot.comment import render_comment
     from nbreview.engine import pipeline as engine
     from nbreview.errors import NbreviewError
-    from nbreview.render.markdown import NotebookChange, render_comment
+    from nbreview.render.markdown import NotebookChange
 
     ch = NotebookChange(f"{name}.ipynb", "modified")
     try:
@@ -346,8 +347,9 @@ def test_tmux_title_and_clipboard_are_not_touched(tmp_path: Path) -> None:
 
 
 def test_pr_comment_pings_nobody_and_shows_paths_exactly() -> None:
+    from nbreview.bot.comment import render_comment
     from nbreview.engine import pipeline as engine
-    from nbreview.render.markdown import NotebookChange, render_comment
+    from nbreview.render.markdown import NotebookChange
 
     old = json.dumps(H.base_notebook()).encode()
     nb = H.unknown_cell_notebook()

@@ -4,6 +4,9 @@ A static graph (``ast``, nothing imported): module → the nbreview modules it i
 top or inside a function. Lazy imports count too; a cycle hidden in a function still means two
 modules that cannot be understood (or moved) one without the other. Imports only for type
 checking (``if TYPE_CHECKING:``) do not run and are left out.
+
+The packages also stand in layers (:data:`LAYERS`), and imports only point down: a module may
+import its own layer and the layers below it, never above.
 """
 
 from __future__ import annotations
@@ -13,6 +16,25 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGE = "nbreview"
+
+# The layers, lowest first: a module imports only from its own layer and the ones below it.
+# The first name after ``nbreview.`` decides a module's layer ("" is the package itself).
+LAYERS: list[tuple[str, ...]] = [
+    ("errors",),  # the one exception type every layer raises
+    ("io",),  # reading, repairing and writing notebooks; the one git runner
+    # The diff: load -> align -> compare -> NotebookDiff. results/ is part of it: the pipeline
+    # computes the results review and the NotebookDiff carries it (``diff.results``).
+    ("engine", "results"),
+    ("merge",),  # three-way merge on the engine's alignment and text budgets
+    ("view",),  # what a reviewer is shown, decided once from a NotebookDiff
+    ("render",),  # terminal, HTML, markdown, JSON: each draws the view
+    ("threads",),  # review comments placed on cells and lines, host-neutral
+    ("bot",),  # GitHub: the pull-request comment, the webhook app and its queue, a PR's review session
+    ("web",),  # the local Flask app: review pages, images, conversations (on bot's session), mergetool
+    ("git",),  # git's drivers, textconv, difftool and install: adapters that may open the web page
+    ("",),  # the public API (``nbreview.diff``, ``nbreview.load`` ...), imported lazily
+    ("cli", "__main__"),  # the commands
+]
 
 
 def _module_name(path: Path) -> str:
@@ -121,3 +143,34 @@ def test_cycle_finder_finds_a_cycle() -> None:
 def test_no_import_cycles() -> None:
     cycles = find_cycles(import_graph())
     assert cycles == [], "import cycles: " + "; ".join(" ⇄ ".join(c) for c in cycles)
+
+
+def layer_of(module: str) -> int:
+    """The index in :data:`LAYERS` of a module (``nbreview.engine.align`` -> the engine's)."""
+    first = module.split(".")[1] if "." in module else ""
+    for index, names in enumerate(LAYERS):
+        if first in names:
+            return index
+    raise KeyError(f"{module}: its package is in no layer; add it to LAYERS in tests/test_import_graph.py")
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Every import of a module from a higher layer, as ``"a -> b"``."""
+    return sorted(f"{a} -> {b}" for a, targets in graph.items() for b in targets if layer_of(b) > layer_of(a))
+
+
+def test_every_package_has_a_layer() -> None:
+    for module in import_graph():
+        layer_of(module)
+
+
+def test_layer_check_finds_an_upward_import() -> None:
+    graph = {"nbreview.engine.align": {"nbreview.render.html", "nbreview.io.load"}, "nbreview.io.load": set(),
+             "nbreview.render.html": {"nbreview.engine.align"}}
+    assert upward_imports(graph) == ["nbreview.engine.align -> nbreview.render.html"]
+
+
+def test_no_upward_imports() -> None:
+    found = upward_imports(import_graph())
+    assert found == [], "imports from a higher layer (see LAYERS): " + "; ".join(found)
+

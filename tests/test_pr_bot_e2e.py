@@ -15,8 +15,8 @@ import pytest
 
 from conftest import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES
 from fakegithub import SHARED_API, FakeGitHub, Token, serve
+from nbreview.bot.comment import MARKER
 from nbreview.cli.main import main
-from nbreview.render.markdown import MARKER
 
 pytestmark = [
     pytest.mark.skipif(not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present"),

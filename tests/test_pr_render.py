@@ -14,17 +14,10 @@ import pytest
 
 import nbreview
 from conftest import EXAMPLE_NEW, EXAMPLE_OLD, ROOT, code_cell, md_cell, notebook
+from nbreview.bot.comment import MARKER, render_comment
 from nbreview.bot.pr import event_target
 from nbreview.bot.urls import raw_base, web_root
-from nbreview.render.markdown import (
-    MARKER,
-    CommentContext,
-    NotebookChange,
-    code_span,
-    fence,
-    inline,
-    render_comment,
-)
+from nbreview.render.markdown import CommentContext, NotebookChange, code_span, fence, inline
 
 SAMPLE = ROOT / "docs" / "sample-comment.md"
 SAMPLE_ASSETS = "sample-comment-assets"
@@ -312,3 +305,88 @@ def test_action_runs_nbreview_pr_with_declared_inputs() -> None:
         if "checkout" in str(step.get("uses", "")):
             assert "github.event_name == 'pull_request'" in step["if"]
             assert step["with"]["persist-credentials"] is False
+
+
+def test_the_comment_is_host_neutral_and_the_host_is_passed_in() -> None:
+    """Marker, length limit, fetch command and sign-off come from the host; none of GitHub's is built in."""
+    from nbreview.bot.comment import GITHUB
+    from nbreview.render.markdown import CommentHost
+    from nbreview.render.markdown import render_comment as render_for_any_host
+
+    d = nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW)
+    changes = [NotebookChange("analysis/sales.ipynb", "modified", diff=d)]
+    ctx = CommentContext("a" * 40, "b" * 40, pr_number=7)
+    plain = render_for_any_host(changes, ctx).body
+    assert plain.startswith("### 📓 Notebook changes") and "<!--" not in plain
+    assert "pull/7" not in plain and "after fetching the change, `nbreview web aaaaaaaaaaaa" in plain
+    gitlab = CommentHost(
+        marker="<!-- nbreview:mr-note -->",
+        max_body=3_000,
+        budget=50_000,
+        fetch_command=lambda n: f"git fetch origin merge-requests/{n}/head",
+        change_name="merge request",
+        sign_off="Posted by nbreview",
+    )
+    note = render_for_any_host(changes, ctx, host=gitlab)
+    assert note.body.startswith("<!-- nbreview:mr-note -->\n### ") and len(note.body) < 3_000
+    assert "`git fetch origin merge-requests/7/head` then" in note.body and note.level != "full"
+    many = [NotebookChange(f"nb{i:03d}.ipynb", "modified", diff=d) for i in range(400)]
+    assert len(render_for_any_host(many, ctx, host=gitlab).body) < 3_000
+    assert render_for_any_host([], ctx, host=gitlab).body.startswith("<!-- nbreview:mr-note -->\n")
+    # pictures are linked by whatever the host gives (here: numbered uploads, as a GitLab note would)
+
+    class Uploads:
+        def __init__(self) -> None:
+            self.wanted: dict[str, bytes] = {}
+
+        def url(self, data: bytes, mime: str) -> str:
+            path = f"uploads/{len(self.wanted)}.{mime.split('/')[1]}"
+            self.wanted[path] = data
+            return "/" + path
+
+    linked = render_for_any_host(changes, ctx, images=Uploads)
+    assert "![before](/uploads/0.png)" in linked.body and "![after](/uploads/1.png)" in linked.body
+    assert sorted(linked.images) == ["uploads/0.png", "uploads/1.png"]
+    # GitHub's adapter is this renderer with GitHub's host, nothing more
+    github = render_comment(changes, ctx)
+    assert github.body == render_for_any_host(changes, ctx, host=GITHUB).body
+    assert "`git fetch origin pull/7/head` then" in github.body and "edited in place on every push" in github.body
+
+
+def test_markdown_renderer_draws_one_notebook_through_the_protocol() -> None:
+    from nbreview.render.markdown import LEVELS, ImageLinker, MarkdownRenderer
+    from nbreview.render.protocol import Renderer
+    from nbreview.view import build
+
+    d = nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW)
+    linker = ImageLinker("https://img.example")
+    r = MarkdownRenderer(LEVELS[0], linker, name="a.ipynb")
+    assert isinstance(r, Renderer)
+    section = r.render(build(d))
+    assert section.startswith("<details open><summary><b>a.ipynb</b> · modified · 4 modified")
+    assert section.rstrip().endswith("</details>") and r.cells_left == 0
+    assert "https://img.example/img/" in section and len(linker.wanted) == 2
+    unlinked = MarkdownRenderer(LEVELS[0], None, name="a.ipynb", open_=False)
+    text = unlinked.render(build(d))
+    assert text.startswith("<details><summary>") and "![" not in text and unlinked.allowance.skipped == 1
+    brief = MarkdownRenderer(LEVELS[-1], None, name="a.ipynb")
+    assert "more changed cells left out for length" in brief.render(build(d)) and brief.cells_left > 0
+
+
+def test_a_run_of_changes_is_one_hunk_and_unlisted_lines_start_another() -> None:
+    """Removed lines are listed before added ones, so the added rows' old numbers go back: no gap there."""
+    from nbreview.engine.model import LineOp, TextDiff
+    from nbreview.render.markdown import diff_lines
+
+    def replace(old: int, new: int) -> LineOp:
+        return LineOp("replace", old, new, f"old {old}\n", f"new {new}\n")
+
+    run = [LineOp("equal", 0, 0, "a\n", "a\n"), replace(1, 1), LineOp("delete", 2, None, "gone\n"), replace(3, 2),
+           LineOp("equal", 4, 3, "b\n", "b\n")]
+    lines = diff_lines(TextDiff(run, added=2, removed=3))
+    assert lines == ["  a", "- old 1", "- gone", "- old 3", "+ new 1", "+ new 2", "  b"]
+    # a huge output lists only its changes' context: lines 5..49 were never listed
+    far = [LineOp("equal", 50, 49, "c\n", "c\n"), LineOp("delete", 51, None, "late\n"),
+           LineOp("equal", 52, 50, "d\n", "d\n")]
+    lines = diff_lines(TextDiff(run + far, added=2, removed=4))
+    assert lines[7:] == ["@@ ⋯ @@", "  c", "- late", "  d"]

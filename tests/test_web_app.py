@@ -297,7 +297,7 @@ def test_routes_are_all_tested() -> None:
             "/static/<path:filename>",
             "/f/<int:index>/img/<side>/<int:cell>/<int:output>/<path:mime>",
             "/f/<int:index>/att/<side>/<int:cell>/<path:rest>",
-            "/f/<int:index>/imgdiff/<int:oc>/<int:oo>/<int:nc>/<int:no>/<path:mime>",
+            "/f/<int:index>/imgdiff/<int:old_cell>/<int:old_output>/<int:new_cell>/<int:new_output>/<path:mime>",
             "/api/heartbeat",
             "/api/closed",
         ]

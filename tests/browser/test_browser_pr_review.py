@@ -35,7 +35,7 @@ def start_page(url: str, number: int) -> Iterator[str]:
     from werkzeug.serving import make_server
 
     from nbreview.bot.client import connect
-    from nbreview.threads.session import PullRequestSession
+    from nbreview.bot.session import PullRequestSession
     from nbreview.web.app import Lifecycle, create_app
 
     session = PullRequestSession(connect(url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0), REPO, number)

@@ -25,9 +25,9 @@ from nbreview.errors import NbreviewError
 if TYPE_CHECKING:
     from github import Github
 
+    from nbreview.bot.config import AppConfig
     from nbreview.bot.metrics import Metrics
     from nbreview.bot.pr import Outcome
-    from nbreview.bot.webhook import AppConfig
 
 log = logging.getLogger("nbreview.bot")
 

@@ -16,15 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nbreview.bot.client import BotError, explain
-from nbreview.bot.urls import raw_base
-from nbreview.render.markdown import (
-    DEFAULT_BUDGET,
-    MARKER,
-    CommentContext,
-    NotebookChange,
-    RenderedComment,
-    render_comment,
-)
+from nbreview.bot.comment import DEFAULT_BUDGET, MARKER, image_base_url, render_comment
+from nbreview.render.markdown import CommentContext, NotebookChange, RenderedComment
 
 if TYPE_CHECKING:
     from github import Github
@@ -77,7 +70,7 @@ def read_file(repo: Repository, path: str, ref: str) -> bytes:
     return base64.b64decode(blob.content)
 
 
-def _merge_base(repo: Repository, pr: PullRequest) -> str:
+def merge_base(repo: Repository, pr: PullRequest) -> str:
     """What the pull request's diff is relative to: the merge base, as GitHub shows it."""
     from github import GithubException
 
@@ -189,7 +182,7 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
         raise explain(err, f"reading pull request #{number}", repo_name) from None
     texts: dict[str, tuple[str, bytes, bytes]] = {}
     try:
-        base_sha = _merge_base(repo, pr)
+        base_sha = merge_base(repo, pr)
         changes, skipped = collect_changes(repo, pr, base_sha, settings, texts)
     except GithubException as err:
         raise explain(err, f"reading the notebooks of pull request #{number}", repo_name) from None
@@ -197,7 +190,7 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
     ctx.threads = open_threads(repo, pr, texts, settings)
     if skipped:
         ctx.notes.append(f"{skipped} more notebooks were not diffed (limit {settings.max_notebooks} per comment).")
-    base_url = raw_base(settings.api_url, repo_name, settings.assets_branch)
+    base_url = image_base_url(settings.api_url, repo_name, settings.assets_branch)
     rendered = render_comment(changes, ctx, image_base_url=base_url, budget=settings.budget)
 
     if settings.dry_run:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from nbreview.bot.jobs import RetryPolicy, Runner, Work, github_work, log_event
 
 if TYPE_CHECKING:
+    from nbreview.bot.config import AppConfig
     from nbreview.bot.metrics import Metrics
     from nbreview.bot.queue import JobQueue
-    from nbreview.bot.webhook import AppConfig
 
 log = logging.getLogger("nbreview.bot")
 

@@ -6,8 +6,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from nbreview.bot.config import AppConfig
     from nbreview.bot.queue import JobQueue
-    from nbreview.bot.webhook import AppConfig
 
 QUEUE_HELP = (
     "job queue: sqlite:///PATH (default: $NBREVIEW_QUEUE, else ~/.local/state/nbreview/queue.db) "
@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace, *, need_secret: bool, need_app: bool) -> tuple[AppConfig, JobQueue]:
+    from nbreview.bot.config import AppConfig
     from nbreview.bot.queue import JobQueue
-    from nbreview.bot.webhook import AppConfig
 
     config = AppConfig.from_env(need_secret=need_secret, need_app=need_app)
     if args.queue:

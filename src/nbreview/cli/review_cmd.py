@@ -46,8 +46,8 @@ def parse_target(text: str) -> tuple[str, int]:
 def serve_pull_request(args: argparse.Namespace, repo: str, number: int) -> int:
     """Open the pull request, then serve its review page until Ctrl-C."""
     from nbreview.bot.client import api_root, connect, token_auth
+    from nbreview.bot.session import PullRequestSession
     from nbreview.errors import NbreviewError
-    from nbreview.threads.session import PullRequestSession
     from nbreview.web.server import serve
 
     if not 0 <= args.port <= 65535:

@@ -265,6 +265,63 @@ def _pair_equal_keys(old: list[_Line], new: list[_Line], volatile_only: bool, ou
             out.extend(PairedNumber(x, y, b.line) for x, y in zip(a.nums, b.nums, strict=False) if _reportable(x, y))
 
 
+def _changed_lines(td: TextDiff) -> tuple[list[_Line], list[_Line]] | str:
+    """Each side's changed lines (ANSI codes stripped), numbered by hunk and linked to the line the
+    text diff replaced them with; or why the text is not read (an unrecognised number locale)."""
+    old: list[_Line] = []
+    new: list[_Line] = []
+    hunk = -1
+    in_hunk = False
+    for op in td.lines:
+        if op.op == "equal":
+            in_hunk = False
+            continue
+        if not in_hunk:
+            hunk += 1
+            in_hunk = True
+        old_text = strip_ansi((op.old_text or "").rstrip("\r\n"))
+        new_text = strip_ansi((op.new_text or "").rstrip("\r\n"))
+        if _LOCALE.search(old_text) or _LOCALE.search(new_text):
+            return "numbers not compared: decimal commas (an unrecognised number locale)"
+        if op.op == "replace":
+            old.append(_Line(old_text, numbers_in_line(old_text), op.old, len(new), hunk))
+            new.append(_Line(new_text, numbers_in_line(new_text), op.new, len(old) - 1, hunk))
+        elif op.op == "delete":
+            old.append(_Line(old_text, numbers_in_line(old_text), op.old, -1, hunk))
+        else:
+            new.append(_Line(new_text, numbers_in_line(new_text), op.new, -1, hunk))
+    return old, new
+
+
+def _pair_partners_then_labels(old: list[_Line], new: list[_Line], out: list[PairedNumber]) -> None:
+    """The last two passes: each unused line with its unused text-diff partner, token by token; then
+    what is left in each hunk, by label."""
+    # Per hunk: the old numbers left, and the new ones left with the line they are on.
+    pools: dict[int, tuple[list[Num], list[tuple[Num, int | None]]]] = {}
+    for a in old:
+        if a.used:
+            continue
+        pool = pools.setdefault(a.hunk, ([], []))
+        b = new[a.partner] if a.partner >= 0 else None
+        if b is not None and not b.used:
+            pairs, unpaired_old, unpaired_new = pair_line(a.text, b.text)
+            out.extend(PairedNumber(x, y, b.line) for x, y in pairs if _reportable(x, y))
+            b.used = True
+            pool[0].extend(unpaired_old)
+            pool[1].extend((n, b.line) for n in unpaired_new)
+        else:
+            pool[0].extend(a.nums)
+    for b in new:
+        if not b.used:
+            pools.setdefault(b.hunk, ([], []))[1].extend((n, b.line) for n in b.nums)
+    for old_left, new_left in pools.values():
+        if old_left and new_left:
+            line_of = {id(n): ln for n, ln in new_left}
+            for x, y in _by_label(old_left, [n for n, _ in new_left]):
+                if _reportable(x, y):
+                    out.append(PairedNumber(x, y, line_of.get(id(y))))
+
+
 def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
     """The numbers that changed in a text diff, and a note when the text was not read.
 
@@ -277,54 +334,14 @@ def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
     changed_lines = sum(1 for op in td.lines if op.op != "equal")
     if changed_lines > MAX_CHANGED_LINES:
         return [], f"numbers not compared: more than {MAX_CHANGED_LINES:,} changed lines"
-    old: list[_Line] = []
-    new: list[_Line] = []
-    hunk = -1
-    in_hunk = False
-    for op in td.lines:
-        if op.op == "equal":
-            in_hunk = False
-            continue
-        if not in_hunk:
-            hunk += 1
-            in_hunk = True
-        ta = strip_ansi((op.old_text or "").rstrip("\r\n"))
-        tb = strip_ansi((op.new_text or "").rstrip("\r\n"))
-        if _LOCALE.search(ta) or _LOCALE.search(tb):
-            return [], "numbers not compared: decimal commas (an unrecognised number locale)"
-        if op.op == "replace":
-            old.append(_Line(ta, numbers_in_line(ta), op.old, len(new), hunk))
-            new.append(_Line(tb, numbers_in_line(tb), op.new, len(old) - 1, hunk))
-        elif op.op == "delete":
-            old.append(_Line(ta, numbers_in_line(ta), op.old, -1, hunk))
-        else:
-            new.append(_Line(tb, numbers_in_line(tb), op.new, -1, hunk))
+    lines = _changed_lines(td)
+    if isinstance(lines, str):
+        return [], lines
+    old, new = lines
     out: list[PairedNumber] = []
     _pair_equal_keys(old, new, True, out)
     _pair_equal_keys(old, new, False, out)
-    pools: dict[int, tuple[list[Num], list[tuple[Num, int | None]]]] = {}
-    for a in old:
-        if a.used:
-            continue
-        pool = pools.setdefault(a.hunk, ([], []))
-        b = new[a.partner] if a.partner >= 0 else None
-        if b is not None and not b.used:
-            pairs, la, lb = pair_line(a.text, b.text)
-            out.extend(PairedNumber(x, y, b.line) for x, y in pairs if _reportable(x, y))
-            b.used = True
-            pool[0].extend(la)
-            pool[1].extend((n, b.line) for n in lb)
-        else:
-            pool[0].extend(a.nums)
-    for b in new:
-        if not b.used:
-            pools.setdefault(b.hunk, ([], []))[1].extend((n, b.line) for n in b.nums)
-    for old_left, new_left in pools.values():
-        if old_left and new_left:
-            line_of = {id(n): ln for n, ln in new_left}
-            for x, y in _by_label(old_left, [n for n, _ in new_left]):
-                if _reportable(x, y):
-                    out.append(PairedNumber(x, y, line_of.get(id(y))))
+    _pair_partners_then_labels(old, new, out)
     out.sort(key=lambda p: p.line or 0)
     return out, None
 

@@ -100,6 +100,79 @@ def _from_anchor(nbf: NotebookFile, anchor: Anchor) -> tuple[int | None, bool]:
     return None, True
 
 
+def _comment(c: dict[str, Any], render: Callable[[str], str]) -> dict[str, Any]:
+    """One comment as the page shows it: id, author, time, link, and its text as safe HTML."""
+    return {
+        "id": int(c["id"]),
+        "author": str((c.get("user") or {}).get("login") or "ghost"),
+        "created_at": str(c.get("created_at") or ""),
+        "url": str(c.get("html_url") or ""),
+        "html": render(reader_text(str(c.get("body") or ""))),
+    }
+
+
+def _place_by_anchor(thread: Thread, nbf: NotebookFile, anchor: Anchor | None) -> None:
+    """A file-level comment: on the cell nbreview's hidden anchor names, if it has one."""
+    if anchor is None:
+        return
+    thread.side = anchor.side
+    thread.cell, moved = _from_anchor(nbf, anchor)
+    thread.lines, thread.output = anchor.lines, anchor.output
+    thread.outdated = moved and thread.cell is not None
+
+
+def _place_on_line(thread: Thread, side_map: NotebookMap, line: int, start: Any, anchor: Anchor | None) -> None:
+    """A current comment on ``line`` (from ``start``, for a range) of the side's ``.ipynb`` text."""
+    loc = _pick(side_map.locate_all(line), anchor)
+    if loc is None:
+        return
+    thread.file_level = False
+    thread.cell, thread.output = loc.cell, loc.output
+    first = _pick(side_map.locate_all(start), anchor) if isinstance(start, int) else loc
+    if loc.lines:
+        first_line = first.lines[0] if first and first.cell == loc.cell and first.lines else loc.lines[0]
+        thread.lines = (first_line, loc.lines[1])
+    if anchor is not None and anchor.cell == loc.cell:
+        thread.lines = anchor.lines or thread.lines
+        thread.output = anchor.output if anchor.output is not None else thread.output
+
+
+def _map_at(
+    nbf: NotebookFile,
+    sha: str,
+    fetch: Callable[[str, str], str | None],
+    cache: dict[tuple[str, str], NotebookMap | None],
+) -> NotebookMap | None:
+    """The JSON map of the new side as it was at commit ``sha`` (fetched once per path and commit)."""
+    key = (nbf.path, sha)
+    if key not in cache:
+        text = fetch(nbf.path, sha) if sha else None
+        try:
+            cache[key] = NotebookMap(text, nbf.path) if text else None
+        except Exception:  # noqa: BLE001 - unreadable: file level
+            cache[key] = None
+    return cache[key]
+
+
+def _place_outdated(
+    thread: Thread, nbf: NotebookFile, c: dict[str, Any], anchor: Anchor | None, was_map: NotebookMap | None
+) -> None:
+    """A comment GitHub dropped the ``line`` of: placed by ``original_line`` in ``was_map`` (the
+    revision it was written on), then carried to the same cell now; outdated either way."""
+    thread.outdated = True
+    original_line = c.get("original_line")
+    loc = _pick(was_map.locate_all(original_line), anchor) if was_map and isinstance(original_line, int) else None
+    was = was_map.cell(loc.cell) if was_map and loc else None
+    if anchor is not None and anchor.side == thread.side:
+        thread.cell, _ = _from_anchor(nbf, anchor)
+    elif was is not None:
+        now = _same_cell(nbf.map(thread.side).cells, was)
+        thread.cell = now.index if now else None
+    if loc is not None:
+        thread.lines, thread.output = loc.lines, loc.output
+    thread.file_level = thread.cell is None
+
+
 def place(
     comments: Sequence[dict[str, Any]],
     files: Sequence[NotebookFile],
@@ -110,25 +183,18 @@ def place(
     """Threads from GitHub's review comments (``GET /pulls/{n}/comments``) on the given notebooks.
 
     ``fetch(path, sha)`` reads a file at an older commit (for outdated comments); ``render``
-    turns a comment's markdown into safe HTML.
+    turns a comment's markdown into safe HTML. A reply joins its thread (replies come later).
     """
     by_path = {f.path: f for f in files}
     roots: dict[int, Thread] = {}
     order: list[Thread] = []
     old_maps: dict[tuple[str, str], NotebookMap | None] = {}
     for c in sorted(comments, key=lambda c: (str(c.get("created_at", "")), int(c.get("id", 0)))):
-        cid = int(c["id"])
-        item: dict[str, Any] = {
-            "id": cid,
-            "author": str((c.get("user") or {}).get("login") or "ghost"),
-            "created_at": str(c.get("created_at") or ""),
-            "url": str(c.get("html_url") or ""),
-            "html": render(reader_text(str(c.get("body") or ""))),
-        }
+        item = _comment(c, render)
         parent = c.get("in_reply_to_id")
         if isinstance(parent, int) and parent in roots:
             roots[parent].comments.append(item)
-            roots[cid] = roots[parent]
+            roots[item["id"]] = roots[parent]
             continue
         nbf = by_path.get(str(c.get("path") or ""))
         if nbf is None:
@@ -136,52 +202,16 @@ def place(
         anchor = read_anchor(str(c.get("body") or ""))
         side = "old" if c.get("side") == "LEFT" else "new"
         thread = Thread(nbf.path, side, None, None, None, False, True, [item])
-        line, start = c.get("line"), c.get("start_line")
+        line = c.get("line")
         if c.get("subject_type") == "file" or (line is None and c.get("original_line") is None):
-            if anchor is not None:
-                thread.side = anchor.side
-                thread.cell, moved = _from_anchor(nbf, anchor)
-                thread.lines, thread.output = anchor.lines, anchor.output
-                thread.outdated = moved and thread.cell is not None
+            _place_by_anchor(thread, nbf, anchor)
         elif isinstance(line, int):
-            m = nbf.map(side)
-            loc = _pick(m.locate_all(line), anchor)
-            if loc is not None:
-                thread.file_level = False
-                thread.cell, thread.output = loc.cell, loc.output
-                first = _pick(m.locate_all(start), anchor) if isinstance(start, int) else loc
-                if loc.lines:
-                    a = first.lines[0] if first and first.cell == loc.cell and first.lines else loc.lines[0]
-                    thread.lines = (a, loc.lines[1])
-                if anchor is not None and anchor.cell == loc.cell:
-                    thread.lines = anchor.lines or thread.lines
-                    thread.output = anchor.output if anchor.output is not None else thread.output
-        else:  # outdated: GitHub dropped ``line``; place by original_line in the original revision
-            thread.outdated = True
+            _place_on_line(thread, nbf.map(side), line, c.get("start_line"), anchor)
+        else:  # outdated: an old-side comment is read on the base, a new-side one at its own commit
             sha = str(c.get("original_commit_id") or "")
-            key = (nbf.path if side == "new" else nbf.old_path, sha)
-            if side == "old":
-                was_map: NotebookMap | None = nbf.map("old")
-            else:
-                if key not in old_maps:
-                    text = fetch(key[0], sha) if sha else None
-                    try:
-                        old_maps[key] = NotebookMap(text, nbf.path) if text else None
-                    except Exception:  # noqa: BLE001 - unreadable: file level
-                        old_maps[key] = None
-                was_map = old_maps[key]
-            orig = c.get("original_line")
-            loc = _pick(was_map.locate_all(orig), anchor) if was_map and isinstance(orig, int) else None
-            was = was_map.cell(loc.cell) if was_map and loc else None
-            if anchor is not None and anchor.side == side:
-                thread.cell, _ = _from_anchor(nbf, anchor)
-            elif was is not None:
-                now = _same_cell(nbf.map(side).cells, was)
-                thread.cell = now.index if now else None
-            if loc is not None:
-                thread.lines, thread.output = loc.lines, loc.output
-            thread.file_level = thread.cell is None
-        roots[cid] = thread
+            was_map = nbf.map("old") if side == "old" else _map_at(nbf, sha, fetch, old_maps)
+            _place_outdated(thread, nbf, c, anchor, was_map)
+        roots[item["id"]] = thread
         order.append(thread)
     return order
 

@@ -139,12 +139,13 @@ def build(d: NotebookDiff, show_unchanged: bool = False, show_transient: bool = 
     return view
 
 
-def json_document(d: NotebookDiff) -> dict[str, object]:
+def json_document(d: NotebookDiff, view: NotebookView | None = None) -> dict[str, object]:
     """``d.to_dict()`` with the view's decisions added under ``"view"`` (what ``--json`` prints).
 
     ``view`` is read-only, like the results lists: ``patch`` ignores it. It lists the shown cells
     as ``[old index, new index, status word]`` and the hidden totals the other renderers print.
+    ``view`` defaults to the view with default options.
     """
     doc = d.to_dict()
-    doc["view"] = build(d).to_dict()
+    doc["view"] = (view if view is not None else build(d)).to_dict()
     return doc

@@ -76,9 +76,12 @@ def segments(changed: Sequence[bool], context: int, min_fold: int = 1) -> list[S
     return out
 
 
-def skipped(before: LineOp, after: LineOp) -> bool:
-    """Lines between two listed ops were left out (a huge output lists only its changes' context)."""
-    return before.old is not None and after.old is not None and after.old > before.old + 1
+def skipped(listed: int | None, after: LineOp) -> bool:
+    """Old lines between the last listed (``listed``, the highest so far) and ``after`` were left
+    out (a huge output lists only its changes' context). The highest, not the previous row's: a
+    regrouped run lists its removed lines before its added ones, so the old numbers of the added
+    rows (from ``replace`` ops) go back and jump over the removed ones without skipping any line."""
+    return listed is not None and after.old is not None and after.old > listed + 1
 
 
 def hunks(rows: list[Row], context: int) -> list[list[Row]]:
@@ -88,10 +91,14 @@ def hunks(rows: list[Row], context: int) -> list[list[Row]]:
         if seg.folded:
             continue
         out.append([])
+        listed: int | None = None
         for k in range(seg.start, seg.end):
-            if out[-1] and skipped(rows[k - 1][1], rows[k][1]):
+            op = rows[k][1]
+            if out[-1] and skipped(listed, op):
                 out.append([])
             out[-1].append(rows[k])
+            if op.old is not None:
+                listed = op.old if listed is None else max(listed, op.old)
     return out
 
 

@@ -1,6 +1,9 @@
 """The local review UI: a Flask app over the HTML renderer, and the server that runs it.
 
-``create_app(config)`` builds the app (see :mod:`nbreview.web.app`); ``serve(sources)``
+``create_app(config)`` builds the app from Blueprints (see :mod:`nbreview.web.app`): the review
+pages (:mod:`.pages`), their images (:mod:`.images`), the page's heartbeat (:mod:`.lifecycle`)
+and a pull request's conversations (:mod:`.conversations`), over one
+:class:`~nbreview.web.review.ReviewSet`; the mergetool (:mod:`.mergetool`) adds its own. ``serve(sources)``
 runs it on 127.0.0.1 (see :mod:`nbreview.web.server`); who may read and write is decided in
 one place, :mod:`nbreview.web.security` (secret path prefix, token header and Origin on
 writes, bounded JSON bodies). Templates and static files live in the repository's top-level

@@ -4,24 +4,26 @@
 ``POST /api/review`` submits a review (one request to GitHub), ``POST /api/comment`` posts one
 comment, ``POST /api/reply`` answers a thread. Writes pass :mod:`nbreview.web.security`'s guard
 (token header and this server's Origin), go only to the pull request the page was opened for,
-with the user's own token; GitHub's failures come back as ``{"error": one line}``.
+with the user's own token; GitHub's failures come back as ``{"error": one line}``. The app
+registers this blueprint only when it was given a ``PR_SESSION``.
 """
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Response, jsonify
 
 from nbreview.errors import NbreviewError
 from nbreview.render.html import cell_anchor, render_markdown
+from nbreview.web.review import current_review, review_state
 from nbreview.web.security import read_json
 
 if TYPE_CHECKING:
+    from nbreview.bot.session import PullRequestSession
     from nbreview.threads.place import Thread
-    from nbreview.threads.session import PullRequestSession
-    from nbreview.web.app import ReviewSet
+    from nbreview.web.review import ReviewSet
 
 
 def _page_anchor(review: ReviewSet, file: int, side: str, cell: int | None) -> str | None:
@@ -58,66 +60,82 @@ def threads_json(review: ReviewSet, session: PullRequestSession, threads: list[T
     return out
 
 
-def register(app: Flask, review: ReviewSet, session: PullRequestSession) -> None:
-    """Add the conversation routes for ``session``'s pull request to the review app."""
-    lock = threading.Lock()  # one write to GitHub at a time: no interleaved half-reviews
+bp = Blueprint("conversations", __name__)
 
-    def fail(err: NbreviewError, status: int = 502) -> tuple[Response, int]:
-        return jsonify(error=" ".join(str(err).split())), status
 
-    def answer(call: Any) -> Response | tuple[Response, int]:
-        from nbreview.threads.session import ReviewInputError
+def _session() -> PullRequestSession:
+    """The pull request the app serving this request was opened on."""
+    session: PullRequestSession = review_state()["pr_session"]
+    return session
 
-        try:
-            with lock:
-                result = call()
-            return jsonify(result)
-        except ReviewInputError as err:
-            return fail(err, 400)
-        except NbreviewError as err:
-            return fail(err)
 
-    @app.get("/api/threads")
-    def threads() -> Response | tuple[Response, int]:
-        def load() -> dict[str, Any]:
-            placed = session.threads(render_markdown)
-            return {
-                "pr": {"repo": session.repo_name, "number": session.number, "url": session.html_url,
-                       "head": session.head_sha},
-                "threads": threads_json(review, session, placed),
-            }
+def _fail(err: NbreviewError, status: int = 502) -> tuple[Response, int]:
+    return jsonify(error=" ".join(str(err).split())), status
 
-        return answer(load)
 
-    @app.post("/api/review")
-    def submit() -> Response | tuple[Response, int]:
-        from nbreview.threads.session import Draft, ReviewInputError
+def _answer(call: Callable[[], Any]) -> Response | tuple[Response, int]:
+    """``call()``'s result as JSON, made under the app's write lock; GitHub's failures as one line."""
+    from nbreview.bot.session import ReviewInputError
 
-        data = read_json()
-        try:
-            if not isinstance(data, dict) or not isinstance(data.get("comments", []), list):
-                raise ReviewInputError("send {event, body, comments: [...]}")
-            drafts = [Draft.from_json(d) for d in data.get("comments", [])]
-            event, body = str(data.get("event", "")), data.get("body", "")
-            if not isinstance(body, str):
-                raise ReviewInputError("the review text must be text")
-        except ReviewInputError as err:
-            return fail(err, 400)
-        return answer(lambda: session.submit(event, body, drafts))
+    try:
+        with review_state()["write_lock"]:  # one write to GitHub at a time: no interleaved half-reviews
+            result = call()
+        return jsonify(result)
+    except ReviewInputError as err:
+        return _fail(err, 400)
+    except NbreviewError as err:
+        return _fail(err)
 
-    @app.post("/api/comment")
-    def comment() -> Response | tuple[Response, int]:
-        from nbreview.threads.session import Draft, ReviewInputError
 
-        try:
-            draft = Draft.from_json(read_json())
-        except ReviewInputError as err:
-            return fail(err, 400)
-        return answer(lambda: {"id": session.single(draft).get("id")})
+@bp.get("/api/threads")
+def threads() -> Response | tuple[Response, int]:
+    session = _session()
 
-    @app.post("/api/reply")
-    def reply() -> Response | tuple[Response, int]:
-        data = read_json()
-        if not isinstance(data, dict) or not isinstance(data.get("to"), int) or not isinstance(data.get("body"), str):
-            return jsonify(error="send {to: comment id, body: text}"), 400
-        return answer(lambda: {"id": session.reply(data["to"], data["body"]).get("id")})
+    def load() -> dict[str, Any]:
+        placed = session.threads(render_markdown)
+        return {
+            "pr": {"repo": session.repo_name, "number": session.number, "url": session.html_url,
+                   "head": session.head_sha},
+            "threads": threads_json(current_review(), session, placed),
+        }
+
+    return _answer(load)
+
+
+@bp.post("/api/review")
+def submit() -> Response | tuple[Response, int]:
+    from nbreview.bot.session import Draft, ReviewInputError
+
+    session = _session()
+    data = read_json()
+    try:
+        if not isinstance(data, dict) or not isinstance(data.get("comments", []), list):
+            raise ReviewInputError("send {event, body, comments: [...]}")
+        drafts = [Draft.from_json(d) for d in data.get("comments", [])]
+        event, body = str(data.get("event", "")), data.get("body", "")
+        if not isinstance(body, str):
+            raise ReviewInputError("the review text must be text")
+    except ReviewInputError as err:
+        return _fail(err, 400)
+    return _answer(lambda: session.submit(event, body, drafts))
+
+
+@bp.post("/api/comment")
+def comment() -> Response | tuple[Response, int]:
+    from nbreview.bot.session import Draft, ReviewInputError
+
+    session = _session()
+    try:
+        draft = Draft.from_json(read_json())
+    except ReviewInputError as err:
+        return _fail(err, 400)
+    return _answer(lambda: {"id": session.single(draft).get("id")})
+
+
+@bp.post("/api/reply")
+def reply() -> Response | tuple[Response, int]:
+    session = _session()
+    data = read_json()
+    if not isinstance(data, dict) or not isinstance(data.get("to"), int) or not isinstance(data.get("body"), str):
+        return jsonify(error="send {to: comment id, body: text}"), 400
+    return _answer(lambda: {"id": session.reply(data["to"], data["body"]).get("id")})

@@ -12,7 +12,9 @@ import webbrowser
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from nbreview.web.app import Lifecycle, PairLike, create_app, new_token
+from nbreview.web.app import create_app, new_token
+from nbreview.web.lifecycle import Lifecycle
+from nbreview.web.review import PairLike
 
 if TYPE_CHECKING:
     from flask import Flask

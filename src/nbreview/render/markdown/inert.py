@@ -1,7 +1,7 @@
 """Untrusted text made inert in GitHub-flavoured markdown: no markup, pings, references or bidi tricks.
 
-A leaf of the comment renderer, shared by :mod:`.markdown` and the blocks it includes
-(:mod:`.markdown_results`) so neither imports the other.
+A leaf of the comment renderer: every module of :mod:`nbreview.render.markdown` that writes
+notebook text goes through it.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from nbreview.render.markdown.inert import html_text, inline
 from nbreview.view import results as view
 
 if TYPE_CHECKING:
-    from nbreview.render.markdown import NotebookChange
+    from nbreview.render.markdown.changes import NotebookChange
 
 # Per detail level (the comment's LEVELS, then the brief fall-backs): (changes listed, tables drawn).
 RESULT_LEVELS = ((view.TOP_COMMENT, view.TABLES_COMMENT), (6, 1), (4, 0), (3, 0), (0, 0))
@@ -29,16 +29,16 @@ def _changes_table(rows: list[view.ShownChange]) -> str:
     return "\n".join(lines)
 
 
-def _grid(tv: view.TableView) -> str:
+def _grid(table: view.TableView) -> str:
     def col(c: view.GridCell) -> str:
         mark = {"added": " ➕", "removed": " ➖"}.get(c.state, "")
         return inline(c.text) + mark
 
     lines = [
-        "| " + " | ".join([inline(tv.index_label) or " "] + [col(c) for c in tv.columns]) + " |",
-        "| :-- | " + " | ".join("--:" for _ in tv.columns) + " |",
+        "| " + " | ".join([inline(table.index_label) or " "] + [col(c) for c in table.columns]) + " |",
+        "| :-- | " + " | ".join("--:" for _ in table.columns) + " |",
     ]
-    for label, cells in tv.rows:
+    for label, cells in table.rows:
         mark = {"added": "➕ ", "removed": "➖ "}.get(label.state, "")
         out = []
         for c in cells:
@@ -49,10 +49,10 @@ def _grid(tv: view.TableView) -> str:
             else:
                 out.append(inline(c.text) or " ")
         lines.append(f"| {mark}{inline(label.text)} | " + " | ".join(out) + " |")
-    left = tv.left_out()
+    left = table.left_out()
     tail = f"\n\n<sub>Not shown: {', '.join(left)}.</sub>" if left else ""
     return (
-        f"<details><summary>{tv.where} · table: {html_text(tv.title)}</summary>\n\n"
+        f"<details><summary>{table.where} · table: {html_text(table.title)}</summary>\n\n"
         + "\n".join(lines)
         + tail
         + "\n\n</details>"
@@ -77,8 +77,8 @@ def results_block(changes: Sequence[NotebookChange], level: int = 0) -> str:
             parts.append(
                 _changes_table(rows) + (f"\n\n<sub>… and {more} more changed values</sub>" if more else "") + "\n"
             )
-        for t in res.tables[:tables]:
-            parts.append(_grid(view.table_view(t)) + "\n")
+        for table in res.tables[:tables]:
+            parts.append(_grid(view.table_view(table)) + "\n")
     if not parts:
         return ""
     return "#### 📈 Results\n\n" + "\n".join(parts) + "\n"

@@ -92,7 +92,7 @@ class PullRequestSession:
         from requests.exceptions import RequestException
 
         from nbreview.bot.client import explain
-        from nbreview.bot.pr import _merge_base, read_file
+        from nbreview.bot.pr import merge_base, read_file
         from nbreview.io.git import NotebookPair
         from nbreview.io.load import empty_notebook, from_object, load
 
@@ -101,7 +101,7 @@ class PullRequestSession:
             self.repo = self.gh.get_repo(self.repo_name)
             self.pr = self.pr_obj = self.repo.get_pull(self.number)
             self.head_sha, self.pr_url, self.html_url = self.pr.head.sha, self.pr.url, self.pr.html_url
-            self.base_sha = _merge_base(self.repo, self.pr)
+            self.base_sha = merge_base(self.repo, self.pr)
             pairs: list[NotebookPair] = []
             for f in self.pr.get_files():
                 if not (f.filename.endswith(NOTEBOOK_SUFFIX) or (f.previous_filename or "").endswith(NOTEBOOK_SUFFIX)):

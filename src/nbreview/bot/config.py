@@ -1,0 +1,75 @@
+"""The bot's settings: the webhook secret, the GitHub App's id and key, the queue and its timings.
+
+Read from the environment by :meth:`AppConfig.from_env` (``nbreview bot serve|worker``, the WSGI
+factory); a web-only node needs just the secret, a worker just the app's id and key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from nbreview.bot.client import BotError
+from nbreview.bot.queue import default_queue_url
+
+
+@dataclass
+class AppConfig:
+    webhook_secret: str
+    app_id: str | None = None
+    private_key: str | None = None
+    api_url: str = "https://api.github.com"
+    assets_branch: str = "nbreview-assets"
+    max_age: float = 6 * 3600.0  # seconds a delivery may lag behind its pull request's last update
+    clock_skew: float = 300.0  # seconds an event's time may be ahead of ours
+    queue_url: str = field(default_factory=default_queue_url)
+    lease_seconds: float = 30.0
+    retry_base: float = 5.0
+    body_budget: int = 64 * 1024 * 1024  # bytes of request bodies held at once, over all requests
+
+    @classmethod
+    def from_env(
+        cls, env: dict[str, str] | None = None, *, need_secret: bool = True, need_app: bool = True
+    ) -> AppConfig:
+        """Settings from ``NBREVIEW_WEBHOOK_SECRET``, ``GITHUB_APP_ID``, ``GITHUB_APP_PRIVATE_KEY(_PATH)``, ...
+
+        A web-only node needs just the secret, a worker just the app's id and key.
+        """
+        env = dict(os.environ) if env is None else env
+        secret = env.get("NBREVIEW_WEBHOOK_SECRET", "")
+        if need_secret and not secret:
+            raise BotError("set NBREVIEW_WEBHOOK_SECRET to the GitHub App's webhook secret")
+        app_id = env.get("GITHUB_APP_ID") or None
+        key = env.get("GITHUB_APP_PRIVATE_KEY") or None
+        key_path = env.get("GITHUB_APP_PRIVATE_KEY_PATH")
+        if key is None and key_path:
+            try:
+                with open(key_path, encoding="utf-8") as fh:
+                    key = fh.read()
+            except OSError as err:
+                raise BotError(f"{key_path}: cannot read the app's private key: {err.strerror}") from None
+        if need_app and (not app_id or not key):
+            raise BotError("set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY_PATH (or GITHUB_APP_PRIVATE_KEY)")
+
+        def number(name: str, default: float) -> float:
+            raw = env.get(name)
+            try:
+                value = float(raw) if raw else default
+            except ValueError:
+                raise BotError(f"{name}={raw!r}: not a number") from None
+            if value <= 0:
+                raise BotError(f"{name}={raw!r}: must be positive")
+            return value
+
+        return cls(
+            webhook_secret=secret,
+            app_id=app_id,
+            private_key=key,
+            api_url=(env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
+            assets_branch=env.get("NBREVIEW_ASSETS_BRANCH") or "nbreview-assets",
+            max_age=number("NBREVIEW_MAX_DELIVERY_AGE", 6 * 3600),
+            clock_skew=number("NBREVIEW_CLOCK_SKEW", 300),
+            queue_url=env.get("NBREVIEW_QUEUE") or default_queue_url(),
+            lease_seconds=number("NBREVIEW_LEASE_SECONDS", 30),
+            retry_base=number("NBREVIEW_RETRY_BASE", 5),
+        )

@@ -1,0 +1,216 @@
+"""The whole comment on a change under review: header, summary table, results, one section per
+notebook, footer; stepped down through the detail levels until it fits the host's budget.
+
+Nothing here knows the host: its hidden marker, its length limit, how a reviewer fetches the
+change and where pictures are served from come in a :class:`CommentHost` and an image base URL
+(:mod:`nbreview.bot.comment` gives GitHub's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from nbreview.engine.model import NotebookDiff
+from nbreview.render.markdown.cells import LEVELS
+from nbreview.render.markdown.changes import CommentContext, NotebookChange, RenderedComment
+from nbreview.render.markdown.images import ImageAllowance, ImageLinker, PictureLinks
+from nbreview.render.markdown.inert import inline
+from nbreview.render.markdown.notebook import TABLE_HEAD, section, table_row
+from nbreview.render.markdown.results import results_block
+
+DEFAULT_BUDGET = 60_000  # a longer comment is not read; a host with a hard limit sets its own
+FOOTER_ROOM = 300  # what the "left out" list of the footer may take, kept free by the brief fall-back
+JOINS_ROOM = 16  # the newlines that join header, table, results, sections and footer
+NOTEBOOKS_OPEN = 3  # up to this many notebooks, the first section is open
+
+
+@dataclass(frozen=True)
+class CommentHost:
+    """What the comment must know of the place it is posted (GitHub's: :data:`nbreview.bot.comment.GITHUB`)."""
+
+    marker: str = ""  # the first line, by which the poster finds its own comment again ("": none)
+    max_body: int | None = None  # the host's hard limit on a comment, in characters
+    budget: int = DEFAULT_BUDGET  # the length aimed for, leaving room for the caller's notes
+    fetch_command: Callable[[int], str] | None = None  # change number -> the git command fetching its head
+    change_name: str = "change"  # what the host calls the change under review ("pull request")
+    sign_off: str = "Posted by nbreview"
+
+
+PLAIN = CommentHost()
+
+
+def _footer(ctx: CommentContext, left_out: list[str], host: CommentHost) -> str:
+    lines = []
+    if left_out:
+        lines.append("**Left out to keep this comment short:** " + "; ".join(left_out) + ".")
+    see = []
+    if ctx.report_url:
+        see.append(f"the [full HTML report]({ctx.report_url})")
+    if ctx.base_sha and ctx.head_sha:
+        if ctx.pr_number and host.fetch_command:
+            fetch = f"`{host.fetch_command(ctx.pr_number)}` then "
+        else:
+            fetch = f"after fetching the {host.change_name}, "
+        see.append(f"locally: {fetch}`nbreview web {ctx.base_sha[:12]} {ctx.head_sha[:12]}`")
+    if see:
+        lines.append("To see everything: " + ", or ".join(see) + ".")
+    lines += ctx.notes
+    lines.append("Unchanged cells and transient changes (timestamps, volatile ids) are counted, not shown.")
+    lines.append(f"<sub>{host.sign_off}</sub>")
+    return "\n\n".join(lines) + "\n"
+
+
+def _marker_line(host: CommentHost) -> str:
+    return f"{host.marker}\n" if host.marker else ""
+
+
+def _header(changes: list[NotebookChange], ctx: CommentContext, host: CommentHost) -> str:
+    n = len(changes)
+    title = f"### 📓 Notebook changes · {n} notebook{'s' if n != 1 else ''}"
+    if ctx.head_sha:
+        title += f" · at {ctx.head_sha[:7]}"
+    return f"{_marker_line(host)}{title}\n{_threads_lines(ctx)}"
+
+
+def _threads_lines(ctx: CommentContext) -> str:
+    """One line per notebook with review threads: "💬 `a.ipynb`: 3 open threads: cell [12] (2), cell [30] (1)"."""
+    lines = []
+    for path, where in sorted(ctx.threads.items()):
+        total = sum(n for _, n in where)
+        if not total:
+            continue
+        spots = ", ".join(f"{label} ({n})" for label, n in where)
+        lines.append(f"💬 {inline(path)}: {total} open thread{'s' if total != 1 else ''}: {spots}")
+    return "\n" + "  \n".join(lines) + "\n" if lines else ""
+
+
+def render_no_notebooks(ctx: CommentContext, host: CommentHost = PLAIN) -> str:
+    """The comment once a change no longer touches any notebook."""
+    as_of = f" (as of {ctx.head_sha[:7]})" if ctx.head_sha else ""
+    return (
+        f"{_marker_line(host)}### 📓 Notebook changes\n\n"
+        f"This {host.change_name} no longer changes any notebook{as_of}.\n\n<sub>{host.sign_off}</sub>\n"
+    )
+
+
+def _left_out(cells: int, images: int) -> list[str]:
+    return ([f"{cells} changed cells"] if cells else []) + ([f"{images} images"] if images else [])
+
+
+def render_comment(
+    changes: list[NotebookChange],
+    ctx: CommentContext | None = None,
+    *,
+    host: CommentHost = PLAIN,
+    image_base_url: str | None = None,
+    images: Callable[[], PictureLinks] | None = None,
+    budget: int | None = None,
+) -> RenderedComment:
+    """The whole comment, stepping down through :data:`LEVELS` until it fits ``budget`` characters
+    (the host's budget by default, never over its limit). Pictures are linked by ``images()``, or by
+    content hash under ``image_base_url``; without either they are counted as left out."""
+    ctx = ctx or CommentContext()
+    if images is None and image_base_url:
+        images = partial(ImageLinker, image_base_url)
+    if not changes:
+        return RenderedComment(render_no_notebooks(ctx, host), {}, "none", [])
+    budget = host.budget if budget is None else budget
+    if host.max_body is not None:
+        budget = min(budget, host.max_body - 1)
+    head = _header(changes, ctx, host)
+    for level_index, level in enumerate(LEVELS):
+        results = results_block(changes, level_index)
+        linker = images() if images else None
+        allowance = ImageAllowance(level.images)
+        sections = []
+        cells_left = 0
+        size = len(head) + len(results)
+        for i, ch in enumerate(changes):
+            text, left = section(ch, level, linker, allowance, open_=(i == 0 and len(changes) <= NOTEBOOKS_OPEN))
+            sections.append(text)
+            cells_left += left
+            size += len(text)
+            if size > budget:
+                break  # this level cannot fit; don't render the rest of it
+        if size > budget:
+            continue
+        left_out = _left_out(cells_left, allowance.skipped)
+        body = head + "\n" + _table(changes) + "\n\n" + results + "\n".join(sections) + "\n"
+        body += _footer(ctx, left_out, host)
+        if len(body) <= budget:
+            return RenderedComment(body, dict(linker.wanted) if linker else {}, level.name, left_out)
+    brief = _first_notebooks(changes, ctx, budget, head, images, host)
+    return brief if brief is not None else _summary_only(changes, ctx, budget, head, host)
+
+
+def _first_notebooks(
+    changes: list[NotebookChange],
+    ctx: CommentContext,
+    budget: int,
+    head: str,
+    images: Callable[[], PictureLinks] | None,
+    host: CommentHost,
+) -> RenderedComment | None:
+    """Before the summary alone: the first notebooks in brief while they fit, the rest in the table only."""
+    level = LEVELS[-1]
+    table = _table(changes)
+    results = results_block(changes, len(LEVELS))
+    room = budget - len(head) - len(table) - len(results) - len(_footer(ctx, ["x" * FOOTER_ROOM], host)) - JOINS_ROOM
+    wanted: dict[str, bytes] = {}
+    allowance = ImageAllowance(level.images)
+    sections: list[str] = []
+    cells_left = 0
+    for ch in changes:
+        linker = images() if images else None
+        trial = ImageAllowance(allowance.left)  # a section that does not fit must not spend the allowance
+        text, left = section(ch, level, linker, trial, open_=False)
+        if len(text) > room:
+            break
+        room -= len(text) + 1
+        sections.append(text)
+        cells_left += left
+        allowance = ImageAllowance(trial.left, allowance.skipped + trial.skipped)
+        wanted.update(linker.wanted if linker else {})
+    if not sections:
+        return None
+    left_out = [f"the details of {len(changes) - len(sections)} notebooks (they are in the table)"]
+    left_out += _left_out(cells_left, allowance.skipped)
+    body = head + "\n" + table + "\n\n" + results + "\n".join(sections) + "\n" + _footer(ctx, left_out, host)
+    if len(body) > budget:
+        return None
+    return RenderedComment(body, wanted, "first notebooks only", left_out)
+
+
+def _table(changes: Sequence[NotebookChange], limit: int | None = None, rows: list[str] | None = None) -> str:
+    rows = [table_row(ch) for ch in changes] if rows is None else rows
+    more = ""
+    if limit is not None and len(rows) > limit:
+        more = f"\n\n… and {len(rows) - limit} more notebooks"
+        rows = rows[:limit]
+    return TABLE_HEAD + "\n" + "\n".join(rows) + more
+
+
+def _summary_only(
+    changes: list[NotebookChange], ctx: CommentContext, budget: int, head: str, host: CommentHost
+) -> RenderedComment:
+    """The last resort: the table alone, cut by thirds until it fits."""
+    rows = [table_row(ch) for ch in changes]
+    limit: int | None = None
+    while True:
+        left_out = ["every notebook's cell details"]
+        if limit is not None:
+            left_out.append(f"{len(changes) - limit} notebooks from the table")
+        body = head + "\n" + _table(changes, limit, rows) + "\n\n" + _footer(ctx, left_out, host)
+        if len(body) <= budget or limit == 0:
+            cut = body if host.max_body is None else body[: host.max_body - 1]
+            return RenderedComment(cut, {}, "summary only", left_out)
+        limit = max(0, (limit if limit is not None else len(changes)) * 2 // 3)
+
+
+def render_diff(
+    diff: NotebookDiff, path: str = "notebook.ipynb", ctx: CommentContext | None = None, *, host: CommentHost = PLAIN
+) -> str:
+    """Convenience: the comment body for a single notebook diff (pictures counted, not linked)."""
+    return render_comment([NotebookChange(path, "modified", diff=diff)], ctx, host=host).body

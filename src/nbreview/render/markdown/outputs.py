@@ -1,0 +1,97 @@
+"""Outputs in a comment, in brief: a one-line description, a short text diff, pictures before / after.
+
+Which pictures changed and what their comparison is called come from :mod:`nbreview.view.images`;
+the comment draws only raster images (SVG stays a text diff: hosts do not show SVG linked from a
+comment reliably).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nbreview.engine.content import is_raster, output_text
+from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, TextDiff
+from nbreview.render.markdown.images import ImageAllowance, PictureLinks, before_after, pair_table
+from nbreview.render.markdown.inert import fence, inline
+from nbreview.render.markdown.text import clip, diff_lines
+from nbreview.view.images import image_bytes, image_pairs
+
+# A huge output is not split whole to show a few lines: this many characters per line shown are read.
+CHARS_PER_LINE_READ = 400
+
+
+def _describe(o: OutputDiff, verdicts: dict[str, str]) -> str:
+    """``output 2 · display_data · modified · image/png 2.2% of pixels changed; text/plain modified``."""
+    what: list[str] = []
+    for m in o.mimes:
+        if m.status == "unchanged" and m.identical:
+            continue
+        what.append(f"{m.mime} {verdicts.get(m.mime, m.status)}")
+    index = o.new_index if o.new_index is not None else o.old_index
+    head = f"output {index} · {o.output_type or 'output'} · {o.status}"
+    return head + (" · " + "; ".join(what) if what else "")
+
+
+def _text_diffs(o: OutputDiff) -> list[TextDiff]:
+    """The output's text changes worth a ``diff`` block (a stream's text, its text MIME types)."""
+    texts = [o.text] if o.text is not None else []
+    texts += [m.text for m in o.mimes if m.kind == "text" and m.text is not None]
+    return [td for td in texts if td.changed or o.status in ("added", "removed")]
+
+
+def output_block(
+    d: NotebookDiff, c: CellDiff, o: OutputDiff, max_lines: int, linker: PictureLinks | None, allowance: ImageAllowance
+) -> list[str]:
+    """A changed output of a modified cell: what changed, its text diff, its pictures before / after."""
+    pairs = [p for p in image_pairs(d, c, o) if is_raster(p.mime)]
+    lines = [f"<sub>{inline(_describe(o, {p.mime: p.verdict for p in pairs}))}</sub>\n"]
+    if max_lines:
+        for td in _text_diffs(o):
+            body = clip(diff_lines(td, context=1, wrap=100), max_lines)
+            if body:
+                lines.append(fence("\n".join(body), "diff"))
+    for pair in pairs:
+        if pair.pixels_equal:
+            continue  # re-encoded, same pixels: said in the description, nothing to look at
+        table = pair_table(d, pair, linker, allowance)
+        if table:
+            lines.append(table)
+    return lines
+
+
+def _first_lines(text: str, max_lines: int) -> list[str]:
+    """An added output's text as ``+`` lines, the first ``max_lines`` and a count of the rest."""
+    head = text[: CHARS_PER_LINE_READ * max_lines]
+    body = [f"+ {ln}" for ln in head.splitlines()]
+    more = len(body) - max_lines
+    if len(head) < len(text):
+        more = text.count("\n") + (not text.endswith("\n")) - max_lines
+    body = body[:max_lines]
+    if more > 0:
+        body.append(f"… {more} more lines")
+    return body
+
+
+def added_outputs(
+    outputs: list[Any], max_lines: int, linker: PictureLinks | None, allowance: ImageAllowance
+) -> list[str]:
+    """A new cell's outputs in brief: the first lines of its text, its pictures."""
+    lines: list[str] = []
+    for k, output in enumerate(outputs):
+        if not isinstance(output, dict):
+            continue
+        data = output.get("data") or {}
+        mimes = [m for m in data if is_raster(m)]
+        what = f"output {k} · {output.get('output_type', 'output')} · added" + (
+            " · " + ", ".join(mimes) if mimes else ""
+        )
+        lines.append(f"<sub>{inline(what)}</sub>\n")
+        text = output_text(output, error="summary")
+        if text and max_lines:
+            lines.append(fence("\n".join(_first_lines(text, max_lines)), "diff"))
+        for mime in mimes:
+            picture = image_bytes(data.get(mime), mime)
+            table = before_after(None, picture, mime, linker, allowance) if picture is not None else None
+            if table:
+                lines.append(table)
+    return lines

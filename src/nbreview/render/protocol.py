@@ -1,0 +1,46 @@
+"""The renderer protocol: every renderer draws the same :class:`~nbreview.view.NotebookView`.
+
+A renderer is an object built with its own options (a terminal style, the page's image links,
+the comment's detail level, ...) whose ``render(view)`` returns the text it prints. The view has
+already decided what is shown; a renderer only draws it. A new renderer (say a GitLab note) is a
+new module with a class like these and one line in :data:`RENDERERS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
+
+if TYPE_CHECKING:
+    from nbreview.view import NotebookView
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    """Draws one notebook's view as text (terminal lines, an HTML body, a markdown section, JSON)."""
+
+    def render(self, view: NotebookView) -> str: ...
+
+
+# Name -> "module:class". Modules are imported only when a renderer is asked for, so naming them
+# here costs the CLI's start-up nothing.
+RENDERERS: dict[str, str] = {
+    "terminal": "nbreview.render.terminal:TerminalRenderer",
+    "html": "nbreview.render.html:HtmlRenderer",
+    "markdown": "nbreview.render.markdown:MarkdownRenderer",
+    "json": "nbreview.render.json:JsonRenderer",
+}
+
+
+def renderer_class(name: str) -> type[Renderer]:
+    """The class registered as ``name``; a ValueError naming the known ones otherwise."""
+    try:
+        module, _, attr = RENDERERS[name].partition(":")
+    except KeyError:
+        raise ValueError(f"no renderer named {name!r} (known: {', '.join(sorted(RENDERERS))})") from None
+    return cast("type[Renderer]", getattr(importlib.import_module(module), attr))
+
+
+def renderer(name: str, *args: Any, **options: Any) -> Renderer:
+    """A renderer by name, built with its own options: ``renderer("terminal", TerminalStyle())``."""
+    return renderer_class(name)(*args, **options)
