@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from nbreview.errors import NbreviewError, NotebookError
     from nbreview.io.write import dumps_notebook, terminal_json, write_atomic
-    from nbreview.merge import merge_structured, validate
+    from nbreview.merge import merge_structured, resolve_merge, validate
 
     name = args.path or args.output or args.local
     try:
@@ -51,10 +51,10 @@ def run(args: argparse.Namespace) -> int:
         # git hands the driver temporary files; name the notebook and which side is broken.
         side = {args.base: "base", args.local: "local (ours)", args.remote: "remote (theirs)"}.get(err.source, "")
         raise NbreviewError(f"{args.path}, {side or err.source} version: {err.detail}") from None
-    result = structured.render(strategy=args.strategy)
+    result = resolve_merge(structured, strategy=args.strategy)
     if result.unresolved:
         structured.style = _marker_style(args)
-        result = structured.render(strategy=args.strategy)
+        result = resolve_merge(structured, strategy=args.strategy)
     validate(result.notebook, f"{name}: the merged notebook")
     text = dumps_notebook(result.notebook)
     data = text.encode("utf-8")

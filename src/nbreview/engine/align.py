@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+from nbreview.engine.content import cell_source
 from nbreview.engine.options import DiffOptions
 
 # -- Scores. ``similarity`` rates a pair of cells 0..1: 1.0 for identical (type, source), else
@@ -167,9 +168,7 @@ class _Info:
 
 def _info(cell: dict[str, Any], options: DiffOptions) -> _Info:
     ctype = str(cell.get("cell_type", ""))
-    src = cell.get("source", "")
-    if not isinstance(src, str):
-        src = "".join(src) if isinstance(src, list) else str(src)
+    src = cell_source(cell)
     keysrc = _WS.sub(" ", src).strip() if options.ignore_whitespace else src
     cid = None if options.ignore_ids else cell.get("id")
     # Positional arguments: run 200,000 times on a 100,000-cell pair, keywords cost a tenth of it.
@@ -192,9 +191,9 @@ def similarity(a: _Info, b: _Info, floor: float = 0.0) -> float:
         score = max(lines, _dice(a.tokens, b.tokens))
         if score < SHORT_EXACT_BELOW and a.short and b.short:
             if _dice(a.seq_bag, b.seq_bag) >= max(floor, GAP_THRESHOLD):
-                sm = b.matcher()
-                sm.set_seq1(a.seq)
-                score = max(lines, sm.ratio())
+                matcher = b.matcher()
+                matcher.set_seq1(a.seq)
+                score = max(lines, matcher.ratio())
     if a.cell_type != b.cell_type:
         score *= TYPE_CHANGE_FACTOR
     if score < 1.0 and a.outputs and a.out_key == b.out_key:
@@ -252,28 +251,29 @@ class _Aligner:
         self.matched_new.add(j)
 
     # -- stage 2: exact anchors, patience style -------------------------------------
-    def exact(self, a0: list[int], b0: list[int]) -> None:
+    def exact(self, old_cells: list[int], new_cells: list[int]) -> None:
         """Patience alignment on identical cells; gaps go back on the work list."""
-        work = [(a0, b0)]
+        work = [(old_cells, new_cells)]
         while work:
             a, b = work.pop()
-            lo = 0
-            while lo < len(a) and lo < len(b) and self.old[a[lo]].key == self.new[b[lo]].key:
-                self.pair(a[lo], b[lo], 1.0)
-                lo += 1
-            hi_a, hi_b = len(a), len(b)
-            while hi_a > lo and hi_b > lo and self.old[a[hi_a - 1]].key == self.new[b[hi_b - 1]].key:
-                self.pair(a[hi_a - 1], b[hi_b - 1], 1.0)
-                hi_a -= 1
-                hi_b -= 1
-            a, b = a[lo:hi_a], b[lo:hi_b]
+            head = 0
+            while head < len(a) and head < len(b) and self.old[a[head]].key == self.new[b[head]].key:
+                self.pair(a[head], b[head], 1.0)
+                head += 1
+            end_a, end_b = len(a), len(b)
+            while end_a > head and end_b > head and self.old[a[end_a - 1]].key == self.new[b[end_b - 1]].key:
+                self.pair(a[end_a - 1], b[end_b - 1], 1.0)
+                end_a -= 1
+                end_b -= 1
+            a, b = a[head:end_a], b[head:end_b]
             if not a or not b:
                 continue
-            keys_a = [self.old[i].key for i in a]
-            keys_b = [self.new[j].key for j in b]
-            count_a, count_b = Counter(keys_a), Counter(keys_b)
-            pos_b = {key: j for j, key in zip(b, keys_b, strict=True) if count_b[key] == 1}
-            uniq = [(i, pos_b[key]) for i, key in zip(a, keys_a, strict=True) if count_a[key] == 1 and key in pos_b]
+            old_keys = [self.old[i].key for i in a]
+            new_keys = [self.new[j].key for j in b]
+            old_counts, new_counts = Counter(old_keys), Counter(new_keys)
+            pos_b = {key: j for j, key in zip(b, new_keys, strict=True) if new_counts[key] == 1}
+            uniq = [(i, pos_b[key]) for i, key in zip(a, old_keys, strict=True)
+                    if old_counts[key] == 1 and key in pos_b]
             if not uniq:
                 anchors = self.soft_anchors(a, b)
                 if not anchors:
@@ -327,12 +327,12 @@ class _Aligner:
         for i in range(1, n + 1):
             row = [0.0] * (m + 1)
             step = bytearray([1]) * (m + 1)
-            ai = a[i - 1]
+            old_cell = a[i - 1]
             for j in range(1, m + 1):
                 best, how = prev[j], 1
                 if row[j - 1] > best:
                     best, how = row[j - 1], 2
-                s = self.sim(ai, b[j - 1])
+                s = self.sim(old_cell, b[j - 1])
                 if s >= GAP_THRESHOLD:
                     cand = prev[j - 1] + s - GAP_THRESHOLD + MATCH_EPSILON
                     if cand > best:
@@ -383,20 +383,20 @@ class _Aligner:
 
     # -- stage 4: moved and edited ---------------------------------------------------
     def moves(self) -> None:
-        la = [i for i in range(len(self.old)) if i not in self.pairs]
-        lb = [j for j in range(len(self.new)) if j not in self.matched_new]
-        if not la or not lb:
+        unpaired_old = [i for i in range(len(self.old)) if i not in self.pairs]
+        unpaired_new = [j for j in range(len(self.new)) if j not in self.matched_new]
+        if not unpaired_old or not unpaired_new:
             return
         cands: set[tuple[int, int]] = set()
-        if len(la) * len(lb) <= MOVE_ALL_PAIRS:
-            cands = {(i, j) for i in la for j in lb}
+        if len(unpaired_old) * len(unpaired_new) <= MOVE_ALL_PAIRS:
+            cands = {(i, j) for i in unpaired_old for j in unpaired_new}
         else:
             index: dict[str, list[int]] = {}
-            for i in la:
+            for i in unpaired_old:
                 for line in self.old[i].lines.counts:
                     index.setdefault(line, []).append(i)
                 index.setdefault("\0" + self.old[i].source, []).append(i)
-            for j in lb:
+            for j in unpaired_new:
                 keys = list(self.new[j].lines.counts) + ["\0" + self.new[j].source]
                 for line in keys:
                     hits = index.get(line, ())
@@ -416,21 +416,21 @@ def _gaps(
 ) -> list[tuple[list[int], list[int]]]:
     """The unmatched runs of ``a`` and ``b`` between consecutive anchors."""
     out = []
-    ai = bi = 0
+    pos_a = pos_b = 0
     for i, j in anchors + [(_END, _END)]:
-        ga, gb = [], []
-        while ai < len(a) and a[ai] < i:
-            if a[ai] not in pairs:
-                ga.append(a[ai])
-            ai += 1
-        while bi < len(b) and b[bi] < j:
-            if b[bi] not in matched_new:
-                gb.append(b[bi])
-            bi += 1
-        ai += 1
-        bi += 1
-        if ga and gb:
-            out.append((ga, gb))
+        gap_a, gap_b = [], []
+        while pos_a < len(a) and a[pos_a] < i:
+            if a[pos_a] not in pairs:
+                gap_a.append(a[pos_a])
+            pos_a += 1
+        while pos_b < len(b) and b[pos_b] < j:
+            if b[pos_b] not in matched_new:
+                gap_b.append(b[pos_b])
+            pos_b += 1
+        pos_a += 1
+        pos_b += 1
+        if gap_a and gap_b:
+            out.append((gap_a, gap_b))
     return out
 
 
@@ -496,28 +496,28 @@ def _align_between_fixed(al: _Aligner, rest_a: list[int], rest_b: list[int]) -> 
     by_old = sorted(al.pairs.items())
     chain = [by_old[k] for k in _lis([j for _, (j, _) in by_old])]
     anchors = [(i, j) for i, (j, _) in chain]
-    ai = bi = 0
+    pos_a = pos_b = 0
     leftover_a: list[int] = []
     leftover_b: list[int] = []
     for i, j in anchors + [(len(al.old), len(al.new))]:
-        ga, gb = [], []
-        while ai < len(rest_a) and rest_a[ai] < i:
-            ga.append(rest_a[ai])
-            ai += 1
-        while bi < len(rest_b) and rest_b[bi] < j:
-            gb.append(rest_b[bi])
-            bi += 1
-        if ga and gb:
-            al.exact(ga, gb)
-        leftover_a += ga
-        leftover_b += gb
+        gap_a, gap_b = [], []
+        while pos_a < len(rest_a) and rest_a[pos_a] < i:
+            gap_a.append(rest_a[pos_a])
+            pos_a += 1
+        while pos_b < len(rest_b) and rest_b[pos_b] < j:
+            gap_b.append(rest_b[pos_b])
+            pos_b += 1
+        if gap_a and gap_b:
+            al.exact(gap_a, gap_b)
+        leftover_a += gap_a
+        leftover_b += gap_b
     # Identical cells separated by id anchors (ids regenerated and the cell moved).
-    la = [i for i in leftover_a if i not in al.pairs]
-    lb = [j for j in leftover_b if j not in al.matched_new]
+    unpaired_old = [i for i in leftover_a if i not in al.pairs]
+    unpaired_new = [j for j in leftover_b if j not in al.matched_new]
     by_key: dict[tuple[str, str], list[int]] = {}
-    for j in lb:
+    for j in unpaired_new:
         by_key.setdefault(al.new[j].key, []).append(j)
-    for i in la:
+    for i in unpaired_old:
         js = by_key.get(al.old[i].key)
         if js:
             al.pair(i, js.pop(0), 1.0)
