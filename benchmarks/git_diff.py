@@ -10,7 +10,7 @@ over the corpus), commits the old sides, then the new sides, and times in the sa
 - ``git diff`` with nbreview's driver and colour;
 - the start-up of ``nbreview diff a.ipynb b.ipynb`` (and ``nbdiff``) on two small notebooks.
 
-Run: ``.venv/bin/python benchmarks/git_diff.py [--pairs 20] [--repeat 3]``.
+Run: ``.venv/bin/python benchmarks/git_diff.py [--pairs 20] [--repeat 3] [--no-nbdime]``.
 The user's git configuration is not read (HOME is a temporary folder, GIT_CONFIG_NOSYSTEM=1),
 and bytecode caching is on, as for an installed nbreview.
 """
@@ -99,6 +99,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-nbdime", action="store_true",
+                        help="skip nbdime's driver and nbdiff (minutes on a loaded machine), e.g. to compare two "
+                             "nbreview builds: run this script with each build's python")
     args = parser.parse_args()
     if not CORPUS.is_dir():
         print(f"corpus not found at {CORPUS}; set NBREVIEW_SHARED", file=sys.stderr)
@@ -158,8 +161,9 @@ def main() -> int:
             if cmd is diff_cmd:
                 colour = ["git", "-c", "color.ui=always", *cmd[1:]]
                 rows.append(("git diff + nbreview driver, colour", *timed(colour, repo, env, args.repeat)))
-            attrs.write_text("*.ipynb diff=jupyternotebook\n")
-            rows.append(("git diff + nbdime git-nbdiffdriver", *timed(cmd, repo, env, max(1, args.repeat // 3))))
+            if not args.no_nbdime:
+                attrs.write_text("*.ipynb diff=jupyternotebook\n")
+                rows.append(("git diff + nbdime git-nbdiffdriver", *timed(cmd, repo, env, max(1, args.repeat // 3))))
 
         small_a, small_b = Path(tmp) / "a.ipynb", Path(tmp) / "b.ipynb"
         small_notebook(small_a, False)
@@ -170,7 +174,8 @@ def main() -> int:
         ours_c = timed(
             [str(nbreview), "diff", "--color=always", str(small_a), str(small_b)], Path(tmp), env, startup_repeat
         )
-        theirs = timed([str(BIN / "nbdiff"), str(small_a), str(small_b)], Path(tmp), env, startup_repeat)
+        theirs = None if args.no_nbdime else timed(
+            [str(BIN / "nbdiff"), str(small_a), str(small_b)], Path(tmp), env, startup_repeat)
 
     for title, _cmd, rows in groups:
         base, ours_t = rows[0][1], rows[1][1]
@@ -184,14 +189,14 @@ def main() -> int:
         print()
     print(f"start-up on two small notebooks, median of {startup_repeat}")
     print(f"{'':38} {'wall s':>8} {'CPU s':>8}")
-    for name, (t, cpu, _size) in (
-        ("python -c pass", py),
-        ("nbreview diff a.ipynb b.ipynb", ours),
-        ("nbreview diff --color=always", ours_c),
-        ("nbdiff a.ipynb b.ipynb (nbdime)", theirs),
-    ):
+    startup = [("python -c pass", py), ("nbreview diff a.ipynb b.ipynb", ours),
+               ("nbreview diff --color=always", ours_c)]
+    if theirs is not None:
+        startup.append(("nbdiff a.ipynb b.ipynb (nbdime)", theirs))
+    for name, (t, cpu, _size) in startup:
         print(f"{name:38} {t:8.3f} {cpu:8.3f}")
-    print(f"nbdime's nbdiff starts {theirs[0] / ours[0]:.1f}x slower than nbreview diff (wall)")
+    if theirs is not None:
+        print(f"nbdime's nbdiff starts {theirs[0] / ours[0]:.1f}x slower than nbreview diff (wall)")
     print(f"load average during the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 

@@ -391,8 +391,8 @@ def run(sample: int | None = None, seed: int = 7, timing: bool = True, log: Any 
         t_without = t_with = 0.0
         for p in pairs:
             a, b = load(p / "old.ipynb"), load(p / "new.ipynb")
-            t_without += min(_time(nbreview.engine, a, b, results=False) for _ in range(2))
-            t_with += min(_time(nbreview.engine, a, b) for _ in range(2))
+            t_without += min(_time(nbreview.diff, a, b, results=False) for _ in range(2))
+            t_with += min(_time(nbreview.diff, a, b) for _ in range(2))
         out["time"] = {"without": t_without, "with": t_with, "added": (t_with - t_without) / t_without}
     return out
 

@@ -124,7 +124,7 @@ def bench_big() -> dict[str, Any]:
 
         bo, bn = o.read_bytes(), n.read_bytes()
         t_json = min(_time(json.loads, bo) + _time(json.loads, bn) for _ in range(3))
-        t_ours = min(_time(nbreview.engine, bo, bn) for _ in range(3))
+        t_ours = min(_time(nbreview.diff, bo, bn) for _ in range(3))
         rows.append({"pair": p.name, "size": size, "json": t_json, "ours": t_ours, "ratio": t_ours / t_json})
     return {"pairs": len(rows), "max_ratio": max((r["ratio"] for r in rows), default=0.0),
             "median_ratio": statistics.median(r["ratio"] for r in rows) if rows else 0.0, "rows": rows}

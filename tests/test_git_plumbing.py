@@ -357,7 +357,7 @@ def test_appending_lines_does_not_touch_the_old_last_line() -> None:
 
 
 def test_driver_knows_when_difftool_runs_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nbreview.cli.git_diffdriver_cmd import under_difftool
+    from nbreview.git.diffdriver import under_difftool
 
     monkeypatch.delenv("GIT_EXTERNAL_DIFF", raising=False)
     monkeypatch.delenv("GIT_DIFF_TOOL", raising=False)

@@ -199,3 +199,47 @@ def test_revision_then_path_without_double_dash(repo: Path, capsys: pytest.Captu
     assert "analysis" not in out
     assert main(["diff", "nope.ipynb", "fresh.ipynb"]) == 2
     assert "nope.ipynb: no such file" in capsys.readouterr().err
+
+
+def test_argument_rules_tell_files_from_revisions(repo: Path) -> None:
+    """``nbreview diff`` and ``nbreview web`` read their arguments through the same rules in io/git."""
+    from nbreview.io.git import GitError, names_two_files, pairs_for_arguments, split_revisions
+
+    assert names_two_files(["analysis.ipynb", "fresh.ipynb"], None)
+    assert names_two_files(["/dev/null", "fresh.ipynb"], None)
+    assert not names_two_files(["HEAD~1", "fresh.ipynb"], None)  # git's ``REV path``
+    assert not names_two_files(["analysis.ipynb", "fresh.ipynb"], [])  # ``--`` means revisions and paths
+    assert not names_two_files(["analysis.ipynb", "fresh.ipynb"], None, cached=True)
+    assert split_revisions(["HEAD~1", "fresh.ipynb"], None) == (["HEAD~1"], ["fresh.ipynb"])
+    assert split_revisions(["HEAD~1", "HEAD"], None) == (["HEAD~1", "HEAD"], None)
+    assert split_revisions(["x", "y"], ["sub"]) == (["x", "y"], ["sub"])
+    with pytest.raises(GitError, match="'nope' is neither a git revision nor a file"):
+        split_revisions(["nope"], None)
+    [pair] = pairs_for_arguments(["/dev/null", "fresh.ipynb"])
+    assert (pair.path, pair.status, pair.old.empty) == ("fresh.ipynb", "added", True)
+    assert [p.path for p in pairs_for_arguments(["HEAD~1", "HEAD"], ["sub"])] == ["sub/renamed.ipynb"]
+
+
+def test_one_git_runner_and_its_errors(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Failures name git's command (not ``-c``); "no" answers are None; a missing git is one GitError."""
+    from nbreview.git.markers import git_marker_style
+    from nbreview.io.git import GitError, git, git_answer, read_git_blob
+    from nbreview.merge.labels import MarkerStyle
+
+    with pytest.raises(GitError, match=r"^git diff: .*bad revision"):
+        git(["-c", "core.quotePath=false", "diff", "no-such-rev", "--"])
+    assert git_answer(["config", "--get", "nbreview.unset"]) is None
+    assert git_answer(["rev-parse", "--abbrev-ref", "HEAD"]) == "main"
+    assert read_git_blob("HEAD", "gone.ipynb").empty  # deleted at HEAD: an empty side, not an error
+    monkeypatch.setenv("PATH", str(repo / "no-bin-here"))
+    with pytest.raises(GitError, match="^git is not installed"):
+        git_answer(["status"])
+    assert git_marker_style(cwd=str(repo)) == MarkerStyle()  # the merge driver's labels fall back, never fail
+
+
+def test_only_io_git_starts_git() -> None:
+    """Every git process goes through nbreview.io.git: no other module spells out a git command line."""
+    src = Path(__file__).resolve().parent.parent / "src" / "nbreview"
+    runners = [p.relative_to(src).as_posix() for p in src.rglob("*.py")
+               if '["git"' in p.read_text(encoding="utf-8")]
+    assert runners == ["io/git.py"]

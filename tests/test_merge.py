@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import code_cell, md_cell, notebook, write_nb
-from nbreview.merge import merge, merge_structured, validate
+from nbreview.merge import merge, merge_structured, resolve_merge, validate
 
 
 def out_(text: str) -> dict[str, Any]:
@@ -169,8 +169,8 @@ def test_choices_per_conflict_both_and_edit() -> None:
     remote["cells"][4]["source"] = "print(f(7))"
     result = merge_structured(base, local, remote)
     (c,) = result.conflicts
-    assert result.render({c.id: "both"}).notebook["cells"][4]["source"] == "print(f(5))\nprint(f(7))"
-    edited = result.render({c.id: ("edit", "print(f(6))")})
+    assert resolve_merge(result, {c.id: "both"}).notebook["cells"][4]["source"] == "print(f(5))\nprint(f(7))"
+    edited = resolve_merge(result, {c.id: ("edit", "print(f(6))")})
     assert edited.clean and edited.notebook["cells"][4]["source"] == "print(f(6))"
     assert "nbreview" not in edited.notebook["metadata"]
 

@@ -99,12 +99,12 @@ def test_add_add_pairs_cells_by_content() -> None:
 
 
 def test_markers_with_labels_and_diff3() -> None:
-    from nbreview.merge import merge_structured
+    from nbreview.merge import merge_structured, resolve_merge
 
     res = merge_structured(base_nb(), with_cell(LOCAL), with_cell(REMOTE))
     res.style = MarkerStyle(local="HEAD", remote="abc1234 (load json)", base="parent of abc1234 (load json)",
                             diff3=True)
-    src = res.render().notebook["cells"][2]["source"]
+    src = resolve_merge(res).notebook["cells"][2]["source"]
     assert src == (f"<<<<<<< HEAD\n{LOCAL}\n||||||| parent of abc1234 (load json)\n{READ}\n=======\n{REMOTE}\n"
                    ">>>>>>> abc1234 (load json)")
     assert marker_lines(src) == [1] and has_markers(src)

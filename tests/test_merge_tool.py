@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from merge_tool_support import TOKEN, WRITER, write_triple
-from nbreview.merge import merge_structured, validate
+from nbreview.merge import merge_structured, resolve_merge, validate
 from nbreview.web.mergetool import MergeSession, create_mergetool_app
 
 SAVE = f"/{TOKEN}/merge/api/save"
@@ -111,7 +111,7 @@ def driver_output(files: dict[str, Path], style: Any = None) -> dict[str, Any]:
 
     result = merge_structured(files["base"], files["local"], files["remote"])
     result.style = style or MarkerStyle(local="HEAD", remote="feature", base="1234abc", diff3=True)
-    nb: dict[str, Any] = result.render().notebook
+    nb: dict[str, Any] = resolve_merge(result).notebook
     return nb
 
 

@@ -161,7 +161,7 @@ def test_single_notebook_has_no_file_list() -> None:
     c = make_app([Pair("example.ipynb", load(EXAMPLE_OLD), load(EXAMPLE_NEW))]).test_client()
     page = c.get(P + "/").get_data(as_text=True)
     assert '<nav class="files"' not in page
-    assert "4 cells modified · 1 added · 1 moved · 1 image changed" in visible_text(page)
+    assert "4 modified · 1 added · 1 moved · 3 with outputs changed · 1 image changed" in visible_text(page)
 
 
 def test_images_are_lazy_urls_with_sizes(client: FlaskClient) -> None:

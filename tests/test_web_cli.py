@@ -63,7 +63,7 @@ def test_web_serves_two_files_and_stops_on_ctrl_c(procs: list[subprocess.Popen[s
     assert m, first
     op = opener()
     page = op.open(first.removeprefix("Serving on "), timeout=30).read().decode()
-    assert "4 cells modified" in page and "example/new.ipynb" in page
+    assert ">4 modified<" in page and "example/new.ipynb" in page
     origin = f"http://127.0.0.1:{m.group(1)}"
     base = f"{origin}/{m.group(2)}"
     assert op.open(base + "/f/0/img/new/7/0/image/png", timeout=10).read().startswith(b"\x89PNG")
@@ -100,6 +100,7 @@ def test_web_warns_about_other_ips(procs: list[subprocess.Popen[str]]) -> None:
     [
         (["web", "missing.ipynb", str(EXAMPLE_NEW), "--no-browser"], "missing.ipynb"),
         (["web", str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--port", "70000"], "--port 70000"),
+        (["mergetool", *[str(EXAMPLE_OLD)] * 3, "merged.ipynb", "--port", "70000"], "--port 70000"),
         (["diff", str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--html", "/nonexistent/dir/out.html"], "cannot write"),
     ],
 )
@@ -214,7 +215,7 @@ def test_diff_html_writes_one_self_contained_file(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
     packed = out.read_text()
-    assert "4 cells modified" in packed
+    assert ">4 modified<" in packed
     assert re.search(r'<link [^>]*rel="stylesheet"', packed) is None and "<script src=" not in packed
     text = unpack_report(packed)
     assert not re.search(r'(src|href)="(https?:)?//', text), "nothing is fetched"

@@ -21,6 +21,7 @@ from nbreview.render.html import (
     render_notebook,
     report_html,
     sanitize_html,
+    summary_parts,
     summary_text,
     unpack_report,
     write_report,
@@ -58,7 +59,8 @@ def test_example_cells_in_order_with_status_numbers_and_moves() -> None:
     assert "In [4] → [5]" in out
     # Hidden as the terminal and the comment count it (the moved, unchanged cell is shown).
     assert summary_text(d) == (
-        "4 cells modified · 1 added · 1 moved · 1 image changed · 2 unchanged hidden · 2 transient hidden"
+        "4 modified · 1 added · 1 moved · 3 with outputs changed · 1 image changed"
+        " · 2 unchanged hidden · 2 transient hidden"
     )
 
 
@@ -294,3 +296,40 @@ def test_long_unchanged_runs_in_a_cell_fold_to_context() -> None:
     assert shown == ["13", "14", "15", "17", "18", "19"], "three lines of context on each side of the change"
     short = body(notebook([code_cell("a\nb\nc\n")]), notebook([code_cell("a\nB\nc\n")]))
     assert "unchanged lines" not in short
+
+
+def _image_output(mime: str, size: tuple[int, int], colour: tuple[int, int, int]) -> dict[str, Any]:
+    import base64
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, "WEBP" if mime == "image/webp" else "PNG")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return {"output_type": "display_data", "metadata": {}, "data": {mime: data, "text/plain": "<Figure>"}}
+
+
+def test_page_draws_the_views_summary_and_image_verdicts() -> None:
+    """The page decides no wording: its summary spans are the view's items, its verdicts the view's pairs."""
+    from nbreview.view import build
+    from nbreview.view.images import cell_image_pairs
+    from nbreview.view.summary import summary_items
+
+    old = notebook([
+        code_cell("plot()", [_image_output("image/webp", (4, 3), (255, 0, 0))], 1),
+        code_cell("grow()", [_image_output("image/png", (4, 3), (0, 0, 255))], 2),
+    ])
+    new = notebook([
+        code_cell("plot()", [_image_output("image/webp", (4, 3), (0, 255, 0))], 1),
+        code_cell("grow()", [_image_output("image/png", (8, 6), (0, 0, 255))], 2),
+    ])
+    d = nbreview.diff(old, new)
+    verdicts = [pair.verdict for c in d.cells for pair in cell_image_pairs(d, c)]
+    assert verdicts == ["100.0% of pixels changed", "resized 4×3 → 8×6"]
+    page = render_notebook(d, ServerLinks(0))
+    assert [text(v) for v in re.findall(r'<span class="frac">(.*?)</span>', page)] == verdicts
+    assert page.count('class="imgdiff') == 2 and "/img/new/0/0/image/webp" in page  # webp is a picture here too
+    items = summary_items(build(d))
+    assert summary_parts(d) == [(item.kind, item.text) for item in items]
+    assert summary_text(d) == " · ".join(item.text for item in items)

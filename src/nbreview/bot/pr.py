@@ -57,14 +57,14 @@ class Outcome:
 
 def read_file(repo: Repository, path: str, ref: str) -> bytes:
     """Bytes of ``path`` at ``ref``; the contents API carries no content past 1 MB, so use the blob then."""
-    cf = repo.get_contents(path, ref=ref)
-    if isinstance(cf, list):
+    contents = repo.get_contents(path, ref=ref)
+    if isinstance(contents, list):
         raise BotError(f"{path} is a directory at {ref[:7]}")
-    raw = cf.raw_data
+    raw = contents.raw_data
     content = raw.get("content") or ""
-    if raw.get("encoding") == "base64" and (content or not cf.size):
+    if raw.get("encoding") == "base64" and (content or not contents.size):
         return base64.b64decode(content)
-    blob = repo.get_git_blob(cf.sha)
+    blob = repo.get_git_blob(contents.sha)
     if blob.encoding != "base64":
         return blob.content.encode("utf-8")
     return base64.b64decode(blob.content)

@@ -112,7 +112,7 @@ class PullRequestSession:
                 old_path = f.previous_filename or f.filename
                 old = b"" if f.status == "added" else read_file(self.repo, old_path, self.base_sha)
                 new = b"" if f.status == "removed" else read_file(self.repo, f.filename, self.head_sha)
-                nbf = NotebookFile(
+                notebook_file = NotebookFile(
                     f.filename, old_path, f.status, old.decode("utf-8", "replace"), new.decode("utf-8", "replace"),
                     f.patch,
                 )
@@ -120,7 +120,7 @@ class PullRequestSession:
                 old_nb = load(old, label_old) if old else from_object(empty_notebook(), label_old)
                 new_nb = load(new, label_new) if new else from_object(empty_notebook(), label_new)
                 status = {"added": "added", "removed": "deleted"}.get(f.status, "modified")
-                self.files.append(nbf)
+                self.files.append(notebook_file)
                 pairs.append(NotebookPair(f.filename, old_nb, new_nb, status))
             return pairs
         except GithubException as err:
@@ -154,16 +154,17 @@ class PullRequestSession:
         """The review comment for a draft: on its JSON line(s) when GitHub takes them, else file-level."""
         if not 0 <= draft.file < len(self.files):
             raise ReviewInputError(f"no notebook {draft.file} in this pull request")
-        nbf = self.files[draft.file]
-        m = nbf.map(draft.side)
-        cell = m.cell(draft.cell)
+        notebook_file = self.files[draft.file]
+        json_map = notebook_file.map(draft.side)
+        cell = json_map.cell(draft.cell)
         if cell is None:
-            raise ReviewInputError(f"{nbf.path} has no cell [{draft.cell}] on the {draft.side} side")
+            raise ReviewInputError(f"{notebook_file.path} has no cell [{draft.cell}] on the {draft.side} side")
         n_lines = len(cell.line_json)
         if draft.lines and draft.lines[1] > n_lines:
-            raise ReviewInputError(f"cell [{draft.cell}] of {nbf.path} has {n_lines} lines, not {draft.lines[1]}")
+            raise ReviewInputError(f"cell [{draft.cell}] of {notebook_file.path} has {n_lines} lines, "
+                                   f"not {draft.lines[1]}")
         if draft.output is not None and draft.output >= len(cell.outputs):
-            raise ReviewInputError(f"cell [{draft.cell}] of {nbf.path} has no output {draft.output + 1}")
+            raise ReviewInputError(f"cell [{draft.cell}] of {notebook_file.path} has no output {draft.output + 1}")
         anchor = Anchor(draft.side, draft.cell, cell.cell_id, draft.lines, draft.output)
         src_lines = cell.source.splitlines()
         quote = ""
@@ -171,29 +172,29 @@ class PullRequestSession:
             quote = "\n".join(src_lines[draft.lines[0] - 1 : draft.lines[1]])
         elif draft.output is None:
             quote = "\n".join(src_lines)
-        language = "python" if _cell_type(nbf, draft) == "code" else ""
+        language = "python" if _cell_type(notebook_file, draft) == "code" else ""
         body = write_body(anchor, draft.body, quote, language)
         side = "LEFT" if draft.side == "old" else "RIGHT"
         candidates: list[tuple[int, int]] = []
         if draft.lines:
-            a, b = m.json_line(draft.cell, draft.lines[0]), m.json_line(draft.cell, draft.lines[1])
+            a, b = json_map.json_line(draft.cell, draft.lines[0]), json_map.json_line(draft.cell, draft.lines[1])
             if a is not None and b is not None:
                 candidates.append((a, b))
         elif draft.output is not None:
-            at = m.output_line(draft.cell, draft.output, draft.mime)
+            at = json_map.output_line(draft.cell, draft.output, draft.mime)
             if at is not None:
                 candidates.append((at, at))
         elif n_lines:
             a, b = cell.line_json[0], cell.line_json[-1]
             candidates += [(a, b), (a, a)]
-        hunks = parse_patch(nbf.patch)
+        hunks = parse_patch(notebook_file.patch)
         for a, b in candidates:
             if hunks.accepts(side, a, b):
-                out: dict[str, Any] = {"path": nbf.path, "body": body, "line": b, "side": side}
+                out: dict[str, Any] = {"path": notebook_file.path, "body": body, "line": b, "side": side}
                 if a != b:
                     out.update(start_line=a, start_side=side)
                 return out
-        return {"path": nbf.path, "body": body, "subject_type": "file"}
+        return {"path": notebook_file.path, "body": body, "subject_type": "file"}
 
     def submit(self, event: str, body: str, drafts: Sequence[Draft]) -> dict[str, Any]:
         """Submit a review: its line comments in ONE request; file-level ones after it, each whole."""
@@ -252,11 +253,11 @@ class PullRequestSession:
         return data if isinstance(data, dict) else {}
 
 
-def _cell_type(nbf: NotebookFile, draft: Draft) -> str:
+def _cell_type(notebook_file: NotebookFile, draft: Draft) -> str:
     import json
 
     try:
-        text = nbf.base_text if draft.side == "old" else nbf.head_text
+        text = notebook_file.base_text if draft.side == "old" else notebook_file.head_text
         return str(json.loads(text)["cells"][draft.cell].get("cell_type", ""))
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         return ""

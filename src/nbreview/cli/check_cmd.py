@@ -74,9 +74,8 @@ def _error(message: str) -> None:
 
 
 def _rewrite(name: str, nb: dict[str, object]) -> None:
-    from nbreview.cli.common import write_atomic
     from nbreview.errors import NbreviewError
-    from nbreview.io.write import dumps_notebook
+    from nbreview.io.write import dumps_notebook, write_atomic
 
     try:
         write_atomic(name, dumps_notebook(nb).encode("utf-8"))

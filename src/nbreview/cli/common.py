@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from nbreview.cli.output import COLOR_CHOICES
 from nbreview.engine.options import DiffOptions
-from nbreview.io.write import write_atomic as write_atomic  # the CLI commands import it from here
 
 if TYPE_CHECKING:
     import argparse
+
+
+def add_revision_arguments(parser: argparse.ArgumentParser) -> None:
+    """``ARGS... [-- PATHS...]``: argparse drops ``--``, so split on it before parsing (sets ``args.paths``)."""
+    parser.add_argument("args", nargs="*", metavar="OLD NEW | REV", help="two notebooks, or up to two git revisions")
+    original = parser.parse_args
+
+    def parse(args: Any = None, namespace: Any = None) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        paths: list[str] | None = None
+        if "--" in argv:
+            cut = argv.index("--")
+            argv, paths = argv[:cut], argv[cut + 1 :]
+        ns = original(argv, namespace)
+        ns.paths = paths
+        return ns
+
+    setattr(parser, "parse_args", parse)  # noqa: B010 - an instance override, keeps main.py generic
 
 
 def add_display_arguments(parser: argparse.ArgumentParser) -> None:
     """How a rendered diff looks in the terminal: colour, unchanged cells, context lines."""
     parser.add_argument(
         "--color",
-        choices=("auto", "always", "never"),
+        choices=COLOR_CHOICES,
         default="auto",
         help="colour the output (auto: when stdout is a terminal and NO_COLOR is unset)",
     )
@@ -57,3 +75,11 @@ def diff_options(args: argparse.Namespace) -> DiffOptions:
 def stdout_write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def check_port(port: int) -> None:
+    """``--port`` of the commands that serve a page: 0 (any free port) to 65535, else a one-line error."""
+    from nbreview.errors import NbreviewError
+
+    if not 0 <= port <= 65535:
+        raise NbreviewError(f"--port {port} is not a port number (0-65535; 0 picks a free one)")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,65 +25,21 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from nbreview.cli.output import COLOR_CHOICES
+
     parser.add_argument("local", help="old side (git's $LOCAL): a notebook, or a folder for git difftool -d")
     parser.add_argument("remote", help="new side (git's $REMOTE): a notebook, or a folder for git difftool -d")
     parser.add_argument("--path", default=None, help="the notebook's path in the repository (default: $MERGED)")
     parser.add_argument("--terminal", action="store_true", help="print the terminal diff instead of opening a page")
     parser.add_argument("--no-browser", action="store_true", help="serve the page but do not open a browser")
     parser.add_argument(
-        "--color", choices=("auto", "always", "never"), default="auto", help="colours for the terminal diff"
+        "--color", choices=COLOR_CHOICES, default="auto", help="colours for the terminal diff"
     )
-
-
-def _side(path: str, label: str) -> str:
-    return label if path != os.devnull else os.devnull
-
-
-def file_pair(local: str, remote: str, path: str) -> NotebookPair:
-    """One notebook pair; either side may be ``/dev/null`` (added or deleted)."""
-    from nbreview.io.git import NotebookPair
-    from nbreview.io.load import load
-
-    old = load(local, _side(local, f"a/{path}"))
-    new = load(remote, _side(remote, f"b/{path}"))
-    status = "added" if local == os.devnull else "deleted" if remote == os.devnull else "modified"
-    return NotebookPair(path, old, new, status)
-
-
-def _notebooks(root: str) -> dict[str, str]:
-    """``relative/path.ipynb -> file`` under ``root`` (git's dir-diff folders; symlinks are followed)."""
-    found: dict[str, str] = {}
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d != ".git")
-        for name in files:
-            if name.endswith(".ipynb"):
-                full = os.path.join(folder, name)
-                found[os.path.relpath(full, root).replace(os.sep, "/")] = full
-    return found
-
-
-def dir_pairs(left: str, right: str) -> list[NotebookPair]:
-    """Every notebook that differs between the two folders of ``git difftool -d``, sorted by path."""
-    old, new = _notebooks(left), _notebooks(right)
-    pairs = []
-    for rel in sorted(set(old) | set(new)):
-        a, b = old.get(rel, os.devnull), new.get(rel, os.devnull)
-        if a != os.devnull and b != os.devnull and _same_bytes(a, b):
-            continue
-        pairs.append(file_pair(a, b, rel))
-    return pairs
-
-
-def _same_bytes(a: str, b: str) -> bool:
-    try:
-        with open(a, "rb") as fa, open(b, "rb") as fb:
-            return fa.read() == fb.read()
-    except OSError:
-        return False
 
 
 def run(args: argparse.Namespace) -> int:
     from nbreview.errors import NbreviewError
+    from nbreview.git.difftool import dir_pairs, file_pair
 
     if os.path.isdir(args.local) or os.path.isdir(args.remote):
         if not (os.path.isdir(args.local) and os.path.isdir(args.remote)):
@@ -115,24 +70,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _terminal(pairs: list[NotebookPair], args: argparse.Namespace) -> int:
-    from nbreview.cli.diff_cmd import emit, terminal_width, use_color
-    from nbreview.engine.pipeline import diff
-    from nbreview.io.git import display_path
-    from nbreview.render.terminal import TerminalStyle, iter_render, theme_from_env
+    from nbreview.cli.output import emit, terminal_width, use_color
+    from nbreview.git.difftool import terminal_lines
+    from nbreview.render.terminal import TerminalStyle, theme_from_env
 
     st = TerminalStyle(color=use_color(args.color), width=terminal_width(), theme=theme_from_env())
-
-    def lines() -> Iterator[str]:
-        for k, pair in enumerate(pairs):
-            if k:
-                yield ""
-            d = diff(pair.old, pair.new)
-            if len(pairs) == 1:
-                yield from iter_render(d, st)
-            else:
-                old = "/dev/null" if pair.status == "added" else f"a/{pair.path}"
-                new = "/dev/null" if pair.status == "deleted" else f"b/{pair.path}"
-                yield from iter_render(d, st, display_path(f"nbreview {old} → {new}"))
-
-    emit(lines(), args)
+    emit(terminal_lines(pairs, st), args)
     return 0

@@ -26,10 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbreview.git import install as gitconfig
+    from nbreview.git.install import install, status, uninstall
 
     if args.action == "install":
-        lines = gitconfig.install(args.scope, textconv=args.textconv)
+        lines = install(args.scope, textconv=args.textconv)
         history = (
             "git log -p / git show a readable text diff (cached; their patches do not apply)"
             if args.textconv
@@ -39,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
             f"git diff now shows nbreview's notebook diff; {history}; git difftool -t nbreview opens the review"
         )
     elif args.action == "uninstall":
-        lines = gitconfig.uninstall(args.scope)
+        lines = uninstall(args.scope)
     else:
-        lines = gitconfig.status()
+        lines = status()
     stdout_write("\n".join(lines) + "\n")
     return 0

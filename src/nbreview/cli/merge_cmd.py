@@ -38,10 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbreview.cli.common import write_atomic
     from nbreview.errors import NbreviewError, NotebookError
-    from nbreview.io.write import dumps_notebook, terminal_json
-    from nbreview.merge import merge_structured, validate
+    from nbreview.io.write import dumps_notebook, terminal_json, write_atomic
+    from nbreview.merge import merge_structured, resolve_merge, validate
 
     name = args.path or args.output or args.local
     try:
@@ -52,10 +51,10 @@ def run(args: argparse.Namespace) -> int:
         # git hands the driver temporary files; name the notebook and which side is broken.
         side = {args.base: "base", args.local: "local (ours)", args.remote: "remote (theirs)"}.get(err.source, "")
         raise NbreviewError(f"{args.path}, {side or err.source} version: {err.detail}") from None
-    result = structured.render(strategy=args.strategy)
+    result = resolve_merge(structured, strategy=args.strategy)
     if result.unresolved:
         structured.style = _marker_style(args)
-        result = structured.render(strategy=args.strategy)
+        result = resolve_merge(structured, strategy=args.strategy)
     validate(result.notebook, f"{name}: the merged notebook")
     text = dumps_notebook(result.notebook)
     data = text.encode("utf-8")
@@ -80,21 +79,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _marker_style(args: argparse.Namespace) -> MarkerStyle:
-    """Labels and conflict style: given on the command line, else git's own when git runs the driver."""
-    from dataclasses import replace
+    """Labels and conflict style: given on the command line, else git's own when git runs the driver (``--path``)."""
+    from nbreview.git.markers import driver_marker_style
 
-    from nbreview.merge.labels import MarkerStyle, git_marker_style, given_label
-
-    if args.path:  # git's merge driver: git's labels and merge.conflictStyle
-        style = git_marker_style(args.base_label, args.local_label, args.remote_label)
-    else:
-        default = MarkerStyle()
-        style = MarkerStyle(local=given_label(args.local_label) or default.local,
-                            remote=given_label(args.remote_label) or default.remote,
-                            base=given_label(args.base_label) or default.base)
-    if args.conflict_style:
-        style = replace(style, diff3=args.conflict_style != "merge")
-    return style
+    return driver_marker_style(args.base_label, args.local_label, args.remote_label, under_git=bool(args.path),
+                               conflict_style=args.conflict_style)
 
 
 def _report(name: str, conflicts: Sequence[Conflict]) -> None:

@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from nbreview.cli.common import write_atomic
 from nbreview.errors import NbreviewError
-from nbreview.io.write import dumps_notebook, terminal_json
+from nbreview.io.write import dumps_notebook, terminal_json, write_atomic
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ import argparse
 import re
 import sys
 
-from nbreview.cli.common import add_diff_options, diff_options
+from nbreview.cli.common import add_diff_options, check_port, diff_options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,11 +47,9 @@ def serve_pull_request(args: argparse.Namespace, repo: str, number: int) -> int:
     """Open the pull request, then serve its review page until Ctrl-C."""
     from nbreview.bot.client import api_root, connect, token_auth
     from nbreview.bot.session import PullRequestSession
-    from nbreview.errors import NbreviewError
     from nbreview.web.server import serve
 
-    if not 0 <= args.port <= 65535:
-        raise NbreviewError(f"--port {args.port} is not a port number (0-65535; 0 picks a free one)")
+    check_port(args.port)
     # Pages must not hang on a rate limit: give up at once and say so (retries stay for 5xx).
     gh = connect(api_root(args.api_url), token_auth(args.token_env), retries=2, max_rate_wait=0)
     session = PullRequestSession(gh, repo, number)

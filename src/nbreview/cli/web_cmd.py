@@ -4,8 +4,8 @@
 - ``nbreview web``: the working tree against the index, like ``git diff``;
 - ``nbreview web REV [REV2]`` / ``A..B`` / ``--cached [REV]`` ``[-- PATHS]``: through git.
 
-The notebooks come from :func:`.diff_cmd.pairs_from_args`, the same reading of the arguments
-as ``nbreview diff`` (whose ``--html OUT.html`` writes this page as one self-contained file).
+The notebooks come from :func:`nbreview.io.git.pairs_for_arguments`, the same reading of the
+arguments as ``nbreview diff`` (whose ``--html OUT.html`` writes this page as one self-contained file).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nbreview.cli.common import add_diff_options, diff_options
-from nbreview.cli.diff_cmd import add_revision_arguments, pairs_from_args
+from nbreview.cli.common import add_diff_options, add_revision_arguments, check_port, diff_options
 
 LOCAL_IPS = ("127.0.0.1", "localhost", "::1")
 
@@ -41,8 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from nbreview.errors import NbreviewError
     from nbreview.web.server import serve
 
-    if not 0 <= args.port <= 65535:
-        raise NbreviewError(f"--port {args.port} is not a port number (0-65535; 0 picks a free one)")
+    check_port(args.port)
     if args.ip not in LOCAL_IPS:
         sys.stderr.write(
             f"nbreview: warning: listening on {args.ip}: other machines may reach this page "
@@ -54,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
         if args.args or args.cached:
             raise NbreviewError("--pr reads the notebooks from the pull request: give no files or revisions")
         return serve_pull_request(args, *parse_target(args.pr))
-    pairs = pairs_from_args(args)
+    from nbreview.io.git import pairs_for_arguments
+
+    pairs = pairs_for_arguments(args.args, args.paths, cached=args.cached)
     if not pairs:
         sys.stderr.write("nbreview: no notebooks changed; nothing to review\n")
         return 0

@@ -16,7 +16,6 @@ Cell = dict[str, Any]
 _OWN_KEYS = {"source", "outputs", "metadata"}
 
 
-_source = cell_source  # nbcontent: one way to join a cell's source
 
 
 def whole_text(text: str, side: str) -> TextDiff:
@@ -35,37 +34,40 @@ def diff_cell(m: CellMatch, old: Cell | None, new: Cell | None, options: DiffOpt
     if old is None:
         assert new is not None and m.new is not None
         return CellDiff(
-            "added", None, m.new, str(new.get("cell_type", "")), source=whole_text(_source(new), "new"), cell=new
+            "added", None, m.new, str(new.get("cell_type", "")), source=whole_text(cell_source(new), "new"), cell=new
         )
     if new is None:
         assert m.old is not None
-        return CellDiff("removed", m.old, None, str(old.get("cell_type", "")), source=whole_text(_source(old), "old"))
+        return CellDiff(
+            "removed", m.old, None, str(old.get("cell_type", "")), source=whole_text(cell_source(old), "old")
+        )
     result = CellDiff("unchanged", m.old, m.new, str(new.get("cell_type", "")), moved=m.moved, similarity=m.similarity)
     if old == new:
         return result
     changed: list[str] = []
-    os_, ns = _source(old), _source(new)
-    if os_ != ns:
-        src = diff_text(os_, ns, options.ignore_whitespace)
+    old_source, new_source = cell_source(old), cell_source(new)
+    if old_source != new_source:
+        src = diff_text(old_source, new_source, options.ignore_whitespace)
         if not options.ignore_whitespace or src.changed:
             result.source = src
         if src.changed:
             changed.append("source")
     if not options.ignore_outputs:
-        oo, no = old.get("outputs", MISSING), new.get("outputs", MISSING)
-        if oo != no:
-            outs = diff_outputs(oo if isinstance(oo, list) else [], no if isinstance(no, list) else [], options)
-            if oo is MISSING or no is MISSING or not isinstance(oo, list) or not isinstance(no, list):
-                result.fields.append(_presence_change("outputs", oo, no))
+        old_outputs, new_outputs = old.get("outputs", MISSING), new.get("outputs", MISSING)
+        if old_outputs != new_outputs:
+            outs = diff_outputs(old_outputs if isinstance(old_outputs, list) else [],
+                                new_outputs if isinstance(new_outputs, list) else [], options)
+            if not isinstance(old_outputs, list) or not isinstance(new_outputs, list):  # also MISSING
+                result.fields.append(_presence_change("outputs", old_outputs, new_outputs))
             result.outputs = outs
             if any(o.status != "unchanged" or o.transient for o in outs):
                 changed.append("outputs")
     if not options.ignore_metadata:
-        om, nm = old.get("metadata", MISSING), new.get("metadata", MISSING)
-        if isinstance(om, dict) and isinstance(nm, dict):
-            result.metadata = diff_values(om, nm, [], cell_metadata_transient)
-        elif om != nm:
-            result.fields.append(_presence_change("metadata", om, nm))
+        old_meta, new_meta = old.get("metadata", MISSING), new.get("metadata", MISSING)
+        if isinstance(old_meta, dict) and isinstance(new_meta, dict):
+            result.metadata = diff_values(old_meta, new_meta, [], cell_metadata_transient)
+        elif old_meta != new_meta:
+            result.fields.append(_presence_change("metadata", old_meta, new_meta))
         if result.metadata:
             changed.append("metadata")
     rest_old = {k: v for k, v in old.items() if k not in _OWN_KEYS}

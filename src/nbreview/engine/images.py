@@ -96,15 +96,15 @@ def compare_images(old_value: Any, new_value: Any) -> ImageDiff:
         return ImageDiff(sizes[0], sizes[1], same, 0.0 if same else 1.0, f"{err}; compared by bytes")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
         return ImageDiff(None, None, False, 1.0, f"cannot decode image: {err}")
-    sa, sb = (a.width, a.height), (b.width, b.height)
-    if sa != sb:
-        return ImageDiff(sa, sb, False, 1.0)
+    size_a, size_b = (a.width, a.height), (b.width, b.height)
+    if size_a != size_b:
+        return ImageDiff(size_a, size_b, False, 1.0)
     changed = _changed_mask(ImageChops.difference(a, b))
     if changed.getbbox() is None:
-        return ImageDiff(sa, sb, True, 0.0)
-    total = sa[0] * sa[1]
+        return ImageDiff(size_a, size_b, True, 0.0)
+    total = size_a[0] * size_a[1]
     count = total - changed.histogram()[0]
-    return ImageDiff(sa, sb, False, count / total if total else 1.0)
+    return ImageDiff(size_a, size_b, False, count / total if total else 1.0)
 
 
 def _changed_mask(diff: Image.Image) -> Image.Image:
@@ -126,12 +126,12 @@ def difference_png(old_value: Any, new_value: Any) -> bytes:
     a = _open(decode_b64(old_value))
     b = _open(decode_b64(new_value))
     w, h = max(a.width, b.width), max(a.height, b.height)
-    ca = Image.new("RGBA", (w, h), (255, 255, 255, 0))
-    cb = Image.new("RGBA", (w, h), (255, 255, 255, 0))
-    ca.paste(a, (0, 0))
-    cb.paste(b, (0, 0))
-    mask = _changed_mask(ImageChops.difference(ca, cb))
-    base = Image.alpha_composite(Image.new("RGBA", (w, h), (255, 255, 255, 255)), cb).convert("L").convert("RGBA")
+    canvas_a = Image.new("RGBA", (w, h), (255, 255, 255, 0))
+    canvas_b = Image.new("RGBA", (w, h), (255, 255, 255, 0))
+    canvas_a.paste(a, (0, 0))
+    canvas_b.paste(b, (0, 0))
+    mask = _changed_mask(ImageChops.difference(canvas_a, canvas_b))
+    base = Image.alpha_composite(Image.new("RGBA", (w, h), (255, 255, 255, 255)), canvas_b).convert("L").convert("RGBA")
     dimmed = Image.blend(base, Image.new("RGBA", (w, h), (255, 255, 255, 255)), 0.6)
     dimmed.paste(Image.new("RGBA", (w, h), (255, 0, 170, 255)), (0, 0), mask)
     out = io.BytesIO()

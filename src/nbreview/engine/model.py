@@ -225,10 +225,10 @@ class ImageDiff:
 
     @classmethod
     def from_dict(cls, d: JSONDict) -> ImageDiff:
-        os_, ns = d.get("old_size"), d.get("new_size")
+        old_size, new_size = d.get("old_size"), d.get("new_size")
         return cls(
-            (int(os_[0]), int(os_[1])) if os_ else None,
-            (int(ns[0]), int(ns[1])) if ns else None,
+            (int(old_size[0]), int(old_size[1])) if old_size else None,
+            (int(new_size[0]), int(new_size[1])) if new_size else None,
             bool(d["pixels_equal"]),
             float(d["changed_fraction"]),
             d.get("error"),

@@ -35,26 +35,26 @@ def align_outputs(old: list[Any], new: list[Any]) -> list[tuple[int | None, int 
     """Pairs of output indices in order; unpaired outputs are added or removed."""
     if len(old) == len(new) and [output_key(o) for o in old] == [output_key(o) for o in new]:
         return [(i, i) for i in range(len(old))]
-    ka = [output_key(o) for o in old]
-    kb = [output_key(o) for o in new]
+    old_keys = [output_key(o) for o in old]
+    new_keys = [output_key(o) for o in new]
     pairs: list[tuple[int | None, int | None]] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes():
         if tag == "equal":
             pairs.extend((i1 + k, j1 + k) for k in range(i2 - i1))
             continue
         # Inside a replaced block, pair outputs of the same output_type in order.
-        bj = list(range(j1, j2))
+        new_run = list(range(j1, j2))
         for i in range(i1, i2):
             otype = old[i].get("output_type") if isinstance(old[i], dict) else None
-            match = next((j for j in bj if isinstance(new[j], dict) and new[j].get("output_type") == otype), None)
+            match = next((j for j in new_run if isinstance(new[j], dict) and new[j].get("output_type") == otype), None)
             if match is None:
                 pairs.append((i, None))
                 continue
-            for j in bj[: bj.index(match)]:
+            for j in new_run[: new_run.index(match)]:
                 pairs.append((None, j))
             pairs.append((i, match))
-            bj = bj[bj.index(match) + 1 :]
-        pairs.extend((None, j) for j in bj)
+            new_run = new_run[new_run.index(match) + 1 :]
+        pairs.extend((None, j) for j in new_run)
     return pairs
 
 
@@ -95,13 +95,13 @@ def _output_transient(path: list[str | int]) -> bool:
     return bool(path) and path[0] in ("execution_count", "transient")
 
 
-def diff_output(old: Output, new: Output, oi: int, ni: int, options: DiffOptions) -> OutputDiff:
+def diff_output(old: Output, new: Output, old_index: int, new_index: int, options: DiffOptions) -> OutputDiff:
     otype = str(new.get("output_type", ""))
     if old == new:
-        return OutputDiff("unchanged", oi, ni, otype)
+        return OutputDiff("unchanged", old_index, new_index, otype)
     if old.get("output_type") != new.get("output_type"):
-        return OutputDiff("modified", oi, ni, otype, fields=diff_values(old, new), value=new)
-    result = OutputDiff("modified", oi, ni, otype, value=new)
+        return OutputDiff("modified", old_index, new_index, otype, fields=diff_values(old, new), value=new)
+    result = OutputDiff("modified", old_index, new_index, otype, value=new)
     skip: set[str] = {"output_type"}
     if otype == "stream":
         skip.add("text")
@@ -118,11 +118,11 @@ def diff_output(old: Output, new: Output, oi: int, ni: int, options: DiffOptions
         )
     elif otype in ("display_data", "execute_result"):
         skip.add("data")
-        od = old.get("data") if isinstance(old.get("data"), dict) else {}
-        nd = new.get("data") if isinstance(new.get("data"), dict) else {}
-        assert isinstance(od, dict) and isinstance(nd, dict)
-        for mime in list(nd) + [m for m in od if m not in nd]:
-            result.mimes.append(diff_mime(mime, od.get(mime, MISSING), nd.get(mime, MISSING), options))
+        old_data = old.get("data") if isinstance(old.get("data"), dict) else {}
+        new_data = new.get("data") if isinstance(new.get("data"), dict) else {}
+        assert isinstance(old_data, dict) and isinstance(new_data, dict)
+        for mime in list(new_data) + [m for m in old_data if m not in new_data]:
+            result.mimes.append(diff_mime(mime, old_data.get(mime, MISSING), new_data.get(mime, MISSING), options))
     rest_old = {k: v for k, v in old.items() if k not in skip}
     rest_new = {k: v for k, v in new.items() if k not in skip}
     result.fields = diff_values(rest_old, rest_new, [], _output_transient)
@@ -141,35 +141,35 @@ def diff_output(old: Output, new: Output, oi: int, ni: int, options: DiffOptions
 
 def diff_outputs(old: list[Any], new: list[Any], options: DiffOptions) -> list[OutputDiff]:
     diffs: list[OutputDiff] = []
-    for oi, ni in align_outputs(old, new):
-        if oi is None:
-            assert ni is not None
-            out = new[ni]
+    for old_index, new_index in align_outputs(old, new):
+        if old_index is None:
+            assert new_index is not None
+            out = new[new_index]
             diffs.append(
                 OutputDiff(
                     "added",
                     None,
-                    ni,
+                    new_index,
                     str(out.get("output_type", "")) if isinstance(out, dict) else "",
                     mimes=_whole_mimes(out, "added"),
                     value=out,
                 )
             )
-        elif ni is None:
-            out = old[oi]
+        elif new_index is None:
+            out = old[old_index]
             diffs.append(
                 OutputDiff(
                     "removed",
-                    oi,
+                    old_index,
                     None,
                     str(out.get("output_type", "")) if isinstance(out, dict) else "",
                     mimes=_whole_mimes(out, "removed"),
                 )
             )
-        elif isinstance(old[oi], dict) and isinstance(new[ni], dict):
-            diffs.append(diff_output(old[oi], new[ni], oi, ni, options))
+        elif isinstance(old[old_index], dict) and isinstance(new[new_index], dict):
+            diffs.append(diff_output(old[old_index], new[new_index], old_index, new_index, options))
         else:
-            diffs.append(OutputDiff("modified", oi, ni, "", value=new[ni]))
+            diffs.append(OutputDiff("modified", old_index, new_index, "", value=new[new_index]))
     return diffs
 
 

@@ -15,8 +15,8 @@ Notebook = dict[str, Any]
 
 def patch(old: NotebookSource, diff: NotebookDiff | dict[str, Any]) -> Notebook:
     """The new notebook, rebuilt from ``old`` and a diff made without ignore options."""
-    nd = diff if isinstance(diff, NotebookDiff) else NotebookDiff.from_dict(diff)
-    if not nd.options.lossless:
+    notebook_diff = diff if isinstance(diff, NotebookDiff) else NotebookDiff.from_dict(diff)
+    if not notebook_diff.options.lossless:
         raise PatchError(
             "this diff was made with ignore options, so it does not hold every change; "
             "make it again without --ignore to patch with it"
@@ -24,9 +24,9 @@ def patch(old: NotebookSource, diff: NotebookDiff | dict[str, Any]) -> Notebook:
     base = load(old).nb
     old_cells: list[Any] = base.get("cells", [])
     rest = {k: v for k, v in base.items() if k not in ("cells", "metadata")}
-    result: Notebook = apply_changes(rest, nd.fields, "notebook")
-    result["metadata"] = apply_changes(base.get("metadata", {}), nd.metadata, "notebook metadata")
-    entries = sorted((c for c in nd.cells if c.new_index is not None), key=lambda c: c.new_index or 0)
+    result: Notebook = apply_changes(rest, notebook_diff.fields, "notebook")
+    result["metadata"] = apply_changes(base.get("metadata", {}), notebook_diff.metadata, "notebook metadata")
+    entries = sorted((c for c in notebook_diff.cells if c.new_index is not None), key=lambda c: c.new_index or 0)
     for k, c in enumerate(entries):
         if c.new_index != k:
             raise PatchError(f"diff has no cell for new index {k}")

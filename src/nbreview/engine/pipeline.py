@@ -9,6 +9,7 @@ from nbreview.engine.cells import diff_cell
 from nbreview.engine.model import NotebookDiff, Side
 from nbreview.engine.options import DiffOptions
 from nbreview.engine.values import diff_values, notebook_metadata_transient
+from nbreview.io.gcpause import gc_paused
 from nbreview.io.load import LoadedNotebook, NotebookSource, load
 
 
@@ -50,8 +51,12 @@ def diff(
         options = DiffOptions.from_kwargs(**option_flags)
     elif option_flags:
         raise TypeError("pass either options= or option flags, not both")
-    a = load(old, old_label)
-    b = load(new, new_label)
+    with gc_paused():  # millions of long-lived allocations, no cycles: see io/gcpause.py
+        return _diff_loaded(load(old, old_label), load(new, new_label), options, results)
+
+
+def _diff_loaded(a: LoadedNotebook, b: LoadedNotebook, options: DiffOptions, results: bool) -> NotebookDiff:
+    """Align the cells of two loaded notebooks and diff each matched pair, then the notebook fields."""
     old_nb, new_nb = a.nb, b.nb
     if options.ignore_outputs:
         old_nb, new_nb = _without_outputs(old_nb), _without_outputs(new_nb)

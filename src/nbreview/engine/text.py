@@ -98,20 +98,20 @@ def _tokens(line: str) -> list[str]:
     return _TOKEN.findall(line)
 
 
-def _spans(sm: SequenceMatcher[str], ta: list[str], tb: list[str]) -> tuple[list[Span], list[Span]]:
+def _spans(matcher: SequenceMatcher[str], tokens_a: list[str], tokens_b: list[str]) -> tuple[list[Span], list[Span]]:
     """Character ranges that differ between two paired lines, on token boundaries."""
-    pa = _offsets(ta)
-    pb = _offsets(tb)
-    sa: list[Span] = []
-    sb: list[Span] = []
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+    offsets_a = _offsets(tokens_a)
+    offsets_b = _offsets(tokens_b)
+    spans_a: list[Span] = []
+    spans_b: list[Span] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
         if i2 > i1:
-            _add_span(sa, pa[i1], pa[i2])
+            _add_span(spans_a, offsets_a[i1], offsets_a[i2])
         if j2 > j1:
-            _add_span(sb, pb[j1], pb[j2])
-    return sa, sb
+            _add_span(spans_b, offsets_b[j1], offsets_b[j2])
+    return spans_a, spans_b
 
 
 def _offsets(tokens: list[str]) -> list[int]:
@@ -136,50 +136,50 @@ def _pair_block(old: list[list[str]], new: list[list[str]]) -> list[tuple[int, i
     """
     pairs: list[tuple[int, int, list[Span], list[Span]]] = []
     j = 0
-    for i, ta in enumerate(old):
+    for i, tokens_a in enumerate(old):
         if j >= len(new):
             break
-        best, best_j, best_sm = _PAIR_MIN_SIMILARITY, -1, None
+        best, best_j, best_matcher = _PAIR_MIN_SIMILARITY, -1, None
         for k in range(j, min(len(new), j + _PAIR_WINDOW)):
-            sm = SequenceMatcher(None, ta, new[k], autojunk=False)
-            if sm.real_quick_ratio() <= best or sm.quick_ratio() <= best:
+            matcher = SequenceMatcher(None, tokens_a, new[k], autojunk=False)
+            if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
                 continue
-            s = sm.ratio()
+            s = matcher.ratio()
             if s > best:
-                best, best_j, best_sm = s, k, sm
+                best, best_j, best_matcher = s, k, matcher
                 if s > 0.9 or (k == j and s >= 0.6):  # nearest good partner: stop looking
                     break
-        if best_sm is not None:
-            pairs.append((i, best_j, *_spans(best_sm, ta, new[best_j])))
+        if best_matcher is not None:
+            pairs.append((i, best_j, *_spans(best_matcher, tokens_a, new[best_j])))
             j = best_j + 1
     return pairs
 
 
-def _line_opcodes(ka: list[str], kb: list[str]) -> list[tuple[str, int, int, int, int]]:
-    """Opcodes over line keys: common head and tail first, SequenceMatcher on the middle.
+def line_opcodes(keys_a: list[str], keys_b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes over line keys: common head and tail first, SequenceMatcher on the middle (also the merge's line diff).
 
     A middle beyond ``_MAX_ALIGN_LINES`` (a runaway output) is one replaced block, so the
     cost stays linear whatever the text.
     """
-    if ka == kb:
-        return [("equal", 0, len(ka), 0, len(kb))]
+    if keys_a == keys_b:
+        return [("equal", 0, len(keys_a), 0, len(keys_b))]
     head = 0
-    while head < len(ka) and head < len(kb) and ka[head] == kb[head]:
+    while head < len(keys_a) and head < len(keys_b) and keys_a[head] == keys_b[head]:
         head += 1
     tail = 0
-    while tail < len(ka) - head and tail < len(kb) - head and ka[-1 - tail] == kb[-1 - tail]:
+    while tail < len(keys_a) - head and tail < len(keys_b) - head and keys_a[-1 - tail] == keys_b[-1 - tail]:
         tail += 1
-    ea, eb = len(ka) - tail, len(kb) - tail
+    end_a, end_b = len(keys_a) - tail, len(keys_b) - tail
     out: list[tuple[str, int, int, int, int]] = []
     if head:
         out.append(("equal", 0, head, 0, head))
-    if (ea - head) + (eb - head) > _MAX_ALIGN_LINES:
-        out.append(("replace", head, ea, head, eb))
+    if (end_a - head) + (end_b - head) > _MAX_ALIGN_LINES:
+        out.append(("replace", head, end_a, head, end_b))
     else:
-        for tag, i1, i2, j1, j2 in SequenceMatcher(None, ka[head:ea], kb[head:eb]).get_opcodes():
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, keys_a[head:end_a], keys_b[head:end_b]).get_opcodes():
             out.append((tag, i1 + head, i2 + head, j1 + head, j2 + head))
     if tail:
-        out.append(("equal", ea, len(ka), eb, len(kb)))
+        out.append(("equal", end_a, len(keys_a), end_b, len(keys_b)))
     return out
 
 
@@ -189,47 +189,45 @@ def _block_ops(block_a: list[str], block_b: list[str], i1: int, j1: int) -> list
     small = len(block_a) + len(block_b) <= _MAX_PAIRED_LINES
     toks_a = [_tokens(x) for x in block_a] if small else []
     toks_b = [_tokens(x) for x in block_b] if small else []
-    nj = 0
-    ni = 0
+    next_old = next_new = 0
     pairs = _pair_block(toks_a, toks_b) if small else []
-    for pi, pj, sa, sb in pairs:
-        while ni < pi:
-            ops.append(LineOp("delete", i1 + ni + 1, None, block_a[ni], None, [(0, len(block_a[ni].rstrip("\r\n")))]))
-            ni += 1
-        while nj < pj:
-            ops.append(
-                LineOp("insert", None, j1 + nj + 1, None, block_b[nj], [], [(0, len(block_b[nj].rstrip("\r\n")))])
-            )
-            nj += 1
-        ops.append(LineOp("replace", i1 + pi + 1, j1 + pj + 1, block_a[pi], block_b[pj], sa, sb))
-        ni, nj = pi + 1, pj + 1
-    while ni < len(block_a):
-        ops.append(LineOp("delete", i1 + ni + 1, None, block_a[ni], None, [(0, len(block_a[ni].rstrip("\r\n")))]))
-        ni += 1
-    while nj < len(block_b):
-        ops.append(LineOp("insert", None, j1 + nj + 1, None, block_b[nj], [], [(0, len(block_b[nj].rstrip("\r\n")))]))
-        nj += 1
+    # Unpaired lines before each pair (and after the last) are whole deletions and insertions.
+    for paired_old, paired_new, spans_a, spans_b in [*pairs, (len(block_a), len(block_b), [], [])]:
+        ops += [_deleted(block_a[k], i1 + k + 1) for k in range(next_old, paired_old)]
+        ops += [_inserted(block_b[k], j1 + k + 1) for k in range(next_new, paired_new)]
+        if paired_old < len(block_a):
+            ops.append(LineOp("replace", i1 + paired_old + 1, j1 + paired_new + 1, block_a[paired_old],
+                              block_b[paired_new], spans_a, spans_b))
+        next_old, next_new = paired_old + 1, paired_new + 1
     return ops
 
 
-def _resync(ka: list[str], kb: list[str], i: int, j: int) -> tuple[int, int]:
+def _deleted(line: str, number: int) -> LineOp:
+    return LineOp("delete", number, None, line, None, [(0, len(line.rstrip("\r\n")))])
+
+
+def _inserted(line: str, number: int) -> LineOp:
+    return LineOp("insert", None, number, None, line, [], [(0, len(line.rstrip("\r\n")))])
+
+
+def _resync(keys_a: list[str], keys_b: list[str], i: int, j: int) -> tuple[int, int]:
     """Lengths of the old and new runs to skip from ``(i, j)`` until the texts are in step again.
 
     Looks at most ``_RESYNC_WINDOW`` lines ahead (a deletion, an insertion or a replaced run);
     if nothing lines up that close, the whole window counts as replaced, so the work stays linear.
     """
-    n, m = len(ka), len(kb)
+    n, m = len(keys_a), len(keys_b)
     for d in range(1, _RESYNC_WINDOW + 1):
-        if i + d < n and j + d < m and ka[i + d] == kb[j + d]:
+        if i + d < n and j + d < m and keys_a[i + d] == keys_b[j + d]:
             return d, d
-        if i + d < n and ka[i + d] == kb[j]:
+        if i + d < n and keys_a[i + d] == keys_b[j]:
             return d, 0
-        if j + d < m and ka[i] == kb[j + d]:
+        if j + d < m and keys_a[i] == keys_b[j + d]:
             return 0, d
     return min(_RESYNC_WINDOW, n - i), min(_RESYNC_WINDOW, m - j)
 
 
-def _bounded_diff(a: list[str], b: list[str], ka: list[str], kb: list[str]) -> TextDiff:
+def _bounded_diff(a: list[str], b: list[str], keys_a: list[str], keys_b: list[str]) -> TextDiff:
     """A huge output's diff with linear work and bounded size: lines compared by key (hashed
     equality), changes found by a windowed walk, the first :data:`SHOWN_CHANGED_LINES` changed
     lines listed with a few lines of context, the rest only counted (``elided``)."""
@@ -239,9 +237,9 @@ def _bounded_diff(a: list[str], b: list[str], ka: list[str], kb: list[str]) -> T
     trailing = 0  # equal lines still to keep after the last listed change
     offset = 0  # new index minus old index, inside equal runs
     i = j = 0
-    n, m = len(ka), len(kb)
+    n, m = len(keys_a), len(keys_b)
     while i < n or j < m:
-        if i < n and j < m and ka[i] == kb[j]:
+        if i < n and j < m and keys_a[i] == keys_b[j]:
             if trailing:
                 ops.append(LineOp("equal", i + 1, j + 1, a[i], b[j]))
                 trailing -= 1
@@ -251,24 +249,24 @@ def _bounded_diff(a: list[str], b: list[str], ka: list[str], kb: list[str]) -> T
             j += 1
             continue
         if i >= n:
-            di, dj = 0, m - j
+            skip_old, skip_new = 0, m - j
         elif j >= m:
-            di, dj = n - i, 0
+            skip_old, skip_new = n - i, 0
         else:
-            di, dj = _resync(ka, kb, i, j)
-        removed += di
-        added += dj
+            skip_old, skip_new = _resync(keys_a, keys_b, i, j)
+        removed += skip_old
+        added += skip_new
         if listed < SHOWN_CHANGED_LINES:
             offset = j - i
             ops += [LineOp("equal", k + 1, k + offset + 1, a[k], b[k + offset]) for k in recent]
             recent.clear()
-            ops += _block_ops(a[i : i + di], b[j : j + dj], i, j)
-            listed += di + dj
+            ops += _block_ops(a[i : i + skip_old], b[j : j + skip_new], i, j)
+            listed += skip_old + skip_new
             trailing = _CONTEXT
         else:
             trailing = 0
-        i += di
-        j += dj
+        i += skip_old
+        j += skip_new
     return TextDiff(ops, added, removed, False, added + removed - listed)
 
 
@@ -286,15 +284,15 @@ def diff_text(old: str, new: str, ignore_whitespace: bool = False, volatile: boo
     a = split_lines(old)
     b = split_lines(new)
     key: Callable[[str], str] = _key_whitespace if ignore_whitespace else _key_exact
-    ka = [key(x) for x in a]
-    kb = [key(x) for x in b]
+    keys_a = [key(x) for x in a]
+    keys_b = [key(x) for x in b]
     ops: list[LineOp] = []
     added = removed = 0
-    opcodes = _line_opcodes(ka, kb)
+    opcodes = line_opcodes(keys_a, keys_b)
     for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
-            for di in range(i2 - i1):
-                i, j = i1 + di, j1 + di
+            for step in range(i2 - i1):
+                i, j = i1 + step, j1 + step
                 if a[i] == b[j] or ignore_whitespace or _continued(a, b, i, j):
                     ops.append(LineOp("equal", i + 1, j + 1, a[i], b[j]))
                 else:  # equal keys but different line endings

@@ -1,1 +1,1 @@
-"""git integration: drivers, difftool/mergetool glue and the one-command install."""
+"""git integration: the diff driver, textconv, difftool, merge-driver labels, notebook history, install."""

@@ -26,12 +26,11 @@ import importlib.util
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbreview.errors import NbreviewError
+from nbreview.io.git import GitError, Repo, git_answer, run_git
 
 SCOPES = ("local", "global", "system")
 NAME = "nbreview"
@@ -52,7 +51,7 @@ OUR_KEYS = (
 )
 
 
-class GitConfigError(NbreviewError):
+class GitConfigError(GitError):
     """git config could not be read or written."""
 
 
@@ -113,38 +112,41 @@ def plan(exe: str | None = None, textconv: bool = False) -> Plan:
     return Plan(config, attrs, notes)
 
 
-def _git(args: list[str], repo: str | os.PathLike[str], check: bool = True) -> subprocess.CompletedProcess[str]:
-    try:
-        proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
-    except FileNotFoundError:
-        raise GitConfigError("git is not installed (or not on PATH)") from None
-    if check and proc.returncode != 0:
-        msg = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[0]
+def _git(args: list[str], repo: Repo) -> str:
+    """Run ``git config``/``rev-parse`` that must work: a failure names the command (``git config --local KEY``)."""
+    proc = run_git(args, repo)
+    if proc.returncode != 0:
+        msg = (proc.stderr.decode(errors="replace").strip().splitlines() or [f"exit status {proc.returncode}"])[0]
         raise GitConfigError(f"git {' '.join(args[:3])}: {msg}")
-    return proc
+    return proc.stdout.decode("utf-8", errors="surrogateescape")
 
 
-def _check_scope(scope: str, repo: str | os.PathLike[str]) -> None:
+def _ask(args: list[str], repo: Repo) -> str:
+    """git's answer, "" when it has none (an unset key, no repository here); a missing git still raises."""
+    return git_answer(args, repo) or ""
+
+
+def _check_scope(scope: str, repo: Repo) -> None:
     if scope not in SCOPES:
         raise GitConfigError(f"unknown scope {scope!r}; choose local, global or system")
-    if scope == "local" and _git(["rev-parse", "--git-dir"], repo, check=False).returncode != 0:
+    if scope == "local" and git_answer(["rev-parse", "--git-dir"], repo) is None:
         raise GitConfigError(
             f"{os.path.abspath(repo)} is not a git repository; run inside one, or use --global"
         )
 
 
-def attributes_path(scope: str, repo: str | os.PathLike[str] = ".") -> Path:
+def attributes_path(scope: str, repo: Repo = ".") -> Path:
     """The attributes file ``install`` edits at ``scope``.
 
     Local: ``info/attributes`` in the common git directory, which every linked worktree
     reads and ``git clean -x`` never touches (a checkout's ``.gitattributes`` is neither).
     """
     if scope == "local":
-        common = _git(["rev-parse", "--path-format=absolute", "--git-common-dir"], repo).stdout.strip()
+        common = _git(["rev-parse", "--path-format=absolute", "--git-common-dir"], repo).strip()
         return Path(common) / "info" / "attributes"
-    configured = _git(["config", f"--{scope}", "--path", "--get", "core.attributesFile"], repo, check=False)
-    if configured.returncode == 0 and configured.stdout.strip():
-        return Path(os.path.expanduser(configured.stdout.strip()))
+    configured = _ask(["config", f"--{scope}", "--path", "--get", "core.attributesFile"], repo).strip()
+    if configured:
+        return Path(os.path.expanduser(configured))
     if scope == "global":
         return _xdg_git_dir() / "attributes"
     return Path("/etc/gitattributes")
@@ -155,23 +157,23 @@ def _xdg_git_dir() -> Path:
     return Path(xdg) / "git"
 
 
-def _checkout_attributes(repo: str | os.PathLike[str]) -> Path:
-    top = _git(["rev-parse", "--show-toplevel"], repo, check=False).stdout.strip()
+def _checkout_attributes(repo: Repo) -> Path:
+    top = _ask(["rev-parse", "--show-toplevel"], repo).strip()
     return Path(top or ".") / ".gitattributes"
 
 
-def legacy_attributes_path(repo: str | os.PathLike[str] = ".") -> Path | None:
+def legacy_attributes_path(repo: Repo = ".") -> Path | None:
     """The checkout's ``.gitattributes``, where older installs put their line, if git does not track it.
 
     A tracked ``.gitattributes`` naming nbreview is the project's own choice and stays.
     """
-    top = _git(["rev-parse", "--show-toplevel"], repo, check=False).stdout.strip()
+    top = _ask(["rev-parse", "--show-toplevel"], repo).strip()
     if not top:
         return None
     path = Path(top) / ".gitattributes"
     if not path.exists():
         return None
-    tracked = _git(["ls-files", "--error-unmatch", "--", ".gitattributes"], top, check=False).returncode == 0
+    tracked = git_answer(["ls-files", "--error-unmatch", "--", ".gitattributes"], top) is not None
     return None if tracked else path
 
 
@@ -233,15 +235,14 @@ def other_ipynb_attributes(path: Path) -> list[str]:
 
 
 def install(
-    scope: str = "local", repo: str | os.PathLike[str] = ".", exe: str | None = None, textconv: bool = False
+    scope: str = "local", repo: Repo = ".", exe: str | None = None, textconv: bool = False
 ) -> list[str]:
     """Configure the drivers at ``scope``; returns what it did, one line each. Running it twice changes nothing."""
     _check_scope(scope, repo)
     p = plan(exe, textconv)
     done: list[str] = []
     for key, value in p.config.items():
-        current = _git(["config", f"--{scope}", "--get-all", key], repo, check=False)
-        if current.returncode == 0 and current.stdout.rstrip("\n") == value:
+        if git_answer(["config", f"--{scope}", "--get-all", key], repo) == value:
             continue
         _git(["config", f"--{scope}", key, value], repo)
         done.append(f"set {key} = {value}")
@@ -251,7 +252,7 @@ def install(
     ours = {k.lower() for k in OUR_KEYS}
     for key in _configured(scope, repo):
         if key.lower() in ours and key.lower() not in wanted:
-            _git(["config", f"--{scope}", "--unset-all", key], repo, check=False)
+            _ask(["config", f"--{scope}", "--unset-all", key], repo)
             done.append(f"unset {key}")
     path = attributes_path(scope, repo)
     others = other_ipynb_attributes(path)
@@ -272,18 +273,16 @@ def install(
     return done
 
 
-def _configured(scope: str, repo: str | os.PathLike[str]) -> dict[str, str]:
-    proc = _git(
-        ["config", f"--{scope}", "--get-regexp", r"^(diff|difftool|merge|mergetool)\.nbreview\."], repo, check=False
-    )
+def _configured(scope: str, repo: Repo) -> dict[str, str]:
+    found = _ask(["config", f"--{scope}", "--get-regexp", r"^(diff|difftool|merge|mergetool)\.nbreview\."], repo)
     result: dict[str, str] = {}
-    for line in proc.stdout.splitlines():
+    for line in found.splitlines():
         key, _, value = line.partition(" ")
         result[key] = value
     return result
 
 
-def uninstall(scope: str = "local", repo: str | os.PathLike[str] = ".") -> list[str]:
+def uninstall(scope: str = "local", repo: Repo = ".") -> list[str]:
     """Remove what ``install`` added at ``scope``: its config keys and its attributes lines.
 
     Keys the user added under nbreview's sections stay (a section is removed only once
@@ -295,14 +294,14 @@ def uninstall(scope: str = "local", repo: str | os.PathLike[str] = ".") -> list[
     ours = {k.lower() for k in OUR_KEYS}
     for key in present:
         if key.lower() in ours:
-            _git(["config", f"--{scope}", "--unset-all", key], repo, check=False)
+            _ask(["config", f"--{scope}", "--unset-all", key], repo)
             done.append(f"unset {key}")
     left = _configured(scope, repo)
     for section in SECTIONS:
         name = f"{section}.{NAME}"
         had = any(k.startswith(name + ".") for k in present)
         if had and not any(k.startswith(name + ".") for k in left):
-            _git(["config", f"--{scope}", "--remove-section", name], repo, check=False)
+            _ask(["config", f"--{scope}", "--remove-section", name], repo)
             done.append(f"removed [{section} \"{NAME}\"]")
     for key in left:
         done.append(f"kept {key} (not written by nbreview)")
@@ -318,10 +317,10 @@ def uninstall(scope: str = "local", repo: str | os.PathLike[str] = ".") -> list[
     return done or [f"nothing to remove ({scope})"]
 
 
-def status(repo: str | os.PathLike[str] = ".") -> list[str]:
+def status(repo: Repo = ".") -> list[str]:
     """What is configured where, and which driver git will actually use for a notebook here."""
     lines: list[str] = []
-    in_repo = _git(["rev-parse", "--git-dir"], repo, check=False).returncode == 0
+    in_repo = git_answer(["rev-parse", "--git-dir"], repo) is not None
     for scope in SCOPES:
         if scope == "local" and not in_repo:
             lines.append("local: (not in a git repository)")
@@ -350,14 +349,14 @@ def status(repo: str | os.PathLike[str] = ".") -> list[str]:
     return lines
 
 
-def _effective(repo: str | os.PathLike[str]) -> list[str]:
+def _effective(repo: Repo) -> list[str]:
     """Each piece git needs for a notebook here (attribute, driver config, executable), and the verdict.
 
     An attribute naming a driver that the config does not define is silently ignored by
     git (raw JSON diffs, line merges): the case of a fresh clone with a committed
     ``.gitattributes``, or a submodule, which has its own config.
     """
-    probe = _git(["check-attr", "diff", "merge", "--", "probe.ipynb"], repo, check=False).stdout
+    probe = _ask(["check-attr", "diff", "merge", "--", "probe.ipynb"], repo)
     rows = [x.split(": ") for x in probe.splitlines()]
     attr = {parts[1].strip(): parts[2].strip() for parts in rows if len(parts) == 3}
     diff_attr, merge_attr = attr.get("diff", "?"), attr.get("merge", "?")
@@ -366,7 +365,7 @@ def _effective(repo: str | os.PathLike[str]) -> list[str]:
     fix = "run 'nbreview git install' here (or 'nbreview git install --global')"
     pieces = (("diff", "diff.nbreview.command", diff_attr), ("merge", "merge.nbreview.driver", merge_attr))
     for kind, key, value in pieces:
-        command = _git(["config", "--get", key], repo, check=False).stdout.strip()
+        command = _ask(["config", "--get", key], repo).strip()
         if value != NAME:
             if kind == "diff":
                 problems.append(f"*.ipynb has {kind}={value}, not {kind}={NAME}")
@@ -383,13 +382,13 @@ def _effective(repo: str | os.PathLike[str]) -> list[str]:
             problems.append(f"the {kind} driver's executable {_first_word(command)} is missing")
         else:
             lines.append(f"  {kind} executable: found ({_first_word(command)})")
-    textconv = _git(["config", "--get", "diff.nbreview.textconv"], repo, check=False).stdout.strip()
+    textconv = _ask(["config", "--get", "diff.nbreview.textconv"], repo).strip()
     lines.append(
         "  textconv: on (git log -p / git show print the text form; patches from them do not apply)"
         if textconv
         else "  textconv: off (git log -p / git show print raw JSON; 'nbreview log' shows the notebook diff)"
     )
-    external = _git(["config", "--get", "diff.external"], repo, check=False).stdout.strip()
+    external = _ask(["config", "--get", "diff.external"], repo).strip()
     if external:
         lines.append(f"note: diff.external = {external} overrides every diff driver")
     if problems:

@@ -1,4 +1,7 @@
-"""Notebooks changed between git revisions, read through git (no checkout).
+"""git, read without a checkout: the one place nbreview runs git, and the notebooks that changed.
+
+Every git process nbreview starts goes through :func:`run_git` (or :func:`start_git`, for one
+that runs in the background), so a missing git is the same one-line :class:`GitError` everywhere.
 
 ``notebook_pairs(revs, paths)`` follows ``git diff``'s argument rules:
 
@@ -7,23 +10,27 @@
 - ``[REV1, REV2]`` or ``["REV1..REV2"]``: between two commits (``A...B`` diffs from their merge base);
 - ``cached=True``: REV (default ``HEAD``) against the index, like ``git diff --cached``.
 
-Only ``*.ipynb`` paths are listed; renames are detected by git (``-M``).
+Only ``*.ipynb`` paths are listed; renames are detected by git (``-M``). Without ``--``,
+:func:`split_revisions` tells revisions from paths the way git does, and :func:`names_two_files`
+decides when two arguments are two notebook files rather than revisions.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from nbreview.errors import NbreviewError, NotebookError
-from nbreview.io.load import LoadedNotebook, empty_notebook, parse_bytes, read_git_blob
+from nbreview.io.load import LoadedNotebook, empty_notebook, load, parse_bytes
 
 PairStatus = Literal["added", "deleted", "modified", "renamed"]
 WORKTREE = ""  # marks the working-tree side of a change
 INDEX = ":"  # marks the index side
+Repo = str | os.PathLike[str]  # the folder git runs in
 
 _STATUS: dict[str, PairStatus] = {"A": "added", "C": "added", "D": "deleted", "R": "renamed"}
 
@@ -79,38 +86,101 @@ def _load_side(rev: str | None, path: str, top: str, prefix: str) -> LoadedNoteb
     return loaded
 
 
-def git(args: list[str], repo: str | os.PathLike[str] = ".") -> str:
-    """Run git and return its stdout; a failure becomes a one-line :class:`GitError`."""
+def read_git_blob(rev: str, path: str, repo: Repo = ".") -> LoadedNotebook:
+    """Read ``path`` as stored at ``rev`` (a commit, or ``:`` for the index) without a checkout.
+
+    A path that does not exist at that revision is an empty notebook (added or deleted).
+    """
+    spec = f"{rev}:{path}" if rev != INDEX else f":{path}"
+    proc = run_git(["cat-file", "blob", spec], repo)
+    if proc.returncode != 0:
+        if rev == INDEX or git_answer(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], repo) is not None:
+            return LoadedNotebook(empty_notebook(), spec, empty=True)
+        raise NotebookError(spec, f"git cannot read it: {proc.stderr.decode(errors='replace').strip()}")
+    return parse_bytes(proc.stdout, spec)
+
+
+def run_git(
+    args: Sequence[str], repo: Repo = ".", *, timeout: float | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git ARGS`` in ``repo`` and capture its output, whatever its exit status.
+
+    The one place nbreview runs git: a missing git (or one that does not answer within
+    ``timeout`` seconds) is a one-line :class:`GitError`.
+    """
     try:
-        proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, check=False)
+        return subprocess.run(
+            ["git", *args], cwd=repo, capture_output=True, check=False, timeout=timeout, stdin=subprocess.DEVNULL
+        )
     except FileNotFoundError:
         raise GitError("git is not installed (or not on PATH)") from None
+    except OSError as err:
+        raise GitError(f"cannot run git: {err.strerror or err}") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {_subcommand(args)}: no answer within {timeout:g} s") from None
+
+
+def start_git(args: Sequence[str], repo: Repo = ".") -> subprocess.Popen[str] | None:
+    """``git ARGS`` started in the background, its stdout as text to read later; None when git is missing."""
+    try:
+        return subprocess.Popen(
+            ["git", *args], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+            text=True,
+        )
+    except OSError:
+        return None
+
+
+def _subcommand(args: Sequence[str]) -> str:
+    """The git command ``args`` runs (``diff`` for ``-c key=value diff ...``), for error messages."""
+    words = iter(args)
+    for word in words:
+        if word == "-c":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return " ".join(args[:1])
+
+
+def git(args: Sequence[str], repo: Repo = ".") -> str:
+    """Run git and return its stdout; a failure becomes a one-line :class:`GitError`."""
+    proc = run_git(args, repo)
     if proc.returncode != 0:
         msg = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise GitError(f"git {args[0]}: {msg[0] if msg else f'exit status {proc.returncode}'}")
+        raise GitError(f"git {_subcommand(args)}: {msg[0] if msg else f'exit status {proc.returncode}'}")
     return proc.stdout.decode("utf-8", errors="surrogateescape")
 
 
-def toplevel(repo: str | os.PathLike[str] = ".") -> str:
+def git_answer(args: Sequence[str], repo: Repo = ".", *, timeout: float | None = None) -> str | None:
+    """git's stdout without its final newlines when git succeeds, None when it says no.
+
+    For questions whose "no" is an answer too (an unset config key, a path git does not
+    track); a missing git is still a :class:`GitError`.
+    """
+    proc = run_git(args, repo, timeout=timeout)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", errors="surrogateescape").rstrip("\n")
+
+
+def toplevel(repo: Repo = ".") -> str:
+    """The work tree's top folder; outside a repository, a :class:`GitError` naming the folder."""
     try:
         return git(["rev-parse", "--show-toplevel"], repo).strip()
     except GitError:
         raise GitError(f"{os.path.abspath(repo)} is not inside a git repository") from None
 
 
-def is_revision(arg: str, repo: str | os.PathLike[str] = ".") -> bool:
+def is_revision(arg: str, repo: Repo = ".") -> bool:
     """True when git resolves ``arg`` to a commit (ranges ``A..B``/``A...B`` count when both ends do)."""
     for sep in ("...", ".."):
         if sep in arg:
             a, b = arg.split(sep, 1)
             return all(is_revision(x or "HEAD", repo) for x in (a, b))
-    proc = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", f"{arg}^{{commit}}"], cwd=repo, capture_output=True, check=False
-    )
-    return proc.returncode == 0
+    return git_answer(["rev-parse", "--verify", "--quiet", f"{arg}^{{commit}}"], repo) is not None
 
 
-def _expand(revs: list[str], repo: str | os.PathLike[str]) -> list[str]:
+def _expand(revs: list[str], repo: Repo) -> list[str]:
     if len(revs) == 1:
         for sep in ("...", ".."):
             if sep in revs[0]:
@@ -123,7 +193,7 @@ def _expand(revs: list[str], repo: str | os.PathLike[str]) -> list[str]:
 
 
 def changed_notebooks(
-    revs: list[str], paths: list[str] | None = None, repo: str | os.PathLike[str] = ".", *, cached: bool = False
+    revs: list[str], paths: list[str] | None = None, repo: Repo = ".", *, cached: bool = False
 ) -> list[ChangedNotebook]:
     """The ``*.ipynb`` files that differ, with where to read each side; nothing is loaded yet."""
     top = toplevel(repo)
@@ -190,7 +260,7 @@ def _parse_name_status(out: str, old_rev: str | None, new_rev: str | None, top: 
 
 
 def commit_notebooks(
-    commit: str, parent: str | None, paths: list[str] | None = None, repo: str | os.PathLike[str] = "."
+    commit: str, parent: str | None, paths: list[str] | None = None, repo: Repo = "."
 ) -> list[ChangedNotebook]:
     """The notebooks ``commit`` changed against ``parent`` (None: a root commit, everything added).
 
@@ -215,6 +285,48 @@ def notebook_pairs(
     A side that cannot be read as a notebook raises its :class:`~nbreview.errors.NotebookError`.
     """
     return [c.load() for c in changed_notebooks(revs, paths, repo, cached=cached)]
+
+
+def names_two_files(arguments: Sequence[str], paths: Sequence[str] | None, cached: bool = False) -> bool:
+    """Two arguments that name files (or /dev/null) and no ``--``: compare them directly, not through git."""
+    if paths is not None or cached or len(arguments) != 2:
+        return False
+    if all(a == os.devnull or os.path.isfile(a) for a in arguments) or os.devnull in arguments:
+        return True
+    # ``REV path`` is git's form; anything else with two arguments is two files (and their errors).
+    return not is_revision(arguments[0])
+
+
+def split_revisions(arguments: Sequence[str], paths: Sequence[str] | None) -> tuple[list[str], list[str] | None]:
+    """Revisions and paths, telling them apart the way git does when there is no ``--`` (``paths`` None)."""
+    if paths is not None:
+        return list(arguments), list(paths)
+    revs: list[str] = []
+    found: list[str] = []
+    for arg in arguments:
+        if not found and is_revision(arg):
+            revs.append(arg)
+        elif os.path.exists(arg):
+            found.append(arg)
+        else:
+            raise GitError(f"{arg!r} is neither a git revision nor a file (use '--' to separate paths from revisions)")
+    return revs, found or None
+
+
+def pairs_for_arguments(
+    arguments: Sequence[str], paths: Sequence[str] | None = None, *, cached: bool = False
+) -> list[NotebookPair]:
+    """The notebooks a command line names (``nbreview diff``'s and ``nbreview web``'s reading of it).
+
+    Two files, or every changed notebook between the revisions, git diff's way (see the module).
+    """
+    if names_two_files(arguments, paths, cached):
+        old_path, new_path = arguments
+        old, new = load(old_path), load(new_path)
+        status = "added" if old.empty else "deleted" if new.empty else "modified"
+        return [NotebookPair(new_path if new_path != os.devnull else old_path, old, new, status)]
+    revs, pathspecs = split_revisions(arguments, paths)
+    return notebook_pairs(revs, pathspecs, cached=cached)
 
 
 def display_path(path: str) -> str:

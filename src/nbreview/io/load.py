@@ -1,4 +1,4 @@
-"""Read notebooks from paths, bytes, dicts or git blobs into normalised plain dicts.
+"""Read notebooks from paths, bytes or dicts into normalised plain dicts (git blobs: :mod:`nbreview.io.git`).
 
 The common path is ``json.loads`` plus :func:`repair.repair` (the line re-joining nbformat
 does, and every structural oddity repaired with a warning or refused), so
@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -24,6 +23,7 @@ from nbreview.errors import (
     TruncatedNotebookError,
     UnsupportedFormatError,
 )
+from nbreview.io.gcpause import gc_paused
 from nbreview.io.repair import SURROGATE_ESCAPE, repair
 
 Notebook = dict[str, Any]
@@ -71,8 +71,9 @@ def parse_bytes(data: bytes, label: str) -> LoadedNotebook:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise NotebookError(label, f"not UTF-8 text (byte {err.start})") from None
-    obj = parse_json(text, label)
-    return from_object(obj, label, owned=True, surrogates=SURROGATE_ESCAPE.search(data) is not None)
+    with gc_paused():
+        obj = parse_json(text, label)
+        return from_object(obj, label, owned=True, surrogates=SURROGATE_ESCAPE.search(data) is not None)
 
 
 def parse_json(text: str, label: str) -> Any:
@@ -141,27 +142,6 @@ def read_path(path: str | os.PathLike[str]) -> LoadedNotebook:
     return parse_bytes(data, label)
 
 
-def read_git_blob(rev: str, path: str, repo: str | os.PathLike[str] = ".") -> LoadedNotebook:
-    """Read ``path`` as stored at ``rev`` (a commit, or ``:`` for the index) without a checkout.
-
-    A path that does not exist at that revision is an empty notebook (added or deleted).
-    """
-    spec = f"{rev}:{path}" if rev != ":" else f":{path}"
-    label = spec
-    proc = subprocess.run(["git", "cat-file", "blob", spec], cwd=repo, capture_output=True, check=False)
-    if proc.returncode != 0:
-        check = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}" if rev != ":" else "HEAD"],
-            cwd=repo,
-            capture_output=True,
-            check=False,
-        )
-        if rev == ":" or check.returncode == 0:
-            return LoadedNotebook(empty_notebook(), label, empty=True)
-        raise NotebookError(label, f"git cannot read it: {proc.stderr.decode(errors='replace').strip()}")
-    return parse_bytes(proc.stdout, label)
-
-
 def load(source: NotebookSource, label: str | None = None) -> LoadedNotebook:
     """Load a notebook from a path, bytes, a notebook dict, or pass a LoadedNotebook through."""
     if isinstance(source, LoadedNotebook):
@@ -169,7 +149,8 @@ def load(source: NotebookSource, label: str | None = None) -> LoadedNotebook:
     if isinstance(source, (bytes, bytearray)):
         return parse_bytes(bytes(source), label or "<bytes>")
     if isinstance(source, dict):
-        return from_object(source, label or "<notebook>")
+        with gc_paused():
+            return from_object(source, label or "<notebook>")
     if isinstance(source, (str, os.PathLike)):
         loaded = read_path(source)
         if label:

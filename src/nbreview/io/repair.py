@@ -255,12 +255,12 @@ class Repairer:
                 self.free(meta, path, 2)
             return True
         if otype == "error":
-            tb = out.get("traceback")
+            traceback = out.get("traceback")
             return (
                 type(out.get("ename")) is str
                 and type(out.get("evalue")) is str
-                and type(tb) is list
-                and all(type(x) is str for x in tb)
+                and type(traceback) is list
+                and all(type(x) is str for x in traceback)
                 and out.keys() <= _ERROR_KEYS
             )
         return False
@@ -315,11 +315,12 @@ class Repairer:
         elif otype == "error":
             out["ename"] = self.string(out.get("ename", ""), f"{path}.ename", multiline=False)
             out["evalue"] = self.string(out.get("evalue", ""), f"{path}.evalue", multiline=False)
-            tb = out.get("traceback", [])
-            if not isinstance(tb, list):
-                self.note(f"{path}.traceback: {_kind(tb)}, not a list of lines; shown as one line")
-                tb = [tb]
-            out["traceback"] = [self.string(t, f"{path}.traceback[{k}]", multiline=False) for k, t in enumerate(tb)]
+            traceback = out.get("traceback", [])
+            if not isinstance(traceback, list):
+                self.note(f"{path}.traceback: {_kind(traceback)}, not a list of lines; shown as one line")
+                traceback = [traceback]
+            out["traceback"] = [self.string(line, f"{path}.traceback[{k}]", multiline=False)
+                                for k, line in enumerate(traceback)]
         else:
             data = out.get("data", {})
             if not isinstance(data, dict):

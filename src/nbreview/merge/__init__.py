@@ -7,8 +7,8 @@
     out.notebook          # the merged notebook (conflicts marked in it)
     out.unresolved        # the conflicts left, also listed in metadata["nbreview"]["conflicts"]
 
-``merge_structured`` gives the :class:`MergeResult` behind it, which renders again with a
-choice per conflict (what the mergetool page does).
+``merge_structured`` gives the :class:`MergeResult` behind it, which :func:`resolve_merge` turns
+into a notebook again with a choice per conflict (what the mergetool page does).
 """
 
 from __future__ import annotations
@@ -19,12 +19,21 @@ from nbreview.engine.options import DiffOptions
 from nbreview.engine.values import notebook_metadata_transient
 from nbreview.io.load import NotebookSource, load
 from nbreview.merge.cells import CellMerger
-from nbreview.merge.model import CHOICES, OUTPUT_MODES, STRATEGIES, Choice, Conflict, MergedCell, MergeResult
-from nbreview.merge.resolve import Rendered
+from nbreview.merge.model import (
+    CHOICES,
+    OUTPUT_MODES,
+    STRATEGIES,
+    Choice,
+    Conflict,
+    MergedCell,
+    MergedNotebook,
+    MergeResult,
+)
+from nbreview.merge.resolve import resolve_merge
 from nbreview.merge.values import merge_values
 
-__all__ = ["merge", "merge_structured", "validate", "MergeResult", "Rendered", "Conflict", "MergedCell", "Choice",
-           "CHOICES", "OUTPUT_MODES", "STRATEGIES"]
+__all__ = ["merge", "merge_structured", "resolve_merge", "validate", "MergeResult", "MergedNotebook", "Conflict",
+           "MergedCell", "Choice", "CHOICES", "OUTPUT_MODES", "STRATEGIES"]
 
 def merge_structured(
     base: NotebookSource, local: NotebookSource, remote: NotebookSource, *, outputs: str = "auto",
@@ -33,21 +42,23 @@ def merge_structured(
     """Align base→local and base→remote, merge cells, order and metadata; decide nothing yet."""
     if outputs not in OUTPUT_MODES:
         raise ValueError(f"outputs must be one of {', '.join(OUTPUT_MODES)}")
-    b, lo, re = load(base, "base"), load(local, "local"), load(remote, "remote")
-    merger = CellMerger(b.nb["cells"], lo.nb["cells"], re.nb["cells"], options)
+    sides = (load(base, "base"), load(local, "local"), load(remote, "remote"))
+    base_side, local_side, remote_side = sides
+    merger = CellMerger(base_side.nb["cells"], local_side.nb["cells"], remote_side.nb["cells"], options)
     slots = merger.merge()
-    meta, meta_conflicts = merge_values(b.nb.get("metadata", {}), lo.nb.get("metadata", {}),
-                                        re.nb.get("metadata", {}), notebook_metadata_transient)
-    for vc in meta_conflicts:
-        merger.conflict("value", None, vc)
-    rest = [{k: v for k, v in nb.nb.items() if k not in ("cells", "metadata")} for nb in (b, lo, re)]
+    metas = [side.nb.get("metadata", {}) for side in sides]
+    meta, meta_conflicts = merge_values(metas[0], metas[1], metas[2], notebook_metadata_transient)
+    for value_conflict in meta_conflicts:
+        merger.conflict("value", None, value_conflict)
+    rest = [{k: v for k, v in side.nb.items() if k not in ("cells", "metadata")} for side in sides]
     fields, _ = merge_values(rest[0], rest[1], rest[2], lambda path: True)
     fields["nbformat"] = 4
     # The newest minor version of the sides that exist (an added file's empty base has none).
-    minors = [_minor(r) for nb, r in zip((b, lo, re), rest, strict=True) if not nb.empty] or [_minor(r) for r in rest]
+    minors = [_minor(r) for side, r in zip(sides, rest, strict=True) if not side.empty] or [_minor(r) for r in rest]
     fields["nbformat_minor"] = max(minors)
     return MergeResult(slots, merger.conflicts, meta if isinstance(meta, dict) else {}, fields,
-                       b.nb, lo.nb, re.nb, outputs, (b.label, lo.label, re.label))
+                       base_side.nb, local_side.nb, remote_side.nb, outputs,
+                       (base_side.label, local_side.label, remote_side.label))
 
 
 def _minor(fields: dict[str, Any]) -> int:
@@ -58,11 +69,11 @@ def _minor(fields: dict[str, Any]) -> int:
 def merge(
     base: NotebookSource, local: NotebookSource, remote: NotebookSource, *, strategy: str | None = None,
     outputs: str = "auto", options: DiffOptions | None = None,
-) -> Rendered:
+) -> MergedNotebook:
     """The merged notebook; with ``strategy`` every conflict takes that side (local, remote or base)."""
     if strategy is not None and strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}")
-    return merge_structured(base, local, remote, outputs=outputs, options=options).render(strategy=strategy)
+    return resolve_merge(merge_structured(base, local, remote, outputs=outputs, options=options), strategy=strategy)
 
 
 def validate(nb: dict[str, Any], what: str = "merged notebook") -> None:

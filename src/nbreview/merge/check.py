@@ -31,9 +31,6 @@ class Finding:
         return f"cell {self.cell}: {self.message}" if self.cell is not None else self.message
 
 
-_source = cell_source  # nbcontent: one way to join a cell's source
-
-
 def _records(meta: Any) -> Any:
     nbr = meta.get("nbreview") if isinstance(meta, dict) else None
     return nbr.get("conflicts") if isinstance(nbr, dict) else None
@@ -43,7 +40,7 @@ def findings(nb: dict[str, Any]) -> list[Finding]:
     """Every cell with conflict markers or a conflict record, then the notebook's records."""
     out: list[Finding] = []
     for k, cell in enumerate(nb.get("cells", [])):
-        lines = marker_lines(_source(cell))
+        lines = marker_lines(cell_source(cell))
         if lines:
             where = ", ".join(map(str, lines))
             out.append(Finding(k, f"conflict markers (line{'s' if len(lines) > 1 else ''} {where})"))
@@ -80,7 +77,7 @@ def drop_resolved(nb: dict[str, Any]) -> bool:
     cells = [c for c in nb.get("cells", []) if isinstance(c, dict)]
     changed = False
     for cell in cells:
-        if not has_markers(_source(cell)):
+        if not has_markers(cell_source(cell)):
             changed |= _drop(cell.get("metadata"))
     meta = nb.get("metadata")
     records = _records(meta)
@@ -94,7 +91,7 @@ def drop_resolved(nb: dict[str, Any]) -> bool:
         cell = by_id.get(rec.get("cell_id"))
         if cell is None and isinstance(rec.get("cell"), int) and 0 <= rec["cell"] < len(cells):
             cell = cells[rec["cell"]]
-        return cell is not None and has_markers(_source(cell))
+        return cell is not None and has_markers(cell_source(cell))
 
     kept = [r for r in records if open_(r)]
     if len(kept) == len(records):

@@ -1,22 +1,19 @@
 """The merge as data: merged cells, where they go, and the conflicts left to decide.
 
-A :class:`MergeResult` is computed once from base, local and remote; rendering it
-with a choice per conflict (or one strategy for all) gives the merged notebook. The
-CLI renders it with conflicts marked; the mergetool page renders it again with the
-choices a person made.
+A :class:`MergeResult` is computed once from base, local and remote; resolving it
+(:func:`nbreview.merge.resolve.resolve_merge`) with a choice per conflict (or one strategy for
+all) gives a :class:`MergedNotebook`. The CLI resolves it with conflicts marked; the
+mergetool page resolves it again with the choices a person made.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from nbreview.merge.labels import MarkerStyle
 from nbreview.merge.text import Piece, TextConflict
 from nbreview.merge.values import Path, ValueConflict
-
-if TYPE_CHECKING:
-    from nbreview.merge.resolve import Rendered
 
 Side = Literal["local", "remote"]
 ConflictKind = Literal["source", "delete", "value", "move"]
@@ -79,7 +76,7 @@ class Slot:
 
 @dataclass
 class MergeResult:
-    """The structured merge; :meth:`render` turns it into a notebook."""
+    """The structured merge: every merged cell and conflict, before any choice is applied."""
 
     slots: list[Slot]
     conflicts: list[Conflict]
@@ -96,7 +93,14 @@ class MergeResult:
     def clean(self) -> bool:
         return not self.conflicts
 
-    def render(self, choices: dict[int, Choice] | None = None, strategy: str | None = None) -> Rendered:
-        from nbreview.merge.resolve import render
 
-        return render(self, choices or {}, strategy)
+@dataclass
+class MergedNotebook:
+    """A merged notebook and the conflicts still marked in it."""
+
+    notebook: dict[str, Any]
+    unresolved: list[Conflict]
+
+    @property
+    def clean(self) -> bool:
+        return not self.unresolved

@@ -1,72 +1,64 @@
-"""Turn a :class:`MergeResult` into a notebook: apply choices, mark what is left, pick outputs."""
+"""Resolve a :class:`MergeResult` into a notebook: apply the choices, mark what is left, pick outputs.
+
+The structured merge (:mod:`nbreview.merge.model`) decides nothing; this module turns it into
+a notebook for one set of choices (the CLI: none, or one ``--strategy``; the mergetool page:
+one per conflict). A conflict without a choice stays in the notebook: git-style markers in the
+cell's source and a record in ``metadata.nbreview.conflicts``.
+"""
 
 from __future__ import annotations
 
 import copy
 import hashlib
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nbreview.engine.content import cell_source
 from nbreview.engine.model import MISSING
+from nbreview.merge.model import Choice, Conflict, MergedCell, MergedNotebook, MergeResult
 from nbreview.merge.text import TextConflict, join_both, markers
 from nbreview.merge.values import ValueConflict, set_path
-
-if TYPE_CHECKING:  # the model's types, for annotations; MergeResult.render calls render() below
-    from nbreview.merge.model import Choice, Conflict, MergedCell, MergeResult
 
 _ID_OK = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
-@dataclass
-class Rendered:
-    """A merged notebook and the conflicts still marked in it."""
+class _Resolver:
+    """One resolution in progress: the choices to apply, and the conflicts left unresolved so far."""
 
-    notebook: dict[str, Any]
-    unresolved: list[Conflict]
-
-    @property
-    def clean(self) -> bool:
-        return not self.unresolved
-
-
-class _Renderer:
     def __init__(self, result: MergeResult, choices: dict[int, Choice], strategy: str | None) -> None:
         self.result = result
         self.choices = choices
         self.strategy = strategy
         self.unresolved: list[Conflict] = []
-        self.where: dict[int, int] = {}  # conflict id -> merged cell index
 
-    def choice(self, c: Conflict) -> Choice | None:
+    def choice_for(self, c: Conflict) -> Choice | None:
         return self.choices.get(c.id, self.strategy)
 
     def text_choice(self, c: Conflict, t: TextConflict) -> str | None:
-        ch = self.choice(c)
-        if isinstance(ch, tuple):
-            return ch[1]
+        choice = self.choice_for(c)
+        if isinstance(choice, tuple):
+            return choice[1]
         return {"local": t.local, "remote": t.remote, "base": t.base,
-                "both": join_both(t.local, t.remote)}.get(ch) if ch else None
+                "both": join_both(t.local, t.remote)}.get(choice) if choice else None
 
     def value(self, target: dict[str, Any], c: Conflict) -> bool:
         """Apply the choice for a value conflict to ``target`` (which holds local's value); False if unresolved."""
         assert isinstance(c.detail, ValueConflict)
-        ch = self.choice(c)
-        if ch == "remote":
+        choice = self.choice_for(c)
+        if choice == "remote":
             set_path(target, c.detail.path, c.detail.remote)
-        elif ch == "base":
+        elif choice == "base":
             set_path(target, c.detail.path, c.detail.base)
-        elif ch is None:
+        elif choice is None:
             self.unresolved.append(c)
             return False
         return True
 
     # -- cells --------------------------------------------------------------------
-    def source(self, mc: MergedCell) -> str:
+    def source(self, merged: MergedCell) -> str:
         parts: list[str] = []
-        conflicts = iter(c for c in mc.conflicts if c.kind == "source")
-        for piece in mc.pieces:
+        conflicts = iter(c for c in merged.conflicts if c.kind == "source")
+        for piece in merged.pieces:
             if isinstance(piece, str):
                 parts.append(piece)
                 continue
@@ -81,40 +73,41 @@ class _Renderer:
             if parts[k] and not parts[k].endswith("\n"):
                 parts[k] += "\n"
         text = "".join(parts)
-        if text.endswith("\n") and not any(_src(c).endswith("\n") for c in (mc.local, mc.remote) if c is not None):
+        sides = [cell for cell in (merged.local, merged.remote) if cell is not None]
+        if text.endswith("\n") and not any(cell_source(cell).endswith("\n") for cell in sides):
             text = text[:-1]
         return text
 
-    def cell(self, mc: MergedCell) -> dict[str, Any] | None:
-        if mc.deleted is not None:
-            return self.deleted_cell(mc)
-        fields = copy.deepcopy(mc.fields)
-        for c in mc.conflicts:
+    def cell(self, merged: MergedCell) -> dict[str, Any] | None:
+        if merged.deleted is not None:
+            return self.deleted_cell(merged)
+        fields = copy.deepcopy(merged.fields)
+        for c in merged.conflicts:
             if c.kind == "value":
                 self.value(fields, c)
         cell = fields
-        cell["source"] = self.source(mc)
-        self.outputs(mc, cell)
+        cell["source"] = self.source(merged)
+        self.outputs(merged, cell)
         return cell
 
-    def deleted_cell(self, mc: MergedCell) -> dict[str, Any] | None:
-        c = next(c for c in mc.conflicts if c.kind == "delete")
-        ch = self.choice(c)
-        if ch == mc.deleted:
+    def deleted_cell(self, merged: MergedCell) -> dict[str, Any] | None:
+        c = next(c for c in merged.conflicts if c.kind == "delete")
+        choice = self.choice_for(c)
+        if choice == merged.deleted:
             return None
-        if ch == "base" and mc.base is not None:
-            return copy.deepcopy(mc.base)
-        kept = mc.local if mc.local is not None else mc.remote
+        if choice == "base" and merged.base is not None:
+            return copy.deepcopy(merged.base)
+        kept = merged.local if merged.local is not None else merged.remote
         assert kept is not None
         cell = copy.deepcopy(kept)
-        if isinstance(ch, tuple):
-            cell["source"] = ch[1]
-        elif ch is None:
+        if isinstance(choice, tuple):
+            cell["source"] = choice[1]
+        elif choice is None:
             self.unresolved.append(c)
-            src = _src(kept)
-            style, base = self.result.style, _src(mc.base) if mc.base is not None else None
-            note = "(deleted the cell)" if mc.base is not None else "(no such cell)"  # no base: add/add
-            if mc.deleted == "local":
+            src = cell_source(kept)
+            style, base = self.result.style, cell_source(merged.base) if merged.base is not None else None
+            note = "(deleted the cell)" if merged.base is not None else "(no such cell)"  # no base: add/add
+            if merged.deleted == "local":
                 cell["source"] = markers("", src, local_note=note, style=style, base=base)
             else:
                 cell["source"] = markers(src, "", remote_note=note, style=style, base=base)
@@ -124,46 +117,46 @@ class _Renderer:
             cell["outputs"], cell["execution_count"] = [], None
         return cell
 
-    def outputs(self, mc: MergedCell, cell: dict[str, Any]) -> None:
+    def outputs(self, merged: MergedCell, cell: dict[str, Any]) -> None:
         if cell.get("cell_type") != "code":
             cell.pop("outputs", None)
             cell.pop("execution_count", None)
             return
-        lo, re_, base = _run(mc.local), _run(mc.remote), _run(mc.base)
+        local_run, remote_run, base_run = _run(merged.local), _run(merged.remote), _run(merged.base)
         mode = self.result.outputs
-        if mc.local is None or mc.remote is None:
-            chosen = lo if mc.local is not None else re_
+        if merged.local is None or merged.remote is None:
+            chosen = local_run if merged.local is not None else remote_run
         elif mode == "local":
-            chosen = lo
+            chosen = local_run
         elif mode == "remote":
-            chosen = re_
+            chosen = remote_run
         elif mode == "clear":
-            chosen = lo if lo == re_ else ([], None)
+            chosen = local_run if local_run == remote_run else ([], None)
         elif mode == "union":
-            outs = lo[0] + [o for o in re_[0] if o not in lo[0]]
-            chosen = (outs, lo[1] if lo[1] == re_[1] else None)
+            outs = local_run[0] + [o for o in remote_run[0] if o not in local_run[0]]
+            chosen = (outs, local_run[1] if local_run[1] == remote_run[1] else None)
         else:
-            chosen = self.auto_outputs(mc, cell["source"], lo, re_, base)
+            chosen = self.auto_outputs(merged, cell["source"], local_run, remote_run, base_run)
         cell["outputs"] = copy.deepcopy(chosen[0])
         cell["execution_count"] = chosen[1]
 
     @staticmethod
-    def auto_outputs(mc: MergedCell, src: str, lo: _Run, re_: _Run, base: _Run) -> _Run:
+    def auto_outputs(merged: MergedCell, src: str, local_run: _Run, remote_run: _Run, base_run: _Run) -> _Run:
         """The outputs of the side whose source won; where neither did, a one-sided output change."""
-        if mc.base is None:
-            base = re_
-        sl, sr = _src(mc.local), _src(mc.remote)
-        if sl == src and sr == src:
-            return re_ if lo == base else lo
-        if src == sl:
-            return lo
-        if src == sr:
-            return re_
+        if merged.base is None:
+            base_run = remote_run
+        local_source, remote_source = cell_source(merged.local), cell_source(merged.remote)
+        if local_source == src and remote_source == src:
+            return remote_run if local_run == base_run else local_run
+        if src == local_source:
+            return local_run
+        if src == remote_source:
+            return remote_run
         # The source is a combination of both sides (or still conflicted): no run matches it.
-        if lo[0] == base[0]:
-            return re_[0], None
-        if re_[0] == base[0] or lo[0] == re_[0]:
-            return lo[0], None
+        if local_run[0] == base_run[0]:
+            return remote_run[0], None
+        if remote_run[0] == base_run[0] or local_run[0] == remote_run[0]:
+            return local_run[0], None
         return [], None
 
 
@@ -175,9 +168,6 @@ def _run(cell: dict[str, Any] | None) -> _Run:
         return [], None
     outs = cell.get("outputs")
     return (outs if isinstance(outs, list) else []), cell.get("execution_count")
-
-
-_src = cell_source  # nbcontent: one way to join a cell's source
 
 
 def _fix_ids(nb: dict[str, Any]) -> None:
@@ -192,7 +182,7 @@ def _fix_ids(nb: dict[str, Any]) -> None:
         if not isinstance(cid, str) or not _ID_OK.match(cid) or cid in seen:
             n = 0
             while True:
-                cid = hashlib.sha1(f"{k}:{n}:{_src(cell)}".encode()).hexdigest()[:8]
+                cid = hashlib.sha1(f"{k}:{n}:{cell_source(cell)}".encode()).hexdigest()[:8]
                 if cid not in seen:
                     break
                 n += 1
@@ -218,41 +208,32 @@ def conflict_record(c: Conflict, cell_index: int | None, cell: dict[str, Any] | 
     return rec
 
 
-def render(result: MergeResult, choices: dict[int, Choice], strategy: str | None) -> Rendered:
-    r = _Renderer(result, choices, strategy)
+def resolve_merge(result: MergeResult, choices: dict[int, Choice] | None = None, strategy: str | None = None
+            ) -> MergedNotebook:
+    """The merged notebook with ``choices`` applied (conflict id -> choice); ``strategy`` (local,
+    remote or base) decides every conflict without a choice; whatever is left stays marked."""
+    resolver = _Resolver(result, choices or {}, strategy)
     cells: list[dict[str, Any]] = []
-    owner: list[tuple[Conflict, int | None]] = []
+    owner: list[tuple[Conflict, int | None]] = []  # each unresolved conflict and its cell's index
     for slot in result.slots:
-        before = len(r.unresolved)
-        if slot.when is not None:
-            cid, side = slot.when
-            c = result.conflicts[cid]
-            ch = r.choice(c)
-            if ch is None and side == "local":
-                r.unresolved.append(c)
-            if (ch if ch in ("local", "remote", "base") else "local") != side:
-                continue
-        cell = r.cell(slot.cell)
+        before = len(resolver.unresolved)
+        if slot.when is not None and not _shows(resolver, slot.when):
+            continue
+        cell = resolver.cell(slot.cell)
         if cell is None:
             continue
         meta = cell.setdefault("metadata", {})
-        if isinstance(meta.get("nbreview"), dict):
-            meta["nbreview"].pop("conflicts", None)
-            if not meta["nbreview"]:
-                del meta["nbreview"]
-        new = r.unresolved[before:]
+        _drop_conflict_records(meta)
+        new = resolver.unresolved[before:]
         if new:
             meta["nbreview"] = {"conflicts": sorted({c.kind for c in new})}
         owner += [(c, len(cells)) for c in new]
         cells.append(cell)
     metadata = copy.deepcopy(result.metadata)
     for c in result.conflicts:
-        if c.cell is None and isinstance(c.detail, ValueConflict) and not r.value(metadata, c):
+        if c.cell is None and isinstance(c.detail, ValueConflict) and not resolver.value(metadata, c):
             owner.append((c, None))
-    if isinstance(metadata.get("nbreview"), dict):
-        metadata["nbreview"].pop("conflicts", None)
-        if not metadata["nbreview"]:
-            del metadata["nbreview"]
+    _drop_conflict_records(metadata)
     nb: dict[str, Any] = dict(copy.deepcopy(result.fields))
     nb["metadata"] = metadata
     nb["cells"] = cells
@@ -263,4 +244,27 @@ def render(result: MergeResult, choices: dict[int, Choice], strategy: str | None
         metadata.setdefault("nbreview", {})["conflicts"] = records
     ordered: dict[str, Any] = {k: nb[k] for k in ("cells", "metadata", "nbformat", "nbformat_minor") if k in nb}
     ordered.update({k: v for k, v in nb.items() if k not in ordered})
-    return Rendered(ordered, [c for c, _ in owner])
+    return MergedNotebook(ordered, [c for c, _ in owner])
+
+
+def _shows(resolver: _Resolver, when: tuple[int, str]) -> bool:
+    """Whether a slot of a cell both sides moved to different places is part of the result.
+
+    Such a cell has three slots, where local, remote and base put it; the move conflict's
+    choice shows one of them. Unresolved, it stays where local put it, and the conflict is
+    counted there once.
+    """
+    conflict_id, side = when
+    c = resolver.result.conflicts[conflict_id]
+    choice = resolver.choice_for(c)
+    if choice is None and side == "local":
+        resolver.unresolved.append(c)
+    return (choice if choice in ("local", "remote", "base") else "local") == side
+
+
+def _drop_conflict_records(meta: dict[str, Any]) -> None:
+    """Remove conflict records a side carried in (from an earlier merge): the result writes its own."""
+    if isinstance(meta.get("nbreview"), dict):
+        meta["nbreview"].pop("conflicts", None)
+        if not meta["nbreview"]:
+            del meta["nbreview"]

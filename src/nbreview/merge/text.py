@@ -1,24 +1,22 @@
 """Line-wise three-way merge of one text (diff3), with git-style conflict markers.
 
-Both sides are diffed against the base with difflib; changed base ranges from the two
-sides that overlap or touch form one hunk. When both sides replaced half of the base lines
-or more (rival rewrites) and a hunk conflicts, lines only one side changed are not merged
-into the other's rewrite: the whole text is one conflict. A hunk changed on one side takes that side;
-changed identically on both takes it once; anything else is a conflict that keeps all
-three versions, so nothing is lost.
+Both sides are diffed against the base with the engine's line diff (:func:`engine.text.line_opcodes`:
+common head and tail, then SequenceMatcher, with its size budget: a changed middle too large to
+align is one block); changed base ranges from the two sides that overlap or touch form one hunk.
+When both sides replaced half of the base lines or more (rival rewrites) and a hunk conflicts,
+lines only one side changed are not merged into the other's rewrite: the whole text is one
+conflict. A hunk changed on one side takes that side; changed identically on both takes it once;
+anything else is a conflict that keeps all three versions, so nothing is lost.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
-from nbreview.engine.text import split_lines
+from nbreview.engine.text import line_opcodes, split_lines
 from nbreview.merge.labels import MarkerStyle
 
-MARK_LOCAL = "<<<<<<< local"
-MARK_SEP = "======="
-MARK_REMOTE = ">>>>>>> remote"
+MARK_SEP = "======="  # between the two sides of a conflict, whatever the labels
 
 
 @dataclass
@@ -31,35 +29,56 @@ class TextConflict:
 
 
 Piece = str | TextConflict
+# A changed range: base lines [base_start, base_end) became side lines [side_start, side_end).
+Change = tuple[int, int, int, int]
+# Base lines [start, end) that one or both sides changed, with each side's changes inside them.
+Hunk = tuple[int, int, list[Change], list[Change]]
 
 
-def _hunks(base: list[str], side: list[str]) -> list[tuple[int, int, int, int]]:
+def _changes(base: list[str], side: list[str]) -> list[Change]:
+    """Where one side differs from the base, line by line (line endings count)."""
     if base == side:
         return []
-    sm = SequenceMatcher(None, base, side, autojunk=False)
-    return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal"]
+    return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in line_opcodes(base, side) if tag != "equal"]
 
 
 REWRITE_SHARE = 0.5  # a side that replaced at least this share of the base lines rewrote the text
 
 
-def _rewritten(base: list[str], hunks: list[tuple[int, int, int, int]]) -> bool:
+def _rewritten(base: list[str], changes: list[Change]) -> bool:
     if not base:
-        return bool(hunks)
-    return sum(i2 - i1 for i1, i2, _, _ in hunks) >= REWRITE_SHARE * len(base)
+        return bool(changes)
+    return sum(base_end - base_start for base_start, base_end, _, _ in changes) >= REWRITE_SHARE * len(base)
 
 
-def _side_text(
-    base: list[str], side: list[str], hunks: list[tuple[int, int, int, int]], lo: int, hi: int
-) -> str:
+def _side_text(base: list[str], side: list[str], changes: list[Change], start: int, end: int) -> str:
+    """Base lines ``start:end`` with one side's ``changes`` (all inside that range) applied."""
     out: list[str] = []
-    pos = lo
-    for i1, i2, j1, j2 in hunks:
-        out.extend(base[pos:i1])
-        out.extend(side[j1:j2])
-        pos = i2
-    out.extend(base[pos:hi])
+    pos = start
+    for base_start, base_end, side_start, side_end in changes:
+        out.extend(base[pos:base_start])
+        out.extend(side[side_start:side_end])
+        pos = base_end
+    out.extend(base[pos:end])
     return "".join(out)
+
+
+def _hunks(local_changes: list[Change], remote_changes: list[Change]) -> list[Hunk]:
+    """Both sides' changes grouped into hunks: ``(start, end, local's, remote's)`` over base lines.
+
+    Changes that overlap or touch (one ends where the next starts) belong to one hunk, so a
+    hunk is decided as a whole: taken from one side, or a conflict.
+    """
+    events = sorted([(c[0], c[1], 0, c) for c in local_changes] + [(c[0], c[1], 1, c) for c in remote_changes])
+    hunks: list[Hunk] = []
+    for start, end, side, change in events:
+        if hunks and start <= hunks[-1][1]:
+            first, last, local, remote = hunks[-1]
+            hunks[-1] = (first, max(last, end), local, remote)
+        else:
+            hunks.append((start, end, [], []))
+        (hunks[-1][3] if side else hunks[-1][2]).append(change)
+    return hunks
 
 
 def merge_text(base: str, local: str, remote: str) -> list[Piece]:
@@ -68,39 +87,27 @@ def merge_text(base: str, local: str, remote: str) -> list[Piece]:
         return [local] if local else []
     if local == base:
         return [remote] if remote else []
-    b, lo_lines, re_lines = split_lines(base), split_lines(local), split_lines(remote)
-    lo_hunks, re_hunks = _hunks(b, lo_lines), _hunks(b, re_lines)
-    events = sorted([(h[0], h[1], 0, h) for h in lo_hunks] + [(h[0], h[1], 1, h) for h in re_hunks])
+    base_lines, local_lines, remote_lines = split_lines(base), split_lines(local), split_lines(remote)
+    local_changes, remote_changes = _changes(base_lines, local_lines), _changes(base_lines, remote_lines)
     pieces: list[Piece] = []
     pos = 0
-    k = 0
     one_sided = False  # a hunk only one side changed, merged in
-    while k < len(events):
-        start, end = events[k][0], events[k][1]
-        group = [events[k]]
-        k += 1
-        while k < len(events) and events[k][0] <= end:  # overlapping or touching: one hunk
-            end = max(end, events[k][1])
-            group.append(events[k])
-            k += 1
-        if start > pos:
-            _add(pieces, "".join(b[pos:start]))
-        lh = [e[3] for e in group if e[2] == 0]
-        rh = [e[3] for e in group if e[2] == 1]
-        ltext = _side_text(b, lo_lines, lh, start, end)
-        rtext = _side_text(b, re_lines, rh, start, end)
-        if not rh or ltext == rtext:
-            one_sided |= not rh
-            _add(pieces, ltext)
-        elif not lh:
+    for start, end, local_hunk, remote_hunk in _hunks(local_changes, remote_changes):
+        _add(pieces, "".join(base_lines[pos:start]))
+        local_text = _side_text(base_lines, local_lines, local_hunk, start, end)
+        remote_text = _side_text(base_lines, remote_lines, remote_hunk, start, end)
+        if not remote_hunk or local_text == remote_text:
+            one_sided |= not remote_hunk
+            _add(pieces, local_text)
+        elif not local_hunk:
             one_sided = True
-            _add(pieces, rtext)
+            _add(pieces, remote_text)
         else:
-            pieces.append(TextConflict("".join(b[start:end]), ltext, rtext))
+            pieces.append(TextConflict("".join(base_lines[start:end]), local_text, remote_text))
         pos = end
-    _add(pieces, "".join(b[pos:]))
-    if one_sided and any(isinstance(p, TextConflict) for p in pieces) and _rewritten(b, lo_hunks) \
-            and _rewritten(b, re_hunks):
+    _add(pieces, "".join(base_lines[pos:]))
+    if one_sided and any(isinstance(p, TextConflict) for p in pieces) and _rewritten(base_lines, local_changes) \
+            and _rewritten(base_lines, remote_changes):
         # Both sides rewrote the text and their hunks conflict: one conflict holding each version
         # whole, rather than one side's lines merged into the other's rewrite.
         return [TextConflict(base, local, remote)]
@@ -128,10 +135,10 @@ def markers(local: str, remote: str, local_note: str = "", remote_note: str = ""
     section showing ``base``.
     """
     style = style or MarkerStyle()
-    lo = f"<<<<<<< {style.local} {local_note}".rstrip()
-    re = f">>>>>>> {style.remote} {remote_note}".rstrip()
+    opening = f"<<<<<<< {style.local} {local_note}".rstrip()
+    closing = f">>>>>>> {style.remote} {remote_note}".rstrip()
     middle = f"||||||| {style.base}\n{_nl(base)}" if style.diff3 and base is not None else ""
-    return f"{lo}\n{_nl(local)}{middle}{MARK_SEP}\n{_nl(remote)}{re}\n"
+    return f"{opening}\n{_nl(local)}{middle}{MARK_SEP}\n{_nl(remote)}{closing}\n"
 
 
 def join_both(local: str, remote: str) -> str:

@@ -10,6 +10,7 @@ ids and anything in time units) are parsed, so they align, but never reported.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -178,21 +179,21 @@ def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], lis
         return [], a, b
     if len(a) == len(b) and _masked(old, a) == _masked(new, b):  # the usual case: only numbers differ
         return list(zip(a, b, strict=True)), [], []
-    ta, wa = _skeleton(old, a)
-    tb, wb = _skeleton(new, b)
-    at_a = {t: k for k, t in enumerate(wa)}
-    at_b = {t: k for k, t in enumerate(wb)}
+    skeleton_a, where_a = _skeleton(old, a)
+    skeleton_b, where_b = _skeleton(new, b)
+    at_a = {t: k for k, t in enumerate(where_a)}
+    at_b = {t: k for k, t in enumerate(where_b)}
     pairs: list[tuple[Num, Num]] = []
     used_a: set[int] = set()
     used_b: set[int] = set()
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, skeleton_a, skeleton_b, autojunk=False).get_opcodes():
         if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
             for d in range(i2 - i1):
-                ka, kb = at_a.get(i1 + d), at_b.get(j1 + d)
-                if ka is not None and kb is not None:
-                    pairs.append((a[ka], b[kb]))
-                    used_a.add(ka)
-                    used_b.add(kb)
+                num_a, num_b = at_a.get(i1 + d), at_b.get(j1 + d)
+                if num_a is not None and num_b is not None:
+                    pairs.append((a[num_a], b[num_b]))
+                    used_a.add(num_a)
+                    used_b.add(num_b)
     return pairs, [n for k, n in enumerate(a) if k not in used_a], [n for k, n in enumerate(b) if k not in used_b]
 
 
@@ -210,8 +211,8 @@ def _by_label(old: list[Num], new: list[Num]) -> list[tuple[Num, Num]]:
             seen[n.label] = n
         return {k: v for k, v in seen.items() if k not in dup}
 
-    ua, ub = unique(old), unique(new)
-    return [(ua[k], ub[k]) for k in ua if k in ub]
+    unique_old, unique_new = unique(old), unique(new)
+    return [(unique_old[k], unique_new[k]) for k in unique_old if k in unique_new]
 
 
 @dataclass(slots=True)
@@ -244,18 +245,20 @@ def _key(line: _Line, volatile_only: bool) -> str:
 
 def _pair_equal_keys(old: list[_Line], new: list[_Line], volatile_only: bool, out: list[PairedNumber]) -> None:
     """Pair, in order, unused lines whose keys are equal; report their numbers that differ."""
-    ia = [k for k, x in enumerate(old) if not x.used]
-    ib = [k for k, x in enumerate(new) if not x.used]
-    if not ia or not ib:
+    open_old = [k for k, x in enumerate(old) if not x.used]
+    open_new = [k for k, x in enumerate(new) if not x.used]
+    if not open_old or not open_new:
         return
-    ka = [_key(old[k], volatile_only) for k in ia]
-    kb = [_key(new[k], volatile_only) for k in ib]
-    opcodes = [("equal", 0, len(ka), 0, len(kb))] if ka == kb else SequenceMatcher(None, ka, kb, False).get_opcodes()
+    keys_old = [_key(old[k], volatile_only) for k in open_old]
+    keys_new = [_key(new[k], volatile_only) for k in open_new]
+    opcodes: Sequence[tuple[str, int, int, int, int]] = [("equal", 0, len(keys_old), 0, len(keys_new))]
+    if keys_old != keys_new:
+        opcodes = SequenceMatcher(None, keys_old, keys_new, False).get_opcodes()
     for tag, i1, i2, j1, _j2 in opcodes:
         if tag != "equal":
             continue
         for d in range(i2 - i1):
-            a, b = old[ia[i1 + d]], new[ib[j1 + d]]
+            a, b = old[open_old[i1 + d]], new[open_new[j1 + d]]
             if not volatile_only and not a.nums:
                 continue  # a line without numbers pairs nothing (and stays free for its diff partner)
             a.used = b.used = True

@@ -203,10 +203,10 @@ def _with_outputs(nb: dict[str, Any] | None) -> int:
 def _kernel(nb: dict[str, Any] | None) -> tuple[str, str]:
     meta = nb.get("metadata") if isinstance(nb, dict) else None
     meta = meta if isinstance(meta, dict) else {}
-    ks: dict[str, Any] = meta["kernelspec"] if isinstance(meta.get("kernelspec"), dict) else {}
-    li: dict[str, Any] = meta["language_info"] if isinstance(meta.get("language_info"), dict) else {}
-    kernel = str(ks.get("name") or ks.get("display_name") or "")
-    lang = f"{li.get('name', '')} {li.get('version', '')}".strip()
+    kernelspec: dict[str, Any] = meta["kernelspec"] if isinstance(meta.get("kernelspec"), dict) else {}
+    language_info: dict[str, Any] = meta["language_info"] if isinstance(meta.get("language_info"), dict) else {}
+    kernel = str(kernelspec.get("name") or kernelspec.get("display_name") or "")
+    lang = f"{language_info.get('name', '')} {language_info.get('version', '')}".strip()
     return kernel, lang
 
 
@@ -215,12 +215,12 @@ def notebook_signals(d: NotebookDiff) -> list[Signal]:
     out: list[Signal] = []
     if d.old.empty or d.new.empty:
         return [s for c in d.cells for s in cell_signals(c, {}, _cell(d.new_nb, c.new_index))]
-    ok, ol = _kernel(d.old_nb)
-    nk, nl = _kernel(d.new_nb)
-    if ok and nk and ok != nk:
-        out.append(Signal("kernel_changed", None, f"kernel {ok} → {nk}"))
-    if ol and nl and ol != nl:
-        out.append(Signal("kernel_changed", None, f"language {ol} → {nl}"))
+    old_kernel, old_language = _kernel(d.old_nb)
+    new_kernel, new_language = _kernel(d.new_nb)
+    if old_kernel and new_kernel and old_kernel != new_kernel:
+        out.append(Signal("kernel_changed", None, f"kernel {old_kernel} → {new_kernel}"))
+    if old_language and new_language and old_language != new_language:
+        out.append(Signal("kernel_changed", None, f"language {old_language} → {new_language}"))
     outputs_changed = any("outputs" in c.changed for c in d.cells)
     if outputs_changed and not _with_outputs(d.new_nb):
         before = _with_outputs(d.old_nb)

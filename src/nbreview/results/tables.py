@@ -378,7 +378,8 @@ def _align(
             pairs.append((i, j))
         # removed rows go back at their old place (before the next row that survived)
         for i in sorted(set(range(len(old))) - seen, reverse=True):
-            after = next((k for k, (oi, _) in enumerate(pairs) if oi is not None and oi > i), len(pairs))
+            after = next((k for k, (old_index, _) in enumerate(pairs) if old_index is not None and old_index > i),
+                         len(pairs))
             pairs.insert(after, (i, None))
         return pairs
     pairs = []
@@ -403,25 +404,25 @@ def diff_tables(
     """Align two tables and list the cells that changed (numbers by value, other cells by text)."""
     cols = _align(old.columns, new.columns, old.columns, new.columns)
     columns: list[TableColumn] = []
-    for oi, nj in cols:
-        label = new.columns[nj] if nj is not None else old.columns[oi] if oi is not None else ""
-        status: RowStatus = "same" if oi is not None and nj is not None else ("added" if oi is None else "removed")
+    for old_col, new_col in cols:
+        label = new.columns[new_col] if new_col is not None else old.columns[old_col] if old_col is not None else ""
+        status: RowStatus = "added" if old_col is None else "removed" if new_col is None else "same"
         columns.append(TableColumn(label, status))
-    ol, nl = _row_labels(old), _row_labels(new)
-    okeys = [f"{ol[k]}\x00" + "\x00".join(v) for k, (_, v) in enumerate(old.rows)]
-    nkeys = [f"{nl[k]}\x00" + "\x00".join(v) for k, (_, v) in enumerate(new.rows)]
+    old_labels, new_labels = _row_labels(old), _row_labels(new)
+    okeys = [f"{old_labels[k]}\x00" + "\x00".join(v) for k, (_, v) in enumerate(old.rows)]
+    nkeys = [f"{new_labels[k]}\x00" + "\x00".join(v) for k, (_, v) in enumerate(new.rows)]
     rows: list[TableRow] = []
     changes: list[NumberChange] = []
     unchanged = 0
-    for ri, rj in _align(ol, nl, okeys, nkeys):
-        ovals = old.rows[ri][1] if ri is not None else None
-        nvals = new.rows[rj][1] if rj is not None else None
-        label = nl[rj] if rj is not None else ol[ri] if ri is not None else ""
+    for old_row, new_row in _align(old_labels, new_labels, okeys, nkeys):
+        ovals = old.rows[old_row][1] if old_row is not None else None
+        nvals = new.rows[new_row][1] if new_row is not None else None
+        label = new_labels[new_row] if new_row is not None else old_labels[old_row] if old_row is not None else ""
         cells: list[tuple[str | None, str | None]] = []
         changed = False
-        for (oi, nj), col in zip(cols, columns, strict=True):
-            a = ovals[oi] if ovals is not None and oi is not None and oi < len(ovals) else None
-            b = nvals[nj] if nvals is not None and nj is not None and nj < len(nvals) else None
+        for (old_col, new_col), col in zip(cols, columns, strict=True):
+            a = ovals[old_col] if ovals is not None and old_col is not None and old_col < len(ovals) else None
+            b = nvals[new_col] if nvals is not None and new_col is not None and new_col < len(nvals) else None
             cells.append((a, b))
             if a is not None and b is not None and not _same(a, b):
                 changed = True
@@ -442,7 +443,8 @@ def diff_tables(
                         table_index,
                     )
                 )
-        rstatus: RowStatus = "added" if ri is None else "removed" if rj is None else "changed" if changed else "same"
+        rstatus: RowStatus = ("added" if old_row is None else "removed" if new_row is None
+                              else "changed" if changed else "same")
         if rstatus == "same":
             unchanged += 1
             continue

@@ -229,12 +229,12 @@ class NotebookMap:
 
     @staticmethod
     def _locate_in(c: CellSpan, line: int) -> Location:
-        covered = [(first, last) for (jl, first, last) in c.pieces if jl == line]
+        covered = [(first, last) for (json_line, first, last) in c.pieces if json_line == line]
         if covered:
-            return Location(c.index, (min(f for f, _ in covered), max(s for _, s in covered)))
-        for n, o in enumerate(c.outputs):
-            if o.start <= line <= o.end:
-                mime = next((m for m, at in o.mimes.items() if at == line), None)
+            return Location(c.index, (min(first for first, _ in covered), max(last for _, last in covered)))
+        for n, output in enumerate(c.outputs):
+            if output.start <= line <= output.end:
+                mime = next((m for m, at in output.mimes.items() if at == line), None)
                 return Location(c.index, None, n, mime)
         return Location(c.index)
 
@@ -243,25 +243,25 @@ def _source_lines(
     source: str, pieces: list[str], piece_lines: list[int]
 ) -> tuple[list[int], list[tuple[int, int, int]]]:
     """Per source line, the JSON line of the string it starts in; per string, the source lines it holds."""
-    line_starts, off = [], 0
-    for ln in source.splitlines(keepends=True):
-        line_starts.append(off)
-        off += len(ln)
-    piece_starts, off = [], 0
-    for p in pieces:
-        piece_starts.append(off)
-        off += len(p)
+    line_starts, offset = [], 0
+    for text in source.splitlines(keepends=True):
+        line_starts.append(offset)
+        offset += len(text)
+    piece_starts, offset = [], 0
+    for piece in pieces:
+        piece_starts.append(offset)
+        offset += len(piece)
     line_json = []
-    for s in line_starts:
-        k = bisect.bisect_right(piece_starts, s) - 1
+    for line_start in line_starts:
+        k = bisect.bisect_right(piece_starts, line_start) - 1
         while k > 0 and not pieces[k]:
             k -= 1  # an empty string holds no text
         line_json.append(piece_lines[max(k, 0)])
     spans = []
-    for p, start, jl in zip(pieces, piece_starts, piece_lines, strict=True):
-        if not p:
+    for piece, start, json_line in zip(pieces, piece_starts, piece_lines, strict=True):
+        if not piece:
             continue
         first = bisect.bisect_right(line_starts, start)
-        last = bisect.bisect_right(line_starts, start + len(p) - 1)
-        spans.append((jl, first, last))
+        last = bisect.bisect_right(line_starts, start + len(piece) - 1)
+        spans.append((json_line, first, last))
     return line_json, spans

@@ -114,9 +114,9 @@ def hidden_transient_changes(d: NotebookDiff, cells: list[CellView]) -> int:
     if d.old.empty or d.new.empty:
         return 0
     n = sum(1 for ch in d.fields + d.metadata if ch.transient)
-    for cv in cells:
-        c = cv.diff
-        if c.status != "modified" or not cv.shown:
+    for cell_view in cells:
+        c = cell_view.diff
+        if c.status != "modified" or not cell_view.shown:
             continue
         n += sum(1 for ch in c.fields + c.metadata if ch.transient)
         n += sum(1 for o in c.outputs or [] if o.transient)
@@ -127,10 +127,10 @@ def build(d: NotebookDiff, show_unchanged: bool = False, show_transient: bool = 
     """Decide, once, what of ``d`` a reviewer is shown."""
     cells = [CellView(c, status_word(c), cell_visibility(c, show_unchanged, show_transient)) for c in d.cells]
     view = NotebookView(d, cells, d.summary(), show_transient=show_transient)
-    for cv in cells:
-        if cv.shown:
+    for cell_view in cells:
+        if cell_view.shown:
             continue
-        if cv.diff.status == "unchanged":
+        if cell_view.diff.status == "unchanged":
             view.hidden_unchanged += 1
         else:
             view.hidden_transient_cells += 1

@@ -58,11 +58,11 @@ class MergeSession:
         of whatever is resolved in the end are dropped, so a resolved file carries none.
         """
         from nbreview.io.write import dumps_notebook, write_atomic
-        from nbreview.merge import validate
+        from nbreview.merge import resolve_merge, validate
 
         with self.lock:
-            rendered = self.result.render(choices)
-            notebook, left = rendered.notebook, len(rendered.unresolved)
+            resolved = resolve_merge(self.result, choices)
+            notebook, left = resolved.notebook, len(resolved.unresolved)
             if self.hand is not None:
                 notebook, left = self._keep_hand_edits(notebook)
             validate(notebook, f"{self.merged_path}: the merged notebook")
@@ -72,17 +72,16 @@ class MergeSession:
             return self.unresolved_after_save
 
     def _keep_hand_edits(self, chosen: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        from nbreview.merge import merge_structured
+        from nbreview.merge import merge_structured, resolve_merge
         from nbreview.merge.check import drop_resolved
         from nbreview.merge.labels import MarkerStyle
         from nbreview.merge.text import has_markers
 
         assert self.hand is not None
         records = (chosen.get("metadata", {}).get("nbreview") or {}).get("conflicts", [])
-        again = merge_structured(self.result.render().notebook, self.hand, chosen)
+        again = merge_structured(resolve_merge(self.result).notebook, self.hand, chosen)
         again.style = MarkerStyle(local="file on disk", remote="mergetool", base="automatic merge")
-        out = again.render()
-        nb = out.notebook
+        nb = resolve_merge(again).notebook
         # Records of the page's unresolved conflicts the hand edits did not resolve, then the new ones.
         meta = nb.setdefault("metadata", {})
         fresh = (meta.get("nbreview") or {}).get("conflicts", []) if isinstance(meta.get("nbreview"), dict) else []
@@ -90,23 +89,21 @@ class MergeSession:
         if kept or fresh:
             meta.setdefault("nbreview", {})["conflicts"] = kept + [dict(r, id=f"disk-{r['id']}") for r in fresh]
         for cell in nb["cells"]:
-            src = cell.get("source", "")
-            if isinstance(src, str) and has_markers(src):
+            if has_markers(cell_source(cell)):
                 cell.setdefault("metadata", {}).setdefault("nbreview", {}).setdefault("conflicts", ["source"])
         drop_resolved(nb)
         left = (meta.get("nbreview") or {}).get("conflicts", []) if isinstance(meta.get("nbreview"), dict) else []
-        marked = sum(1 for c in nb["cells"] if has_markers(str(c.get("source", ""))))
+        marked = sum(1 for cell in nb["cells"] if has_markers(cell_source(cell)))
         texts = sum(1 for r in left if r.get("kind") in ("source", "delete"))
         return nb, len(left) + max(0, marked - texts)
 
 
-def _canonical_source(src: Any) -> str:
-    """A cell source with marker labels and diff3 base sections left out: the driver may have
-    written git's labels and conflict style, the tool renders its own."""
-    src = src if isinstance(src, str) else "".join(src) if isinstance(src, list) else str(src)
+def _canonical_source(cell: Any) -> str:
+    """A cell's source with marker labels and diff3 base sections left out: the driver may have
+    written git's labels and conflict style, the tool writes its own."""
     out: list[str] = []
     skip = False
-    for line in src.splitlines(keepends=True):
+    for line in cell_source(cell).splitlines(keepends=True):
         bare = line.rstrip("\n")
         if skip and bare == "=======":
             skip = False
@@ -123,8 +120,8 @@ def _canonical_source(src: Any) -> str:
 
 
 def _canonical(nb: dict[str, Any]) -> str:
-    return json.dumps([nb.get("metadata"), [dict(c, source=_canonical_source(c.get("source", "")))
-                                           for c in nb.get("cells", [])]], sort_keys=True, default=str)
+    cells = [dict(cell, source=_canonical_source(cell)) for cell in nb.get("cells", [])]
+    return json.dumps([nb.get("metadata"), cells], sort_keys=True, default=str)
 
 
 def hand_edits(result: MergeResult, merged_path: str) -> tuple[dict[str, Any] | None, set[int]]:
@@ -132,23 +129,23 @@ def hand_edits(result: MergeResult, merged_path: str) -> tuple[dict[str, Any] | 
     conflicts whose markers are gone from it. An unreadable file counts as not hand-edited."""
     from nbreview.errors import NotebookError
     from nbreview.io.load import read_path
+    from nbreview.merge import resolve_merge
     from nbreview.merge.text import has_markers
 
     try:
         disk = read_path(merged_path)
     except NotebookError:
         return None, set()
-    auto = result.render().notebook
+    auto = resolve_merge(result).notebook
     if disk.empty or _canonical(disk.nb) == _canonical(auto):
         return None, set()
     cells = disk.nb.get("cells", [])
     # Cells still marked as the driver marked them read as the tool marks them, so that a choice
     # made on the page does not collide with a mere difference of labels.
-    as_rendered = {_canonical_source(c.get("source", "")): c.get("source", "") for c in auto.get("cells", [])}
+    as_rendered = {_canonical_source(cell): cell_source(cell) for cell in auto.get("cells", [])}
     for cell in cells:
-        src = cell.get("source", "")
-        if isinstance(src, str) and has_markers(src):
-            cell["source"] = as_rendered.get(_canonical_source(src), src)
+        if has_markers(cell_source(cell)):
+            cell["source"] = as_rendered.get(_canonical_source(cell), cell_source(cell))
     by_id = {c.get("id"): c for c in cells if isinstance(c.get("id"), str)}
     open_values = {r.get("id") for r in (disk.nb.get("metadata", {}).get("nbreview") or {}).get("conflicts", [])
                    if isinstance(r, dict)} if isinstance(disk.nb.get("metadata", {}).get("nbreview"), dict) else set()
@@ -158,8 +155,7 @@ def hand_edits(result: MergeResult, merged_path: str) -> tuple[dict[str, Any] | 
             cell = by_id.get(rec.get("cell_id"))
             if cell is None and isinstance(rec.get("cell"), int) and rec["cell"] < len(cells):
                 cell = cells[rec["cell"]]
-            src = cell.get("source", "") if cell is not None else ""
-            if cell is None or not has_markers(src if isinstance(src, str) else "".join(src)):
+            if cell is None or not has_markers(cell_source(cell)):
                 resolved.add(rec["id"])
         elif rec.get("id") not in open_values:
             resolved.add(rec["id"])
@@ -214,22 +210,19 @@ def parse_choices(data: Any, result: MergeResult) -> dict[int, Choice]:
 
 
 # -- what the template shows -------------------------------------------------------------------
-_src = cell_source  # nbcontent: one way to join a cell's source
-
-
-def _origin(mc: MergedCell) -> str:
-    b, lo, re_ = mc.base, mc.local, mc.remote
-    if b is None:
-        if lo is not None and re_ is not None:
+def _origin(merged: MergedCell) -> str:
+    base, local, remote = merged.base, merged.local, merged.remote
+    if base is None:
+        if local is not None and remote is not None:
             return "added on both sides"
-        return "added on local" if lo is not None else "added on remote"
-    changed_l = lo is not None and _src(lo) != _src(b)
-    changed_r = re_ is not None and _src(re_) != _src(b)
-    if changed_l and changed_r:
+        return "added on local" if local is not None else "added on remote"
+    changed_local = local is not None and cell_source(local) != cell_source(base)
+    changed_remote = remote is not None and cell_source(remote) != cell_source(base)
+    if changed_local and changed_remote:
         return "changed on both sides"
-    if changed_l:
+    if changed_local:
         return "changed on local"
-    if changed_r:
+    if changed_remote:
         return "changed on remote"
     return "unchanged source"
 
@@ -240,27 +233,29 @@ def _json(value: Any) -> str:
     return "(not set)" if value is MISSING else json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
 
 
-def _conflict_view(c: Conflict, mc: MergedCell | None) -> dict[str, Any]:
+def _conflict_view(c: Conflict, merged: MergedCell | None, hand_resolved: set[int]) -> dict[str, Any]:
+    """One conflict as the page shows it: title, the three versions, its buttons; ``hand``: the
+    file's hand edits already resolved it."""
     from nbreview.merge.text import TextConflict
     from nbreview.merge.values import ValueConflict
 
-    view: dict[str, Any] = {"id": c.id, "kind": c.kind, "hand": False}
+    view: dict[str, Any] = {"id": c.id, "kind": c.kind, "hand": c.id in hand_resolved}
     if isinstance(c.detail, TextConflict):
         view.update(title="both sides changed these lines", base=c.detail.base, local=c.detail.local,
                     remote=c.detail.remote, buttons=[(choice, choice) for choice in offered(c)])
-    elif c.kind == "delete" and mc is not None:
+    elif c.kind == "delete" and merged is not None:
         kept = "remote" if c.deleted == "local" else "local"
-        added = mc.base is None  # add/add: the cell is in one side's notebook only
+        added = merged.base is None  # add/add: the cell is in one side's notebook only
         gone = "(no such cell)" if added else "(cell deleted)"
         title = f"added on {kept} only (no common base)" if added else f"deleted on {c.deleted}, edited on {kept}"
-        view.update(title=title, base=_src(mc.base),
-                    local=_src(mc.local) if kept == "local" else gone,
-                    remote=_src(mc.remote) if kept == "remote" else gone,
+        view.update(title=title, base=cell_source(merged.base),
+                    local=cell_source(merged.local) if kept == "local" else gone,
+                    remote=cell_source(merged.remote) if kept == "remote" else gone,
                     buttons=[(c.deleted, f"{c.deleted}: {'leave it out' if added else 'delete the cell'}"),
                              (kept, f"{kept}: keep the {'cell' if added else 'edited cell'}"), ("edit", "edit")])
         view["deleted"] = c.deleted
     elif isinstance(c.detail, ValueConflict):
-        where = "notebook metadata" if mc is None else "cell"
+        where = "notebook metadata" if merged is None else "cell"
         view.update(title=f"{where}: {'/'.join(map(str, c.detail.path))} set differently", base=_json(c.detail.base),
                     local=_json(c.detail.local), remote=_json(c.detail.remote),
                     buttons=[(choice, choice) for choice in offered(c)])
@@ -270,29 +265,32 @@ def _conflict_view(c: Conflict, mc: MergedCell | None) -> dict[str, Any]:
     return view
 
 
+def _cell_view(merged: MergedCell, n: int, hand_resolved: set[int]) -> dict[str, Any]:
+    """One merged cell as the page shows it: its source as clean text and conflicts, its other conflicts."""
+    pieces: list[dict[str, Any]] = []
+    conflicts = iter(c for c in merged.conflicts if c.kind == "source")
+    for piece in merged.pieces:
+        if isinstance(piece, str):
+            pieces.append({"text": piece})
+        else:
+            pieces.append({"conflict": _conflict_view(next(conflicts), merged, hand_resolved)})
+    cell_type = merged.fields.get("cell_type") or (merged.local or merged.remote or {}).get("cell_type") or "code"
+    return {
+        "n": n,
+        "type": cell_type,
+        "origin": "conflict" if merged.conflicts else _origin(merged),
+        "pieces": pieces if merged.deleted is None else [],
+        "other": [_conflict_view(c, merged, hand_resolved) for c in merged.conflicts if c.kind != "source"],
+        "has_conflict": bool(merged.conflicts),
+    }
+
+
 def page_context(session: MergeSession) -> dict[str, Any]:
+    """What the mergetool template shows: the merged cells (runs of clean ones folded) and every conflict."""
     result = session.result
-    cells: list[dict[str, Any]] = []
-    for slot in result.slots:
-        if slot.when is not None and slot.when[1] != "local":
-            continue  # a cell moved differently on both sides is shown once, where local put it
-        mc = slot.cell
-        pieces: list[dict[str, Any]] = []
-        conflicts = iter(c for c in mc.conflicts if c.kind == "source")
-        for piece in mc.pieces:
-            if isinstance(piece, str):
-                pieces.append({"text": piece})
-            else:
-                pieces.append({"conflict": _conflict_view(next(conflicts), mc)})
-        cell_type = (mc.fields.get("cell_type") or (mc.local or mc.remote or {}).get("cell_type") or "code")
-        cells.append({
-            "n": len(cells),
-            "type": cell_type,
-            "origin": "conflict" if mc.conflicts else _origin(mc),
-            "pieces": pieces if mc.deleted is None else [],
-            "other": [_conflict_view(c, mc) for c in mc.conflicts if c.kind != "source"],
-            "has_conflict": bool(mc.conflicts),
-        })
+    # A cell moved differently on both sides is shown once, where local put it.
+    shown = [slot.cell for slot in result.slots if slot.when is None or slot.when[1] == "local"]
+    cells = [_cell_view(merged, n, session.hand_resolved) for n, merged in enumerate(shown)]
     # Runs of cleanly merged cells fold into one bar that opens in place.
     items: list[dict[str, Any]] = []
     for cell in cells:
@@ -302,13 +300,7 @@ def page_context(session: MergeSession) -> dict[str, Any]:
             items[-1]["run"].append(cell)
         else:
             items.append({"run": [cell]})
-    notebook_conflicts = [_conflict_view(c, None) for c in result.conflicts if c.cell is None]
-    for item in items:  # conflicts the file's hand edits already resolved
-        for cell in item.get("run", []) + ([item["cell"]] if "cell" in item else []):
-            for view in cell["other"] + [p["conflict"] for p in cell["pieces"] if "conflict" in p]:
-                view["hand"] = view["id"] in session.hand_resolved
-    for view in notebook_conflicts:
-        view["hand"] = view["id"] in session.hand_resolved
+    notebook_conflicts = [_conflict_view(c, None, session.hand_resolved) for c in result.conflicts if c.cell is None]
     return {"items": items, "notebook_conflicts": notebook_conflicts, "total": len(result.conflicts),
             "merged_path": session.merged_path, "labels": result.labels, "hand_edited": session.hand is not None,
             "hand_resolved": len(session.hand_resolved), "base": current_app.extensions["nbreview"]["base"]}

@@ -21,13 +21,13 @@ def _changes(d: NotebookDiff, prefix: str) -> str:
     if not changes:
         return ""
     rows = []
-    for c in changes:
-        arrow = {"up": "▲", "down": "▼"}.get(c.direction, "≠")
+    for change in changes:
+        arrow = {"up": "▲", "down": "▼"}.get(change.direction, "≠")
         rows.append(
-            f'<tr class="rr {c.direction}"><td><a class="rlink" href="{_cell_href(prefix, c.cell)}">'
-            f'{esc(c.where)}</a></td><td class="rl">{esc(c.label)}</td><td class="ro">{esc(c.old)}</td>'
-            f'<td class="rn">{esc(c.new)}</td><td class="rd"><span class="arrow">{arrow}</span> {esc(c.delta)}</td>'
-            f'<td class="rp">{esc(c.relative)}</td></tr>'
+            f'<tr class="rr {change.direction}"><td><a class="rlink" href="{_cell_href(prefix, change.cell)}">'
+            f'{esc(change.where)}</a></td><td class="rl">{esc(change.label)}</td><td class="ro">{esc(change.old)}</td>'
+            f'<td class="rn">{esc(change.new)}</td><td class="rd"><span class="arrow">{arrow}</span> '
+            f'{esc(change.delta)}</td><td class="rp">{esc(change.relative)}</td></tr>'
         )
     tail = f'<p class="rmore">{more} more changed values not listed.</p>' if more else ""
     return (
@@ -36,26 +36,27 @@ def _changes(d: NotebookDiff, prefix: str) -> str:
     )
 
 
-def _table(tv: view.TableView, prefix: str) -> str:
+def _table(table: view.TableView, prefix: str) -> str:
     head = "".join(
-        f'<th class="c-{c.state}">{esc(c.text)}{" (added)" if c.state == "added" else ""}'
-        f"{' (removed)' if c.state == 'removed' else ''}</th>"
-        for c in tv.columns
+        f'<th class="c-{column.state}">{esc(column.text)}{" (added)" if column.state == "added" else ""}'
+        f"{' (removed)' if column.state == 'removed' else ''}</th>"
+        for column in table.columns
     )
     body = []
-    for label, cells in tv.rows:
+    for label, cells in table.rows:
         tds = []
-        for c in cells:
-            if c.state == "changed":
-                tds.append(f'<td class="c-changed"><del>{esc(c.old)}</del> <ins>{esc(c.text)}</ins></td>')
+        for cell in cells:
+            if cell.state == "changed":
+                tds.append(f'<td class="c-changed"><del>{esc(cell.old)}</del> <ins>{esc(cell.text)}</ins></td>')
             else:
-                tds.append(f'<td class="c-{c.state}">{esc(c.text)}</td>')
+                tds.append(f'<td class="c-{cell.state}">{esc(cell.text)}</td>')
         body.append(f'<tr class="r-{label.state}"><th>{esc(label.text)}</th>{"".join(tds)}</tr>')
-    left = tv.left_out()
+    left = table.left_out()
     note = f'<p class="rmore">Not shown: {esc(", ".join(left))}.</p>' if left else ""
+    where = f'<a class="rlink" href="{_cell_href(prefix, table.cell)}">{esc(table.where)}</a>'
     return (
-        f'<figure class="rtable"><figcaption><a class="rlink" href="{_cell_href(prefix, tv.cell)}">{esc(tv.where)}</a>'
-        f' · {esc(tv.title)}</figcaption><div class="rscroll"><table><thead><tr><th>{esc(tv.index_label)}</th>'
+        f'<figure class="rtable"><figcaption>{where}'
+        f' · {esc(table.title)}</figcaption><div class="rscroll"><table><thead><tr><th>{esc(table.index_label)}</th>'
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{note}</figure>"
     )
 
@@ -65,33 +66,33 @@ def _signals(d: NotebookDiff, prefix: str) -> str:
     if not items:
         return ""
     lis = []
-    for s in items:
+    for signal in items:
         where = (
-            f'<a class="rlink" href="{_cell_href(prefix, s.cell)}">{esc(s.where)}</a>'
-            if s.cell is not None
+            f'<a class="rlink" href="{_cell_href(prefix, signal.cell)}">{esc(signal.where)}</a>'
+            if signal.cell is not None
             else "notebook"
         )
         lis.append(
-            f'<li class="sig sig-{esc(s.kind)}"><span class="sigt">{esc(s.title)}</span> · {where}: '
-            f"{esc(s.detail)}</li>"
+            f'<li class="sig sig-{esc(signal.kind)}"><span class="sigt">{esc(signal.title)}</span> · {where}: '
+            f"{esc(signal.detail)}</li>"
         )
     return f'<ul class="signals" aria-label="review checklist">{"".join(lis)}</ul>'
 
 
 def render_results_panel(d: NotebookDiff, prefix: str = "") -> str:
     """The panel above the cells, or nothing when the diff has no results."""
-    res = d.results
-    if not res:
+    results = d.results
+    if not results:
         return ""
     parts = [
-        f'<section class="results" aria-label="results"><h3>Results <span class="rhead">{esc(view.headline(res))}'
+        f'<section class="results" aria-label="results"><h3>Results <span class="rhead">{esc(view.headline(results))}'
         "</span></h3>",
         _signals(d, prefix),
         _changes(d, prefix),
     ]
-    parts += [_table(view.table_view(t), prefix) for t in res.tables]
-    notes = view.notes(res)
+    parts += [_table(view.table_view(table), prefix) for table in results.tables]
+    notes = view.notes(results)
     if notes:
-        parts.append(f'<ul class="rnotes">{"".join(f"<li>{esc(n)}</li>" for n in notes)}</ul>')
+        parts.append(f'<ul class="rnotes">{"".join(f"<li>{esc(note)}</li>" for note in notes)}</ul>')
     parts.append("</section>")
     return "".join(parts)

@@ -1,0 +1,181 @@
+"""One cell as a section of the page: header (numbers, status, moves), source, outputs, metadata."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from nbreview.engine.content import IMAGE_MIMES, cell_source
+from nbreview.engine.model import MISSING, CellDiff, NotebookDiff, ValueChange
+from nbreview.render.escape import esc
+from nbreview.render.html.context import RenderContext, Side
+from nbreview.render.html.markdown import render_markdown
+from nbreview.render.html.outputs import render_outputs
+from nbreview.render.html.syntax import lexer_for
+from nbreview.render.html.text import render_source, render_text_diff
+from nbreview.view import plural, status_word
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
+
+
+def _path(path: Sequence[str | int]) -> str:
+    return ".".join(str(p) for p in path) or "(root)"
+
+
+def _short(value: Any) -> str:
+    """A metadata value in one line of at most 120 characters."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def _change_item(change: ValueChange) -> str:
+    if change.op == "add":
+        body = f"<ins>{esc(_short(change.new))}</ins>"
+    elif change.op == "remove":
+        body = f"<del>{esc(_short(change.old))}</del>"
+    else:
+        body = f"<del>{esc(_short(change.old))}</del> → <ins>{esc(_short(change.new))}</ins>"
+    old_new = body if (change.old is not MISSING or change.new is not MISSING) else ""
+    return f"<li><code>{esc(_path(change.path))}</code> {old_new}</li>"
+
+
+def render_changes(changes: list[ValueChange], what: str) -> str:
+    """Metadata changes as a list; transient ones folded with their count."""
+    real = [c for c in changes if not c.transient]
+    transient = [c for c in changes if c.transient]
+    parts = []
+    if real:
+        parts.append(f'<ul class="changes">{"".join(_change_item(c) for c in real)}</ul>')
+    if transient:
+        items = "".join(_change_item(c) for c in transient)
+        parts.append(
+            f'<details class="transient"><summary>{plural(len(transient), f"transient {what} change")} hidden '
+            f'(timestamps, UI state)</summary><ul class="changes">{items}</ul></details>'
+        )
+    return f'<div class="meta">{"".join(parts)}</div>' if parts else ""
+
+
+def cell_anchor(cell: CellDiff) -> str:
+    """The cell's id on the page: ``n<new index>``, or ``o<old index>`` for a removed cell."""
+    return f"n{cell.new_index}" if cell.new_index is not None else f"o{cell.old_index}"
+
+
+def _cell_source(ctx: RenderContext, cell: CellDiff, lexer: Lexer | None) -> str:
+    """The source: a diff when it changed, else one side's text (marked when added or removed)."""
+    if cell.source is not None and cell.source.changed and cell.status == "modified":
+        return render_text_diff(cell.source, lexer)
+    if cell.status == "removed":
+        return render_source(cell_source(ctx.cell("old", cell.old_index)), lexer, "del")
+    mark = "ins" if cell.status == "added" else ""
+    shown = ctx.cell("new", cell.new_index) or (cell.cell or {})
+    return render_source(cell_source(shown), lexer, mark)
+
+
+def _rendered_markdown(ctx: RenderContext, side: Side, index: int | None) -> str:
+    """One side's markdown cell rendered (once per page), its attachments linked by ``ctx.links``."""
+    if index is None:
+        return ""
+    key = (side, index)
+    if key not in ctx.md_cache:
+        cell = ctx.cell(side, index)
+        attachments = cell.get("attachments") if isinstance(cell.get("attachments"), dict) else {}
+
+        def attachment(name: str) -> str | None:
+            bundle = attachments.get(name) if attachments else None
+            if not isinstance(bundle, dict):
+                return None
+            mime = next((m for m in IMAGE_MIMES if m in bundle), None)
+            return ctx.links.attachment(side, index, name, mime) if mime else None
+
+        ctx.md_cache[key] = render_markdown(cell_source(cell), attachment)
+    return ctx.md_cache[key]
+
+
+def _markdown_view(ctx: RenderContext, cell: CellDiff) -> str:
+    """A markdown cell as it reads: old and new rendered side by side when its source changed."""
+    if cell.status == "modified" and cell.source is not None and cell.source.changed:
+        return (
+            f'<div class="rendered two"><div class="md old">{_rendered_markdown(ctx, "old", cell.old_index)}</div>'
+            f'<div class="md new">{_rendered_markdown(ctx, "new", cell.new_index)}</div></div>'
+        )
+    if cell.status == "removed":
+        return f'<div class="rendered"><div class="md old">{_rendered_markdown(ctx, "old", cell.old_index)}</div></div>'
+    return f'<div class="rendered"><div class="md new">{_rendered_markdown(ctx, "new", cell.new_index)}</div></div>'
+
+
+def _execution_counts(ctx: RenderContext, cell: CellDiff) -> str:
+    """``In [4]``, or ``In [4] → [5]`` when a code cell's execution count changed."""
+    if cell.cell_type != "code":
+        return ""
+    old = ctx.cell("old", cell.old_index).get("execution_count") if cell.old_index is not None else None
+    new = ctx.cell("new", cell.new_index).get("execution_count") if cell.new_index is not None else None
+    old_text, new_text = ("" if old is None else old), ("" if new is None else new)
+    if cell.old_index is None:
+        return f'<span class="exec">In [{esc(new_text)}]</span>'
+    if cell.new_index is None or old == new:
+        return f'<span class="exec">In [{esc(old_text if cell.new_index is None else new_text)}]</span>'
+    return f'<span class="exec">In [{esc(old_text)}] → [{esc(new_text)}]</span>'
+
+
+def _header(ctx: RenderContext, cell: CellDiff, anchor: str) -> str:
+    """Numbers (old → new, a link to the cell), type, execution counts, status, move and what changed."""
+    old = "" if cell.old_index is None else f"[{cell.old_index}]"
+    new = "" if cell.new_index is None else f"[{cell.new_index}]"
+    numbers = f"{old} → {new}" if old and new else (f"{old} → ∅" if old else f"∅ → {new}")
+    moved = f'<span class="movedfrom">moved from #{cell.old_index}</span>' if cell.moved else ""
+    aspects = [a for a in cell.changed if a != "execution_count" or cell.reexecuted]
+    what = f'<span class="aspects">{esc(" · ".join(aspects))}</span>' if aspects and cell.status == "modified" else ""
+    switch = ""
+    if cell.cell_type == "markdown":
+        switch = '<button type="button" class="mdswitch" aria-pressed="false" title="markdown source">source</button>'
+    return (
+        f'<header class="ch"><a class="num" href="#{anchor}" title="link to this cell">{numbers}</a>'
+        f'<span class="type">{esc(cell.cell_type)}</span>{_execution_counts(ctx, cell)}'
+        f'<span class="status">{esc(status_word(cell))}</span>{moved}{what}{switch}</header>'
+    )
+
+
+def render_cell(ctx: RenderContext, cell: CellDiff) -> str:
+    """One cell as a ``<section>``: header, source (and rendered markdown), outputs, metadata changes."""
+    anchor = ctx.prefix + cell_anchor(cell)
+    is_change = (cell.status != "unchanged" and not cell.reexecuted and not cell.transient_only) or cell.moved
+    classes = ["cell", f"st-{cell.status}", f"type-{esc(cell.cell_type)}"]
+    if cell.moved:
+        classes.append("moved")
+    if cell.reexecuted or cell.transient_only:
+        classes.append("quiet")
+    if is_change:
+        classes.append("chg")
+    if cell.cell_type == "markdown":
+        source = _cell_source(ctx, cell, lexer_for("markdown"))
+        body = f'{_markdown_view(ctx, cell)}<div class="srcview">{source}</div>'
+    else:
+        body = _cell_source(ctx, cell, ctx.lexer if cell.cell_type == "code" else None)
+    outputs = render_outputs(ctx, cell) if cell.cell_type == "code" else ""
+    fields = [f for f in cell.fields if f.path[:1] != ["execution_count"]]
+    meta = render_changes(cell.metadata + fields, "metadata")
+    return (
+        f'<section class="{" ".join(classes)}" id="{anchor}">{_header(ctx, cell, anchor)}'
+        f'<div class="cb">{body}{outputs}{meta}</div></section>'
+    )
+
+
+def fold_label(d: NotebookDiff, cells: list[CellDiff]) -> str:
+    """What a fold of quiet cells holds: ``3 unchanged cells, 1 re-executed (outputs only)``...
+
+    The counts are the engine's summary of the fold's cells, so a fold counts images and
+    re-executed cells by the same rule as the notebook's summary line.
+    """
+    counts = NotebookDiff(d.old, d.new, cells).summary()
+    parts = []
+    if counts.unchanged:
+        parts.append(plural(counts.unchanged, "unchanged cell"))
+    if counts.reexecuted:
+        images = counts.images_changed
+        note = f", {plural(images, 'image')} changed" if images else ""
+        parts.append(f"{counts.reexecuted} re-executed (outputs only{note})")
+    if counts.transient_only:
+        parts.append(plural(counts.transient_only, "cell") + " with only transient changes")
+    return ", ".join(parts)

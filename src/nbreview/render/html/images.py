@@ -1,0 +1,133 @@
+"""Images on a page: where a page finds them, their tags, and the old/new comparison widget.
+
+The server links images by URL (loaded lazily); the self-contained report inlines them as
+``data:`` URIs (:class:`InlineImages`). Both implement :class:`~nbreview.render.html.context.ImageLinks`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from nbreview.engine.content import value_text
+from nbreview.engine.images import image_size
+from nbreview.engine.model import NotebookDiff
+from nbreview.render.escape import esc
+from nbreview.render.html.context import ImageLinks, JSONDict, Side
+from nbreview.view.images import ImagePair, output_at
+
+
+def output_data(nb: JSONDict | None, cell: int, output: int, mime: str) -> Any:
+    """The stored value of one MIME type of one output, or None when there is none."""
+    data = output_at(nb, cell, output).get("data")
+    return data.get(mime) if isinstance(data, dict) else None
+
+
+def attachment_data(nb: JSONDict | None, cell: int, name: str, mime: str) -> Any:
+    """The stored value of one MIME type of a markdown cell's attachment, or None."""
+    try:
+        return nb["cells"][cell]["attachments"][name][mime]  # type: ignore[index]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+@dataclass
+class InlineImages:
+    """Images as ``data:`` URIs, for the self-contained report."""
+
+    diff: NotebookDiff
+
+    def _uri(self, value: Any, mime: str) -> str:
+        """A stored image as a ``data:`` URI (base64 kept as stored, SVG text encoded)."""
+        if value is None:
+            return ""
+        text = "".join(value) if isinstance(value, list) else str(value)
+        if mime == "image/svg+xml":
+            return "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+        return f"data:{mime};base64," + re.sub(r"\s+", "", text)
+
+    def image(self, side: Side, cell: int, output: int, mime: str) -> str:
+        nb = self.diff.old_nb if side == "old" else self.diff.new_nb
+        return self._uri(output_data(nb, cell, output, mime), mime)
+
+    def difference(self, old: tuple[int, int], new: tuple[int, int], mime: str) -> str:
+        png = difference_image(self.diff, old, new, mime)
+        return "data:image/png;base64," + base64.b64encode(png).decode("ascii") if png else ""
+
+    def attachment(self, side: Side, cell: int, name: str, mime: str) -> str:
+        nb = self.diff.old_nb if side == "old" else self.diff.new_nb
+        return self._uri(attachment_data(nb, cell, name, mime), mime)
+
+
+def difference_image(d: NotebookDiff, old: tuple[int, int], new: tuple[int, int], mime: str) -> bytes | None:
+    """The difference picture of two output images, or None when they cannot be decoded."""
+    from PIL import UnidentifiedImageError
+
+    from nbreview.engine.images import difference_png
+
+    old_value = output_data(d.old_nb, old[0], old[1], mime)
+    new_value = output_data(d.new_nb, new[0], new[1], mime)
+    if old_value is None or new_value is None:
+        return None
+    try:
+        return difference_png(old_value, new_value)
+    except (UnidentifiedImageError, OSError, ValueError, binascii.Error):
+        return None
+
+
+def image_tag(links: ImageLinks, side: Side, cell: int, output: int, mime: str, value: Any) -> str:
+    """An output's picture, sized (so the page does not jump as images load lazily)."""
+    size = image_size(value) if mime != "image/svg+xml" else _svg_size(value)
+    dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    src = links.image(side, cell, output, mime)
+    return f'<img src="{esc(src)}"{dims} loading="lazy" decoding="async" alt="{esc(mime)} output">'
+
+
+def _svg_size(value: Any) -> tuple[int, int] | None:
+    """The width and height an SVG's root element declares (in px or pt), if both are plain numbers."""
+    text = value_text(value)[:2000]
+    root = re.search(r"<svg[^>]*>", text, re.S)
+    if not root:
+        return None
+    width = re.search(r'\bwidth="([\d.]+)(?:pt|px)?"', root.group(0))
+    height = re.search(r'\bheight="([\d.]+)(?:pt|px)?"', root.group(0))
+    if width and height:
+        return (round(float(width.group(1))), round(float(height.group(1))))
+    return None
+
+
+def _figure(links: ImageLinks, side: Side, where: tuple[int, int], mime: str, size: tuple[int, int] | None) -> str:
+    dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    src = links.image(side, where[0], where[1], mime)
+    caption = f"{side} · {size[0]}×{size[1]}" if size else side
+    return (
+        f'<figure class="{side}"><img src="{esc(src)}"{dims} loading="lazy" decoding="async" alt="{side} image">'
+        f"<figcaption>{esc(caption)}</figcaption></figure>"
+    )
+
+
+_MODES = (("2up", "2-up"), ("swipe", "Swipe"), ("onion", "Onion skin"), ("diff", "Difference"))
+
+
+def image_comparison(links: ImageLinks, pair: ImagePair) -> str:
+    """A changed image: old and new in four modes (2-up, swipe, onion skin, difference) and the view's verdict."""
+    assert pair.old is not None and pair.new is not None
+    old_size, new_size = pair.old_size, pair.new_size
+    difference_src = links.difference(pair.old, pair.new, pair.mime)
+    both = (max(old_size[0], new_size[0]), max(old_size[1], new_size[1])) if old_size and new_size else None
+    difference_dims = f' width="{both[0]}" height="{both[1]}"' if both else ""
+    tabs = "".join(
+        f'<button type="button" data-mode="{mode}"{" class=on" if mode == "2up" else ""}>{title}</button>'
+        for mode, title in _MODES
+    )
+    return (
+        f'<div class="imgdiff mode-2up"><div class="tabs">{tabs}<span class="frac">{esc(pair.verdict)}</span></div>'
+        f'<div class="stage">{_figure(links, "old", pair.old, pair.mime, old_size)}'
+        f"{_figure(links, 'new', pair.new, pair.mime, new_size)}"
+        f'<figure class="diffimg"><img data-src="{esc(difference_src)}"{difference_dims} '
+        'alt="changed pixels in magenta"><figcaption>changed pixels in magenta</figcaption></figure></div>'
+        f'<input type="range" class="slider" min="0" max="100" value="50" aria-label="swipe or fade position"></div>'
+    )

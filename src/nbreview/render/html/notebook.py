@@ -1,0 +1,114 @@
+"""One notebook's body: problems, results, notebook metadata, then its cells, quiet runs folded.
+
+:class:`HtmlRenderer` is the :class:`~nbreview.render.protocol.Renderer` for the page;
+:func:`render_notebook` is the same as a function. Which cells are shown is the view's
+decision (:func:`nbreview.view.build`); the page keeps the others, folded.
+"""
+
+from __future__ import annotations
+
+from nbreview.engine.model import NotebookDiff
+from nbreview.render.escape import esc
+from nbreview.render.html.cells import fold_label, render_cell, render_changes
+from nbreview.render.html.context import MAX_QUIET_CELLS, ImageLinks, RenderContext
+from nbreview.render.html.syntax import lexer_for
+from nbreview.view import CellView, NotebookView
+from nbreview.view import build as build_view
+from nbreview.view.summary import summary_items
+from nbreview.view.summary import summary_text as view_summary_text
+
+
+def summary_parts(d: NotebookDiff) -> list[tuple[str, str]]:
+    """(css class, text) pieces of the one-line summary, in reading order: the view's wording
+    (:func:`nbreview.view.summary.summary_items`), each styled by its kind."""
+    return [(item.kind, item.text) for item in summary_items(build_view(d))]
+
+
+def summary_text(d: NotebookDiff) -> str:
+    """The one-line summary of a notebook's changes, as the page's notebook header shows it."""
+    return view_summary_text(build_view(d))
+
+
+def notebook_language(d: NotebookDiff) -> str:
+    """The language a notebook's code cells are highlighted in (from its metadata; python by default)."""
+    for nb in (d.new_nb, d.old_nb):
+        meta = nb.get("metadata", {}) if isinstance(nb, dict) else {}
+        if not isinstance(meta, dict):
+            continue
+        info = meta.get("language_info")
+        if isinstance(info, dict) and isinstance(info.get("name"), str):
+            return str(info["name"])
+        kernelspec = meta.get("kernelspec")
+        if isinstance(kernelspec, dict) and isinstance(kernelspec.get("language"), str):
+            return str(kernelspec["language"])
+    return "python"
+
+
+def _fold(ctx: RenderContext, run: list[CellView]) -> str:
+    """A run of cells the view does not show (or shows quietly), in one closed fold with its label.
+
+    Past :data:`MAX_QUIET_CELLS` per page the cells are only counted, so a huge notebook stays a page.
+    """
+    included = run[: max(0, ctx.quiet_left)]
+    ctx.quiet_left -= len(included)
+    inner = "".join(render_cell(ctx, cell_view.diff) for cell_view in included)
+    if len(included) < len(run):
+        inner += (
+            f'<p class="empty">⋯ {len(run) - len(included)} more cells not included: this notebook has '
+            f"more than {MAX_QUIET_CELLS:,} unchanged cells</p>"
+        )
+    label = fold_label(ctx.diff, [cell_view.diff for cell_view in run])
+    return f'<details class="fold"><summary><span class="fl">{esc(label)}</span></summary>{inner}</details>'
+
+
+def _notebook_parts(ctx: RenderContext) -> list[str]:
+    """What comes before the cells: problems reading either side, the results panel, notebook metadata."""
+    from nbreview.render.html.results import render_results_panel  # results review (nbreview.results)
+
+    d = ctx.diff
+    out: list[str] = []
+    problems = [f"{side}: {p}" for side, info in (("old", d.old), ("new", d.new)) for p in info.problems]
+    if problems:
+        out.append(f'<div class="problems"><ul>{"".join(f"<li>{esc(p)}</li>" for p in problems)}</ul></div>')
+    out.append(render_results_panel(d, ctx.prefix))
+    notebook_meta = render_changes(d.metadata + d.fields, "notebook metadata")
+    if notebook_meta:
+        out.append(f'<section class="nbmeta"><h3>Notebook metadata</h3>{notebook_meta}</section>')
+    return out
+
+
+class HtmlRenderer:
+    """The page's body for one notebook (a :class:`~nbreview.render.protocol.Renderer`).
+
+    ``links`` says where the page finds images (server URLs or inline data); ``prefix`` keeps
+    cell anchors unique when a page holds several notebooks.
+    """
+
+    def __init__(self, links: ImageLinks, prefix: str = "") -> None:
+        self.links = links
+        self.prefix = prefix
+
+    def render(self, view: NotebookView) -> str:
+        """Notebook-level changes, then the cells in order; what the view does not show is folded."""
+        d = view.diff
+        ctx = RenderContext(d, self.links, lexer_for(notebook_language(d)), self.prefix)
+        out = _notebook_parts(ctx)
+        run: list[CellView] = []
+        for cell_view in view.cells:
+            if cell_view.visibility == "shown":
+                if run:
+                    out.append(_fold(ctx, run))
+                    run = []
+                out.append(render_cell(ctx, cell_view.diff))
+            else:
+                run.append(cell_view)
+        if run:
+            out.append(_fold(ctx, run))
+        if not d.cells:
+            out.append('<p class="empty">Both notebooks have no cells.</p>')
+        return "".join(out)
+
+
+def render_notebook(d: NotebookDiff, links: ImageLinks, *, prefix: str = "") -> str:
+    """The body for one notebook: notebook-level changes, then the cells in order, quiet runs folded."""
+    return HtmlRenderer(links, prefix).render(build_view(d))

@@ -1,0 +1,198 @@
+"""Outputs as a reviewer sees them in Jupyter, made safe: streams, errors, rich data, diffs.
+
+For a rich output the best representation is shown (:data:`MIME_ORDER`: pictures first);
+a changed output shows its image comparison, its text diff, or old and new side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from nbreview.engine.content import IMAGE_MIMES, is_image, value_text
+from nbreview.engine.model import CellDiff, OutputDiff
+from nbreview.engine.text import HUGE_TEXT_CHARS, head_and_tail
+from nbreview.render.escape import esc
+from nbreview.render.html.ansi import ansi_to_html
+from nbreview.render.html.context import JSONDict, RenderContext, Side
+from nbreview.render.html.images import image_comparison, image_tag
+from nbreview.render.html.markdown import render_markdown
+from nbreview.render.html.safe import latex_to_mathml, sanitize_html
+from nbreview.render.html.text import render_text_diff
+from nbreview.view.images import image_pair
+
+# Which representation of a rich output to show, best first: pictures (IMAGE_MIMES), then text.
+MIME_ORDER = IMAGE_MIMES + (
+    "text/html",
+    "text/markdown",
+    "text/latex",
+    "application/json",
+    "text/plain",
+)
+
+# Text representations whose change is shown as a line diff of the representation itself.
+_TEXT_DIFF_MIMES = ("text/plain", "application/json")
+
+
+def _size_text(n: int) -> str:
+    """A byte count as people read it: ``512 B``, ``3.4 kB``, ``1.2 MB``."""
+    return f"{n} B" if n < 1024 else (f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB")
+
+
+def choose_mime(data: JSONDict) -> str | None:
+    """The representation of a rich output a page shows (:data:`MIME_ORDER`, else the first one)."""
+    for mime in MIME_ORDER:
+        if mime in data:
+            return mime
+    return next(iter(data), None)
+
+
+def _long_text(text: str) -> str:
+    """Terminal-coloured text as HTML; a huge one shows its first and last lines and a count."""
+    head, tail, hidden = head_and_tail(text)
+    if not tail:
+        return ansi_to_html(head)
+    gap = f"⋯ {hidden} lines not shown ⋯\n" if hidden else "⋯ text too long, its middle not shown ⋯\n"
+    return f'{ansi_to_html(head)}<span class="cut">{gap}</span>{ansi_to_html(tail)}'
+
+
+def render_output(ctx: RenderContext, side: Side, cell: int, index: int, output: Any) -> str:
+    """One output as a reviewer sees it in Jupyter, made safe."""
+    if not isinstance(output, dict):
+        return '<div class="out unknown">unreadable output</div>'
+    output_type = output.get("output_type")
+    if output_type == "stream":
+        name = str(output.get("name", "stdout"))
+        return f'<pre class="out stream {esc(name)}">{_long_text(value_text(output.get("text", "")))}</pre>'
+    if output_type == "error":
+        traceback = output.get("traceback")
+        text = f"{output.get('ename')}: {output.get('evalue')}"
+        if isinstance(traceback, list) and traceback:
+            text = "\n".join(str(line) for line in traceback)
+        return f'<pre class="out error">{_long_text(text)}</pre>'
+    data = output.get("data")
+    if not isinstance(data, dict) or not data:
+        return f'<div class="out unknown">{esc(output_type)} output without data</div>'
+    mime = choose_mime(data)
+    assert mime is not None
+    return render_mime(ctx, side, cell, index, mime, data[mime], data)
+
+
+def render_mime(ctx: RenderContext, side: Side, cell: int, index: int, mime: str, value: Any, data: JSONDict) -> str:
+    """One representation of a rich output; ``data`` is the whole bundle (it decides JSON-like types)."""
+    label = f'<span class="mime">{esc(mime)}</span>'
+    if is_image(mime):
+        return f'<div class="out image">{image_tag(ctx.links, side, cell, index, mime, value)}{label}</div>'
+    text = value_text(value)
+    if mime != "text/plain" and len(text) > HUGE_TEXT_CHARS:
+        size = _size_text(len(text.encode("utf-8", "replace")))
+        return f'<div class="out unknown">{label} · {size} · too large to render here</div>'
+    if mime == "text/html":
+        return f'<div class="out html">{sanitize_html(text)}</div>'
+    if mime == "text/markdown":
+        return f'<div class="out markdown md">{render_markdown(text)}</div>'
+    if mime == "text/latex":
+        return _latex(text.strip())
+    json_like = mime.startswith("application/") and mime.endswith("+json") and "text/plain" not in data
+    if mime == "application/json" or json_like:
+        body = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+        if mime != "application/json":
+            size = _size_text(len(body.encode()))
+            return f'<div class="out unknown">{label} · {size} · not rendered here</div>'
+        return f'<pre class="out json">{esc(body)}</pre>'
+    if mime == "text/plain":
+        return f'<pre class="out plain">{_long_text(text)}</pre>'
+    size = _size_text(len(text.encode("utf-8", "replace")))
+    return f'<div class="out unknown">{label} · {size} · not rendered here</div>'
+
+
+def _latex(text: str) -> str:
+    """A ``text/latex`` output: one formula (``$$..$$``, ``$..$``, ``\\[..\\]``) as MathML, else its source."""
+    formula = re.fullmatch(r"\$\$(.*)\$\$|\$(.*)\$|\\\[(.*)\\\]", text, re.S)
+    if formula:
+        inner = next(group for group in formula.groups() if group is not None)
+        return f'<div class="out latex">{latex_to_mathml(inner, True)}</div>'
+    return f'<pre class="out latex">{esc(text)}</pre>'
+
+
+def _row(cls: str, side: Side, body: str) -> str:
+    return f'<div class="orow {cls}"><div class="oside {side}">{body}</div></div>'
+
+
+def _output_row(ctx: RenderContext, cell: CellDiff, output: OutputDiff) -> str:
+    """One output of a cell present on both sides: shown once when on one side or unchanged, else compared."""
+    old_cell, new_cell = cell.old_index, cell.new_index
+    old_output, new_output = output.old_index, output.new_index
+    unchanged = output.status == "unchanged"
+    if output.status == "added" or (unchanged and new_cell is not None and new_output is not None):
+        assert new_cell is not None and new_output is not None
+        shown = ctx.cell("new", new_cell).get("outputs", [])[new_output]
+        return _row("same" if unchanged else "added", "new", render_output(ctx, "new", new_cell, new_output, shown))
+    if output.status == "removed" or (unchanged and old_cell is not None and old_output is not None):
+        assert old_cell is not None and old_output is not None
+        shown = ctx.cell("old", old_cell).get("outputs", [])[old_output]
+        return _row("same" if unchanged else "removed", "old", render_output(ctx, "old", old_cell, old_output, shown))
+    return _modified_row(ctx, cell, output)
+
+
+def _modified_row(ctx: RenderContext, cell: CellDiff, output: OutputDiff) -> str:
+    """A changed output: its image comparison, a text diff of what changed, or old and new side by side."""
+    old_cell, new_cell = cell.old_index, cell.new_index
+    assert old_cell is not None and new_cell is not None
+    assert output.old_index is not None and output.new_index is not None
+    old_output = ctx.cell("old", old_cell).get("outputs", [])[output.old_index]
+    new_output = ctx.cell("new", new_cell).get("outputs", [])[output.new_index]
+    tag = " transient" if output.transient else ""
+    note = '<div class="onote">changed only in volatile parts (timings, addresses)</div>' if output.transient else ""
+    data = new_output.get("data") if isinstance(new_output, dict) else None
+    if isinstance(data, dict):
+        chosen = choose_mime(data)
+        shown = next((m for m in output.mimes if m.mime == chosen), None)
+        if shown is not None and shown.kind == "image" and shown.status == "modified" and is_image(shown.mime):
+            comparison = image_comparison(ctx.links, image_pair(ctx.diff, cell, output, shown))
+            return f'<div class="orow modified{tag}">{comparison}{note}</div>'
+        if shown is not None and shown.text is not None and shown.text.changed and chosen in _TEXT_DIFF_MIMES:
+            body = render_text_diff(shown.text, None)
+            return f'<div class="orow modified textdiff{tag}"><div class="out plain">{body}</div>{note}</div>'
+        other = next((m for m in output.mimes if m.status == "modified" and m.text and m.text.changed), None)
+        if (shown is None or shown.status == "unchanged") and chosen is not None and other is not None and other.text:
+            # What is shown did not change, another representation did (an HTML table the same,
+            # its text/plain different): show it once, then the diff of what changed.
+            rendered = render_output(ctx, "new", new_cell, output.new_index, new_output)
+            label = f'<div class="onote">{esc(other.mime)} changed:</div>'
+            body = render_text_diff(other.text, None)
+            return (
+                f'<div class="orow modified textdiff{tag}">{rendered}{label}'
+                f'<div class="out plain">{body}</div>{note}</div>'
+            )
+    if output.text is not None and output.text.changed:
+        body = render_text_diff(output.text, None)
+        kind = esc(output.output_type)
+        return f'<div class="orow modified textdiff{tag}"><div class="out {kind}">{body}</div>{note}</div>'
+    left = render_output(ctx, "old", old_cell, output.old_index, old_output)
+    right = render_output(ctx, "new", new_cell, output.new_index, new_output)
+    return (
+        f'<div class="orow modified{tag}"><div class="oside old">{left}</div>'
+        f'<div class="oside new">{right}</div>{note}</div>'
+    )
+
+
+def render_outputs(ctx: RenderContext, cell: CellDiff) -> str:
+    """A code cell's outputs: all of one side for an added or removed cell, else output by output."""
+    rows: list[str] = []
+    if cell.status == "added" or cell.status == "removed":
+        side: Side = "new" if cell.status == "added" else "old"
+        index = cell.new_index if side == "new" else cell.old_index
+        assert index is not None
+        cls = "added" if side == "new" else "removed"
+        for k, output in enumerate(ctx.cell(side, index).get("outputs", []) or []):
+            rows.append(_row(cls, side, render_output(ctx, side, index, k, output)))
+    elif cell.outputs is not None:
+        rows = [_output_row(ctx, cell, output) for output in cell.outputs]
+    else:
+        index = cell.new_index
+        assert index is not None
+        for k, output in enumerate(ctx.cell("new", index).get("outputs", []) or []):
+            rows.append(_row("same", "new", render_output(ctx, "new", index, k, output)))
+    return f'<div class="outs">{"".join(rows)}</div>' if rows else ""
