@@ -148,7 +148,7 @@ def test_log_p_and_show(repo: Repo) -> None:
     assert any(x.startswith("+#│ [image/png 240×160") for x in show.splitlines())
     ext = repo.git("show", "--ext-diff", "--format=")
     assert "nbreview a/analysis.ipynb → b/analysis.ipynb" in ext
-    assert "  output 0 · display_data · changed: image/png 240×160, 2.2% of pixels differ" in ext.splitlines()
+    assert "  output 0 · display_data · changed: image/png 240×160, 2.2% of pixels changed" in ext.splitlines()
     ext_log = repo.git("log", "-p", "--ext-diff", "--format=%s")
     assert "nbreview /dev/null → b/analysis.ipynb (new notebook)" in ext_log
 
@@ -324,7 +324,7 @@ def test_coexists_with_a_clean_filter(repo: Repo) -> None:
     repo.commit("second")
     out = repo.git("diff", "HEAD~1", "HEAD")
     assert "  + df = pd.read_csv('sales.csv', parse_dates=['month'])" in out.splitlines()
-    assert "pixels differ" not in out and "output 0" not in out
+    assert "pixels changed" not in out and "output 0" not in out
     repo.nbreview("git", "uninstall")
     assert (repo.root / ".gitattributes").read_text() == "*.ipynb filter=strip\n"
 

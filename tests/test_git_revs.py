@@ -126,11 +126,13 @@ def test_diff_between_revisions_with_headers_and_stat(repo: Path, capsys: pytest
     assert "readme" not in out
     code, out = cli(capsys, "HEAD~1..HEAD", "--stat")
     lines = out.splitlines()
-    assert lines[0] == " analysis.ipynb    | 5 +~~~~→  1 added, 4 modified, 1 moved, 3 outputs changed"
+    words = "4 modified, 1 added, 1 moved, 3 with outputs changed, 1 image changed"
+    assert lines[0] == " analysis.ipynb    | 5 +~~~~→  " + words
     assert lines[1] == " fresh.ipynb       | 1 +       1 added (new)"
     assert lines[2] == " gone.ipynb        | 1 -       1 removed (deleted)"
     assert lines[3] == " sub/renamed.ipynb | 1 ~       1 modified (renamed from sub/moved.ipynb)"
-    assert lines[4] == " 4 notebooks changed: 2 added, 1 removed, 5 modified, 1 moved, 3 outputs changed"
+    totals = "5 modified, 2 added, 1 removed, 1 moved, 3 with outputs changed, 1 image changed"
+    assert lines[4] == " 4 notebooks changed: " + totals
 
 
 def test_paths_after_double_dash_and_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

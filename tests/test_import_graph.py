@@ -133,7 +133,7 @@ def test_graph_sees_known_imports() -> None:
     graph = import_graph()
     assert "nbreview.engine.model" in graph["nbreview.engine.pipeline"]
     assert "nbreview.view.cells" in graph["nbreview.view"]
-    assert "nbreview.view" in graph["nbreview.render.terminal"]
+    assert "nbreview.view" in graph["nbreview.render.terminal.text"]
 
 
 def test_cycle_finder_finds_a_cycle() -> None:

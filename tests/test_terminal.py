@@ -27,7 +27,8 @@ from conftest import (
 from nbreview.cli.diff_cmd import use_color
 from nbreview.cli.main import main
 from nbreview.engine.pipeline import diff
-from nbreview.render.terminal import TerminalStyle, image_info, render
+from nbreview.render.terminal import TerminalRenderer, TerminalStyle, image_info, render
+from nbreview.view import build
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -63,7 +64,7 @@ def test_example_shows_headers_hunks_and_summaries(capsys: pytest.CaptureFixture
     assert "  source unchanged: Notes: the data is synthetic." in lines  # names a cell shown without a diff
     assert any(x.startswith("── cell [ ] → [6] · code · added") for x in lines)
     assert any(x.startswith("── cell [5] → [7] · code · modified · In [4] → [5]") for x in lines)
-    assert "  output 0 · display_data · changed: image/png 240×160, 2.2% of pixels differ" in lines
+    assert "  output 0 · display_data · changed: image/png 240×160, 2.2% of pixels changed" in lines
     assert "    - 1      2    120     3.9" in lines and "    + 1      2    125     3.9" in lines
     assert lines[2].startswith("── results ")  # the Results section comes first (tests/test_results_render.py)
     assert lines[-1].startswith("⋯ hidden: 2 unchanged cells, 1 cell with only transient changes")
@@ -156,7 +157,7 @@ def test_outputs_images_and_streams(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     _, out = run_cli(capsys, str(a), str(b))
     lines = out.splitlines()
-    assert "  output 0 · display_data · changed: image/png 4×3 → 5×3, resized" in lines
+    assert "  output 0 · display_data · changed: image/png resized 4×3 → 5×3" in lines
     assert any(x.startswith("  output 1 · display_data · added · image/png 8×6,") for x in lines)
     assert "  output 0 · stream stdout · changed: +2 −2 lines" in lines
     assert "    - step 100: loss 0.100" in lines and "    + step 150: loss 0.555" in lines
@@ -207,8 +208,9 @@ def test_width_follows_the_terminal(capsys: pytest.CaptureFixture[str], monkeypa
 def test_stat_line_per_notebook(capsys: pytest.CaptureFixture[str]) -> None:
     _, out = run_cli(capsys, str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--stat")
     lines = out.splitlines()
-    assert lines[0] == f" {EXAMPLE_NEW} | 5 +~~~~→  1 added, 4 modified, 1 moved, 3 outputs changed"
-    assert lines[1] == " 1 notebook changed: 1 added, 4 modified, 1 moved, 3 outputs changed"
+    words = "4 modified, 1 added, 1 moved, 3 with outputs changed, 1 image changed"
+    assert lines[0] == f" {EXAMPLE_NEW} | 5 +~~~~→  {words}"
+    assert lines[1] == f" 1 notebook changed: {words}"
     _, out = run_cli(capsys, str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--stat", "--color=always")
     assert "\x1b[32m+\x1b[0m\x1b[33m~~~~\x1b[0m\x1b[34m→\x1b[0m" in out
 
@@ -244,7 +246,7 @@ def test_corpus_pairs_render_without_base64_or_errors() -> None:
                 assert "\x1b" not in out
             summary = d.summary()
             if summary.images_changed:
-                assert "of pixels differ" in out or "resized" in out or "added" in out or "removed" in out
+                assert "of pixels changed" in out or "resized" in out or "added" in out or "removed" in out
 
 
 def test_python_colours_survive_magics_and_broken_code() -> None:
@@ -269,7 +271,7 @@ def test_reexecuted_cell_header(tmp_path: Path, capsys: pytest.CaptureFixture[st
     b = write_nb(tmp_path / "b.ipynb", notebook([code_cell("print(random())", out2, 2)]))
     _, out = run_cli(capsys, str(a), str(b))
     lines = out.splitlines()
-    assert lines[1] == "1 re-executed · 1 with outputs changed"
+    assert lines[1] == "1 re-executed · 1 with outputs changed · 1 transient hidden"
     assert lines[2].startswith("── results ")  # the changed number is listed first
     header = next(k for k, x in enumerate(lines) if x.startswith("── cell "))
     assert lines[header].startswith("── cell [0] → [0] · code · re-executed · In [1] → [2] ──")
@@ -284,3 +286,14 @@ def test_other_languages_use_pygments(tmp_path: Path, capsys: pytest.CaptureFixt
     _, out = run_cli(capsys, str(a), str(b), "--color=always")
     comment = next(x for x in out.splitlines() if "# note" in ANSI.sub("", x))
     assert "38;5;245;48;5;22m# note" in comment  # pygments' R lexer found the comment
+
+
+def test_terminal_renderer_draws_the_view_it_is_given() -> None:
+    d = diff(EXAMPLE_OLD, EXAMPLE_NEW)
+    style = TerminalStyle(width=80)
+    assert TerminalRenderer(style).render(build(d)) == render(d, style)
+    # The view, not the style, decides what is shown: unchanged cells and transient changes included.
+    everything = TerminalRenderer(style, title="example").render(build(d, show_unchanged=True, show_transient=True))
+    assert everything == render(d, TerminalStyle(width=80, show_unchanged=True, show_transient=True), title="example")
+    assert "⋯ hidden" not in everything and "· unchanged ─" in everything
+

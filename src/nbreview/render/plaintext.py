@@ -12,49 +12,46 @@ import hashlib
 import json
 from typing import Any
 
+from nbreview.engine.content import output_text
 from nbreview.engine.content import value_text as _text
-from nbreview.render.terminal import _bytes, _size, clean, image_info
+from nbreview.render.terminal import byte_size, clean, image_info, size_text
+from nbreview.render.terminal.outputs import output_label
 
 OUTPUT_LINES = 50
 
 
 def _output_lines(k: int, out: Any) -> list[str]:
+    """One output as ``#│`` lines: a header, then its text, or a line (or more) per MIME type."""
     if not isinstance(out, dict):
         return [f"#│ output {k}: (not an object)"]
-    otype = str(out.get("output_type", "?"))
-    if otype == "stream":
-        head, text = f"stream {out.get('name', '')}".rstrip(), _text(out.get("text", ""))
-    elif otype == "error":
-        head, text = f"error {out.get('ename', '')}", "\n".join(str(t) for t in out.get("traceback") or [])
-    else:
-        head, text = otype, ""
-        data = out.get("data") if isinstance(out.get("data"), dict) else {}
-        assert isinstance(data, dict)
-        lines = [f"#│ output {k}: {head}"]
-        for mime, value in data.items():
-            if "jupyter.widget" in mime:
-                lines.append(f"#│ [{mime}]")  # its model id changes on every run
-            elif mime.startswith("image/") and mime != "image/svg+xml":
-                size, nbytes = image_info(value)
-                digest = hashlib.sha1(_text(value).replace("\n", "").encode()).hexdigest()[:10]
-                lines.append(f"#│ [{mime} {_size(size)}, {_bytes(nbytes)}, sha1 {digest}]")
-            elif mime in ("text/plain", "text/markdown", "text/latex") or (
-                mime == "application/json" or mime.endswith("+json")
-            ):
-                body = _text(value) if not isinstance(value, (dict, list)) or mime == "text/plain" else json.dumps(
-                    value, indent=1, sort_keys=True
-                )
-                lines.append(f"#│ [{mime}]")
-                lines += _body(body)
-            else:
-                digest = hashlib.sha1(_text(value).encode()).hexdigest()[:10]
-                n = len(_text(value).splitlines())
-                lines.append(f"#│ [{mime}, {n} line{'s' if n != 1 else ''}, sha1 {digest}]")
-        return lines
-    return [f"#│ output {k}: {head}"] + _body(text)
+    lines = [f"#│ output {k}: {output_label(out, '?')}"]
+    if out.get("output_type") in ("stream", "error"):
+        return lines + _body(output_text(out))
+    data = out.get("data")
+    for mime, value in data.items() if isinstance(data, dict) else []:
+        lines += _mime_lines(mime, value)
+    return lines
+
+
+def _mime_lines(mime: str, value: Any) -> list[str]:
+    """One representation of a rich output: text in full, images and the rest by size and hash."""
+    if "jupyter.widget" in mime:
+        return [f"#│ [{mime}]"]  # its model id changes on every run
+    if mime.startswith("image/") and mime != "image/svg+xml":
+        size, nbytes = image_info(value)
+        digest = hashlib.sha1(_text(value).replace("\n", "").encode()).hexdigest()[:10]
+        return [f"#│ [{mime} {size_text(size)}, {byte_size(nbytes)}, sha1 {digest}]"]
+    if mime in ("text/plain", "text/markdown", "text/latex") or mime == "application/json" or mime.endswith("+json"):
+        structured = isinstance(value, (dict, list)) and mime != "text/plain"
+        body = json.dumps(value, indent=1, sort_keys=True) if structured else _text(value)
+        return [f"#│ [{mime}]"] + _body(body)
+    digest = hashlib.sha1(_text(value).encode()).hexdigest()[:10]
+    n = len(_text(value).splitlines())
+    return [f"#│ [{mime}, {n} line{'s' if n != 1 else ''}, sha1 {digest}]"]
 
 
 def _body(text: str) -> list[str]:
+    """Text as ``#│`` lines, escaped, cut at :data:`OUTPUT_LINES`."""
     lines = clean(text).splitlines()
     shown = [f"#│ {line}".rstrip() for line in lines[:OUTPUT_LINES]]
     if len(lines) > OUTPUT_LINES:

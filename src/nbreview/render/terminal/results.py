@@ -16,11 +16,13 @@ _MAX_CELL = 24  # characters of one table cell or label in a grid
 
 
 def _cut(text: str, limit: int = _MAX_CELL) -> str:
+    """Escaped and cut to ``limit`` characters."""
     text = clean(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:
+    """Padded to ``width`` (on the left for right-aligned numbers)."""
     gap = " " * max(0, width - len(text))
     return gap + text if right else text + gap
 
@@ -63,31 +65,31 @@ def render_results(d: NotebookDiff, st: TerminalStyle, limit: int = view.TOP_TER
         yield "  " + st.paint(DIM, f"! {clean(note)}")
 
 
-def _grid(tv: view.TableView, st: TerminalStyle) -> Iterator[str]:
+def _grid(table: view.TableView, st: TerminalStyle) -> Iterator[str]:
     """A compact grid: the row label, then each column; a changed cell reads ``old → new``."""
-    yield f"  {st.paint(DIM, tv.where)} table: {tv.title}"
-    header = [_cut(tv.index_label)] + [
-        _cut(c.text) + {"added": " (+)", "removed": " (−)"}.get(c.state, "") for c in tv.columns
+    yield f"  {st.paint(DIM, table.where)} table: {table.title}"
+    header = [_cut(table.index_label)] + [
+        _cut(c.text) + {"added": " (+)", "removed": " (−)"}.get(c.state, "") for c in table.columns
     ]
     body: list[list[tuple[str, str]]] = []
-    for label, cells in tv.rows:
+    for label, cells in table.rows:
         mark = {"added": "+ ", "removed": "- "}.get(label.state, "")
         row = [(mark + _cut(label.text), label.state)]
         for c in cells:
             text = f"{_cut(c.old, 12)} → {_cut(c.text, 12)}" if c.state == "changed" else _cut(c.text)
             row.append((text, c.state))
         body.append(row)
-    widths = [max([len(header[k])] + [len(r[k][0]) for r in body]) for k in range(len(header))]
-    yield "    " + " │ ".join(_pad(h, widths[k]) for k, h in enumerate(header)).rstrip()
-    yield "    " + "─┼─".join("─" * w for w in widths)
+    widths = [max([len(header[k])] + [len(row[k][0]) for row in body]) for k in range(len(header))]
+    yield "    " + " │ ".join(_pad(title, widths[k]) for k, title in enumerate(header)).rstrip()
+    yield "    " + "─┼─".join("─" * width for width in widths)
     colours = {"changed": YELLOW + BOLD, "added": GREEN, "removed": RED}
-    for r in body:
+    for row in body:
         parts = []
-        for k, (text, state) in enumerate(r):
+        for k, (text, state) in enumerate(row):
             cell = _pad(text, widths[k], right=k > 0)
             parts.append(st.paint(colours[state], cell) if state in colours else cell)
         yield "    " + " │ ".join(parts)
-    left = tv.left_out()
+    left = table.left_out()
     if left:
         yield "    " + st.paint(DIM, "⋯ " + ", ".join(left))
 

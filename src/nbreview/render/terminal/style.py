@@ -1,11 +1,12 @@
-"""How the terminal draws: SGR colour codes, the style options, and untrusted text made printable.
+"""How the terminal draws: SGR colour codes, line tints per theme, the style options, and
+untrusted text made printable.
 
-A leaf of the terminal renderer, shared by :mod:`.terminal` and the sections it includes
-(:mod:`.terminal_results`) so neither imports the other.
+The leaf of the terminal renderer: every other module of the package imports it, it imports none.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,12 @@ YELLOW = "\x1b[33m"
 BLUE = "\x1b[34m"
 MAGENTA = "\x1b[35m"
 CYAN = "\x1b[36m"
+
+# (line background, emphasised background) for removed and added lines, per terminal theme.
+LINE_TINTS = {
+    "dark": {"-": ("48;5;52", "48;5;124"), "+": ("48;5;22", "48;5;28")},
+    "light": {"-": ("48;5;224", "48;5;217"), "+": ("48;5;194", "48;5;157")},
+}
 
 _ANSI_SGR = re.compile(r"\x1b\[[0-9;]*m")
 # Every character a terminal may act on: C0 (but tab and newline), DEL, C1 (8-bit CSI, OSC, DCS...),
@@ -43,10 +50,21 @@ class TerminalStyle:
     results_only: bool = False  # --results: only the Results section, every change listed
 
     def paint(self, code: str, text: str) -> str:
+        """``text`` in colour ``code`` (unchanged without colours)."""
         return f"{code}{text}{RESET}" if self.color and text else text
 
 
+def theme_from_env() -> str:
+    """``NBREVIEW_THEME=light`` (or ``COLORFGBG`` with a light background) selects light tints."""
+    theme = os.environ.get("NBREVIEW_THEME", "").lower()
+    if theme in LINE_TINTS:
+        return theme
+    background = os.environ.get("COLORFGBG", "").split(";")[-1]
+    return "light" if background in ("7", "15") else "dark"
+
+
 def _visible(char: str) -> str:
+    """A control character as its escape (``\\x1b``, ``\\u202e``)."""
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 

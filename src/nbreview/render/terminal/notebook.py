@@ -1,0 +1,80 @@
+"""A whole notebook diff in the terminal: title, summary, problems, results, notebook changes, cells.
+
+:class:`TerminalRenderer` draws a :class:`~nbreview.view.NotebookView` (the renderer protocol);
+:func:`iter_render` builds the view from the style's options and yields line by line, so a
+pager shows the first screen while the rest is drawn. Every line passes :func:`terminal_safe`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+from nbreview.engine.model import NotebookDiff
+from nbreview.render.terminal.cells import render_cell, rule
+from nbreview.render.terminal.style import BOLD, CYAN, DIM, YELLOW, TerminalStyle, clean, terminal_safe
+from nbreview.render.terminal.syntax import notebook_language
+from nbreview.render.terminal.values import change_lines
+from nbreview.view import NotebookView
+from nbreview.view import build as build_view
+from nbreview.view.summary import summary_text
+
+
+class TerminalRenderer:
+    """The terminal renderer of the renderer protocol: a view in, the terminal text out."""
+
+    def __init__(self, style: TerminalStyle | None = None, title: str | None = None) -> None:
+        self.style = style or TerminalStyle()
+        self.title = title
+
+    def render(self, view: NotebookView) -> str:
+        """The whole diff as terminal text; the view decides which cells and transient changes show."""
+        st = dataclasses.replace(self.style, show_transient=view.show_transient)
+        return "\n".join(terminal_safe(line) for line in _lines(view, st, self.title)) + "\n"
+
+
+def iter_render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str | None = None) -> Iterator[str]:
+    """The diff as terminal lines, one at a time (so a pager sees the first screen at once)."""
+    st = st or TerminalStyle()
+    view = build_view(diff, st.show_unchanged, st.show_transient)
+    for line in _lines(view, st, title):
+        yield terminal_safe(line)
+
+
+def render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str | None = None) -> str:
+    """The whole diff as terminal text (ANSI colours when ``st.color``)."""
+    return "\n".join(iter_render(diff, st, title)) + "\n"
+
+
+def _lines(view: NotebookView, st: TerminalStyle, title: str | None) -> Iterator[str]:
+    """The drawn lines, before the terminal guard: title, summary, problems, results, changes, hidden."""
+    diff = view.diff
+    if title is None:
+        title = f"nbreview {diff.old.label} → {diff.new.label}"
+    yield st.paint(BOLD, clean(title))
+    yield st.paint(DIM, summary_text(view))
+    for side in (diff.old, diff.new):
+        for problem in side.problems:
+            yield st.paint(YELLOW, f"! {clean(side.label)}: {clean(problem)}")
+        if side.upgraded_from:
+            yield st.paint(YELLOW, f"! {clean(side.label)}: upgraded from nbformat {side.upgraded_from}")
+    # Results review (nbreview.results): what the numbers, tables and signals did, first.
+    from nbreview.render.terminal.results import render_results, results_only
+
+    if st.results_only:
+        yield from results_only(diff, st)
+        return
+    yield from render_results(diff, st)
+    notebook_changes = change_lines(diff.fields, diff.metadata, st, "  ")
+    if notebook_changes:
+        yield rule("notebook", st, CYAN)
+        yield from notebook_changes
+    language = notebook_language(diff.new_nb if not diff.new.empty else diff.old_nb)
+    for cv in view.cells:
+        if cv.shown:
+            yield from render_cell(cv.diff, diff, st, language)
+    hidden = view.hidden_parts()
+    if not diff.has_changes:
+        yield "no changes"
+    if hidden:
+        yield st.paint(DIM, f"⋯ hidden: {', '.join(hidden)}; -a shows everything")

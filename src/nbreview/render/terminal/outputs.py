@@ -1,0 +1,123 @@
+"""A cell's outputs in the terminal: one header line each, and the diff of the text that reads best.
+
+Added and removed outputs are summarised (lines, image sizes) with the first lines of their
+text; changed ones list what changed per MIME type and show one text diff (text/plain first),
+since printing every representation of the same value would be noise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nbreview.engine.content import TEXT_MIME_ORDER, is_raster, output_text, value_text
+from nbreview.engine.model import CellDiff, MimeDiff, NotebookDiff, OutputDiff
+from nbreview.render.terminal.images import byte_size, image_change, image_info, size_text
+from nbreview.render.terminal.style import GREEN, RED, YELLOW, TerminalStyle
+from nbreview.render.terminal.text import render_text_diff, whole_lines
+from nbreview.render.terminal.values import change_text
+from nbreview.view.images import output_at
+
+
+def output_label(out: dict[str, Any], fallback_type: str = "") -> str:
+    """``stream stdout`` / ``error KeyError`` / ``display_data``: what kind of output this is."""
+    otype = str(out.get("output_type") or fallback_type or "output")
+    if otype == "stream":
+        return f"stream {out.get('name', '')}".rstrip()
+    if otype == "error":
+        return f"error {out.get('ename', '')}".rstrip()
+    return otype
+
+
+def summarise_whole_output(out: dict[str, Any]) -> str:
+    """One line for an output shown whole (added cell, added or removed output)."""
+    otype = out.get("output_type")
+    if otype in ("stream", "error"):
+        text = output_text(out)
+        n = len(text.splitlines())
+        return f"{n} line{'s' if n != 1 else ''}"
+    data = out.get("data")
+    if not isinstance(data, dict):
+        return ""
+    bits = []
+    for mime, value in data.items():
+        if is_raster(mime):
+            size, nbytes = image_info(value)
+            bits.append(f"{mime} {size_text(size)}, {byte_size(nbytes)}")
+        else:
+            n = len(value_text(value).splitlines())
+            bits.append(f"{mime} ({n} line{'s' if n != 1 else ''})")
+    return ", ".join(bits)
+
+
+def render_output(o: OutputDiff, c: CellDiff, diff: NotebookDiff, st: TerminalStyle, indent: str) -> list[str]:
+    """One output's header line (what changed) and, for text, its diff or first lines."""
+    old_out = output_at(diff.old_nb, c.old_index, o.old_index)
+    new_out = output_at(diff.new_nb, c.new_index, o.new_index)
+    shown = new_out or old_out
+    idx = o.new_index if o.new_index is not None else o.old_index
+    head = f"output {idx} · {output_label(shown, o.output_type)}"
+    if o.status in ("added", "removed"):
+        sign, colour = ("+", GREEN) if o.status == "added" else ("-", RED)
+        summary = summarise_whole_output(shown)
+        out = [indent + st.paint(colour, f"{head} · {o.status}" + (f" · {summary}" if summary else ""))]
+        text = output_text(shown)
+        if text.strip() and not any(m.kind == "image" for m in o.mimes):
+            out += whole_lines(text, sign, st, indent + "  ", "", min(st.output_lines, 10))
+        return out
+    parts, lines = _changed_parts(o, old_out, new_out, st, indent + "  ")
+    status = "transient" if o.transient else "changed"
+    return [indent + st.paint(YELLOW, f"{head} · {status}" + (": " + ", ".join(parts) if parts else ""))] + lines
+
+
+def _most_readable_text(o: OutputDiff, st: TerminalStyle) -> MimeDiff | None:
+    """Of the changed text forms, the one that reads best in a terminal (text/plain first)."""
+    changed_texts = [
+        m
+        for m in o.mimes
+        if m.text is not None and m.text.changed and not m.image and (st.show_transient or not m.transient)
+    ]
+
+    def rank(m: MimeDiff) -> int:
+        return TEXT_MIME_ORDER.index(m.mime) if m.mime in TEXT_MIME_ORDER else len(TEXT_MIME_ORDER)
+
+    return min(changed_texts, key=rank, default=None)
+
+
+def _changed_parts(
+    o: OutputDiff, old_out: dict[str, Any], new_out: dict[str, Any], st: TerminalStyle, indent: str
+) -> tuple[list[str], list[str]]:
+    """What changed in a changed output, as header words, and the one text diff shown under it."""
+    lines: list[str] = []
+    parts: list[str] = []
+    text_shown = False
+    if o.text is not None and o.text.changed:
+        lines += render_text_diff(o.text, st, indent, limit=st.output_lines)
+        text_shown = True
+        parts.append(f"+{o.text.added} −{o.text.removed} lines")
+    best = _most_readable_text(o, st)
+    for m in o.mimes:
+        if m.status == "unchanged" and (m.identical or not st.show_transient):
+            continue
+        if m.transient and not st.show_transient:
+            continue
+        if m.image is not None:
+            parts.append(image_change(m.mime, m.image))
+        elif m.status in ("added", "removed"):
+            parts.append(_whole_mime(m, new_out if m.status == "added" else old_out))
+        elif m.text is not None:
+            parts.append(f"{m.mime} +{m.text.added} −{m.text.removed} lines")
+            if not text_shown and m is best:
+                lines += render_text_diff(m.text, st, indent, limit=st.output_lines)
+                text_shown = True
+        else:
+            parts.append(f"{m.mime} changed")
+    parts += [change_text(ch) for ch in o.fields if st.show_transient or not ch.transient]
+    return parts, lines
+
+
+def _whole_mime(m: MimeDiff, out: dict[str, Any]) -> str:
+    """``image/png added (240×160, 3.1 KB)`` / ``text/html removed``."""
+    if m.kind != "image":
+        return f"{m.mime} {m.status}"
+    size, nbytes = image_info((out.get("data") or {}).get(m.mime))
+    return f"{m.mime} {m.status} ({size_text(size)}, {byte_size(nbytes)})"
