@@ -18,11 +18,6 @@ ROOT = SRC.parent
 MAX_FILE_LINES = 600
 MAX_FUNCTION_LINES = 60
 
-# Renderers still being split on their own branches (issue 11: html-split, terminal-split,
-# markdown-host). The lead empties this set when merging them; an entry that no longer fails
-# makes test_pending_entries_still_fail fail, so the set cannot outlive its reason.
-PENDING: set[str] = set()
-
 LITERALS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -69,14 +64,10 @@ def shape_problems(root: Path = SRC / "nbreview", base: Path = ROOT) -> dict[str
 
 
 def test_no_long_files_or_functions() -> None:
-    problems = {k: v for k, v in shape_problems().items() if k not in PENDING}
+    problems = shape_problems()
     assert problems == {}, "too long: " + "; ".join(f"{k}: {v}" for k, v in sorted(problems.items()))
 
 
-def test_pending_entries_still_fail() -> None:
-    """A PENDING entry that was fixed (or moved) must be taken out of the set."""
-    fixed = PENDING - shape_problems().keys()
-    assert fixed == set(), f"no longer too long (remove from PENDING): {sorted(fixed)}"
 
 
 def _long_function(body: str, lines: int = MAX_FUNCTION_LINES + 1) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,7 +24,7 @@ from nbreview.engine.model import NotebookDiff
 from nbreview.engine.options import DiffOptions
 from nbreview.render.html import render_notebook, summary_text
 from nbreview.render.markdown import NotebookChange, render_comment
-from nbreview.render.protocol import RENDERERS, Renderer, renderer, renderer_class
+from nbreview.render.protocol import RENDERERS, Renderer, renderer
 from nbreview.render.terminal import TerminalStyle, render
 from nbreview.view import IMAGE_MIMES, NotebookView, build, json_document
 from nbreview.web.app import ServerLinks
@@ -227,16 +226,10 @@ def check_agreement(d: NotebookDiff) -> None:
 # The options each renderer is built with here (the protocol passes options to the constructor).
 OPTIONS: dict[str, tuple[object, ...]] = {"terminal": (TerminalStyle(width=100),), "html": (ServerLinks(0),),
                                          "markdown": (), "json": ()}
-# Renderers whose class lands from another branch of issue 11 (terminal-split, html-split): drawn
-# through their function until then. The lead empties this at merge; test_pending_is_still_pending
-# fails as soon as a pending class exists, so the set cannot outlive its reason.
-PENDING: dict[str, Callable[..., object]] = {}
 
 
 def draw(name: str, view: NotebookView) -> str:
     """What renderer ``name`` prints for ``view``, through the protocol."""
-    if name in PENDING:
-        return str(PENDING[name](view, *OPTIONS[name]))
     r = renderer(name, *OPTIONS[name])
     assert isinstance(r, Renderer), name
     return r.render(view)
@@ -246,12 +239,6 @@ def test_every_registered_renderer_is_drawn_here() -> None:
     assert set(RENDERERS) == set(OPTIONS) == {"terminal", "html", "markdown", "json"}
     with pytest.raises(ValueError, match="no renderer named 'gitlab'"):
         renderer("gitlab")
-
-
-@pytest.mark.parametrize("name", sorted(PENDING))
-def test_pending_is_still_pending(name: str) -> None:
-    with pytest.raises((ImportError, AttributeError)):
-        renderer_class(name)
 
 
 def test_renderers_draw_the_view_they_are_given() -> None:
