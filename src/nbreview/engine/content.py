@@ -66,3 +66,17 @@ def output_text(out: dict[str, Any], error: str = "traceback") -> str:
             if mime in data:
                 return value_text(data[mime])
     return ""
+
+
+def notebook_language(*notebooks: dict[str, Any] | None) -> str:
+    """The language of the first notebook whose metadata names one (``language_info``, else the
+    kernelspec's), lower-case; ``python`` when none does. Renderers highlight code cells in it."""
+    for nb in notebooks:
+        meta = nb.get("metadata") if isinstance(nb, dict) else None
+        if not isinstance(meta, dict):
+            continue
+        for key, field in (("language_info", "name"), ("kernelspec", "language")):
+            entry = meta.get(key)
+            if isinstance(entry, dict) and isinstance(entry.get(field), str):
+                return str(entry[field]).lower()
+    return "python"

@@ -49,8 +49,14 @@ def image_bytes(value: Any, mime: str) -> bytes | None:
         return None
 
 
-def _size(size: tuple[int, int] | None) -> str:
-    return f"{size[0]}×{size[1]}" if size else "?"
+def size_text(size: tuple[int, int] | None) -> str:
+    """``240×160`` (``?×?`` when the size is unknown)."""
+    return f"{size[0]}×{size[1]}" if size else "?×?"
+
+
+def byte_size(n: int) -> str:
+    """A byte count as people read it: ``512 B``, ``3.4 kB``, ``1.2 MB``."""
+    return f"{n} B" if n < 1024 else (f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB")
 
 
 def _percent(fraction: float) -> str:
@@ -74,7 +80,7 @@ def verdict(img: ImageDiff | None) -> str:
     if img.pixels_equal:
         return SAME_PIXELS
     if img.old_size != img.new_size:
-        return f"resized {_size(img.old_size)} → {_size(img.new_size)}"
+        return f"resized {size_text(img.old_size)} → {size_text(img.new_size)}"
     return f"{_percent(img.changed_fraction)} of pixels changed"
 
 

@@ -16,12 +16,13 @@ re-exports their public names.
 
 from __future__ import annotations
 
+from nbreview.engine.content import notebook_language
 from nbreview.render.html.ansi import ansi_to_html
 from nbreview.render.html.cells import cell_anchor, render_cell, render_changes
 from nbreview.render.html.context import MAX_QUIET_CELLS, ImageLinks, JSONDict, RenderContext, Side
 from nbreview.render.html.images import InlineImages, attachment_data, difference_image, output_data
 from nbreview.render.html.markdown import render_markdown
-from nbreview.render.html.notebook import HtmlRenderer, notebook_language, render_notebook, summary_parts, summary_text
+from nbreview.render.html.notebook import HtmlRenderer, render_notebook, summary_parts, summary_text
 from nbreview.render.html.outputs import MIME_ORDER, choose_mime, render_mime, render_output
 from nbreview.render.html.page import (
     ASSETS,

@@ -7,6 +7,7 @@ decision (:func:`nbreview.view.build`); the page keeps the others, folded.
 
 from __future__ import annotations
 
+from nbreview.engine.content import notebook_language
 from nbreview.engine.model import NotebookDiff
 from nbreview.render.escape import esc
 from nbreview.render.html.cells import fold_label, render_cell, render_changes
@@ -27,21 +28,6 @@ def summary_parts(d: NotebookDiff) -> list[tuple[str, str]]:
 def summary_text(d: NotebookDiff) -> str:
     """The one-line summary of a notebook's changes, as the page's notebook header shows it."""
     return view_summary_text(build_view(d))
-
-
-def notebook_language(d: NotebookDiff) -> str:
-    """The language a notebook's code cells are highlighted in (from its metadata; python by default)."""
-    for nb in (d.new_nb, d.old_nb):
-        meta = nb.get("metadata", {}) if isinstance(nb, dict) else {}
-        if not isinstance(meta, dict):
-            continue
-        info = meta.get("language_info")
-        if isinstance(info, dict) and isinstance(info.get("name"), str):
-            return str(info["name"])
-        kernelspec = meta.get("kernelspec")
-        if isinstance(kernelspec, dict) and isinstance(kernelspec.get("language"), str):
-            return str(kernelspec["language"])
-    return "python"
 
 
 def _fold(ctx: RenderContext, run: list[CellView]) -> str:
@@ -91,7 +77,7 @@ class HtmlRenderer:
     def render(self, view: NotebookView) -> str:
         """Notebook-level changes, then the cells in order; what the view does not show is folded."""
         d = view.diff
-        ctx = RenderContext(d, self.links, lexer_for(notebook_language(d)), self.prefix)
+        ctx = RenderContext(d, self.links, lexer_for(notebook_language(d.new_nb, d.old_nb)), self.prefix)
         out = _notebook_parts(ctx)
         run: list[CellView] = []
         for cell_view in view.cells:

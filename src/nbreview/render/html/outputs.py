@@ -20,7 +20,7 @@ from nbreview.render.html.images import image_comparison, image_tag
 from nbreview.render.html.markdown import render_markdown
 from nbreview.render.html.safe import latex_to_mathml, sanitize_html
 from nbreview.render.html.text import render_text_diff
-from nbreview.view.images import image_pair
+from nbreview.view.images import byte_size, image_pair
 
 # Which representation of a rich output to show, best first: pictures (IMAGE_MIMES), then text.
 MIME_ORDER = IMAGE_MIMES + (
@@ -33,11 +33,6 @@ MIME_ORDER = IMAGE_MIMES + (
 
 # Text representations whose change is shown as a line diff of the representation itself.
 _TEXT_DIFF_MIMES = ("text/plain", "application/json")
-
-
-def _size_text(n: int) -> str:
-    """A byte count as people read it: ``512 B``, ``3.4 kB``, ``1.2 MB``."""
-    return f"{n} B" if n < 1024 else (f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB")
 
 
 def choose_mime(data: JSONDict) -> str | None:
@@ -86,7 +81,7 @@ def render_mime(ctx: RenderContext, side: Side, cell: int, index: int, mime: str
         return f'<div class="out image">{image_tag(ctx.links, side, cell, index, mime, value)}{label}</div>'
     text = value_text(value)
     if mime != "text/plain" and len(text) > HUGE_TEXT_CHARS:
-        size = _size_text(len(text.encode("utf-8", "replace")))
+        size = byte_size(len(text.encode("utf-8", "replace")))
         return f'<div class="out unknown">{label} · {size} · too large to render here</div>'
     if mime == "text/html":
         return f'<div class="out html">{sanitize_html(text)}</div>'
@@ -98,12 +93,12 @@ def render_mime(ctx: RenderContext, side: Side, cell: int, index: int, mime: str
     if mime == "application/json" or json_like:
         body = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
         if mime != "application/json":
-            size = _size_text(len(body.encode()))
+            size = byte_size(len(body.encode()))
             return f'<div class="out unknown">{label} · {size} · not rendered here</div>'
         return f'<pre class="out json">{esc(body)}</pre>'
     if mime == "text/plain":
         return f'<pre class="out plain">{_long_text(text)}</pre>'
-    size = _size_text(len(text.encode("utf-8", "replace")))
+    size = byte_size(len(text.encode("utf-8", "replace")))
     return f'<div class="out unknown">{label} · {size} · not rendered here</div>'
 
 

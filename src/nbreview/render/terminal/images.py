@@ -11,7 +11,7 @@ import binascii
 from typing import Any
 
 from nbreview.engine.model import ImageDiff
-from nbreview.view.images import verdict
+from nbreview.view.images import size_text, verdict
 
 
 def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
@@ -23,16 +23,6 @@ def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
     except (binascii.Error, ValueError):
         return None, 0
     return image_size(value), nbytes
-
-
-def size_text(size: tuple[int, int] | None) -> str:
-    """``240×160`` (``?×?`` when the size is unknown)."""
-    return f"{size[0]}×{size[1]}" if size else "?×?"
-
-
-def byte_size(n: int) -> str:
-    """``512 B`` / ``3.4 KB`` / ``1.2 MB``."""
-    return f"{n} B" if n < 1024 else (f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB")
 
 
 def image_change(mime: str, image: ImageDiff) -> str:

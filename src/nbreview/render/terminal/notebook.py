@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
+from nbreview.engine.content import notebook_language
 from nbreview.engine.model import NotebookDiff
 from nbreview.render.terminal.cells import render_cell, rule
 from nbreview.render.terminal.style import BOLD, CYAN, DIM, YELLOW, TerminalStyle, clean, terminal_safe
-from nbreview.render.terminal.syntax import notebook_language
 from nbreview.render.terminal.values import change_lines
 from nbreview.view import NotebookView
 from nbreview.view import build as build_view
@@ -69,7 +69,7 @@ def _lines(view: NotebookView, st: TerminalStyle, title: str | None) -> Iterator
     if notebook_changes:
         yield rule("notebook", st, CYAN)
         yield from notebook_changes
-    language = notebook_language(diff.new_nb if not diff.new.empty else diff.old_nb)
+    language = notebook_language(diff.new_nb, diff.old_nb)
     for cv in view.cells:
         if cv.shown:
             yield from render_cell(cv.diff, diff, st, language)

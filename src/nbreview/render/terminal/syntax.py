@@ -68,18 +68,6 @@ _CELL_MAGICS = {
 Tokens = list[tuple[int, int, str]]  # per line: [start, end) and an SGR foreground
 
 
-def notebook_language(nb: dict[str, Any] | None) -> str:
-    """The notebook's language (``language_info``, else the kernelspec's), lower-case; python by default."""
-    meta = (nb or {}).get("metadata") or {}
-    info = meta.get("language_info") if isinstance(meta, dict) else None
-    if isinstance(info, dict) and isinstance(info.get("name"), str):
-        return str(info["name"]).lower()
-    kernelspec = meta.get("kernelspec") if isinstance(meta, dict) else None
-    if isinstance(kernelspec, dict) and isinstance(kernelspec.get("language"), str):
-        return str(kernelspec["language"]).lower()
-    return "python"
-
-
 def lexer_for(cell_type: str, language: str, text: str) -> str:
     """The lexer name for a cell: markdown, the notebook's language, or a ``%%magic``'s; "" for raw cells."""
     if cell_type == "markdown":
