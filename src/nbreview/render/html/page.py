@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from nbreview.engine.model import NotebookDiff
+from nbreview.io.gcpause import gc_paused
 from nbreview.render.html.images import InlineImages
 from nbreview.render.html.notebook import render_notebook, summary_parts
 from nbreview.render.html.syntax import pygments_css
@@ -185,8 +186,9 @@ def report_html(
     files = [
         FileEntry(labels[i], d, f"#f{i}", f"f{i}", file_note(notes[i] if notes else "")) for i, d in enumerate(diffs)
     ]
-    bodies = [(i, render_notebook(d, InlineImages(d), prefix=f"f{i}-")) for i, d in enumerate(diffs)]
-    return render_page(files, bodies, mode="report", pack=pack)
+    with gc_paused():  # many long-lived strings, no cycles: see io/gcpause.py
+        bodies = [(i, render_notebook(d, InlineImages(d), prefix=f"f{i}-")) for i, d in enumerate(diffs)]
+        return render_page(files, bodies, mode="report", pack=pack)
 
 
 def file_note(status: str) -> str:
