@@ -11,7 +11,7 @@ import nbreview
 from conftest import FIXTURES, code_cell, md_cell, notebook
 from nbreview.engine.model import ImageDiff
 from nbreview.view import build
-from nbreview.view.images import SAME_PIXELS, TOO_LARGE, cell_image_pairs, image_pairs, output_at, verdict
+from nbreview.view.images import SAME_PIXELS, TOO_LARGE, image_pairs, output_at, verdict
 from nbreview.view.summary import stat_items, summary_items, summary_text
 
 
@@ -46,20 +46,21 @@ def test_summary_of_no_change_says_so_and_plurals_agree() -> None:
 def test_image_pairs_carry_places_sizes_and_one_verdict() -> None:
     red, blue = _png((4, 3), (255, 0, 0)), _png((4, 3), (0, 0, 255))
     old = notebook([code_cell("plot()", [_image_output(red)], 1)])
-    new = notebook([code_cell("plot()", [_image_output(blue)], 1), code_cell("more()", [_image_output(red)], 2)])
+    new = notebook([code_cell("plot()", [_image_output(blue), _image_output(red)], 1)])
     d = nbreview.diff(old, new)
-    changed, added = d.cells[0], d.cells[1]
-    [pair] = image_pairs(d, changed, changed.outputs[0])  # type: ignore[index]
-    assert (pair.status, pair.old, pair.new) == ("modified", (0, 0), (0, 0))
+    [cell] = d.cells
+    assert cell.outputs is not None
+    pairs = [pair for o in cell.outputs if o.status != "unchanged" for pair in image_pairs(d, cell, o)]
+    by_status = {pair.status: pair for pair in pairs}
+    assert set(by_status) == {"modified", "added"}, pairs
+    pair, new_pair = by_status["modified"], by_status["added"]
+    assert (pair.old, pair.new) == ((0, 0), (0, 0))  # outputs align by position: red became blue
     assert pair.old_size == pair.new_size == (4, 3)
     assert pair.verdict == "100.0% of pixels changed"
     assert pair.old_bytes(d) == base64.b64decode(red) and pair.new_bytes(d) == base64.b64decode(blue)
-    assert added.outputs is None  # an added cell's outputs are read whole from the new notebook
-    [new_pair] = cell_image_pairs(d, added)
-    assert cell_image_pairs(d, changed) == [pair]
-    assert (new_pair.status, new_pair.old, new_pair.new, new_pair.verdict) == ("added", None, (1, 0), "added")
+    assert (new_pair.old, new_pair.new, new_pair.verdict) == (None, (0, 1), "added")
     assert new_pair.old_bytes(d) is None and new_pair.new_size == (4, 3)
-    assert output_at(d.new_nb, 1, 0)["output_type"] == "display_data" and output_at(d.new_nb, 9, 0) == {}
+    assert output_at(d.new_nb, 0, 1)["output_type"] == "display_data" and output_at(d.new_nb, 9, 0) == {}
 
 
 def test_verdict_words() -> None:

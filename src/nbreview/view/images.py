@@ -142,31 +142,3 @@ def image_pairs(d: NotebookDiff, c: CellDiff, o: OutputDiff) -> list[ImagePair]:
         for m in o.mimes
         if is_image(m.mime) and not (m.status == "unchanged" and m.identical)
     ]
-
-
-def _whole_cell_pairs(d: NotebookDiff, c: CellDiff) -> list[ImagePair]:
-    """An added or removed cell: each image of each of its outputs, on its one side."""
-    added = c.status == "added"
-    nb, index = (d.new_nb, c.new_index) if added else (d.old_nb, c.old_index)
-    try:
-        outputs = nb["cells"][index].get("outputs") or [] if nb is not None and index is not None else []
-    except (KeyError, IndexError, TypeError, AttributeError):
-        return []
-    pairs: list[ImagePair] = []
-    for k, out in enumerate(outputs if isinstance(outputs, list) else []):
-        data = out.get("data") if isinstance(out, dict) else None
-        for mime in data if isinstance(data, dict) else {}:
-            if not is_image(mime) or index is None:
-                continue
-            place = (index, k)
-            size = _stored_size(nb, place, mime)
-            pairs.append(ImagePair(mime, c.status, None if added else place, place if added else None,
-                                   None if added else size, size if added else None, c.status))
-    return pairs
-
-
-def cell_image_pairs(d: NotebookDiff, c: CellDiff) -> list[ImagePair]:
-    """Every image a reviewer is shown for a cell: its changed outputs' images, or all of an added/removed cell's."""
-    if c.status in ("added", "removed"):
-        return _whole_cell_pairs(d, c)
-    return [pair for o in c.outputs or [] if o.status != "unchanged" for pair in image_pairs(d, c, o)]
