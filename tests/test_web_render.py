@@ -313,7 +313,7 @@ def _image_output(mime: str, size: tuple[int, int], colour: tuple[int, int, int]
 def test_page_draws_the_views_summary_and_image_verdicts() -> None:
     """The page decides no wording: its summary spans are the view's items, its verdicts the view's pairs."""
     from nbreview.view import build
-    from nbreview.view.images import cell_image_pairs
+    from nbreview.view.images import image_pairs
     from nbreview.view.summary import summary_items
 
     old = notebook([
@@ -325,7 +325,7 @@ def test_page_draws_the_views_summary_and_image_verdicts() -> None:
         code_cell("grow()", [_image_output("image/png", (8, 6), (0, 0, 255))], 2),
     ])
     d = nbreview.diff(old, new)
-    verdicts = [pair.verdict for c in d.cells for pair in cell_image_pairs(d, c)]
+    verdicts = [pair.verdict for c in d.cells for o in c.outputs or [] for pair in image_pairs(d, c, o)]
     assert verdicts == ["100.0% of pixels changed", "resized 4×3 → 8×6"]
     page = render_notebook(d, ServerLinks(0))
     assert [text(v) for v in re.findall(r'<span class="frac">(.*?)</span>', page)] == verdicts
