@@ -283,8 +283,8 @@ def test_example_view_has_shown_and_hidden_cells() -> None:
 
 
 def test_reexecuted_cells_are_quiet_and_every_renderer_shows_them() -> None:
-    out = [{"output_type": "stream", "name": "stdout", "text": "1\n"}]
-    out2 = [{"output_type": "stream", "name": "stdout", "text": "2\n"}]
+    out = [{"output_type": "stream", "name": "stdout", "text": "loaded\n"}]
+    out2 = [{"output_type": "stream", "name": "stdout", "text": "loaded from cache\n"}]
     old, new = notebook([code_cell("x", out, 1), md_cell("a")]), notebook([code_cell("x", out2, 2), md_cell("a")])
     d = nbreview.diff(old, new)
     view = build(d)
