@@ -126,6 +126,10 @@ class NotebookView:
     def shown(self) -> list[CellView]:
         return [c for c in self.cells if c.shown]
 
+    def modified_cells(self) -> int:
+        """Modified cells a reader is shown as changes: re-executed ones count when their result changed."""
+        return sum(1 for c in self.cells if c.change and c.diff.status == "modified")
+
     def changed_cells(self) -> int:
         """Cells a file list counts as modified: modified or moved, and re-executed ones whose result changed."""
         return sum(1 for c in self.cells if (c.change and c.diff.status == "modified") or c.diff.moved)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from functools import partial
 
 from nbreview.engine.model import NotebookDiff
-from nbreview.render.markdown.cells import LEVELS
+from nbreview.render.markdown.cells import LEVELS, Detail
 from nbreview.render.markdown.changes import CommentContext, NotebookChange, RenderedComment
 from nbreview.render.markdown.images import ImageAllowance, ImageLinker, PictureLinks
 from nbreview.render.markdown.inert import inline
-from nbreview.render.markdown.notebook import TABLE_HEAD, section, table_row
+from nbreview.render.markdown.notebook import TABLE_HEAD, is_whole, section, table_row, whole_line
 from nbreview.render.markdown.results import results_block
 
 DEFAULT_BUDGET = 60_000  # a longer comment is not read; a host with a hard limit sets its own
@@ -120,29 +120,67 @@ def render_comment(
     if host.max_body is not None:
         budget = min(budget, host.max_body - 1)
     head = _header(changes, ctx, host)
+    main = [ch for ch in changes if not is_whole(ch)]
+    whole = [ch for ch in changes if is_whole(ch)]
+    fixed = len(head) + len(_table(changes)) + len(_footer(ctx, ["x" * FOOTER_ROOM], host)) + JOINS_ROOM
     for level_index, level in enumerate(LEVELS):
         results = results_block(changes, level_index)
         linker = images() if images else None
         allowance = ImageAllowance(level.images)
         sections = []
         cells_left = 0
-        size = len(head) + len(results)
-        for i, ch in enumerate(changes):
+        size = fixed + len(results)
+        for i, ch in enumerate(main):  # modified notebooks first: their changes are what a reviewer judges
             text, left = section(ch, level, linker, allowance, open_=(i == 0 and len(changes) <= NOTEBOOKS_OPEN))
             sections.append(text)
             cells_left += left
-            size += len(text)
+            size += len(text) + 1
             if size > budget:
                 break  # this level cannot fit; don't render the rest of it
         if size > budget:
             continue
+        texts, brief, wanted = _whole_sections(whole, level, images, allowance, budget - size, not main)
+        sections += texts
         left_out = _left_out(cells_left, allowance.skipped)
+        if brief:
+            left_out.insert(0, f"the cells of {brief} added or deleted notebook{'s' if brief != 1 else ''}")
         body = head + "\n" + _table(changes) + "\n\n" + results + "\n".join(sections) + "\n"
         body += _footer(ctx, left_out, host)
         if len(body) <= budget:
-            return RenderedComment(body, dict(linker.wanted) if linker else {}, level.name, left_out)
-    brief = _first_notebooks(changes, ctx, budget, head, images, host)
-    return brief if brief is not None else _summary_only(changes, ctx, budget, head, host)
+            return RenderedComment(body, {**(linker.wanted if linker else {}), **wanted}, level.name, left_out)
+    brief_comment = _first_notebooks(main + whole, ctx, budget, head, images, host)
+    return brief_comment if brief_comment is not None else _summary_only(changes, ctx, budget, head, host)
+
+
+def _whole_sections(
+    whole: list[NotebookChange],
+    level: Detail,
+    images: Callable[[], PictureLinks] | None,
+    allowance: ImageAllowance,
+    room: int,
+    first_open: bool,
+) -> tuple[list[str], int, dict[str, bytes]]:
+    """Added and deleted notebooks after the modified ones: in full while ``room`` is left (and the
+    pictures they link), else as one line each (path, cell count). Gives the texts, how many were
+    cut to a line, and the pictures the full ones link."""
+    room -= sum(len(whole_line(ch)) + 1 for ch in whole)  # the lines are always affordable
+    texts: list[str] = []
+    brief = 0
+    wanted: dict[str, bytes] = {}
+    for i, ch in enumerate(whole):
+        linker = images() if images else None
+        trial = ImageAllowance(allowance.left)  # a section cut to a line must not spend the allowance
+        text, _left = section(ch, level, linker, trial, open_=first_open and i == 0 and len(whole) <= NOTEBOOKS_OPEN)
+        line = whole_line(ch)
+        if len(text) - len(line) <= room:
+            room -= len(text) - len(line)
+            allowance.left, allowance.skipped = trial.left, allowance.skipped + trial.skipped
+            wanted.update(linker.wanted if linker else {})
+            texts.append(text)
+        else:
+            texts.append(line)
+            brief += 1
+    return texts, brief, wanted
 
 
 def _first_notebooks(
@@ -165,7 +203,7 @@ def _first_notebooks(
     for ch in changes:
         linker = images() if images else None
         trial = ImageAllowance(allowance.left)  # a section that does not fit must not spend the allowance
-        text, left = section(ch, level, linker, trial, open_=False)
+        text, left = (whole_line(ch), 0) if is_whole(ch) else section(ch, level, linker, trial, open_=False)
         if len(text) > room:
             break
         room -= len(text) + 1
