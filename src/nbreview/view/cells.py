@@ -55,7 +55,8 @@ def result_cells(d: NotebookDiff) -> set[tuple[int | None, int | None]]:
 
     These are never folded away as "re-executed" or "transient": a reviewer judges the change by them.
     """
-    counted = {t.cell for t in d.results.tables} | {n.cell for n in d.results.numbers}
+    tables = {t.cell for t in d.results.tables if t.rows or any(col.status != "same" for col in t.columns)}
+    counted = tables | {n.cell for n in d.results.numbers}  # a table changed only in format has no rows
     out: set[tuple[int | None, int | None]] = set()
     for c in d.cells:
         if c.status != "modified":
