@@ -256,3 +256,21 @@ def test_after_a_second_push_the_new_commits_plot_is_shown(
         assert digest not in first_body
         assert fake.branch_files(REPO, "nbreview-assets")[f"img/{digest[:2]}/{digest}.png"] == rotated
         assert re.search(r"^🗑️ \*\*nb/pandas\.ipynb\*\* · deleted · 307 cells$", ours[0].body, re.M)
+
+
+@needs_corpus
+def test_a_large_added_notebook_alone_shows_its_first_cells() -> None:
+    added = NotebookChange("nb/pandas.ipynb", "added", diff=_diff(b"", (DELETED / "new.ipynb").read_bytes(), "pandas"))
+    r = render_comment([added], image_base_url=BASE_URL)
+    assert "**Cell [ ] → [306]** · code · added" in r.body and not r.left_out  # room for all of it
+    r = render_comment([added], image_base_url=BASE_URL, budget=30_000)
+    assert "<details open><summary><b>nb/pandas.ipynb</b> · added" in r.body
+    assert "**Cell [ ] → [0]** · markdown · added" in r.body and "**Cell [ ] → [306]**" not in r.body
+    assert any(x.endswith("changed cells") for x in r.left_out) and len(r.body) <= 30_000
+    # beside modified notebooks it gets what they leave: its first cells, or one line
+    modified = three_notebooks()[1:]
+    r = render_comment([added, *modified], image_base_url=BASE_URL)
+    assert r.body.index("<b>nb/ch04.ipynb</b>") < r.body.index("<b>nb/pandas.ipynb</b> · added")
+    assert r.left_out == ["282 changed cells"]  # all of the modified ones, 25 cells of the new one
+    r = render_comment([added, *modified], image_base_url=BASE_URL, budget=30_000)
+    assert re.search(r"^🆕 \*\*nb/pandas\.ipynb\*\* · added · 307 cells$", r.body, re.M)

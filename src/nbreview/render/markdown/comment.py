@@ -139,8 +139,11 @@ def render_comment(
                 break  # this level cannot fit; don't render the rest of it
         if size > budget:
             continue
-        texts, brief, wanted = _whole_sections(whole, level, images, allowance, budget - size, not main)
+        room = budget - size if not (cells_left or allowance.skipped) else 0  # nothing cut from the modified ones
+        whole_cut = _whole_sections(whole, LEVELS[level_index:], images, allowance, room, not main)
+        texts, brief, whole_left, wanted = whole_cut
         sections += texts
+        cells_left += whole_left
         left_out = _left_out(cells_left, allowance.skipped)
         if brief:
             left_out.insert(0, f"the cells of {brief} added or deleted notebook{'s' if brief != 1 else ''}")
@@ -154,33 +157,38 @@ def render_comment(
 
 def _whole_sections(
     whole: list[NotebookChange],
-    level: Detail,
+    levels: Sequence[Detail],
     images: Callable[[], PictureLinks] | None,
     allowance: ImageAllowance,
     room: int,
     first_open: bool,
-) -> tuple[list[str], int, dict[str, bytes]]:
-    """Added and deleted notebooks after the modified ones: in full while ``room`` is left (and the
-    pictures they link), else as one line each (path, cell count). Gives the texts, how many were
-    cut to a line, and the pictures the full ones link."""
+) -> tuple[list[str], int, int, dict[str, bytes]]:
+    """Added and deleted notebooks after the modified ones: each at the first of ``levels`` that
+    fits the ``room`` left (with the pictures it links; a deleted one only at the first), else as
+    one line (path, cell count).
+    Gives the texts, how many were cut to a line, the cells the others left out, and their pictures."""
     room -= sum(len(whole_line(ch)) + 1 for ch in whole)  # the lines are always affordable
     texts: list[str] = []
-    brief = 0
+    brief = cells_left = 0
     wanted: dict[str, bytes] = {}
     for i, ch in enumerate(whole):
-        linker = images() if images else None
-        trial = ImageAllowance(allowance.left)  # a section cut to a line must not spend the allowance
-        text, _left = section(ch, level, linker, trial, open_=first_open and i == 0 and len(whole) <= NOTEBOOKS_OPEN)
         line = whole_line(ch)
-        if len(text) - len(line) <= room:
-            room -= len(text) - len(line)
-            allowance.left, allowance.skipped = trial.left, allowance.skipped + trial.skipped
-            wanted.update(linker.wanted if linker else {})
-            texts.append(text)
-        else:
-            texts.append(line)
-            brief += 1
-    return texts, brief, wanted
+        texts.append(line)
+        # a deleted notebook's cells are shown whole or not at all; a new one's first cells are worth a look
+        for level in (levels if ch.status == "added" else levels[:1]) if room > 0 else ():
+            linker = images() if images else None
+            trial = ImageAllowance(allowance.left)  # a section cut to a line must not spend the allowance
+            open_ = first_open and i == 0 and len(whole) <= NOTEBOOKS_OPEN
+            text, left = section(ch, level, linker, trial, open_=open_)
+            if len(text) - len(line) <= room:
+                room -= len(text) - len(line)
+                allowance.left, allowance.skipped = trial.left, allowance.skipped + trial.skipped
+                wanted.update(linker.wanted if linker else {})
+                texts[-1] = text
+                cells_left += left
+                break
+        brief += texts[-1] is line
+    return texts, brief, cells_left, wanted
 
 
 def _first_notebooks(
