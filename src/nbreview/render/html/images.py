@@ -99,8 +99,8 @@ def _svg_size(value: Any) -> tuple[int, int] | None:
     return None
 
 
-SIDE_WORDS = {"old": "before", "new": "after"}  # as GitHub's image diff and the PR comment say it ("old" reads
-# like "outdated")
+# The sides' words under a picture, as in the PR comment ("old" would read like "outdated").
+SIDE_WORDS = {"old": "before", "new": "after"}
 
 
 def _figure(links: ImageLinks, side: Side, where: tuple[int, int], mime: str, size: tuple[int, int] | None) -> str:

@@ -174,6 +174,7 @@ def _whole_sections(
     for i, ch in enumerate(whole):
         line = whole_line(ch)
         texts.append(line)
+        brief += 1
         # a deleted notebook's cells are shown whole or not at all; a new one's first cells are worth a look
         for level in (levels if ch.status == "added" else levels[:1]) if room > 0 else ():
             linker = images() if images else None
@@ -186,8 +187,8 @@ def _whole_sections(
                 wanted.update(linker.wanted if linker else {})
                 texts[-1] = text
                 cells_left += left
+                brief -= 1
                 break
-        brief += texts[-1] is line
     return texts, brief, cells_left, wanted
 
 
