@@ -67,3 +67,29 @@ def test_the_file_list_counts_a_notebook_whose_only_change_is_a_plot(page: Any, 
     page.keyboard.press("p")
     page.wait_for_url(re.compile(r"/f/0$"))
     assert page.errors == []
+
+
+def test_the_report_file_steps_to_the_changed_plot_too(browser: Any, tmp_path: Any) -> None:
+    """The self-contained HTML report (``nbreview diff --html``) draws the same view: same stop for ``j``."""
+    import nbreview
+    from nbreview.render.html import write_report
+
+    if not PLOT_CHANGED.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    out = tmp_path / "report.html"
+    write_report([nbreview.diff(PLOT_CHANGED / "old.ipynb", PLOT_CHANGED / "new.ipynb")], out)
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.goto(out.as_uri())
+    pg.wait_for_selector("html.ready")
+    target = f"#f0-{PLOT_CELL}"
+    assert pg.evaluate(f"document.querySelector('{target}').closest('details') === null")
+    seen = []
+    for _ in range(200):
+        pg.keyboard.press("j")
+        seen.append(pg.evaluate("location.hash"))
+        if seen[-1] == target or (len(seen) > 1 and seen[-1] == seen[-2]):
+            break
+    assert seen[-1] == target, seen[-5:]
+    assert pg.locator(f"{target} .imgdiff").is_visible()
+    context.close()
