@@ -371,6 +371,11 @@ def test_a_reexecuted_cell_whose_plot_changed_is_shown_on_every_surface() -> Non
     assert fold and 'id="n0"' in fold.group() and 'id="n1"' not in fold.group()
     assert re.search(r'<section class="[^"]*\bchg\b[^"]*" id="n1"', page)
     assert "[1] → [1]" in render(d, TerminalStyle())
+    from nbreview.render.terminal.style import MAGENTA, YELLOW
+
+    coloured = render(d, TerminalStyle(color=True)).splitlines()
+    rules = {ln.split("cell ")[1][:9]: ln for ln in coloured if "── cell" in ln}
+    assert rules["[1] → [1]"].startswith(YELLOW) and rules["[0] → [0]"].startswith(MAGENTA)  # a change, not quiet
     comment = render_comment([NotebookChange("nb.ipynb", "modified", diff=d)], image_base_url="https://h/a").body
     assert "**Cell [1] → [1]** · code · re-executed" in comment and "![after](" in comment
     assert "| nb.ipynb | · | · | 1 | · | 2 | 1 |" in comment

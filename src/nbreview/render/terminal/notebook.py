@@ -72,7 +72,7 @@ def _lines(view: NotebookView, st: TerminalStyle, title: str | None) -> Iterator
     language = notebook_language(diff.new_nb, diff.old_nb)
     for cv in view.cells:
         if cv.shown:
-            yield from render_cell(cv.diff, diff, st, language)
+            yield from render_cell(cv.diff, diff, st, language, cv.result)
     hidden = view.hidden_parts()
     if not diff.has_changes:
         yield "no changes"
