@@ -274,3 +274,24 @@ def test_a_large_added_notebook_alone_shows_its_first_cells() -> None:
     assert r.left_out == ["282 changed cells"]  # all of the modified ones, 25 cells of the new one
     r = render_comment([added, *modified], image_base_url=BASE_URL, budget=30_000)
     assert re.search(r"^🆕 \*\*nb/pandas\.ipynb\*\* · added · 307 cells$", r.body, re.M)
+
+
+def test_when_cells_are_cut_the_changed_results_are_kept_first() -> None:
+    import json
+
+    from conftest import code_cell, notebook
+    from nbreview.render.markdown.notebook import picked
+
+    def plot(shade: int) -> list[dict[str, Any]]:
+        return [{"output_type": "display_data", "metadata": {}, "data": {"image/png": _png(shade)}}]
+
+    def text(s: str) -> list[dict[str, Any]]:
+        return [{"output_type": "stream", "name": "stdout", "text": s}]
+
+    old = notebook([code_cell("a = 1"), code_cell("load()", text("ok\n"), 1), code_cell("plot()", plot(0), 2)])
+    new = notebook([code_cell("a = 2"), code_cell("load()", text("ok again\n"), 3), code_cell("plot()", plot(250), 4)])
+    view = build(_diff(json.dumps(old).encode(), json.dumps(new).encode(), "nb"))
+    assert [(cv.visibility, cv.result) for cv in view.cells] == [("shown", False), ("quiet", False), ("shown", True)]
+    assert [c.new_index for c in picked(view, 1)] == [2]  # the plot, though it comes last
+    assert [c.new_index for c in picked(view, 2)] == [0, 2]  # then the source change, in notebook order
+    assert [c.new_index for c in picked(view, None)] == [0, 1, 2]

@@ -23,12 +23,18 @@ PROBLEMS_SHOWN = 3  # load problems (repaired JSON, upgraded format) quoted per 
 
 
 def picked(view: NotebookView, limit: int | None) -> list[CellDiff]:
-    """The shown cells a section lists, in notebook order: all, or ``limit`` of them with the cells
-    whose result changed (a picture, a table, a counted number) taken first."""
+    """The shown cells a section lists, in notebook order: all, or ``limit`` of them taken by rank:
+    cells whose result changed (a picture, a table, a counted number), then other changes, then
+    quiet (re-executed only) cells."""
     shown = view.shown
     if limit is None or len(shown) <= limit:
         return [cv.diff for cv in shown]
-    order = sorted(range(len(shown)), key=lambda k: (not shown[k].result, k))[:limit]
+
+    def rank(k: int) -> tuple[int, int]:
+        cv = shown[k]
+        return (0 if cv.result else 1 if cv.visibility == "shown" else 2, k)
+
+    order = sorted(range(len(shown)), key=rank)[:limit]
     return [shown[k].diff for k in sorted(order)]
 
 
