@@ -295,3 +295,19 @@ def test_when_cells_are_cut_the_changed_results_are_kept_first() -> None:
     assert [c.new_index for c in picked(view, 1)] == [2]  # the plot, though it comes last
     assert [c.new_index for c in picked(view, 2)] == [0, 2]  # then the source change, in notebook order
     assert [c.new_index for c in picked(view, None)] == [0, 1, 2]
+
+
+def test_a_thread_on_the_base_side_is_named_base_not_old() -> None:
+    """The sticky comment's thread line: "(old)" read like "outdated"; a base-side cell says "base"."""
+    from nbreview.render.markdown import CommentContext
+    from nbreview.threads.place import Thread, thread_counts
+
+    def thread(side: str, cell: int) -> Thread:
+        return Thread("nb.ipynb", side, cell, None, None, False, False, [{"id": cell}])
+
+    counts = thread_counts([thread("new", 4), thread("old", 4), thread("old", 4), thread("new", 9)])
+    assert counts == {"nb.ipynb": [("cell [4]", 1), ("cell [9]", 1), ("base cell [4]", 2)]}
+    d = _diff(EXAMPLE_OLD.read_bytes(), EXAMPLE_NEW.read_bytes(), "x")
+    body = render_comment([NotebookChange("nb.ipynb", "modified", diff=d)], CommentContext(threads=counts)).body
+    assert "💬 nb.ipynb: 4 open threads: cell [4] (1), cell [9] (1), base cell [4] (2)" in "".join(read(body).text)
+    assert "(old)" not in body
