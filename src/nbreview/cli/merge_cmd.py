@@ -67,9 +67,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(terminal_json(text).encode("utf-8"))
         sys.stdout.flush()
     if not args.quiet:
-        from nbreview.render.terminal import terminal_safe
+        from nbreview.render.terminal import terminal_line
 
-        name = terminal_safe(name)
+        name = terminal_line(name)
         _report(name, result.unresolved)
         n = len(structured.conflicts)
         if args.strategy and n:

@@ -11,9 +11,13 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from nbreview.io.unsafe import INVISIBLE, under_actions
+
 # Characters a terminal may act on that JSON leaves raw (C1 controls such as the 8-bit OSC U+009D,
-# bidi overrides); JSON always escapes C0 itself.
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# bidi controls and marks, invisible format characters); JSON always escapes C0 itself. In a GitHub
+# Actions step, also the bracket of ``##[`` (a workflow command anywhere in a line).
+_RAW_IN_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029{INVISIBLE}]")
+_RAW_IN_JSON_ACTIONS = re.compile(f"[\x7f-\x9f\u2028\u2029{INVISIBLE}]|(?<=##)\\[")
 
 _SPLIT_MIMES = ("application/javascript", "image/svg+xml")
 
@@ -45,7 +49,16 @@ def dumps_notebook(nb: dict[str, Any]) -> str:
 def terminal_json(text: str) -> str:
     """JSON text for stdout: the same JSON value, with the characters a terminal may act on
     written as ``\\uXXXX`` escapes (they can only occur inside JSON strings)."""
-    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    pattern = _RAW_IN_JSON_ACTIONS if under_actions() else _RAW_IN_JSON
+    return pattern.sub(_json_escape, text)
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)  # JSON spells astral characters as a surrogate pair
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
 
 
 def _umask() -> int:
