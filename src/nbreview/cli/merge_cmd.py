@@ -38,6 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nbreview.io.gcpause import gc_paused
+
+    with gc_paused():  # three notebooks, two alignments and the merged copy: no cycles (io/gcpause.py)
+        return _merge(args)
+
+
+def _merge(args: argparse.Namespace) -> int:
     from nbreview.errors import NbreviewError, NotebookError
     from nbreview.io.write import dumps_notebook, terminal_json, write_atomic
     from nbreview.merge import merge_structured, resolve_merge, validate
