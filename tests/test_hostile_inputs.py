@@ -335,7 +335,8 @@ def test_tmux_title_and_clipboard_are_not_touched(tmp_path: Path) -> None:
         missing = shlex.quote(str(tmp_path / "\x1b]0;PWNED-NAME\x07.ipynb"))
         for cmd in (f"{nbreview} diff --color=always {a} {b}", f"{nbreview} git-textconv {b}",
                     f"{nbreview} git-diffdriver x.ipynb {a} 1 100644 {b} 2 100644",
-                    f"{nbreview} check {conflicts} {missing}", f"{nbreview} diff {a} {missing}"):
+                    f"{nbreview} check {conflicts} {missing}", f"{nbreview} diff {a} {missing}",
+                    f"{nbreview} check {conflicts} {shlex.quote('--' + chr(27) + ']0;PWNED-ARG' + chr(7))}"):
             tmux("send-keys", f"{cmd}; touch {done}", "Enter")
             for _ in range(200):
                 if done.exists():
@@ -349,6 +350,7 @@ def test_tmux_title_and_clipboard_are_not_touched(tmp_path: Path) -> None:
         assert "PWNED" not in tmux("list-buffers")  # OSC 52 would have made a paste buffer
         assert tmux("list-buffers").strip() == ""
         assert "PWNED-NAME" in screen and "conflicts: \\x1b]52;" in screen  # check printed them, escaped
+        assert "unrecognized arguments: --" in screen and "PWNED-ARG" in screen  # argparse's errors too
     finally:
         subprocess.run(["tmux", "-S", sock, "kill-server"], env=env, capture_output=True, check=False)
 
