@@ -11,6 +11,8 @@ RSS) on inputs built here in a temporary folder:
 - a notebook of 100,000 cells against an edited copy: ``diff --html``; target < 10 s;
 - 20,000 cells (each source 40 times) that one side shuffled: ``diff`` (target < 5 s), and
   ``merge`` against a side that edited every cell's metadata and the notebook's (target < 15 s);
+- 20,000 cells, every other one rewritten on one side and all of them edited on the other: ``merge``
+  (target < 15 s);
 - a 200,000-line source added to one cell: ``diff``, ``--json``, ``--html``; target < 3 s each.
 
 Wall times are only meaningful on an idle machine; the CPU column is the steadier figure.
@@ -147,6 +149,20 @@ def shuffled_cells(folder: Path, n: int) -> tuple[Path, Path, Path]:
     return paths[0], paths[1], paths[2]
 
 
+def rewritten_cells(folder: Path, n: int) -> tuple[Path, Path, Path]:
+    """Base; every other cell rewritten (a deletion and an insertion to the alignment); every cell's
+    metadata edited, so each rewrite is also a rival edit the merge must pair (``pair_rivals``)."""
+    base = [code(f"x{i} = load({i})\nprint(x{i})\n", []) for i in range(n)]
+    local = [{**c, "source": f"completely_different_{i}()\n# rewritten\n"} if i % 2 else c for i, c in enumerate(base)]
+    remote = [{**c, "metadata": {"tags": ["checked"]}} for c in base]
+    paths = []
+    for name, cells in (("rw-base", base), ("rw-local", local), ("rw-remote", remote)):
+        p = folder / f"{name}.ipynb"
+        p.write_text(json.dumps(notebook(cells)))
+        paths.append(p)
+    return paths[0], paths[1], paths[2]
+
+
 def long_source(folder: Path, n_lines: int) -> tuple[Path, Path]:
     """One cell, then the same cell with ``n_lines`` lines added to its source."""
     added = "".join(f"value_{i} = compute({i}, scale=0.{i % 97})\n" for i in range(n_lines))
@@ -229,6 +245,9 @@ def main() -> int:
         cases.append(Case("20,000 cells shuffled merge", ["merge", "-q", "-o", str(folder / "merged.ipynb"),
                                                           str(base), str(shuffled), str(edited)],
                           (base, shuffled, edited), 15, None))
+        rewritten = rewritten_cells(folder, 20_000 // scale)
+        cases.append(Case("20,000 cells half rewritten merge", ["merge", "-q", "-o", str(folder / "merged.ipynb"),
+                                                                *map(str, rewritten)], rewritten, 15, None))
         long_pair = long_source(folder, 200_000 // scale)
         for face, extra in (("diff", []), ("--json", ["--json"]), ("--html", ["--html", html])):
             argv = ["diff", *extra, *map(str, long_pair)]
