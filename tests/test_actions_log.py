@@ -36,15 +36,17 @@ EVIL_LINES = [
     "::add-mask::secret",
 ]
 # What must never reach the log raw: ESC, BEL, CR and other C0 (but tab and newline), C1, bidi.
+_SGR = re.compile(r"\x1b\[[0-9;]*m")  # the colour codes nbreview writes with --color=always
 _RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def runner_commands(log: str) -> list[str]:
     """The workflow commands the Actions runner would find in ``log`` (ActionCommand.TryParseV2 /
-    TryParse): lines split at CR and LF; ``::name ...::`` after leading white space; ``##[name...]``."""
+    TryParse): lines split at CR and LF; ``::name ...::`` after leading white space; ``##[name...]``.
+    Stricter than the runner: colour codes are dropped first, as a log reader might."""
     found = []
     for line in re.split(r"\r\n|\r|\n", log):
-        stripped = line.lstrip()  # .NET TrimStart: Unicode white space
+        stripped = _SGR.sub("", line).lstrip()  # .NET TrimStart: Unicode white space
         if stripped.startswith("::") and stripped.find("::", 2) > 0:
             found.append(line)
         start = line.find("##[")
@@ -132,6 +134,7 @@ def test_check_and_diff_print_no_workflow_command(tmp_path: Path) -> None:
     new.write_text(json.dumps(changed))
     env = _actions_env(tmp_path)
     for argv in (["check", str(new), str(tmp_path / f"gone{EVIL_NAME}")], ["diff", "-a", str(old), str(new)],
+                 ["diff", "--color=always", str(old), str(new)],
                  ["diff", "--json", str(old), str(new)], ["diff", "--stat", str(old), str(new)],
                  ["git-textconv", str(new)]):
         proc = subprocess.run([NBREVIEW, *argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -139,7 +142,7 @@ def test_check_and_diff_print_no_workflow_command(tmp_path: Path) -> None:
         log = proc.stdout.decode("utf-8")
         assert proc.returncode in (0, 1, 2), log
         assert runner_commands(log) == [], (argv[0], runner_commands(log))
-        assert not _RAW.search(log), (argv[0], repr(_RAW.search(log)))
+        assert not _RAW.search(_SGR.sub("", log)), (argv[0], repr(_RAW.search(_SGR.sub("", log))))
         assert "from a cell" in log or argv[0] == "check" or argv[1] == "--stat", (argv, log)
         if argv[1] == "--json":
             assert json.loads(log)  # still JSON, the same values

@@ -21,8 +21,9 @@ INVISIBLE = ("\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u20
 
 # The GitHub Actions runner reads its steps' output line by line (CR, LF): a line that starts
 # with ``::`` after leading white space is a workflow command (``::error title=x::data``), and
-# ``##[`` anywhere in a line is one in the older form (``##[error]data``).
-_V2_COMMAND = re.compile(r"(?m)^(\s*):(?=:)")
+# ``##[`` anywhere in a line is one in the older form (``##[error]data``). Colour codes before the
+# ``::`` count as white space here, in case a log reader strips them first.
+_V2_COMMAND = re.compile(r"(?m)^((?:\s|\x1b\[[0-9;]*m)*):(?=:)")
 _V1_COMMAND = "##["
 
 
