@@ -204,8 +204,8 @@ def pair_rivals(found: Layout, base: list[dict[str, Any]], side: list[dict[str, 
     for d in sorted(found.deleted & rivals):
         if d not in found.deleted:
             continue
-        before = bisect.bisect_left(kept_in_order, d)
-        gap = kept_in_order[before - 1] + 1 if before else 0
+        below = bisect.bisect_left(kept_in_order, d)  # kept cells before d
+        gap = kept_in_order[below - 1] + 1 if below else 0
         entries = found.gaps.get(gap, [])
         inserted = [j for kind, j in entries if kind == "ins"]
         if not inserted:
