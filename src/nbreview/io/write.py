@@ -8,6 +8,7 @@ import json
 import os
 import re
 import stat
+from json.encoder import encode_basestring as _encode_string  # C escaping, as json.dumps(ensure_ascii=False)
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,65 @@ def dumps_notebook(nb: dict[str, Any]) -> str:
                 elif out.get("output_type") == "stream" and isinstance(out.get("text"), str):
                     out["text"] = out["text"].splitlines(True)
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def dumps_indented(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=1)``, the same text about three times as fast.
+
+    With ``indent`` the standard library leaves its C encoder for a generator per container,
+    which dominated ``--json`` on a 200,000-line cell. This walk appends the same pieces to one
+    list (strings through the same C escaping); anything but plain JSON values (a tuple, an
+    enum, a key that is not a string) goes to ``json.dumps`` instead.
+    """
+    try:
+        return _Indented().text(value)
+    except (TypeError, RecursionError):
+        return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+class _Indented:
+    def __init__(self) -> None:
+        self.out: list[str] = []
+
+    def text(self, value: Any) -> str:
+        self.walk(value, "\n")
+        return "".join(self.out)
+
+    def walk(self, value: Any, pad: str) -> None:
+        app = self.out.append
+        if isinstance(value, str):
+            app(_encode_string(value))
+        elif type(value) is dict:
+            self.container(value.items(), "{}", pad, keyed=True)
+        elif type(value) is list:
+            self.container(value, "[]", pad, keyed=False)
+        elif value is None or value is True or value is False:
+            app("null" if value is None else "true" if value else "false")
+        elif type(value) is int or type(value) is float:
+            app(json.dumps(value) if type(value) is float else int.__repr__(value))
+        else:
+            raise TypeError(type(value).__name__)
+
+    def container(self, items: Any, brackets: str, pad: str, *, keyed: bool) -> None:
+        app = self.out.append
+        inner = pad + " "
+        sep = brackets[0]
+        for item in items:
+            app(sep)
+            app(inner)
+            if keyed:
+                key, item = item
+                if type(key) is not str:
+                    raise TypeError("key")
+                app(_encode_string(key))
+                app(": ")
+            self.walk(item, inner)
+            sep = ","
+        if sep == ",":
+            app(pad)
+            app(brackets[1])
+        else:
+            app(brackets)
 
 
 def terminal_json(text: str) -> str:
