@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -20,7 +19,7 @@ from nbreview.cli.common import (
     stdout_write,
 )
 from nbreview.cli.output import emit, make_style, use_color
-from nbreview.io.write import terminal_json
+from nbreview.io.write import dumps_indented, terminal_json
 
 if TYPE_CHECKING:
     import argparse
@@ -84,7 +83,7 @@ def _run_files(args: argparse.Namespace) -> int:
     if args.json:
         from nbreview.view import json_document
 
-        stdout_write(terminal_json(json.dumps(json_document(d), ensure_ascii=False, indent=1)) + "\n")
+        stdout_write(terminal_json(dumps_indented(json_document(d))) + "\n")
         return 1 if args.exit_code and d.has_changes else 0
     color = use_color(args.color)
     st = make_style(args, color)
@@ -127,7 +126,7 @@ def _run_git(args: argparse.Namespace) -> int:
         from nbreview.render.json import diff_set_document
 
         doc = diff_set_document(diffs())
-        stdout_write(terminal_json(json.dumps(doc, ensure_ascii=False, indent=1)) + "\n")
+        stdout_write(terminal_json(dumps_indented(doc)) + "\n")
     else:
         st = make_style(args, use_color(args.color))
         if args.stat:

@@ -38,6 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nbreview.io.gcpause import gc_paused
+
+    with gc_paused():  # three notebooks, two alignments and the merged copy: no cycles (io/gcpause.py)
+        return _merge(args)
+
+
+def _merge(args: argparse.Namespace) -> int:
     from nbreview.errors import NbreviewError, NotebookError
     from nbreview.io.write import dumps_notebook, terminal_json, write_atomic
     from nbreview.merge import merge_structured, resolve_merge, validate
@@ -67,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(terminal_json(text).encode("utf-8"))
         sys.stdout.flush()
     if not args.quiet:
-        from nbreview.render.terminal import terminal_safe
+        from nbreview.render.terminal import terminal_line
 
-        name = terminal_safe(name)
+        name = terminal_line(name)
         _report(name, result.unresolved)
         n = len(structured.conflicts)
         if args.strategy and n:
