@@ -63,7 +63,7 @@ class Views:
             return review
 
 
-class NbreviewHandler(JupyterHandler):  # type: ignore[misc]
+class NbreviewHandler(JupyterHandler):
     """Common ground: authentication, the nbreview CSP framed as the server allows, plain-text errors."""
 
     auth_resource = AUTH_RESOURCE
