@@ -224,9 +224,10 @@ def test_the_wheel_installs_and_enables_both_extensions(tmp_path: Path) -> None:
     # A fresh venv whose own site-packages gets the wheel; the jupyter packages come from this venv.
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(prefix)], check=True, timeout=120)
     site = next(prefix.glob("lib/python*/site-packages"))
-    (site / "deps.pth").write_text(next(p for p in sys.path if p.endswith("site-packages")) + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(prefix / "bin" / "python"), "install", "--no-deps",
-                    "--quiet", str(wheel)], check=True, capture_output=True, timeout=300)
+                    "--ignore-installed", "--quiet", str(wheel)], check=True, capture_output=True, timeout=300)
+    # Only now (pip must not see, nor uninstall, this venv's editable nbreview): the jupyter packages.
+    (site / "deps.pth").write_text(next(p for p in sys.path if p.endswith("site-packages")) + "\n")
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_DATA_DIR": str(tmp_path / "data")}
     python = str(prefix / "bin" / "python")
     where = subprocess.run([python, "-c", "import nbreview.jupyter; print(nbreview.jupyter.__file__)"],
