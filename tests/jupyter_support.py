@@ -132,7 +132,7 @@ def running_lab(root: Path, *, base_url: str = "/") -> Iterator[Lab]:
     """``jupyter lab`` on 127.0.0.1 serving ``root/repo``, until the block ends."""
     repo = make_repo(root)
     home = root / "home"
-    home.mkdir()
+    _quiet_lab_settings(home)
     token = secrets.token_hex(16)
     port = free_port()
     env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
@@ -160,6 +160,16 @@ def running_lab(root: Path, *, base_url: str = "/") -> Iterator[Lab]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _quiet_lab_settings(home: Path) -> None:
+    """No news pop-up, and nbdime's own notebook buttons (a test dependency here) off: only nbreview's show."""
+    labconfig = home / "config" / "labconfig"
+    labconfig.mkdir(parents=True)
+    (labconfig / "page_config.json").write_text(json.dumps({"disabledExtensions": {"nbdime-jupyterlab": True}}))
+    notification = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
 
 
 def _wait_ready(lab: Lab, proc: subprocess.Popen[bytes]) -> None:
