@@ -19,6 +19,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { DisposableSet } from '@lumino/disposable';
 import { Message } from '@lumino/messaging';
+import { registerWithGit } from './git';
 
 const CHECKPOINT_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">
 <g class="jp-icon3" fill="#616161"><path d="M2 1h7l3 3v4h-1.5V5H8V2.5H3.5v11H7V15H2z"/>
@@ -174,6 +175,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
         return buttons;
       }
     });
+
+    // jupyterlab-git, when installed: its notebook diffs show nbreview's page.
+    void registerWithGit(app, reviewUrl).catch(reason =>
+      console.warn('nbreview: not registered with jupyterlab-git:', reason)
+    );
 
     if (restorer) {
       void restorer.restore(reviews, {
