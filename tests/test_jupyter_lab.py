@@ -148,3 +148,24 @@ def test_palette_lists_the_commands(page: Any) -> None:
     assert any("Review changes since checkpoint" in t for t in labels), labels
     assert any("Review changes against git HEAD" in t for t in labels), labels
     page.keyboard.press("Escape")
+
+
+def test_jupyterlab_git_diff_shows_nbreviews_page(page: Any) -> None:
+    """jupyterlab-git's "Diff this file" on the changed notebook opens nbreview's page, not nbdime's."""
+    import importlib.util
+
+    if importlib.util.find_spec("jupyterlab_git") is None:
+        reason = "jupyterlab-git is not installed (the test extra installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    page.locator('.jp-SideBar [data-id="jp-git-sessions"]').click()
+    panel = page.locator("#jp-git-sessions")
+    panel.get_by_text("nb.ipynb").first.hover()
+    panel.locator('button[title="Diff this file"]').first.click()
+    frame = page.frame_locator(".nbreview-git-diff iframe")
+    frame.locator("main article.nb").wait_for()
+    assert "(staged)" in frame.locator("header.top").inner_text(), "the working tree against the index"
+    changed = frame.locator(".cell.chg").all_inner_texts()
+    assert len(changed) == 2 and "40 + 2" in changed[0] and "edited in the browser" in changed[1]
+    assert page.locator(".jp-git-diff-parent-widget .nbreview-git-diff").count() == 1
