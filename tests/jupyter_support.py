@@ -163,10 +163,10 @@ def running_lab(root: Path, *, base_url: str = "/") -> Iterator[Lab]:
 
 
 def _quiet_lab_settings(home: Path) -> None:
-    """No news pop-up, and nbdime's own notebook buttons (a test dependency here) off: only nbreview's show."""
+    """No news pop-up, and nbdime's own notebook buttons (its plugin; its modules stay for jupyterlab-git) off."""
     labconfig = home / "config" / "labconfig"
     labconfig.mkdir(parents=True)
-    (labconfig / "page_config.json").write_text(json.dumps({"disabledExtensions": {"nbdime-jupyterlab": True}}))
+    (labconfig / "page_config.json").write_text(json.dumps({"disabledExtensions": {"nbdime-jupyterlab:plugin": True}}))
     notification = home / "settings" / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True)
     (notification / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))

@@ -10,6 +10,7 @@ missing; under CI both are required (``make test`` builds the labextension).
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 
 from browser.browser_support import CHROMIUM_ARGS, SCREENSHOTS, chromium_path
-from jupyter_support import Lab, require_labextension, running_lab
+from jupyter_support import Lab, git, notebook, require_labextension, running_lab, write_notebook
 
 NOTEBOOK = "analysis/nb.ipynb"
 
@@ -150,8 +151,7 @@ def test_palette_lists_the_commands(page: Any) -> None:
     page.keyboard.press("Escape")
 
 
-def test_jupyterlab_git_diff_shows_nbreviews_page(page: Any) -> None:
-    """jupyterlab-git's "Diff this file" on the changed notebook opens nbreview's page, not nbdime's."""
+def require_jupyterlab_git() -> None:
     import importlib.util
 
     if importlib.util.find_spec("jupyterlab_git") is None:
@@ -159,13 +159,49 @@ def test_jupyterlab_git_diff_shows_nbreviews_page(page: Any) -> None:
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    page.locator('.jp-SideBar [data-id="jp-git-sessions"]').click()
-    panel = page.locator("#jp-git-sessions")
+
+
+def git_diff_of_notebook(pg: Any) -> None:
+    """In jupyterlab-git's panel, "Diff this file" on the notebook."""
+    pg.locator('.jp-SideBar [data-id="jp-git-sessions"]').click()
+    panel = pg.locator("#jp-git-sessions")
     panel.get_by_text("nb.ipynb").first.hover()
     panel.locator('button[title="Diff this file"]').first.click()
+
+
+def test_jupyterlab_git_diff_shows_nbreviews_page(page: Any) -> None:
+    """jupyterlab-git's "Diff this file" on the changed notebook opens nbreview's page, not nbdime's."""
+    require_jupyterlab_git()
+    git_diff_of_notebook(page)
     frame = page.frame_locator(".nbreview-git-diff iframe")
     frame.locator("main article.nb").wait_for()
     assert "(staged)" in frame.locator("header.top").inner_text(), "the working tree against the index"
     changed = frame.locator(".cell.chg").all_inner_texts()
     assert len(changed) == 2 and "40 + 2" in changed[0] and "edited in the browser" in changed[1]
     assert page.locator(".jp-git-diff-parent-widget .nbreview-git-diff").count() == 1
+
+
+def test_jupyterlab_git_merge_conflict_keeps_its_merge_view(page: Any, tmp_path: Path) -> None:
+    """A conflicted notebook still opens jupyterlab-git's nbdime merge view, with Mark as resolved."""
+    require_jupyterlab_git()
+    with running_lab(tmp_path) as lab:
+        nb = lab.root / NOTEBOOK
+        git(lab.root, "checkout", "-q", "-b", "theirs")
+        write_notebook(nb, notebook("total = 1 + 1", "print('theirs')"))
+        git(lab.root, "commit", "-qam", "theirs")
+        git(lab.root, "checkout", "-q", "main")
+        write_notebook(nb, notebook("total = 1 + 1", "print('ours')"))
+        git(lab.root, "commit", "-qam", "ours")
+        merge = subprocess.run(["git", "merge", "theirs"], cwd=lab.root, capture_output=True, text=True)
+        assert "CONFLICT" in merge.stdout
+        context = page.context.browser.new_context(viewport={"width": 1400, "height": 820})
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        pg.goto(f"{lab.url}/lab?token={lab.token}")
+        pg.wait_for_selector(".jp-DirListing-item")
+        git_diff_of_notebook(pg)
+        view = pg.locator(".jp-git-diff-parent-widget")
+        view.get_by_text("Mark as resolved").wait_for()
+        view.get_by_text("Common Ancestor").wait_for()
+        assert view.locator(".nbreview-git-diff").count() == 0
+        context.close()
