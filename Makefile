@@ -17,7 +17,8 @@ demo: $(STAMP)
 	$(BIN)/nbreview web fixtures/example/old.ipynb fixtures/example/new.ipynb
 
 # The JupyterLab extension: Node (Debian's nodejs and npm) builds it from jupyterlab/ into
-# build/labextension, which the wheel ships. An editable install has no data files, so the
+# build/labextension, which the wheel ships, with @jupyterlab/builder (webpack) against the
+# installed JupyterLab's core packages, as `jupyter labextension build` does (any Node >= 18). An editable install has no data files, so the
 # venv gets what the wheel installs: the labextension (a link) and the server extension's config.
 LABEXT := build/labextension/package.json
 LAB_SOURCES := $(wildcard jupyterlab/package*.json jupyterlab/tsconfig.json jupyterlab/src/*.ts jupyterlab/style/*)
@@ -26,7 +27,7 @@ SERVER_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.d/nbreview.json
 $(LABEXT): $(STAMP) $(LAB_SOURCES)
 	sh scripts/ensure-debian-package.sh nodejs "building the JupyterLab extension" node nodejs
 	sh scripts/ensure-debian-package.sh npm "building the JupyterLab extension" npm
-	cd jupyterlab && npm ci --no-audit --no-fund --loglevel=error && npx tsc && PATH="$(CURDIR)/$(BIN):$$PATH" jupyter-builder build .
+	cd jupyterlab && npm ci --no-audit --no-fund --loglevel=error && npx tsc && node node_modules/@jupyterlab/builder/lib/build-labextension.js --core-path "$$($(CURDIR)/$(BIN)/python -c 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))')" .
 	mkdir -p $(VENV)/share/jupyter/labextensions
 	rm -rf $(VENV)/share/jupyter/labextensions/nbreview
 	ln -s $(CURDIR)/build/labextension $(VENV)/share/jupyter/labextensions/nbreview
