@@ -128,7 +128,7 @@ def require_labextension() -> None:
 
 
 @contextmanager
-def running_lab(root: Path, *, base_url: str = "/") -> Iterator[Lab]:
+def running_lab(root: Path, *, base_url: str = "/", extra: tuple[str, ...] = ()) -> Iterator[Lab]:
     """``jupyter lab`` on 127.0.0.1 serving ``root/repo``, until the block ends."""
     repo = make_repo(root)
     home = root / "home"
@@ -142,7 +142,7 @@ def running_lab(root: Path, *, base_url: str = "/") -> Iterator[Lab]:
     args = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
             "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={repo}",
             f"--ServerApp.base_url={base_url}", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-            "jupyterlab.NeverCheckForUpdate"]
+            "jupyterlab.NeverCheckForUpdate", *extra]
     if hasattr(os, "getuid") and os.getuid() == 0:
         args.append("--allow-root")
     log = root / "jupyter.log"

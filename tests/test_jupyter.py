@@ -243,3 +243,16 @@ def test_the_wheel_installs_and_enables_both_extensions(tmp_path: Path) -> None:
     assert re.search(r"nbreview v0\.1\.0\s+enabled\s+OK", _sections(labs.stdout + labs.stderr, "")[folder])
     built = json.loads(LABEXTENSION.read_text())
     assert built["jupyterlab"]["_build"]["load"].startswith("static/remoteEntry.")
+
+
+def test_checkpoint_through_the_generic_checkpoints_api(tmp_path: Path) -> None:
+    """A contents manager whose checkpoints are read back through ``get_notebook_checkpoint`` (any storage)."""
+    require_server_extension()
+    services = "jupyter_server.services.contents"
+    extra = (f"--ServerApp.contents_manager_class={services}.filemanager.FileContentsManager",
+             f"--FileContentsManager.checkpoints_class={services}.filecheckpoints.GenericFileCheckpoints")
+    with running_lab(tmp_path, extra=extra) as lab:
+        lab.api("POST", "/api/contents/analysis/nb.ipynb/checkpoints", {})
+        write_notebook(lab.root / "analysis" / "nb.ipynb", notebook("total = 1 + 1", "print('generic')"))
+        text = cell_sources(page(lab, "analysis/nb.ipynb", "old=checkpoint"))
+        assert "analysis/nb.ipynb (checkpoint)" in text and "'generic'" in text and "committed line" in text
