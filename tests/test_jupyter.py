@@ -256,3 +256,37 @@ def test_checkpoint_through_the_generic_checkpoints_api(tmp_path: Path) -> None:
         write_notebook(lab.root / "analysis" / "nb.ipynb", notebook("total = 1 + 1", "print('generic')"))
         text = cell_sources(page(lab, "analysis/nb.ipynb", "old=checkpoint"))
         assert "analysis/nb.ipynb (checkpoint)" in text and "'generic'" in text and "committed line" in text
+
+
+def test_pull_request_page_reads_the_notebooks_with_the_servers_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``nbreview/pr/OWNER/NAME/N``: the pull request's notebooks from (a fake) GitHub, with the server's token."""
+    from fakegithub import SHARED_API, serve
+    from review_world import REPO, REVIEWER, build
+
+    require_server_extension()
+    if not (SHARED_API / "openapi-subset.json").exists():
+        pytest.skip("../shared/github-api is not present")
+    repo, fake = build(tmp_path / "gh")
+    number = fake.open_pull(REPO, "main", "feature")
+    with serve(fake) as api_url:
+        monkeypatch.setenv("GITHUB_API_URL", api_url)
+        monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+        with running_lab(tmp_path / "no-token") as lab:
+            status, _, body = lab.get(f"/nbreview/pr/{REPO}/{number}")
+            assert status == 400 and b"no GitHub token: set GITHUB_TOKEN" in body
+        monkeypatch.setenv("GITHUB_TOKEN", REVIEWER)
+        with running_lab(tmp_path / "lab") as lab:
+            text = cell_sources(page_at(lab, f"/nbreview/pr/{REPO}/{number}"))
+            assert "nb/example.ipynb@" in text and "modified" in text
+            assert lab.get(f"/nbreview/pr/{REPO}/{number}", auth=False)[0] in (302, 403)
+            status, _, body = lab.get(f"/nbreview/pr/{REPO}/999")
+            assert status in (400, 404) and body.count(b"\n") == 1
+    assert fake.schema_errors == []
+
+
+def page_at(lab: Lab, path: str) -> str:
+    status, _, body = lab.get(path)
+    assert status == 200, body[:300]
+    return body.decode("utf-8")

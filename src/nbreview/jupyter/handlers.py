@@ -8,6 +8,7 @@ images and assets under the view's own unguessable path instead of the standalon
 
 - ``nbreview/diff/<path>?old=checkpoint&new=saved``: diff two sides (see :mod:`.sources`) and
   show the page; the diff is kept as a *view* (a small LRU) so its images can be served.
+- ``nbreview/pr/<owner>/<name>/<n>``: a pull request's notebooks (the server's ``GITHUB_TOKEN``).
 - ``nbreview/view/<id>/f/<n>`` and its ``img``, ``att`` and ``imgdiff`` pictures.
 - ``nbreview/static/<name>``: the page's CSS and scripts.
 
@@ -138,6 +139,32 @@ class ViewPageHandler(NbreviewHandler):
         self.send_page(html)
 
 
+class PullRequestHandler(NbreviewHandler):
+    """``nbreview/pr/<owner>/<name>/<n>``: a pull request's notebooks, read with the server's GitHub token.
+
+    The token is the server's own ``GITHUB_TOKEN`` (``GITHUB_API_URL`` for GitHub Enterprise), as
+    ``nbreview review`` reads it; the page is read-only here (threads and writing stay in ``nbreview review``).
+    """
+
+    @web.authenticated
+    @authorized
+    async def get(self, repo: str, number: str) -> None:
+        from nbreview.jupyter.pulls import open_pull_request
+
+        loop = asyncio.get_running_loop()
+        try:
+            pairs = await loop.run_in_executor(None, open_pull_request, repo, int(number))
+        except NbreviewError as err:
+            raise web.HTTPError(502 if getattr(err, "transient", False) else 400, str(err)) from None
+        if not pairs:
+            raise web.HTTPError(404, f"pull request #{number} of {repo} changes no notebook")
+        view_id = secrets.token_urlsafe(16)
+        review = ReviewSet(pairs, None, self.url("view", view_id))
+        html = await loop.run_in_executor(None, review.page, 0, self.static_url_for)
+        self.views.add(review, view_id)
+        self.send_page(html)
+
+
 class ImageHandler(NbreviewHandler):
     """The page's pictures: an output image, a cell attachment, or the pixel difference of a pair."""
 
@@ -191,6 +218,7 @@ def setup_handlers(web_app: Any) -> None:
     web_app.add_handlers(".*$", [
         (base + r"/diff/(.+\.ipynb)", DiffHandler),
         (base + view, ViewPageHandler),
+        (base + r"/pr/([\w.-]{1,100}/[\w.-]{1,100})/(\d{1,9})", PullRequestHandler),
         (base + view + r"/(img|att|imgdiff)/(.+)", ImageHandler),
         (base + r"/static/([A-Za-z0-9_.-]+)", StaticHandler),
     ])
