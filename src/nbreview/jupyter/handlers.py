@@ -36,7 +36,7 @@ from nbreview.web.app import CSP
 from nbreview.web.images import IMAGE_CSP
 from nbreview.web.review import ReviewSet
 
-MAX_VIEWS = 16  # pages kept for their images; an older tab reloads its diff (the URL says which)
+MAX_VIEWS = 8  # pages kept for their images (a diff of big notebooks is big); an older tab reloads its diff
 AUTH_RESOURCE = "contents"  # reading a review is reading notebooks
 STATIC_NAMES = frozenset(p.name for p in (ASSETS / "static").iterdir() if p.suffix in (".css", ".js"))
 

@@ -9,6 +9,7 @@ notebook lives in, with nbreview's one git runner; they need a file-backed Conte
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from dataclasses import dataclass
@@ -110,7 +111,8 @@ async def read_side(cm: Any, path: str, side: str) -> LoadedNotebook:
         return await read_saved(cm, path)
     if side == CHECKPOINT:
         return await read_checkpoint(cm, path)
-    return read_revision(cm, path, side)
+    # git runs in a worker thread: the server keeps answering while it reads a large blob
+    return await asyncio.get_running_loop().run_in_executor(None, read_revision, cm, path, side)
 
 
 async def load_pair(cm: Any, path: str, old: str, new: str = SAVED) -> Pair:
