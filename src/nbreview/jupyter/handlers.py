@@ -87,7 +87,7 @@ class NbreviewHandler(JupyterHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """One line of text, as the standalone page answers (never Jupyter's HTML error page)."""
         exc = kwargs.get("exc_info", (None, None, None))[1]
-        message = getattr(exc, "log_message", None) or self._reason
+        message = " ".join(str(getattr(exc, "log_message", None) or self._reason).split())
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.finish(f"{status_code} {self._reason}: {message}\n")
 
