@@ -89,11 +89,17 @@ def _load_side(rev: str | None, path: str, top: str, prefix: str) -> LoadedNoteb
 def read_git_blob(rev: str, path: str, repo: Repo = ".") -> LoadedNotebook:
     """Read ``path`` as stored at ``rev`` (a commit, or ``:`` for the index) without a checkout.
 
-    A path that does not exist at that revision is an empty notebook (added or deleted).
+    A path that does not exist at that revision is an empty notebook (added or deleted); one
+    that exists but whose object git cannot read (a partial clone offline, a damaged
+    repository) is a :class:`NotebookError` saying so, as git fails with ``unable to read``.
     """
     spec = f"{rev}:{path}" if rev != INDEX else f":{path}"
     proc = run_git(["cat-file", "blob", spec], repo)
     if proc.returncode != 0:
+        sha = git_answer(["rev-parse", "--verify", "--quiet", spec], repo)
+        if sha:
+            raise NotebookError(spec, f"unable to read {sha} (git cannot read this object: missing or damaged; "
+                                      "a partial clone needs its remote)")
         if rev == INDEX or git_answer(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], repo) is not None:
             return LoadedNotebook(empty_notebook(), spec, empty=True)
         raise NotebookError(spec, f"git cannot read it: {proc.stderr.decode(errors='replace').strip()}")

@@ -73,8 +73,6 @@ def _lines(view: NotebookView, st: TerminalStyle, title: str | None) -> Iterator
     for cv in view.cells:
         if cv.shown:
             yield from render_cell(cv.diff, diff, st, language)
-    hidden = view.hidden_parts()
-    if not diff.has_changes:
-        yield "no changes"
+    hidden = view.hidden_parts()  # "no changes" is said once, in the summary line above
     if hidden:
         yield st.paint(DIM, f"⋯ hidden: {', '.join(hidden)}; -a shows everything")
