@@ -13,7 +13,6 @@ into a notebook again with a choice per conflict (what the mergetool page does).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from nbreview.engine.options import DiffOptions
@@ -48,7 +47,7 @@ def merge_structured(
     merger = CellMerger(base_side.nb["cells"], local_side.nb["cells"], remote_side.nb["cells"], options)
     slots = merger.merge()
     metas = [side.nb.get("metadata", {}) for side in sides]
-    meta, meta_conflicts = merge_values(metas[0], metas[1], metas[2], _metadata_transient(metas[1], metas[2]))
+    meta, meta_conflicts = merge_values(metas[0], metas[1], metas[2], notebook_metadata_transient)
     for value_conflict in meta_conflicts:
         merger.conflict("value", None, value_conflict)
     rest = [{k: v for k, v in side.nb.items() if k not in ("cells", "metadata")} for side in sides]
@@ -60,25 +59,6 @@ def merge_structured(
     return MergeResult(slots, merger.conflicts, meta if isinstance(meta, dict) else {}, fields,
                        base_side.nb, local_side.nb, remote_side.nb, outputs,
                        (base_side.label, local_side.label, remote_side.label))
-
-
-def _metadata_transient(local: Any, remote: Any) -> Callable[[list[str | int]], bool]:
-    """The diff's transient metadata rule, except that a kernel version merges silently only when
-    the sides differ in its patch part (3.9.4 vs 3.9.7); 3.9 vs 3.7 is a conflict like any other."""
-
-    def feature(meta: Any) -> list[str]:
-        info = meta.get("language_info") if isinstance(meta, dict) else None
-        version = info.get("version") if isinstance(info, dict) else None
-        return str(version).split(".")[:2] if version is not None else []
-
-    same_feature = feature(local) == feature(remote)
-
-    def transient(path: list[str | int]) -> bool:
-        if path[:2] == ["language_info", "version"]:
-            return same_feature
-        return notebook_metadata_transient(path)
-
-    return transient
 
 
 def _minor(fields: dict[str, Any]) -> int:
