@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from nbreview.cli.common import add_diff_options, add_display_arguments, add_revision_arguments, diff_options
 
-
 if TYPE_CHECKING:
     from nbreview.git.changes import ChangeDiff
 
@@ -29,10 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nbreview.cli.diff_cmd import report_unreadable
     from nbreview.cli.output import emit, make_style, use_color
     from nbreview.git.log import commits, log_lines
-
-    from nbreview.cli.diff_cmd import report_unreadable
 
     history = commits(list(args.args), args.paths, args.max_count)
     st = make_style(args, use_color(args.color))

@@ -34,6 +34,7 @@ class FileStyle:
         self.version = 3 if raw.get("nbformat") == 3 else 4
         first = re.search(r"\n([ \t]+)\S", text)
         self.indent: int | str | None = None
+        self.language = "python"
         if first:
             ws = first.group(1)
             self.indent = len(ws) if set(ws) == {" "} else ws
@@ -50,8 +51,8 @@ class FileStyle:
         texts += [v for o in outputs for k, v in (o.get("data") or {}).items() if k.startswith("text/")]
         texts += [o.get(k) for o in outputs for k in _V3_SPLIT if self.version == 3 and k != "text"]
         self.output_lists = _lists(texts, True)
-        langs = [c.get("language") for c in cells if isinstance(c.get("language"), str)]
-        self.language = langs[0] if langs else "python"
+        langs = [str(c["language"]) for c in cells if isinstance(c.get("language"), str)]
+        self.language = langs[0] if langs else self.language
 
     def raw_cells(self) -> list[dict[str, Any]]:
         if self.version == 3:
@@ -159,9 +160,9 @@ def dumps_like(nb: dict[str, Any], local_text: str, local_nb: dict[str, Any]) ->
     ctx: tuple[str, ...] = ("worksheets", "cells") if v3 else ("cells",)
     cells = []
     for cell in nb.get("cells", []):
-        kept = same.get(_canon(cell))
-        if kept:
-            cells.append(kept.pop(0))
+        stored = same.get(_canon(cell))
+        if stored:
+            cells.append(stored.pop(0))
         else:
             styled = _style_v3_cell(cell, st) if v3 else _style_v4_cell(cell, st)
             cells.append(st.order(styled, ctx))
