@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from nbreview.io.git import display_path, start_git
 
 if TYPE_CHECKING:
-    import subprocess
+    from nbreview.io.git import BackgroundGit
 
 
 @dataclass
@@ -63,7 +63,7 @@ class GitColor:
 
     def __init__(self) -> None:
         self.decided: bool | None = None
-        self.proc: subprocess.Popen[str] | None = None
+        self.proc: BackgroundGit | None = None
         forced = os.environ.get("NBREVIEW_COLOR", "").lower()
         self.tty = sys.stdout.isatty() or bool(os.environ.get("GIT_PAGER_IN_USE"))
         if forced in ("always", "never"):

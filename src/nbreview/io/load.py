@@ -12,7 +12,6 @@ import copy
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Union
 
 from nbreview.errors import (
@@ -155,7 +154,8 @@ def read_path(path: str | os.PathLike[str]) -> LoadedNotebook:
     if label == os.devnull:
         return LoadedNotebook(empty_notebook(), label, empty=True)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:  # open, not pathlib: the git diff driver never imports pathlib
+            data = fh.read()
     except FileNotFoundError:
         raise NotebookError(label, "no such file") from None
     except IsADirectoryError:
