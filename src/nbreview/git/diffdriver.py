@@ -61,11 +61,12 @@ class GitColor:
     costs the driver no wall time.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tty: bool | None = None) -> None:
+        """``tty``: whether the driver's stdout is a terminal (None: this process's stdout)."""
         self.decided: bool | None = None
         self.proc: BackgroundGit | None = None
         forced = os.environ.get("NBREVIEW_COLOR", "").lower()
-        self.tty = sys.stdout.isatty() or bool(os.environ.get("GIT_PAGER_IN_USE"))
+        self.tty = (sys.stdout.isatty() if tty is None else tty) or bool(os.environ.get("GIT_PAGER_IN_USE"))
         if forced in ("always", "never"):
             self.decided = forced == "always"
         elif os.environ.get("NO_COLOR"):
