@@ -86,3 +86,21 @@ def test_driver_arguments_are_one_list() -> None:
     from nbreview.git.diffdriver import POSITIONAL as FIELDS
 
     assert POSITIONAL == FIELDS
+
+
+def test_git_log_ext_diff_shares_one_helper_across_commits(repo: Repo) -> None:
+    for k in range(2):
+        repo.write(f"nb{k}.ipynb", EXAMPLE_OLD.read_text().replace("sales", f"sales {k}"))
+        repo.write(f"nb{k + 2}.ipynb", EXAMPLE_OLD.read_text().replace("sales", f"sales {k + 2}"))
+        repo.commit(f"third {k}")
+
+    def log(**env: str) -> str:
+        proc = subprocess.run(["git", "log", "-p", "--ext-diff", "-3"], cwd=repo.root, env=dict(repo.env, **env),
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    alone = log(NBREVIEW_DRIVER_HELPER="0")
+    assert alone.count("nbreview a/") == 8
+    assert log() == alone
+    assert wait_until_gone(repo) == []

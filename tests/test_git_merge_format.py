@@ -135,3 +135,22 @@ def test_invalid_json_side_falls_back_to_git_line_merge(repo: Repo) -> None:
     assert "merged as text with git merge-file (clean)" in proc.stderr
     merged = (repo.root / "sales.ipynb").read_text()
     assert '"local": 1' in merged and '"remote": 1' in merged and "<<<<<<<" not in merged
+
+
+@pytest.mark.parametrize(("doc", "reason"), [
+    ({"nbformat": 3, "worksheets": [{"cells": [{"cell_type": "code", "outputs": [
+        {"output_type": "pyout", "json": "{bad"}]}]}]}, "an output's 'json' value is not valid JSON"),
+    ({"nbformat": 3, "worksheets": 5}, "'worksheets' is not a list of objects"),
+    ({"nbformat": 1, "cells": [{"cell_type": "weird"}]}, "its structure is not what nbformat 1 requires"),
+])
+def test_a_failed_upgrade_is_one_clear_line(doc: dict[str, Any], reason: str, tmp_path: Any) -> None:
+    import subprocess
+
+    from test_merge_git import NBREVIEW
+
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(doc))
+    proc = subprocess.run([NBREVIEW, "diff", str(path), str(path)], capture_output=True, text=True, check=False)
+    major = doc["nbformat"]
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"nbreview: error: {path}: could not upgrade nbformat {major} to 4: {reason}\n"

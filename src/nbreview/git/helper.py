@@ -23,6 +23,7 @@ import sys
 TYPE_CHECKING = False  # not typing's: the git diff driver's helper client starts without importing typing
 
 if TYPE_CHECKING:
+    import _socket
     import socket
     from collections.abc import Callable
 
@@ -51,12 +52,12 @@ def git_process() -> tuple[int, str] | None:
     return None
 
 
-def _wanted() -> tuple[int, str] | None:
-    """The git process to share a helper with, when this ``git diff`` shows several files."""
+def _wanted(files: int) -> tuple[int, str] | None:
+    """The git process to share a helper with, when this diff shows at least ``files`` files."""
     if os.environ.get("NBREVIEW_DRIVER_HELPER", "1") == "0" or not sys.platform.startswith("linux"):
         return None
     try:
-        if int(os.environ.get("GIT_DIFF_PATH_TOTAL", "0")) < 2:
+        if int(os.environ.get("GIT_DIFF_PATH_TOTAL", "0")) < files:
             return None
     except ValueError:
         return None
@@ -87,29 +88,29 @@ def socket_path(git: tuple[int, str]) -> str | None:
 
 def ask_helper(argv: list[str], width: int) -> bytes | None:
     """The helper's output for these driver arguments, or None (then the driver works alone)."""
-    git = _wanted()
-    if git is None or os.environ.get("GIT_DIFF_PATH_COUNTER") == "1":
-        return None
-    path = socket_path(git)
+    git = _wanted(1)  # any file of the git command that started a helper (git log -p: later commits too)
+    path = socket_path(git) if git is not None else None
     if path is None or not os.path.exists(path):
         return None
-    import socket
+    import _socket  # not socket: its enums and selectors would cost every driver more than the rest
 
     request = {"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "width": width,
                "tty": sys.stdout.isatty()}
+    conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(60)
-            conn.connect(path)
-            conn.sendall(json.dumps(request).encode("utf-8", errors="surrogateescape"))
-            conn.shutdown(socket.SHUT_WR)
-            reply = _read_all(conn)
+        conn.settimeout(60)
+        conn.connect(path)
+        conn.sendall(json.dumps(request).encode("utf-8", errors="surrogateescape"))
+        conn.shutdown(_socket.SHUT_WR)
+        reply = _read_all(conn)
     except (OSError, ValueError):
         return None
+    finally:
+        conn.close()
     return reply[len(_REPLY_OK):] if reply.startswith(_REPLY_OK) else None
 
 
-def _read_all(conn: socket.socket) -> bytes:
+def _read_all(conn: socket.socket | _socket.socket) -> bytes:
     chunks = []
     while chunk := conn.recv(1 << 16):
         chunks.append(chunk)
@@ -117,13 +118,13 @@ def _read_all(conn: socket.socket) -> bytes:
 
 
 def start_helper(answer: Callable[[dict[str, object]], bytes]) -> None:
-    """After the first driver of a multi-file ``git diff`` has printed its file: fork the helper.
+    """After a driver of a multi-file ``git diff`` that found no helper has printed its file: fork one.
 
     ``answer`` turns one request into the bytes to print (it runs in the forked helper, where
     everything the first diff imported is already loaded).
     """
-    git = _wanted()
-    if git is None or os.environ.get("GIT_DIFF_PATH_COUNTER") != "1" or not hasattr(os, "pidfd_open"):
+    git = _wanted(2)
+    if git is None or not hasattr(os, "pidfd_open"):
         return
     path = socket_path(git)
     if path is None:

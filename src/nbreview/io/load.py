@@ -124,8 +124,8 @@ def _upgrade(obj: Notebook, label: str) -> Notebook:
         return _upgrade_with_nbformat(obj)
     except ValueError as err:  # our own one-line reasons (and json's, for a bad application/json)
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-    except Exception as err:  # noqa: BLE001 - nbformat fails in many ways on malformed old notebooks
-        reason = f"its structure is not what nbformat {major} requires ({type(err).__name__})"
+    except Exception:  # noqa: BLE001 - nbformat fails in many ways on malformed old notebooks
+        reason = f"its structure is not what nbformat {major} requires"  # not nbformat's internals
     raise UnsupportedFormatError(label, f"could not upgrade nbformat {major} to 4: {reason}") from None
 
 
