@@ -104,3 +104,35 @@ def test_git_log_ext_diff_shares_one_helper_across_commits(repo: Repo) -> None:
     assert alone.count("nbreview a/") == 8
     assert log() == alone
     assert wait_until_gone(repo) == []
+
+
+def test_a_helper_that_cannot_answer_means_working_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import threading
+
+    from nbreview.git import helper
+
+    monkeypatch.setattr(helper, "git_process", lambda: (4242, "77"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("GIT_DIFF_PATH_TOTAL", "3")
+    monkeypatch.setenv("GIT_DIFF_PATH_COUNTER", "2")
+    path = helper.socket_path((4242, "77"))
+    assert path is not None and path.endswith("/diff-4242-77.sock")
+    assert helper.ask_helper(["x"] * 7, 80) is None  # no helper
+    Path(path).write_text("")  # a stale file where the socket was
+    assert helper.ask_helper(["x"] * 7, 80) is None
+    os.unlink(path)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(path)
+        server.listen(1)
+
+        def garbage() -> None:
+            conn, _ = server.accept()
+            with conn:
+                conn.recv(1 << 20)
+                conn.sendall(b"not the helper\n")
+
+        thread = threading.Thread(target=garbage)
+        thread.start()
+        assert helper.ask_helper(["x"] * 7, 80) is None  # an answer without the helper's greeting
+        thread.join()

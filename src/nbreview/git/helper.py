@@ -176,8 +176,14 @@ def _serve(listener: socket.socket, watch: int, answer: Callable[[dict[str, obje
         ready, _, _ = select.select([listener.fileno(), watch], [], [], IDLE_SECONDS)
         if not ready or watch in ready:
             return  # git has exited (or nobody asked for a minute)
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            continue
         with conn:
-            conn.settimeout(60)
-            request = json.loads(_read_all(conn).decode("utf-8", errors="surrogateescape"))
-            conn.sendall(_REPLY_OK + answer(request))
+            try:
+                conn.settimeout(60)
+                request = json.loads(_read_all(conn).decode("utf-8", errors="surrogateescape"))
+                conn.sendall(_REPLY_OK + answer(request))
+            except (OSError, ValueError):
+                continue  # that driver went away or sent nonsense; it falls back to working alone
