@@ -154,3 +154,19 @@ def test_a_failed_upgrade_is_one_clear_line(doc: dict[str, Any], reason: str, tm
     major = doc["nbformat"]
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == f"nbreview: error: {path}: could not upgrade nbformat {major} to 4: {reason}\n"
+
+
+def test_dumps_like_keeps_escapes_line_endings_and_compact_files() -> None:
+    from nbreview.io.load import parse_bytes
+    from nbreview.io.style import dumps_like
+
+    nb = notebook([md_cell("Café\nau lait"), code_cell("x = 1")])
+    for text in (json.dumps(nb, indent=1).replace("\n", "\r\n") + "\r\n",  # Windows line endings
+                 json.dumps(nb, indent=4, ensure_ascii=True),  # \u00e9 escapes, no final newline
+                 json.dumps(nb, separators=(",", ":"))):  # one compact line
+        local = parse_bytes(text.encode(), "local.ipynb").nb
+        assert dumps_like(local, text, local) == text
+        merged = copy.deepcopy(local)
+        merged["cells"][1]["source"] = "x = 2"
+        out = dumps_like(merged, text, local)
+        assert out == text.replace('"x = 1"', '"x = 2"')

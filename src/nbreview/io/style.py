@@ -3,7 +3,7 @@
 ``git merge-file`` keeps a file's bytes outside the merged hunks; a notebook merge should too.
 :func:`dumps_like` writes the merged notebook (nbformat 4, as the merge builds it) the way the
 local file was written: its nbformat version (3 stays 3 when nbformat 3 can hold the result),
-its indent, key order, ``\\uXXXX`` escaping, final newline and string-vs-list style for
+its indent, key order, ``\\uXXXX`` escaping, line endings, final newline and string-vs-list style for
 multi-line text. Cells and metadata the merge left as local has them are written as the local
 file holds them, byte for byte in the JSON sense.
 """
@@ -41,6 +41,7 @@ class FileStyle:
         self.separators = None if self.indent is not None or '": ' in text else (",", ":")
         self.ensure_ascii = text.isascii() and bool(_NON_ASCII_ESCAPE.search(text))
         self.final_newline = text.endswith("\n")
+        self.crlf = "\r\n" in text[:4096]  # saved on Windows: JSON strings escape theirs, so every raw one is layout
         self.orders: dict[tuple[str, ...], list[str]] = {}
         self.sorted = self._learn(raw, ())
         cells = self.raw_cells()
@@ -95,7 +96,8 @@ class FileStyle:
     def dumps(self, doc: Any) -> str:
         text = json.dumps(doc, indent=self.indent, separators=self.separators, sort_keys=self.sorted,
                           ensure_ascii=self.ensure_ascii)
-        return text + "\n" if self.final_newline else text
+        text = text + "\n" if self.final_newline else text
+        return text.replace("\n", "\r\n") if self.crlf else text
 
 
 def _lists(values: list[Any], default: bool) -> bool:
