@@ -16,7 +16,6 @@ through ``/proc``); elsewhere every driver works alone, as before.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -94,13 +93,11 @@ def ask_helper(argv: list[str], width: int) -> bytes | None:
         return None
     import _socket  # not socket: its enums and selectors would cost every driver more than the rest
 
-    request = {"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "width": width,
-               "tty": sys.stdout.isatty()}
     conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         conn.settimeout(60)
         conn.connect(path)
-        conn.sendall(json.dumps(request).encode("utf-8", errors="surrogateescape"))
+        conn.sendall(encode_request(argv, width, sys.stdout.isatty()))
         conn.shutdown(_socket.SHUT_WR)
         reply = _read_all(conn)
     except (OSError, ValueError):
@@ -108,6 +105,26 @@ def ask_helper(argv: list[str], width: int) -> bytes | None:
     finally:
         conn.close()
     return reply[len(_REPLY_OK):] if reply.startswith(_REPLY_OK) else None
+
+
+def encode_request(argv: list[str], width: int, tty: bool) -> bytes:
+    """A driver's request as NUL-separated fields (none of them can hold a NUL): the folder, the width,
+    whether stdout is a terminal, the argument count, the arguments, then the environment as ``K=V``.
+
+    Not JSON: the json module would import :mod:`re` into every driver.
+    """
+    fields = [os.getcwd(), str(width), "1" if tty else "0", str(len(argv)), *argv]
+    fields += [f"{key}={value}" for key, value in os.environ.items()]
+    return b"\0".join(os.fsencode(f) for f in fields)
+
+
+def decode_request(data: bytes) -> dict[str, object]:
+    """What :func:`encode_request` sent, as the request ``answer`` takes."""
+    fields = [os.fsdecode(f) for f in data.split(b"\0")]
+    count = int(fields[3])
+    env = dict(item.split("=", 1) for item in fields[4 + count:] if "=" in item)
+    return {"cwd": fields[0], "width": int(fields[1]), "tty": fields[2] == "1", "argv": fields[4:4 + count],
+            "env": env}
 
 
 def _read_all(conn: socket.socket | _socket.socket) -> bytes:
@@ -183,7 +200,6 @@ def _serve(listener: socket.socket, watch: int, answer: Callable[[dict[str, obje
         with conn:
             try:
                 conn.settimeout(60)
-                request = json.loads(_read_all(conn).decode("utf-8", errors="surrogateescape"))
-                conn.sendall(_REPLY_OK + answer(request))
-            except (OSError, ValueError):
+                conn.sendall(_REPLY_OK + answer(decode_request(_read_all(conn))))
+            except (OSError, ValueError, IndexError):
                 continue  # that driver went away or sent nonsense; it falls back to working alone
