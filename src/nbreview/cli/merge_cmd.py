@@ -49,10 +49,10 @@ def run(args: argparse.Namespace) -> int:
     except NotebookError as err:
         # git hands the driver temporary files; name the notebook and which side is broken.
         side = {args.base: "base", args.local: "local (ours)", args.remote: "remote (theirs)"}.get(err.source, "")
-        if isinstance(err, InvalidJSONError):
-            return _line_merge(args, f"{name}, {side or err.source} version: {err.detail}")
         if not args.path:
-            raise
+            raise  # by hand: bad input is one line and exit 2, nothing written
+        if isinstance(err, InvalidJSONError):  # as git's merge driver: never leave a side's changes out
+            return _line_merge(args, f"{name}, {side or err.source} version: {err.detail}")
         raise NbreviewError(f"{args.path}, {side or err.source} version: {err.detail}") from None
     result = resolve_merge(structured, strategy=args.strategy)
     if result.unresolved:
