@@ -170,3 +170,37 @@ def test_dumps_like_keeps_escapes_line_endings_and_compact_files() -> None:
         merged["cells"][1]["source"] = "x = 2"
         out = dumps_like(merged, text, local)
         assert out == text.replace('"x = 1"', '"x = 2"')
+
+
+def test_nbformat_3_is_read_without_importing_nbformat(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    from conftest import FIXTURES
+
+    code = ("import sys; from nbreview.io.load import read_path; "
+            f"nb = read_path({str(FIXTURES / 'formats' / 'v3.ipynb')!r}); "
+            "assert nb.upgraded_from == '3.0' and nb.nb['nbformat'] == 4; "
+            "assert not [m for m in sys.modules if m.startswith(('nbformat', 'jsonschema'))]")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_language_version_changed_on_both_sides_keeps_local_as_the_readme_says(repo: Repo) -> None:
+    def with_version(version: str) -> str:
+        nb = sample()
+        nb["metadata"]["language_info"] = {"name": "python", "version": version}
+        return json.dumps(nb, indent=1) + "\n"
+
+    (repo.root / "sales.ipynb").write_text(with_version("3.7.10"))
+    repo.git("commit", "-q", "-am", "base")
+    repo.git("checkout", "-q", "-b", "feature")
+    (repo.root / "sales.ipynb").write_text(with_version("3.7.12"))
+    repo.git("commit", "-q", "-am", "remote runs 3.7.12")
+    repo.git("checkout", "-q", "main")
+    (repo.root / "sales.ipynb").write_text(with_version("3.9.4"))
+    repo.git("commit", "-q", "-am", "local runs 3.9.4")
+    proc = repo.git("merge", "--no-edit", "feature", ok=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((repo.root / "sales.ipynb").read_text())["metadata"]["language_info"]["version"] == "3.9.4"
+    assert changed_lines(repo, "HEAD^1", "HEAD") == []
