@@ -212,10 +212,12 @@ def test_bad_notebook_leaves_the_conflict_to_git(repo: Repo) -> None:
     repo.save(nb, "title")
     proc = repo.git("merge", "--no-edit", "feature", ok=False)
     assert proc.returncode == 1 and repo.conflicted() == ["sales.ipynb"]
-    assert "nbreview: error: sales.ipynb, remote (theirs) version: invalid JSON" in proc.stderr
+    assert "nbreview: sales.ipynb, remote (theirs) version: invalid JSON" in proc.stderr
+    assert "merged as text with git merge-file (1 conflict marked)" in proc.stderr
     assert "Traceback" not in proc.stderr
-    # The driver wrote nothing: the working file is still our version.
-    assert repo.read()["cells"][0]["source"].startswith("# Sales 2024")
+    # git's line merge: both sides kept between markers, nothing left out silently.
+    text = (repo.root / "sales.ipynb").read_text()
+    assert text.startswith("<<<<<<< HEAD\n") and '{"cells": [' in text and "# Sales 2024" in text
 
 
 def test_both_sides_rerun_merges_where_gits_line_merge_conflicts(repo: Repo) -> None:

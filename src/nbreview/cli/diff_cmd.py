@@ -136,9 +136,21 @@ def _run_git(args: argparse.Namespace) -> int:
             emit([render_stat(rows, st)] if rows else [], args)
         else:
             emit(_separated(change_lines(item, st) for item in diffs()), args)
-    if any(item.diff is None for item in results):
+    if report_unreadable(results):
         return 2
     return 1 if args.exit_code and any(item.diff is not None and item.diff.has_changes for item in results) else 0
+
+
+def report_unreadable(results: Iterable[ChangeDiff]) -> bool:
+    """One ``nbreview: error:`` line on stderr per notebook that could not be diffed; True if any."""
+    import sys
+
+    from nbreview.render.terminal import terminal_safe
+
+    failed = [item for item in results if item.diff is None]
+    for item in failed:
+        sys.stderr.write(f"nbreview: error: {terminal_safe(item.error)}\n")
+    return bool(failed)
 
 
 def _separated(blocks: Iterable[Iterable[str]]) -> Iterator[str]:

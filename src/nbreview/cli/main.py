@@ -12,11 +12,13 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # not typing's: the git diff driver's helper client starts without importing typing
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
+    from typing import Any
 
     from _typeshed import SupportsWrite
 
