@@ -47,7 +47,7 @@ class FileStyle:
         cells = self.raw_cells()
         source_key = "input" if self.version == 3 else "source"
         self.source_lists = _lists([c.get(source_key, c.get("source")) for c in cells], True)
-        outputs = [o for c in cells for o in c.get("outputs", []) if isinstance(o, dict)] if cells else []
+        outputs = [o for c in cells if isinstance(c.get("outputs"), list) for o in c["outputs"] if isinstance(o, dict)]
         texts = [o.get("text") for o in outputs]
         texts += [v for o in outputs for k, v in (o.get("data") or {}).items() if k.startswith("text/")]
         texts += [o.get(k) for o in outputs for k in _V3_SPLIT if self.version == 3 and k != "text"]
@@ -143,8 +143,22 @@ def _style_v3_cell(cell: dict[str, Any], st: FileStyle) -> dict[str, Any]:
 def dumps_like(nb: dict[str, Any], local_text: str, local_nb: dict[str, Any]) -> str:
     """``nb`` (nbformat 4) as text in the local file's format; ``local_nb`` is that file as nbreview loaded it.
 
-    Falls back to :func:`~nbreview.io.write.dumps_notebook` when the local file gives no format to keep.
+    Falls back to :func:`~nbreview.io.write.dumps_notebook` when the local file gives no format to keep, or
+    when the text in its format would not read back, unrepaired, as ``nb`` (a local file that needed repair
+    has a structure that is not worth keeping, and a merge result is always a valid notebook).
     """
+    from nbreview.errors import NbreviewError
+    from nbreview.io.load import parse_bytes
+
+    try:
+        text = _dumps_like(nb, local_text, local_nb)
+        back = parse_bytes(text.encode("utf-8"), "merged")
+    except (NbreviewError, TypeError, AttributeError, KeyError, IndexError):  # a file too odd to learn from
+        return dumps_notebook(nb)
+    return text if not back.problems and back.nb == nb else dumps_notebook(nb)
+
+
+def _dumps_like(nb: dict[str, Any], local_text: str, local_nb: dict[str, Any]) -> str:
     try:
         raw = json.loads(local_text)
     except ValueError:
