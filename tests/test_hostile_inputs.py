@@ -429,7 +429,11 @@ def test_git_diff_and_log_survive_hostile_notebooks(tmp_path: Path) -> None:
     git("commit", "-q", "--amend", "-m", f"two {H.ESCAPES}")  # git log prints it raw; nbreview log must not
     r = subprocess.run([nbreview, "log", "--color=always"], cwd=repo, env={**env, "NBREVIEW_PAGER": "cat"},
                        capture_output=True, text=True)
-    assert r.returncode == 0 and "PWNED-TITLE" in r.stdout and "\\u200f" in r.stdout, r.stderr  # message and cells
+    # the refused notebooks (huge-int ...) make log exit 2, as diff does, each named on one stderr line
+    refused = [line for line in r.stderr.splitlines() if line]
+    assert r.returncode == (2 if refused else 0), r.stderr
+    assert all(line.startswith("nbreview: error: ") and ".ipynb: " in line for line in refused), r.stderr
+    assert "PWNED-TITLE" in r.stdout and "\\u200f" in r.stdout, r.stderr  # message and cells
     assert not _UNSAFE.search(r.stdout + r.stderr), "nbreview log: a control character reached the terminal"
 
 
