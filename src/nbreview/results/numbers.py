@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from nbreview.engine.model import TextDiff
 from nbreview.engine.text import volatile_spans
+from nbreview.results.noise import ELLIPSIS, THROUGHPUT_AFTER, THROUGHPUT_LABEL, noise_spans, same_at_precision
 
 MAX_CHANGED_LINES = 20_000  # changed lines of one output read for numbers; beyond, a note
 MAX_LINE_CHARS = 2_000  # a longer line (minified data, a base64 blob) is not read for numbers
@@ -54,6 +55,7 @@ _DIGIT = re.compile(r"\d")
 _SEPARATORS = ":,;|="
 _FILLER = frozenset("is was are were of at in to now be by from than ~ ≈ -> →".split())
 _NUM_TOKEN = "\x00#"
+_KEYED = re.compile(r"[\w'\"\]]\s*[=:]\s*['\"]?$")
 
 
 @dataclass(slots=True)
@@ -66,6 +68,7 @@ class Num:
     start: int
     end: int
     volatile: bool
+    key: str = ""  # the label when written as ``key=value`` or ``key: value`` (a repr, a dict, a namespace)
 
 
 def strip_ansi(text: str) -> str:
@@ -108,7 +111,7 @@ def _base_label(seg: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _volatile_label(label: str) -> bool:
-    return bool(_VOLATILE_LABEL.search(label))
+    return bool(_VOLATILE_LABEL.search(label) or THROUGHPUT_LABEL.search(label))
 
 
 def numbers_in_line(line: str) -> list[Num]:
@@ -116,7 +119,7 @@ def numbers_in_line(line: str) -> list[Num]:
     out: list[Num] = []
     if len(line) > MAX_LINE_CHARS or not _DIGIT.search(line):
         return out
-    vol = volatile_spans(line)
+    vol = volatile_spans(line) + noise_spans(line)
     prev_end = 0
     prev_label = ""
     inherited: dict[str, int] = {}
@@ -150,10 +153,12 @@ def numbers_in_line(line: str) -> list[Num]:
             unit.lower() in _TIME_UNITS
             or _RATE.match(unit)
             or (not unit and not m.group("pct") and _AFTER_TIME.match(line, end))
+            or THROUGHPUT_AFTER.match(line, end - len(unit))
             or _volatile_label(label)
             or (vol and any(a < end and start < b for a, b in vol))
         )
-        out.append(Num(value, body.strip(), label, start, end, volatile))
+        key = label if _KEYED.search(seg) else ""
+        out.append(Num(value, body.strip(), label, start, end, volatile, key))
         prev_end = end
     return out
 
@@ -177,6 +182,8 @@ def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], lis
     a, b = numbers_in_line(old), numbers_in_line(new)
     if not a or not b:
         return [], a, b
+    if bool(ELLIPSIS.search(old)) != bool(ELLIPSIS.search(new)):
+        return [], [], []  # printed truncated on one side only: the positions differ, nothing is compared
     if len(a) == len(b) and _masked(old, a) == _masked(new, b):  # the usual case: only numbers differ
         return list(zip(a, b, strict=True)), [], []
     skeleton_a, where_a = _skeleton(old, a)
@@ -190,7 +197,7 @@ def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], lis
         if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
             for d in range(i2 - i1):
                 num_a, num_b = at_a.get(i1 + d), at_b.get(j1 + d)
-                if num_a is not None and num_b is not None:
+                if num_a is not None and num_b is not None and a[num_a].key == b[num_b].key:
                     pairs.append((a[num_a], b[num_b]))
                     used_a.add(num_a)
                     used_b.add(num_b)
@@ -357,4 +364,7 @@ def _masked(line: str, nums: list[Num]) -> str:
 
 
 def _reportable(a: Num, b: Num) -> bool:
-    return not a.volatile and not b.volatile and a.value != b.value
+    """Both values count and they differ beyond how they were printed."""
+    if a.volatile or b.volatile or a.value == b.value:
+        return False
+    return not same_at_precision(float(a.value), float(b.value), a.text, b.text)

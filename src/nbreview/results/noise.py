@@ -1,0 +1,95 @@
+"""Numbers a reviewer never judges a change by, found on real revision history.
+
+Each rule is one noise class seen while judging real pairs (``benchmarks/judged``): object and
+figure reprs, source locations in log lines, progress bars and counters, throughputs, list
+markers, truncated prints; and :func:`same_at_precision`, a value printed to a different
+precision (``0.03444`` / ``0.03444444``) or changed only at float rounding level. The engine's
+volatile rules (timings, addresses) are the floor; these are added on top.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+# <Figure size 640x480 with 1 Axes>, <matplotlib.lines.Line2D at 0x7f…>, <AxesSubplot:xlabel='x'>,
+# <BarContainer object of 10 artists>: a repr in angle brackets says what an object is, not a result.
+_OBJECT_REPR = re.compile(r"<[A-Za-z_][\w.]*(?:[:\s][^<>\n]*)?>")
+# cuda_blas.cc:1786], train.py:12: the line of a source file that logged a message
+_SOURCE_LOCATION = re.compile(r"[\w-]\.[A-Za-z]{1,5}:(\d+)\b|\bline (\d+)\b")
+# tqdm: " 45%|####5     | 9/20 [00:03<00:04, 2.6it/s]"; a bar made of # or █ with a percentage
+_TQDM = re.compile(r"\d+%\|[^|\n]*\|")
+# keras: "535/535 [======] - 36s 57ms/step - loss: 0.52"; the counter, not the metrics after it
+_KERAS_COUNTER = re.compile(r"\b\d+/\d+\s*\[[=.>\-]*\]")
+_ETA = re.compile(r"\bETA\b")
+# "Step 700/7000", "Epoch 3/10", "Batch 12 of 50": where a loop is, not what it measured
+_COUNTER = re.compile(
+    r"(?i)\b(?:epoch|step|batch|iter|iteration|round|fold|trial|chunk|shard)\s*[:#]?\s*\d+\s*(?:/|of)\s*\d+\b"
+)
+# markdown or generated ordered lists: "4. Leaves: ...", "2) second"
+_LIST_MARKER = re.compile(r"^\s*\d{1,3}[.)](?=\s+[^\W\d])")
+# text cut by the front-end or by numpy/pandas: the positions after it differ between sides
+_MORE_LINES = re.compile(r"<<\s*\d+ more lines?\s*>>|\.\.\.\s*\d+ more (?:lines|items|rows)|\[\d+ rows x \d+ columns\]")
+ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)|…")
+# units and labels of a throughput or a speed: measured by the clock, different every run
+THROUGHPUT_AFTER = re.compile(
+    r"\s?(?:[kMGTP]?FLOPS|[kMGTP]?FLOP/s|(?:samples|tokens|examples|images|steps|it|batches)/(?:s|sec|second)"
+    r"|s/(?:it|step|batch|epoch)|MB/s|GB/s|kB/s|B/s|it/s|ms/step|us/sample|µs/sample|ms/sample)\b"
+)
+THROUGHPUT_LABEL = re.compile(
+    r"(?:/s|/sec|per second|per sec)$|\b(?:mfu|flops|tflops|gflops|global_step/sec|samples_per_second|"
+    r"steps_per_second|tokens_per_second|iterations per second|latency|fps)\b",
+    re.I,
+)
+FLOAT_ROUNDING = 1e-6  # a relative change below this is float rounding (float32 is ~1.2e-7 per step)
+
+
+def noise_spans(line: str) -> list[tuple[int, int]]:
+    """Spans of a line whose numbers never count (in addition to the engine's volatile spans)."""
+    spans: list[tuple[int, int]] = []
+    if "<" in line:
+        spans += [m.span() for m in _OBJECT_REPR.finditer(line)]
+        spans += [m.span() for m in _MORE_LINES.finditer(line)]
+    if ":" in line:
+        spans += [m.span(1) if m.group(1) else m.span(2) for m in _SOURCE_LOCATION.finditer(line)]
+    if "|" in line and _TQDM.search(line) or _ETA.search(line):
+        return [(0, len(line))]  # a progress update: every number on it is where the loop was
+    if "/" in line or " of " in line:
+        spans += [m.span() for m in _KERAS_COUNTER.finditer(line)]
+        spans += [m.span() for m in _COUNTER.finditer(line)]
+    m = _LIST_MARKER.match(line)
+    if m:
+        spans.append(m.span())
+    return spans
+
+
+def resolution(text: str) -> float:
+    """The step of the last printed digit: ``0.0344`` → 1e-4, ``85`` → 1, ``1.0e+14`` → 1e13."""
+    t = text.strip().replace(",", "").rstrip("%").strip().lstrip("+-\u2212")
+    mantissa, _, exp = t.lower().partition("e")
+    try:
+        e = int(exp) if exp else 0
+    except ValueError:
+        e = 0
+    decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa else 0
+    return 10.0 ** (e - decimals)
+
+
+def same_at_precision(old: float, new: float, old_text: str, new_text: str) -> bool:
+    """True when two printed values are one value: equal at the coarser side's printed precision
+    (``0.03444`` / ``0.03444444``, ``85`` / ``85.0``), or apart only by float rounding."""
+    if old == new:
+        return True
+    if not (math.isfinite(old) and math.isfinite(new)):
+        return False
+    scale = max(abs(old), abs(new))
+    if abs(new - old) <= FLOAT_ROUNDING * scale:
+        return True
+    ra, rb = resolution(old_text), resolution(new_text)
+    if ra == rb:
+        return False
+    coarse = max(ra, rb)
+    fine_value = new if rb < ra else old
+    coarse_value = old if rb < ra else new
+    # the finer value rounds to the coarser one (half a step either way, with float slack)
+    return abs(fine_value - coarse_value) <= coarse / 2 * (1 + 1e-9)
