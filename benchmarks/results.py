@@ -226,6 +226,8 @@ def make_signal_case(nb: dict[str, Any], kind: str, rng: random.Random) -> Case 
         cells[k]["source"] = src + ("\n" if src and not src.endswith("\n") else "") + "result = result * 2\n"
         return nb, new, {(kind, k)}
     if kind == "out_of_order":
+        if "colab" in new.get("metadata", {}):
+            return None  # Colab's counts are per runtime session: not a signal there by design
         counted = [k for k in code if isinstance(cells[k].get("execution_count"), int)]
         if len(counted) < 3:
             return None

@@ -1,7 +1,8 @@
 """What a reviewer is shown of the results, decided once for every renderer.
 
 The terminal, the review page, the HTML report and the PR comment all call this module:
-the order (biggest relative change first), how many (top N per surface), the wording of
+the order (metrics, then table cells, then other values; biggest relative change first within
+each; a few per cell before the next cell's), how many (top N per surface), the wording of
 numbers, deltas and signals, and which rows and columns of a table are drawn. Renderers only
 draw what it returns, so they can never disagree.
 """
@@ -9,6 +10,7 @@ draw what it returns, so they can never disagree.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from nbreview.results.model import NumberChange, Results, Signal, TableDiff
@@ -73,16 +75,49 @@ def direction(n: NumberChange) -> str:
     return "changed" if d is None else ("up" if d > 0 else "down")
 
 
+# what a reviewer judges a change by: metrics first (accuracy, loss, error, F1, AUC, R², p-values, counts of rows)
+_METRIC = re.compile(
+    r"(?i)acc(?:uracy)?|loss|score|error|\berr\b|precision|recall|\bf1\b|f-?score|\bauc\b|roc|r²|r2\b|r\^2|"
+    r"rmse|\bmae\b|\bmse\b|mape|smape|mase|p[-_ ]?value|\bp\b|perplexity|ppl|bleu|rouge|iou|\bdice\b|"
+    r"correlation|matthews|kappa|inertia|silhouette|likelihood|entropy|\brows?\b|\bcount\b|\bsamples?\b"
+)
+RANK_CLASSES = ("metric", "table cell", "value")
+PER_CELL = 4  # changes of one cell listed before the other cells' changes get their turn
+
+
+def rank_class(n: NumberChange) -> int:
+    """0 a metric-like label, 1 a table cell, 2 any other value (the order of the Results list)."""
+    label = n.column if n.row is not None and n.column else n.label
+    if _METRIC.search(label or ""):
+        return 0
+    return 1 if n.row is not None else 2
+
+
 def ranked(results: Results) -> list[NumberChange]:
-    """Numeric changes by size of relative change (from zero first), then text cell changes; stable."""
-    numeric = [n for n in results.numbers if n.numeric]
-    text = [n for n in results.numbers if not n.numeric]
+    """Metrics, then table cells, then other values; by size of relative change within a class (from
+    zero first, text cells last); at most ``PER_CELL`` of one cell before every other cell has had
+    its turn, so one chatty cell cannot fill the list. Stable."""
 
     def size(n: NumberChange) -> float:
         r = n.relative
-        return math.inf if r is None else abs(r)
+        return -1.0 if r is None else abs(r)
 
-    return sorted(numeric, key=size, reverse=True) + text
+    by_class = sorted(results.numbers, key=lambda n: (rank_class(n), -size(n)))
+    first: list[NumberChange] = []
+    later: list[NumberChange] = []
+    seen: dict[tuple[int, int], int] = {}
+    for n in by_class:
+        k = seen[(rank_class(n), n.cell)] = seen.get((rank_class(n), n.cell), 0) + 1
+        (first if k <= PER_CELL else later).append(n)
+    return sorted(first, key=lambda n: rank_class(n)) + later
+
+
+def more_kinds(results: Results, limit: int) -> str:
+    """What the changes left out of a list of ``limit`` are: ``12 metrics, 3 table cells, 20 other values``."""
+    left = ranked(results)[limit:]
+    counts = [sum(1 for n in left if rank_class(n) == k) for k in range(len(RANK_CLASSES))]
+    words = (("metric", "metrics"), ("table cell", "table cells"), ("other value", "other values"))
+    return ", ".join(f"{c} {words[k][c != 1]}" for k, c in enumerate(counts) if c)
 
 
 @dataclass(frozen=True)
