@@ -279,7 +279,8 @@ def merge_by_kind(signals: list[Signal]) -> list[Signal]:
         groups.setdefault(sig.kind, []).append(sig)
     out: list[Signal] = []
     for group in groups.values():
-        cells = list(dict.fromkeys(c for sig in group for c in (sig.cells or ([sig.cell] if sig.cell is not None else []))))
+        listed = (sig.cells or ([sig.cell] if sig.cell is not None else []) for sig in group)
+        cells = list(dict.fromkeys(c for one in listed for c in one))
         details = list(dict.fromkeys(sig.detail for sig in group))
         if len(group) == 1:
             detail = group[0].detail
