@@ -41,18 +41,23 @@ THROUGHPUT_LABEL = re.compile(
     r"steps_per_second|tokens_per_second|iterations per second|latency|fps)\b",
     re.I,
 )
+# %timeit: "186 ms ± 2.94 ms per loop (mean ± std. dev. of 7 runs, 10 loops each)"; %memit: "peak memory: 9 MiB"
+_TIMEIT = re.compile(r"per loop \(mean|loops? each\)|\bbest of \d+\b|peak memory:|increment:")
+# glog/absl lines (TensorFlow, JAX, XLA): "2022-07-19 18:11:01.44: I tensorflow/...cc:1532] ..." "I0719 18:11:01"
+_LOG_LINE = re.compile(r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+:? ?)?[IWEF](?:\d{4} [\d:.]+\s+\d+)?\s[\w./-]+\.\w+:\d+\]")
 FLOAT_ROUNDING = 1e-6  # a relative change below this is float rounding (float32 is ~1.2e-7 per step)
 
 
 def noise_spans(line: str) -> list[tuple[int, int]]:
-    """Spans of a line whose numbers never count (in addition to the engine's volatile spans)."""
+    """Spans of a line whose numbers never count (in addition to the engine's volatile spans); the
+    whole line for a progress update, a ``%timeit``/``%memit`` result or a glog/absl log line."""
     spans: list[tuple[int, int]] = []
     if "<" in line:
         spans += [m.span() for m in _OBJECT_REPR.finditer(line)]
         spans += [m.span() for m in _MORE_LINES.finditer(line)]
     if ":" in line:
         spans += [m.span(1) if m.group(1) else m.span(2) for m in _SOURCE_LOCATION.finditer(line)]
-    if "|" in line and _TQDM.search(line) or _ETA.search(line):
+    if "|" in line and _TQDM.search(line) or _ETA.search(line) or _TIMEIT.search(line) or _LOG_LINE.match(line):
         return [(0, len(line))]  # a progress update: every number on it is where the loop was
     if "/" in line or " of " in line:
         spans += [m.span() for m in _KERAS_COUNTER.finditer(line)]

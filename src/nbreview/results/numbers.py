@@ -55,6 +55,7 @@ _DIGIT = re.compile(r"\d")
 _SEPARATORS = ":,;|="
 _FILLER = frozenset("is was are were of at in to now be by from than ~ ≈ -> →".split())
 _NUM_TOKEN = "\x00#"
+_LOOP_LABEL = re.compile(r"(?i)^(?:ep|epoch|iter|iteration|it|step|global step|batch|round)$")
 _KEYED = re.compile(r"[\w'\"\]]\s*[=:]\s*['\"]?$")
 
 
@@ -69,6 +70,7 @@ class Num:
     end: int
     volatile: bool
     key: str = ""  # the label when written as ``key=value`` or ``key: value`` (a repr, a dict, a namespace)
+    counter: bool = False  # a loop counter (``Ep 3``, ``Step 000300``): it names the line, it is not a result
 
 
 def strip_ansi(text: str) -> str:
@@ -158,7 +160,11 @@ def numbers_in_line(line: str) -> list[Num]:
             or (vol and any(a < end and start < b for a, b in vol))
         )
         key = label if _KEYED.search(seg) else ""
-        out.append(Num(value, body.strip(), label, start, end, volatile, key))
+        # "Ep 3", "Step 000300", or an integer naming its row ("Batch size 24: ...", "Layer 2: ...")
+        counter = isinstance(value, int) and bool(
+            _LOOP_LABEL.match(label) or label and not key and line.startswith(":", end)
+        )
+        out.append(Num(value, body.strip(), label, start, end, volatile or counter, key, counter))
         prev_end = end
     return out
 
@@ -184,6 +190,8 @@ def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], lis
         return [], a, b
     if bool(ELLIPSIS.search(old)) != bool(ELLIPSIS.search(new)):
         return [], [], []  # printed truncated on one side only: the positions differ, nothing is compared
+    if [n.value for n in a if n.counter] != [n.value for n in b if n.counter]:
+        return [], a, b  # lines of different epochs or steps: not one line changed
     if len(a) == len(b) and _masked(old, a) == _masked(new, b):  # the usual case: only numbers differ
         return list(zip(a, b, strict=True)), [], []
     skeleton_a, where_a = _skeleton(old, a)
@@ -240,10 +248,10 @@ class _Line:
 
 
 def _key(line: _Line, volatile_only: bool) -> str:
-    """The line with its volatile numbers (or all of them) masked."""
+    """The line with its volatile numbers (or all of them but its loop counters) masked."""
     out, pos = [], 0
     for n in line.nums:
-        if n.volatile or not volatile_only:
+        if n.volatile and volatile_only or not volatile_only and not n.counter:
             out += [line.text[pos : n.start], "#"]
             pos = n.end
     out.append(line.text[pos:])
