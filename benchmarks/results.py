@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 ROOT = HERE.parent
 SHARED = Path(os.environ.get("NBREVIEW_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus" / "pairs"
@@ -445,6 +446,12 @@ def main() -> int:
         return 2
     r = run(40 if args.quick else None, log=sys.stderr)
     print(report(r))
+    import results_judged  # the judged real-history section, printed beside the perturbation figures
+
+    judged = results_judged.run()
+    r["judged"] = judged
+    print()
+    print(results_judged.report(judged))
     if args.json:
         Path(args.json).write_text(json.dumps(r, indent=1))
     return 0

@@ -29,6 +29,13 @@ JUDGED = HERE / "judged"
 KINDS = ("number", "table cell", "signal")
 
 
+def _format_only(n: Any) -> bool:
+    """A table cell whose two texts are one number printed two ways (must never be reported)."""
+    from nbreview.results.noise import same_at_precision
+
+    return bool(n.numeric and same_at_precision(float(n.old), float(n.new), n.old_text, n.new_text))
+
+
 def items(pair: Path) -> list[dict[str, Any]]:
     """Every item the results review reports for one pair, each with its stable key and its context."""
     import nbreview
@@ -40,7 +47,8 @@ def items(pair: Path) -> list[dict[str, Any]]:
     for n in ranked(d.results):
         kind = "table cell" if n.row is not None else "number"
         key = f"{kind}|{n.cell}|{n.output}|{n.label}|{n.old_text}|{n.new_text}"
-        out.append({"kind": kind, "key": key, "cell": n.cell, "text": f"{n.label}: {n.old_text} -> {n.new_text}"})
+        out.append({"kind": kind, "key": key, "cell": n.cell, "text": f"{n.label}: {n.old_text} -> {n.new_text}",
+                    "format_only": kind == "table cell" and _format_only(n)})
     for s in d.results.signals:
         key = f"signal|{s.kind}|{s.cell}|{s.detail}"
         out.append({"kind": "signal", "key": key, "cell": s.cell, "text": f"{s.kind}: {s.detail}"})
@@ -71,6 +79,7 @@ def run() -> dict[str, Any]:
         for it in items(p):
             c = per[it["kind"]]
             c["reported"] += 1
+            c["format_only"] += bool(it.get("format_only"))
             verdict = v.get(it["key"])
             if verdict is None:
                 c["unjudged"] += 1
@@ -92,6 +101,7 @@ def report(r: dict[str, Any]) -> str:
         "",
         "| kind | reported | real | noise | unjudged | precision | target |",
         "| :-- | --: | --: | --: | --: | --: | :-- |",
+        f"| table cells changed only in format | {r['table cell'].get('format_only', 0)} | | | | | 0 |",
     ]
     targets = {"number": "≥ 0.95", "table cell": "format-only: 0", "signal": "≥ 0.90"}
     for k in KINDS:

@@ -45,6 +45,8 @@ THROUGHPUT_LABEL = re.compile(
 _TIMEIT = re.compile(r"per loop \(mean|loops? each\)|\bbest of \d+\b|peak memory:|increment:")
 # glog/absl lines (TensorFlow, JAX, XLA): "2022-07-19 18:11:01.44: I tensorflow/...cc:1532] ..." "I0719 18:11:01"
 _LOG_LINE = re.compile(r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+:? ?)?[IWEF](?:\d{4} [\d:.]+\s+\d+)?\s[\w./-]+\.\w+:\d+\]")
+# one cheap pass before the whole-line rules above
+_WHOLE_LINE = re.compile(r"%\||\bETA\b|per loop|loops? each|best of|peak memory|increment:|\.\w+:\d+\]")
 FLOAT_ROUNDING = 1e-6  # a relative change below this is float rounding (float32 is ~1.2e-7 per step)
 
 
@@ -57,7 +59,9 @@ def noise_spans(line: str) -> list[tuple[int, int]]:
         spans += [m.span() for m in _MORE_LINES.finditer(line)]
     if ":" in line:
         spans += [m.span(1) if m.group(1) else m.span(2) for m in _SOURCE_LOCATION.finditer(line)]
-    if "|" in line and _TQDM.search(line) or _ETA.search(line) or _TIMEIT.search(line) or _LOG_LINE.match(line):
+    if _WHOLE_LINE.search(line) and (
+        "|" in line and _TQDM.search(line) or _ETA.search(line) or _TIMEIT.search(line) or _LOG_LINE.match(line)
+    ):
         return [(0, len(line))]  # a progress update: every number on it is where the loop was
     if "/" in line or " of " in line:
         spans += [m.span() for m in _KERAS_COUNTER.finditer(line)]

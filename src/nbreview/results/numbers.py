@@ -191,7 +191,7 @@ def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], lis
     if bool(ELLIPSIS.search(old)) != bool(ELLIPSIS.search(new)):
         return [], [], []  # printed truncated on one side only: the positions differ, nothing is compared
     if [n.value for n in a if n.counter] != [n.value for n in b if n.counter]:
-        return [], a, b  # lines of different epochs or steps: not one line changed
+        return [], [], []  # lines of different epochs or steps: not one line changed, nothing to pair
     if len(a) == len(b) and _masked(old, a) == _masked(new, b):  # the usual case: only numbers differ
         return list(zip(a, b, strict=True)), [], []
     skeleton_a, where_a = _skeleton(old, a)
@@ -325,10 +325,10 @@ def _pair_partners_then_labels(old: list[_Line], new: list[_Line], out: list[Pai
             pool[0].extend(unpaired_old)
             pool[1].extend((n, b.line) for n in unpaired_new)
         else:
-            pool[0].extend(a.nums)
+            pool[0].extend(_unnamed(a.nums))
     for b in new:
         if not b.used:
-            pools.setdefault(b.hunk, ([], []))[1].extend((n, b.line) for n in b.nums)
+            pools.setdefault(b.hunk, ([], []))[1].extend((n, b.line) for n in _unnamed(b.nums))
     for old_left, new_left in pools.values():
         if old_left and new_left:
             line_of = {id(n): ln for n, ln in new_left}
@@ -359,6 +359,11 @@ def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
     _pair_partners_then_labels(old, new, out)
     out.sort(key=lambda p: p.line or 0)
     return out, None
+
+
+def _unnamed(nums: list[Num]) -> list[Num]:
+    """The numbers of a line left for pairing by label: none when a loop counter names the line."""
+    return [] if any(n.counter for n in nums) else nums
 
 
 def _masked(line: str, nums: list[Num]) -> str:

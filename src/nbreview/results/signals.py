@@ -44,10 +44,9 @@ _WARNING_KEY = re.compile(r"0x[0-9a-fA-F]+|\d+(?:\.\d+)*|(?:/[\w.\-]+)+")
 _COMMENT = re.compile(r"#.*$")
 
 
-def _code_lines(cell: dict[str, Any]) -> list[str]:
-    """The source without comments, blank lines and spacing: a change elsewhere can change a result."""
-    lines = (_COMMENT.sub("", line).strip() for line in _text(cell.get("source")).splitlines())
-    return ["".join(line.split()) for line in lines if line]
+def _code_lines(cell: dict[str, Any]) -> str:
+    """The source without comments, spacing and line breaks: a change elsewhere can change a result."""
+    return "".join("".join(_COMMENT.sub("", line).split()) for line in _text(cell.get("source")).splitlines())
 
 
 def _text(value: Any) -> str:

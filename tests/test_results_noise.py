@@ -1,0 +1,122 @@
+"""Noise classes found while judging real history (benchmarks/judged): each never counts as a changed value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import nbreview
+from conftest import code_cell, notebook
+from nbreview.results.model import Results
+from nbreview.results.noise import same_at_precision
+from nbreview.view.results import more_kinds, ranked
+
+
+def stream(text: str) -> dict[str, Any]:
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"text/plain": text}}
+
+
+def results(old: str, new: str, kind: str = "stream") -> Results:
+    out = stream if kind == "stream" else plain
+    a = notebook([code_cell("run()", [out(old)], 1)])
+    b = notebook([code_cell("run()", [out(new)], 2)])
+    return nbreview.diff(a, b).results
+
+
+def changed(old: str, new: str, kind: str = "stream") -> list[tuple[str, Any, Any]]:
+    return [(n.label, n.old, n.new) for n in results(old, new, kind).numbers]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # object and figure reprs
+        ("<Figure size 640x480 with 1 Axes>\n", "<Figure size 1000x600 with 3 Axes>\n"),
+        ("[<matplotlib.lines.Line2D at 0x7f01>, 12]\n", "[<matplotlib.lines.Line2D at 0x7f99>, 12]\n"),
+        ("<AxesSubplot:xlabel='x', ylabel='7'>\n", "<AxesSubplot:xlabel='x', ylabel='9'>\n"),
+        ("<BarContainer object of 10 artists>\n", "<BarContainer object of 12 artists>\n"),
+        # source locations of log lines, glog/absl lines
+        ("W tf/cuda_blas.cc:368] TF32 on\n", "W tf/cuda_blas.cc:1786] TF32 on\n"),
+        ("2022-07-19 18:11:01.4: I tf/gpu_device.cc:1525] with 21809 MB memory\n",
+         "2022-07-19 18:11:01.4: I tf/gpu_device.cc:1532] with 21608 MB memory\n"),
+        # timings, throughputs, progress bars and counters
+        ("186 ms ± 2.94 ms per loop (mean ± std. dev. of 7 runs, 1 loops each)\n",
+         "190 ms ± 3.10 ms per loop (mean ± std. dev. of 7 runs, 10 loops each)\n"),
+        ("Tokens/sec: 3130.38, MFU: 0.3799\n", "Tokens/sec: 22536.25, MFU: 0.6130\n"),
+        ("Batch 1: 1.0e+14 FLOPS\n", "Batch 1: 4.1e+14 FLOPS\n"),
+        (" 45%|####5     | 9/20 [00:03<00:04, 2.6it/s]\n", " 95%|#########5| 19/20 [00:07<00:00, 2.9it/s]\n"),
+        ("7000/7000 [==========] - loss: 0.5\n", "219/219 [==========] - loss: 0.5\n"),
+        ("  5/535 [....] - ETA: 15s - loss: 0.6935\n", "  5/535 [....] - ETA: 12s - loss: 0.6479\n"),
+        ("Epoch 3/10\n", "Epoch 3/20\n"),
+        # list markers, truncated prints
+        ("2. Leaves: willow\n", "4. Leaves: willow\n"),
+        ("[1.5, 2.5, ..., 9.5]\n", "[1.5, 2.5, 3.5, 4.5]\n"),
+        # the same value printed to another precision, or apart by float rounding only
+        ("inertia: 0.03444\n", "inertia: 0.03444444\n"),
+        ("loss: 0.10736798530929946\n", "loss: 0.10736798530929913\n"),
+        ("score: 85\n", "score: 85.0\n"),
+    ],
+)
+def test_noise_never_counts(old: str, new: str) -> None:
+    assert changed(old, new) == []
+
+
+def test_key_value_reprs_pair_by_key() -> None:
+    # the repr gained defaults: positions shift, keys do not
+    old = "KMeans(n_clusters=5, n_init=10, random_state=42)\n"
+    new = "KMeans(n_clusters=5, random_state=42)\n"
+    assert changed(old, new, "plain") == []
+    assert changed("SVC(C=5000, gamma=0.1)\n", "SVC(gamma=0.1, C=1.0)\n", "plain") == [("C", 5000, 1.0)]
+    assert changed("SVC(C=5000, gamma=0.1)\n", "SVC(C=1.0, gamma=0.1)\n", "plain") == [("C", 5000, 1.0)]
+
+
+def test_lines_of_different_epochs_never_pair() -> None:
+    old = "Ep 9 (Iter 000100): Train loss 1.043, Val loss 6.8\n"
+    new = "Ep 9 (Iter 000075): Train loss 0.367, Val loss 6.5\n"
+    assert changed(old, new) == []
+    same_step = "Ep 9 (Iter 000100): Train loss 0.367, Val loss 6.5\n"
+    assert [x[0] for x in changed(old, same_step)] == ["Train loss", "Val loss"]
+
+
+def test_rows_of_a_sweep_pair_by_their_name() -> None:
+    old = "Batch size 2: acc 0.51\nBatch size 4: acc 0.62\n"
+    new = "Batch size 8: acc 0.71\nBatch size 4: acc 0.64\n"
+    assert changed(old, new) == [("acc", 0.62, 0.64)]
+
+
+def test_same_at_precision() -> None:
+    assert same_at_precision(0.03444, 0.03444444, "0.03444", "0.03444444")
+    assert not same_at_precision(0.9666, 0.966, "0.9666", "0.966")  # 0.9666 rounds to 0.967
+    assert same_at_precision(1.0e14, 1.04e14, "1.0e+14", "1.04e+14")
+    assert not same_at_precision(0.912, 0.934, "0.912", "0.934")
+
+
+def test_table_cells_changed_only_in_format_are_not_counted() -> None:
+    html_old = "<table><tr><th></th><th>a</th><th>b</th></tr><tr><th>x</th><td>85</td><td>1.5</td></tr></table>"
+    html_new = "<table><tr><th></th><th>a</th><th>b</th></tr><tr><th>x</th><td>85.0</td><td>1.7</td></tr></table>"
+    a = notebook([code_cell("df", [{**plain("t"), "data": {"text/html": html_old, "text/plain": "t"}}], 1)])
+    b = notebook([code_cell("df", [{**plain("t"), "data": {"text/html": html_new, "text/plain": "t"}}], 2)])
+    res = nbreview.diff(a, b).results
+    assert [(n.column, n.old, n.new) for n in res.numbers] == [("b", 1.5, 1.7)]
+    assert res.tables[0].changed_cells == 1
+
+
+def test_a_new_sample_under_a_positional_index_is_not_changed_cells() -> None:
+    old = "   idx  sentence\n0  588  a cat\n1  2085  a dog\n2  4424  a cow\n"
+    new = "   idx  sentence\n0  5611  the sun\n1  6138  the sea\n2  7885  the sky\n"
+    res = results(old, new, "plain")
+    assert res.numbers == [] and {r.status for r in res.tables[0].rows} == {"removed", "added"}
+
+
+def test_ranking_metrics_then_tables_then_values_with_a_per_cell_cap() -> None:
+    old = "".join(f"w{k}: {k}.0\n" for k in range(1, 9)) + "accuracy: 0.90\n"
+    new = "".join(f"w{k}: {k * 3}.0\n" for k in range(1, 9)) + "accuracy: 0.91\n"
+    res = results(old, new)
+    order = [n.label for n in ranked(res)]
+    assert order[0] == "accuracy" and len(order) == 9
+    assert more_kinds(res, 3) == "6 other values"
