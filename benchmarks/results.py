@@ -50,6 +50,13 @@ _VOLATILE_LINE = re.compile(
     r"\d+ ?(?:s|ms|µs|ns|sec|min|minutes|seconds)\b|\d{4}-\d{2}-\d{2}|\d:\d\d|"
     r"version|\bv\d|\d+\.\d+\.\d+|memory|speed|%|\x1b|e[-+]\d|:\d+:"
 )
+# Numbers that are not results by definition (what a reviewer never judges a change by): loop counters and
+# the integers naming a row ("Ep 3 (Step 000300)", "Batch size 24:"), figure and object reprs, throughputs,
+# the front-end's "<<N more lines>>". Never perturbed (the lines around them still are).
+_NOT_A_RESULT = re.compile(
+    r"(?i)\b(?:ep|epoch|step|iter|iteration|batch size)\s+$|<<\s*$|<figure size [^>]*$|<[^<>]* at $"
+)
+_NOT_A_RESULT_LINE = re.compile(r"(?i)/sec|\bmfu\b|flops|<[\w.]*(?:figure|axes|matplotlib)")
 _TD_NUMBER = re.compile(r"(<td[^>]*>)\s*(-?\d+(?:\.\d+)?)\s*(</td>)")
 PER_OUTPUT = 2  # numbers perturbed per output
 MAX_OUTPUTS = 12  # outputs perturbed per notebook
@@ -130,8 +137,9 @@ def _perturb_text(text: str, rng: random.Random) -> tuple[str, list[tuple[float,
     spots = [
         (k, m)
         for k, line in enumerate(lines)
-        if not _VOLATILE_LINE.search(line) and len(line) < 500
+        if not _VOLATILE_LINE.search(line) and not _NOT_A_RESULT_LINE.search(line) and len(line) < 500
         for m in _CANDIDATE.finditer(line)
+        if not _NOT_A_RESULT.search(line, 0, m.start(1)) and not line.startswith(":", m.end(1))
     ]
     if not spots:
         return None

@@ -120,3 +120,50 @@ def test_ranking_metrics_then_tables_then_values_with_a_per_cell_cap() -> None:
     order = [n.label for n in ranked(res)]
     assert order[0] == "accuracy" and len(order) == 9
     assert more_kinds(res, 3) == "6 other values"
+
+
+def test_a_signal_fires_once_per_kind_listing_its_cells() -> None:
+    from nbreview.view.results import signal_items
+
+    out = [stream("3\n")]
+    a = notebook([code_cell(f"print({k})", out, k + 1) for k in range(4)])
+    b = notebook([code_cell(f"print({k} + 1)", out, k + 1) for k in range(4)])
+    (sig,) = nbreview.diff(a, b).results.signals
+    assert (sig.kind, sig.cell, sig.cells) == ("stale_output", 0, [0, 1, 2, 3]) and "(4 cells)" in sig.detail
+    (item,) = signal_items(nbreview.diff(a, b).results)
+    assert item.where == "cells [0], [1], [2], [3]"
+
+
+def test_signals_that_are_not_news() -> None:
+    out = [stream("3\n")]
+    base_out_of_order = notebook([code_cell("a", out, 5), code_cell("b", out, 2), code_cell("c", out, 3)])
+    new = notebook([code_cell("a", out, 5), code_cell("b", out, 2), code_cell("c2", out, 1)])
+    assert nbreview.diff(base_out_of_order, new).results.signals == []  # the base was already out of order
+    in_order = notebook([code_cell("a", out, 1), code_cell("b", out, 2), code_cell("c", out, 3)])
+    rerun = notebook([code_cell("a", out, 4), code_cell("b", out, 2), code_cell("c", out, 3)])
+    assert [s.kind for s in nbreview.diff(in_order, rerun).results.signals] == ["out_of_order"]
+    colab = {**rerun, "metadata": {"colab": {"provenance": []}}}
+    assert nbreview.diff({**in_order, "metadata": {"colab": {}}}, colab).results.signals == []
+    copied = notebook([code_cell("a", out, 1), code_cell("b", out, 2), code_cell("b", out, 2)])
+    assert nbreview.diff(in_order, copied).results.signals == []  # an equal count is a copied cell
+
+
+    # a patch release, or a version written down where there was none, is not a kernel change
+    def lang(v: str) -> dict[str, Any]:
+        return {**in_order, "metadata": {"language_info": {"name": "python", "version": v}}}
+
+    assert nbreview.diff(lang("3.10.6"), lang("3.10.12")).results.signals == []
+    assert [s.kind for s in nbreview.diff(lang("3.10.6"), lang("3.12.1")).results.signals] == ["kernel_changed"]
+    # only comments or line breaks changed: the output is not stale
+    wrapped = notebook([code_cell("f(a,\n  b)  # note", out, 1)])
+    assert nbreview.diff(notebook([code_cell("f(a, b)", out, 1)]), wrapped).results.signals == []
+
+
+def test_a_warning_that_differs_only_in_an_address_is_not_new() -> None:
+    def warn(addr: str) -> dict[str, Any]:
+        text = f"WARNING: <Cell object at {addr}> has the same name\n"
+        return {"output_type": "stream", "name": "stderr", "text": text}
+
+    a = notebook([code_cell("fit()", [warn("0x7fd0e0822610")], 1)])
+    b = notebook([code_cell("fit()", [warn("0x7fd0e080f070")], 2)])
+    assert nbreview.diff(a, b).results.signals == []

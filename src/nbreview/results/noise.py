@@ -13,8 +13,12 @@ import math
 import re
 
 # <Figure size 640x480 with 1 Axes>, <matplotlib.lines.Line2D at 0x7f…>, <AxesSubplot:xlabel='x'>,
-# <BarContainer object of 10 artists>: a repr in angle brackets says what an object is, not a result.
-_OBJECT_REPR = re.compile(r"<[A-Za-z_][\w.]*(?:[:\s][^<>\n]*)?>")
+# <BarContainer object of 10 artists>, <Foo object at 0x…>: says what an object is, not a result
+# (a repr that carries a value, <tf.Tensor: shape=(), numpy=108>, is read)
+_OBJECT_REPR = re.compile(
+    r"<(?:[\w.]*\.)?(?:Figure|Axes\w*|matplotlib[\w.]*|\w*Container|\w*Collection|Line2D|Text|Legend|\w*Image)"
+    r"\b[^<>\n]*>|<[A-Za-z_][\w.]*[^<>\n]*?(?: at 0x[0-9a-fA-F]+| object of \d+ \w+)>"
+)
 # cuda_blas.cc:1786], train.py:12: the line of a source file that logged a message
 _SOURCE_LOCATION = re.compile(r"[\w-]\.[A-Za-z]{1,5}:(\d+)\b|\bline (\d+)\b")
 # tqdm: " 45%|####5     | 9/20 [00:03<00:04, 2.6it/s]"; a bar made of # or █ with a percentage

@@ -22,6 +22,7 @@ TABLES_TERMINAL = 3  # tables drawn as grids in the terminal
 TABLES_COMMENT = 2  # tables drawn in a PR comment, per notebook
 TABLE_ROWS = 12  # rows of one table drawn (changed, added and removed rows only)
 TABLE_COLUMNS = 8  # columns of one table drawn (those with a change first)
+SIGNAL_CELLS = 6  # cells named in one signal's line
 
 # Checklist order: what can hurt first.
 SIGNAL_ORDER = ("secret", "new_error", "new_warning", "stale_output", "out_of_order", "kernel_changed", "output_growth")
@@ -159,11 +160,23 @@ def top_changes(results: Results, limit: int) -> tuple[list[ShownChange], int]:
 
 @dataclass(frozen=True)
 class ShownSignal:
+    """One checklist line: ``where`` names every cell of the kind (``cells [3], [5], [9]``), ``cell`` the first."""
+
     kind: str
     title: str
     cell: int | None
     where: str
     detail: str
+    cells: tuple[int, ...] = ()
+
+
+def where_cells(cells: list[int] | tuple[int, ...], cell: int | None) -> str:
+    """``cell [5]``, ``cells [3], [5], [9]``, ``cells [3], [5], [9] and 4 more``, or ``notebook``."""
+    if len(cells) <= 1:
+        return where(cells[0] if cells else cell)
+    shown = ", ".join(f"[{c}]" for c in cells[:SIGNAL_CELLS])
+    more = len(cells) - SIGNAL_CELLS
+    return f"cells {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def signal_items(results: Results) -> list[ShownSignal]:
@@ -173,7 +186,9 @@ def signal_items(results: Results) -> list[ShownSignal]:
         return (SIGNAL_ORDER.index(s.kind) if s.kind in SIGNAL_ORDER else 99, -1 if s.cell is None else s.cell)
 
     return [
-        ShownSignal(s.kind, SIGNAL_TITLES.get(s.kind, s.kind), s.cell, where(s.cell), s.detail)
+        ShownSignal(
+            s.kind, SIGNAL_TITLES.get(s.kind, s.kind), s.cell, where_cells(s.cells, s.cell), s.detail, tuple(s.cells)
+        )
         for s in sorted(results.signals, key=key)
     ]
 
