@@ -53,6 +53,12 @@ def changed(old: str, new: str, kind: str = "stream") -> list[tuple[str, Any, An
         ("7000/7000 [==========] - loss: 0.5\n", "219/219 [==========] - loss: 0.5\n"),
         ("  5/535 [....] - ETA: 15s - loss: 0.6935\n", "  5/535 [....] - ETA: 12s - loss: 0.6479\n"),
         ("Epoch 3/10\n", "Epoch 3/20\n"),
+        ("60000/60000 [====] - 3s 52us/sample - loss: 0.5\n", "60000/60000 [====] - 4s 61us/sample - loss: 0.5\n"),
+        ("INFO:tensorflow:global_step/sec: 12.31\n", "INFO:tensorflow:global_step/sec: 15.02\n"),
+        ("CPU times: user 1.2 s, sys: 30 ms, total: 1.23 s\nWall time: 1.5 s\n",
+         "CPU times: user 2.2 s, sys: 40 ms, total: 2.24 s\nWall time: 2.5 s\n"),
+        ("peak memory: 120.50 MiB, increment: 3.20 MiB\n", "peak memory: 130.10 MiB, increment: 9.90 MiB\n"),
+        ("Time taken: 3.2\n", "Time taken: 4.9\n"),
         # list markers, truncated prints
         ("2. Leaves: willow\n", "4. Leaves: willow\n"),
         ("[1.5, 2.5, ..., 9.5]\n", "[1.5, 2.5, 3.5, 4.5]\n"),

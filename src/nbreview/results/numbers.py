@@ -183,9 +183,13 @@ def _skeleton(line: str, nums: list[Num]) -> tuple[list[str], list[int]]:
     return toks, where
 
 
-def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], list[Num]]:
-    """Numbers of two paired lines matched by position in a token alignment; the leftovers of each side."""
-    a, b = numbers_in_line(old), numbers_in_line(new)
+def pair_line(
+    old: str, new: str, old_nums: list[Num] | None = None, new_nums: list[Num] | None = None
+) -> tuple[list[tuple[Num, Num]], list[Num], list[Num]]:
+    """Numbers of two paired lines matched by position in a token alignment; the leftovers of each side.
+    The lines' numbers are read here unless the caller already has them."""
+    a = numbers_in_line(old) if old_nums is None else old_nums
+    b = numbers_in_line(new) if new_nums is None else new_nums
     if not a or not b:
         return [], a, b
     if bool(ELLIPSIS.search(old)) != bool(ELLIPSIS.search(new)):
@@ -319,7 +323,7 @@ def _pair_partners_then_labels(old: list[_Line], new: list[_Line], out: list[Pai
         pool = pools.setdefault(a.hunk, ([], []))
         b = new[a.partner] if a.partner >= 0 else None
         if b is not None and not b.used:
-            pairs, unpaired_old, unpaired_new = pair_line(a.text, b.text)
+            pairs, unpaired_old, unpaired_new = pair_line(a.text, b.text, a.nums, b.nums)
             out.extend(PairedNumber(x, y, b.line) for x, y in pairs if _reportable(x, y))
             b.used = True
             pool[0].extend(unpaired_old)
