@@ -173,3 +173,14 @@ def test_a_warning_that_differs_only_in_an_address_is_not_new() -> None:
     a = notebook([code_cell("fit()", [warn("0x7fd0e0822610")], 1)])
     b = notebook([code_cell("fit()", [warn("0x7fd0e080f070")], 2)])
     assert nbreview.diff(a, b).results.signals == []
+
+
+def test_an_array_print_that_changed_in_several_values_is_one_change() -> None:
+    old = "array([[ 0.06161352, -0.0022641 , -0.07282164, ...,  0.03017893],\n       [ 0.1, 0.2, 0.3, 0.4]])"
+    new = "array([[ 0.02448617, -0.00877795, -0.02189048, ..., -0.02766046],\n       [ 0.1, 0.2, 0.3, 0.4]])"
+    (n,) = results(old, new, "plain").numbers
+    assert n.label == "array: 4 of 8 shown values changed" and not n.numeric
+    assert (n.old, n.new) == ("[0.06161352, -0.0022641, -0.07282164, …]", "[0.02448617, -0.00877795, -0.02189048, …]")
+    # fewer changed values, or a print that is not only an array: listed one by one
+    assert len(results("tensor([0.5, 0.6, 0.7])", "tensor([0.5, 0.9, 0.8])", "plain").numbers) == 2
+    assert len(changed("loss: [0.1, 0.2, 0.3, 0.4]\n", "loss: [0.5, 0.6, 0.7, 0.8]\n")) == 4

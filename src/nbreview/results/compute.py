@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nbreview.engine.model import CellDiff, MimeDiff, NotebookDiff, OutputDiff, TextDiff
 from nbreview.results.model import NumberChange, ResultNote, Results
-from nbreview.results.numbers import changed_numbers
+from nbreview.results.numbers import changed_numbers, whole_array_change
 from nbreview.results.signals import notebook_signals
 from nbreview.results.tables import TableError, diff_tables, html_tables, text_table
 
@@ -83,6 +83,11 @@ def _text(res: Results, cell: int, out: int, source: str, td: TextDiff) -> None:
         return
     if note:
         res.notes.append(ResultNote(cell, out, note))
+    whole = whole_array_change(td.old_text(), td.new_text(), pairs)
+    if whole is not None:
+        label, old, new = whole
+        res.numbers.append(NumberChange(cell, out, label, old, new, old, new, source, pairs[0].line))
+        return
     for p in pairs:
         res.numbers.append(
             NumberChange(cell, out, p.new.label, p.old.value, p.new.value, p.old.text, p.new.text, source, p.line)

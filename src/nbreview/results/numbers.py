@@ -385,3 +385,36 @@ def _reportable(a: Num, b: Num) -> bool:
     if a.volatile or b.volatile or a.value == b.value:
         return False
     return not same_at_precision(float(a.value), float(b.value), a.text, b.text)
+
+
+# ---------------------------------------------------------------- a whole array
+
+ARRAY_MIN_VALUES = 4  # an array print with fewer changed values keeps them listed one by one
+_ARRAY_START = re.compile(r"^\s*\(?(?P<kind>array|tensor)?\(?\[")
+_ARRAY_WORDS = re.compile(
+    r"(?:array|tensor)\(|dtype=[\w.]+|device='[^']*'|grad_fn=<\w+>|requires_grad=True|\.\.\.|…"
+)
+_ARRAY_CHARS = re.compile(r"^[\s\[\](),.\d+\-eE]*$")
+
+
+def array_kind(text: str) -> str | None:
+    """``array``/``tensor``/``list`` when a text is nothing but a printed array of numbers (numpy, torch, a list)."""
+    m = _ARRAY_START.match(text)
+    if m is None or not _ARRAY_CHARS.match(_ARRAY_WORDS.sub("", text)):
+        return None
+    return m.group("kind") or "list"
+
+
+def whole_array_change(old_text: str, new_text: str, pairs: list[PairedNumber]) -> tuple[str, str, str] | None:
+    """(label, old excerpt, new excerpt) when several values of an array print changed: one change to
+    read (new weights, another model's logits), not one line per element."""
+    kind = array_kind(new_text)
+    if kind is None or array_kind(old_text) is None or len(pairs) < ARRAY_MIN_VALUES:
+        return None
+    shown = sum(1 for line in new_text.splitlines() for n in numbers_in_line(line) if not n.volatile)
+
+    def excerpt(nums: list[Num]) -> str:
+        return "[" + ", ".join(n.text for n in nums[:3]) + (", …]" if len(nums) > 3 else "]")
+
+    label = f"{kind}: {len(pairs)} of {shown} shown values changed"
+    return label, excerpt([p.old for p in pairs]), excerpt([p.new for p in pairs])
