@@ -26,7 +26,7 @@ ROOT = HERE.parent
 SHARED = Path(os.environ.get("NBREVIEW_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus" / "pairs"
 JUDGED = HERE / "judged"
-KINDS = ("number", "table cell", "signal")
+KINDS = ("number", "table cell", "table", "signal")
 
 
 def _format_only(n: Any) -> bool:
@@ -40,7 +40,7 @@ def items(pair: Path) -> list[dict[str, Any]]:
     """Every item the results review reports for one pair, each with its stable key and its context."""
     import nbreview
     from nbreview.io.load import load
-    from nbreview.view.results import ranked
+    from nbreview.view.results import ranked, table_view
 
     d = nbreview.diff(load(pair / "old.ipynb"), load(pair / "new.ipynb"))
     out: list[dict[str, Any]] = []
@@ -49,6 +49,9 @@ def items(pair: Path) -> list[dict[str, Any]]:
         key = f"{kind}|{n.cell}|{n.output}|{n.label}|{n.old_text}|{n.new_text}"
         out.append({"kind": kind, "key": key, "cell": n.cell, "text": f"{n.label}: {n.old_text} -> {n.new_text}",
                     "format_only": kind == "table cell" and _format_only(n)})
+    for t in d.results.tables:
+        title = table_view(t).title
+        out.append({"kind": "table", "key": f"table|{t.cell}|{t.output}|{title}", "cell": t.cell, "text": title})
     for s in d.results.signals:
         key = f"signal|{s.kind}|{s.cell}|{s.detail}"
         out.append({"kind": "signal", "key": key, "cell": s.cell, "text": f"{s.kind}: {s.detail}"})
@@ -91,7 +94,7 @@ def run() -> dict[str, Any]:
     figures: dict[str, Any] = {"pairs": n_pairs, "noise": dict(classes)}
     for k, c in per.items():
         judged = c["real"] + c["noise"]
-        figures[k] = {**c, "precision": c["real"] / judged if judged else 1.0}
+        figures[k] = {**c, "precision": c["real"] / judged if judged else None}
     return figures
 
 
@@ -103,12 +106,12 @@ def report(r: dict[str, Any]) -> str:
         "| :-- | --: | --: | --: | --: | --: | :-- |",
         f"| table cells changed only in format | {r['table cell'].get('format_only', 0)} | | | | | 0 |",
     ]
-    targets = {"number": "≥ 0.95", "table cell": "format-only: 0", "signal": "≥ 0.90"}
+    targets = {"number": "≥ 0.95", "table cell": "format-only: 0", "table": "", "signal": "≥ 0.90"}
     for k in KINDS:
         f = r[k]
         lines.append(
             f"| {k} | {f.get('reported', 0)} | {f.get('real', 0)} | {f.get('noise', 0)} | {f.get('unjudged', 0)} "
-            f"| {f['precision']:.3f} | {targets[k]} |"
+            f"| {'–' if f['precision'] is None else format(f['precision'], '.3f')} | {targets[k]} |"
         )
     if r["noise"]:
         lines += ["", "noise left: " + ", ".join(f"{k} ×{n}" for k, n in sorted(r["noise"].items()))]
