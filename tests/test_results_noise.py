@@ -184,3 +184,14 @@ def test_an_array_print_that_changed_in_several_values_is_one_change() -> None:
     # fewer changed values, or a print that is not only an array: listed one by one
     assert len(results("tensor([0.5, 0.6, 0.7])", "tensor([0.5, 0.9, 0.8])", "plain").numbers) == 2
     assert len(changed("loss: [0.1, 0.2, 0.3, 0.4]\n", "loss: [0.5, 0.6, 0.7, 0.8]\n")) == 4
+
+
+def test_rows_with_repeated_labels_pair_by_label_or_not_at_all() -> None:
+    old = "      city  pop\nyear\n2000  Oslo  5.1\n2000  Rome  2.7\n2010  Oslo  6.0\n"
+    new = "      city  pop\nyear\n2010  Oslo  6.2\n2020  Oslo  7.0\n2020  Rome  2.9\n"
+    res = results(old, new, "plain")
+    (t,) = res.tables
+    assert [(n.row, n.column, n.old, n.new) for n in res.numbers] == [("2010", "pop", 6.0, 6.2)]
+    assert sorted((r.label, r.status) for r in t.rows) == [
+        ("2000", "removed"), ("2000", "removed"), ("2010", "changed"), ("2020", "added"), ("2020", "added")
+    ]

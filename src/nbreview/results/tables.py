@@ -385,10 +385,28 @@ def _align(
         return pairs
     pairs = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes():
+        if tag == "replace" and not all(x.startswith("row ") for x in old[i1:i2] + new[j1:j2]):
+            pairs += _by_repeated_label(old, new, i1, i2, j1, j2)
+            continue
         n = min(i2 - i1, j2 - j1) if tag == "replace" else (i2 - i1 if tag == "equal" else 0)
         pairs += [(i1 + k, j1 + k) for k in range(n)]
         pairs += [(i, None) for i in range(i1 + n, i2)]
         pairs += [(None, j) for j in range(j1 + n, j2)]
+    return pairs
+
+
+def _by_repeated_label(
+    old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int
+) -> list[tuple[int | None, int | None]]:
+    """Rows of a changed run paired in order where their (repeated) labels agree; the rest removed and added:
+    rows pair by label or not at all."""
+    pairs: list[tuple[int | None, int | None]] = []
+    for tag, a1, a2, b1, b2 in SequenceMatcher(None, old[i1:i2], new[j1:j2], autojunk=False).get_opcodes():
+        if tag == "equal":
+            pairs += [(i1 + a1 + k, j1 + b1 + k) for k in range(a2 - a1)]
+            continue
+        pairs += [(i1 + i, None) for i in range(a1, a2)]
+        pairs += [(None, j1 + j) for j in range(b1, b2)]
     return pairs
 
 
