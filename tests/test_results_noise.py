@@ -66,6 +66,7 @@ def changed(old: str, new: str, kind: str = "stream") -> list[tuple[str, Any, An
         ("inertia: 0.03444\n", "inertia: 0.03444444\n"),
         ("loss: 0.10736798530929946\n", "loss: 0.10736798530929913\n"),
         ("score: 85\n", "score: 85.0\n"),
+        ("mean: tensor([[-5.9605e-08]])\n", "mean: tensor([[9.9341e-09]])\n"),
     ],
 )
 def test_noise_never_counts(old: str, new: str) -> None:
@@ -100,6 +101,7 @@ def test_same_at_precision() -> None:
     assert not same_at_precision(0.9666, 0.966, "0.9666", "0.966")  # 0.9666 rounds to 0.967
     assert same_at_precision(1.0e14, 1.04e14, "1.0e+14", "1.04e+14")
     assert not same_at_precision(0.912, 0.934, "0.912", "0.934")
+    assert not same_at_precision(5.9e-08, 9.9e-09, "5.9e-08", "9.9e-09")  # a p-value that moved: counted
 
 
 def test_table_cells_changed_only_in_format_are_not_counted() -> None:

@@ -52,6 +52,7 @@ _LOG_LINE = re.compile(r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+:? ?)?[IWEF](?:\d{4} [\d
 # one cheap pass before the whole-line rules above
 _WHOLE_LINE = re.compile(r"%\||\bETA\b|per loop|loops? each|best of|peak memory|increment:|\.\w+:\d+\]")
 FLOAT_ROUNDING = 1e-6  # a relative change below this is float rounding (float32 is ~1.2e-7 per step)
+FLOAT_ZERO = 1e-6  # a value that flips sign below this size is float noise around zero (a mean of 0: -5.96e-08)
 
 
 def noise_spans(line: str) -> list[tuple[int, int]]:
@@ -90,13 +91,14 @@ def resolution(text: str) -> float:
 
 def same_at_precision(old: float, new: float, old_text: str, new_text: str) -> bool:
     """True when two printed values are one value: equal at the coarser side's printed precision
-    (``0.03444`` / ``0.03444444``, ``85`` / ``85.0``), or apart only by float rounding."""
+    (``0.03444`` / ``0.03444444``, ``85`` / ``85.0``), apart only by float rounding, or float noise
+    around zero (``-5.9605e-08`` / ``9.9341e-09``)."""
     if old == new:
         return True
     if not (math.isfinite(old) and math.isfinite(new)):
         return False
     scale = max(abs(old), abs(new))
-    if abs(new - old) <= FLOAT_ROUNDING * scale:
+    if abs(new - old) <= FLOAT_ROUNDING * scale or scale < FLOAT_ZERO and (old < 0) != (new < 0):
         return True
     ra, rb = resolution(old_text), resolution(new_text)
     if ra == rb:

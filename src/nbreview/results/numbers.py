@@ -55,6 +55,7 @@ _DIGIT = re.compile(r"\d")
 _SEPARATORS = ":,;|="
 _FILLER = frozenset("is was are were of at in to now be by from than ~ ≈ -> →".split())
 _NUM_TOKEN = "\x00#"
+_ARRAY_ROW = re.compile(r"^\s*(?:\(?(?:array|tensor)\()?\[+\s*[-+\d.]")
 _LOOP_LABEL = re.compile(r"(?i)^(?:ep|epoch|iter|iteration|it|step|global step|batch|round)$")
 _KEYED = re.compile(r"[\w'\"\]]\s*[=:]\s*['\"]?$")
 
@@ -194,6 +195,8 @@ def pair_line(
         return [], a, b
     if bool(ELLIPSIS.search(old)) != bool(ELLIPSIS.search(new)):
         return [], [], []  # printed truncated on one side only: the positions differ, nothing is compared
+    if len(a) != len(b) and _ARRAY_ROW.match(old) and _ARRAY_ROW.match(new):
+        return [], [], []  # rows of arrays of another shape: the positions are other elements
     if [n.value for n in a if n.counter] != [n.value for n in b if n.counter]:
         return [], [], []  # lines of different epochs or steps: not one line changed, nothing to pair
     if len(a) == len(b) and _masked(old, a) == _masked(new, b):  # the usual case: only numbers differ
@@ -344,15 +347,20 @@ def _pair_partners_then_labels(old: list[_Line], new: list[_Line], out: list[Pai
 def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
     """The numbers that changed in a text diff, and a note when the text was not read.
 
-    The changed lines of the whole output are paired in four passes, each on the lines the
-    previous ones left: lines equal once volatile numbers are masked (a re-run's timings: nothing
-    to report, and they cannot pair with the wrong epoch); lines equal once every number is
-    masked (only numbers changed: paired in order); the text diff's own line pairs, matched token
-    by token; and what is left in a hunk by label.
+    An output of the same shape on both sides (same lines, only digits differ) pairs line by line:
+    a line diff would match equal lines at other positions (batch 2's ``[8, 61]`` with batch 1's)
+    and pair what is left in the wrong order. Otherwise the changed lines are paired in four
+    passes, each on the lines the previous ones left: lines equal once volatile numbers are masked
+    (a re-run's timings: nothing to report, and they cannot pair with the wrong epoch); lines
+    equal once every number but loop counters is masked (only numbers changed: paired in order);
+    the text diff's own line pairs, matched token by token; and what is left in a hunk by label.
     """
     changed_lines = sum(1 for op in td.lines if op.op != "equal")
     if changed_lines > MAX_CHANGED_LINES:
         return [], f"numbers not compared: more than {MAX_CHANGED_LINES:,} changed lines"
+    same_shape = _same_shape(td)
+    if same_shape is not None:
+        return same_shape
     lines = _changed_lines(td)
     if isinstance(lines, str):
         return [], lines
@@ -362,6 +370,28 @@ def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
     _pair_equal_keys(old, new, False, out)
     _pair_partners_then_labels(old, new, out)
     out.sort(key=lambda p: p.line or 0)
+    return out, None
+
+
+MAX_SAME_SHAPE_LINES = 5_000  # longer outputs go through the line diff only
+_DIGITS = re.compile(r"\d+")
+
+
+def _same_shape(td: TextDiff) -> tuple[list[PairedNumber], str | None] | None:
+    """Line-by-line pairs when both texts have the same lines once digits are masked; None otherwise."""
+    old_lines, new_lines = td.old_text().splitlines(), td.new_text().splitlines()
+    if len(old_lines) != len(new_lines) or len(old_lines) > MAX_SAME_SHAPE_LINES:
+        return None
+    changed = [(k, a, b) for k, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
+    if not changed or any(_DIGITS.sub("#", a) != _DIGITS.sub("#", b) for _, a, b in changed):
+        return None
+    out: list[PairedNumber] = []
+    for k, a, b in changed:
+        a, b = strip_ansi(a), strip_ansi(b)
+        if _LOCALE.search(a) or _LOCALE.search(b):
+            return [], "numbers not compared: decimal commas (an unrecognised number locale)"
+        pairs, _, _ = pair_line(a, b)
+        out.extend(PairedNumber(x, y, k + 1) for x, y in pairs if _reportable(x, y))
     return out, None
 
 
