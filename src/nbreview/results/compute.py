@@ -73,17 +73,18 @@ def _add_table(res: Results, cell: int, out: int, source: str, a: object, b: obj
 
 def _text(res: Results, cell: int, out: int, source: str, td: TextDiff) -> None:
     try:
-        old_t, new_t = text_table(td.old_text()), text_table(td.new_text())
+        old_text, new_text = td.old_text(), td.new_text()
+        old_t, new_t = text_table(old_text), text_table(new_text)
         if old_t is not None and new_t is not None:
             _add_table(res, cell, out, source, old_t, new_t)
             return
-        pairs, note = changed_numbers(td)
+        pairs, note = changed_numbers(td, old_text, new_text)
     except Exception:  # a parser surprise must never fail the diff
         res.notes.append(ResultNote(cell, out, "numbers not compared: the text could not be read"))
         return
     if note:
         res.notes.append(ResultNote(cell, out, note))
-    whole = whole_array_change(td.old_text(), td.new_text(), pairs)
+    whole = whole_array_change(old_text, new_text, pairs)
     if whole is not None:
         label, old, new = whole
         res.numbers.append(NumberChange(cell, out, label, old, new, old, new, source, pairs[0].line))

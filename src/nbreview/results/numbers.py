@@ -344,7 +344,9 @@ def _pair_partners_then_labels(old: list[_Line], new: list[_Line], out: list[Pai
                     out.append(PairedNumber(x, y, line_of.get(id(y))))
 
 
-def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
+def changed_numbers(
+    td: TextDiff, old_text: str | None = None, new_text: str | None = None
+) -> tuple[list[PairedNumber], str | None]:
     """The numbers that changed in a text diff, and a note when the text was not read.
 
     An output of the same shape on both sides (same lines, only digits differ) pairs line by line:
@@ -358,7 +360,9 @@ def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
     changed_lines = sum(1 for op in td.lines if op.op != "equal")
     if changed_lines > MAX_CHANGED_LINES:
         return [], f"numbers not compared: more than {MAX_CHANGED_LINES:,} changed lines"
-    same_shape = _same_shape(td)
+    same_shape = _same_shape(
+        td.old_text() if old_text is None else old_text, td.new_text() if new_text is None else new_text
+    )
     if same_shape is not None:
         return same_shape
     lines = _changed_lines(td)
@@ -377,9 +381,11 @@ MAX_SAME_SHAPE_LINES = 5_000  # longer outputs go through the line diff only
 _DIGITS = re.compile(r"\d+")
 
 
-def _same_shape(td: TextDiff) -> tuple[list[PairedNumber], str | None] | None:
+def _same_shape(old_text: str, new_text: str) -> tuple[list[PairedNumber], str | None] | None:
     """Line-by-line pairs when both texts have the same lines once digits are masked; None otherwise."""
-    old_lines, new_lines = td.old_text().splitlines(), td.new_text().splitlines()
+    if old_text.count("\n") != new_text.count("\n"):
+        return None
+    old_lines, new_lines = old_text.splitlines(), new_text.splitlines()
     if len(old_lines) != len(new_lines) or len(old_lines) > MAX_SAME_SHAPE_LINES:
         return None
     changed = [(k, a, b) for k, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]

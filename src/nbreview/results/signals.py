@@ -261,10 +261,10 @@ def _order_signal(d: NotebookDiff) -> list[Signal]:
         before = _with_outputs(d.old_nb)
         if before:
             return [Signal("out_of_order", None, f"saved without outputs: the base had outputs in {before} cells")]
-    if _saved_by_colab(d.new_nb) or _out_of_order(_counts(d.old_nb)):
-        return []  # Colab's counts, or a base already out of order: not news
     if not any("execution_count" in c.changed or c.status in ("added", "removed") or c.moved for c in d.cells):
         return []
+    if _saved_by_colab(d.new_nb) or _out_of_order(_counts(d.old_nb)):
+        return []  # Colab's counts, or a base already out of order: not news
     return [
         Signal("out_of_order", k, f"run out of order: execution count {b} after {a}", [k])
         for k, b, a in _out_of_order(_counts(d.new_nb))
