@@ -20,7 +20,6 @@ _OBJECT_REPR = re.compile(
     r"\b[^<>\n]*>|<[A-Za-z_][\w.]*[^<>\n]*?(?: at 0x[0-9a-fA-F]+| object of \d+ \w+)>"
 )
 # cuda_blas.cc:1786], train.py:12: the line of a source file that logged a message
-_SOURCE_LOCATION = re.compile(r"[\w-]\.[A-Za-z]{1,5}:(\d+)\b|\bline (\d+)\b")
 # tqdm: " 45%|####5     | 9/20 [00:03<00:04, 2.6it/s]"; a bar made of # or █ with a percentage
 _TQDM = re.compile(r"\d+%\|[^|\n]*\|")
 # keras: "535/535 [======] - 36s 57ms/step - loss: 0.52"; the counter, not the metrics after it
@@ -49,32 +48,58 @@ THROUGHPUT_LABEL = re.compile(
 _TIMEIT = re.compile(r"per loop \(mean|loops? each\)|\bbest of \d+\b|peak memory:|increment:")
 # glog/absl lines (TensorFlow, JAX, XLA): "2022-07-19 18:11:01.44: I tensorflow/...cc:1532] ..." "I0719 18:11:01"
 _LOG_LINE = re.compile(r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+:? ?)?[IWEF](?:\d{4} [\d:.]+\s+\d+)?\s[\w./-]+\.\w+:\d+\]")
-# one cheap pass before the whole-line rules above
-_WHOLE_LINE = re.compile(r"%\||\bETA\b|per loop|loops? each|best of|peak memory|increment:|\.\w+:\d+\]")
 FLOAT_ROUNDING = 1e-6  # a relative change below this is float rounding (float32 is ~1.2e-7 per step)
 FLOAT_ZERO = 1e-6  # a value that flips sign below this size is float noise around zero (a mean of 0: -5.96e-08)
 
 
 def noise_spans(line: str) -> list[tuple[int, int]]:
     """Spans of a line whose numbers never count (in addition to the engine's volatile spans); the
-    whole line for a progress update, a ``%timeit``/``%memit`` result or a glog/absl log line."""
+    whole line for a progress update, a ``%timeit``/``%memit`` result or a glog/absl log line.
+    Substring checks first: this runs on every changed line that has a digit."""
     spans: list[tuple[int, int]] = []
     if "<" in line:
         spans += [m.span() for m in _OBJECT_REPR.finditer(line)]
-        spans += [m.span() for m in _MORE_LINES.finditer(line)]
+        if "more" in line:
+            spans += [m.span() for m in _MORE_LINES.finditer(line)]
     if ":" in line:
-        spans += [m.span(1) if m.group(1) else m.span(2) for m in _SOURCE_LOCATION.finditer(line)]
-    if _WHOLE_LINE.search(line) and (
-        "|" in line and _TQDM.search(line) or _ETA.search(line) or _TIMEIT.search(line) or _LOG_LINE.match(line)
-    ):
+        if "]" in line and line[:1] in _LOG_FIRST and _LOG_LINE.match(line):
+            return [(0, len(line))]
+        spans += _source_locations(line)
+    if "|" in line and "%|" in line and _TQDM.search(line) or "ETA" in line and _ETA.search(line):
         return [(0, len(line))]  # a progress update: every number on it is where the loop was
+    if any(w in line for w in _TIMEIT_WORDS) and _TIMEIT.search(line):
+        return [(0, len(line))]
     if "/" in line or " of " in line:
-        spans += [m.span() for m in _KERAS_COUNTER.finditer(line)]
-        spans += [m.span() for m in _COUNTER.finditer(line)]
-    m = _LIST_MARKER.match(line)
-    if m:
-        spans.append(m.span())
+        if "[" in line:
+            spans += [m.span() for m in _KERAS_COUNTER.finditer(line)]
+        low = line.lower()
+        if any(w in low for w in _COUNTER_WORDS):
+            spans += [m.span() for m in _COUNTER.finditer(line)]
+    if line[:1].isdigit() or line[:1] == " ":
+        m = _LIST_MARKER.match(line)
+        if m:
+            spans.append(m.span())
     return spans
+
+
+_LOG_FIRST = frozenset("IWEF0123456789")
+_TIMEIT_WORDS = ("per loop", "loops each", "loop each", "best of", "peak memory", "increment:")
+_COUNTER_WORDS = ("epoch", "step", "batch", "iter", "round", "fold", "trial", "chunk", "shard")
+_DIGITS_AFTER_COLON = re.compile(r":(\d+)\b")
+_FILE_BEFORE = re.compile(r"[\w-]\.[A-Za-z]{1,5}$")
+_LINE_N = re.compile(r"\bline (\d+)\b")
+
+
+def _source_locations(line: str) -> list[tuple[int, int]]:
+    """``cuda_blas.cc:1786``, ``train.py:12``, ``line 12``: where a message was logged from."""
+    out = [
+        m.span(1)
+        for m in _DIGITS_AFTER_COLON.finditer(line)
+        if _FILE_BEFORE.search(line, max(0, m.start() - 7), m.start())
+    ]
+    if "line " in line:
+        out += [m.span(1) for m in _LINE_N.finditer(line)]
+    return out
 
 
 def resolution(text: str) -> float:

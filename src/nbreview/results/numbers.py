@@ -43,7 +43,9 @@ _SCAN = re.compile(
 )
 _TIME_UNITS = frozenset("s ms us µs μs ns sec secs second seconds min mins minute minutes hr hrs hour hours it".split())
 _RATE = re.compile(r"^(?:\w+/(?:s|sec|step|it|epoch|batch)|s/\w+|ms/\w+)$")
-_AFTER_TIME = re.compile(r"\s?(?:s|ms|us|µs|ns|sec|secs|seconds|minutes|mins?)\b")
+_AFTER = re.compile(
+    r"\s?(?:s|ms|us|µs|ns|sec|secs|seconds|minutes|mins?)\b|" + THROUGHPUT_AFTER.pattern
+)
 _VOLATILE_LABEL = re.compile(
     r"\b(?:time|times|elapsed|took|duration|eta|wall|cpu|seed|pid|port|address|timestamp|date|"
     r"runtime|speed|throughput|memory|mem|ram|rss|uuid|hash|execution_count)\b|\bid$",
@@ -57,7 +59,16 @@ _FILLER = frozenset("is was are were of at in to now be by from than ~ ≈ -> �
 _NUM_TOKEN = "\x00#"
 _ARRAY_ROW = re.compile(r"^\s*(?:\(?(?:array|tensor)\()?\[+\s*[-+\d.]")
 _LOOP_LABEL = re.compile(r"(?i)^(?:ep|epoch|iter|iteration|it|step|global step|batch|round)$")
-_KEYED = re.compile(r"[\w'\"\]]\s*[=:]\s*['\"]?$")
+
+
+def _keyed(seg: str) -> bool:
+    """The text before a number ends in ``key=`` or ``key:`` (quotes and spaces allowed)."""
+    t = seg.rstrip(" \t'\"")
+    if not t or t[-1] not in "=:":
+        return False
+    t = t[:-1].rstrip()
+    return bool(t) and (t[-1].isalnum() or t[-1] in "_'\"]")
+
 
 
 @dataclass(slots=True)
@@ -153,14 +164,15 @@ def numbers_in_line(line: str) -> list[Num]:
                 inherited[prev_label] = k
                 label = f"{prev_label}[{k}]"
         volatile = bool(
-            unit.lower() in _TIME_UNITS
-            or _RATE.match(unit)
-            or (not unit and not m.group("pct") and _AFTER_TIME.match(line, end))
-            or THROUGHPUT_AFTER.match(line, end - len(unit))
+            (vol and any(a < end and start < b for a, b in vol))
             or _volatile_label(label)
-            or (vol and any(a < end and start < b for a, b in vol))
+            or (
+                unit.lower() in _TIME_UNITS or _RATE.match(unit) or THROUGHPUT_AFTER.match(line, end - len(unit))
+                if unit
+                else not m.group("pct") and end < len(line) and _AFTER.match(line, end)
+            )
         )
-        key = label if _KEYED.search(seg) else ""
+        key = label if _keyed(seg) else ""
         # "Ep 3", "Step 000300", or an integer naming its row ("Batch size 24: ...", "Layer 2: ...")
         counter = isinstance(value, int) and bool(
             _LOOP_LABEL.match(label) or label and not key and line.startswith(":", end)
