@@ -81,8 +81,9 @@ def test_numbers_pair_by_position_and_label() -> None:
         [stream("accuracy: 0.912\nloss=1.3e-2\nrows 1,234\n")],
         [stream("accuracy: 0.934\nloss=2.5e-2\nrows 1,301\n")],
     )
-    assert changed(res) == [("accuracy", 0.912, 0.934), ("loss", 0.013, 0.025), ("rows", 1234, 1301)]
-    n = res.numbers[0]
+    # stored in the ranked order every surface reads: metrics, biggest relative change first
+    assert changed(res) == [("loss", 0.013, 0.025), ("rows", 1234, 1301), ("accuracy", 0.912, 0.934)]
+    n = res.numbers[2]
     assert (n.cell, n.output, n.source, n.line) == (0, 0, "stdout", 1)
     assert n.delta == pytest.approx(0.022) and n.relative == pytest.approx(0.022 / 0.912)
     # lines reordered and rewritten: labels pair what positions cannot

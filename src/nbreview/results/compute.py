@@ -10,6 +10,7 @@ from __future__ import annotations
 from nbreview.engine.model import CellDiff, MimeDiff, NotebookDiff, OutputDiff, TextDiff
 from nbreview.results.model import NumberChange, ResultNote, Results
 from nbreview.results.numbers import changed_numbers, whole_array_change
+from nbreview.results.rank import ranked
 from nbreview.results.signals import notebook_signals
 from nbreview.results.tables import TableError, diff_tables, html_tables, text_table
 
@@ -26,6 +27,7 @@ def compute_results(d: NotebookDiff) -> Results:
             if o.status == "modified" and not o.transient and o.new_index is not None:
                 _output(res, c, o)
     res.signals = notebook_signals(d)
+    res.numbers = ranked(res)  # the order every surface (and the JSON) reads
     return res
 
 
