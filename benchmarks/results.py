@@ -365,7 +365,7 @@ def run(sample: int | None = None, seed: int = 7, timing: bool = True, log: Any 
                 continue
             old, nb_new, expected = case
             cases[kind] += 1
-            got = {(s.kind, s.cell) for s in nbreview.diff(old, nb_new).results.signals}
+            got = {(s.kind, c) for s in nbreview.diff(old, nb_new).results.signals for c in (s.cells or [s.cell])}
             for k in SIGNAL_CASES:
                 exp_k = {e for e in expected if e[0] == k}
                 got_k = {g for g in got if g[0] == k}
