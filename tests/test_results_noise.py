@@ -197,3 +197,13 @@ def test_rows_with_repeated_labels_pair_by_label_or_not_at_all() -> None:
     assert sorted((r.label, r.status) for r in t.rows) == [
         ("2000", "removed"), ("2000", "removed"), ("2010", "changed"), ("2020", "added"), ("2020", "added")
     ]
+
+
+def test_one_chatty_cell_cannot_fill_the_list() -> None:
+    chatty_old = "".join(f"w{k}: {k}.0\n" for k in range(1, 9))
+    chatty_new = "".join(f"w{k}: {k * 5}.0\n" for k in range(1, 9))
+    a = notebook([code_cell("a()", [stream(chatty_old)], 1), code_cell("b()", [stream("bias: 1.0\n")], 2)])
+    b = notebook([code_cell("a()", [stream(chatty_new)], 3), code_cell("b()", [stream("bias: 1.1\n")], 4)])
+    order = [(n.cell, n.label) for n in ranked(nbreview.diff(a, b).results)]
+    assert order[4] == (1, "bias")  # after four of the chatty cell, the other cell has its turn
+    assert order[:4] == [(0, f"w{k}") for k in (1, 2, 3, 4)] and len(order) == 9
