@@ -99,7 +99,8 @@ def test_rows_of_a_sweep_pair_by_their_name() -> None:
 def test_same_at_precision() -> None:
     assert same_at_precision(0.03444, 0.03444444, "0.03444", "0.03444444")
     assert not same_at_precision(0.9666, 0.966, "0.9666", "0.966")  # 0.9666 rounds to 0.967
-    assert same_at_precision(1.0e14, 1.04e14, "1.0e+14", "1.04e+14")
+    assert same_at_precision(1.23e14, 1.2345e14, "1.23e+14", "1.2345e+14")
+    assert not same_at_precision(0.88, 0.9, "0.88", "0.9")  # Python's repr of 0.9: exact, not rounded
     assert not same_at_precision(0.912, 0.934, "0.912", "0.934")
     assert not same_at_precision(5.9e-08, 9.9e-09, "5.9e-08", "9.9e-09")  # a p-value that moved: counted
 

@@ -114,10 +114,19 @@ def resolution(text: str) -> float:
     return 10.0 ** (e - decimals)
 
 
+MIN_FORMAT_DIGITS = 3  # the coarser side of a format change shows at least this many significant digits
+
+
+def significant_digits(text: str) -> int:
+    """``0.03444`` → 4, ``0.9`` → 1, ``1.0e+14`` → 2, ``85`` → 2."""
+    mantissa = text.strip().lower().replace(",", "").rstrip("%").strip().lstrip("+-\u2212").partition("e")[0]
+    return len(mantissa.replace(".", "").lstrip("0"))
+
+
 def same_at_precision(old: float, new: float, old_text: str, new_text: str) -> bool:
     """True when two printed values are one value: equal at the coarser side's printed precision
-    (``0.03444`` / ``0.03444444``, ``85`` / ``85.0``), apart only by float rounding, or float noise
-    around zero (``-5.9605e-08`` / ``9.9341e-09``)."""
+    (``0.03444`` / ``0.03444444``, ``85`` / ``85.0``; not ``0.9`` / ``0.88``: a short repr is exact),
+    apart only by float rounding, or float noise around zero (``-5.9605e-08`` / ``9.9341e-09``)."""
     if old == new:
         return True
     if not (math.isfinite(old) and math.isfinite(new)):
@@ -126,8 +135,8 @@ def same_at_precision(old: float, new: float, old_text: str, new_text: str) -> b
     if abs(new - old) <= FLOAT_ROUNDING * scale or scale < FLOAT_ZERO and (old < 0) != (new < 0):
         return True
     ra, rb = resolution(old_text), resolution(new_text)
-    if ra == rb:
-        return False
+    if ra == rb or significant_digits(old_text if ra > rb else new_text) < MIN_FORMAT_DIGITS:
+        return False  # Python prints 0.9 for 0.9: a short repr is not a rounded one
     coarse = max(ra, rb)
     fine_value = new if rb < ra else old
     coarse_value = old if rb < ra else new
