@@ -46,14 +46,15 @@ def test_number_formats(text: str, value: float) -> None:
 def test_labels_are_the_words_before_a_number() -> None:
     line = "Epoch 3/10 - 12s 40ms/step - loss: 0.3012 - val_acc 0.91 - R² 0.87"
     nums = {n.label: (n.value, n.volatile) for n in numbers_in_line(line)}
-    assert nums["Epoch"] == (3, False) and nums["Epoch /"] == (10, False)
+    assert nums["Epoch"] == (3, True) and nums["Epoch /"] == (10, True)  # where the loop is, not a result
     assert nums["loss"] == (0.3012, False) and nums["val_acc"] == (0.91, False) and nums["R²"] == (0.87, False)
     assert [n.volatile for n in numbers_in_line(line) if n.value in (12, 40)] == [True, True]  # timings
     assert [n.label for n in numbers_in_line("Test set: Average loss: 0.0339, Accuracy: 9890/10000")][:2] == [
         "Average loss",
         "Accuracy",
     ]
-    assert [(n.label, n.value) for n in numbers_in_line("0.91 ± 0.02")] == [("", 0.91), ("", 0.02)] or True
+    # without a label before it, "± 0.02" has no label to inherit: both stay unlabelled
+    assert [(n.label, n.value) for n in numbers_in_line("0.91 ± 0.02")] == [("", 0.91), ("", 0.02)]
     inter = numbers_in_line("accuracy 0.91 ± 0.02")
     assert [(n.label, n.value) for n in inter] == [("accuracy", 0.91), ("accuracy ±", 0.02)]
 
@@ -80,8 +81,9 @@ def test_numbers_pair_by_position_and_label() -> None:
         [stream("accuracy: 0.912\nloss=1.3e-2\nrows 1,234\n")],
         [stream("accuracy: 0.934\nloss=2.5e-2\nrows 1,301\n")],
     )
-    assert changed(res) == [("accuracy", 0.912, 0.934), ("loss", 0.013, 0.025), ("rows", 1234, 1301)]
-    n = res.numbers[0]
+    # stored in the ranked order every surface reads: metrics, biggest relative change first
+    assert changed(res) == [("loss", 0.013, 0.025), ("rows", 1234, 1301), ("accuracy", 0.912, 0.934)]
+    n = res.numbers[2]
     assert (n.cell, n.output, n.source, n.line) == (0, 0, "stdout", 1)
     assert n.delta == pytest.approx(0.022) and n.relative == pytest.approx(0.022 / 0.912)
     # lines reordered and rewritten: labels pair what positions cannot
@@ -246,7 +248,11 @@ def test_new_errors_warnings_growth_secrets_kernel() -> None:
     got = nbreview.diff(a, b).results.signals
     kinds = [(s.kind, s.cell) for s in got]
     assert ("new_error", 0) in kinds and ("new_warning", 0) in kinds and ("output_growth", 0) in kinds
-    assert kinds.count(("secret", 0)) == 2 and kinds.count(("kernel_changed", None)) == 2
+    # one signal per kind, its details joined: both secrets, both the kernel and the language change
+    assert kinds.count(("secret", 0)) == 1 and kinds.count(("kernel_changed", None)) == 1
+    by_kind = {s.kind: s for s in got}
+    assert "GitHub token" in by_kind["secret"].detail and "password in a URL" in by_kind["secret"].detail
+    assert "kernel python3 → ir" in by_kind["kernel_changed"].detail and "3.11.7" in by_kind["kernel_changed"].detail
     text = json.dumps([s.to_dict() for s in got])
     assert "a1B2a1B2" not in text and "hunter22" not in text  # secrets are masked, never repeated
     assert signals(b, b) == []

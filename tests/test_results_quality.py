@@ -56,5 +56,20 @@ def test_each_signal_kind_on_the_example(kind: str) -> None:
     case = b.make_signal_case(b._load(EXAMPLE_NEW), kind, random.Random(5))
     assert case is not None
     old, new, expected = case
-    got = {(s.kind, s.cell) for s in nbreview.diff(old, new).results.signals}
+    got = {(s.kind, c) for s in nbreview.diff(old, new).results.signals for c in (s.cells or [s.cell])}
     assert got == expected
+
+
+@needs_corpus
+def test_judged_real_history_meets_its_targets() -> None:
+    """Every item reported on the judged real pairs has a verdict, and precision meets the issue's targets."""
+    name = "nbreview_bench_results_judged"
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "results_judged.py")
+    assert spec is not None and spec.loader is not None
+    judged = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(judged)
+    r = judged.run()
+    assert r["pairs"] >= 40
+    assert all(r[k].get("unjudged", 0) == 0 for k in judged.KINDS), r
+    assert r["number"]["precision"] >= 0.95 and r["signal"]["precision"] >= 0.90, r
+    assert r["table cell"].get("format_only", 0) == 0

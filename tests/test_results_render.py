@@ -80,9 +80,10 @@ def test_terminal_results_section_comes_first() -> None:
     assert out[2].startswith("── results ")
     assert out[3] == "  5 values changed · 1 table changed · 1 signal"
     listed = out[4:9]
-    # biggest relative change first
+    # metrics first (biggest relative change first), then table cells, then other values
     assert listed[0].split()[:3] == ["cell", "[5]", "loss"] and "0.231 → 0.245" in listed[0] and "(+6.06%)" in listed[0]
-    assert "accuracy" in listed[4] and "0.912 → 0.934" in listed[4]
+    assert "accuracy" in listed[1] and "0.912 → 0.934" in listed[1]
+    assert "2 · rating" in listed[2] and "1 · sales" in listed[3] and "slope" in listed[4]
     assert (
         any("120 → 125" in x for x in out)
         and "  ☐ New warning · cell [6]: RankWarning: Polyfit may be poorly conditioned" in out
@@ -156,7 +157,7 @@ def test_json_has_top_level_results_and_signals() -> None:
     cell = next(r for r in d["results"] if r.get("column") == "sales")
     assert (cell["row"], cell["old"], cell["new"], cell["cell"]) == ("1", 120, 125, 2)
     assert d["signals"] == [
-        {"kind": "new_warning", "cell": 6, "detail": "RankWarning: Polyfit may be poorly conditioned"}
+        {"kind": "new_warning", "cell": 6, "cells": [6], "detail": "RankWarning: Polyfit may be poorly conditioned"}
     ]
     assert d["tables"][0]["rows"][0]["cells"][1] == ["120", "125"]
 

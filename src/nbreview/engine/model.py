@@ -39,7 +39,8 @@ a changed table cell adds ``"row"``, ``"column"`` (labels) and ``"table"`` (inde
 ``tables``), and keeps its text as ``old``/``new`` when it is not a number (``delta`` and
 ``relative`` are then null; ``relative`` is also null when ``old`` is 0). A *signal* is
 ``{"kind": "stale_output" | "out_of_order" | "new_error" | "new_warning" | "output_growth" |
-"secret" | "kernel_changed", "cell": new cell index or null (whole notebook), "detail": text}``.
+"secret" | "kernel_changed", "cell": first new cell index or null (whole notebook), "cells": [every
+new cell index it is true of], "detail": text}``, one per kind, only when the change introduced it.
 A *table* is ``{"cell", "output", "source", "columns": [{"label", "status"}], "rows":
 [{"label", "status": "changed"|"added"|"removed", "cells": [[old, new]...]}],
 "unchanged_rows": n, "truncated": bool}``; a *note* ``{"cell", "output", "note"}`` names an

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from nbreview.engine.model import CellDiff, MimeDiff, NotebookDiff, OutputDiff, TextDiff
 from nbreview.results.model import NumberChange, ResultNote, Results
-from nbreview.results.numbers import changed_numbers
+from nbreview.results.numbers import changed_numbers, whole_array_change
+from nbreview.results.rank import ranked
 from nbreview.results.signals import notebook_signals
 from nbreview.results.tables import TableError, diff_tables, html_tables, text_table
 
@@ -26,6 +27,7 @@ def compute_results(d: NotebookDiff) -> Results:
             if o.status == "modified" and not o.transient and o.new_index is not None:
                 _output(res, c, o)
     res.signals = notebook_signals(d)
+    res.numbers = ranked(res)  # the order every surface (and the JSON) reads
     return res
 
 
@@ -73,16 +75,22 @@ def _add_table(res: Results, cell: int, out: int, source: str, a: object, b: obj
 
 def _text(res: Results, cell: int, out: int, source: str, td: TextDiff) -> None:
     try:
-        old_t, new_t = text_table(td.old_text()), text_table(td.new_text())
+        old_text, new_text = td.old_text(), td.new_text()
+        old_t, new_t = text_table(old_text), text_table(new_text)
         if old_t is not None and new_t is not None:
             _add_table(res, cell, out, source, old_t, new_t)
             return
-        pairs, note = changed_numbers(td)
+        pairs, note = changed_numbers(td, old_text, new_text)
     except Exception:  # a parser surprise must never fail the diff
         res.notes.append(ResultNote(cell, out, "numbers not compared: the text could not be read"))
         return
     if note:
         res.notes.append(ResultNote(cell, out, note))
+    whole = whole_array_change(old_text, new_text, pairs)
+    if whole is not None:
+        label, old, new = whole
+        res.numbers.append(NumberChange(cell, out, label, old, new, old, new, source, pairs[0].line))
+        return
     for p in pairs:
         res.numbers.append(
             NumberChange(cell, out, p.new.label, p.old.value, p.new.value, p.old.text, p.new.text, source, p.line)

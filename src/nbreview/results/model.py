@@ -151,14 +151,19 @@ class TableDiff:
 
 @dataclass(slots=True)
 class Signal:
-    """A point for the reviewer's checklist; ``cell`` is the new cell index (None: the whole notebook)."""
+    """A point for the reviewer's checklist, one per kind and notebook.
+
+    ``cells`` lists every new cell index it is true of (empty: the whole notebook); ``cell`` is the
+    first of them (None: the whole notebook).
+    """
 
     kind: SignalKind
     cell: int | None
     detail: str
+    cells: list[int] = field(default_factory=list)
 
     def to_dict(self) -> JSONDict:
-        return {"kind": self.kind, "cell": self.cell, "detail": self.detail}
+        return {"kind": self.kind, "cell": self.cell, "cells": list(self.cells), "detail": self.detail}
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from nbreview.engine.model import TextDiff
 from nbreview.engine.text import volatile_spans
+from nbreview.results.noise import ELLIPSIS, THROUGHPUT_AFTER, THROUGHPUT_LABEL, noise_spans, same_at_precision
 
 MAX_CHANGED_LINES = 20_000  # changed lines of one output read for numbers; beyond, a note
 MAX_LINE_CHARS = 2_000  # a longer line (minified data, a base64 blob) is not read for numbers
@@ -42,7 +43,9 @@ _SCAN = re.compile(
 )
 _TIME_UNITS = frozenset("s ms us µs μs ns sec secs second seconds min mins minute minutes hr hrs hour hours it".split())
 _RATE = re.compile(r"^(?:\w+/(?:s|sec|step|it|epoch|batch)|s/\w+|ms/\w+)$")
-_AFTER_TIME = re.compile(r"\s?(?:s|ms|us|µs|ns|sec|secs|seconds|minutes|mins?)\b")
+_AFTER = re.compile(
+    r"\s?(?:s|ms|us|µs|ns|sec|secs|seconds|minutes|mins?)\b|" + THROUGHPUT_AFTER.pattern
+)
 _VOLATILE_LABEL = re.compile(
     r"\b(?:time|times|elapsed|took|duration|eta|wall|cpu|seed|pid|port|address|timestamp|date|"
     r"runtime|speed|throughput|memory|mem|ram|rss|uuid|hash|execution_count)\b|\bid$",
@@ -54,6 +57,18 @@ _DIGIT = re.compile(r"\d")
 _SEPARATORS = ":,;|="
 _FILLER = frozenset("is was are were of at in to now be by from than ~ ≈ -> →".split())
 _NUM_TOKEN = "\x00#"
+_ARRAY_ROW = re.compile(r"^\s*(?:\(?(?:array|tensor)\()?\[+\s*[-+\d.]")
+_LOOP_LABEL = re.compile(r"(?i)^(?:ep|epoch|iter|iteration|it|step|global step|batch|round)$")
+
+
+def _keyed(seg: str) -> bool:
+    """The text before a number ends in ``key=`` or ``key:`` (quotes and spaces allowed)."""
+    t = seg.rstrip(" \t'\"")
+    if not t or t[-1] not in "=:":
+        return False
+    t = t[:-1].rstrip()
+    return bool(t) and (t[-1].isalnum() or t[-1] in "_'\"]")
+
 
 
 @dataclass(slots=True)
@@ -66,6 +81,8 @@ class Num:
     start: int
     end: int
     volatile: bool
+    key: str = ""  # the label when written as ``key=value`` or ``key: value`` (a repr, a dict, a namespace)
+    counter: bool = False  # a loop counter (``Ep 3``, ``Step 000300``): it names the line, it is not a result
 
 
 def strip_ansi(text: str) -> str:
@@ -108,7 +125,7 @@ def _base_label(seg: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _volatile_label(label: str) -> bool:
-    return bool(_VOLATILE_LABEL.search(label))
+    return bool(_VOLATILE_LABEL.search(label) or THROUGHPUT_LABEL.search(label))
 
 
 def numbers_in_line(line: str) -> list[Num]:
@@ -116,7 +133,7 @@ def numbers_in_line(line: str) -> list[Num]:
     out: list[Num] = []
     if len(line) > MAX_LINE_CHARS or not _DIGIT.search(line):
         return out
-    vol = volatile_spans(line)
+    vol = volatile_spans(line) + noise_spans(line)
     prev_end = 0
     prev_label = ""
     inherited: dict[str, int] = {}
@@ -147,13 +164,20 @@ def numbers_in_line(line: str) -> list[Num]:
                 inherited[prev_label] = k
                 label = f"{prev_label}[{k}]"
         volatile = bool(
-            unit.lower() in _TIME_UNITS
-            or _RATE.match(unit)
-            or (not unit and not m.group("pct") and _AFTER_TIME.match(line, end))
+            (vol and any(a < end and start < b for a, b in vol))
             or _volatile_label(label)
-            or (vol and any(a < end and start < b for a, b in vol))
+            or (
+                unit.lower() in _TIME_UNITS or _RATE.match(unit) or THROUGHPUT_AFTER.match(line, end - len(unit))
+                if unit
+                else not m.group("pct") and end < len(line) and _AFTER.match(line, end)
+            )
         )
-        out.append(Num(value, body.strip(), label, start, end, volatile))
+        key = label if _keyed(seg) else ""
+        # "Ep 3", "Step 000300", or an integer naming its row ("Batch size 24: ...", "Layer 2: ...")
+        counter = isinstance(value, int) and bool(
+            _LOOP_LABEL.match(label) or label and not key and line.startswith(":", end)
+        )
+        out.append(Num(value, body.strip(), label, start, end, volatile or counter, key, counter))
         prev_end = end
     return out
 
@@ -172,11 +196,21 @@ def _skeleton(line: str, nums: list[Num]) -> tuple[list[str], list[int]]:
     return toks, where
 
 
-def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], list[Num]]:
-    """Numbers of two paired lines matched by position in a token alignment; the leftovers of each side."""
-    a, b = numbers_in_line(old), numbers_in_line(new)
+def pair_line(
+    old: str, new: str, old_nums: list[Num] | None = None, new_nums: list[Num] | None = None
+) -> tuple[list[tuple[Num, Num]], list[Num], list[Num]]:
+    """Numbers of two paired lines matched by position in a token alignment; the leftovers of each side.
+    The lines' numbers are read here unless the caller already has them."""
+    a = numbers_in_line(old) if old_nums is None else old_nums
+    b = numbers_in_line(new) if new_nums is None else new_nums
     if not a or not b:
         return [], a, b
+    if bool(ELLIPSIS.search(old)) != bool(ELLIPSIS.search(new)):
+        return [], [], []  # printed truncated on one side only: the positions differ, nothing is compared
+    if len(a) != len(b) and _ARRAY_ROW.match(old) and _ARRAY_ROW.match(new):
+        return [], [], []  # rows of arrays of another shape: the positions are other elements
+    if [n.value for n in a if n.counter] != [n.value for n in b if n.counter]:
+        return [], [], []  # lines of different epochs or steps: not one line changed, nothing to pair
     if len(a) == len(b) and _masked(old, a) == _masked(new, b):  # the usual case: only numbers differ
         return list(zip(a, b, strict=True)), [], []
     skeleton_a, where_a = _skeleton(old, a)
@@ -190,7 +224,7 @@ def pair_line(old: str, new: str) -> tuple[list[tuple[Num, Num]], list[Num], lis
         if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
             for d in range(i2 - i1):
                 num_a, num_b = at_a.get(i1 + d), at_b.get(j1 + d)
-                if num_a is not None and num_b is not None:
+                if num_a is not None and num_b is not None and a[num_a].key == b[num_b].key:
                     pairs.append((a[num_a], b[num_b]))
                     used_a.add(num_a)
                     used_b.add(num_b)
@@ -233,10 +267,10 @@ class _Line:
 
 
 def _key(line: _Line, volatile_only: bool) -> str:
-    """The line with its volatile numbers (or all of them) masked."""
+    """The line with its volatile numbers (or all of them but its loop counters) masked."""
     out, pos = [], 0
     for n in line.nums:
-        if n.volatile or not volatile_only:
+        if n.volatile and volatile_only or not volatile_only and not n.counter:
             out += [line.text[pos : n.start], "#"]
             pos = n.end
     out.append(line.text[pos:])
@@ -304,16 +338,16 @@ def _pair_partners_then_labels(old: list[_Line], new: list[_Line], out: list[Pai
         pool = pools.setdefault(a.hunk, ([], []))
         b = new[a.partner] if a.partner >= 0 else None
         if b is not None and not b.used:
-            pairs, unpaired_old, unpaired_new = pair_line(a.text, b.text)
+            pairs, unpaired_old, unpaired_new = pair_line(a.text, b.text, a.nums, b.nums)
             out.extend(PairedNumber(x, y, b.line) for x, y in pairs if _reportable(x, y))
             b.used = True
             pool[0].extend(unpaired_old)
             pool[1].extend((n, b.line) for n in unpaired_new)
         else:
-            pool[0].extend(a.nums)
+            pool[0].extend(_unnamed(a.nums))
     for b in new:
         if not b.used:
-            pools.setdefault(b.hunk, ([], []))[1].extend((n, b.line) for n in b.nums)
+            pools.setdefault(b.hunk, ([], []))[1].extend((n, b.line) for n in _unnamed(b.nums))
     for old_left, new_left in pools.values():
         if old_left and new_left:
             line_of = {id(n): ln for n, ln in new_left}
@@ -322,18 +356,27 @@ def _pair_partners_then_labels(old: list[_Line], new: list[_Line], out: list[Pai
                     out.append(PairedNumber(x, y, line_of.get(id(y))))
 
 
-def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
+def changed_numbers(
+    td: TextDiff, old_text: str | None = None, new_text: str | None = None
+) -> tuple[list[PairedNumber], str | None]:
     """The numbers that changed in a text diff, and a note when the text was not read.
 
-    The changed lines of the whole output are paired in four passes, each on the lines the
-    previous ones left: lines equal once volatile numbers are masked (a re-run's timings: nothing
-    to report, and they cannot pair with the wrong epoch); lines equal once every number is
-    masked (only numbers changed: paired in order); the text diff's own line pairs, matched token
-    by token; and what is left in a hunk by label.
+    An output of the same shape on both sides (same lines, only digits differ) pairs line by line:
+    a line diff would match equal lines at other positions (batch 2's ``[8, 61]`` with batch 1's)
+    and pair what is left in the wrong order. Otherwise the changed lines are paired in four
+    passes, each on the lines the previous ones left: lines equal once volatile numbers are masked
+    (a re-run's timings: nothing to report, and they cannot pair with the wrong epoch); lines
+    equal once every number but loop counters is masked (only numbers changed: paired in order);
+    the text diff's own line pairs, matched token by token; and what is left in a hunk by label.
     """
     changed_lines = sum(1 for op in td.lines if op.op != "equal")
     if changed_lines > MAX_CHANGED_LINES:
         return [], f"numbers not compared: more than {MAX_CHANGED_LINES:,} changed lines"
+    same_shape = _same_shape(
+        td.old_text() if old_text is None else old_text, td.new_text() if new_text is None else new_text
+    )
+    if same_shape is not None:
+        return same_shape
     lines = _changed_lines(td)
     if isinstance(lines, str):
         return [], lines
@@ -344,6 +387,35 @@ def changed_numbers(td: TextDiff) -> tuple[list[PairedNumber], str | None]:
     _pair_partners_then_labels(old, new, out)
     out.sort(key=lambda p: p.line or 0)
     return out, None
+
+
+MAX_SAME_SHAPE_LINES = 5_000  # longer outputs go through the line diff only
+_DIGITS = re.compile(r"\d+")
+
+
+def _same_shape(old_text: str, new_text: str) -> tuple[list[PairedNumber], str | None] | None:
+    """Line-by-line pairs when both texts have the same lines once digits are masked; None otherwise."""
+    if old_text.count("\n") != new_text.count("\n"):
+        return None
+    old_lines, new_lines = old_text.splitlines(), new_text.splitlines()
+    if len(old_lines) != len(new_lines) or len(old_lines) > MAX_SAME_SHAPE_LINES:
+        return None
+    changed = [(k, a, b) for k, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
+    if not changed or any(_DIGITS.sub("#", a) != _DIGITS.sub("#", b) for _, a, b in changed):
+        return None
+    out: list[PairedNumber] = []
+    for k, a, b in changed:
+        a, b = strip_ansi(a), strip_ansi(b)
+        if _LOCALE.search(a) or _LOCALE.search(b):
+            return [], "numbers not compared: decimal commas (an unrecognised number locale)"
+        pairs, _, _ = pair_line(a, b)
+        out.extend(PairedNumber(x, y, k + 1) for x, y in pairs if _reportable(x, y))
+    return out, None
+
+
+def _unnamed(nums: list[Num]) -> list[Num]:
+    """The numbers of a line left for pairing by label: none when a loop counter names the line."""
+    return [] if any(n.counter for n in nums) else nums
 
 
 def _masked(line: str, nums: list[Num]) -> str:
@@ -357,4 +429,40 @@ def _masked(line: str, nums: list[Num]) -> str:
 
 
 def _reportable(a: Num, b: Num) -> bool:
-    return not a.volatile and not b.volatile and a.value != b.value
+    """Both values count and they differ beyond how they were printed."""
+    if a.volatile or b.volatile or a.value == b.value:
+        return False
+    return not same_at_precision(float(a.value), float(b.value), a.text, b.text)
+
+
+# ---------------------------------------------------------------- a whole array
+
+ARRAY_MIN_VALUES = 4  # an array print with fewer changed values keeps them listed one by one
+_ARRAY_START = re.compile(r"^\s*\(?(?P<kind>array|tensor)?\(?\[")
+_ARRAY_WORDS = re.compile(
+    r"(?:array|tensor)\(|dtype=[\w.]+|device='[^']*'|grad_fn=<\w+>|requires_grad=True|\.\.\.|…"
+)
+_ARRAY_CHARS = re.compile(r"^[\s\[\](),.\d+\-eE]*$")
+
+
+def array_kind(text: str) -> str | None:
+    """``array``/``tensor``/``list`` when a text is nothing but a printed array of numbers (numpy, torch, a list)."""
+    m = _ARRAY_START.match(text)
+    if m is None or not _ARRAY_CHARS.match(_ARRAY_WORDS.sub("", text)):
+        return None
+    return m.group("kind") or "list"
+
+
+def whole_array_change(old_text: str, new_text: str, pairs: list[PairedNumber]) -> tuple[str, str, str] | None:
+    """(label, old excerpt, new excerpt) when several values of an array print changed: one change to
+    read (new weights, another model's logits), not one line per element."""
+    kind = array_kind(new_text)
+    if kind is None or array_kind(old_text) is None or len(pairs) < ARRAY_MIN_VALUES:
+        return None
+    shown = sum(1 for line in new_text.splitlines() for n in numbers_in_line(line) if not n.volatile)
+
+    def excerpt(nums: list[Num]) -> str:
+        return "[" + ", ".join(n.text for n in nums[:3]) + (", …]" if len(nums) > 3 else "]")
+
+    label = f"{kind}: {len(pairs)} of {shown} shown values changed"
+    return label, excerpt([p.old for p in pairs]), excerpt([p.new for p in pairs])

@@ -39,6 +39,16 @@ _WARNING = re.compile(
 )
 
 
+# addresses, numbers and paths differ between runs of the same warning
+_WARNING_KEY = re.compile(r"0x[0-9a-fA-F]+|\d+(?:\.\d+)*|(?:/[\w.\-]+)+")
+_COMMENT = re.compile(r"#.*$")
+
+
+def _code_lines(cell: dict[str, Any]) -> str:
+    """The source without comments, spacing and line breaks: a change elsewhere can change a result."""
+    return "".join("".join(_COMMENT.sub("", line).split()) for line in _text(cell.get("source")).splitlines())
+
+
 def _text(value: Any) -> str:
     if isinstance(value, list):
         return "".join(str(v) for v in value)
@@ -151,7 +161,12 @@ def cell_signals(c: CellDiff, old: dict[str, Any], new: dict[str, Any]) -> list[
     if idx is None or c.status == "unchanged" or c.cell_type != "code":
         return out
     if c.status == "modified" and "outputs" not in c.changed:
-        if "source" in c.changed and "execution_count" not in c.changed and new.get("outputs"):
+        if (
+            "source" in c.changed
+            and "execution_count" not in c.changed
+            and new.get("outputs")
+            and _code_lines(old) != _code_lines(new)
+        ):
             out.append(
                 Signal("stale_output", idx, "source changed but outputs and execution count did not: not re-run")
             )
@@ -169,9 +184,9 @@ def cell_signals(c: CellDiff, old: dict[str, Any], new: dict[str, Any]) -> list[
     for e in _errors(fresh):
         if e not in before_err:
             out.append(Signal("new_error", idx, _short(e)))
-    before_warn = set(_warnings(old_outs))
+    before_warn = {_WARNING_KEY.sub("#", w) for w in _warnings(old_outs)}
     for w in dict.fromkeys(_warnings(fresh)):
-        if w not in before_warn:
+        if _WARNING_KEY.sub("#", w) not in before_warn:
             out.append(Signal("new_warning", idx, _short(w)))
     grew = _size(new_outs) - _size(old_outs)
     if grew > OUTPUT_GROWTH_BYTES:
@@ -210,30 +225,80 @@ def _kernel(nb: dict[str, Any] | None) -> tuple[str, str]:
     return kernel, lang
 
 
-def notebook_signals(d: NotebookDiff) -> list[Signal]:
-    """The signals of a whole diff, in notebook order (notebook-level ones first)."""
-    out: list[Signal] = []
-    if d.old.empty or d.new.empty:
-        return [s for c in d.cells for s in cell_signals(c, {}, _cell(d.new_nb, c.new_index))]
+def _saved_by_colab(nb: dict[str, Any] | None) -> bool:
+    """Colab numbers cells per runtime session and keeps them across restarts: its counts say nothing of order."""
+    meta = nb.get("metadata") if isinstance(nb, dict) else None
+    return isinstance(meta, dict) and ("colab" in meta or "accelerator" in meta and "gpuClass" in meta)
+
+
+def _out_of_order(counts: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(cell, count, count before) where a count is not above the one before it."""
+    # an equal count is a copied cell (it keeps its count), not a run out of order
+    return [(k, b, a) for (_, a), (k, b) in zip(counts, counts[1:], strict=False) if b < a]
+
+
+def _minor(version: str) -> str:
+    """``python 3.10.6`` → ``python 3.10``: a patch release does not change what a notebook computes."""
+    m = re.match(r"^(\S+)\s+(\d+(?:\.\d+)?)", version)
+    return f"{m.group(1)} {m.group(2)}" if m else version
+
+
+def _kernel_signal(d: NotebookDiff) -> list[Signal]:
     old_kernel, old_language = _kernel(d.old_nb)
     new_kernel, new_language = _kernel(d.new_nb)
-    if old_kernel and new_kernel and old_kernel != new_kernel:
-        out.append(Signal("kernel_changed", None, f"kernel {old_kernel} → {new_kernel}"))
-    if old_language and new_language and old_language != new_language:
-        out.append(Signal("kernel_changed", None, f"language {old_language} → {new_language}"))
-    outputs_changed = any("outputs" in c.changed for c in d.cells)
-    if outputs_changed and not _with_outputs(d.new_nb):
+    bits = []
+    if old_kernel and new_kernel and old_kernel.lower() != new_kernel.lower():
+        bits.append(f"kernel {old_kernel} → {new_kernel}")
+    # "python" → "python 3.10.8" is a version written down, not a change; 3.10.6 → 3.10.12 is a patch
+    if " " in old_language and " " in new_language and _minor(old_language) != _minor(new_language):
+        bits.append(f"language {old_language} → {new_language}")
+    return [Signal("kernel_changed", None, "; ".join(bits))] if bits else []
+
+
+def _order_signal(d: NotebookDiff) -> list[Signal]:
+    """Outputs cleared where the base had them, or counts out of order where the base's were in order."""
+    if any("outputs" in c.changed for c in d.cells) and not _with_outputs(d.new_nb):
         before = _with_outputs(d.old_nb)
         if before:
-            out.append(Signal("out_of_order", None, f"saved without outputs: the base had outputs in {before} cells"))
-    if any("execution_count" in c.changed or c.status in ("added", "removed") or c.moved for c in d.cells):
-        counts = _counts(d.new_nb)
-        old_counts = _counts(d.old_nb)
-        known = set(zip([n for _, n in old_counts], [n for _, n in old_counts[1:]], strict=False))
-        for (_, a), (k, b) in zip(counts, counts[1:], strict=False):
-            if b <= a and (a, b) not in known:
-                out.append(Signal("out_of_order", k, f"run out of order: execution count {b} after {a}"))
+            return [Signal("out_of_order", None, f"saved without outputs: the base had outputs in {before} cells")]
+    if not any("execution_count" in c.changed or c.status in ("added", "removed") or c.moved for c in d.cells):
+        return []
+    if _saved_by_colab(d.new_nb) or _out_of_order(_counts(d.old_nb)):
+        return []  # Colab's counts, or a base already out of order: not news
+    return [
+        Signal("out_of_order", k, f"run out of order: execution count {b} after {a}", [k])
+        for k, b, a in _out_of_order(_counts(d.new_nb))
+    ]
+
+
+def merge_by_kind(signals: list[Signal]) -> list[Signal]:
+    """One signal per kind, listing its cells (first cell as ``cell``), details joined in cell order."""
+    groups: dict[str, list[Signal]] = {}
+    for sig in signals:
+        groups.setdefault(sig.kind, []).append(sig)
+    out: list[Signal] = []
+    for group in groups.values():
+        listed = (sig.cells or ([sig.cell] if sig.cell is not None else []) for sig in group)
+        cells = list(dict.fromkeys(c for one in listed for c in one))
+        details = list(dict.fromkeys(sig.detail for sig in group))
+        if len(group) == 1:
+            detail = group[0].detail
+        elif len(details) == 1:
+            detail = f"{details[0]} ({len(cells)} cells)"
+        else:
+            detail = _short("; ".join(f"[{sig.cell}] {sig.detail}" if sig.cell is not None else sig.detail
+                                       for sig in group), 240)
+        first = group[0].cell if group[0].cell is None else (cells[0] if cells else None)
+        out.append(Signal(group[0].kind, first, detail, cells))
+    return out
+
+
+def notebook_signals(d: NotebookDiff) -> list[Signal]:
+    """The signals of a whole diff, one per kind listing its cells, only those the change introduced."""
+    if d.old.empty or d.new.empty:
+        return merge_by_kind([s for c in d.cells for s in cell_signals(c, {}, _cell(d.new_nb, c.new_index))])
+    out = _kernel_signal(d) + _order_signal(d)
     for c in d.cells:
         if c.status != "unchanged" and c.cell_type == "code":
             out += cell_signals(c, _cell(d.old_nb, c.old_index), _cell(d.new_nb, c.new_index))
-    return out
+    return merge_by_kind(out)

@@ -17,6 +17,7 @@ from difflib import SequenceMatcher
 from html.parser import HTMLParser
 
 from nbreview.results.model import NumberChange, RowStatus, TableColumn, TableDiff, TableRow
+from nbreview.results.noise import same_at_precision
 from nbreview.results.numbers import parse_value, strip_ansi
 
 MAX_TABLE_ROWS = 5_000  # rows of one table read; a longer table keeps its text diff
@@ -384,6 +385,9 @@ def _align(
         return pairs
     pairs = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes():
+        if tag == "replace" and not all(x.startswith("row ") for x in old[i1:i2] + new[j1:j2]):
+            pairs += _by_repeated_label(old, new, i1, i2, j1, j2)
+            continue
         n = min(i2 - i1, j2 - j1) if tag == "replace" else (i2 - i1 if tag == "equal" else 0)
         pairs += [(i1 + k, j1 + k) for k in range(n)]
         pairs += [(i, None) for i in range(i1 + n, i2)]
@@ -391,11 +395,40 @@ def _align(
     return pairs
 
 
+def _by_repeated_label(
+    old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int
+) -> list[tuple[int | None, int | None]]:
+    """Rows of a changed run paired in order where their (repeated) labels agree; the rest removed and added:
+    rows pair by label or not at all."""
+    pairs: list[tuple[int | None, int | None]] = []
+    for tag, a1, a2, b1, b2 in SequenceMatcher(None, old[i1:i2], new[j1:j2], autojunk=False).get_opcodes():
+        if tag == "equal":
+            pairs += [(i1 + a1 + k, j1 + b1 + k) for k in range(a2 - a1)]
+            continue
+        pairs += [(i1 + i, None) for i in range(a1, a2)]
+        pairs += [(None, j1 + j) for j in range(b1, b2)]
+    return pairs
+
+
 def _same(a: str, b: str) -> bool:
+    """Equal text, or one number printed two ways (``85`` / ``85.0``, ``0.0344`` / ``0.034444``)."""
     if a == b:
         return True
     x, y = _number(a), _number(b)
-    return x is not None and y is not None and x == y
+    return x is not None and y is not None and same_at_precision(float(x), float(y), a, b)
+
+
+def _positional(labels: list[str]) -> bool:
+    """Row labels that only count rows (0, 1, 2 ... or none): they say nothing about which row is which."""
+    return all(x == str(k) or x == f"row {k + 1}" for k, x in enumerate(labels))
+
+
+def _resampled(rows: list[TableRow], old: list[str], new: list[str]) -> bool:
+    """A new sample printed under a positional index: every paired row changed in most of its cells."""
+    paired = [r for r in rows if r.status == "changed"]
+    if len(paired) < 3 or not (_positional(old) and _positional(new)) or len(paired) < min(len(old), len(new)):
+        return False
+    return all(sum(1 for a, b in r.cells if a != b) * 2 >= len(r.cells) for r in paired)
 
 
 def diff_tables(
@@ -423,6 +456,8 @@ def diff_tables(
         for (old_col, new_col), col in zip(cols, columns, strict=True):
             a = ovals[old_col] if ovals is not None and old_col is not None and old_col < len(ovals) else None
             b = nvals[new_col] if nvals is not None and new_col is not None and new_col < len(nvals) else None
+            if a is not None and b is not None and a != b and _same(a, b):
+                a = b  # the same value printed another way: not a changed cell
             cells.append((a, b))
             if a is not None and b is not None and not _same(a, b):
                 changed = True
@@ -449,5 +484,17 @@ def diff_tables(
             unchanged += 1
             continue
         rows.append(TableRow(label, rstatus, cells))
+    if _resampled(rows, old_labels, new_labels):
+        # rows pair by label or not at all: a new sample is its old rows removed and its new rows added
+        rows = [TableRow(r.label, "removed", [(a, None) for a, _ in r.cells]) for r in rows if r.status != "added"]
+        rows += [TableRow(r.label, "added", [(None, b) for _, b in r.cells]) for r in _new_rows(new, new_labels, cols)]
+        unchanged, changes = 0, []
     td = TableDiff(cell, output, source, columns, rows, unchanged, old.truncated or new.truncated, new.index_name)
     return td, changes
+
+
+def _new_rows(new: Table, labels: list[str], cols: list[tuple[int | None, int | None]]) -> list[TableRow]:
+    return [
+        TableRow(labels[k], "added", [(None, vals[j] if j is not None and j < len(vals) else None) for _, j in cols])
+        for k, (_, vals) in enumerate(new.rows)
+    ]

@@ -1,7 +1,8 @@
 """What a reviewer is shown of the results, decided once for every renderer.
 
 The terminal, the review page, the HTML report and the PR comment all call this module:
-the order (biggest relative change first), how many (top N per surface), the wording of
+the order (metrics, then table cells, then other values; biggest relative change first within
+each; a few per cell before the next cell's), how many (top N per surface), the wording of
 numbers, deltas and signals, and which rows and columns of a table are drawn. Renderers only
 draw what it returns, so they can never disagree.
 """
@@ -12,6 +13,8 @@ import math
 from dataclasses import dataclass
 
 from nbreview.results.model import NumberChange, Results, Signal, TableDiff
+from nbreview.results.rank import PER_CELL as PER_CELL  # the order every surface reads (results/rank.py)
+from nbreview.results.rank import RANK_CLASSES, rank_class, ranked
 
 TOP_TERMINAL = 10  # changed numbers listed in the terminal's Results section
 TOP_PAGE = 50  # ... on the review page and in the HTML report
@@ -20,6 +23,7 @@ TABLES_TERMINAL = 3  # tables drawn as grids in the terminal
 TABLES_COMMENT = 2  # tables drawn in a PR comment, per notebook
 TABLE_ROWS = 12  # rows of one table drawn (changed, added and removed rows only)
 TABLE_COLUMNS = 8  # columns of one table drawn (those with a change first)
+SIGNAL_CELLS = 6  # cells named in one signal's line
 
 # Checklist order: what can hurt first.
 SIGNAL_ORDER = ("secret", "new_error", "new_warning", "stale_output", "out_of_order", "kernel_changed", "output_growth")
@@ -73,16 +77,12 @@ def direction(n: NumberChange) -> str:
     return "changed" if d is None else ("up" if d > 0 else "down")
 
 
-def ranked(results: Results) -> list[NumberChange]:
-    """Numeric changes by size of relative change (from zero first), then text cell changes; stable."""
-    numeric = [n for n in results.numbers if n.numeric]
-    text = [n for n in results.numbers if not n.numeric]
-
-    def size(n: NumberChange) -> float:
-        r = n.relative
-        return math.inf if r is None else abs(r)
-
-    return sorted(numeric, key=size, reverse=True) + text
+def more_kinds(results: Results, limit: int) -> str:
+    """What the changes left out of a list of ``limit`` are: ``12 metrics, 3 table cells, 20 other values``."""
+    left = ranked(results)[limit:]
+    counts = [sum(1 for n in left if rank_class(n) == k) for k in range(len(RANK_CLASSES))]
+    words = (("metric", "metrics"), ("table cell", "table cells"), ("other value", "other values"))
+    return ", ".join(f"{c} {words[k][c != 1]}" for k, c in enumerate(counts) if c)
 
 
 @dataclass(frozen=True)
@@ -124,11 +124,23 @@ def top_changes(results: Results, limit: int) -> tuple[list[ShownChange], int]:
 
 @dataclass(frozen=True)
 class ShownSignal:
+    """One checklist line: ``where`` names every cell of the kind (``cells [3], [5], [9]``), ``cell`` the first."""
+
     kind: str
     title: str
     cell: int | None
     where: str
     detail: str
+    cells: tuple[int, ...] = ()
+
+
+def where_cells(cells: list[int] | tuple[int, ...], cell: int | None) -> str:
+    """``cell [5]``, ``cells [3], [5], [9]``, ``cells [3], [5], [9] and 4 more``, or ``notebook``."""
+    if len(cells) <= 1:
+        return where(cells[0] if cells else cell)
+    shown = ", ".join(f"[{c}]" for c in cells[:SIGNAL_CELLS])
+    more = len(cells) - SIGNAL_CELLS
+    return f"cells {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def signal_items(results: Results) -> list[ShownSignal]:
@@ -138,7 +150,9 @@ def signal_items(results: Results) -> list[ShownSignal]:
         return (SIGNAL_ORDER.index(s.kind) if s.kind in SIGNAL_ORDER else 99, -1 if s.cell is None else s.cell)
 
     return [
-        ShownSignal(s.kind, SIGNAL_TITLES.get(s.kind, s.kind), s.cell, where(s.cell), s.detail)
+        ShownSignal(
+            s.kind, SIGNAL_TITLES.get(s.kind, s.kind), s.cell, where_cells(s.cells, s.cell), s.detail, tuple(s.cells)
+        )
         for s in sorted(results.signals, key=key)
     ]
 
