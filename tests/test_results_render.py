@@ -235,4 +235,22 @@ def test_pr_comment_results_fit_the_budget() -> None:
     r = render_comment(changes, budget=20_000)
     assert len(r.body) <= 20_000
     full = render_comment(changes[:1])
-    assert "… and 392 more changed values" in full.body
+    assert "… and 392 more: 392 other values" in full.body  # what kind the left-out values are
+
+
+def test_more_says_what_kind_on_every_surface() -> None:
+    from nbreview import view
+    from nbreview.render.html import report_html
+    from nbreview.render.terminal import TerminalStyle, render
+
+    metrics = "".join(f"loss_{k}: {k}.5\n" for k in range(40)) + "".join(f"w_{k}: {k}.5\n" for k in range(40))
+    a = notebook([code_cell("run()", [stream(metrics)], 1)])
+    b = notebook([code_cell("run()", [stream(metrics.replace(".5", ".7"))], 2)])
+    d = nbreview.diff(a, b)
+    kinds = [view.results.rank_class(n) for n in d.results.numbers]
+    assert kinds == sorted(kinds) and kinds.count(0) == 40  # metrics first, in every surface's order
+    terminal = render(d, TerminalStyle(color=False, width=120))
+    assert "⋯ 70 more: 30 metrics, 40 other values (--results lists all)" in terminal
+    assert "30 more not listed: 30 other values." in report_html([d], pack=False)
+    comment = render_comment([NotebookChange("nb.ipynb", "modified", diff=d)]).body
+    assert "… and 72 more: 32 metrics, 40 other values" in comment

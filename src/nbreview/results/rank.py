@@ -30,20 +30,20 @@ def rank_class(n: NumberChange) -> int:
 
 def ranked(results: Results) -> list[NumberChange]:
     """Metrics, then table cells, then other values; by size of relative change within a class (from
-    zero first, text cells last); at most ``PER_CELL`` of one cell before every other cell has had
-    its turn, so one chatty cell cannot fill the list. Stable."""
+    zero first, text cells last); within a class at most ``PER_CELL`` of one cell before every other
+    cell has had its turn, so one chatty cell cannot fill the list. Stable."""
 
     def size(n: NumberChange) -> float:
         r = n.relative
         return -1.0 if r is None else abs(r)
 
-    by_class = sorted(results.numbers, key=lambda n: (rank_class(n), -size(n)))
-    first: list[NumberChange] = []
-    later: list[NumberChange] = []
-    seen: dict[tuple[int, int], int] = {}
-    for n in by_class:
-        k = seen[(rank_class(n), n.cell)] = seen.get((rank_class(n), n.cell), 0) + 1
-        (first if k <= PER_CELL else later).append(n)
-    return sorted(first, key=lambda n: rank_class(n)) + later
-
-
+    out: list[NumberChange] = []
+    for cls in range(len(RANK_CLASSES)):
+        first: list[NumberChange] = []
+        later: list[NumberChange] = []
+        seen: dict[int, int] = {}
+        for n in sorted((n for n in results.numbers if rank_class(n) == cls), key=lambda n: -size(n)):
+            seen[n.cell] = seen.get(n.cell, 0) + 1
+            (first if seen[n.cell] <= PER_CELL else later).append(n)
+        out += first + later
+    return out

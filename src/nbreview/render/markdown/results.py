@@ -76,7 +76,7 @@ def results_block(changes: Sequence[NotebookChange], level: int = 0) -> str:
         rows, more = view.top_changes(res, top)
         if rows:
             parts.append(
-                _changes_table(rows) + (f"\n\n<sub>… and {more} more changed values</sub>" if more else "") + "\n"
+                _changes_table(rows) + (f"\n\n<sub>… and {more} more: {view.more_kinds(res, top)}</sub>" if more else "") + "\n"
             )
         for table in res.tables[:tables]:
             parts.append(_grid(view.table_view(table)) + "\n")

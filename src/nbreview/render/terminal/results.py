@@ -53,7 +53,7 @@ def render_results(d: NotebookDiff, st: TerminalStyle, limit: int = view.TOP_TER
                 f"{st.paint(colour, arrow + ' ' + delta if delta else arrow)}"
             ).rstrip()
         if more:
-            yield "  " + st.paint(DIM, f"⋯ {more} more changed value{'s' if more != 1 else ''} (--results lists all)")
+            yield "  " + st.paint(DIM, f"⋯ {more} more: {view.more_kinds(res, limit)} (--results lists all)")
     for t in res.tables[: view.TABLES_TERMINAL if limit <= view.TOP_TERMINAL else len(res.tables)]:
         yield from _grid(view.table_view(t), st)
     items = view.signal_items(res)
