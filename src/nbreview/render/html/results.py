@@ -29,7 +29,8 @@ def _changes(d: NotebookDiff, prefix: str) -> str:
             f'<td class="rn">{esc(change.new)}</td><td class="rd"><span class="arrow">{arrow}</span> '
             f'{esc(change.delta)}</td><td class="rp">{esc(change.relative)}</td></tr>'
         )
-    tail = f'<p class="rmore">{more} more not listed: {esc(view.more_kinds(d.results, view.TOP_PAGE))}.</p>' if more else ""
+    left = view.more_kinds(d.results, view.TOP_PAGE)
+    tail = f'<p class="rmore">{more} more not listed: {esc(left)}.</p>' if more else ""
     return (
         '<table class="rchanges"><thead><tr><th>where</th><th>value</th><th>before</th><th>after</th><th>change</th>'
         f"<th>relative</th></tr></thead><tbody>{''.join(rows)}</tbody></table>{tail}"

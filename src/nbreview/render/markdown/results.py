@@ -75,9 +75,8 @@ def results_block(changes: Sequence[NotebookChange], level: int = 0) -> str:
             parts.append("\n".join(f"- ☐ **{s.title}** · {s.where}: {inline(s.detail)}" for s in items) + "\n")
         rows, more = view.top_changes(res, top)
         if rows:
-            parts.append(
-                _changes_table(rows) + (f"\n\n<sub>… and {more} more: {view.more_kinds(res, top)}</sub>" if more else "") + "\n"
-            )
+            left = f"\n\n<sub>… and {more} more: {view.more_kinds(res, top)}</sub>" if more else ""
+            parts.append(_changes_table(rows) + left + "\n")
         for table in res.tables[:tables]:
             parts.append(_grid(view.table_view(table)) + "\n")
     if not parts:
