@@ -94,3 +94,30 @@ def api(url: str, method: str, path: str, body: Any = None, token: str = OTHER) 
             return r.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"null")
+
+
+def seed_comments(fake: Any, number: int, count: int, head_text: str, every_reply: int = 4) -> None:
+    """``count`` review comments straight into the fake's state (no HTTP): threads on the lines of the
+    diff's hunks, every ``every_reply``-th comment a reply to the one before."""
+    import time
+
+    from fakegithub.reviews import ReviewComment, hunks
+    from nbreview.threads.jsonmap import NotebookMap
+
+    head = fake.refs[REPO]["refs/heads/feature"]
+    base = fake.refs[REPO]["refs/heads/main"]
+    old = fake.store.get(fake.store.lookup(base, PATH)[1]) or b""
+    lines = sorted(set().union(*(right for _left, right in hunks(old, head_text.encode())[1])))
+    cells = {c.start for c in NotebookMap(head_text).cells}
+    lines = [ln for ln in lines if ln not in cells] or lines
+    now = time.time()
+    root = 0
+    for k in range(count):
+        cid = fake.new_id()
+        reply = k % every_reply != 0
+        line = lines[k % len(lines)]
+        fake.review_comments[cid] = ReviewComment(
+            cid, REPO, number, PATH, f"comment {k}", "someone", 52, head, line, "RIGHT", None, None, "line", 0,
+            root if reply else None, now, now)
+        if not reply:
+            root = cid

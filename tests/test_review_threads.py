@@ -28,7 +28,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # where pending reviews are kept
     repo, fake = build(tmp_path)
     number = fake.open_pull(REPO, "main", "feature")
     with serve(fake) as url:

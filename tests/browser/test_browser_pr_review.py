@@ -52,7 +52,8 @@ def start_page(url: str, number: int) -> Iterator[str]:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # where pending reviews are kept
     repo, fake = build(tmp_path)
     number = fake.open_pull(REPO, "main", "feature")
     with serve(fake) as url:
@@ -132,10 +133,14 @@ def test_review_on_the_page_lands_on_the_pull_request(page: Any, world: World) -
     write(page, "The dashed line needs a legend.", "Add review comment")
     page.check("#show-unchanged")
     line_number(page, "n15", "new", 2).click()
+    note = page.locator(".thread.draft .where-note")
+    assert "becomes a file-level comment" in note.inner_text()  # said before it is written
     write(page, "Far from the diff: still worth a look.", "Add review comment")
-    assert page.locator(".reviewbtn").inner_text() == "Review changes (4)"
+    page.wait_for_function("() => document.querySelector('.reviewbtn').textContent === 'Review changes (4)'")
 
     # a reply goes to the thread at once
+    assert thread.locator("textarea").count() == 0  # replies open on demand
+    thread.get_by_role("button", name="Reply…").click()
     thread.locator("textarea").fill("Because `month` is a date column.")
     thread.get_by_role("button", name="Reply").click()
     page.wait_for_function(
@@ -200,8 +205,11 @@ def test_review_on_the_page_lands_on_the_pull_request(page: Any, world: World) -
     pages = start_page(w.url, w.number)
     open_page(page, next(pages))
     outdated = page.locator("#n5 .thread.outdated")
-    assert outdated.count() == 1 and "Three digits are enough?" in outdated.inner_text()
-    assert outdated.locator(".outdated-label").inner_text() == "Outdated"
+    assert outdated.count() == 1 and outdated.locator(".outdated-label").inner_text() == "Outdated"
+    assert not outdated.get_by_text("Three digits are enough?").is_visible()  # collapsed, as on GitHub
+    outdated.locator("summary").click()
+    assert outdated.get_by_text("Three digits are enough?").is_visible()
+    assert "slope {a:.3f}" in outdated.locator("pre.snippet").inner_text()  # the code it was written on
     assert page.errors == []
     pages.close()
 

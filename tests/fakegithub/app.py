@@ -188,10 +188,12 @@ def create_app(fake: FakeGitHub) -> Flask:
             r.headers[k] = v
         return r
 
-    def paginate(items: list[Any]) -> Response:
+    def paginate(items: list[Any], to_json: Any = None) -> Response:
         per_page = min(int(request.args.get("per_page", 30)), 100)
         page = max(int(request.args.get("page", 1)), 1)
         chunk = items[(page - 1) * per_page : page * per_page]
+        if to_json is not None:  # only the page's items are turned into JSON
+            chunk = [to_json(x) for x in chunk]
         last = max(1, -(-len(items) // per_page))
         links = []
         base_url = request.base_url
@@ -238,6 +240,13 @@ def create_app(fake: FakeGitHub) -> Flask:
 
     @app.after_request
     def _after(resp: Response) -> Response:
+        if request.method == "GET" and resp.status_code == 200 and resp.is_json:
+            import hashlib
+
+            etag = '"' + hashlib.sha1(resp.get_data()).hexdigest() + '"'  # noqa: S324 - a cache key
+            if etag in request.headers.get("If-None-Match", ""):
+                resp = Response(status=304)  # GitHub: an unchanged answer, not counted against the limit
+            resp.headers["ETag"] = etag
         if not g.get("fault"):
             fake.log.append((request.method, request.path, resp.status_code))
         resp.headers.setdefault("X-RateLimit-Limit", "5000")

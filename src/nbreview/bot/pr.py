@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from nbreview.bot.client import BotError, explain
+from nbreview.bot.client import ApiReader, BotError, explain
 from nbreview.bot.comment import DEFAULT_BUDGET, MARKER, image_base_url, render_comment
 from nbreview.render.markdown import CommentContext, NotebookChange, RenderedComment
 
@@ -256,9 +256,9 @@ def open_threads(
         except (GithubException, BotError):
             return None
 
-    try:
-        raw = [c.raw_data for c in pr.get_review_comments()]
-    except (GithubException, RequestException) as err:
+    try:  # the list answers hold every comment whole: no per-comment fetch (as raw_data on list items does)
+        raw = ApiReader(pr.requester, settings.log).list(f"{pr.url}/comments")
+    except (GithubException, RequestException, BotError) as err:
         settings.log(f"nbreview: warning: {explain(err, 'reading the review threads')}")
         return {}
     return thread_counts(place(raw, files, pr.head.sha, fetch, lambda text: ""))
