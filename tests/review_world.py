@@ -13,6 +13,7 @@ from conftest import EXAMPLE_NEW, EXAMPLE_OLD
 
 REPO = "octo/notebooks"
 PATH = "nb/example.ipynb"
+SECOND = "nb/second.ipynb"  # a second notebook of the same change, with build(..., second=True)
 REVIEWER = "ghp_reviewer_token_0001"
 OTHER = "ghp_other_token_0002"
 PADDING = 8  # unchanged cells after the example's, so some lines lie outside every diff hunk
@@ -44,10 +45,10 @@ class World:
     number: int
     repo: Path
 
-    def push(self, nb: dict[str, Any], message: str) -> str:
+    def push(self, nb: dict[str, Any], message: str, path: str = PATH) -> str:
         """Commit ``nb`` on the pull request's branch and move the fake's branch there."""
-        (self.repo / PATH).write_text(dump(nb))
-        git(self.repo, "add", PATH)
+        (self.repo / path).write_text(dump(nb))
+        git(self.repo, "add", path)
         git(self.repo, "commit", "-q", "-m", message)
         refs = self.fake.store.import_git(self.repo)
         self.fake.refs[REPO].update(refs)
@@ -60,17 +61,19 @@ class World:
         return git(self.repo, "show", f"main:{PATH}") + "\n"
 
 
-def build(tmp: Path) -> tuple[Path, Any]:
+def build(tmp: Path, second: bool = False) -> tuple[Path, Any]:
     from fakegithub import FakeGitHub, Token
 
     repo = tmp / "repo"
     (repo / "nb").mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
-    (repo / PATH).write_text(dump(padded(EXAMPLE_OLD)))
+    for path in (PATH, SECOND) if second else (PATH,):
+        (repo / path).write_text(dump(padded(EXAMPLE_OLD)))
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")
     git(repo, "checkout", "-q", "-b", "feature")
-    (repo / PATH).write_text(dump(padded(EXAMPLE_NEW)))
+    for path in (PATH, SECOND) if second else (PATH,):
+        (repo / path).write_text(dump(padded(EXAMPLE_NEW)))
     git(repo, "commit", "-q", "-am", "update the analysis")
     fake = FakeGitHub()
     fake.add_repo(REPO, fake.store.import_git(repo))

@@ -268,3 +268,86 @@ def test_keyboard_cell_comment_with_chosen_lines(page: Any, world: World) -> Non
     assert '"lines": [1, 2]' in c.body and "a, b = np.polyfit" in c.body
     assert page.errors == []
     pages.close()
+
+
+def pending_count(page: Any, n: int) -> None:
+    page.wait_for_function(f"() => document.querySelector('.reviewbtn').textContent === 'Review changes ({n})'")
+
+
+def test_a_review_across_two_notebooks_outlives_reload_restart_and_push(
+    page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from review_world import SECOND
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    repo, fake = build(tmp_path, second=True)
+    number = fake.open_pull(REPO, "main", "feature")
+    with serve(fake) as url:
+        w = World(fake, url, number, repo)
+        pages = start_page(url, number)
+        root = next(pages)
+        page.goto(f"{root}/f/0")
+        page.wait_for_selector("body[data-threads-loaded]")
+        first = page.locator("nav.files li").filter(has_text=PATH.split("/")[-1])
+        second = page.locator("nav.files li").filter(has_text=SECOND.split("/")[-1])
+        assert first.get_attribute("class") == "cur"
+        assert "signed in as reviewer" in page.locator(".prcontext").inner_text()
+        line_number(page, "n5", "new", 2).click()
+        write(page, "On the first notebook.", "Start a review")
+        pending_count(page, 1)
+
+        # another notebook: the pending review is still there, and the file list counts it
+        second.locator("a").click()
+        page.wait_for_selector("body[data-threads-loaded]")
+        pending_count(page, 1)
+        assert first.locator(".pendingcount").inner_text() == "1 pending"
+        line_number(page, "n7", "new", 2).click()
+        write(page, "On the second notebook.", "Add review comment")
+        pending_count(page, 2)
+
+        # a reload, then a restart of the server: both kept
+        page.reload()
+        page.wait_for_selector("body[data-threads-loaded]")
+        pending_count(page, 2)
+        assert "On the second notebook." in page.locator("#n7 .thread.pending").inner_text()
+        pages.close()
+        pages = start_page(url, number)
+        root = next(pages)
+        page.goto(f"{root}/f/0")
+        page.wait_for_selector("body[data-threads-loaded]")
+        pending_count(page, 2)
+
+        # a push while the page is open (a cell inserted on top): a banner, one click, the new head;
+        # the draft moved with its cell, and the text being typed is not lost
+        line_number(page, "n2", "new", 1).click()
+        page.locator(".thread.draft textarea").fill("typed, not yet sent")
+        nb = json.loads(w.head_text())
+        nb["cells"].insert(0, {"cell_type": "markdown", "id": "intro", "metadata": {}, "source": ["# Intro"]})
+        new_head = w.push(nb, "an intro cell")
+        page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+        banner = page.locator(".pushbanner")
+        banner.wait_for(state="visible")
+        assert new_head[:7] in banner.inner_text()
+        assert page.locator(".thread.draft textarea").input_value() == "typed, not yet sent"
+        banner.get_by_role("button", name="Reload").click()
+        page.wait_for_selector("body[data-threads-loaded]")
+        assert new_head[:7] in page.locator(".prcontext").inner_text()
+        moved = page.locator("#n6 .thread.pending")
+        assert "On the first notebook." in moved.inner_text()
+        assert "print(f'slope" in moved.locator("xpath=ancestor::tr[1]/preceding-sibling::tr[1]").inner_text()
+        if SCREENSHOTS.is_dir():
+            _save(page.screenshot(), "review-pending.png")
+
+        # submitted once, with both notebooks' comments
+        page.locator(".reviewbtn").click()
+        page.get_by_role("button", name="Submit review").click()
+        page.locator(".prcontext .submitted").wait_for(state="visible")
+        assert "commented" in page.locator(".prcontext .submitted").inner_text()
+        assert [m for m, p, _ in fake.log if m == "POST" and p.endswith("/reviews")] == ["POST"]
+        [review] = fake.reviews.values()
+        assert review.commit_id == new_head and review.state == "COMMENTED"
+        got = sorted((c.path, c.review_id) for c in fake.review_comments.values())
+        assert got == [(PATH, review.id), (SECOND, review.id)]
+        assert page.errors == []
+        pages.close()
+        assert fake.schema_errors == []

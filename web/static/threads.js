@@ -638,7 +638,8 @@
     if (art) { art.appendChild(status); }
     addButtons();
     loadThreads();
-    setInterval(pollHead, parseInt(document.body.getAttribute("data-poll") || "30000", 10));
+    setInterval(pollHead, 30000);
+    window.addEventListener("focus", pollHead);  /* back to the tab: look for a push at once */
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 }());
