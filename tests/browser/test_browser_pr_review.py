@@ -329,6 +329,10 @@ def test_a_review_across_two_notebooks_outlives_reload_restart_and_push(
         banner.wait_for(state="visible")
         assert new_head[:7] in banner.inner_text()
         assert page.locator(".thread.draft textarea").input_value() == "typed, not yet sent"
+        banner.get_by_role("button", name="Reload").click()  # refused while a box holds text
+        assert "post or cancel first" in banner.inner_text()
+        assert page.locator(".thread.draft textarea").input_value() == "typed, not yet sent"
+        page.locator(".thread.draft").get_by_role("button", name="Cancel").click()
         banner.get_by_role("button", name="Reload").click()
         page.wait_for_selector("body[data-threads-loaded]")
         assert new_head[:7] in page.locator(".prcontext").inner_text()
@@ -336,6 +340,7 @@ def test_a_review_across_two_notebooks_outlives_reload_restart_and_push(
         assert "On the first notebook." in moved.inner_text()
         assert "print(f'slope" in moved.locator("xpath=ancestor::tr[1]/preceding-sibling::tr[1]").inner_text()
         if SCREENSHOTS.is_dir():
+            page.locator("#n6").scroll_into_view_if_needed()
             _save(page.screenshot(), "review-pending.png")
 
         # submitted once, with both notebooks' comments

@@ -434,10 +434,17 @@
         if (!data.head || !shownHead || data.head === shownHead) { return; }
         banner.textContent = "New commits were pushed (head " + data.head.slice(0, 7) + "). ";
         var go = button("Reload", "primary", "reload the page at the new head");
-        go.addEventListener("click", function () { window.location.reload(); });
+        go.addEventListener("click", function () {
+          /* nothing typed is dropped: open boxes with text are saved or cancelled first */
+          var open = all(".thread.draft textarea, .replybox textarea, .editbox textarea").filter(function (a) { return a.value.trim(); });
+          if (!open.length) { window.location.reload(); return; }
+          go.textContent = "Reload (" + open.length + " open comment box" + (open.length === 1 ? "" : "es") + " with text: post or cancel first)";
+          open[0].focus();
+        });
         banner.appendChild(go);
         banner.appendChild(document.createTextNode(" Your pending comments are kept (lines that moved are carried along or flagged)."));
         banner.hidden = false;
+        banner.scrollIntoView({ block: "nearest" });
       }).catch(function () { /* the server is gone or busy: try again at the next tick */ });
   }
 
@@ -632,8 +639,8 @@
     var controls = document.querySelector("header.top .controls");
     if (controls) { controls.insertBefore(reviewButton, controls.firstChild); }
     document.body.appendChild(panel);
-    var top = document.querySelector("header.top");
-    if (top) { top.parentNode.insertBefore(context, top.nextSibling); context.parentNode.insertBefore(banner, context.nextSibling); }
+    var main = document.querySelector("main");
+    if (main) { main.insertBefore(banner, main.firstChild); main.insertBefore(context, banner); }
     var art = document.querySelector("article.nb .nbhead");
     if (art) { art.appendChild(status); }
     addButtons();
