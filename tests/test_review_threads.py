@@ -335,7 +335,8 @@ def test_ten_thousand_comments_load_in_few_requests(world: World) -> None:
         first = len(w.fake.log) - before
         assert first <= 110 and sum(len(t.comments) for t in threads) == 10_000
         before = len(w.fake.log)
-        session.threads(lambda text: text)
+        threads, _pending = session.threads(lambda text: text)
         again = w.fake.log[before:]
         assert len(again) <= 110 and all(code == 304 for _m, _p, code in again)
+        assert sum(len(t.comments) for t in threads) == 10_000  # the same threads, from the cache
         assert session.reader.rate["limit"] == 5000

@@ -156,7 +156,7 @@ class ApiReader:
         self.rate: dict[str, int] = {}
         self.requests = 0
         self.not_modified = 0
-        self._cache: dict[str, tuple[str, Any]] = {}  # url -> (etag, data)
+        self._cache: dict[str, tuple[str, Any, str]] = {}  # url -> (etag, data, link)
         self._warned = False
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> tuple[Any, dict[str, str]]:
@@ -172,9 +172,9 @@ class ApiReader:
         self._note_rate(low)
         if cached and (data is None or low.get("status", "").startswith("304")):
             self.not_modified += 1
-            return cached[1], low
+            return cached[1], {**low, "link": cached[2]}  # a 304 may carry no Link: the page's own
         if low.get("etag"):
-            self._cache[key] = (low["etag"], data)
+            self._cache[key] = (low["etag"], data, low.get("link", ""))
         return data, low
 
     def list(self, url: str, per_page: int = 100) -> list[Any]:
