@@ -332,11 +332,44 @@ def test_ten_thousand_comments_load_in_few_requests(world: World) -> None:
         session.open()
         before = len(w.fake.log)
         threads, _pending = session.threads(lambda text: text)
-        first = len(w.fake.log) - before
-        assert first <= 110 and sum(len(t.comments) for t in threads) == 10_000
+        rest = [x for x in w.fake.log[before:] if x[1] != "/graphql"]
+        assert len(rest) <= 110 and sum(len(t.comments) for t in threads) == 10_000
+        assert len(w.fake.log[before:]) - len(rest) == 25  # resolved states: 2,500 threads, 100 a query
         before = len(w.fake.log)
         threads, _pending = session.threads(lambda text: text)
-        again = w.fake.log[before:]
+        again = [x for x in w.fake.log[before:] if x[1] != "/graphql"]
         assert len(again) <= 110 and all(code == 304 for _m, _p, code in again)
         assert sum(len(t.comments) for t in threads) == 10_000  # the same threads, from the cache
         assert session.reader.rate["limit"] == 5000
+
+
+def test_resolved_threads_through_graphql_with_a_rest_only_fallback(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    w = world
+    first = comment(w, 2, 1, "one")[1]["id"]
+    comment(w, 7, 2, "two")
+    _session, client = open_app(w)
+    data = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()
+    assert data["pr"]["resolvable"] and [t["resolved"] for t in data["threads"]] == [False, False]
+    assert post(client, "/api/resolve", {"to": first, "resolved": True}) == (200, {"id": first, "resolved": True})
+    assert w.fake.resolved == {first}
+    data = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()
+    assert [t["resolved"] for t in data["threads"]] == [True, False]
+    assert post(client, "/api/resolve", {"to": first, "resolved": 1})[0] == 400  # a boolean, not a number
+
+    # the sticky comment counts the open threads only
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
+    monkeypatch.setenv("GITHUB_TOKEN", OTHER)
+    assert main(["pr", "--repo", REPO, "--pr", str(w.number), "--api-url", w.url, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "💬 nb/example.ipynb: 1 open thread: cell [7] (1)\n" in out
+
+    # a server without GraphQL: no resolved state, no error, threads all there
+    w.fake.graphql = False
+    _session, client = open_app(w)
+    data = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()
+    assert not data["pr"]["resolvable"] and [t["resolved"] for t in data["threads"]] == [None, None]
+    status, err = post(client, "/api/resolve", {"to": first, "resolved": False})
+    assert status == 400 and "no GraphQL API" in err["error"]

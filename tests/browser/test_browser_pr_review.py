@@ -356,3 +356,22 @@ def test_a_review_across_two_notebooks_outlives_reload_restart_and_push(
         assert page.errors == []
         pages.close()
         assert fake.schema_errors == []
+
+
+def test_resolve_and_unresolve_a_thread(page: Any, world: World) -> None:
+    """Through the fake's GraphQL endpoint: a resolved thread collapses to its label, and opens again."""
+    existing = seed_thread(world)
+    pages = start_page(world.url, world.number)
+    open_page(page, next(pages))
+    thread = page.locator(f".thread[data-thread='{existing}']")
+    thread.get_by_role("button", name="Resolve conversation").click()
+    page.wait_for_selector(f".thread.resolved[data-thread='{existing}']")
+    assert world.fake.resolved == {existing}
+    assert thread.locator(".resolved-label").inner_text() == "Resolved"
+    assert not thread.get_by_text("Why parse the dates here?").is_visible()
+    thread.locator("summary").click()
+    thread.get_by_role("button", name="Unresolve conversation").click()
+    page.wait_for_selector(f".thread:not(.resolved)[data-thread='{existing}']")
+    assert world.fake.resolved == set() and thread.get_by_text("Why parse the dates here?").is_visible()
+    assert page.errors == []
+    pages.close()

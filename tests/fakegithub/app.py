@@ -87,6 +87,8 @@ class FakeGitHub:
     review_comments: dict[int, Any] = field(default_factory=dict)  # id -> reviews.ReviewComment
     reviews: dict[int, Any] = field(default_factory=dict)  # id -> reviews.Review
     next_id: int = 1000
+    graphql: bool = True  # False: a REST-only server (POST /graphql answers 404)
+    resolved: set[int] = field(default_factory=set)  # first comment ids of the resolved threads
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:

@@ -1,4 +1,6 @@
-"""The fake's pull-request reviews: review comments (list, create, reply, get, update, delete) and reviews.
+"""The fake's pull-request reviews: review comments (list, create, reply, get, update, delete), reviews,
+and the little of GitHub's GraphQL API that resolves threads (``reviewThreads { isResolved }``,
+``resolveReviewThread``, ``unresolveReviewThread``; off with ``fake.graphql = False``).
 
 GitHub's rules kept here: a line comment (``line``/``side``, ``start_line``/``start_side``; the
 old ``position`` form too) must sit inside one hunk of the file's diff between the merge base
@@ -365,3 +367,27 @@ def register(app: Flask, fake: Any, h: dict[str, Callable[..., Any]]) -> None:
             return err(422, "Unprocessable Entity: body is required for this event")
         r.state, r.submitted, r.commit_id = states[event], time.time(), ref_sha(repo, pr.head_ref)
         return js(review_json(r))
+
+    @app.post("/graphql")
+    def graphql() -> Response:
+        if not fake.graphql:
+            return err(404, "Not Found")
+        body = request.get_json()
+        query, v = str(body.get("query") or ""), body.get("variables") or {}
+        if "reviewThreads" in query:
+            repo, number = f"{v['owner']}/{v['name']}", v["number"]
+            roots = sorted(c.id for c in fake.review_comments.values()
+                           if c.repo == repo and c.number == number and c.in_reply_to is None and visible(c))
+            start = int(v.get("after") or 0)
+            nodes = [{"id": f"PRRT_{r}", "isResolved": r in fake.resolved, "comments": {"nodes": [{"databaseId": r}]}}
+                     for r in roots[start : start + 100]]
+            info = {"hasNextPage": start + 100 < len(roots), "endCursor": str(start + 100)}
+            return js({"data": {"repository": {"pullRequest": {"reviewThreads": {"pageInfo": info, "nodes": nodes}}}}})
+        for name in ("unresolveReviewThread", "resolveReviewThread"):  # "resolve…" is inside "unresolve…"
+            if name in query:
+                root = int(str(v.get("id", "")).removeprefix("PRRT_") or 0)
+                if root not in fake.review_comments:
+                    return js({"errors": [{"type": "NOT_FOUND", "message": "Could not resolve to a node"}]})
+                (fake.resolved.add if name == "resolveReviewThread" else fake.resolved.discard)(root)
+                return js({"data": {name: {"thread": {"id": v["id"], "isResolved": root in fake.resolved}}}})
+        return js({"errors": [{"message": "this query is not part of the fake"}]})

@@ -12,6 +12,7 @@
   var pending = [];   /* the pending review, every notebook's: {id, file, side, cell, lines, body, flag, remote} */
   var runs = {};      /* commentable source lines of this notebook: runs[side][cell] = [[first, last, hunk]] */
   var shownHead = ""; /* the head this page shows */
+  var resolvable = false; /* GitHub says which threads are resolved (GraphQL); REST alone cannot */
   var placed = [];    /* nodes under a line: {node, section, side, line} (moved when the view changes) */
   var selection = null; /* {section, side, line} where a click started (shift-click extends) */
   var IMG = /\/f\/(\d+)\/img\/(old|new)\/(\d+)\/(\d+)\/(.+)$/;
@@ -174,15 +175,16 @@
     return div;
   }
   function threadNode(t) {
-    var box = el("div", "thread" + (t.outdated ? " outdated" : ""));
+    var box = el("div", "thread" + (t.outdated ? " outdated" : "") + (t.resolved ? " resolved" : ""));
     box.setAttribute("data-thread", t.comments[0].id);
     var head = el("div", "thead");
     var body = box;
-    if (t.outdated) {
-      /* collapsed, labelled, with the code it was written on (as GitHub shows outdated threads) */
+    if (t.outdated || t.resolved) {
+      /* collapsed, labelled, with the code it was written on (as GitHub shows outdated and resolved threads) */
       var det = el("details", "outdated-body");
       var sum = el("summary");
-      sum.appendChild(el("span", "badge outdated-label", "Outdated"));
+      if (t.outdated) { sum.appendChild(el("span", "badge outdated-label", "Outdated")); }
+      if (t.resolved) { sum.appendChild(el("span", "badge resolved-label", "Resolved")); }
       sum.appendChild(el("span", "where", " " + where(t) + " · " + t.comments[0].author + ": " +
         t.comments.length + " comment" + (t.comments.length === 1 ? "" : "s")));
       det.appendChild(sum);
@@ -205,6 +207,15 @@
     var open = button("Reply…", "openreply");
     open.addEventListener("click", function () { open.replaceWith(replyBox(t.comments[0].id, "")); });
     body.appendChild(open);
+    if (resolvable && t.resolved !== null && t.resolved !== undefined) {
+      var toggle = button(t.resolved ? "Unresolve conversation" : "Resolve conversation", "resolve");
+      toggle.addEventListener("click", function () {
+        toggle.disabled = true;
+        send("/api/resolve", { to: t.comments[0].id, resolved: !t.resolved }).then(loadThreads)
+          .catch(function (e) { toggle.disabled = false; toggle.title = String(e.message || e); status.textContent = String(e.message || e); });
+      });
+      body.appendChild(toggle);
+    }
     return box;
   }
   function replyBox(id, text) {
@@ -348,6 +359,7 @@
         if (data.error) { throw new Error(data.error); }
         typed = clearThreads();
         runs = data.commentable || {};
+        resolvable = !!data.pr.resolvable;
         markCommentable();
         showContext(data.pr, data.last_review);
         var mine = data.threads.filter(function (t) { return t.file === file; });

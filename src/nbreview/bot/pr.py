@@ -235,12 +235,14 @@ def open_threads(
 ) -> dict[str, list[tuple[str, int]]]:
     """Review threads on the notebooks, counted per cell, for the comment's thread list.
 
-    GitHub's REST API does not say which threads are resolved, so every thread counts as open.
+    Resolved threads are left out where GitHub's GraphQL API says which they are; without it
+    (REST only) every thread counts as open.
     A failure here leaves the list out (with a warning) rather than the whole comment.
     """
     from github import GithubException
     from requests.exceptions import RequestException
 
+    from nbreview.bot.resolved import unresolved_only
     from nbreview.threads.place import NotebookFile, place, thread_counts
 
     if not texts:
@@ -258,6 +260,7 @@ def open_threads(
 
     try:  # the list answers hold every comment whole: no per-comment fetch (as raw_data on list items does)
         raw = ApiReader(pr.requester, settings.log).list(f"{pr.url}/comments")
+        raw = unresolved_only(pr.requester, repo.full_name, pr.number, raw)
     except (GithubException, RequestException, BotError) as err:
         settings.log(f"nbreview: warning: {explain(err, 'reading the review threads')}")
         return {}

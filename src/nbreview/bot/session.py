@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from nbreview.bot.resolved import Resolution
 from nbreview.errors import NbreviewError
 from nbreview.threads.anchor import Anchor, write_body
 from nbreview.threads.drafts import DraftStore, StoredDraft, reanchor
@@ -100,6 +101,7 @@ class PullRequestSession:
         self.number = number
         self.log = log or (lambda line: print(line, file=sys.stderr))
         self.reader: ApiReader = ApiReader(gh.requester, self.log)
+        self.resolution = Resolution(gh.requester, repo_name, number)
         self.files: list[NotebookFile] = []
         self.head_sha = self.base_sha = self.pr_url = self.html_url = ""
         self.info: dict[str, Any] = {}
@@ -235,7 +237,22 @@ class PullRequestSession:
         submitted = [c for c, p in zip(raw, in_pending, strict=True) if not p]
         self._known = {int(c["id"]) for c in raw if is_int(c.get("id"))}
         placed = place(submitted, self.files, self.head_sha, fetch, render)
+        self._call(f"reading which threads of pull request #{self.number} are resolved", self.resolution.read)
         return placed, place(self.pending_remote, self.files, self.head_sha, fetch, render)
+
+    def resolved(self, root_id: int) -> bool | None:
+        """Whether the thread starting with ``root_id`` is resolved; None where GitHub cannot say."""
+        state = self.resolution.threads.get(root_id) if self.resolution.available else None
+        return None if state is None else state[1]
+
+    def resolve(self, root_id: int, resolved: bool) -> dict[str, Any]:
+        """Resolve or unresolve a thread (GraphQL; refused where the server has none)."""
+        if not self.resolution.available:
+            raise ReviewInputError("this GitHub server does not say which threads are resolved (no GraphQL API)")
+        if root_id not in self.resolution.threads:
+            raise ReviewInputError(f"no review thread {root_id} on pull request #{self.number}")
+        doing = f"{'resolving' if resolved else 'unresolving'} the thread"
+        return {"id": root_id, "resolved": self._call(doing, lambda: self.resolution.set(root_id, resolved))}
 
     # ------------------------------------------------------------ where comments can go
     def hunks(self, file: int) -> Hunks:

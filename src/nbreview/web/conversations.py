@@ -6,9 +6,10 @@ so it outlives the page and the server) and which lines of notebook N take a lin
 ``GET /api/head`` says whether a push moved the head (a conditional request). ``POST
 /api/drafts`` adds to the pending review, ``/api/drafts/edit`` and ``/api/drafts/delete`` change
 it, ``POST /api/review`` submits it, ``POST /api/comment`` posts one comment, ``POST /api/reply``
-answers a thread. Writes pass :mod:`nbreview.web.security`'s guard (token header and this
-server's Origin), go only to the pull request the page was opened for, with the user's own
-token; bad input is 400 and GitHub's failures 502, as ``{"error": one line}``. Every page load
+answers a thread, ``POST /api/resolve`` resolves or unresolves one (where GitHub's GraphQL API
+is there to say; REST alone has no resolved state). Writes pass :mod:`nbreview.web.security`'s
+guard (token header and this server's Origin), go only to the pull request the page was opened
+for, with the user's own token; bad input is 400 and GitHub's failures 502, as ``{"error": one line}``. Every page load
 first re-reads the pull request (a 304 while nothing was pushed) and, after a push, serves the
 new head. The app registers this blueprint only when it was given a ``PR_SESSION``.
 """
@@ -59,6 +60,7 @@ def threads_json(review: ReviewSet, session: PullRequestSession, threads: list[T
                 "output": t.output,
                 "outdated": t.outdated,
                 "file_level": t.file_level,
+                "resolved": session.resolved(t.root_id),
                 "comments": t.comments,
             }
         )
@@ -161,7 +163,8 @@ def threads() -> Response | tuple[Response, int]:
         ok = file is not None and 0 <= file < len(session.files)
         return {
             "pr": {**session.info, "user": session.user, "rate": session.reader.rate,
-                   "pending_on_github": bool(session.pending_review)},
+                   "pending_on_github": bool(session.pending_review),
+                   "resolvable": bool(session.resolution.available)},
             "threads": threads_json(review, session, placed),
             "pending": pending_json(review, session, remote),
             "commentable": session.commentable(file) if ok and file is not None else {},
@@ -249,3 +252,15 @@ def reply() -> Response | tuple[Response, int]:
     except ReviewInputError as err:
         return _fail(err, 400)
     return _answer(lambda: {"id": session.reply(data["to"], body).get("id")})
+
+
+@bp.post("/api/resolve")
+def resolve() -> Response | tuple[Response, int]:
+    from nbreview.bot.session import ReviewInputError
+
+    session = _session()
+    try:
+        data = _object({"to": int, "resolved": bool})
+    except ReviewInputError as err:
+        return _fail(err, 400)
+    return _answer(lambda: session.resolve(data["to"], data["resolved"]))
