@@ -138,7 +138,15 @@ def test_review_on_the_page_lands_on_the_pull_request(page: Any, world: World) -
     write(page, "Far from the diff: still worth a look.", "Add review comment")
     page.wait_for_function("() => document.querySelector('.reviewbtn').textContent === 'Review changes (4)'")
 
-    # a reply goes to the thread at once
+    # the hover "+" takes the click (it no longer re-attaches on every mouseover)
+    row = line_number(page, "n7", "new", 1)
+    row.hover()
+    page.locator("#n7 button.addc").hover()
+    page.locator("#n7 button.addc").click()
+    typing = page.locator("#n7 .thread.draft textarea")
+    typing.fill("still typing this one")
+
+    # a reply goes to the thread at once, and the box being typed in stays with its text
     assert thread.locator("textarea").count() == 0  # replies open on demand
     thread.get_by_role("button", name="Reply…").click()
     thread.locator("textarea").fill("Because `month` is a date column.")
@@ -146,6 +154,8 @@ def test_review_on_the_page_lands_on_the_pull_request(page: Any, world: World) -
     page.wait_for_function(
         f"() => document.querySelectorAll(\"[data-thread='{existing}'] .comment\").length === 2"
     )
+    assert typing.input_value() == "still typing this one"
+    page.locator("#n7 .thread.draft").get_by_role("button", name="Cancel").click()
     if SCREENSHOTS.is_dir():
         page.locator("#n2").scroll_into_view_if_needed()
         _save(page.screenshot(), "review-threads.png")
