@@ -373,3 +373,31 @@ def test_resolved_threads_through_graphql_with_a_rest_only_fallback(
     assert not data["pr"]["resolvable"] and [t["resolved"] for t in data["threads"]] == [None, None]
     status, err = post(client, "/api/resolve", {"to": first, "resolved": False})
     assert status == 400 and "no GraphQL API" in err["error"]
+
+
+def test_whole_cell_comment_comes_back_on_the_cell(world: World) -> None:
+    _session, client = open_app(world)
+    assert post(client, "/api/comment", {"file": 0, "side": "new", "cell": 5, "body": "the whole cell"})[0] == 200
+    [t] = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()["threads"]
+    assert (t["anchor"], t["lines"], t["output"]) == ("n5", None, None)  # not "line 1"
+
+
+def test_a_draft_whose_lines_changed_in_a_push_is_flagged_not_dropped(world: World) -> None:
+    w = world
+    session, client = open_app(w)
+    post(client, "/api/drafts", {"file": 0, "side": "new", "cell": 5, "lines": [2, 2], "body": "about digits"})
+    post(client, "/api/drafts", {"file": 0, "side": "new", "cell": 7, "lines": [1, 1], "body": "kept in place"})
+    nb = json.loads(w.head_text())
+    nb["cells"][5]["source"][1] = "print(f'slope {a:.4f}')"
+    nb["cells"].insert(0, {"cell_type": "markdown", "id": "intro", "metadata": {}, "source": ["# Intro"]})
+    w.push(nb, "four digits, and an intro")
+    assert client.get(f"/{APP_TOKEN}/f/0").status_code == 200  # a page load reads the new head
+    data = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()
+    flagged, moved = data["pending"]
+    assert flagged["flag"] == "the lines it was written on changed in the new push" and flagged["anchor"] is None
+    assert (moved["flag"], moved["cell"], moved["anchor"], moved["lines"]) == ("", 8, "n8", [1, 1])
+    assert post(client, "/api/review", {"event": "COMMENT", "body": ""})[0] == 200
+    by_text = {c.body.split("<!-- nbreview:text -->")[1].split("<!--")[0].strip(): c
+               for c in w.fake.review_comments.values()}
+    assert by_text["about digits"].subject_type == "file" and "slope {a:.3f}" in by_text["about digits"].body
+    assert by_text["kept in place"].line is not None and session.head_sha == w.fake.refs[REPO]["refs/heads/feature"]

@@ -284,12 +284,13 @@ class PullRequestSession:
 
     def comment_payload(self, draft: Draft, flagged: str = "") -> dict[str, Any]:
         """The review comment for a draft: on its JSON line(s) when inside one hunk, file-level when
-        wholly outside the diff (or ``flagged``: lost in a push); a range across a hunk's edge is refused."""
+        wholly outside the diff, or when ``flagged`` (lost in a push; the text it was written on); a
+        range across a hunk's edge is refused."""
         if not 0 <= draft.file < len(self.files):
             raise ReviewInputError(f"no notebook {draft.file} in this pull request")
         notebook_file = self.files[draft.file]
         json_map = notebook_file.map(draft.side)
-        cell = json_map.cell(draft.cell)
+        cell = None if flagged else json_map.cell(draft.cell)  # flagged: that cell index means nothing now
         if cell is None and not flagged:
             raise ReviewInputError(f"{notebook_file.path} has no cell [{draft.cell}] on the {draft.side} side")
         n_lines = len(cell.line_json) if cell else 0
@@ -300,7 +301,9 @@ class PullRequestSession:
             raise ReviewInputError(f"cell [{draft.cell}] of {notebook_file.path} has no output {draft.output + 1}")
         src_lines = cell.source.splitlines() if cell else []
         quote = ""
-        if draft.lines:
+        if flagged:
+            quote = flagged  # lost in a push: the lines as they were written on
+        elif draft.lines:
             quote = "\n".join(src_lines[draft.lines[0] - 1 : draft.lines[1]])
         elif draft.output is None:
             quote = "\n".join(src_lines)
@@ -388,7 +391,7 @@ class PullRequestSession:
         if event == "REQUEST_CHANGES" and not body.strip() and not drafts:
             raise ReviewInputError("say what should change: write a summary or a comment")
         # every input checked before anything is sent
-        payloads = [self.comment_payload(self.stored_as_draft(d), d.flag) for d in drafts]
+        payloads = [self.comment_payload(self.stored_as_draft(d), d.flag and (d.quote or " ")) for d in drafts]
         inline = [p for p in payloads if "line" in p]
         file_level = [p for p in payloads if "line" not in p]
         review: dict[str, Any] = {"commit_id": self.head_sha, "event": event, "comments": inline}
