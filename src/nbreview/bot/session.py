@@ -229,7 +229,9 @@ class PullRequestSession:
         doing = f"reading the review comments of pull request #{self.number}"
         raw = self._call(doing, lambda: self.reader.list(f"{self.pr_url}/comments"))
         reviews = self._call(doing, lambda: self.reader.list(f"{self.pr_url}/reviews"))
-        mine = [r for r in reviews if r.get("state") == "PENDING" and (r.get("user") or {}).get("login") == self.user]
+        # GitHub lists a pending review to its author only: with no readable login, any pending one is ours
+        mine = [r for r in reviews if r.get("state") == "PENDING"
+                and (not self.user or (r.get("user") or {}).get("login") == self.user)]
         self.pending_review = mine[0] if mine else None
         pending_id = self.pending_review["id"] if self.pending_review else None
         in_pending = [pending_id is not None and c.get("pull_request_review_id") == pending_id for c in raw]
