@@ -4,7 +4,9 @@ State lives in :class:`FakeGitHub`: repositories over one git object store with 
 ids, pull requests between two refs, issue comments, tokens with their logins and rights,
 GitHub App installations, and faults injected on demand (rate limits, 5xx). Response bodies
 start from the examples in GitHub's OpenAPI description and are filled with the fake's own
-data, so they validate against the official schemas (``schema.py`` checks every answer).
+data, so they validate against the official schemas (``schema.py`` checks every answer). Every
+JSON answer to a GET carries an ``ETag``; a request whose ``If-None-Match`` names it gets 304, as
+GitHub's conditional requests do. ``log`` records every request (the benchmarks count them).
 """
 
 from __future__ import annotations
