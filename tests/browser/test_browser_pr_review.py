@@ -136,6 +136,9 @@ def test_review_on_the_page_lands_on_the_pull_request(page: Any, world: World) -
     note = page.locator(".thread.draft .where-note")
     assert "becomes a file-level comment" in note.inner_text()  # said before it is written
     write(page, "Far from the diff: still worth a look.", "Add review comment")
+    page.locator("#n15 button.cellcomment").click()  # the whole cell, outside the diff: said too
+    assert "This cell is outside the pull request's diff" in page.locator("#n15 .thread.draft .where-note").inner_text()
+    page.locator("#n15 .thread.draft").get_by_role("button", name="Cancel").click()
     page.wait_for_function("() => document.querySelector('.reviewbtn').textContent === 'Review changes (4)'")
 
     # the hover "+" takes the click (it no longer re-attaches on every mouseover)

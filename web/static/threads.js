@@ -340,8 +340,10 @@
     return null;
   }
   /* inside one hunk | outside the diff | crossing a hunk's edge */
-  function lineStatus(side, cell, lines) {
-    if (!lines) { return "inside"; }
+  function lineStatus(side, cell, lines, output) {
+    if (!lines) {  /* a whole cell goes on its lines when any is in the diff; an output is GitHub's to judge */
+      return output !== null && output !== undefined || ((runs[side] || {})[cell] || []).length ? "inside" : "outside";
+    }
     var hunks = {}, outside = 0, n = 0;
     for (var l = lines[0]; l <= lines[1]; l++) {
       var h = hunkOf(side, cell, l);
@@ -526,9 +528,9 @@
     var note = el("div", "where-note");
     box.insertBefore(note, area);
     function judge() {
-      var t = chosen(), st = lineStatus(t.side, t.cell, t.lines);
+      var t = chosen(), st = lineStatus(t.side, t.cell, t.lines, t.output);
       note.className = "where-note " + st;
-      note.textContent = st === "outside" ? "These lines are outside the pull request's diff: GitHub takes no line comment there, so this becomes a file-level comment that quotes them." :
+      note.textContent = st === "outside" ? (t.lines ? "These lines are" : "This cell is") + " outside the pull request's diff: GitHub takes no line comment there, so this becomes a file-level comment that quotes " + (t.lines ? "them." : "it.") :
         st === "crosses" ? "These lines cross the edge of the pull request's diff: GitHub takes a line comment only inside one hunk. Choose lines inside it, or comment on each part." : "";
       note.hidden = !note.textContent;
       single.disabled = review.disabled = st === "crosses";
