@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint labextension bench bench-git bench-results bench-resources bench-bot clean
+.PHONY: demo test lint labextension bench bench-git bench-results bench-resources bench-bot bench-review clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ bench-resources: $(STAMP)
 
 bench-bot: $(STAMP)
 	$(BIN)/python benchmarks/bot_load.py
+
+bench-review: $(STAMP)
+	$(BIN)/python benchmarks/review_threads.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build/labextension jupyterlab/lib jupyterlab/node_modules

@@ -13,6 +13,7 @@ from conftest import EXAMPLE_NEW, EXAMPLE_OLD
 
 REPO = "octo/notebooks"
 PATH = "nb/example.ipynb"
+SECOND = "nb/second.ipynb"  # a second notebook of the same change, with build(..., second=True)
 REVIEWER = "ghp_reviewer_token_0001"
 OTHER = "ghp_other_token_0002"
 PADDING = 8  # unchanged cells after the example's, so some lines lie outside every diff hunk
@@ -44,10 +45,10 @@ class World:
     number: int
     repo: Path
 
-    def push(self, nb: dict[str, Any], message: str) -> str:
+    def push(self, nb: dict[str, Any], message: str, path: str = PATH) -> str:
         """Commit ``nb`` on the pull request's branch and move the fake's branch there."""
-        (self.repo / PATH).write_text(dump(nb))
-        git(self.repo, "add", PATH)
+        (self.repo / path).write_text(dump(nb))
+        git(self.repo, "add", path)
         git(self.repo, "commit", "-q", "-m", message)
         refs = self.fake.store.import_git(self.repo)
         self.fake.refs[REPO].update(refs)
@@ -60,17 +61,19 @@ class World:
         return git(self.repo, "show", f"main:{PATH}") + "\n"
 
 
-def build(tmp: Path) -> tuple[Path, Any]:
+def build(tmp: Path, second: bool = False) -> tuple[Path, Any]:
     from fakegithub import FakeGitHub, Token
 
     repo = tmp / "repo"
     (repo / "nb").mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
-    (repo / PATH).write_text(dump(padded(EXAMPLE_OLD)))
+    for path in (PATH, SECOND) if second else (PATH,):
+        (repo / path).write_text(dump(padded(EXAMPLE_OLD)))
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")
     git(repo, "checkout", "-q", "-b", "feature")
-    (repo / PATH).write_text(dump(padded(EXAMPLE_NEW)))
+    for path in (PATH, SECOND) if second else (PATH,):
+        (repo / path).write_text(dump(padded(EXAMPLE_NEW)))
     git(repo, "commit", "-q", "-am", "update the analysis")
     fake = FakeGitHub()
     fake.add_repo(REPO, fake.store.import_git(repo))
@@ -94,3 +97,30 @@ def api(url: str, method: str, path: str, body: Any = None, token: str = OTHER) 
             return r.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"null")
+
+
+def seed_comments(fake: Any, number: int, count: int, head_text: str, every_reply: int = 4) -> None:
+    """``count`` review comments straight into the fake's state (no HTTP): threads on the lines of the
+    diff's hunks, every ``every_reply``-th comment a reply to the one before."""
+    import time
+
+    from fakegithub.reviews import ReviewComment, hunks
+    from nbreview.threads.jsonmap import NotebookMap
+
+    head = fake.refs[REPO]["refs/heads/feature"]
+    base = fake.refs[REPO]["refs/heads/main"]
+    old = fake.store.get(fake.store.lookup(base, PATH)[1]) or b""
+    lines = sorted(set().union(*(right for _left, right in hunks(old, head_text.encode())[1])))
+    cells = {c.start for c in NotebookMap(head_text).cells}
+    lines = [ln for ln in lines if ln not in cells] or lines
+    now = time.time()
+    root = 0
+    for k in range(count):
+        cid = fake.new_id()
+        reply = k % every_reply != 0
+        line = lines[k % len(lines)]
+        fake.review_comments[cid] = ReviewComment(
+            cid, REPO, number, PATH, f"comment {k}", "someone", 52, head, line, "RIGHT", None, None, "line", 0,
+            root if reply else None, now, now)
+        if not reply:
+            root = cid

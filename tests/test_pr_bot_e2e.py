@@ -258,7 +258,8 @@ def test_dry_run_prints_and_changes_nothing(
     assert "would upload" in err
     assert not fake.comments_on(REPO, number)
     assert "refs/heads/nbreview-assets" not in fake.refs[REPO]
-    assert all(m in ("GET", "HEAD") for m, _p, _s in fake.log)
+    assert all(m in ("GET", "HEAD") or p == "/graphql" for m, p, _s in fake.log)  # GraphQL: reads resolved states
+    assert not fake.resolved
 
 
 def test_rate_limit_and_5xx_are_retried(

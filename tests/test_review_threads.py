@@ -12,6 +12,7 @@ import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # where pending reviews are kept
     repo, fake = build(tmp_path)
     number = fake.open_pull(REPO, "main", "feature")
     with serve(fake) as url:
@@ -194,3 +196,208 @@ def test_outdated_threads_keep_their_cell_by_id_or_content() -> None:
     assert (similar.cell, similar.outdated, similar.lines) == (2, True, (1, 2))
     assert (same_id.cell, same_id.outdated) == (4, True)  # by cell id, though rewritten
     assert [c["html"] for c in similar.comments] == ["on 1:2", "re"]
+
+
+def open_app(w: World) -> tuple[Any, Any]:
+    """``nbreview review``'s app for the pull request, and a test client that writes as the page does."""
+    from github import Auth
+
+    from nbreview.bot.client import connect
+    from nbreview.bot.session import PullRequestSession
+    from nbreview.web.app import create_app
+
+    session = PullRequestSession(connect(w.url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0), REPO, w.number)
+    app = create_app({"SOURCES": session.open(), "TOKEN": APP_TOKEN, "PR_SESSION": session})
+    return session, app.test_client()
+
+
+APP_TOKEN = "unit-test-token-0123456789"
+WRITE = {"X-Nbreview-Token": APP_TOKEN, "Origin": "http://localhost"}
+
+
+def post(client: Any, route: str, body: Any) -> tuple[int, Any]:
+    r = client.post(f"/{APP_TOKEN}{route}", json=body, headers=WRITE)
+    return r.status_code, r.get_json()
+
+
+def test_json_endpoints_check_types(world: World) -> None:
+    """`true` is not notebook 1, nor a thread id: 400 with a clear message, nothing sent to GitHub."""
+    _session, client = open_app(world)
+    before = len(world.fake.log)
+    good = {"file": 0, "side": "new", "cell": 5, "lines": [2, 2], "body": "x"}
+    for route, body, word in [
+        ("/api/comment", {**good, "file": True}, "notebook"),
+        ("/api/drafts", {**good, "cell": "5"}, "cell"),
+        ("/api/drafts", {**good, "lines": [True, 2]}, "lines"),
+        ("/api/drafts", {**good, "mime": 3}, "mime"),
+        ("/api/reply", {"to": True, "body": "x"}, "'to'"),
+        ("/api/reply", {"to": 1, "body": 5}, "reply"),
+        ("/api/review", {"event": "COMMENT", "body": None}, "'body'"),
+        ("/api/drafts/edit", {"id": None, "body": "x"}, "'id'"),
+        ("/api/drafts/delete", [1], "object"),
+    ]:
+        status, data = post(client, route, body)
+        assert status == 400 and word in data["error"], (route, body, data)
+    assert [x for x in world.fake.log[before:] if x[0] != "GET"] == []
+
+
+def test_pending_review_survives_a_restart_and_is_submitted_once(world: World) -> None:
+    w = world
+    session, client = open_app(w)
+    status, d = post(client, "/api/drafts", {"file": 0, "side": "new", "cell": 5, "lines": [2, 2], "body": "one"})
+    assert status == 200 and d["anchor"] == "n5"
+    post(client, "/api/drafts", {"file": 0, "side": "new", "cell": 15, "lines": [2, 2], "body": "far"})
+    status, e = post(client, "/api/drafts", {"file": 0, "side": "new", "cell": 7, "lines": [2, 3], "body": "edit me"})
+    assert post(client, "/api/drafts/edit", {"id": e["id"], "body": "edited"})[0] == 200
+    assert session.store is not None and session.store.path.is_file()
+    assert w.fake.reviews == {} and w.fake.review_comments == {}  # nothing on GitHub yet
+    _session2, client2 = open_app(w)  # a restart: a new server reads the same pending review
+    data = client2.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()
+    assert [p["body"] for p in data["pending"]] == ["one", "far", "edited"]
+    assert data["pr"]["user"] == "reviewer" and data["pr"]["title"] == "Update notebooks"
+    assert data["commentable"]["new"]["5"] and "15" not in data["commentable"]["new"]
+    status, r = post(client2, "/api/review", {"event": "REQUEST_CHANGES", "body": "see inline"})
+    assert status == 200 and r["state"] == "CHANGES_REQUESTED" and (r["inline"], r["file_level"]) == (2, 1)
+    assert [m for m, p, _ in w.fake.log if m == "POST" and p.endswith("/reviews")] == ["POST"]
+    assert client2.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()["pending"] == []
+
+
+def long_cell_change(w: World) -> int:
+    """The last cell made 20 lines long on both sides, then its first line changed on the branch:
+    GitHub's hunk holds lines 1-4 of it (3 lines of context), the rest lies outside the diff."""
+    from review_world import git
+
+    git(w.repo, "checkout", "-q", "main")
+    nb = json.loads(w.base_text())
+    nb["cells"][-1]["source"] = [f"x{i} = {i}\n" for i in range(20)]
+    w.push(nb, "a long cell")  # commits on main here
+    git(w.repo, "checkout", "-q", "feature")
+    git(w.repo, "merge", "-q", "main", "-m", "merge main")
+    nb = json.loads(w.head_text())
+    nb["cells"][-1]["source"][0] = "x0 = 100\n"
+    w.push(nb, "change its first line")
+    return len(nb["cells"]) - 1
+
+
+def test_a_range_across_a_hunk_edge_is_refused_before_anything_is_sent(world: World) -> None:
+    w = world
+    cell = long_cell_change(w)
+    session, client = open_app(w)
+    [(first, last, _hunk)] = session.commentable(0)["new"][cell]
+    assert (first, last) == (1, 4)
+    status, err = post(client, "/api/drafts", {"file": 0, "side": "new", "cell": cell, "lines": [4, 5],
+                                               "body": "across"})
+    assert status == 400 and "cross the edge of the pull request's diff" in err["error"]
+    assert session.store is not None and session.store.drafts == []
+    # wholly outside: kept, and posted as a file comment quoting the lines (the page says so first)
+    out = {"file": 0, "side": "new", "cell": cell, "lines": [6, 7], "body": "out"}
+    assert post(client, "/api/drafts", out)[0] == 200
+    assert post(client, "/api/review", {"event": "COMMENT", "body": ""})[0] == 200
+    [c] = w.fake.review_comments.values()
+    assert c.subject_type == "file" and "x5 = 5" in c.body
+
+
+def test_a_pending_review_started_on_github_is_shown_edited_and_submitted(world: World) -> None:
+    w = world
+    jl = NotebookMap(w.head_text()).json_line(5, 2)
+    st, review = api(w.url, "POST", f"/repos/{REPO}/pulls/{w.number}/reviews", {
+        "comments": [{"path": PATH, "body": "started on GitHub", "line": jl, "side": "RIGHT"}]}, token=REVIEWER)
+    assert st == 200 and review["state"] == "PENDING"
+    assert api(w.url, "GET", f"/repos/{REPO}/pulls/{w.number}/comments")[1] == []  # others do not see it
+    _session, client = open_app(w)
+    data = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()
+    [p] = data["pending"]
+    assert data["threads"] == [] and p["remote"] and p["anchor"] == "n5" and p["lines"] == [2, 2]
+    assert post(client, "/api/drafts/edit", {"id": p["id"], "body": "edited on the page"})[0] == 200
+    status, r = post(client, "/api/review", {"event": "COMMENT", "body": ""})
+    assert status == 200 and r["state"] == "COMMENTED"
+    [c] = w.fake.review_comments.values()
+    assert c.body == "edited on the page" and w.fake.reviews[c.review_id].state == "COMMENTED"
+
+
+def test_ten_thousand_comments_load_in_few_requests(world: World) -> None:
+    """Threads come from the list pages alone: 100 pages for 10,000 comments, then 304s."""
+    from fakegithub import create_app as fake_app  # noqa: F401 - the fake is served unvalidated below
+    from nbreview.bot.session import PullRequestSession
+    from review_world import seed_comments
+
+    w = world
+    seed_comments(w.fake, w.number, 10_000, w.head_text())
+    with serve(w.fake, validate=False) as url:
+        from github import Auth
+
+        from nbreview.bot.client import connect
+
+        session = PullRequestSession(connect(url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0), REPO, w.number)
+        session.open()
+        before = len(w.fake.log)
+        threads, _pending = session.threads(lambda text: text)
+        rest = [x for x in w.fake.log[before:] if x[1] != "/graphql"]
+        assert len(rest) <= 110 and sum(len(t.comments) for t in threads) == 10_000
+        assert len(w.fake.log[before:]) - len(rest) == 25  # resolved states: 2,500 threads, 100 a query
+        before = len(w.fake.log)
+        threads, _pending = session.threads(lambda text: text)
+        again = [x for x in w.fake.log[before:] if x[1] != "/graphql"]
+        assert len(again) <= 110 and all(code == 304 for _m, _p, code in again)
+        assert sum(len(t.comments) for t in threads) == 10_000  # the same threads, from the cache
+        assert session.reader.rate["limit"] == 5000
+
+
+def test_resolved_threads_through_graphql_with_a_rest_only_fallback(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    w = world
+    first = comment(w, 2, 1, "one")[1]["id"]
+    comment(w, 7, 2, "two")
+    _session, client = open_app(w)
+    data = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()
+    assert data["pr"]["resolvable"] and [t["resolved"] for t in data["threads"]] == [False, False]
+    assert post(client, "/api/resolve", {"to": first, "resolved": True}) == (200, {"id": first, "resolved": True})
+    assert w.fake.resolved == {first}
+    data = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()
+    assert [t["resolved"] for t in data["threads"]] == [True, False]
+    assert post(client, "/api/resolve", {"to": first, "resolved": 1})[0] == 400  # a boolean, not a number
+
+    # the sticky comment counts the open threads only
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
+    monkeypatch.setenv("GITHUB_TOKEN", OTHER)
+    assert main(["pr", "--repo", REPO, "--pr", str(w.number), "--api-url", w.url, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "💬 nb/example.ipynb: 1 open thread: cell [7] (1)\n" in out
+
+    # a server without GraphQL: no resolved state, no error, threads all there
+    w.fake.graphql = False
+    _session, client = open_app(w)
+    data = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()
+    assert not data["pr"]["resolvable"] and [t["resolved"] for t in data["threads"]] == [None, None]
+    status, err = post(client, "/api/resolve", {"to": first, "resolved": False})
+    assert status == 400 and "no GraphQL API" in err["error"]
+
+
+def test_whole_cell_comment_comes_back_on_the_cell(world: World) -> None:
+    _session, client = open_app(world)
+    assert post(client, "/api/comment", {"file": 0, "side": "new", "cell": 5, "body": "the whole cell"})[0] == 200
+    [t] = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()["threads"]
+    assert (t["anchor"], t["lines"], t["output"]) == ("n5", None, None)  # not "line 1"
+
+
+def test_a_draft_whose_lines_changed_in_a_push_is_flagged_not_dropped(world: World) -> None:
+    w = world
+    session, client = open_app(w)
+    post(client, "/api/drafts", {"file": 0, "side": "new", "cell": 5, "lines": [2, 2], "body": "about digits"})
+    post(client, "/api/drafts", {"file": 0, "side": "new", "cell": 7, "lines": [1, 1], "body": "kept in place"})
+    nb = json.loads(w.head_text())
+    nb["cells"][5]["source"][1] = "print(f'slope {a:.4f}')"
+    nb["cells"].insert(0, {"cell_type": "markdown", "id": "intro", "metadata": {}, "source": ["# Intro"]})
+    w.push(nb, "four digits, and an intro")
+    assert client.get(f"/{APP_TOKEN}/f/0").status_code == 200  # a page load reads the new head
+    data = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()
+    flagged, moved = data["pending"]
+    assert flagged["flag"] == "the lines it was written on changed in the new push" and flagged["anchor"] is None
+    assert (moved["flag"], moved["cell"], moved["anchor"], moved["lines"]) == ("", 8, "n8", [1, 1])
+    assert post(client, "/api/review", {"event": "COMMENT", "body": ""})[0] == 200
+    by_text = {c.body.split("<!-- nbreview:text -->")[1].split("<!--")[0].strip(): c
+               for c in w.fake.review_comments.values()}
+    assert by_text["about digits"].subject_type == "file" and "slope {a:.3f}" in by_text["about digits"].body
+    assert by_text["kept in place"].line is not None and session.head_sha == w.fake.refs[REPO]["refs/heads/feature"]

@@ -52,7 +52,8 @@ def start_page(url: str, number: int) -> Iterator[str]:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # where pending reviews are kept
     repo, fake = build(tmp_path)
     number = fake.open_pull(REPO, "main", "feature")
     with serve(fake) as url:
@@ -132,15 +133,32 @@ def test_review_on_the_page_lands_on_the_pull_request(page: Any, world: World) -
     write(page, "The dashed line needs a legend.", "Add review comment")
     page.check("#show-unchanged")
     line_number(page, "n15", "new", 2).click()
+    note = page.locator(".thread.draft .where-note")
+    assert "becomes a file-level comment" in note.inner_text()  # said before it is written
     write(page, "Far from the diff: still worth a look.", "Add review comment")
-    assert page.locator(".reviewbtn").inner_text() == "Review changes (4)"
+    page.locator("#n15 button.cellcomment").click()  # the whole cell, outside the diff: said too
+    assert "This cell is outside the pull request's diff" in page.locator("#n15 .thread.draft .where-note").inner_text()
+    page.locator("#n15 .thread.draft").get_by_role("button", name="Cancel").click()
+    page.wait_for_function("() => document.querySelector('.reviewbtn').textContent === 'Review changes (4)'")
 
-    # a reply goes to the thread at once
+    # the hover "+" takes the click (it no longer re-attaches on every mouseover)
+    row = line_number(page, "n7", "new", 1)
+    row.hover()
+    page.locator("#n7 button.addc").hover()
+    page.locator("#n7 button.addc").click()
+    typing = page.locator("#n7 .thread.draft textarea")
+    typing.fill("still typing this one")
+
+    # a reply goes to the thread at once, and the box being typed in stays with its text
+    assert thread.locator("textarea").count() == 0  # replies open on demand
+    thread.get_by_role("button", name="Reply…").click()
     thread.locator("textarea").fill("Because `month` is a date column.")
     thread.get_by_role("button", name="Reply").click()
     page.wait_for_function(
         f"() => document.querySelectorAll(\"[data-thread='{existing}'] .comment\").length === 2"
     )
+    assert typing.input_value() == "still typing this one"
+    page.locator("#n7 .thread.draft").get_by_role("button", name="Cancel").click()
     if SCREENSHOTS.is_dir():
         page.locator("#n2").scroll_into_view_if_needed()
         _save(page.screenshot(), "review-threads.png")
@@ -200,8 +218,11 @@ def test_review_on_the_page_lands_on_the_pull_request(page: Any, world: World) -
     pages = start_page(w.url, w.number)
     open_page(page, next(pages))
     outdated = page.locator("#n5 .thread.outdated")
-    assert outdated.count() == 1 and "Three digits are enough?" in outdated.inner_text()
-    assert outdated.locator(".outdated-label").inner_text() == "Outdated"
+    assert outdated.count() == 1 and outdated.locator(".outdated-label").inner_text() == "Outdated"
+    assert not outdated.get_by_text("Three digits are enough?").is_visible()  # collapsed, as on GitHub
+    outdated.locator("summary").click()
+    assert outdated.get_by_text("Three digits are enough?").is_visible()
+    assert "slope {a:.3f}" in outdated.locator("pre.snippet").inner_text()  # the code it was written on
     assert page.errors == []
     pages.close()
 
@@ -258,5 +279,112 @@ def test_keyboard_cell_comment_with_chosen_lines(page: Any, world: World) -> Non
     head = world.head_text()
     assert (c.start_line, c.line, c.review_id) == (json_line(head, 5, 1), json_line(head, 5, 2), 0)
     assert '"lines": [1, 2]' in c.body and "a, b = np.polyfit" in c.body
+    assert page.errors == []
+    pages.close()
+
+
+def pending_count(page: Any, n: int) -> None:
+    page.wait_for_function(f"() => document.querySelector('.reviewbtn').textContent === 'Review changes ({n})'")
+
+
+def test_a_review_across_two_notebooks_outlives_reload_restart_and_push(
+    page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from review_world import SECOND
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    repo, fake = build(tmp_path, second=True)
+    number = fake.open_pull(REPO, "main", "feature")
+    with serve(fake) as url:
+        w = World(fake, url, number, repo)
+        pages = start_page(url, number)
+        root = next(pages)
+        page.goto(f"{root}/f/0")
+        page.wait_for_selector("body[data-threads-loaded]")
+        first = page.locator("nav.files li").filter(has_text=PATH.split("/")[-1])
+        second = page.locator("nav.files li").filter(has_text=SECOND.split("/")[-1])
+        assert first.get_attribute("class") == "cur"
+        assert "signed in as reviewer" in page.locator(".prcontext").inner_text()
+        line_number(page, "n5", "new", 2).click()
+        write(page, "On the first notebook.", "Start a review")
+        pending_count(page, 1)
+
+        # another notebook: the pending review is still there, and the file list counts it
+        second.locator("a").click()
+        page.wait_for_selector("body[data-threads-loaded]")
+        pending_count(page, 1)
+        assert first.locator(".pendingcount").inner_text() == "1 pending"
+        line_number(page, "n7", "new", 2).click()
+        write(page, "On the second notebook.", "Add review comment")
+        pending_count(page, 2)
+
+        # a reload, then a restart of the server: both kept
+        page.reload()
+        page.wait_for_selector("body[data-threads-loaded]")
+        pending_count(page, 2)
+        assert "On the second notebook." in page.locator("#n7 .thread.pending").inner_text()
+        pages.close()
+        pages = start_page(url, number)
+        root = next(pages)
+        page.goto(f"{root}/f/0")
+        page.wait_for_selector("body[data-threads-loaded]")
+        pending_count(page, 2)
+
+        # a push while the page is open (a cell inserted on top): a banner, one click, the new head;
+        # the draft moved with its cell, and the text being typed is not lost
+        line_number(page, "n2", "new", 1).click()
+        page.locator(".thread.draft textarea").fill("typed, not yet sent")
+        nb = json.loads(w.head_text())
+        nb["cells"].insert(0, {"cell_type": "markdown", "id": "intro", "metadata": {}, "source": ["# Intro"]})
+        new_head = w.push(nb, "an intro cell")
+        page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+        banner = page.locator(".pushbanner")
+        banner.wait_for(state="visible")
+        assert new_head[:7] in banner.inner_text()
+        assert page.locator(".thread.draft textarea").input_value() == "typed, not yet sent"
+        banner.get_by_role("button", name="Reload").click()  # refused while a box holds text
+        assert "post or cancel first" in banner.inner_text()
+        assert page.locator(".thread.draft textarea").input_value() == "typed, not yet sent"
+        page.locator(".thread.draft").get_by_role("button", name="Cancel").click()
+        banner.get_by_role("button", name="Reload").click()
+        page.wait_for_selector("body[data-threads-loaded]")
+        assert new_head[:7] in page.locator(".prcontext").inner_text()
+        moved = page.locator("#n6 .thread.pending")
+        assert "On the first notebook." in moved.inner_text()
+        assert "print(f'slope" in moved.locator("xpath=ancestor::tr[1]/preceding-sibling::tr[1]").inner_text()
+        if SCREENSHOTS.is_dir():
+            page.locator("#n6").scroll_into_view_if_needed()
+            _save(page.screenshot(), "review-pending.png")
+
+        # submitted once, with both notebooks' comments
+        page.locator(".reviewbtn").click()
+        page.get_by_role("button", name="Submit review").click()
+        page.locator(".prcontext .submitted").wait_for(state="visible")
+        assert "commented" in page.locator(".prcontext .submitted").inner_text()
+        assert [m for m, p, _ in fake.log if m == "POST" and p.endswith("/reviews")] == ["POST"]
+        [review] = fake.reviews.values()
+        assert review.commit_id == new_head and review.state == "COMMENTED"
+        got = sorted((c.path, c.review_id) for c in fake.review_comments.values())
+        assert got == [(PATH, review.id), (SECOND, review.id)]
+        assert page.errors == []
+        pages.close()
+        assert fake.schema_errors == []
+
+
+def test_resolve_and_unresolve_a_thread(page: Any, world: World) -> None:
+    """Through the fake's GraphQL endpoint: a resolved thread collapses to its label, and opens again."""
+    existing = seed_thread(world)
+    pages = start_page(world.url, world.number)
+    open_page(page, next(pages))
+    thread = page.locator(f".thread[data-thread='{existing}']")
+    thread.get_by_role("button", name="Resolve conversation").click()
+    page.wait_for_selector(f".thread.resolved[data-thread='{existing}']")
+    assert world.fake.resolved == {existing}
+    assert thread.locator(".resolved-label").inner_text() == "Resolved"
+    assert not thread.get_by_text("Why parse the dates here?").is_visible()
+    thread.locator("summary").click()
+    thread.get_by_role("button", name="Unresolve conversation").click()
+    page.wait_for_selector(f".thread:not(.resolved)[data-thread='{existing}']")
+    assert world.fake.resolved == set() and thread.get_by_text("Why parse the dates here?").is_visible()
     assert page.errors == []
     pages.close()

@@ -4,7 +4,9 @@ State lives in :class:`FakeGitHub`: repositories over one git object store with 
 ids, pull requests between two refs, issue comments, tokens with their logins and rights,
 GitHub App installations, and faults injected on demand (rate limits, 5xx). Response bodies
 start from the examples in GitHub's OpenAPI description and are filled with the fake's own
-data, so they validate against the official schemas (``schema.py`` checks every answer).
+data, so they validate against the official schemas (``schema.py`` checks every answer). Every
+JSON answer to a GET carries an ``ETag``; a request whose ``If-None-Match`` names it gets 304, as
+GitHub's conditional requests do. ``log`` records every request (the benchmarks count them).
 """
 
 from __future__ import annotations
@@ -87,6 +89,8 @@ class FakeGitHub:
     review_comments: dict[int, Any] = field(default_factory=dict)  # id -> reviews.ReviewComment
     reviews: dict[int, Any] = field(default_factory=dict)  # id -> reviews.Review
     next_id: int = 1000
+    graphql: bool = True  # False: a REST-only server (POST /graphql answers 404)
+    resolved: set[int] = field(default_factory=set)  # first comment ids of the resolved threads
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -188,10 +192,12 @@ def create_app(fake: FakeGitHub) -> Flask:
             r.headers[k] = v
         return r
 
-    def paginate(items: list[Any]) -> Response:
+    def paginate(items: list[Any], to_json: Any = None) -> Response:
         per_page = min(int(request.args.get("per_page", 30)), 100)
         page = max(int(request.args.get("page", 1)), 1)
         chunk = items[(page - 1) * per_page : page * per_page]
+        if to_json is not None:  # only the page's items are turned into JSON
+            chunk = [to_json(x) for x in chunk]
         last = max(1, -(-len(items) // per_page))
         links = []
         base_url = request.base_url
@@ -238,6 +244,13 @@ def create_app(fake: FakeGitHub) -> Flask:
 
     @app.after_request
     def _after(resp: Response) -> Response:
+        if request.method == "GET" and resp.status_code == 200 and resp.is_json:
+            import hashlib
+
+            etag = '"' + hashlib.sha1(resp.get_data()).hexdigest() + '"'  # noqa: S324 - a cache key
+            if etag in request.headers.get("If-None-Match", ""):
+                resp = Response(status=304)  # GitHub: an unchanged answer, not counted against the limit
+            resp.headers["ETag"] = etag
         if not g.get("fault"):
             fake.log.append((request.method, request.path, resp.status_code))
         resp.headers.setdefault("X-RateLimit-Limit", "5000")

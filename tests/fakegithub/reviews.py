@@ -1,4 +1,6 @@
-"""The fake's pull-request reviews: review comments (list, create, reply, get, update, delete) and reviews.
+"""The fake's pull-request reviews: review comments (list, create, reply, get, update, delete), reviews,
+and the little of GitHub's GraphQL API that resolves threads (``reviewThreads { isResolved }``,
+``resolveReviewThread``, ``unresolveReviewThread``; off with ``fake.graphql = False``).
 
 GitHub's rules kept here: a line comment (``line``/``side``, ``start_line``/``start_side``; the
 old ``position`` form too) must sit inside one hunk of the file's diff between the merge base
@@ -38,6 +40,7 @@ class ReviewComment:
     in_reply_to: int | None
     created: float
     updated: float
+    diff_hunk: str = "@@"
 
 
 @dataclass
@@ -77,6 +80,26 @@ def hunks(old: bytes, new: bytes, context: int = 3) -> tuple[str, list[tuple[set
                 right.update(range(y1 + 1, y2 + 1))
         sets.append((left, right))
     return "\n".join(out), sets
+
+
+def hunk_upto(patch: str, side: str, line: int) -> str:
+    """The hunk of ``patch`` holding ``line`` of ``side``, up to that line (GitHub's ``diff_hunk``)."""
+    out: list[str] = []
+    old = new = 0
+    for text in patch.split("\n"):
+        if text.startswith("@@"):
+            nums = text.split()[1:3]
+            old, new = int(nums[0][1:].split(",")[0]), int(nums[1][1:].split(",")[0])
+            out = [text]
+            continue
+        out.append(text)
+        here = old if text.startswith("-") or side == "LEFT" else new
+        if (side == "LEFT" and not text.startswith("+") and here == line) or (
+                side == "RIGHT" and not text.startswith("-") and here == line):
+            return "\n".join(out)
+        old += 0 if text.startswith("+") else 1
+        new += 0 if text.startswith("-") else 1
+    return "@@"
 
 
 def register(app: Flask, fake: Any, h: dict[str, Callable[..., Any]]) -> None:
@@ -123,7 +146,7 @@ def register(app: Flask, fake: Any, h: dict[str, Callable[..., Any]]) -> None:
             "pull_request_review_id": c.review_id,
             "id": c.id,
             "node_id": f"PRRC_{c.id}",
-            "diff_hunk": "@@",
+            "diff_hunk": c.diff_hunk,
             "path": c.path,
             "position": line,
             "original_position": c.line,
@@ -192,20 +215,29 @@ def register(app: Flask, fake: Any, h: dict[str, Callable[..., Any]]) -> None:
         if not any(first in hs[0 if start_side == "LEFT" else 1] and line in hs[idx] for hs in sets):
             return None, "pull_request_review_thread.line must be part of the diff" if start is None else (
                 "pull_request_review_thread.start_line must be part of the same hunk as the line.")
-        return make(line=line, side=side, start_line=start, start_side=start_side if start else None,
-                    subject_type="line"), ""
+        head = ref_sha(repo, pr.head_ref)
+        patch = hunks(file_at(repo, merge_base(repo, pr), path) or b"", file_at(repo, head, path) or b"")[0]
+        made = make(line=line, side=side, start_line=start, start_side=start_side if start else None,
+                    subject_type="line")
+        made.diff_hunk = hunk_upto(patch, side, line)
+        return made, ""
 
     def need(owner: str, name: str, number: int) -> tuple[str, Any]:
         repo = f"{owner}/{name}"
         h["need_repo"](repo)
         return repo, pull(repo, number)
 
+    def visible(c: ReviewComment) -> bool:
+        """A pending review's comments are seen by their author only."""
+        r = fake.reviews.get(c.review_id)
+        return r is None or r.state != "PENDING" or (g.token is not None and g.token.login == r.login)
+
     @app.get("/repos/<owner>/<name>/pulls/<int:number>/comments")
     def list_review_comments(owner: str, name: str, number: int) -> Response:
         repo, _pr = need(owner, name, number)
-        items = sorted((c for c in fake.review_comments.values() if c.repo == repo and c.number == number),
-                       key=lambda c: c.id)
-        return paginate([comment_json(c) for c in items])
+        items = sorted((c for c in fake.review_comments.values() if c.repo == repo and c.number == number
+                        and visible(c)), key=lambda c: c.id)
+        return paginate(items, comment_json)
 
     @app.post("/repos/<owner>/<name>/pulls/<int:number>/comments")
     def create_review_comment(owner: str, name: str, number: int) -> Response:
@@ -234,7 +266,7 @@ def register(app: Flask, fake: Any, h: dict[str, Callable[..., Any]]) -> None:
         now = time.time()
         c = ReviewComment(fake.new_id(), repo, number, parent.path, text, g.token.login, g.token.user_id,
                           parent.commit_id, parent.line, parent.side, parent.start_line, parent.start_side,
-                          parent.subject_type, parent.review_id, root, now, now)
+                          parent.subject_type, parent.review_id, root, now, now, parent.diff_hunk)
         fake.review_comments[c.id] = c
         return js(comment_json(c), 201)
 
@@ -270,7 +302,8 @@ def register(app: Flask, fake: Any, h: dict[str, Callable[..., Any]]) -> None:
     @app.get("/repos/<owner>/<name>/pulls/<int:number>/reviews")
     def list_reviews(owner: str, name: str, number: int) -> Response:
         repo, _pr = need(owner, name, number)
-        items = [r for r in fake.reviews.values() if r.repo == repo and r.number == number]
+        items = [r for r in fake.reviews.values() if r.repo == repo and r.number == number
+                 and (r.state != "PENDING" or (g.token is not None and g.token.login == r.login))]
         return paginate([review_json(r) for r in sorted(items, key=lambda r: r.id)])
 
     @app.get("/repos/<owner>/<name>/pulls/<int:number>/reviews/<int:rid>/comments")
@@ -298,6 +331,9 @@ def register(app: Flask, fake: Any, h: dict[str, Callable[..., Any]]) -> None:
             return err(422, "Unprocessable Entity: body is required for this event")
         if event in ("APPROVE", "REQUEST_CHANGES") and g.token.login == pr.user:
             return err(422, f"Unprocessable Entity: Can not {event.lower().replace('_', ' ')} your own pull request")
+        if any(r.repo == repo and r.number == number and r.state == "PENDING" and r.login == g.token.login
+               for r in fake.reviews.values()):
+            return err(422, "Unprocessable Entity: User can only have one pending review per pull request")
         made = []
         for c in body.get("comments") or []:
             rc, why = check_comment(repo, pr, c, commit)
@@ -312,3 +348,46 @@ def register(app: Flask, fake: Any, h: dict[str, Callable[..., Any]]) -> None:
             rc.id, rc.review_id = fake.new_id(), r.id
             fake.review_comments[rc.id] = rc
         return js(review_json(r))
+
+    @app.post("/repos/<owner>/<name>/pulls/<int:number>/reviews/<int:rid>/events")
+    def submit_review(owner: str, name: str, number: int, rid: int) -> Response:
+        repo, pr = need(owner, name, number)
+        r = fake.reviews.get(rid)
+        if r is None or r.repo != repo or r.number != number or r.login != g.token.login:
+            return err(404, "Not Found")
+        if r.state != "PENDING":
+            return err(422, "Unprocessable Entity: Can not submit a review that is not pending")
+        body = request.get_json()
+        event = body.get("event")
+        states = {"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"}
+        if event not in states:
+            return err(422, "Validation Failed: event is not included in the list")
+        r.body = body.get("body") or r.body
+        if event != "APPROVE" and not r.body and not any(c.review_id == rid for c in fake.review_comments.values()):
+            return err(422, "Unprocessable Entity: body is required for this event")
+        r.state, r.submitted, r.commit_id = states[event], time.time(), ref_sha(repo, pr.head_ref)
+        return js(review_json(r))
+
+    @app.post("/graphql")
+    def graphql() -> Response:
+        if not fake.graphql:
+            return err(404, "Not Found")
+        body = request.get_json()
+        query, v = str(body.get("query") or ""), body.get("variables") or {}
+        if "reviewThreads" in query:
+            repo, number = f"{v['owner']}/{v['name']}", v["number"]
+            roots = sorted(c.id for c in fake.review_comments.values()
+                           if c.repo == repo and c.number == number and c.in_reply_to is None and visible(c))
+            start = int(v.get("after") or 0)
+            nodes = [{"id": f"PRRT_{r}", "isResolved": r in fake.resolved, "comments": {"nodes": [{"databaseId": r}]}}
+                     for r in roots[start : start + 100]]
+            info = {"hasNextPage": start + 100 < len(roots), "endCursor": str(start + 100)}
+            return js({"data": {"repository": {"pullRequest": {"reviewThreads": {"pageInfo": info, "nodes": nodes}}}}})
+        for name in ("unresolveReviewThread", "resolveReviewThread"):  # "resolve…" is inside "unresolve…"
+            if name in query:
+                root = int(str(v.get("id", "")).removeprefix("PRRT_") or 0)
+                if root not in fake.review_comments:
+                    return js({"errors": [{"type": "NOT_FOUND", "message": "Could not resolve to a node"}]})
+                (fake.resolved.add if name == "resolveReviewThread" else fake.resolved.discard)(root)
+                return js({"data": {name: {"thread": {"id": v["id"], "isResolved": root in fake.resolved}}}})
+        return js({"errors": [{"message": "this query is not part of the fake"}]})

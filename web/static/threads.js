@@ -1,13 +1,18 @@
 /* nbreview review page on a pull request: review threads on cells, and writing them.
-   Threads come from /api/threads (comment HTML already sanitised by the server); new comments,
-   replies and reviews go to /api/comment, /api/reply and /api/review through nbreview.post
-   (api.js: secret prefix, token header, the page's own Origin). Text typed is never lost on an
-   error: the box stays, with GitHub's message beside it. */
+   Threads, the pending review (kept by the server on disk: it survives switching notebooks,
+   reloads and restarts) and which lines take a line comment come from /api/threads (comment HTML
+   already sanitised by the server); comments, drafts, replies and reviews go to /api/comment,
+   /api/drafts, /api/reply and /api/review through nbreview.post (api.js: secret prefix, token
+   header, the page's own Origin). Text typed is never lost: on an error the box stays with
+   GitHub's message beside it, and reloading the threads keeps every open box and its text. */
 (function () {
   "use strict";
   var root = document.documentElement;
   var file = parseInt(document.body.getAttribute("data-current") || "0", 10);
-  var pending = [];   /* drafts of the pending review: {side, cell, lines, output, mime, body, node} */
+  var pending = [];   /* the pending review, every notebook's: {id, file, side, cell, lines, body, flag, remote} */
+  var runs = {};      /* commentable source lines of this notebook: runs[side][cell] = [[first, last, hunk]] */
+  var shownHead = ""; /* the head this page shows */
+  var resolvable = false; /* GitHub says which threads are resolved (GraphQL); REST alone cannot */
   var placed = [];    /* nodes under a line: {node, section, side, line} (moved when the view changes) */
   var selection = null; /* {section, side, line} where a click started (shift-click extends) */
   var IMG = /\/f\/(\d+)\/img\/(old|new)\/(\d+)\/(\d+)\/(.+)$/;
@@ -170,49 +175,97 @@
     return div;
   }
   function threadNode(t) {
-    var box = el("div", "thread" + (t.outdated ? " outdated" : ""));
+    var box = el("div", "thread" + (t.outdated ? " outdated" : "") + (t.resolved ? " resolved" : ""));
     box.setAttribute("data-thread", t.comments[0].id);
     var head = el("div", "thead");
-    if (t.outdated) { head.appendChild(el("span", "badge outdated-label", "Outdated")); }
-    head.appendChild(el("span", "where", where(t)));
-    box.appendChild(head);
+    var body = box;
+    if (t.outdated || t.resolved) {
+      /* collapsed, labelled, with the code it was written on (as GitHub shows outdated and resolved threads) */
+      var det = el("details", "outdated-body");
+      var sum = el("summary");
+      if (t.outdated) { sum.appendChild(el("span", "badge outdated-label", "Outdated")); }
+      if (t.resolved) { sum.appendChild(el("span", "badge resolved-label", "Resolved")); }
+      sum.appendChild(el("span", "where", " " + where(t) + " · " + t.comments[0].author + ": " +
+        t.comments.length + " comment" + (t.comments.length === 1 ? "" : "s")));
+      det.appendChild(sum);
+      if (t.comments[0].snippet) {
+        var pre = el("pre", "snippet", t.comments[0].snippet);
+        pre.setAttribute("aria-label", "the code this was written on (line " + t.comments[0].original_line + " of the file then)");
+        det.appendChild(pre);
+      }
+      box.appendChild(det);
+      body = det;
+    } else {
+      head.appendChild(el("span", "where", where(t)));
+      box.appendChild(head);
+    }
     t.comments.forEach(function (c, i) {
       var n = commentNode(c);
       if (i > 0) { n.classList.add("reply"); }
-      box.appendChild(n);
+      body.appendChild(n);
     });
-    box.appendChild(replyBox(t.comments[0].id));
+    var open = button("Reply…", "openreply");
+    open.addEventListener("click", function () { open.replaceWith(replyBox(t.comments[0].id, "")); });
+    body.appendChild(open);
+    if (resolvable && t.resolved !== null && t.resolved !== undefined) {
+      var toggle = button(t.resolved ? "Unresolve conversation" : "Resolve conversation", "resolve");
+      toggle.addEventListener("click", function () {
+        toggle.disabled = true;
+        send("/api/resolve", { to: t.comments[0].id, resolved: !t.resolved }).then(loadThreads)
+          .catch(function (e) { toggle.disabled = false; toggle.title = String(e.message || e); status.textContent = String(e.message || e); });
+      });
+      body.appendChild(toggle);
+    }
     return box;
   }
-  function replyBox(id) {
+  function replyBox(id, text) {
     var form = el("div", "replybox");
     var area = el("textarea");
     area.setAttribute("aria-label", "reply");
     area.placeholder = "Reply…";
+    area.value = text;
     var go = button("Reply", "primary");
+    var cancel = button("Cancel", "");
     var err = el("div", "err");
     err.setAttribute("role", "alert");
     err.hidden = true;
+    cancel.addEventListener("click", function () {
+      var open = button("Reply…", "openreply");
+      open.addEventListener("click", function () { open.replaceWith(replyBox(id, "")); });
+      form.replaceWith(open);
+    });
     go.addEventListener("click", function () {
       if (!area.value.trim()) { return; }
       go.disabled = true;
       send("/api/reply", { to: id, body: area.value }).then(function () {
         area.value = "";
         showError(form, null);
+        form.remove();
         return loadThreads();
       }).catch(function (e) { showError(form, e); }).then(function () { go.disabled = false; });
     });
+    var row = el("div", "actions");
+    row.appendChild(go);
+    row.appendChild(cancel);
     form.appendChild(area);
-    form.appendChild(go);
+    form.appendChild(row);
     form.appendChild(err);
+    setTimeout(function () { area.focus(); }, 0);
     return form;
   }
   function clearThreads() {
-    all(".thread:not(.pending)").forEach(function (n) {
+    /* threads and pending comments are redrawn; boxes being written in stay, with their text */
+    var typed = {};
+    all(".thread:not(.draft)").forEach(function (n) {
+      var reply = n.querySelector(".replybox textarea");
+      if (reply && reply.value.trim()) { typed[n.getAttribute("data-thread")] = reply.value; }
+      var edit = n.querySelector(".editbox textarea");
+      if (edit) { typed["edit:" + n.getAttribute("data-draft")] = edit.value; }
       var tr = n.closest("tr.thr");
       (tr || n).remove();
     });
     placed = placed.filter(function (p) { return document.contains(p.node); });
+    return typed;
   }
   function fileBox() {
     var art = document.querySelector("article.nb");
@@ -235,18 +288,178 @@
   }
   var status = el("div", "threadstatus");
   status.setAttribute("role", "status");
+  var context = el("div", "prcontext");
+  function showContext(pr, last) {
+    context.textContent = "";
+    var link = el("a", "prtitle", pr.title + " #" + pr.number);
+    link.href = pr.url;
+    link.rel = "noopener noreferrer";
+    context.appendChild(link);
+    context.appendChild(el("span", "prmeta", " by " + pr.author + " · " + pr.base + " ← " + pr.head_ref +
+      " @ " + pr.head.slice(0, 7) + " · signed in as " + (pr.user || "(unknown)")));
+    if (pr.rate && pr.rate.limit && pr.rate.remaining < pr.rate.limit / 10) {
+      context.appendChild(el("span", "ratelow", " · " + pr.rate.remaining + " of " + pr.rate.limit + " GitHub API requests left"));
+    }
+    if (last) {
+      var done = el("div", "submitted");
+      done.setAttribute("role", "status");
+      done.appendChild(document.createTextNode("Your review was submitted: " + last.label + " "));
+      if (last.url) { var a = el("a", "", "view it on GitHub"); a.href = last.url; a.rel = "noopener noreferrer"; done.appendChild(a); }
+      context.appendChild(done);
+    }
+    shownHead = shownHead || pr.head;
+  }
+  function fileCounts() {
+    var counts = {};
+    pending.forEach(function (d) { if (d.file !== null) { counts[d.file] = (counts[d.file] || 0) + 1; } });
+    all("nav.files li").forEach(function (li, i) {
+      var b = li.querySelector(".pendingcount");
+      if (!b) { b = el("span", "pendingcount"); li.querySelector("a").appendChild(b); }
+      b.textContent = counts[i] ? counts[i] + " pending" : "";
+      b.hidden = !counts[i];
+    });
+  }
+  function markCommentable() {
+    /* GitHub takes line comments only inside the diff's hunks: the other line numbers are greyed */
+    all("section.cell").forEach(function (section) {
+      all(".cb table.diff > tbody > tr", section).forEach(function (tr) {
+        var table = tr.closest("table");
+        numberCells(tr).forEach(function (td, k) {
+          var line = lineOf(td);
+          if (isNaN(line)) { return; }
+          var side = table.classList.contains("unified") ? (k === 0 ? "old" : "new") : rowSide(table, section, k);
+          var cell = sectionCell(section, side);
+          td.classList.toggle("nocomment", cell === null || hunkOf(side, cell, line) === null);
+        });
+      });
+    });
+  }
+  function hunkOf(side, cell, line) {
+    var r = (runs[side] || {})[cell] || [];
+    for (var i = 0; i < r.length; i++) { if (line >= r[i][0] && line <= r[i][1]) { return r[i][2]; } }
+    return null;
+  }
+  /* inside one hunk | outside the diff | crossing a hunk's edge */
+  function lineStatus(side, cell, lines, output) {
+    if (!lines) {  /* a whole cell goes on its lines when any is in the diff; an output is GitHub's to judge */
+      return output !== null && output !== undefined || ((runs[side] || {})[cell] || []).length ? "inside" : "outside";
+    }
+    var hunks = {}, outside = 0, n = 0;
+    for (var l = lines[0]; l <= lines[1]; l++) {
+      var h = hunkOf(side, cell, l);
+      n++;
+      if (h === null) { outside++; } else { hunks[h] = 1; }
+    }
+    if (outside === n) { return "outside"; }
+    return outside === 0 && Object.keys(hunks).length === 1 ? "inside" : "crosses";
+  }
   function loadThreads() {
-    return fetch(window.nbreview.base + "/api/threads", { credentials: "omit", cache: "no-store" })
+    var typed = null;
+    return fetch(window.nbreview.base + "/api/threads?file=" + file, { credentials: "omit", cache: "no-store" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
         if (data.error) { throw new Error(data.error); }
-        clearThreads();
+        typed = clearThreads();
+        runs = data.commentable || {};
+        resolvable = !!data.pr.resolvable;
+        markCommentable();
+        showContext(data.pr, data.last_review);
         var mine = data.threads.filter(function (t) { return t.file === file; });
-        mine.forEach(placeThread);
+        mine.forEach(function (t) {
+          placeThread(t);
+          var text = typed[String(t.comments[0].id)];
+          var node = document.querySelector(".thread[data-thread='" + t.comments[0].id + "'] .openreply");
+          if (text && node) { node.replaceWith(replyBox(t.comments[0].id, text)); }
+        });
+        pending = data.pending;
+        pending.filter(function (d) { return d.file === file; }).forEach(function (d) { placePending(d, typed["edit:" + d.id]); });
+        updateCount();
         status.textContent = mine.length + " review thread" + (mine.length === 1 ? "" : "s") + " on this notebook";
         document.body.setAttribute("data-threads-loaded", "1");
       })
       .catch(function (e) { status.textContent = "Review threads could not be loaded: " + e.message; });
+  }
+  function placePending(d, editing) {
+    var box = el("div", "thread pending" + (d.flag ? " flagged" : ""));
+    box.setAttribute("data-draft", d.id);
+    var label = el("div", "thead");
+    label.appendChild(el("span", "badge", "Pending"));
+    label.appendChild(el("span", "where", d.remote ? "in your pending review on GitHub" : where({ side: d.side, lines: d.lines, output: d.output, anchor: d.anchor, cell: d.cell })));
+    box.appendChild(label);
+    if (d.flag) { box.appendChild(el("div", "flag", "Moved by a push: " + d.flag + ". It will be posted as a file comment quoting the lines.")); }
+    var text = el("div", "cbody pendingtext", d.body);
+    box.appendChild(text);
+    var row = el("div", "actions");
+    var edit = button("Edit", "", "edit pending comment");
+    var drop = button("Delete", "", "delete pending comment");
+    row.appendChild(edit);
+    row.appendChild(drop);
+    box.appendChild(row);
+    var err = el("div", "err");
+    err.setAttribute("role", "alert");
+    err.hidden = true;
+    box.appendChild(err);
+    function startEdit(value) {
+      var form = el("div", "editbox");
+      var area = el("textarea");
+      area.setAttribute("aria-label", "edit comment");
+      area.value = value;
+      var save = button("Save", "primary");
+      var cancel = button("Cancel", "");
+      form.appendChild(area);
+      form.appendChild(save);
+      form.appendChild(cancel);
+      text.hidden = true;
+      row.hidden = true;
+      box.insertBefore(form, err);
+      cancel.addEventListener("click", function () { form.remove(); text.hidden = false; row.hidden = false; });
+      save.addEventListener("click", function () {
+        if (!area.value.trim()) { return; }
+        save.disabled = true;
+        send("/api/drafts/edit", { id: d.id, body: area.value }).then(function () {
+          form.remove();
+          return loadThreads();
+        }).catch(function (e) { showError(box, e); save.disabled = false; });
+      });
+      area.focus();
+    }
+    edit.addEventListener("click", function () { startEdit(d.body); });
+    drop.addEventListener("click", function () {
+      drop.disabled = true;
+      send("/api/drafts/delete", { id: d.id }).then(loadThreads).catch(function (e) { showError(box, e); drop.disabled = false; });
+    });
+    var section = d.anchor ? document.getElementById(d.anchor) : null;
+    if (!section) { fileBox().appendChild(box); }
+    else if (!(d.lines && placeUnder(section, d.side, d.lines[1], box)) &&
+             !(d.output !== null && d.output !== undefined && placeAtOutput(section, d.side, d.cell, d.output, box))) {
+      cellBox(section).appendChild(box);
+    }
+    if (editing !== undefined) { startEdit(editing); }
+  }
+
+  /* ---- a push while the page is open ---- */
+  var banner = el("div", "pushbanner");
+  banner.setAttribute("role", "status");
+  banner.hidden = true;
+  function pollHead() {
+    fetch(window.nbreview.base + "/api/head", { credentials: "omit", cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (!data.head || !shownHead || data.head === shownHead) { return; }
+        banner.textContent = "New commits were pushed (head " + data.head.slice(0, 7) + "). ";
+        var go = button("Reload", "primary", "reload the page at the new head");
+        go.addEventListener("click", function () {
+          /* nothing typed is dropped: open boxes with text are saved or cancelled first */
+          var open = all(".thread.draft textarea, .replybox textarea, .editbox textarea").filter(function (a) { return a.value.trim(); });
+          if (!open.length) { window.location.reload(); return; }
+          go.textContent = "Reload (" + open.length + " open comment box" + (open.length === 1 ? "" : "es") + " with text: post or cancel first)";
+          open[0].focus();
+        });
+        banner.appendChild(go);
+        banner.appendChild(document.createTextNode(" Your pending comments are kept (lines that moved are carried along or flagged)."));
+        banner.hidden = false;
+        banner.scrollIntoView({ block: "nearest" });
+      }).catch(function () { /* the server is gone or busy: try again at the next tick */ });
   }
 
   /* ---- writing ---- */
@@ -305,26 +518,25 @@
     });
     review.addEventListener("click", function () {
       if (!area.value.trim()) { return; }
-      var d = payload(chosen(), area.value);
-      if (range) { range.remove(); }
-      box.classList.remove("draft");
-      box.classList.add("pending");
-      row.remove();
-      area.remove();
-      label.appendChild(el("span", "badge", "Pending"));
-      var text = el("div", "cbody pendingtext", d.body);
-      box.appendChild(text);
-      var drop = button("Delete", "", "delete pending comment");
-      box.appendChild(drop);
-      d.node = box;
-      pending.push(d);
-      drop.addEventListener("click", function () {
-        pending = pending.filter(function (p) { return p !== d; });
+      review.disabled = true;
+      send("/api/drafts", payload(chosen(), area.value)).then(function () {
         remove();
-        updateCount();
-      });
-      updateCount();
+        return loadThreads();
+      }).catch(function (e) { showError(box, e); review.disabled = false; });
     });
+    /* before anything is written: where the comment will land on GitHub */
+    var note = el("div", "where-note");
+    box.insertBefore(note, area);
+    function judge() {
+      var t = chosen(), st = lineStatus(t.side, t.cell, t.lines, t.output);
+      note.className = "where-note " + st;
+      note.textContent = st === "outside" ? (t.lines ? "These lines are" : "This cell is") + " outside the pull request's diff: GitHub takes no line comment there, so this becomes a file-level comment that quotes " + (t.lines ? "them." : "it.") :
+        st === "crosses" ? "These lines cross the edge of the pull request's diff: GitHub takes a line comment only inside one hunk. Choose lines inside it, or comment on each part." : "";
+      note.hidden = !note.textContent;
+      single.disabled = review.disabled = st === "crosses";
+    }
+    if (range) { range.addEventListener("input", judge); }
+    judge();
     place(box);
     area.focus();
     return box;
@@ -390,7 +602,8 @@
     var t = ev.target instanceof Element ? ev.target.closest("section.cell .cb table.diff tr") : null;
     if (!t || t.closest(".outs") || t.classList.contains("thr")) { return; }
     var ns = numberCells(t).filter(function (n) { return !isNaN(lineOf(n)); });
-    if (ns.length) { ns[ns.length - 1].appendChild(plus); }
+    var target = ns.length ? ns[ns.length - 1] : null;
+    if (target && plus.parentNode !== target) { target.appendChild(plus); } /* moving it again would eat the click */
   });
   function addButtons() {
     all("section.cell > header.ch").forEach(function (h) {
@@ -420,6 +633,7 @@
   function updateCount() {
     reviewButton.textContent = pending.length ? "Review changes (" + pending.length + ")" : "Review changes";
     all(".thread.draft .actions .primary").forEach(function (b) { b.textContent = pending.length ? "Add review comment" : "Start a review"; });
+    fileCounts();
   }
   reviewButton.addEventListener("click", function () { showError(panel, null); panel.showModal(); });
   panel.querySelector(".close").addEventListener("click", function () { panel.close(); });
@@ -428,13 +642,8 @@
     var event = panel.querySelector("input[name=event]:checked").value;
     var summary = panel.querySelector("textarea").value;
     sub.disabled = true;
-    send("/api/review", { event: event, body: summary, comments: pending.map(function (d) {
-      return { file: d.file, side: d.side, cell: d.cell, lines: d.lines, output: d.output, mime: d.mime, body: d.body };
-    }) }).then(function () {
-      pending.forEach(function (d) { var tr = d.node.closest("tr.thr"); (tr || d.node).remove(); });
-      pending = [];
+    send("/api/review", { event: event, body: summary }).then(function () {
       panel.querySelector("textarea").value = "";
-      updateCount();
       panel.close();
       return loadThreads();
     }).catch(function (e) { showError(panel, e); }).then(function () { sub.disabled = false; });
@@ -444,10 +653,14 @@
     var controls = document.querySelector("header.top .controls");
     if (controls) { controls.insertBefore(reviewButton, controls.firstChild); }
     document.body.appendChild(panel);
+    var main = document.querySelector("main");
+    if (main) { main.insertBefore(banner, main.firstChild); main.insertBefore(context, banner); }
     var art = document.querySelector("article.nb .nbhead");
     if (art) { art.appendChild(status); }
     addButtons();
     loadThreads();
+    setInterval(pollHead, 30000);
+    window.addEventListener("focus", pollHead);  /* back to the tab: look for a push at once */
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 }());

@@ -9,6 +9,7 @@ with one line that says what to do. The token is never part of a message.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from nbreview.errors import NbreviewError
 if TYPE_CHECKING:
     from github import Github
     from github.Auth import Auth
+    from github.Requester import Requester
 
 
 class BotError(NbreviewError):
@@ -136,3 +138,68 @@ def explain(exc: BaseException, doing: str, repo: str = "", *, fork: bool = Fals
             transient=True,
         )
     return BotError(f"{doing}{where} failed: {type(exc).__name__}: {exc}")
+
+
+class ApiReader:
+    """GETs of JSON through one client, cheap on GitHub's budget.
+
+    Lists are read page by page from the list answers themselves (the full objects are in them:
+    no per-item completion fetch, unlike PyGithub's ``raw_data`` on paginated items); every
+    answer's ``ETag`` is kept and sent back as ``If-None-Match``, so an unchanged page costs a
+    304, which GitHub does not count against the rate limit. The rate-limit headers of the last
+    answer are kept in ``rate`` and a warning is logged once when under a tenth of the limit.
+    """
+
+    def __init__(self, requester: Requester, log: Callable[[str], None] | None = None) -> None:
+        self.requester = requester
+        self.log = log or (lambda line: None)
+        self.rate: dict[str, int] = {}
+        self.requests = 0
+        self.not_modified = 0
+        self._cache: dict[str, tuple[str, Any, str]] = {}  # url -> (etag, data, link)
+        self._warned = False
+
+    def get(self, url: str, params: dict[str, Any] | None = None) -> tuple[Any, dict[str, str]]:
+        """``url``'s JSON (from the cache on a 304) and the answer's headers, lower-cased."""
+        from urllib.parse import urlencode
+
+        key = url + ("?" + urlencode(sorted(params.items())) if params else "")
+        cached = self._cache.get(key)
+        headers = {"If-None-Match": cached[0]} if cached else {}
+        self.requests += 1
+        raw_headers, data = self.requester.requestJsonAndCheck("GET", url, parameters=params, headers=headers)
+        low = {str(k).lower(): str(v) for k, v in raw_headers.items()}
+        self._note_rate(low)
+        if cached and (data is None or low.get("status", "").startswith("304")):
+            self.not_modified += 1
+            return cached[1], {**low, "link": cached[2]}  # a 304 may carry no Link: the page's own
+        if low.get("etag"):
+            self._cache[key] = (low["etag"], data, low.get("link", ""))
+        return data, low
+
+    def list(self, url: str, per_page: int = 100) -> list[Any]:
+        """Every item of a paginated list endpoint, following its ``Link: rel="next"``."""
+        items: list[Any] = []
+        page = 1
+        while True:
+            data, headers = self.get(url, {"per_page": per_page, "page": page})
+            if not isinstance(data, list):
+                raise BotError(f"GitHub answered {url} with something other than a list")
+            items += data
+            if 'rel="next"' not in headers.get("link", "") or not data:
+                return items
+            page += 1
+
+    def _note_rate(self, headers: dict[str, str]) -> None:
+        try:
+            rate = {k: int(headers[f"x-ratelimit-{k}"]) for k in ("limit", "remaining", "reset")}
+        except (KeyError, ValueError):
+            return
+        self.rate = rate
+        if rate["limit"] and rate["remaining"] < rate["limit"] // 10 and not self._warned:
+            import time
+
+            self._warned = True
+            when = time.strftime("%H:%M", time.localtime(rate["reset"]))
+            self.log(f"nbreview: warning: {rate['remaining']} of {rate['limit']} GitHub API requests left "
+                     f"until {when}")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from nbreview.bot.client import BotError, explain
+from nbreview.bot.client import ApiReader, BotError, explain
 from nbreview.bot.comment import DEFAULT_BUDGET, MARKER, image_base_url, render_comment
 from nbreview.render.markdown import CommentContext, NotebookChange, RenderedComment
 
@@ -241,12 +241,14 @@ def open_threads(
 ) -> dict[str, list[tuple[str, int]]]:
     """Review threads on the notebooks, counted per cell, for the comment's thread list.
 
-    GitHub's REST API does not say which threads are resolved, so every thread counts as open.
+    Resolved threads are left out where GitHub's GraphQL API says which they are; without it
+    (REST only) every thread counts as open.
     A failure here leaves the list out (with a warning) rather than the whole comment.
     """
     from github import GithubException
     from requests.exceptions import RequestException
 
+    from nbreview.bot.resolved import unresolved_only
     from nbreview.threads.place import NotebookFile, place, thread_counts
 
     if not texts:
@@ -262,9 +264,10 @@ def open_threads(
         except (GithubException, BotError):
             return None
 
-    try:
-        raw = [c.raw_data for c in pr.get_review_comments()]
-    except (GithubException, RequestException) as err:
+    try:  # the list answers hold every comment whole: no per-comment fetch (as raw_data on list items does)
+        raw = ApiReader(pr.requester, settings.log).list(f"{pr.url}/comments")
+        raw = unresolved_only(pr.requester, repo.full_name, pr.number, raw)
+    except (GithubException, RequestException, BotError) as err:
         settings.log(f"nbreview: warning: {explain(err, 'reading the review threads')}")
         return {}
     return thread_counts(place(raw, files, pr.head.sha, fetch, lambda text: ""))

@@ -30,6 +30,18 @@ class Hunks:
                 return True
         return False
 
+    def hunk_of(self, side: str, line: int) -> int | None:
+        """The index of the hunk holding ``line`` of ``side`` (LEFT/RIGHT), None outside every hunk."""
+        for k, h in enumerate(self.hunks):
+            if line in (h.left if side == "LEFT" else h.right):
+                return k
+        return None
+
+    def touches(self, side: str, start: int, end: int) -> bool:
+        """Some line of ``start``..``end`` lies inside a hunk."""
+        lines = set(range(start, end + 1))
+        return any(lines & (h.left if side == "LEFT" else h.right) for h in self.hunks)
+
 
 def parse_patch(patch: str | None) -> Hunks:
     """The hunks of a unified diff body as GitHub sends it (``@@`` headers, then `` ``/``-``/``+`` lines)."""

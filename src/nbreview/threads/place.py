@@ -18,6 +18,7 @@ from nbreview.threads.anchor import Anchor, read_anchor, reader_text
 from nbreview.threads.jsonmap import CellSpan, Location, NotebookMap
 
 SIMILAR_ENOUGH = 0.6
+SNIPPET_LINES = 8
 
 
 @dataclass
@@ -102,13 +103,18 @@ def _from_anchor(nbf: NotebookFile, anchor: Anchor) -> tuple[int | None, bool]:
 
 def _comment(c: dict[str, Any], render: Callable[[str], str]) -> dict[str, Any]:
     """One comment as the page shows it: id, author, time, link, and its text as safe HTML."""
-    return {
+    item = {
         "id": int(c["id"]),
         "author": str((c.get("user") or {}).get("login") or "ghost"),
         "created_at": str(c.get("created_at") or ""),
         "url": str(c.get("html_url") or ""),
         "html": render(reader_text(str(c.get("body") or ""))),
     }
+    if c.get("line") is None and isinstance(c.get("original_line"), int) and c.get("diff_hunk"):
+        # outdated: the code it was written on, as GitHub shows it (the hunk's last lines)
+        item["snippet"] = "\n".join(str(c["diff_hunk"]).split("\n")[-SNIPPET_LINES:])
+        item["original_line"] = c["original_line"]
+    return item
 
 
 def _place_by_anchor(thread: Thread, nbf: NotebookFile, anchor: Anchor | None) -> None:
@@ -133,7 +139,8 @@ def _place_on_line(thread: Thread, side_map: NotebookMap, line: int, start: Any,
         first_line = first.lines[0] if first and first.cell == loc.cell and first.lines else loc.lines[0]
         thread.lines = (first_line, loc.lines[1])
     if anchor is not None and anchor.cell == loc.cell:
-        thread.lines = anchor.lines or thread.lines
+        whole_cell = anchor.lines is None and anchor.output is None and loc.output is None
+        thread.lines = None if whole_cell else anchor.lines or thread.lines
         thread.output = anchor.output if anchor.output is not None else thread.output
 
 

@@ -1,11 +1,17 @@
 """The review page's conversation API, for a page opened on a pull request (``nbreview review``).
 
-``GET /api/threads`` lists the pull request's review threads placed on this page's cells;
-``POST /api/review`` submits a review (one request to GitHub), ``POST /api/comment`` posts one
-comment, ``POST /api/reply`` answers a thread. Writes pass :mod:`nbreview.web.security`'s guard
-(token header and this server's Origin), go only to the pull request the page was opened for,
-with the user's own token; GitHub's failures come back as ``{"error": one line}``. The app
-registers this blueprint only when it was given a ``PR_SESSION``.
+``GET /api/threads?file=N`` gives the pull request (title, author, head, who you are, the rate
+limit), its review threads placed on the cells, the pending review (kept on disk by the session,
+so it outlives the page and the server) and which lines of notebook N take a line comment;
+``GET /api/head`` says whether a push moved the head (a conditional request). ``POST
+/api/drafts`` adds to the pending review, ``/api/drafts/edit`` and ``/api/drafts/delete`` change
+it, ``POST /api/review`` submits it, ``POST /api/comment`` posts one comment, ``POST /api/reply``
+answers a thread, ``POST /api/resolve`` resolves or unresolves one (where GitHub's GraphQL API
+is there to say; REST alone has no resolved state). Writes pass :mod:`nbreview.web.security`'s
+guard (token header and this server's Origin), go only to the pull request the page was opened
+for, with the user's own token; bad input is 400 and GitHub's failures 502, as ``{"error": one line}``. Every page load
+first re-reads the pull request (a 304 while nothing was pushed) and, after a push, serves the
+new head. The app registers this blueprint only when it was given a ``PR_SESSION``.
 """
 
 from __future__ import annotations
@@ -13,17 +19,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from nbreview.errors import NbreviewError
 from nbreview.render.html import cell_anchor, render_markdown
-from nbreview.web.review import current_review, review_state
+from nbreview.web.review import ReviewSet, current_review, review_state
 from nbreview.web.security import read_json
 
 if TYPE_CHECKING:
     from nbreview.bot.session import PullRequestSession
+    from nbreview.threads.drafts import StoredDraft
     from nbreview.threads.place import Thread
-    from nbreview.web.review import ReviewSet
 
 
 def _page_anchor(review: ReviewSet, file: int, side: str, cell: int | None) -> str | None:
@@ -54,9 +60,36 @@ def threads_json(review: ReviewSet, session: PullRequestSession, threads: list[T
                 "output": t.output,
                 "outdated": t.outdated,
                 "file_level": t.file_level,
+                "resolved": session.resolved(t.root_id),
                 "comments": t.comments,
             }
         )
+    return out
+
+
+def _draft_json(review: ReviewSet, session: PullRequestSession, d: StoredDraft) -> dict[str, Any]:
+    """A pending comment kept by the session, as the page shows it."""
+    from nbreview.threads.anchor import Anchor
+
+    file = next((i for i, f in enumerate(session.files) if f.path == d.path), None)
+    return {
+        "id": d.id, "file": file, "path": d.path, "side": d.side, "cell": d.cell,
+        "lines": list(d.lines) if d.lines else None, "output": d.output, "mime": d.mime, "body": d.body,
+        "flag": d.flag, "remote": False, "where": Anchor(d.side, d.cell, None, d.lines, d.output).label(),
+        "anchor": None if file is None or d.flag else _page_anchor(review, file, d.side, d.cell),
+    }
+
+
+def pending_json(review: ReviewSet, session: PullRequestSession, remote: list[Thread]) -> list[dict[str, Any]]:
+    """The pending review: comments kept here, then those of a pending review started on GitHub."""
+    from nbreview.threads.anchor import reader_text
+
+    out = [_draft_json(review, session, d) for d in (session.store.drafts if session.store else [])]
+    texts = {c.get("id"): reader_text(str(c.get("body") or "")) for c in session.pending_remote}
+    for t in threads_json(review, session, remote):
+        first = t["comments"][0]
+        out.append({**t, "id": first["id"], "body": texts.get(first["id"], ""), "flag": "", "remote": True,
+                    "where": ""})
     return out
 
 
@@ -74,7 +107,7 @@ def _fail(err: NbreviewError, status: int = 502) -> tuple[Response, int]:
 
 
 def _answer(call: Callable[[], Any]) -> Response | tuple[Response, int]:
-    """``call()``'s result as JSON, made under the app's write lock; GitHub's failures as one line."""
+    """``call()``'s result as JSON, made under the app's write lock; bad input 400, GitHub's failures 502."""
     from nbreview.bot.session import ReviewInputError
 
     try:
@@ -87,37 +120,113 @@ def _answer(call: Callable[[], Any]) -> Response | tuple[Response, int]:
         return _fail(err)
 
 
+def _object(keys: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
+    """The request's JSON object, each of ``keys`` of its type (``bool`` is no number), else 400."""
+    from nbreview.bot.session import ReviewInputError
+
+    data = read_json()
+    if not isinstance(data, dict):
+        raise ReviewInputError("send a JSON object")
+    for key, kind in keys.items():
+        value = data.get(key)
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in (kind if isinstance(
+                kind, tuple) else (kind,))):
+            raise ReviewInputError(f"{key!r} is missing or of the wrong type")
+    return data
+
+
+@bp.before_app_request
+def _current_head() -> None:
+    """A page load re-reads the pull request first; after a push the new head is served."""
+    if request.method != "GET" or request.endpoint not in ("pages.index", "pages.notebook"):
+        return
+    state = review_state()
+    session = _session()
+    try:
+        with state["write_lock"]:
+            pairs = session.refresh()
+            if pairs is not None:
+                old = current_review()
+                state["review"] = ReviewSet(pairs, old.options, old.base)
+    except NbreviewError as err:
+        session.log(f"nbreview: warning: {err}; showing the head read before")
+
+
 @bp.get("/api/threads")
 def threads() -> Response | tuple[Response, int]:
     session = _session()
+    file = request.args.get("file", type=int)
 
     def load() -> dict[str, Any]:
-        placed = session.threads(render_markdown)
+        placed, remote = session.threads(render_markdown)
+        review = current_review()
+        ok = file is not None and 0 <= file < len(session.files)
         return {
-            "pr": {"repo": session.repo_name, "number": session.number, "url": session.html_url,
-                   "head": session.head_sha},
-            "threads": threads_json(current_review(), session, placed),
+            "pr": {**session.info, "user": session.user, "rate": session.reader.rate,
+                   "pending_on_github": bool(session.pending_review),
+                   "resolvable": bool(session.resolution.available)},
+            "threads": threads_json(review, session, placed),
+            "pending": pending_json(review, session, remote),
+            "commentable": session.commentable(file) if ok and file is not None else {},
+            "last_review": session.last_review,
         }
 
     return _answer(load)
 
 
-@bp.post("/api/review")
-def submit() -> Response | tuple[Response, int]:
+@bp.get("/api/head")
+def head() -> Response | tuple[Response, int]:
+    session = _session()
+    return _answer(lambda: {"head": session.current_head(), "shown": session.head_sha})
+
+
+@bp.post("/api/drafts")
+def add_draft() -> Response | tuple[Response, int]:
     from nbreview.bot.session import Draft, ReviewInputError
 
     session = _session()
-    data = read_json()
     try:
-        if not isinstance(data, dict) or not isinstance(data.get("comments", []), list):
-            raise ReviewInputError("send {event, body, comments: [...]}")
-        drafts = [Draft.from_json(d) for d in data.get("comments", [])]
-        event, body = str(data.get("event", "")), data.get("body", "")
-        if not isinstance(body, str):
-            raise ReviewInputError("the review text must be text")
+        draft = Draft.from_json(read_json())
     except ReviewInputError as err:
         return _fail(err, 400)
-    return _answer(lambda: session.submit(event, body, drafts))
+    return _answer(lambda: _draft_json(current_review(), session, session.add_draft(draft)))
+
+
+@bp.post("/api/drafts/edit")
+def edit_draft() -> Response | tuple[Response, int]:
+    from nbreview.bot.session import ReviewInputError, text_field
+
+    session = _session()
+    try:
+        data = _object({"id": (str, int)})
+        body = text_field(data, "body", "a comment")
+    except ReviewInputError as err:
+        return _fail(err, 400)
+    return _answer(lambda: session.edit_draft(data["id"], body))
+
+
+@bp.post("/api/drafts/delete")
+def delete_draft() -> Response | tuple[Response, int]:
+    from nbreview.bot.session import ReviewInputError
+
+    session = _session()
+    try:
+        data = _object({"id": (str, int)})
+    except ReviewInputError as err:
+        return _fail(err, 400)
+    return _answer(lambda: session.delete_draft(data["id"]))
+
+
+@bp.post("/api/review")
+def submit() -> Response | tuple[Response, int]:
+    from nbreview.bot.session import ReviewInputError
+
+    session = _session()
+    try:
+        data = _object({"event": str, "body": str})
+    except ReviewInputError as err:
+        return _fail(err, 400)
+    return _answer(lambda: session.submit(data["event"], data["body"]))
 
 
 @bp.post("/api/comment")
@@ -134,8 +243,24 @@ def comment() -> Response | tuple[Response, int]:
 
 @bp.post("/api/reply")
 def reply() -> Response | tuple[Response, int]:
+    from nbreview.bot.session import ReviewInputError, text_field
+
     session = _session()
-    data = read_json()
-    if not isinstance(data, dict) or not isinstance(data.get("to"), int) or not isinstance(data.get("body"), str):
-        return jsonify(error="send {to: comment id, body: text}"), 400
-    return _answer(lambda: {"id": session.reply(data["to"], data["body"]).get("id")})
+    try:
+        data = _object({"to": int})
+        body = text_field(data, "body", "a reply")
+    except ReviewInputError as err:
+        return _fail(err, 400)
+    return _answer(lambda: {"id": session.reply(data["to"], body).get("id")})
+
+
+@bp.post("/api/resolve")
+def resolve() -> Response | tuple[Response, int]:
+    from nbreview.bot.session import ReviewInputError
+
+    session = _session()
+    try:
+        data = _object({"to": int, "resolved": bool})
+    except ReviewInputError as err:
+        return _fail(err, 400)
+    return _answer(lambda: session.resolve(data["to"], data["resolved"]))
