@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, code_cell, notebook, write_nb
 from nbreview.errors import PatchError
+from support.notebooks import code_cell, notebook, write_nb
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
 
 def run_json(old: Path | str, new: Path | str) -> dict:  # type: ignore[type-arg]

@@ -10,30 +10,20 @@ import re
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from fakegithub import SHARED_API, serve
+from fakegithub import SHARED_API
 from nbreview.cli.main import main
 from nbreview.threads.anchor import Anchor, read_anchor, reader_text, write_body
 from nbreview.threads.hunks import parse_patch
 from nbreview.threads.jsonmap import NotebookMap
-from review_world import OTHER, PATH, REPO, REVIEWER, World, api, build
+from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present"
 )
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    repo, fake = build(tmp_path)
-    number = fake.open_pull(REPO, "main", "feature")
-    with serve(fake) as url:
-        yield World(fake, url, number, repo)
-        assert fake.schema_errors == []
 
 
 def comment(w: World, cell: int, line: int, body: str = "note", **extra: object) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -166,8 +156,8 @@ def test_review_command_errors_are_one_line(
 
 def test_outdated_threads_keep_their_cell_by_id_or_content() -> None:
     """Outdated comments: placed in the revision they were written on, then found again by id or content."""
-    from conftest import code_cell, md_cell, notebook
     from nbreview.threads.place import NotebookFile, place
+    from support.notebooks import code_cell, md_cell, notebook
 
     def text(cells: list[dict]) -> str:  # type: ignore[type-arg]
         return json.dumps(notebook(cells), indent=1) + "\n"

@@ -14,18 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nbreview
-from conftest import (
-    EXAMPLE_NEW,
-    EXAMPLE_OLD,
-    code_cell,
-    corpus_pairs,
-    md_cell,
-    needs_corpus,
-    needs_peer,
-    notebook,
-    peer_files,
-)
 from nbreview.io.load import load
+from support.notebooks import code_cell, md_cell, notebook
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, corpus_pairs, needs_corpus, needs_peer, peer_files
 
 
 def roundtrip(old: Any, new: Any) -> None:

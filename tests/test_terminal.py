@@ -13,22 +13,13 @@ from typing import Any
 
 import pytest
 
-from conftest import (
-    CORPUS,
-    EXAMPLE_NEW,
-    EXAMPLE_OLD,
-    code_cell,
-    corpus_pairs,
-    md_cell,
-    needs_corpus,
-    notebook,
-    write_nb,
-)
 from nbreview.cli.diff_cmd import use_color
 from nbreview.cli.main import main
 from nbreview.engine.pipeline import diff
 from nbreview.render.terminal import TerminalRenderer, TerminalStyle, image_info, render
 from nbreview.view import build
+from support.notebooks import code_cell, md_cell, notebook, write_nb
+from support.paths import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, corpus_pairs, needs_corpus
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

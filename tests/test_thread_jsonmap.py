@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from conftest import corpus_pairs, needs_corpus
 from nbreview.threads.jsonmap import NotebookMap
+from support.paths import corpus_pairs, needs_corpus
 
 
 def layouts(text: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, ROOT
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, ROOT
 
 ASSET_FILES = [
     "nbreview/web/assets/templates/page.html",

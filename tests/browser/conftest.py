@@ -14,12 +14,8 @@ from typing import Any
 
 import pytest
 
-from .browser_support import (
+from support.browser import (
     CHROMIUM_ARGS,
-    CORPUS,
-    EXAMPLE_NEW,
-    EXAMPLE_OLD,
-    FIXTURES,
     SCREENSHOTS,
     TOKEN,
     Pair,
@@ -27,7 +23,10 @@ from .browser_support import (
     chromium_path,
     image_pair,
     largest_pair,
+    load_images,
+    save_screenshot,
 )
+from support.paths import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 HOSTILE = FIXTURES / "hostile"
@@ -125,54 +124,27 @@ def screenshots(request: pytest.FixtureRequest) -> None:
     pg.goto(server.url("/f/0"))
     pg.evaluate("localStorage.clear()")
     pg.reload()
-    _load_images(pg)
-    _save(pg.screenshot(), "side-by-side.png")
+    load_images(pg)
+    save_screenshot(pg.screenshot(), "side-by-side.png")
     pg.click("[data-view=unified]")
-    _save(pg.screenshot(), "unified.png")
+    save_screenshot(pg.screenshot(), "unified.png")
     pg.click("[data-view=split]")
     widget = pg.locator(".imgdiff").first
     widget.scroll_into_view_if_needed()
     widget.locator("button[data-mode=swipe]").click()
     widget.locator(".slider").fill("45")
-    _save(widget.screenshot(), "image-swipe.png")
+    save_screenshot(widget.screenshot(), "image-swipe.png")
     widget.locator("button[data-mode=diff]").click()
     pg.wait_for_function("() => document.querySelector('.imgdiff figure.diffimg img').naturalWidth > 0")
-    _save(widget.screenshot(), "image-difference.png")
+    save_screenshot(widget.screenshot(), "image-difference.png")
     panel = pg.locator("section.results")  # the results review panel (tests/browser/test_browser_results.py)
     panel.scroll_into_view_if_needed()
-    _save(panel.screenshot(), "results-panel.png")
+    save_screenshot(panel.screenshot(), "results-panel.png")
     dark = browser.new_context(viewport={"width": 1200, "height": 860}, color_scheme="dark")
     dpg = dark.new_page()
     dpg.goto(server.url("/f/0"))
-    _load_images(dpg)
-    _save(dpg.screenshot(), "dark.png")
+    load_images(dpg)
+    save_screenshot(dpg.screenshot(), "dark.png")
     dark.close()
     context.close()
     serving.close()
-
-
-def _save(png: bytes, name: str) -> None:
-    """Write a screenshot only when its picture changed, so test runs leave the checkout clean."""
-    import io
-
-    from PIL import Image, ImageChops
-
-    path = SCREENSHOTS / name
-    if path.exists():
-        # RGB, not RGBA: an RGBA image's getbbox() looks at the alpha channel only.
-        old, new = Image.open(path).convert("RGB"), Image.open(io.BytesIO(png)).convert("RGB")
-        if old.size == new.size:
-            # Unchanged unless more than a sliver differs (a button's transition caught mid-way).
-            changed = ImageChops.difference(old, new).convert("L").point(lambda v: 255 if v else 0)
-            if changed.histogram()[255] <= 20:
-                return
-    path.write_bytes(png)
-
-
-def _load_images(pg: Any) -> None:
-    """Wait until the images in view have loaded (the ones below load lazily on scroll)."""
-    pg.wait_for_function(
-        "() => Array.from(document.querySelectorAll('main img[src]'))"
-        ".filter(i => i.getBoundingClientRect().top < innerHeight && i.getClientRects().length)"
-        ".every(i => i.complete && i.naturalWidth > 0)"
-    )

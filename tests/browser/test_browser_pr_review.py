@@ -13,16 +13,14 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fakegithub import SHARED_API, serve
-from review_world import OTHER, PATH, REPO, REVIEWER, World, api, build
-
-from .browser_support import SCREENSHOTS, TOKEN
-from .conftest import _save
+from fakegithub import SHARED_API
+from support.browser import SCREENSHOTS, TOKEN
+from support.browser import save_screenshot as _save
+from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present"
@@ -49,15 +47,6 @@ def start_page(url: str, number: int) -> Iterator[str]:
     finally:
         srv.shutdown()
         srv.server_close()
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    repo, fake = build(tmp_path)
-    number = fake.open_pull(REPO, "main", "feature")
-    with serve(fake) as url:
-        yield World(fake, url, number, repo)
-        assert fake.schema_errors == []  # every answer the page's writes got matched GitHub's schemas
 
 
 def json_line(text: str, cell: int, line: int) -> int:

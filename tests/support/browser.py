@@ -1,7 +1,8 @@
-"""Helpers shared by the browser tests (kept out of conftest.py, which pytest imports by name)."""
+"""Chromium and the review server for the browser tests (tests/browser/), and the README's screenshots."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -9,12 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("NBREVIEW_SHARED", ROOT.parent / "shared"))
-CORPUS = SHARED / "corpus" / "pairs"
-FIXTURES = ROOT / "fixtures"
-EXAMPLE_OLD = FIXTURES / "example" / "old.ipynb"
-EXAMPLE_NEW = FIXTURES / "example" / "new.ipynb"
+from support.paths import ROOT, corpus_pairs
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -25,10 +22,6 @@ CHROMIUM_ARGS = [
 ]
 TOKEN = "browser-test-token-0123456789"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-
-
-def corpus_pairs() -> list[Path]:
-    return sorted(p for p in CORPUS.iterdir() if (p / "old.ipynb").exists()) if CORPUS.is_dir() else []
 
 
 def chromium_path() -> str | None:
@@ -80,3 +73,32 @@ def image_pair() -> Path | None:
         if any(m.kind == "image" and m.status == "modified" and m.image is not None for m in mimes):
             return p
     return None
+
+
+def save_screenshot(png: bytes, name: str) -> None:
+    """Write a screenshot only when its picture changed, so test runs leave the checkout clean.
+
+    Written to a temporary name and renamed, so a reader never sees half a file."""
+    from PIL import Image, ImageChops
+
+    path = SCREENSHOTS / name
+    if path.exists():
+        # RGB, not RGBA: an RGBA image's getbbox() looks at the alpha channel only.
+        old, new = Image.open(path).convert("RGB"), Image.open(io.BytesIO(png)).convert("RGB")
+        if old.size == new.size:
+            # Unchanged unless more than a sliver differs (a button's transition caught mid-way).
+            changed = ImageChops.difference(old, new).convert("L").point(lambda v: 255 if v else 0)
+            if changed.histogram()[255] <= 20:
+                return
+    part = path.with_name(f".{name}.{os.getpid()}.part")
+    part.write_bytes(png)
+    os.replace(part, path)
+
+
+def load_images(pg: Any) -> None:
+    """Wait until the images in view have loaded (the ones below load lazily on scroll)."""
+    pg.wait_for_function(
+        "() => Array.from(document.querySelectorAll('main img[src]'))"
+        ".filter(i => i.getBoundingClientRect().top < innerHeight && i.getClientRects().length)"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
