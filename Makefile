@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
+# pytest-xdist: one worker per core; a test sharing a module's or the browser package's fixture
+# runs on the worker that already has it (tests/support/markers.py gives the groups).
+PARALLEL ?= -n auto --dist loadgroup
 
-.PHONY: demo test lint bench bench-git bench-results bench-resources bench-bot clean
+.PHONY: demo test test-fast lint bench bench-git bench-results bench-resources bench-bot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +24,11 @@ test: $(STAMP)
 	$(BIN)/mypy
 	sh scripts/ensure-debian-package.sh chromium "the browser tests" chromium chromium-browser
 	sh scripts/ensure-debian-package.sh redis-server "the queue tests" redis-server
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
+
+# The unit tests only (no git, browser, redis-server or child process): under a minute.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m unit $(PARALLEL)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

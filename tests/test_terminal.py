@@ -196,7 +196,8 @@ def test_width_follows_the_terminal(capsys: pytest.CaptureFixture[str], monkeypa
     assert rules and all(len(x) == 60 for x in rules)
 
 
-def test_stat_line_per_notebook(capsys: pytest.CaptureFixture[str]) -> None:
+def test_stat_line_per_notebook(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the whole path fits, whatever terminal (or none) runs the tests
     _, out = run_cli(capsys, str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--stat")
     lines = out.splitlines()
     words = "4 modified, 1 added, 1 moved, 3 with outputs changed, 1 image changed"

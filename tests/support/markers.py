@@ -5,8 +5,9 @@ new test is marked right without anyone remembering to: tests/conftest.py applie
 - redis: it uses the ``redis_url`` fixture (a real redis-server);
 - git: its code, a helper or class it calls from the test suite, or one of its fixtures has the
   constant ``"git"`` (a git command line) or uses ``support.git``;
-- slow: it is a browser, redis or git test, or such code starts a child process (``subprocess``);
-  marked by hand (``pytest.mark.slow``) where it is slow in-process (the whole corpus, a fuzzer);
+- slow: it is a browser, redis or git test, such code starts a child process (``subprocess``), or
+  it reads the shared corpus (``needs_corpus``, ``corpus_pairs``); marked by hand
+  (``pytest.mark.slow``) where it is slow in-process for another reason (a fuzzer);
 - unit: none of these.
 Explicit marks are kept. A test using a module- or package-scoped fixture of the suite (chromium,
 a built wheel, a bot process) gets an ``xdist_group`` so ``--dist loadgroup`` runs it where that
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from support import paths
 
 TESTS = Path(__file__).resolve().parents[1]
 KINDS = ("git", "browser", "redis", "slow")
@@ -47,7 +50,8 @@ def _codes(obj: Any) -> list[types.CodeType]:
 
 
 def runs(roots: list[Any]) -> set[str]:
-    """What the code reachable from ``roots`` (through the suite's own helpers) runs: "git", "process"."""
+    """What the code reachable from ``roots`` (through the suite's own helpers) runs or reads:
+    "git", "process", "corpus"."""
     found: set[str] = set()
     seen: set[int] = set()
     todo = list(roots)
@@ -75,7 +79,9 @@ def runs(roots: list[Any]) -> set[str]:
                 if name == "support.git":
                     found.add("git")
                 target = scope.get(name, next((ns[name] for ns in imported if name in ns), None))
-                if target is subprocess or name == "subprocess" or any(target is p for p in _PROCESS):
+                if target is paths.corpus_pairs:
+                    found.add("corpus")
+                elif target is subprocess or name == "subprocess" or any(target is p for p in _PROCESS):
                     found.add("process")
                 elif (inspect.isfunction(target) or inspect.isclass(target)) and _in_suite(target):
                     todo.append(target)
@@ -96,7 +102,8 @@ def classify(item: pytest.Item) -> set[str]:
     found = runs([r for r in roots if r is not None])
     if "git" in found:
         kinds.add("git")
-    if found & {"process"} or kinds & {"git", "browser", "redis"}:
+    on_corpus = any(m.kwargs.get("reason") == paths.CORPUS_MISSING for m in item.iter_markers("skipif"))
+    if on_corpus or found & {"process", "corpus"} or kinds & {"git", "browser", "redis"}:
         kinds.add("slow")
     return kinds
 

@@ -24,5 +24,7 @@ def peer_files() -> list[Path]:
     return sorted(PEER.rglob("*.ipynb")) if PEER.is_dir() else []
 
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+CORPUS_MISSING = "../shared/corpus is not present"
+# A test with this mark (or one that calls corpus_pairs) is slow: not in make test-fast (support/markers.py).
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=CORPUS_MISSING)
 needs_peer = pytest.mark.skipif(not PEER.is_dir(), reason="../shared/peer-fixtures/nbdime is not present")
