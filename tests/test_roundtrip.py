@@ -118,6 +118,7 @@ def _edit(cells: list[dict[str, Any]], data: st.DataObject) -> list[dict[str, An
     return cells
 
 
+@pytest.mark.slow  # a fuzzer: 300 generated notebooks (make test-fast leaves it out)
 @settings(max_examples=300, deadline=None)
 @given(st.lists(cell, max_size=8), st.data())
 def test_generated_edits_roundtrip(cells: list[dict[str, Any]], data: st.DataObject) -> None:
