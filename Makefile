@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-test
 # runs on the worker that already has it (tests/support/markers.py gives the groups).
 PARALLEL ?= -n auto --dist loadgroup
 
-.PHONY: demo test test-fast lint bench bench-git bench-results bench-resources bench-bot clean
+.PHONY: demo test test-fast lint labextension bench bench-git bench-results bench-resources bench-bot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,30 @@ demo: $(STAMP)
 	$(BIN)/nbreview diff fixtures/example/old.ipynb fixtures/example/new.ipynb --color=auto
 	$(BIN)/nbreview web fixtures/example/old.ipynb fixtures/example/new.ipynb
 
-test: $(STAMP)
+# The JupyterLab extension: Node (Debian's nodejs and npm) builds it from jupyterlab/ into
+# build/labextension, which the wheel ships, with @jupyterlab/builder (webpack) against the
+# installed JupyterLab's core packages, as `jupyter labextension build` does (any Node >= 18). An editable install has no data files, so the
+# venv gets what the wheel installs: the labextension (a link) and the server extension's config.
+LABEXT := build/labextension/package.json
+LAB_SOURCES := $(wildcard jupyterlab/package*.json jupyterlab/tsconfig.json jupyterlab/src/*.ts jupyterlab/style/*)
+SERVER_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.d/nbreview.json
+
+$(LABEXT): $(STAMP) $(LAB_SOURCES)
+	sh scripts/ensure-debian-package.sh nodejs "building the JupyterLab extension" node nodejs
+	sh scripts/ensure-debian-package.sh npm "building the JupyterLab extension" npm
+	cd jupyterlab && npm ci --no-audit --no-fund --loglevel=error && npx tsc && node node_modules/@jupyterlab/builder/lib/build-labextension.js --core-path "$$($(CURDIR)/$(BIN)/python -c 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))')" .
+	mkdir -p $(VENV)/share/jupyter/labextensions
+	rm -rf $(VENV)/share/jupyter/labextensions/nbreview
+	ln -s $(CURDIR)/build/labextension $(VENV)/share/jupyter/labextensions/nbreview
+	touch $@
+
+$(SERVER_CONFIG): $(STAMP) jupyter-config/jupyter_server_config.d/nbreview.json
+	mkdir -p $(dir $@)
+	cp jupyter-config/jupyter_server_config.d/nbreview.json $@
+
+labextension: $(LABEXT) $(SERVER_CONFIG)
+
+test: $(STAMP) $(LABEXT) $(SERVER_CONFIG)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	sh scripts/ensure-debian-package.sh chromium "the browser tests" chromium chromium-browser
@@ -47,4 +70,4 @@ bench-bot: $(STAMP)
 	$(BIN)/python benchmarks/bot_load.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build/labextension jupyterlab/lib jupyterlab/node_modules

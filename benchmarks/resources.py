@@ -7,7 +7,15 @@ RSS) on inputs built here in a temporary folder:
   ``diff`` and ``diff --html``; target < 600 MB and < 15 s;
 - a 100 MB text output, added to a notebook and changed in one: ``diff``, ``diff --json`` and
   ``diff --html``; target < 5 × the two files' size + 300 MB and < 30 s;
-- a notebook of 100,000 cells against an edited copy: ``diff --html``; target < 10 s.
+- the same 100 MB output stored as nbformat writes it (a list of lines): ``--json`` and ``--html``;
+- a notebook of 100,000 cells against an edited copy: ``diff --html``; target < 10 s;
+- 20,000 cells (each source 40 times) that one side shuffled: ``diff`` (target < 5 s), and
+  ``merge`` against a side that edited every cell's metadata and the notebook's (target < 15 s);
+- 20,000 cells, every other one rewritten on one side and all of them edited on the other: ``merge``
+  (target < 15 s);
+- a 200,000-line source added to one cell: ``diff``, ``--json``, ``--html``; target < 3 s each.
+
+Wall times are only meaningful on an idle machine; the CPU column is the steadier figure.
 
 Run: ``.venv/bin/python benchmarks/resources.py`` (or ``make bench-resources``);
 ``--quick`` scales the inputs down tenfold to check the script itself.
@@ -114,11 +122,63 @@ def many_cells(folder: Path, n: int) -> tuple[Path, Path]:
     return paths[0], paths[1]
 
 
+def lines_pair(folder: Path, n_bytes: int) -> tuple[Path, Path]:
+    """The 100 MB output as a list of lines (as nbformat writes it), added to a notebook."""
+    p = folder / "lines-new.ipynb"
+    text = big_text(n_bytes, "")
+    out = {"output_type": "stream", "name": "stdout", "text": text.splitlines(True)}
+    p.write_text(json.dumps(notebook([code("train()", [out])]), indent=1))
+    return folder / "text-small.ipynb", p
+
+
+def shuffled_cells(folder: Path, n: int) -> tuple[Path, Path, Path]:
+    """Base, base shuffled, and base with every cell's metadata and the notebook's edited: no cell
+    is unique (each source is there n / 500 times), so only identical copies can anchor."""
+    import random
+
+    base = [code(f"x{i % 500} = load({i % 500})\nprint(x{i % 500})\n", []) for i in range(n)]
+    shuffled = list(base)
+    random.Random(1).shuffle(shuffled)
+    edited = notebook([{**c, "metadata": {"tags": ["checked"]}} for c in base])
+    edited["metadata"] = {**edited["metadata"], "title": "edited"}  # type: ignore[dict-item]
+    paths = []
+    for name, nb in (("shuf-base", notebook(base)), ("shuf-shuffled", notebook(shuffled)), ("shuf-meta", edited)):
+        p = folder / f"{name}.ipynb"
+        p.write_text(json.dumps(nb))
+        paths.append(p)
+    return paths[0], paths[1], paths[2]
+
+
+def rewritten_cells(folder: Path, n: int) -> tuple[Path, Path, Path]:
+    """Base; every other cell rewritten (a deletion and an insertion to the alignment); every cell's
+    metadata edited, so each rewrite is also a rival edit the merge must pair (``pair_rivals``)."""
+    base = [code(f"x{i} = load({i})\nprint(x{i})\n", []) for i in range(n)]
+    local = [{**c, "source": f"completely_different_{i}()\n# rewritten\n"} if i % 2 else c for i, c in enumerate(base)]
+    remote = [{**c, "metadata": {"tags": ["checked"]}} for c in base]
+    paths = []
+    for name, cells in (("rw-base", base), ("rw-local", local), ("rw-remote", remote)):
+        p = folder / f"{name}.ipynb"
+        p.write_text(json.dumps(notebook(cells)))
+        paths.append(p)
+    return paths[0], paths[1], paths[2]
+
+
+def long_source(folder: Path, n_lines: int) -> tuple[Path, Path]:
+    """One cell, then the same cell with ``n_lines`` lines added to its source."""
+    added = "".join(f"value_{i} = compute({i}, scale=0.{i % 97})\n" for i in range(n_lines))
+    paths = []
+    for name, src in (("long-old", "x = 1\n"), ("long-new", "x = 1\n" + added)):
+        p = folder / f"{name}.ipynb"
+        p.write_text(json.dumps(notebook([code(src, [])])))
+        paths.append(p)
+    return paths[0], paths[1]
+
+
 @dataclass
 class Case:
     name: str
     argv: list[str]
-    inputs: tuple[Path, Path]
+    inputs: tuple[Path, ...]
     max_seconds: float
     max_mb: float | None
 
@@ -174,7 +234,24 @@ def main() -> int:
                 size = (pair[0].stat().st_size + pair[1].stat().st_size) / MB
                 cases.append(Case(f"100 MB text {kind} {face}", ["diff", *extra, *map(str, pair)], pair, 30,
                                   5 * size + 300))
+        lines = lines_pair(folder, 100 * MB // scale)
+        for face, extra in (("--json", ["--json"]), ("--html", ["--html", html])):
+            size = sum(p.stat().st_size for p in lines) / MB
+            cases.append(Case(f"100 MB text as lines added {face}", ["diff", *extra, *map(str, lines)], lines, 30,
+                              5 * size + 300))
         cases.append(Case("100,000 cells --html", ["diff", "--html", html, *map(str, cells)], cells, 10, None))
+        base, shuffled, edited = shuffled_cells(folder, 20_000 // scale)
+        cases.append(Case("20,000 cells shuffled diff", ["diff", str(base), str(shuffled)], (base, shuffled), 5, None))
+        cases.append(Case("20,000 cells shuffled merge", ["merge", "-q", "-o", str(folder / "merged.ipynb"),
+                                                          str(base), str(shuffled), str(edited)],
+                          (base, shuffled, edited), 15, None))
+        rewritten = rewritten_cells(folder, 20_000 // scale)
+        cases.append(Case("20,000 cells half rewritten merge", ["merge", "-q", "-o", str(folder / "merged.ipynb"),
+                                                                *map(str, rewritten)], rewritten, 15, None))
+        long_pair = long_source(folder, 200_000 // scale)
+        for face, extra in (("diff", []), ("--json", ["--json"]), ("--html", ["--html", html])):
+            argv = ["diff", *extra, *map(str, long_pair)]
+            cases.append(Case(f"200,000-line source {face}", argv, long_pair, 3, None))
         wanted = [w for w in args.only.split(",") if w]
         print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(f"{'case':34} {'input MB':>9} {'peak MB':>9} {'target MB':>10} {'wall s':>8} {'CPU s':>7} "

@@ -197,6 +197,14 @@ def make_stress(folder: Path) -> dict[str, tuple[Path, Path]]:
     for k in range(0, 80, 10):  # one in ten re-rendered differently
         after[k]["outputs"][0]["data"]["image/png"] = noise_png(1000 + k)
     save("50 MB of image outputs re-executed", _nb(before), _nb(after))
+
+    repeated = [_code(f"x{i % 500} = load({i % 500})\nprint(x{i % 500})\n") for i in range(20_000)]
+    shuffled = list(repeated)
+    rng.shuffle(shuffled)
+    save("20,000 cells (each source 40 times), shuffled", _nb(repeated), _nb(shuffled))
+
+    added = "".join(f"value_{i} = compute({i}, scale=0.{i % 97})\n" for i in range(200_000))
+    save("200,000-line source added to a cell", _nb([_code("x = 1\n")]), _nb([_code("x = 1\n" + added)]))
     return cases
 
 

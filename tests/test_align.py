@@ -112,3 +112,17 @@ def test_every_cell_appears_exactly_once(a: list[str], b: list[str], with_ids: b
     for m in got:
         assert m.old is not None or m.new is not None
         assert not m.moved or (m.old is not None and m.new is not None)
+
+
+def test_shuffled_repeated_cells_pair_with_identical_copies() -> None:
+    """No cell is unique (each source 20 times), one side shuffled: every cell finds an identical
+    copy (a move where out of order), none is paired with a merely similar neighbour."""
+    import random
+
+    old = cells(*(f"x{k % 100} = {k % 100}\nprint(x{k % 100})" for k in range(2_000)))
+    new = list(old)
+    random.Random(3).shuffle(new)
+    got = align_cells(old, new)
+    assert all(m.old is not None and m.new is not None for m in got)
+    assert all(old[m.old]["source"] == new[m.new]["source"] for m in got if m.old is not None and m.new is not None)
+    assert sum(m.moved for m in got) > 1_500

@@ -102,8 +102,10 @@ def test_textconv_only_when_asked_cached_and_blame_lines_match(repo: Repo) -> No
     assert repo.git("for-each-ref", "refs/notes/textconv/nbreview").strip()  # the cache git keeps
     # blame on the text form: line N of blame is line N of the text it shows
     text = repo.nbreview("git-textconv", "analysis.ipynb").splitlines()
-    blame = repo.git("blame", "--textconv", "-s", "analysis.ipynb").splitlines()
+    blame = repo.git("blame", "-s", "analysis.ipynb").splitlines()  # git applies the textconv by default
     assert len(blame) == len(text)
+    raw = repo.git("blame", "--no-textconv", "-s", "analysis.ipynb").splitlines()
+    assert len(raw) == len(EXAMPLE_NEW.read_text().splitlines()) != len(text)
     for k, line in enumerate(blame, 1):
         _sha, rest = line.split(" ", 1)
         number, _, content = rest.lstrip().partition(") ")
@@ -178,14 +180,18 @@ def test_status_in_a_fresh_clone_with_committed_attributes(repo: Repo, tmp_path:
 def test_uninstall_keeps_user_keys_and_leaves_no_empty_config_folder(repo: Repo, tmp_path: Path) -> None:
     repo.nbreview("git", "install", "--textconv")
     repo.git("config", "diff.nbreview.wordRegex", "[^[:space:]]+")
+    repo.git("log", "-p", "-1")  # fills the textconv cache
+    assert repo.git("for-each-ref", "refs/notes/").strip()
     out = repo.nbreview("git", "uninstall")
     assert "kept diff.nbreview.wordregex (not written by nbreview)" in out
+    assert "deleted refs/notes/textconv/nbreview (the cached text form)" in out
+    assert not repo.git("for-each-ref", "refs/notes/").strip()
     assert repo.git("config", "--get-regexp", r"nbreview").splitlines() == ["diff.nbreview.wordregex [^[:space:]]+"]
     home = Path(repo.env["HOME"])
     repo.nbreview("git", "install", "--global")
     assert (home / ".config" / "git" / "attributes").exists()
     repo.nbreview("git", "uninstall", "--global")
-    assert not (home / ".config" / "git").exists()
+    assert not (home / ".config").exists()  # install created ~/.config/git and ~/.config; both go
     assert "nbreview" not in (home / ".gitconfig").read_text()
 
 
@@ -285,7 +291,8 @@ def test_binary_notebook_and_non_utf8_path(repo: Repo) -> None:
     repo.commit("odd")
     proc = subprocess.run([NBREVIEW, "log", "-n", "1", "--no-pager"], cwd=repo.root, env=repo.env,
                           capture_output=True, check=False)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 2, proc.stderr  # as nbreview diff: blob.ipynb is reported in place, exit 2
+    assert proc.stderr.decode().endswith(":blob.ipynb: not UTF-8 text (byte 0)\n")
     assert "caf\\xe9.ipynb" in proc.stdout.decode("utf-8")
 
 
@@ -339,8 +346,8 @@ def test_driver_knows_when_difftool_runs_it(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("GIT_EXTERNAL_DIFF", "git-difftool--helper")
     assert under_difftool()
     monkeypatch.setenv("GIT_EXTERNAL_DIFF", "")
-    monkeypatch.setenv("GIT_DIFF_TOOL", "nbreview")
-    assert under_difftool()
+    monkeypatch.setenv("GIT_DIFF_TOOL", "vimdiff")  # exported in a shell: git diff ignores it, and so do we
+    assert not under_difftool()
 
 
 def test_status_in_a_submodule_says_not_active(repo: Repo, tmp_path: Path) -> None:

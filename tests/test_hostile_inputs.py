@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -277,7 +278,8 @@ def test_random_structure_mutations_never_crash(seed: int, tmp_path: Path) -> No
 
 # ---------------------------------------------------------------- terminal
 
-_UNSAFE = re.compile(r"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]")
+_UNSAFE = re.compile("\x1b(?!\\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
 
 
 def _control_files(tmp: Path) -> tuple[str, str]:
@@ -326,8 +328,15 @@ def test_tmux_title_and_clipboard_are_not_touched(tmp_path: Path) -> None:
         tmux("set-option", "-g", "allow-rename", "on")
         tmux("select-pane", "-T", "before")
         done = tmp_path / "done"
+        # the README's reproduction: a conflict record whose kind sets the clipboard (OSC 52) and the title
+        conflicts = tmp_path / "n.ipynb"
+        conflicts.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "cells": [], "metadata": {"nbreview": {
+            "conflicts": [{"id": 0, "kind": H.OSC_CLIP + "\x1b]0;PWNED-T\x07", "cell": 0}]}}}))
+        missing = shlex.quote(str(tmp_path / "\x1b]0;PWNED-NAME\x07.ipynb"))
         for cmd in (f"{nbreview} diff --color=always {a} {b}", f"{nbreview} git-textconv {b}",
-                    f"{nbreview} git-diffdriver x.ipynb {a} 1 100644 {b} 2 100644"):
+                    f"{nbreview} git-diffdriver x.ipynb {a} 1 100644 {b} 2 100644",
+                    f"{nbreview} check {conflicts} {missing}", f"{nbreview} diff {a} {missing}",
+                    f"{nbreview} check {conflicts} {shlex.quote('--' + chr(27) + ']0;PWNED-ARG' + chr(7))}"):
             tmux("send-keys", f"{cmd}; touch {done}", "Enter")
             for _ in range(200):
                 if done.exists():
@@ -339,6 +348,9 @@ def test_tmux_title_and_clipboard_are_not_touched(tmp_path: Path) -> None:
         assert tmux("display-message", "-p", "#{pane_title}").strip() == "before"
         assert "PWNED" not in tmux("display-message", "-p", "#{window_name}")
         assert "PWNED" not in tmux("list-buffers")  # OSC 52 would have made a paste buffer
+        assert tmux("list-buffers").strip() == ""
+        assert "PWNED-NAME" in screen and "conflicts: \\x1b]52;" in screen  # check printed them, escaped
+        assert "unrecognized arguments: --" in screen and "PWNED-ARG" in screen  # argparse's errors too
     finally:
         subprocess.run(["tmux", "-S", sock, "kill-server"], env=env, capture_output=True, check=False)
 
@@ -414,6 +426,15 @@ def test_git_diff_and_log_survive_hostile_notebooks(tmp_path: Path) -> None:
         r = git(*args)
         assert r.returncode == 0 and "died" not in r.stderr, r.stderr
         assert not _UNSAFE.search(r.stdout.replace("\x1b[m", "")), f"git {args}: a control character reached the pager"
+    git("commit", "-q", "--amend", "-m", f"two {H.ESCAPES}")  # git log prints it raw; nbreview log must not
+    r = subprocess.run([nbreview, "log", "--color=always"], cwd=repo, env={**env, "NBREVIEW_PAGER": "cat"},
+                       capture_output=True, text=True)
+    # the refused notebooks (huge-int ...) make log exit 2, as diff does, each named on one stderr line
+    refused = [line for line in r.stderr.splitlines() if line]
+    assert r.returncode == (2 if refused else 0), r.stderr
+    assert all(line.startswith("nbreview: error: ") and ".ipynb: " in line for line in refused), r.stderr
+    assert "PWNED-TITLE" in r.stdout and "\\u200f" in r.stdout, r.stderr  # message and cells
+    assert not _UNSAFE.search(r.stdout + r.stderr), "nbreview log: a control character reached the terminal"
 
 
 # ---------------------------------------------------------------- writes

@@ -33,6 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("bot",),  # GitHub: the pull-request comment, the webhook app and its queue, a PR's review session
     ("web",),  # the local Flask app: review pages, images, conversations (on bot's session), mergetool
     ("git",),  # git's drivers, textconv, difftool and install: adapters that may open the web page
+    ("jupyter",),  # the Jupyter Server extension: the review page inside JupyterLab (web's ReviewSet, io's git)
     ("",),  # the public API (``nbreview.diff``, ``nbreview.load`` ...), imported lazily
     ("cli", "__main__"),  # the commands
 ]

@@ -72,3 +72,21 @@ def test_patch_refuses_a_diff_for_another_notebook(tmp_path: Path) -> None:
         assert "ignore options" in str(err)
     else:
         raise AssertionError("patch accepted a lossy diff")
+
+
+def test_json_text_is_exactly_what_json_dumps_writes() -> None:
+    """``--json`` writes with its own fast walk: byte for byte the text of ``json.dumps(indent=1)``,
+    on real diffs and on every kind of JSON value (the odd ones fall back to json.dumps)."""
+    import math
+
+    from nbreview.engine.pipeline import diff
+    from nbreview.io.write import dumps_indented
+    from nbreview.view import json_document
+    from support.paths import corpus_pairs
+
+    docs: list[object] = [json_document(diff(EXAMPLE_OLD, EXAMPLE_NEW))]
+    docs += [json_document(diff(p / "old.ipynb", p / "new.ipynb")) for p in corpus_pairs()[:20]]
+    docs += [{"a": [], "b": {}, "c": [1.5, 1e300, -0.0, math.inf, 10**30, True, False, None, 'q"\\\n\u200f\x1b'],
+              "d": {"e": [{}, [[]]]}}, [], {}, "text", 3, {1: "int key"}, (1, "tuple"), {"deep": [[[[{"x": 1}]]]]}]
+    for doc in docs:
+        assert dumps_indented(doc) == json.dumps(doc, ensure_ascii=False, indent=1)

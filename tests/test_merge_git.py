@@ -146,10 +146,12 @@ def test_bad_notebook_leaves_the_conflict_to_git(merge_repo: MergeRepo) -> None:
     merge_repo.save(nb, "title")
     proc = merge_repo.git("merge", "--no-edit", "feature", ok=False)
     assert proc.returncode == 1 and merge_repo.conflicted() == ["sales.ipynb"]
-    assert "nbreview: error: sales.ipynb, remote (theirs) version: invalid JSON" in proc.stderr
+    assert "nbreview: sales.ipynb, remote (theirs) version: invalid JSON" in proc.stderr
+    assert "merged as text with git merge-file (1 conflict marked)" in proc.stderr
     assert "Traceback" not in proc.stderr
-    # The driver wrote nothing: the working file is still our version.
-    assert merge_repo.read()["cells"][0]["source"].startswith("# Sales 2024")
+    # git's line merge: both sides kept between markers, nothing left out silently.
+    text = (merge_repo.root / "sales.ipynb").read_text()
+    assert text.startswith("<<<<<<< HEAD\n") and '{"cells": [' in text and "# Sales 2024" in text
 
 
 def test_both_sides_rerun_merges_where_gits_line_merge_conflicts(merge_repo: MergeRepo) -> None:

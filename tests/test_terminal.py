@@ -215,7 +215,7 @@ def test_ignore_flags_json_and_exit_code(capsys: pytest.CaptureFixture[str]) -> 
     data: dict[str, Any] = json.loads(out)
     assert code == 0 and data["format"] == "nbreview-diff" and data["summary"]["added"] == 1
     code, out = run_cli(capsys, str(EXAMPLE_OLD), str(EXAMPLE_OLD), "--exit-code")
-    assert code == 0 and "no changes" in out.splitlines()
+    assert code == 0 and out.count("no changes") == 1 and out.splitlines()[1].startswith("no changes")
 
 
 def test_image_header_sizes() -> None:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -284,8 +285,8 @@ def test_example_view_has_shown_and_hidden_cells() -> None:
 
 
 def test_reexecuted_cells_are_quiet_and_every_renderer_shows_them() -> None:
-    out = [{"output_type": "stream", "name": "stdout", "text": "1\n"}]
-    out2 = [{"output_type": "stream", "name": "stdout", "text": "2\n"}]
+    out = [{"output_type": "stream", "name": "stdout", "text": "loaded\n"}]
+    out2 = [{"output_type": "stream", "name": "stdout", "text": "loaded from cache\n"}]
     old, new = notebook([code_cell("x", out, 1), md_cell("a")]), notebook([code_cell("x", out2, 2), md_cell("a")])
     d = nbreview.diff(old, new)
     view = build(d)
@@ -339,3 +340,45 @@ def test_ignore_outputs_leaves_outputs_out_of_the_alignment() -> None:
     pairs = [(c.old_index, c.new_index) for c in nbreview.diff(old, new, ignore_outputs=True).cells
              if c.status == "modified"]
     assert pairs == [(0, 0)]  # in order, as if the notebooks had no outputs
+
+
+def test_a_reexecuted_cell_whose_plot_changed_is_shown_on_every_surface() -> None:
+    """Issue 20: nothing that changed a result is folded away: terminal, page, comment and JSON."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    def png(shade: int) -> str:
+        buf = io.BytesIO()
+        Image.new("RGB", (6, 4), (shade, 40, 40)).save(buf, "PNG")
+        return base64.b64encode(buf.getvalue()).decode()
+
+    def plot(shade: int, count: int) -> dict[str, Any]:
+        out = [{"output_type": "display_data", "metadata": {}, "data": {"image/png": png(shade)}}]
+        return code_cell("plt.plot(x)", out, count)
+
+    quiet = [{"output_type": "stream", "name": "stdout", "text": "loaded\n"}]
+    quiet2 = [{"output_type": "stream", "name": "stdout", "text": "loaded from cache\n"}]
+    old = notebook([code_cell("load()", quiet, 1), plot(10, 2), md_cell("a")])
+    new = notebook([code_cell("load()", quiet2, 3), plot(200, 4), md_cell("a")])
+    d = nbreview.diff(old, new)
+    view = build(d)
+    assert [(cv.status, cv.visibility, cv.result) for cv in view.cells] == [
+        ("re-executed", "quiet", False), ("re-executed", "shown", True), ("unchanged", "hidden", False)]
+    check_agreement(d)
+    page = render_notebook(d, ServerLinks(0))
+    fold = re.search(r'<details class="fold">.*?</details>', page, re.S)
+    assert fold and 'id="n0"' in fold.group() and 'id="n1"' not in fold.group()
+    assert re.search(r'<section class="[^"]*\bchg\b[^"]*" id="n1"', page)
+    assert "[1] → [1]" in render(d, TerminalStyle())
+    from nbreview.render.terminal.style import MAGENTA, YELLOW
+
+    coloured = render(d, TerminalStyle(color=True)).splitlines()
+    rules = {ln.split("cell ")[1][:9]: ln for ln in coloured if "── cell" in ln}
+    assert rules["[1] → [1]"].startswith(YELLOW) and rules["[0] → [0]"].startswith(MAGENTA)  # a change, not quiet
+    comment = render_comment([NotebookChange("nb.ipynb", "modified", diff=d)], image_base_url="https://h/a").body
+    assert "**Cell [1] → [1]** · code · re-executed" in comment and "![after](" in comment
+    assert "| nb.ipynb | · | · | 1 | · | 2 | 1 |" in comment
+    v = json_document(d)["view"]
+    assert isinstance(v, dict) and v["results_changed"] == [[1, 1]] and v["quiet"] == [[0, 0]]

@@ -82,8 +82,8 @@ def test_code_is_highlighted_with_pygments_classes() -> None:
 
 
 def test_unchanged_and_reexecuted_cells_fold_with_counts() -> None:
-    run1 = [{"output_type": "stream", "name": "stdout", "text": "0.51\n"}]
-    run2 = [{"output_type": "stream", "name": "stdout", "text": "0.49\n"}]
+    run1 = [{"output_type": "stream", "name": "stdout", "text": "fitted\n"}]
+    run2 = [{"output_type": "stream", "name": "stdout", "text": "fitted again\n"}]
     old = notebook([code_cell(f"x{i} = {i}", count=i) for i in range(5)] + [code_cell("r()", run1, count=9)])
     new = notebook([code_cell(f"x{i} = {i}", count=i) for i in range(5)] + [code_cell("r()", run2, count=10)])
     new["cells"][2]["source"] = "x2 = 'changed'"
@@ -91,6 +91,25 @@ def test_unchanged_and_reexecuted_cells_fold_with_counts() -> None:
     folds = re.findall(r'<summary><span class="fl">([^<]+)</span></summary>', out)
     assert folds == ["2 unchanged cells", "2 unchanged cells, 1 re-executed (outputs only)"]
     assert out.index("<details class=\"fold\">") < out.index('id="n2"') < out.rindex("<details class=\"fold\">")
+
+
+def test_a_reexecuted_cell_whose_result_changed_is_a_change_not_folded() -> None:
+    """Issue 20: a re-executed cell whose counted number changed is shown, ``j`` stops at it and the
+    file list counts it (a notebook whose result changed never reads ``+0 ~0 −0``)."""
+    run1 = [{"output_type": "stream", "name": "stdout", "text": "accuracy: 0.912\n"}]
+    run2 = [{"output_type": "stream", "name": "stdout", "text": "accuracy: 0.874\n"}]
+    old = notebook([code_cell(f"x{i} = {i}", count=i) for i in range(3)] + [code_cell("r()", run1, count=9)])
+    new = notebook([code_cell(f"x{i} = {i}", count=i) for i in range(3)] + [code_cell("r()", run2, count=10)])
+    d = nbreview.diff(old, new)
+    assert d.results.numbers, "the results review counts the accuracy"
+    out = render_notebook(d, ServerLinks(0))
+    folds = re.findall(r'<details class="fold">.*?</details>', out, re.S)
+    assert folds and all('id="n3"' not in f for f in folds)
+    section = re.search(r'<section class="([^"]+)" id="n3"', out)
+    assert section and {"chg", "result"} <= set(section.group(1).split()) and "quiet" not in section.group(1)
+    from nbreview.render.html.page import FileEntry
+
+    assert FileEntry("nb.ipynb", d, "#", "f0").counts == {"added": 0, "removed": 0, "modified": 1}
 
 
 def test_transient_metadata_is_hidden_with_its_count() -> None:

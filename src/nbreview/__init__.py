@@ -10,13 +10,15 @@ Public API::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # not typing's: the git diff driver's helper client starts without importing typing
 
 __version__ = "0.1.0"
 
 __all__ = ["diff", "patch", "read_notebook", "NotebookDiff", "DiffOptions", "NbreviewError", "__version__"]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from nbreview.engine.model import NotebookDiff
     from nbreview.engine.options import DiffOptions
     from nbreview.engine.patch import patch

@@ -7,7 +7,6 @@ the browser tests skip locally but fail under CI (``CI`` set), where ``make test
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ import pytest
 from support.browser import (
     CHROMIUM_ARGS,
     SCREENSHOTS,
-    TOKEN,
     Pair,
     Server,
     chromium_path,
@@ -25,6 +23,7 @@ from support.browser import (
     largest_pair,
     load_images,
     save_screenshot,
+    serve_pairs,
 )
 from support.paths import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES
 
@@ -74,30 +73,13 @@ def server() -> Iterator[Server]:
     for p in (image_pair(), largest_pair()) if CORPUS.is_dir() else ():
         if p is not None:
             pairs.append(Pair(p.name, load(p / "old.ipynb"), load(p / "new.ipynb")))
-    yield from _serve(pairs)
+    yield from serve_pairs(pairs)
 
 
 def _example(side: str) -> Any:
     from nbreview.io.load import load
 
     return load(EXAMPLE_OLD if side == "old" else EXAMPLE_NEW, f"fixtures/example/{side}.ipynb")
-
-
-def _serve(pairs: list[Pair]) -> Iterator[Server]:
-    from werkzeug.serving import make_server
-
-    from nbreview.web.app import Lifecycle, create_app
-
-    life = Lifecycle()
-    app = create_app({"SOURCES": pairs, "TOKEN": TOKEN, "LIFECYCLE": life, "DIFFTOOL": False})
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{srv.server_port}", life)
-    finally:
-        srv.shutdown()
-        srv.server_close()
 
 
 @pytest.fixture()
@@ -116,7 +98,7 @@ def screenshots(request: pytest.FixtureRequest) -> None:
     if chromium_path() is None:
         return
     browser = request.getfixturevalue("browser")
-    serving = _serve([Pair("fixtures/example", _example("old"), _example("new"))])
+    serving = serve_pairs([Pair("fixtures/example", _example("old"), _example("new"))])
     server = next(serving)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1200, "height": 860}, color_scheme="light")

@@ -6,6 +6,8 @@ import io
 import json
 import os
 import shutil
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,3 +104,21 @@ def load_images(pg: Any) -> None:
         ".filter(i => i.getBoundingClientRect().top < innerHeight && i.getClientRects().length)"
         ".every(i => i.complete && i.naturalWidth > 0)"
     )
+
+
+def serve_pairs(pairs: list[Pair]) -> Iterator[Server]:
+    """A review server for ``pairs`` on a free 127.0.0.1 port (no difftool), stopped afterwards."""
+    from werkzeug.serving import make_server
+
+    from nbreview.web.app import Lifecycle, create_app
+
+    life = Lifecycle()
+    app = create_app({"SOURCES": pairs, "TOKEN": TOKEN, "LIFECYCLE": life, "DIFFTOOL": False})
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server(f"http://127.0.0.1:{srv.server_port}", life)
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -27,7 +27,9 @@ OSC_8BIT = "\x9d0;PWNED-C1-TITLE\x9c"
 CSI_8BIT = "\x9b2J"
 DCS = "\x1bP+q544e\x1b\\"
 CURSOR = "\x1b[2J\x1b[H\x1b[1A"
-ESCAPES = OSC_TITLE + OSC_CLIP + OSC_8BIT + CSI_8BIT + DCS + CURSOR + "\x07\x08\r\x1b[31mred\x1b[0m"
+# Characters that reorder or hide text: RLM/LRM, Arabic letter mark, an isolate, zero-width space, BOM, a tag.
+INVISIBLE = "\u200f\u200e\u061c\u2067\u200b\ufeff\U000e0041"
+ESCAPES = OSC_TITLE + OSC_CLIP + OSC_8BIT + CSI_8BIT + DCS + CURSOR + "\x07\x08\r\x1b[31mred\x1b[0m" + INVISIBLE
 
 PINGS = (
     "@octocat `@octocat` #12 GH-12 octo/repo#12 https://github.com/octo/repo/issues/12 "

@@ -9,7 +9,6 @@ the cell and lines; replies go to ``/comments/{id}/replies``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -77,7 +76,9 @@ class PullRequestSession:
         self.gh = gh
         self.repo_name = repo_name
         self.number = number
-        self.log = log or (lambda line: print(line, file=sys.stderr))
+        from nbreview.render.terminal import log_line  # guarded: file names are a fork's to choose
+
+        self.log: Callable[[str], None] = log or log_line
         self.files: list[NotebookFile] = []
         self.head_sha = ""
         self.base_sha = ""

@@ -180,7 +180,9 @@ def _jobs(args: argparse.Namespace) -> int:
         out.write(f"  {j['key']}  {j.get('owner', '?')}  {state}\n")
     out.write(f"dead: {len(listing['dead'])}\n")
     for j in listing["dead"]:
-        error = " ".join(str(j.get("error", "")).split())
+        from nbreview.render.terminal import terminal_line
+
+        error = terminal_line(" ".join(str(j.get("error", "")).split()))  # may quote file names of a pull request
         key = str(j["key"]).rsplit("@", 1)[0]
         out.write(f"  {key}  {when(j.get('at'))}  after {j.get('attempts', '?')} attempts: {error}\n")
     return 0

@@ -29,17 +29,19 @@ def run(args: argparse.Namespace) -> int:
     from nbreview.errors import NotebookError
     from nbreview.io.load import parse_bytes
     from nbreview.merge.check import drop_resolved, findings
+    from nbreview.render.terminal import terminal_line
 
     status = 0
-    for name in args.files:
+    for path in args.files:
+        name = terminal_line(path)  # a file name, and below notebook text, shown only escaped
         try:
-            data = Path(name).read_bytes()
+            data = Path(path).read_bytes()
         except OSError as err:
             _error(f"{name}: {_reason(err)}")
             status = 2
             continue
         try:
-            nb = parse_bytes(data, name).nb
+            nb = parse_bytes(data, path).nb
         except NotebookError as err:
             if _RAW_MARKER.search(data):
                 stdout_write(f"{name}: git conflict markers in the file's JSON (merged without nbreview's driver; "
@@ -50,13 +52,13 @@ def run(args: argparse.Namespace) -> int:
                 status = 2
             continue
         if args.fix and drop_resolved(nb):
-            _rewrite(name, nb)
+            _rewrite(path, nb)
             if not args.quiet:
                 stdout_write(f"{name}: removed the conflict metadata of resolved conflicts\n")
             status = max(status, 1)
         for finding in findings(nb):
             if not args.quiet:
-                stdout_write(f"{name}: {finding}\n")
+                stdout_write(f"{name}: {terminal_line(str(finding))}\n")
             status = max(status, 1)
     return status
 
@@ -70,7 +72,9 @@ def _reason(err: OSError) -> str:
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"nbreview: error: {message}\n")
+    from nbreview.render.terminal import terminal_line
+
+    sys.stderr.write(f"nbreview: error: {terminal_line(message)}\n")
 
 
 def _rewrite(name: str, nb: dict[str, object]) -> None:

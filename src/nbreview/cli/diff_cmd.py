@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -20,7 +19,7 @@ from nbreview.cli.common import (
     stdout_write,
 )
 from nbreview.cli.output import emit, make_style, use_color
-from nbreview.io.write import terminal_json
+from nbreview.io.write import dumps_indented, terminal_json
 
 if TYPE_CHECKING:
     import argparse
@@ -84,7 +83,7 @@ def _run_files(args: argparse.Namespace) -> int:
     if args.json:
         from nbreview.view import json_document
 
-        stdout_write(terminal_json(json.dumps(json_document(d), ensure_ascii=False, indent=1)) + "\n")
+        stdout_write(terminal_json(dumps_indented(json_document(d))) + "\n")
         return 1 if args.exit_code and d.has_changes else 0
     color = use_color(args.color)
     st = make_style(args, color)
@@ -127,7 +126,7 @@ def _run_git(args: argparse.Namespace) -> int:
         from nbreview.render.json import diff_set_document
 
         doc = diff_set_document(diffs())
-        stdout_write(terminal_json(json.dumps(doc, ensure_ascii=False, indent=1)) + "\n")
+        stdout_write(terminal_json(dumps_indented(doc)) + "\n")
     else:
         st = make_style(args, use_color(args.color))
         if args.stat:
@@ -137,9 +136,21 @@ def _run_git(args: argparse.Namespace) -> int:
             emit([render_stat(rows, st)] if rows else [], args)
         else:
             emit(_separated(change_lines(item, st) for item in diffs()), args)
-    if any(item.diff is None for item in results):
+    if report_unreadable(results):
         return 2
     return 1 if args.exit_code and any(item.diff is not None and item.diff.has_changes for item in results) else 0
+
+
+def report_unreadable(results: Iterable[ChangeDiff]) -> bool:
+    """One ``nbreview: error:`` line on stderr per notebook that could not be diffed; True if any."""
+    import sys
+
+    from nbreview.render.terminal import terminal_safe
+
+    failed = [item for item in results if item.diff is None]
+    for item in failed:
+        sys.stderr.write(f"nbreview: error: {terminal_safe(item.error)}\n")
+    return bool(failed)
 
 
 def _separated(blocks: Iterable[Iterable[str]]) -> Iterator[str]:

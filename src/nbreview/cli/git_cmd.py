@@ -42,5 +42,7 @@ def run(args: argparse.Namespace) -> int:
         lines = uninstall(args.scope)
     else:
         lines = status()
-    stdout_write("\n".join(lines) + "\n")
+    from nbreview.render.terminal import terminal_line
+
+    stdout_write("".join(terminal_line(line) + "\n" for line in lines))
     return 0

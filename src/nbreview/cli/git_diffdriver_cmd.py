@@ -2,6 +2,8 @@
 
 git calls it as ``path old-file old-hex old-mode new-file new-hex new-mode [new-path info]``;
 the exit status is always 0, so a notebook nbreview cannot read never makes ``git diff`` fail.
+In a ``git diff`` of several files, drivers after the first hand their files to the first
+one's warm helper (:mod:`nbreview.git.helper`) before importing anything else.
 """
 
 from __future__ import annotations
@@ -9,12 +11,17 @@ from __future__ import annotations
 import os
 import sys
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
 
-from nbreview.git.diffdriver import POSITIONAL, DriverCall, under_difftool
+TYPE_CHECKING = False  # not typing's: the git diff driver's helper client starts without importing typing
 
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
+
+    from nbreview.git.diffdriver import GitColor
+
+# git's arguments in git's order (``nbreview.git.diffdriver.DriverCall`` has the same fields).
+POSITIONAL = ("path", "old_file", "old_hex", "old_mode", "new_file", "new_hex", "new_mode", "new_path", "info")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,18 +49,56 @@ def parse_argv(argv: list[str]) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbreview.git.diffdriver import GitColor, driver_output, step_aside
-
-    call = DriverCall(**{name: getattr(args, name) for name in POSITIONAL})
-    if under_difftool():
-        return step_aside(call)
-    color = GitColor()  # asks git in the background while the notebooks load
     from nbreview.cli.output import terminal_width
+
+    argv = [getattr(args, name) for name in POSITIONAL]
+    argv = argv if argv[-2] is not None else argv[:7]
+    difftool = os.path.basename(os.environ.get("GIT_EXTERNAL_DIFF", "")) == "git-difftool--helper"
+    if not difftool:
+        from nbreview.git.helper import ask_helper
+
+        served = ask_helper(argv, terminal_width())
+        if served is not None:
+            return _write(served)
+    from nbreview.git.diffdriver import DriverCall, step_aside
+
+    call = DriverCall(*argv)
+    if difftool:
+        return step_aside(call)
+    code = _write(_answer({"argv": argv, "width": terminal_width(), "tty": sys.stdout.isatty()}))
+    from nbreview.git.helper import start_helper
+
+    start_helper(_answer)
+    return code
+
+
+_COLOUR_ENV = ("GIT_PAGER_IN_USE", "NO_COLOR", "NBREVIEW_COLOR", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+               "GIT_DIR", "HOME", "XDG_CONFIG_HOME")
+_COLOURS: dict[tuple[object, ...], GitColor] = {}
+
+
+def _answer(request: dict[str, Any]) -> bytes:
+    """What the driver prints for one request (its own, or one a later driver sent the helper)."""
+    from nbreview.git.diffdriver import DriverCall, GitColor, driver_output
     from nbreview.render.terminal import terminal_safe
 
-    text = driver_output(call, color, terminal_width())
+    if "env" in request:  # a later driver's: its folder and environment (git's colour, COLUMNS, NO_COLOR...)
+        os.chdir(str(request["cwd"]))
+        os.environ.clear()
+        os.environ.update(request["env"])
+    # git's colour answer is asked once per git command (its folder, terminal and settings).
+    key = (os.getcwd(), bool(request["tty"]), *(os.environ.get(k, "") for k in _COLOUR_ENV))
+    color = _COLOURS.get(key)
+    if color is None:
+        color = _COLOURS[key] = GitColor(bool(request["tty"]))  # asks git in the background while diffing
+    text = driver_output(DriverCall(*request["argv"]), color, int(request["width"]))
+    return terminal_safe(text).encode("utf-8", errors="replace")
+
+
+def _write(data: bytes) -> int:
     try:
-        sys.stdout.write(terminal_safe(text))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
         sys.stdout.flush()
     except BrokenPipeError:
         pass

@@ -10,8 +10,12 @@ and the rendered diff of every notebook it changed against its first parent, pag
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from nbreview.cli.common import add_diff_options, add_display_arguments, add_revision_arguments, diff_options
+
+if TYPE_CHECKING:
+    from nbreview.git.changes import ChangeDiff
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,10 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nbreview.cli.diff_cmd import report_unreadable
     from nbreview.cli.output import emit, make_style, use_color
     from nbreview.git.log import commits, log_lines
 
     history = commits(list(args.args), args.paths, args.max_count)
     st = make_style(args, use_color(args.color))
-    emit(log_lines(history, args.paths, st, diff_options(args)), args)
-    return 0
+    failed: list[ChangeDiff] = []
+    emit(log_lines(history, args.paths, st, diff_options(args), failed), args)
+    return 2 if report_unreadable(failed) else 0

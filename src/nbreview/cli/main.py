@@ -12,11 +12,15 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # not typing's: the git diff driver's helper client starts without importing typing
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
+    from typing import Any
+
+    from _typeshed import SupportsWrite
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -37,12 +41,24 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _guarded_parser(**kwargs: Any) -> argparse.ArgumentParser:
+    """An ArgumentParser whose usage and errors pass the terminal guard: "unrecognized arguments"
+    quotes the argument, and a pre-commit hook's arguments are file names anyone can choose."""
     import argparse
 
+    class GuardedParser(argparse.ArgumentParser):
+        def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+            from nbreview.render.terminal import terminal_safe
+
+            super()._print_message(terminal_safe(message) if message else message, file)
+
+    return GuardedParser(**kwargs)
+
+
+def build_parser() -> argparse.ArgumentParser:
     from nbreview import __version__
 
-    parser = argparse.ArgumentParser(prog="nbreview", description="Review Jupyter notebook changes.")
+    parser = _guarded_parser(prog="nbreview", description="Review Jupyter notebook changes.")
     parser.add_argument("--version", action="version", version=f"nbreview {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -60,9 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module(COMMANDS[name][0])
         args = module.parse_argv(argv[1:]) if hasattr(module, "parse_argv") else None
         if args is None:
-            import argparse
-
-            cmd_parser = argparse.ArgumentParser(prog=f"nbreview {name}", description=COMMANDS[name][1])
+            cmd_parser = _guarded_parser(prog=f"nbreview {name}", description=COMMANDS[name][1])
             module.add_arguments(cmd_parser)
             args = cmd_parser.parse_args(argv[1:])
     else:

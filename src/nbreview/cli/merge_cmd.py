@@ -6,9 +6,10 @@ Exit status: 0 merged cleanly, 1 conflicts left (marked in OUT), 2 error (nothin
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from nbreview.merge import Conflict
@@ -38,25 +39,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbreview.errors import NbreviewError, NotebookError
-    from nbreview.io.write import dumps_notebook, terminal_json, write_atomic
+    from nbreview.io.gcpause import gc_paused
+
+    with gc_paused():  # three notebooks, two alignments and the merged copy: no cycles (io/gcpause.py)
+        return _merge(args)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from nbreview.errors import InvalidJSONError, NbreviewError, NotebookError
+    from nbreview.io.write import terminal_json, write_atomic
     from nbreview.merge import merge_structured, resolve_merge, validate
 
     name = args.path or args.output or args.local
     try:
         structured = merge_structured(args.base, args.local, args.remote, outputs=args.outputs)
     except NotebookError as err:
-        if not args.path:
-            raise
         # git hands the driver temporary files; name the notebook and which side is broken.
         side = {args.base: "base", args.local: "local (ours)", args.remote: "remote (theirs)"}.get(err.source, "")
+        if not args.path:
+            raise  # by hand: bad input is one line and exit 2, nothing written
+        if isinstance(err, InvalidJSONError):  # as git's merge driver: never leave a side's changes out
+            return _line_merge(args, f"{name}, {side or err.source} version: {err.detail}")
         raise NbreviewError(f"{args.path}, {side or err.source} version: {err.detail}") from None
     result = resolve_merge(structured, strategy=args.strategy)
     if result.unresolved:
         structured.style = _marker_style(args)
         result = resolve_merge(structured, strategy=args.strategy)
     validate(result.notebook, f"{name}: the merged notebook")
-    text = dumps_notebook(result.notebook)
+    text = _merged_text(args.local, result.notebook, structured.local_nb)
     data = text.encode("utf-8")
     if args.output and args.output != "-":
         try:
@@ -67,15 +77,54 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(terminal_json(text).encode("utf-8"))
         sys.stdout.flush()
     if not args.quiet:
-        from nbreview.render.terminal import terminal_safe
+        from nbreview.render.terminal import terminal_line
 
-        name = terminal_safe(name)
+        name = terminal_line(name)
         _report(name, result.unresolved)
         n = len(structured.conflicts)
         if args.strategy and n:
             sys.stderr.write(f"nbreview: {name}: {n} conflict{'s' if n != 1 else ''} resolved with --strategy "
                              f"{args.strategy}\n")
     return 1 if result.unresolved else 0
+
+
+def _line_merge(args: argparse.Namespace, why: str) -> int:
+    """git's own line merge (``git merge-file``) when a side is not valid JSON: markers where it
+    conflicts, and never one side's changes silently left out. Exit 0 clean, 1 conflicts."""
+    from nbreview.errors import NbreviewError
+    from nbreview.io.git import run_git
+    from nbreview.io.write import write_atomic
+    from nbreview.render.terminal import terminal_safe
+
+    style = _marker_style(args)
+    labels = ["-L", style.local, "-L", style.base, "-L", style.remote]
+    files = [os.path.abspath(f) for f in (args.local, args.base, args.remote)]
+    proc = run_git(["merge-file", "-p", *(["--diff3"] if style.diff3 else []), *labels, *files])
+    if proc.returncode < 0 or proc.returncode > 127:
+        detail = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise NbreviewError(f"{why}; git merge-file failed too: {detail[0] if detail else proc.returncode}")
+    if args.output and args.output != "-":
+        write_atomic(args.output, proc.stdout)
+    else:
+        sys.stdout.buffer.write(proc.stdout)
+        sys.stdout.flush()
+    outcome = f"{proc.returncode} conflict{'s' if proc.returncode != 1 else ''} marked" if proc.returncode else "clean"
+    if not args.quiet:
+        sys.stderr.write(f"nbreview: {terminal_safe(why)}; merged as text with git merge-file ({outcome})\n")
+    return 1 if proc.returncode else 0
+
+
+def _merged_text(local: str, nb: dict[str, Any], local_nb: dict[str, Any]) -> str:
+    """The merged notebook written in the local file's format (nbformat version, indent, key order, line style)."""
+    from nbreview.io.style import dumps_like
+    from nbreview.io.write import dumps_notebook
+
+    try:
+        with open(local, "rb") as fh:
+            local_text = fh.read().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return dumps_notebook(nb)
+    return dumps_like(nb, local_text, local_nb) if local_text.strip() else dumps_notebook(nb)
 
 
 def _marker_style(args: argparse.Namespace) -> MarkerStyle:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
-from typing import IO, TYPE_CHECKING
+
+TYPE_CHECKING = False  # not typing's: the git diff driver's helper client starts without importing typing
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterable
+    from typing import IO
 
     from nbreview.render.terminal import TerminalStyle
 

@@ -64,5 +64,7 @@ def run(args: argparse.Namespace) -> int:
     except RequestException as err:  # the network, not GitHub: refused, timed out, TLS
         raise explain(err, f"updating pull request #{number}", repo) from None
     if args.dry_run:
-        stdout_write(outcome.body)
+        from nbreview.render.terminal import terminal_safe
+
+        stdout_write(terminal_safe(outcome.body))  # notebook text and file names: as everything nbreview prints
     return 0

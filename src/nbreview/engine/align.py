@@ -276,17 +276,44 @@ class _Aligner:
                     if old_counts[key] == 1 and key in pos_b]
             if not uniq:
                 anchors = self.soft_anchors(a, b)
-                if not anchors:
-                    self.fuzzy(a, b)
-                    continue
-                for i, j in anchors:
-                    self.pair(i, j, self.sim(i, j))
-            else:
+                if anchors:
+                    for i, j in anchors:
+                        self.pair(i, j, self.sim(i, j))
+                else:
+                    uniq = self.repeated_pairs(a, b)
+                    if not uniq:
+                        self.fuzzy(a, b)
+                        continue
+            if uniq:
                 keep = set(_lis([j for _, j in uniq]))
                 anchors = [p for k, p in enumerate(uniq) if k in keep]
                 for i, j in uniq:  # identical, so similarity 1.0; those out of order are moves (stage 5)
                     self.pair(i, j, 1.0)
             work.extend(_gaps(a, b, anchors, self.pairs, self.matched_new))
+
+    def repeated_pairs(self, a: list[int], b: list[int]) -> list[tuple[int, int]]:
+        """For a large gap where no cell is unique (a notebook of repeated cells, shuffled): the
+        k-th copy of a non-blank cell in ``a`` with its k-th identical copy in ``b``, by old index.
+
+        Identical copies are better partners than the similar neighbours the walk would pair
+        (``x5 = 5`` with ``x6 = 6``): each pair costs nothing to diff, and what is out of order
+        becomes a move, as for unique cells.
+        """
+        if len(a) * len(b) <= GAP_BUDGET:
+            return []
+        copies: dict[tuple[str, str], list[int]] = {}
+        for j in b:
+            if self.new[j].source.strip():
+                copies.setdefault(self.new[j].key, []).append(j)
+        used: Counter[tuple[str, str]] = Counter()
+        out = []
+        for i in a:
+            key = self.old[i].key
+            js = copies.get(key)
+            if js and used[key] < len(js):
+                out.append((i, js[used[key]]))
+                used[key] += 1
+        return out
 
     def soft_anchors(self, a: list[int], b: list[int]) -> list[tuple[int, int]]:
         """For a large gap, near-identical cells sharing rare lines, kept in order."""

@@ -47,6 +47,7 @@ output whose results were not compared (it keeps its text diff).
 
 ``nbreview diff --json`` adds a read-only ``"view"`` that ``patch`` ignores: what every
 renderer shows (``nbreview.view``): ``{"shown": [[old index, new index, status word]...],
+"quiet": [[old index, new index]...], "results_changed": [[old index, new index]...],
 "hidden_unchanged": n, "hidden_transient_cells": n, "hidden_transient_changes": n}``.
 """
 

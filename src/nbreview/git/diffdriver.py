@@ -10,9 +10,9 @@ extended to git's pager (``GIT_PAGER_IN_USE``), so ``git diff`` in a terminal is
 ``git diff | cat`` is not, ``git -c color.ui=always diff`` is; ``NO_COLOR`` turns it off
 and ``NBREVIEW_COLOR=always|never`` overrides everything.
 
-Under ``git difftool`` (which sets ``GIT_EXTERNAL_DIFF=git-difftool--helper``, and
-``GIT_DIFF_TOOL`` for ``-t``) the driver steps aside: it hands its arguments to
-``git-difftool--helper``, so ``-t TOOL`` and ``-x CMD`` run what was asked for (git lets a
+Under ``git difftool`` (which sets ``GIT_EXTERNAL_DIFF=git-difftool--helper``; an exported
+``GIT_DIFF_TOOL`` alone is no difftool run: plain git ignores it) the driver steps aside: it
+hands its arguments to ``git-difftool--helper``, so ``-t TOOL`` and ``-x CMD`` run what was asked for (git lets a
 diff driver named in the attributes win over ``GIT_EXTERNAL_DIFF``).
 
 Everything past the notebook diff is imported lazily: git starts one driver per notebook.
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from nbreview.io.git import display_path, start_git
 
 if TYPE_CHECKING:
-    import subprocess
+    from nbreview.io.git import BackgroundGit
 
 
 @dataclass
@@ -61,11 +61,12 @@ class GitColor:
     costs the driver no wall time.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tty: bool | None = None) -> None:
+        """``tty``: whether the driver's stdout is a terminal (None: this process's stdout)."""
         self.decided: bool | None = None
-        self.proc: subprocess.Popen[str] | None = None
+        self.proc: BackgroundGit | None = None
         forced = os.environ.get("NBREVIEW_COLOR", "").lower()
-        self.tty = sys.stdout.isatty() or bool(os.environ.get("GIT_PAGER_IN_USE"))
+        self.tty = (sys.stdout.isatty() if tty is None else tty) or bool(os.environ.get("GIT_PAGER_IN_USE"))
         if forced in ("always", "never"):
             self.decided = forced == "always"
         elif os.environ.get("NO_COLOR"):
@@ -90,8 +91,7 @@ def git_wants_color() -> bool:
 
 def under_difftool() -> bool:
     """Whether git runs this driver for ``git difftool`` rather than ``git diff``."""
-    external = os.environ.get("GIT_EXTERNAL_DIFF", "")
-    return os.path.basename(external) == "git-difftool--helper" or bool(os.environ.get("GIT_DIFF_TOOL"))
+    return os.path.basename(os.environ.get("GIT_EXTERNAL_DIFF", "")) == "git-difftool--helper"
 
 
 def step_aside(call: DriverCall) -> int:
@@ -119,8 +119,9 @@ def driver_output(call: DriverCall, color: GitColor, width: int) -> str:
     """What the driver prints for one notebook: its diff, or a notice and a plain diff. Never raises."""
     path = display_path(call.path)
     new_path = display_path(call.new_path) if call.new_path is not None else path
-    old_label = "/dev/null" if call.old_file == os.devnull else f"a/{path}"
-    new_label = "/dev/null" if call.new_file == os.devnull else f"b/{new_path}"
+    # git's labels: ``a/`` + the path, a leading ``/`` dropped (``git diff --no-index /abs/x``).
+    old_label = "/dev/null" if call.old_file == os.devnull else f"a/{path.lstrip('/')}"
+    new_label = "/dev/null" if call.new_file == os.devnull else f"b/{new_path.lstrip('/')}"
     title = _title(call, path, new_path, old_label, new_label)
     old_bytes, new_bytes = _read(call.old_file), _read(call.new_file)
     if is_binary(old_bytes) or is_binary(new_bytes):
@@ -137,8 +138,10 @@ def _title(call: DriverCall, path: str, new_path: str, old_label: str, new_label
         title += " (new notebook)"
     elif call.new_file == os.devnull:
         title += " (deleted)"
-    elif new_path != path:
+    elif new_path != path and "\nrename from " in f"\n{call.info}":
         title += f" (renamed from {path})"
+    elif new_path != path and "\ncopy from " in f"\n{call.info}":
+        title += f" (copied from {path})"
     modes = (call.old_mode, call.new_mode)
     if all(m and m != "." for m in modes) and call.old_mode != call.new_mode:
         title += f" (mode {call.old_mode} → {call.new_mode})"

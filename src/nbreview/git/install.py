@@ -286,7 +286,8 @@ def uninstall(scope: str = "local", repo: Repo = ".") -> list[str]:
     """Remove what ``install`` added at ``scope``: its config keys and its attributes lines.
 
     Keys the user added under nbreview's sections stay (a section is removed only once
-    empty), and an attributes file or ``~/.config/git`` folder left empty is removed.
+    empty), an attributes file or ``~/.config/git`` (and ``~/.config``) folder left empty is
+    removed, and so is the ``--textconv`` cache of the repository it runs in.
     """
     _check_scope(scope, repo)
     done: list[str] = []
@@ -312,9 +313,32 @@ def uninstall(scope: str = "local", repo: Repo = ".") -> list[str]:
         legacy = legacy_attributes_path(repo)
         if legacy is not None and _remove_attributes(legacy):
             done.append(f"removed nbreview's lines from {legacy}")
-    elif path.parent == _xdg_git_dir() and path.parent.is_dir() and not any(path.parent.iterdir()):
-        path.parent.rmdir()  # install created ~/.config/git for the attributes file alone
+    elif path.parent == _xdg_git_dir():
+        _remove_empty_config_dirs(path.parent)
+    if _drop_textconv_cache(repo):
+        done.append(f"deleted {TEXTCONV_NOTES} (the cached text form)")
     return done or [f"nothing to remove ({scope})"]
+
+
+TEXTCONV_NOTES = "refs/notes/textconv/nbreview"
+
+
+def _remove_empty_config_dirs(git_dir: Path) -> None:
+    """Remove ``~/.config/git`` and then ``~/.config`` when empty: install created them for the attributes file.
+
+    A folder named by ``XDG_CONFIG_HOME`` is the user's and stays.
+    """
+    folders = [git_dir] if os.environ.get("XDG_CONFIG_HOME") else [git_dir, git_dir.parent]
+    for folder in folders:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _drop_textconv_cache(repo: Repo) -> bool:
+    """Delete the ``--textconv`` cache (``cachetextconv`` notes) of the repository here, if any; True if deleted."""
+    if git_answer(["rev-parse", "--verify", "--quiet", TEXTCONV_NOTES], repo) is None:
+        return False
+    return git_answer(["update-ref", "-d", TEXTCONV_NOTES], repo) is not None
 
 
 def status(repo: Repo = ".") -> list[str]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from nbreview.engine.options import DiffOptions
+    from nbreview.git.changes import ChangeDiff
     from nbreview.render.terminal import TerminalStyle
 
 
@@ -65,9 +66,13 @@ def header(commit: Commit, st: TerminalStyle) -> Iterator[str]:
 
 
 def log_lines(
-    history: list[Commit], paths: list[str] | None, st: TerminalStyle, options: DiffOptions
+    history: list[Commit], paths: list[str] | None, st: TerminalStyle, options: DiffOptions,
+    failed: list[ChangeDiff] | None = None,
 ) -> Iterator[str]:
-    """Header and notebook diffs of each commit, lazily (the pager shows the first commit at once)."""
+    """Header and notebook diffs of each commit, lazily (the pager shows the first commit at once).
+
+    A notebook that could not be diffed is shown in place and appended to ``failed``.
+    """
     from nbreview.git.changes import change_lines, diff_changes
     from nbreview.io.git import commit_notebooks
 
@@ -77,5 +82,7 @@ def log_lines(
             continue
         parent = commit.parents[0] if commit.parents else None
         for item in diff_changes(commit_notebooks(commit.sha, parent, paths), options):
+            if item.diff is None and failed is not None:
+                failed.append(item)
             yield from change_lines(item, st)
             yield ""

@@ -18,14 +18,15 @@ decides when two arguments are two notebook files rather than revisions.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from nbreview.errors import NbreviewError, NotebookError
 from nbreview.io.load import LoadedNotebook, empty_notebook, load, parse_bytes
+
+if TYPE_CHECKING:
+    import subprocess
 
 PairStatus = Literal["added", "deleted", "modified", "renamed"]
 WORKTREE = ""  # marks the working-tree side of a change
@@ -75,7 +76,8 @@ def _load_side(rev: str | None, path: str, top: str, prefix: str) -> LoadedNoteb
         return LoadedNotebook(empty_notebook(), os.devnull, empty=True)
     if rev == WORKTREE:
         try:
-            data = Path(top, path).read_bytes()
+            with open(os.path.join(top, path), "rb") as fh:
+                data = fh.read()
         except FileNotFoundError:
             return LoadedNotebook(empty_notebook(), os.devnull, empty=True)
         except OSError as err:
@@ -89,11 +91,17 @@ def _load_side(rev: str | None, path: str, top: str, prefix: str) -> LoadedNoteb
 def read_git_blob(rev: str, path: str, repo: Repo = ".") -> LoadedNotebook:
     """Read ``path`` as stored at ``rev`` (a commit, or ``:`` for the index) without a checkout.
 
-    A path that does not exist at that revision is an empty notebook (added or deleted).
+    A path that does not exist at that revision is an empty notebook (added or deleted); one
+    that exists but whose object git cannot read (a partial clone offline, a damaged
+    repository) is a :class:`NotebookError` saying so, as git fails with ``unable to read``.
     """
     spec = f"{rev}:{path}" if rev != INDEX else f":{path}"
     proc = run_git(["cat-file", "blob", spec], repo)
     if proc.returncode != 0:
+        sha = git_answer(["rev-parse", "--verify", "--quiet", spec], repo)
+        if sha:
+            raise NotebookError(spec, f"unable to read {sha} (git cannot read this object: missing or damaged; "
+                                      "a partial clone needs its remote)")
         if rev == INDEX or git_answer(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], repo) is not None:
             return LoadedNotebook(empty_notebook(), spec, empty=True)
         raise NotebookError(spec, f"git cannot read it: {proc.stderr.decode(errors='replace').strip()}")
@@ -108,6 +116,8 @@ def run_git(
     The one place nbreview runs git: a missing git (or one that does not answer within
     ``timeout`` seconds) is a one-line :class:`GitError`.
     """
+    import subprocess  # here: the diff driver imports this module and never runs git through it
+
     try:
         return subprocess.run(
             ["git", *args], cwd=repo, capture_output=True, check=False, timeout=timeout, stdin=subprocess.DEVNULL
@@ -120,15 +130,48 @@ def run_git(
         raise GitError(f"git {_subcommand(args)}: no answer within {timeout:g} s") from None
 
 
-def start_git(args: Sequence[str], repo: Repo = ".") -> subprocess.Popen[str] | None:
-    """``git ARGS`` started in the background, its stdout as text to read later; None when git is missing."""
+class BackgroundGit:
+    """``git ARGS`` running in the background, its stdout read at the end (:func:`start_git`).
+
+    Started with ``os.posix_spawnp`` and a pipe rather than :mod:`subprocess`, whose import
+    (threads, selectors, signals) the git diff driver would pay on every notebook.
+    """
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid = pid
+        self.fd = fd
+        self.returncode: int | None = None
+
+    def communicate(self) -> tuple[str, None]:
+        """Everything git printed (as text) once it has exited; ``returncode`` is set after."""
+        chunks = []
+        with os.fdopen(self.fd, "rb") as pipe:
+            while chunk := pipe.read(65536):
+                chunks.append(chunk)
+        _, status = os.waitpid(self.pid, 0)
+        self.returncode = os.waitstatus_to_exitcode(status)
+        return b"".join(chunks).decode("utf-8", errors="replace"), None
+
+
+def start_git(args: Sequence[str], repo: Repo = ".") -> BackgroundGit | None:
+    """``git ARGS`` started in the background in ``repo``; None when git cannot be started."""
+    read_end, write_end = os.pipe()
+    actions = [
+        (os.POSIX_SPAWN_DUP2, write_end, 1),
+        (os.POSIX_SPAWN_CLOSE, read_end),
+        (os.POSIX_SPAWN_CLOSE, write_end),
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+    ]
+    argv = ["git", *(["-C", os.fspath(repo)] if os.fspath(repo) != "." else []), *args]
     try:
-        return subprocess.Popen(
-            ["git", *args], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-            text=True,
-        )
+        pid = os.posix_spawnp("git", argv, os.environ, file_actions=actions)
     except OSError:
+        os.close(read_end)
+        os.close(write_end)
         return None
+    os.close(write_end)
+    return BackgroundGit(pid, read_end)
 
 
 def _subcommand(args: Sequence[str]) -> str:

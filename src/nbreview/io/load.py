@@ -12,7 +12,6 @@ import copy
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Union
 
 from nbreview.errors import (
@@ -111,14 +110,37 @@ def from_object(obj: Any, label: str, owned: bool = False, surrogates: bool = Tr
 
 
 def _upgrade(obj: Notebook, label: str) -> Notebook:
+    """An nbformat 1-3 notebook as 4.4; any failure is one :class:`UnsupportedFormatError` line.
+
+    Version 3 (most old notebooks) is converted by :mod:`nbreview.io.upgrade` without nbformat,
+    whose import costs seconds; 1 and 2 go through nbformat.
+    """
+    major = obj.get("nbformat")
+    try:
+        if major == 3:
+            from nbreview.io.upgrade import upgrade_v3
+
+            return upgrade_v3(copy.deepcopy(obj))
+        return _upgrade_with_nbformat(obj)
+    except ValueError as err:  # our own one-line reasons (and json's, for a bad application/json)
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+    except Exception:  # noqa: BLE001 - nbformat fails in many ways on malformed old notebooks
+        reason = f"its structure is not what nbformat {major} requires"  # not nbformat's internals
+    raise UnsupportedFormatError(label, f"could not upgrade nbformat {major} to 4: {reason}") from None
+
+
+def _upgrade_with_nbformat(obj: Notebook) -> Notebook:
     try:
         import nbformat
     except ImportError:  # pragma: no cover - nbformat is a base dependency
-        raise UnsupportedFormatError(label, "nbformat is needed to read notebooks older than version 4") from None
-    try:
+        raise ValueError("nbformat is needed to read notebooks older than version 3") from None
+    import logging
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.getLogger("traitlets").disabled = True  # its validation complaints are not ours to print
         node = nbformat.reads(json.dumps(obj), as_version=4)  # type: ignore[no-untyped-call]
-    except Exception as err:  # nbformat raises many kinds on malformed old notebooks
-        raise UnsupportedFormatError(label, f"could not upgrade nbformat {obj.get('nbformat')}: {err}") from None
     upgraded: Notebook = json.loads(json.dumps(node))
     # The upgrade invents random cell ids; drop them so two reads of one file agree.
     for cell in upgraded.get("cells", []):
@@ -132,7 +154,8 @@ def read_path(path: str | os.PathLike[str]) -> LoadedNotebook:
     if label == os.devnull:
         return LoadedNotebook(empty_notebook(), label, empty=True)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:  # open, not pathlib: the git diff driver never imports pathlib
+            data = fh.read()
     except FileNotFoundError:
         raise NotebookError(label, "no such file") from None
     except IsADirectoryError:

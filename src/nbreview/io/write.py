@@ -8,12 +8,17 @@ import json
 import os
 import re
 import stat
+from json.encoder import encode_basestring as _encode_string  # C escaping, as json.dumps(ensure_ascii=False)
 from pathlib import Path
 from typing import Any
 
+from nbreview.io.unsafe import INVISIBLE, under_actions
+
 # Characters a terminal may act on that JSON leaves raw (C1 controls such as the 8-bit OSC U+009D,
-# bidi overrides); JSON always escapes C0 itself.
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# bidi controls and marks, invisible format characters); JSON always escapes C0 itself. In a GitHub
+# Actions step, also the bracket of ``##[`` (a workflow command anywhere in a line).
+_RAW_IN_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029{INVISIBLE}]")
+_RAW_IN_JSON_ACTIONS = re.compile(f"[\x7f-\x9f\u2028\u2029{INVISIBLE}]|(?<=##)\\[")
 
 _SPLIT_MIMES = ("application/javascript", "image/svg+xml")
 
@@ -42,10 +47,78 @@ def dumps_notebook(nb: dict[str, Any]) -> str:
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
+def dumps_indented(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=1)``, the same text about three times as fast.
+
+    With ``indent`` the standard library leaves its C encoder for a generator per container,
+    which dominated ``--json`` on a 200,000-line cell. This walk appends the same pieces to one
+    list (strings through the same C escaping); anything but plain JSON values (a tuple, an
+    enum, a key that is not a string) goes to ``json.dumps`` instead.
+    """
+    try:
+        return _Indented().text(value)
+    except (TypeError, RecursionError):
+        return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+class _Indented:
+    def __init__(self) -> None:
+        self.out: list[str] = []
+
+    def text(self, value: Any) -> str:
+        self.walk(value, "\n")
+        return "".join(self.out)
+
+    def walk(self, value: Any, pad: str) -> None:
+        app = self.out.append
+        if isinstance(value, str):
+            app(_encode_string(value))
+        elif type(value) is dict:
+            self.container(value.items(), "{}", pad, keyed=True)
+        elif type(value) is list:
+            self.container(value, "[]", pad, keyed=False)
+        elif value is None or value is True or value is False:
+            app("null" if value is None else "true" if value else "false")
+        elif type(value) is int or type(value) is float:
+            app(json.dumps(value) if type(value) is float else int.__repr__(value))
+        else:
+            raise TypeError(type(value).__name__)
+
+    def container(self, items: Any, brackets: str, pad: str, *, keyed: bool) -> None:
+        app = self.out.append
+        inner = pad + " "
+        sep = brackets[0]
+        for item in items:
+            app(sep)
+            app(inner)
+            if keyed:
+                key, item = item
+                if type(key) is not str:
+                    raise TypeError("key")
+                app(_encode_string(key))
+                app(": ")
+            self.walk(item, inner)
+            sep = ","
+        if sep == ",":
+            app(pad)
+            app(brackets[1])
+        else:
+            app(brackets)
+
+
 def terminal_json(text: str) -> str:
     """JSON text for stdout: the same JSON value, with the characters a terminal may act on
     written as ``\\uXXXX`` escapes (they can only occur inside JSON strings)."""
-    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    pattern = _RAW_IN_JSON_ACTIONS if under_actions() else _RAW_IN_JSON
+    return pattern.sub(_json_escape, text)
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)  # JSON spells astral characters as a surrogate pair
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
 
 
 def _umask() -> int:

@@ -17,6 +17,7 @@ from typing import Any
 
 from nbreview.engine.options import DiffOptions
 from nbreview.engine.values import notebook_metadata_transient
+from nbreview.io.gcpause import gc_paused
 from nbreview.io.load import NotebookSource, load
 from nbreview.merge.cells import CellMerger
 from nbreview.merge.model import (
@@ -45,7 +46,8 @@ def merge_structured(
     sides = (load(base, "base"), load(local, "local"), load(remote, "remote"))
     base_side, local_side, remote_side = sides
     merger = CellMerger(base_side.nb["cells"], local_side.nb["cells"], remote_side.nb["cells"], options)
-    slots = merger.merge()
+    with gc_paused():  # two alignments' worth of long-lived objects, no cycles: see io/gcpause.py
+        slots = merger.merge()  # (the library entry point; ``nbreview merge`` pauses around all of it)
     metas = [side.nb.get("metadata", {}) for side in sides]
     meta, meta_conflicts = merge_values(metas[0], metas[1], metas[2], notebook_metadata_transient)
     for value_conflict in meta_conflicts:

@@ -83,10 +83,11 @@ def pair_replacements(found: Layout, base: list[dict[str, Any]], side: list[dict
     are paired in order, each inserted cell looking at most a few deleted cells ahead.
     """
     kept_in_order = sorted(found.kept)
+    all_deleted = sorted(found.deleted)  # bisected per gap (a scan per gap is quadratic on big notebooks)
     for gap in sorted(found.gaps):
         entries = found.gaps[gap]
-        next_kept = next((k for k in kept_in_order if k >= gap), len(base))
-        deleted = sorted(d for d in found.deleted if gap <= d < next_kept)
+        next_kept = _first_at_or_after(kept_in_order, gap, len(base))
+        deleted = [d for d in _within(all_deleted, gap, next_kept) if d in found.deleted]
         if not deleted or not any(kind == "ins" for kind, _ in entries):
             continue
         # Entries after a paired cell now follow it: they move to the gap after it.
@@ -108,6 +109,17 @@ def pair_replacements(found: Layout, base: list[dict[str, Any]], side: list[dict
         del found.gaps[gap]
         for new_gap, moved in regrouped.items():
             _file_under(found, new_gap, moved)
+
+
+def _first_at_or_after(ordered: list[int], value: int, default: int) -> int:
+    """The first item of the sorted list ``ordered`` at or after ``value`` (``default`` if none)."""
+    k = bisect.bisect_left(ordered, value)
+    return ordered[k] if k < len(ordered) else default
+
+
+def _within(ordered: list[int], low: int, high: int) -> list[int]:
+    """The items of the sorted list ``ordered`` in ``low <= x < high``."""
+    return ordered[bisect.bisect_left(ordered, low):bisect.bisect_left(ordered, high)]
 
 
 def _file_under(found: Layout, gap: int, entries: list[GapEntry], front: bool = False) -> None:
@@ -188,16 +200,18 @@ def pair_rivals(found: Layout, base: list[dict[str, Any]], side: list[dict[str, 
     cells of a stretch are paired in order when their counts match, otherwise by likeness.
     """
     kept_in_order = sorted(found.kept)
+    all_deleted = sorted(found.deleted)  # both kept sorted as they change, and bisected: linear work per cell
     for d in sorted(found.deleted & rivals):
         if d not in found.deleted:
             continue
-        gap = max((k for k in kept_in_order if k < d), default=-1) + 1
+        below = bisect.bisect_left(kept_in_order, d)  # kept cells before d
+        gap = kept_in_order[below - 1] + 1 if below else 0
         entries = found.gaps.get(gap, [])
         inserted = [j for kind, j in entries if kind == "ins"]
         if not inserted:
             continue
-        next_kept = min((k for k in kept_in_order if k > d), default=len(base))
-        deleted = sorted(x for x in found.deleted if gap <= x < next_kept)
+        next_kept = _first_at_or_after(kept_in_order, d + 1, len(base))
+        deleted = _within(all_deleted, gap, next_kept)
         if len(deleted) == len(inserted):
             j = inserted[deleted.index(d)]
         else:
@@ -205,6 +219,7 @@ def pair_rivals(found: Layout, base: list[dict[str, Any]], side: list[dict[str, 
             j = max(inserted, key=lambda n: _likeness(source, cell_source(side[n])))
         found.kept[d] = j
         found.deleted.discard(d)
+        del all_deleted[bisect.bisect_left(all_deleted, d)]
         bisect.insort(kept_in_order, d)
         # What the side put before the rewrite stays in this gap; what came after it now follows d.
         k = entries.index(("ins", j))

@@ -217,13 +217,14 @@ def place(
 
 
 def thread_counts(threads: Sequence[Thread]) -> dict[str, list[tuple[str, int]]]:
-    """Per notebook path, ``("cell [12]", 2)`` pairs in cell order (file-level ones as "the file")."""
+    """Per notebook path, ``("cell [12]", 2)`` pairs in cell order (file-level ones as "the file"; a
+    thread on the base side's cell as ``base cell [12]``: "(old)" would read like "outdated")."""
     out: dict[str, dict[tuple[int, int, str], int]] = {}
     for t in threads:
         if t.cell is None:
             key = (0, -1, "the file")
         else:
-            key = (1 if t.side == "new" else 2, t.cell, f"cell [{t.cell}]" + (" (old)" if t.side == "old" else ""))
+            key = (1 if t.side == "new" else 2, t.cell, ("base " if t.side == "old" else "") + f"cell [{t.cell}]")
         per = out.setdefault(t.path, {})
         per[key] = per.get(key, 0) + 1
     return {p: [(k[2], n) for k, n in sorted(d.items())] for p, d in out.items()}

@@ -6,6 +6,10 @@ only) or hidden (unchanged in place, or only transient changes), and the totals 
 prints in its closing line (hidden unchanged cells, hidden transient-only cells, transient
 changes hidden inside shown cells). The terminal, the HTML page, the PR comment and the JSON
 read these; none of them decides visibility or wording on its own.
+
+A re-executed cell whose *result* changed (a picture with other pixels, a diffed table, a counted
+number) is never quiet: it is shown like any change, so no surface folds it away and the page's
+``j`` key visits it (:func:`result_cells`).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from nbreview.engine.model import CellDiff, NotebookDiff, Summary
+from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, Summary
 
 Visibility = Literal["shown", "quiet", "hidden"]
 
@@ -36,13 +40,46 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+def _image_changed(o: OutputDiff) -> bool:
+    """An output whose picture came, went or has other pixels (a re-encoding is not a change)."""
+    if o.transient or o.status == "unchanged":
+        return False
+    return any(
+        m.kind == "image" and m.status != "unchanged" and not (m.image is not None and m.image.pixels_equal)
+        for m in o.mimes
+    )
+
+
+def result_cells(d: NotebookDiff) -> set[tuple[int | None, int | None]]:
+    """The cells (old, new index) whose result changed: a picture, a table or a counted number.
+
+    These are never folded away as "re-executed" or "transient": a reviewer judges the change by them.
+    """
+    tables = {t.cell for t in d.results.tables if t.rows or any(col.status != "same" for col in t.columns)}
+    counted = tables | {n.cell for n in d.results.numbers}  # a table changed only in format has no rows
+    out: set[tuple[int | None, int | None]] = set()
+    for c in d.cells:
+        if c.status != "modified":
+            continue
+        if c.new_index in counted or any(_image_changed(o) for o in c.outputs or []):
+            out.add((c.old_index, c.new_index))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class CellView:
-    """One cell as shown: its diff, status word and visibility."""
+    """One cell as shown: its diff, status word and visibility; ``result`` when its result changed."""
 
     diff: CellDiff
     status: str
     visibility: Visibility
+    result: bool = False
+
+    @property
+    def change(self) -> bool:
+        """A change a reader steps to (``j`` on the page): not unchanged, re-executed only or transient."""
+        c = self.diff
+        return self.visibility == "shown" and (c.status != "unchanged" or c.moved)
 
     @property
     def shown(self) -> bool:
@@ -55,9 +92,14 @@ class CellView:
         return (self.diff.old_index, self.diff.new_index)
 
 
-def cell_visibility(c: CellDiff, show_unchanged: bool = False, show_transient: bool = False) -> Visibility:
-    """Hidden: unchanged in place, or only transient changes (unless asked); quiet: re-executed."""
-    if c.moved:
+def cell_visibility(
+    c: CellDiff, show_unchanged: bool = False, show_transient: bool = False, result: bool = False
+) -> Visibility:
+    """Hidden: unchanged in place, or only transient changes (unless asked); quiet: re-executed.
+
+    ``result``: the cell's result changed (:func:`result_cells`), so it is shown whatever else is true.
+    """
+    if c.moved or result:
         return "shown"
     if c.status == "unchanged":
         return "shown" if show_unchanged else "hidden"
@@ -85,6 +127,14 @@ class NotebookView:
     def shown(self) -> list[CellView]:
         return [c for c in self.cells if c.shown]
 
+    def modified_cells(self) -> int:
+        """Modified cells a reader is shown as changes: re-executed ones count when their result changed."""
+        return sum(1 for c in self.cells if c.change and c.diff.status == "modified")
+
+    def changed_cells(self) -> int:
+        """Cells a file list counts as modified: modified or moved, and re-executed ones whose result changed."""
+        return sum(1 for c in self.cells if (c.change and c.diff.status == "modified") or c.diff.moved)
+
     def hidden_parts(self) -> list[str]:
         """``2 unchanged cells``, ``1 cell with only transient changes``, ``3 transient changes``."""
         parts: list[str] = []
@@ -100,6 +150,8 @@ class NotebookView:
         """The view's decisions in JSON form (``nbreview diff --json`` carries them as ``view``)."""
         return {
             "shown": [[c.diff.old_index, c.diff.new_index, c.status] for c in self.cells if c.shown],
+            "quiet": [[c.diff.old_index, c.diff.new_index] for c in self.cells if c.visibility == "quiet"],
+            "results_changed": [[c.diff.old_index, c.diff.new_index] for c in self.cells if c.result],
             "hidden_unchanged": self.hidden_unchanged,
             "hidden_transient_cells": self.hidden_transient_cells,
             "hidden_transient_changes": self.hidden_transient_changes,
@@ -125,7 +177,11 @@ def hidden_transient_changes(d: NotebookDiff, cells: list[CellView]) -> int:
 
 def build(d: NotebookDiff, show_unchanged: bool = False, show_transient: bool = False) -> NotebookView:
     """Decide, once, what of ``d`` a reviewer is shown."""
-    cells = [CellView(c, status_word(c), cell_visibility(c, show_unchanged, show_transient)) for c in d.cells]
+    results = result_cells(d)
+    cells = []
+    for c in d.cells:
+        result = (c.old_index, c.new_index) in results
+        cells.append(CellView(c, status_word(c), cell_visibility(c, show_unchanged, show_transient, result), result))
     view = NotebookView(d, cells, d.summary(), show_transient=show_transient)
     for cell_view in cells:
         if cell_view.shown:

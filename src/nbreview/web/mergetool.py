@@ -371,6 +371,9 @@ def serve_mergetool(base: str, local: str, remote: str, merged: str, *, port: in
             + ([f"{merged} was edited by hand after the automatic merge: the page starts from it and keeps "
                 "those edits"] if hand is not None else []))
     status = session.exit_status
+    from nbreview.render.terminal import terminal_line
+
+    merged = terminal_line(merged)
     if not session.saved:
         sys.stderr.write(f"nbreview: {merged}: not saved; the merge is not resolved\n")
     elif status:

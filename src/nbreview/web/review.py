@@ -9,7 +9,7 @@ the secret ``base`` prefix and the settings); :func:`review_state` reads it insi
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -73,6 +73,14 @@ class ReviewSet:
         if index not in self._bodies:
             self._bodies[index] = render_notebook(self.diffs()[index], ServerLinks(index, self.base))
         return self._bodies[index]
+
+    def page(self, index: int, static_url: Callable[[str], str], *, difftool: bool = False,
+             scripts: Sequence[str] = ()) -> str:
+        """Notebook ``index``'s whole page, its assets at ``static_url(name)``: for any server that hosts it."""
+        from nbreview.render.html import render_page
+
+        return render_page(self.entries(), [(index, self.body(index))], mode="server", current=index,
+                           difftool=difftool, static_url=static_url, scripts=scripts)
 
 
 @dataclass

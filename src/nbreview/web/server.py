@@ -105,7 +105,9 @@ def run_app(app: Flask, life: Lifecycle, *, ip: str, port: int, path: str, token
     if why:
         open_browser = False
         notes = [*notes, f"No browser opened ({why}): open the address above yourself."]
-    sys.stdout.write("".join(f"{line}\n" for line in [f"Serving on {url}", *notes]))
+    from nbreview.render.terminal import terminal_line
+
+    sys.stdout.write("".join(f"{terminal_line(line)}\n" for line in [f"Serving on {url}", *notes]))
     sys.stdout.flush()
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()

@@ -14,7 +14,7 @@ from nbreview.render.html.markdown import render_markdown
 from nbreview.render.html.outputs import render_outputs
 from nbreview.render.html.syntax import lexer_for
 from nbreview.render.html.text import render_source, render_text_diff
-from nbreview.view import plural, status_word
+from nbreview.view import CellView, plural, status_word
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
@@ -137,16 +137,21 @@ def _header(ctx: RenderContext, cell: CellDiff, anchor: str) -> str:
     )
 
 
-def render_cell(ctx: RenderContext, cell: CellDiff) -> str:
-    """One cell as a ``<section>``: header, source (and rendered markdown), outputs, metadata changes."""
+def render_cell(ctx: RenderContext, cell_view: CellView) -> str:
+    """One cell as a ``<section>``: header, source (and rendered markdown), outputs, metadata changes.
+
+    ``chg`` (a stop of the ``j`` key) and ``quiet`` are the view's decisions: a re-executed cell whose
+    result changed is a change, not quiet."""
+    cell = cell_view.diff
     anchor = ctx.prefix + cell_anchor(cell)
-    is_change = (cell.status != "unchanged" and not cell.reexecuted and not cell.transient_only) or cell.moved
     classes = ["cell", f"st-{cell.status}", f"type-{esc(cell.cell_type)}"]
     if cell.moved:
         classes.append("moved")
-    if cell.reexecuted or cell.transient_only:
+    if cell.status == "modified" and cell_view.visibility != "shown":
         classes.append("quiet")
-    if is_change:
+    if cell_view.result:
+        classes.append("result")
+    if cell_view.change:
         classes.append("chg")
     if cell.cell_type == "markdown":
         source = _cell_source(ctx, cell, lexer_for("markdown"))

@@ -99,12 +99,17 @@ def _svg_size(value: Any) -> tuple[int, int] | None:
     return None
 
 
+# The sides' words under a picture, as in the PR comment ("old" would read like "outdated").
+SIDE_WORDS = {"old": "before", "new": "after"}
+
+
 def _figure(links: ImageLinks, side: Side, where: tuple[int, int], mime: str, size: tuple[int, int] | None) -> str:
     dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
     src = links.image(side, where[0], where[1], mime)
-    caption = f"{side} · {size[0]}×{size[1]}" if size else side
+    word = SIDE_WORDS[side]
+    caption = f"{word} · {size[0]}×{size[1]}" if size else word
     return (
-        f'<figure class="{side}"><img src="{esc(src)}"{dims} loading="lazy" decoding="async" alt="{side} image">'
+        f'<figure class="{side}"><img src="{esc(src)}"{dims} loading="lazy" decoding="async" alt="{word}">'
         f"<figcaption>{esc(caption)}</figcaption></figure>"
     )
 

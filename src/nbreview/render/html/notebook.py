@@ -37,7 +37,7 @@ def _fold(ctx: RenderContext, run: list[CellView]) -> str:
     """
     included = run[: max(0, ctx.quiet_left)]
     ctx.quiet_left -= len(included)
-    inner = "".join(render_cell(ctx, cell_view.diff) for cell_view in included)
+    inner = "".join(render_cell(ctx, cell_view) for cell_view in included)
     if len(included) < len(run):
         inner += (
             f'<p class="empty">⋯ {len(run) - len(included)} more cells not included: this notebook has '
@@ -85,7 +85,7 @@ class HtmlRenderer:
                 if run:
                     out.append(_fold(ctx, run))
                     run = []
-                out.append(render_cell(ctx, cell_view.diff))
+                out.append(render_cell(ctx, cell_view))
             else:
                 run.append(cell_view)
         if run:

@@ -11,7 +11,7 @@ import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +20,7 @@ from nbreview.io.gcpause import gc_paused
 from nbreview.render.html.images import InlineImages
 from nbreview.render.html.notebook import render_notebook, summary_parts
 from nbreview.render.html.syntax import pygments_css
+from nbreview.view import build as build_view
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "web" / "assets"
 BAR_EMPTY = '<svg class="bar" viewBox="0 0 50 6" aria-hidden="true"><rect width="50" height="6" class="u"/></svg>'
@@ -35,11 +36,12 @@ class FileEntry:
     anchor: str
     note: str = ""  # "added", "deleted", "renamed"...
 
-    @property
+    @cached_property
     def counts(self) -> dict[str, int]:
-        """Cells added, removed and modified (moved cells count as modified), for the stat bar."""
-        summary = self.diff.summary()
-        return {"added": summary.added, "removed": summary.removed, "modified": summary.modified + summary.moved}
+        """Cells added, removed and modified, for the stat bar: the view's count of modified cells
+        (moved ones, and re-executed ones whose picture, table or counted number changed)."""
+        view = build_view(self.diff)
+        return {"added": view.summary.added, "removed": view.summary.removed, "modified": view.changed_cells()}
 
     def stat_bar(self) -> str:
         """A git-diff-stat-like bar as SVG (attributes, not inline styles, so the CSP holds)."""

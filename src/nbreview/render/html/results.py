@@ -31,7 +31,7 @@ def _changes(d: NotebookDiff, prefix: str) -> str:
         )
     tail = f'<p class="rmore">{more} more changed values not listed.</p>' if more else ""
     return (
-        '<table class="rchanges"><thead><tr><th>where</th><th>value</th><th>old</th><th>new</th><th>change</th>'
+        '<table class="rchanges"><thead><tr><th>where</th><th>value</th><th>before</th><th>after</th><th>change</th>'
         f"<th>relative</th></tr></thead><tbody>{''.join(rows)}</tbody></table>{tail}"
     )
 

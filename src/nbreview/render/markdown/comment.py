@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from functools import partial
 
 from nbreview.engine.model import NotebookDiff
-from nbreview.render.markdown.cells import LEVELS
+from nbreview.render.markdown.cells import LEVELS, Detail
 from nbreview.render.markdown.changes import CommentContext, NotebookChange, RenderedComment
 from nbreview.render.markdown.images import ImageAllowance, ImageLinker, PictureLinks
 from nbreview.render.markdown.inert import inline
-from nbreview.render.markdown.notebook import TABLE_HEAD, section, table_row
+from nbreview.render.markdown.notebook import TABLE_HEAD, is_whole, section, table_row, whole_line
 from nbreview.render.markdown.results import results_block
 
 DEFAULT_BUDGET = 60_000  # a longer comment is not read; a host with a hard limit sets its own
@@ -120,29 +120,76 @@ def render_comment(
     if host.max_body is not None:
         budget = min(budget, host.max_body - 1)
     head = _header(changes, ctx, host)
+    main = [ch for ch in changes if not is_whole(ch)]
+    whole = [ch for ch in changes if is_whole(ch)]
+    fixed = len(head) + len(_table(changes)) + len(_footer(ctx, ["x" * FOOTER_ROOM], host)) + JOINS_ROOM
     for level_index, level in enumerate(LEVELS):
         results = results_block(changes, level_index)
         linker = images() if images else None
         allowance = ImageAllowance(level.images)
         sections = []
         cells_left = 0
-        size = len(head) + len(results)
-        for i, ch in enumerate(changes):
+        size = fixed + len(results)
+        for i, ch in enumerate(main):  # modified notebooks first: their changes are what a reviewer judges
             text, left = section(ch, level, linker, allowance, open_=(i == 0 and len(changes) <= NOTEBOOKS_OPEN))
             sections.append(text)
             cells_left += left
-            size += len(text)
+            size += len(text) + 1
             if size > budget:
                 break  # this level cannot fit; don't render the rest of it
         if size > budget:
             continue
+        room = budget - size if not (cells_left or allowance.skipped) else 0  # nothing cut from the modified ones
+        whole_cut = _whole_sections(whole, LEVELS[level_index:], images, allowance, room, not main)
+        texts, brief, whole_left, wanted = whole_cut
+        sections += texts
+        cells_left += whole_left
         left_out = _left_out(cells_left, allowance.skipped)
+        if brief:
+            left_out.insert(0, f"the cells of {brief} added or deleted notebook{'s' if brief != 1 else ''}")
         body = head + "\n" + _table(changes) + "\n\n" + results + "\n".join(sections) + "\n"
         body += _footer(ctx, left_out, host)
         if len(body) <= budget:
-            return RenderedComment(body, dict(linker.wanted) if linker else {}, level.name, left_out)
-    brief = _first_notebooks(changes, ctx, budget, head, images, host)
-    return brief if brief is not None else _summary_only(changes, ctx, budget, head, host)
+            return RenderedComment(body, {**(linker.wanted if linker else {}), **wanted}, level.name, left_out)
+    brief_comment = _first_notebooks(main + whole, ctx, budget, head, images, host)
+    return brief_comment if brief_comment is not None else _summary_only(changes, ctx, budget, head, host)
+
+
+def _whole_sections(
+    whole: list[NotebookChange],
+    levels: Sequence[Detail],
+    images: Callable[[], PictureLinks] | None,
+    allowance: ImageAllowance,
+    room: int,
+    first_open: bool,
+) -> tuple[list[str], int, int, dict[str, bytes]]:
+    """Added and deleted notebooks after the modified ones: each at the first of ``levels`` that
+    fits the ``room`` left (with the pictures it links; a deleted one only at the first), else as
+    one line (path, cell count).
+    Gives the texts, how many were cut to a line, the cells the others left out, and their pictures."""
+    room -= sum(len(whole_line(ch)) + 1 for ch in whole)  # the lines are always affordable
+    texts: list[str] = []
+    brief = cells_left = 0
+    wanted: dict[str, bytes] = {}
+    for i, ch in enumerate(whole):
+        line = whole_line(ch)
+        texts.append(line)
+        brief += 1
+        # a deleted notebook's cells are shown whole or not at all; a new one's first cells are worth a look
+        for level in (levels if ch.status == "added" else levels[:1]) if room > 0 else ():
+            linker = images() if images else None
+            trial = ImageAllowance(allowance.left)  # a section cut to a line must not spend the allowance
+            open_ = first_open and i == 0 and len(whole) <= NOTEBOOKS_OPEN
+            text, left = section(ch, level, linker, trial, open_=open_)
+            if len(text) - len(line) <= room:
+                room -= len(text) - len(line)
+                allowance.left, allowance.skipped = trial.left, allowance.skipped + trial.skipped
+                wanted.update(linker.wanted if linker else {})
+                texts[-1] = text
+                cells_left += left
+                brief -= 1
+                break
+    return texts, brief, cells_left, wanted
 
 
 def _first_notebooks(
@@ -165,7 +212,7 @@ def _first_notebooks(
     for ch in changes:
         linker = images() if images else None
         trial = ImageAllowance(allowance.left)  # a section that does not fit must not spend the allowance
-        text, left = section(ch, level, linker, trial, open_=False)
+        text, left = (whole_line(ch), 0) if is_whole(ch) else section(ch, level, linker, trial, open_=False)
         if len(text) > room:
             break
         room -= len(text) + 1

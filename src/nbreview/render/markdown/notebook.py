@@ -7,11 +7,12 @@ the view's words, what the view hides) at one :class:`~nbreview.render.markdown.
 
 from __future__ import annotations
 
+from nbreview.engine.model import CellDiff
 from nbreview.render.markdown.cells import LEVELS, Detail, cell_block, changed_names
 from nbreview.render.markdown.changes import NotebookChange
 from nbreview.render.markdown.images import ImageAllowance, PictureLinks
 from nbreview.render.markdown.inert import html_text, inline
-from nbreview.view import NotebookView
+from nbreview.view import NotebookView, plural
 from nbreview.view.summary import summary_text
 
 TABLE_HEAD = (
@@ -19,6 +20,22 @@ TABLE_HEAD = (
 )
 STATUS_MARK = {"added": " 🆕", "removed": " 🗑️", "renamed": " ↪️", "copied": " ⧉"}
 PROBLEMS_SHOWN = 3  # load problems (repaired JSON, upgraded format) quoted per side
+
+
+def picked(view: NotebookView, limit: int | None) -> list[CellDiff]:
+    """The shown cells a section lists, in notebook order: all, or ``limit`` of them taken by rank:
+    cells whose result changed (a picture, a table, a counted number), then other changes, then
+    quiet (re-executed only) cells."""
+    shown = view.shown
+    if limit is None or len(shown) <= limit:
+        return [cv.diff for cv in shown]
+
+    def rank(k: int) -> tuple[int, int]:
+        cv = shown[k]
+        return (0 if cv.result else 1 if cv.visibility == "shown" else 2, k)
+
+    order = sorted(range(len(shown)), key=rank)[:limit]
+    return [shown[k].diff for k in sorted(order)]
 
 
 class MarkdownRenderer:
@@ -56,11 +73,10 @@ class MarkdownRenderer:
         nb_changes = [x for x in d.fields + d.metadata if not x.transient]
         if nb_changes:
             parts.append(f"<sub>notebook metadata changed: {changed_names(nb_changes)}</sub>\n")
-        cells = [cv.diff for cv in view.shown]
-        shown = cells if self.detail.max_cells is None else cells[: self.detail.max_cells]
+        shown = picked(view, self.detail.max_cells)
         for c in shown:
             parts += cell_block(d, c, self.detail, self.linker, self.allowance)
-        self.cells_left = len(cells) - len(shown)
+        self.cells_left = len(view.shown) - len(shown)
         quiet = view.hidden_parts()
         if self.cells_left:
             quiet.insert(0, f"{self.cells_left} more changed cells left out for length")
@@ -96,7 +112,21 @@ def table_row(ch: NotebookChange) -> str:
     if ch.diff is None:
         return f"| {inline(ch.display_name)} | ⚠️ not diffed | | | | | |"
     summary = ch.summary()
-    counts = [summary.added, summary.removed, summary.modified, summary.moved, summary.outputs_changed,
+    counts = [summary.added, summary.removed, ch.view().modified_cells(), summary.moved, summary.outputs_changed,
               summary.images_changed]
     return (f"| {inline(ch.display_name)}{STATUS_MARK.get(ch.status, '')} | "
             + " | ".join(str(n) if n else "·" for n in counts) + " |")
+
+
+def is_whole(ch: NotebookChange) -> bool:
+    """An added or deleted notebook: every cell is new or gone, so its cells are news only if room is left."""
+    return ch.diff is not None and ch.status in ("added", "removed")
+
+
+def whole_line(ch: NotebookChange) -> str:
+    """An added or deleted notebook in one line: ``🗑️ **nb/old.ipynb** · deleted · 307 cells``."""
+    summary = ch.summary()
+    count = summary.added if ch.status == "added" else summary.removed
+    word = "added" if ch.status == "added" else "deleted"
+    mark = STATUS_MARK.get(ch.status, "").strip()
+    return f"{mark} **{inline(ch.display_name)}** · {word} · {plural(count, 'cell')}\n"

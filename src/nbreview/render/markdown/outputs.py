@@ -13,8 +13,11 @@ from nbreview.engine.content import is_raster, output_text
 from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, TextDiff
 from nbreview.render.markdown.images import ImageAllowance, PictureLinks, before_after, pair_table
 from nbreview.render.markdown.inert import fence, inline
+from nbreview.render.markdown.results import grid
 from nbreview.render.markdown.text import clip, diff_lines
+from nbreview.view import results as results_view
 from nbreview.view.images import image_bytes, image_pairs
+from nbreview.view.noise import repr_only
 
 # A huge output is not split whole to show a few lines: this many characters per line shown are read.
 CHARS_PER_LINE_READ = 400
@@ -33,21 +36,41 @@ def _describe(o: OutputDiff, verdicts: dict[str, str]) -> str:
 
 
 def _text_diffs(o: OutputDiff) -> list[TextDiff]:
-    """The output's text changes worth a ``diff`` block (a stream's text, its text MIME types)."""
+    """The output's text changes worth a ``diff`` block (a stream's text, its text MIME types).
+
+    Markup (HTML, SVG...) is diffed only when the output has no plain text: a reader gets
+    ``text/plain`` rather than raw ``<td>`` lines."""
     texts = [o.text] if o.text is not None else []
-    texts += [m.text for m in o.mimes if m.kind == "text" and m.text is not None]
+    mimes = [m for m in o.mimes if m.kind == "text" and m.text is not None]
+    if any(m.mime == "text/plain" for m in mimes):
+        mimes = [m for m in mimes if m.mime == "text/plain"]
+    texts += [m.text for m in mimes if m.text is not None]
     return [td for td in texts if td.changed or o.status in ("added", "removed")]
+
+
+def _tables(d: NotebookDiff, c: CellDiff, o: OutputDiff, max_rows: int) -> list[str]:
+    """The output's diffed tables (:mod:`nbreview.view.results`) drawn as tables, ``max_rows`` rows each."""
+    if not max_rows or c.new_index is None or o.new_index is None:
+        return []
+    views = [results_view.table_view(t, max_rows=max_rows) for t in d.results.tables
+             if (t.cell, t.output) == (c.new_index, o.new_index)]
+    return [f"<sub>table: {inline(v.title)}</sub>\n\n{grid(v)}" for v in views]
 
 
 def output_block(
     d: NotebookDiff, c: CellDiff, o: OutputDiff, max_lines: int, linker: PictureLinks | None, allowance: ImageAllowance
 ) -> list[str]:
-    """A changed output of a modified cell: what changed, its text diff, its pictures before / after."""
+    """A changed output of a modified cell: what changed, its table or text diff, its pictures before / after.
+
+    A diffed table is drawn as a table (its text is then not diffed again); object reprs
+    (``<Figure size …>``, ``<… at 0x…>``) are left out of the text (:func:`nbreview.view.noise.repr_only`)."""
     pairs = [p for p in image_pairs(d, c, o) if is_raster(p.mime)]
     lines = [f"<sub>{inline(_describe(o, {p.mime: p.verdict for p in pairs}))}</sub>\n"]
-    if max_lines:
+    tables = _tables(d, c, o, max_lines)
+    lines += tables
+    if max_lines and not tables:
         for td in _text_diffs(o):
-            body = clip(diff_lines(td, context=1, wrap=100), max_lines)
+            body = clip(diff_lines(td, context=1, wrap=100, drop=repr_only), max_lines)
             if body:
                 lines.append(fence("\n".join(body), "diff"))
     for pair in pairs:
@@ -62,7 +85,7 @@ def output_block(
 def _first_lines(text: str, max_lines: int) -> list[str]:
     """An added output's text as ``+`` lines, the first ``max_lines`` and a count of the rest."""
     head = text[: CHARS_PER_LINE_READ * max_lines]
-    body = [f"+ {ln}" for ln in head.splitlines()]
+    body = [f"+ {ln}" for ln in head.splitlines() if not repr_only(ln)]
     more = len(body) - max_lines
     if len(head) < len(text):
         more = text.count("\n") + (not text.endswith("\n")) - max_lines
@@ -87,8 +110,9 @@ def added_outputs(
         )
         lines.append(f"<sub>{inline(what)}</sub>\n")
         text = output_text(output, error="summary")
-        if text and max_lines:
-            lines.append(fence("\n".join(_first_lines(text, max_lines)), "diff"))
+        shown = _first_lines(text, max_lines) if text and max_lines else []
+        if shown:
+            lines.append(fence("\n".join(shown), "diff"))
         for mime in mimes:
             picture = image_bytes(data.get(mime), mime)
             table = before_after(None, picture, mime, linker, allowance) if picture is not None else None

@@ -21,7 +21,7 @@ RESULT_LEVELS = ((view.TOP_COMMENT, view.TABLES_COMMENT), (6, 1), (4, 0), (3, 0)
 
 
 def _changes_table(rows: list[view.ShownChange]) -> str:
-    lines = ["| Where | Value | Old | New | Change |", "| :-- | :-- | --: | --: | --: |"]
+    lines = ["| Where | Value | Before | After | Change |", "| :-- | :-- | --: | --: | --: |"]
     for c in rows:
         arrow = {"up": "▲", "down": "▼"}.get(c.direction, "≠")
         change = f"{arrow} {c.delta} ({c.relative})" if c.delta else arrow
@@ -29,7 +29,9 @@ def _changes_table(rows: list[view.ShownChange]) -> str:
     return "\n".join(lines)
 
 
-def _grid(table: view.TableView) -> str:
+def grid(table: view.TableView) -> str:
+    """A table diff as a markdown table: changed cells ~~before~~ **after**, rows added ➕ / removed ➖."""
+
     def col(c: view.GridCell) -> str:
         mark = {"added": " ➕", "removed": " ➖"}.get(c.state, "")
         return inline(c.text) + mark
@@ -51,12 +53,11 @@ def _grid(table: view.TableView) -> str:
         lines.append(f"| {mark}{inline(label.text)} | " + " | ".join(out) + " |")
     left = table.left_out()
     tail = f"\n\n<sub>Not shown: {', '.join(left)}.</sub>" if left else ""
-    return (
-        f"<details><summary>{table.where} · table: {html_text(table.title)}</summary>\n\n"
-        + "\n".join(lines)
-        + tail
-        + "\n\n</details>"
-    )
+    return "\n".join(lines) + tail + "\n"
+
+
+def _grid(table: view.TableView) -> str:
+    return f"<details><summary>{table.where} · table: {html_text(table.title)}</summary>\n\n{grid(table)}\n</details>"
 
 
 def results_block(changes: Sequence[NotebookChange], level: int = 0) -> str:

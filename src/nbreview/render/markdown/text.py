@@ -4,6 +4,7 @@ markdown prose shown as prose with the changed words marked."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 
 from nbreview.engine.model import TextDiff
 from nbreview.render.markdown.inert import inline
@@ -17,10 +18,16 @@ def plain(text: str | None) -> str:
     return (text or "").rstrip("\r\n").replace("\t", "    ")
 
 
-def diff_lines(td: TextDiff, context: int = 2, wrap: int | None = None) -> list[str]:
-    """Hunks with ``context`` lines around changes, ``-``/``+`` prefixed, ``@@ ⋯ @@`` between hunks."""
+def diff_lines(
+    td: TextDiff, context: int = 2, wrap: int | None = None, drop: Callable[[str], bool] | None = None
+) -> list[str]:
+    """Hunks with ``context`` lines around changes, ``-``/``+`` prefixed, ``@@ ⋯ @@`` between hunks;
+    rows whose text ``drop`` rejects (an output's object reprs) are left out before hunking."""
+    rows = grouped_rows(td)
+    if drop is not None:
+        rows = [(sign, op) for sign, op in rows if not drop((op.new_text if sign == "+" else op.old_text) or "")]
     out: list[str] = []
-    for k, hunk in enumerate(hunks(grouped_rows(td), context)):
+    for k, hunk in enumerate(hunks(rows, context)):
         if k:
             out.append(HUNK_GAP)
         for sign, op in hunk:

@@ -33,6 +33,8 @@ from nbreview.render.terminal.style import (
     YELLOW,
     TerminalStyle,
     clean,
+    log_line,
+    terminal_line,
     terminal_safe,
     theme_from_env,
 )
@@ -42,7 +44,7 @@ from nbreview.view.images import byte_size, size_text
 
 __all__ = [
     "BLUE", "BOLD", "CYAN", "DIM", "GREEN", "MAGENTA", "RED", "RESET", "YELLOW",
-    "TerminalStyle", "clean", "terminal_safe", "theme_from_env",
+    "TerminalStyle", "clean", "log_line", "terminal_line", "terminal_safe", "theme_from_env",
     "highlight_lines", "notebook_language", "render_text_diff",
     "byte_size", "image_info", "size_text",
     "cell_header", "render_cell",

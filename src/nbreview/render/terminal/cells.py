@@ -54,10 +54,11 @@ def rule(text: str, st: TerminalStyle, colour: str) -> str:
     return st.paint(colour + BOLD if st.color else "", label + "─" * max(3, st.width - len(label)))
 
 
-def _cell_colour(c: CellDiff) -> str:
-    """Green added, red removed, magenta re-executed, blue moved, dim unchanged, else yellow."""
+def _cell_colour(c: CellDiff, result: bool = False) -> str:
+    """Green added, red removed, magenta re-executed (yellow when its result changed: a change like
+    any other, :func:`nbreview.view.cells.result_cells`), blue moved, dim unchanged, else yellow."""
     colour = {"added": GREEN, "removed": RED}.get(c.status, YELLOW)
-    if c.status == "modified" and c.reexecuted:
+    if c.status == "modified" and c.reexecuted and not result:
         colour = MAGENTA
     if c.status == "unchanged" or (c.transient_only and c.moved):
         colour = BLUE if c.moved else DIM
@@ -70,9 +71,12 @@ def _cell_lexer(c: CellDiff, diff: NotebookDiff, language: str) -> str:
     return lexer_for(c.cell_type, language, cell_source(cell))
 
 
-def render_cell(c: CellDiff, diff: NotebookDiff, st: TerminalStyle, language: str = "python") -> list[str]:
-    """The cell's lines: its rule, then source, outputs and field changes as far as they changed."""
-    out = [rule(cell_header(c, diff), st, _cell_colour(c))]
+def render_cell(
+    c: CellDiff, diff: NotebookDiff, st: TerminalStyle, language: str = "python", result: bool = False
+) -> list[str]:
+    """The cell's lines: its rule, then source, outputs and field changes as far as they changed;
+    ``result``: the view says the cell's result changed."""
+    out = [rule(cell_header(c, diff), st, _cell_colour(c, result))]
     lexer_name = _cell_lexer(c, diff, language)
     if c.status in ("added", "removed"):
         return out + _whole_cell(c, diff, st, lexer_name)

@@ -58,13 +58,15 @@ def _lines(view: NotebookView, st: TerminalStyle, title: str | None) -> Iterator
             yield st.paint(YELLOW, f"! {clean(side.label)}: {clean(problem)}")
         if side.upgraded_from:
             yield st.paint(YELLOW, f"! {clean(side.label)}: upgraded from nbformat {side.upgraded_from}")
-    # Results review (nbreview.results): what the numbers, tables and signals did, first.
-    from nbreview.render.terminal.results import render_results, results_only
+    # Results review (nbreview.results): what the numbers, tables and signals did, first
+    # (its view and renderer imported only when there is something to show: git runs one driver per file).
+    if st.results_only or diff.results:
+        from nbreview.render.terminal.results import render_results, results_only
 
-    if st.results_only:
-        yield from results_only(diff, st)
-        return
-    yield from render_results(diff, st)
+        if st.results_only:
+            yield from results_only(diff, st)
+            return
+        yield from render_results(diff, st)
     notebook_changes = change_lines(diff.fields, diff.metadata, st, "  ")
     if notebook_changes:
         yield rule("notebook", st, CYAN)
@@ -72,9 +74,7 @@ def _lines(view: NotebookView, st: TerminalStyle, title: str | None) -> Iterator
     language = notebook_language(diff.new_nb, diff.old_nb)
     for cv in view.cells:
         if cv.shown:
-            yield from render_cell(cv.diff, diff, st, language)
-    hidden = view.hidden_parts()
-    if not diff.has_changes:
-        yield "no changes"
+            yield from render_cell(cv.diff, diff, st, language, cv.result)
+    hidden = view.hidden_parts()  # "no changes" is said once, in the summary line above
     if hidden:
         yield st.paint(DIM, f"⋯ hidden: {', '.join(hidden)}; -a shows everything")

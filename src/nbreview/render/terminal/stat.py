@@ -74,6 +74,7 @@ def render_stat(rows: list[StatRow], st: TerminalStyle) -> str:
     for r in rows:
         for key in _COUNTED:
             setattr(overall, key, getattr(overall, key) + getattr(r.summary, key))
-    words = _stat_words(overall)
+    unread = sum(r.note.startswith("error: ") for r in rows)
+    words = ", ".join(([_stat_words(overall)] if unread < n else []) + ([f"{unread} not read"] if unread else []))
     out.append(f" {n} notebook{'s' if n != 1 else ''} changed: {words}")
     return terminal_safe("\n".join(out) + "\n")

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
+
+from nbreview.io.unsafe import INVISIBLE, under_actions, workflow_inert
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"
@@ -28,11 +31,14 @@ LINE_TINTS = {
 
 _ANSI_SGR = re.compile(r"\x1b\[[0-9;]*m")
 # Every character a terminal may act on: C0 (but tab and newline), DEL, C1 (8-bit CSI, OSC, DCS...),
-# bidi overrides, and lone surrogates (from file names; no encoder accepts them).
-_CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+# lone surrogates (from file names; no encoder accepts them), and what reorders or hides text
+# (bidi controls and marks, zero-width and other invisible format characters).
+_CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + INVISIBLE
 _CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 # The only escape sequence nbreview writes: SGR (colour) with a few numeric parameters.
 _UNSAFE = re.compile(f"(\x1b\\[(?:[0-9]{{1,3}}(?:;[0-9]{{1,3}}){{0,7}})?m)|[{_CONTROL_CHARS}]")
+# Inside a GitHub Actions step the runner reads what we print: no line may pass for a workflow command.
+_ACTIONS = under_actions()
 
 
 @dataclass
@@ -64,21 +70,35 @@ def theme_from_env() -> str:
 
 
 def _visible(char: str) -> str:
-    """A control character as its escape (``\\x1b``, ``\\u202e``)."""
+    """A control character as its escape (``\\x1b``, ``\\u202e``, ``\\U000e0041``)."""
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def clean(text: str) -> str:
     """Untrusted text made safe to print: colour codes dropped, other control characters escaped."""
-    text = _ANSI_SGR.sub("", text)
-    return _CONTROL.sub(lambda m: _visible(m.group()), text)
+    text = _CONTROL.sub(lambda m: _visible(m.group()), _ANSI_SGR.sub("", text))
+    return workflow_inert(text) if _ACTIONS else text
 
 
 def terminal_safe(text: str) -> str:
     """The one terminal guard, applied to everything nbreview prints: SGR colour codes pass,
     every other control character (ESC of an OSC/DCS/CSI, C1, BEL, CR...) is shown escaped
-    (``\\x1b``), so no notebook can set the title or clipboard or move the cursor."""
-    if text.isprintable() or not _UNSAFE.search(text):
-        return text
-    return _UNSAFE.sub(lambda m: m.group(1) or _visible(m.group()), text)
+    (``\\x1b``), so no notebook can set the title or clipboard or move the cursor. Inside a
+    GitHub Actions step, no line passes for a workflow command either."""
+    if not (text.isprintable() or not _UNSAFE.search(text)):
+        text = _UNSAFE.sub(lambda m: m.group(1) or _visible(m.group()), text)
+    return workflow_inert(text) if _ACTIONS else text
+
+
+def terminal_line(text: str) -> str:
+    """Untrusted text as one terminal line: :func:`terminal_safe`, with line breaks shown escaped
+    too (a file name may hold a newline; the next line must not look like our own output)."""
+    return terminal_safe(text.replace("\n", "\\n"))
+
+
+def log_line(text: str) -> None:
+    """One line of a command's log on stderr (``nbreview pr``, the review page's session), guarded
+    by :func:`terminal_line`: the log names files from pull requests, which anyone can name."""
+    sys.stderr.write(terminal_line(text) + "\n")
+    sys.stderr.flush()

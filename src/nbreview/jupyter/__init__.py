@@ -1,0 +1,26 @@
+"""nbreview inside Jupyter: a Jupyter Server extension and the JupyterLab extension that calls it.
+
+The wheel installs ``etc/jupyter/jupyter_server_config.d/nbreview.json``, which enables this
+module as a server extension, and the prebuilt labextension under
+``share/jupyter/labextensions/nbreview`` (built from the repository's ``jupyterlab/`` folder).
+The server side (:mod:`.handlers`) serves nbreview's review page under the server's
+``base_url``, behind Jupyter Server's own login; :mod:`.sources` finds the two sides (the last
+checkpoint through the ContentsManager, revisions through git).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """What Jupyter Server loads: this module's :func:`_load_jupyter_server_extension`."""
+    return [{"module": "nbreview.jupyter"}]
+
+
+def _load_jupyter_server_extension(serverapp: Any) -> None:
+    """Add the review handlers to a running Jupyter Server."""
+    from nbreview.jupyter.handlers import setup_handlers
+
+    setup_handlers(serverapp.web_app)
+    serverapp.log.info("nbreview: review pages under %snbreview/", serverapp.web_app.settings.get("base_url", "/"))

@@ -1,0 +1,207 @@
+"""The JupyterLab extension in a real ``jupyter lab``, driven by Playwright in Debian's chromium.
+
+A user opens a committed notebook, edits and saves a cell, clicks nbreview's toolbar button and
+sees the changed cell in the review tab; an unsaved edit is saved and reviewed against the last
+checkpoint; the palette lists the commands; the page's keys work inside the tab and do not
+reach the notebook. Skips (with the reason) only where chromium or the built labextension is
+missing; under CI both are required (``make test`` builds the labextension).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.browser import CHROMIUM_ARGS, SCREENSHOTS, chromium_path
+from support.jupyter import Lab, git, notebook, require_labextension, running_lab, write_notebook
+
+NOTEBOOK = "analysis/nb.ipynb"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    require_labextension()
+    with running_lab(tmp_path_factory.mktemp("lab")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def page(lab: Lab) -> Iterator[Any]:
+    """A Lab page logged in with the server's token, the committed notebook open."""
+    chromium = chromium_path()
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (make test installs it)")
+        pytest.skip("chromium not found; make test installs it")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 820})
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        pg.goto(f"{lab.url}/lab/tree/{NOTEBOOK}?token={lab.token}")
+        pg.wait_for_selector(".jp-NotebookPanel .jp-Cell .cm-content")
+        yield pg
+        browser.close()
+
+
+def button(pg: Any, name: str) -> Any:
+    return pg.locator(f'.jp-NotebookPanel-toolbar [data-jp-item-name="nbreview-{name}"]')
+
+
+def edit_cell(pg: Any, index: int, text: str) -> None:
+    """Replace the source of code cell ``index`` by typing, as a user does."""
+    editor = pg.locator(".jp-NotebookPanel .jp-Cell .cm-content").nth(index)
+    editor.click()
+    pg.keyboard.press("Control+a")
+    pg.keyboard.type(text)
+
+
+def wait_saved(path: Path, text: str) -> None:
+    deadline = time.monotonic() + 30
+    while text not in path.read_text(encoding="utf-8"):
+        assert time.monotonic() < deadline, f"{path.name} was not saved with {text!r}"
+        time.sleep(0.2)
+
+
+def review_frame(pg: Any, old: str) -> Any:
+    """The review tab's iframe (its tab is the one comparing against ``old``), once its page has loaded."""
+    tab = pg.locator(f'.nbreview-review[id^="nbreview:{old}:"]')
+    tab.wait_for()
+    frame = pg.frame_locator(f'.nbreview-review[id^="nbreview:{old}:"] iframe')
+    frame.locator("main article.nb").wait_for()
+    return frame
+
+
+def test_toolbar_buttons_have_icons_and_tooltips(page: Any) -> None:
+    for name, words in (("checkpoint", "since the last checkpoint"), ("head", "git HEAD")):
+        item = button(page, name)
+        item.wait_for()
+        assert item.locator("svg").count() == 1
+        assert words in (item.locator("[title]").first.get_attribute("title") or "")
+
+
+def test_saved_edit_shows_in_the_review_tab_against_head(page: Any, lab: Lab) -> None:
+    edit_cell(page, 1, "print('edited in the browser')")
+    page.keyboard.press("Control+s")
+    wait_saved(lab.root / NOTEBOOK, "edited in the browser")
+    button(page, "head").click()
+    frame = review_frame(page, "HEAD")
+    changed = frame.locator(".cell.chg")
+    assert changed.count() == 1
+    assert "edited in the browser" in changed.first.inner_text()
+    assert "committed line" in changed.first.inner_text(), "side by side: the old line beside the new"
+    assert "HEAD:analysis/nb.ipynb" in frame.locator("header.top").inner_text()
+    if os.environ.get("NBREVIEW_UPDATE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "jupyterlab.png"))
+
+
+def test_unsaved_edit_is_saved_and_reviewed_against_the_checkpoint(page: Any, lab: Lab) -> None:
+    # Ctrl+S above made a checkpoint; this edit is not saved before the click.
+    page.locator(".jp-NotebookPanel").first.click(position={"x": 5, "y": 60})
+    edit_cell(page, 0, "total = 40 + 2")
+    button(page, "checkpoint").click()
+    frame = review_frame(page, "checkpoint")
+    wait_saved(lab.root / NOTEBOOK, "total = 40 + 2")
+    changed = frame.locator(".cell.chg")
+    assert changed.count() == 1, "only the edit since the checkpoint, not the one saved before it"
+    assert "40 + 2" in changed.first.inner_text()
+    assert "(checkpoint)" in frame.locator("header.top").inner_text()
+
+
+def test_keys_work_inside_the_tab_and_stay_there(page: Any) -> None:
+    frame = review_frame(page, "checkpoint")
+    active_before = page.evaluate(
+        "() => [...document.querySelectorAll('.jp-NotebookPanel .jp-Cell')].findIndex(c => "
+        "c.classList.contains('jp-mod-active'))")
+    frame.locator("header.top .brand").click()
+    page.keyboard.press("t")
+    assert "unified" in (frame.locator("html").get_attribute("class") or "")
+    page.keyboard.press("j")
+    frame.locator(".cell.chg.cur").wait_for()
+    page.keyboard.press("t")
+    assert "unified" not in (frame.locator("html").get_attribute("class") or "")
+    active_after = page.evaluate(
+        "() => [...document.querySelectorAll('.jp-NotebookPanel .jp-Cell')].findIndex(c => "
+        "c.classList.contains('jp-mod-active'))")
+    assert active_after == active_before, "the review page's j did not move JupyterLab's active cell"
+
+
+def test_palette_lists_the_commands(page: Any) -> None:
+    page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+Shift+c")
+    search = page.locator(".lm-CommandPalette-input")
+    search.wait_for()
+    search.fill("Review changes")
+    items = page.locator(".lm-CommandPalette-item")
+    items.first.wait_for()
+    labels = items.all_inner_texts()
+    assert any("Review changes since checkpoint" in t for t in labels), labels
+    assert any("Review changes against git HEAD" in t for t in labels), labels
+    page.keyboard.press("Escape")
+
+
+def require_jupyterlab_git() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("jupyterlab_git") is None:
+        reason = "jupyterlab-git is not installed (the test extra installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def git_diff_of_notebook(pg: Any) -> None:
+    """In jupyterlab-git's panel, "Diff this file" on the notebook."""
+    pg.locator('.jp-SideBar [data-id="jp-git-sessions"]').click()
+    panel = pg.locator("#jp-git-sessions")
+    panel.get_by_text("nb.ipynb").first.hover()
+    panel.locator('button[title="Diff this file"]').first.click()
+
+
+def test_jupyterlab_git_diff_shows_nbreviews_page(page: Any) -> None:
+    """jupyterlab-git's "Diff this file" on the changed notebook opens nbreview's page, not nbdime's."""
+    require_jupyterlab_git()
+    git_diff_of_notebook(page)
+    frame = page.frame_locator(".nbreview-git-diff iframe")
+    frame.locator("main article.nb").wait_for()
+    assert "(staged)" in frame.locator("header.top").inner_text(), "the working tree against the index"
+    changed = frame.locator(".cell.chg").all_inner_texts()
+    assert len(changed) == 2 and "40 + 2" in changed[0] and "edited in the browser" in changed[1]
+    assert page.locator(".jp-git-diff-parent-widget .nbreview-git-diff").count() == 1
+
+
+def test_jupyterlab_git_merge_conflict_keeps_its_merge_view(page: Any, tmp_path: Path) -> None:
+    """A conflicted notebook still opens jupyterlab-git's nbdime merge view, with Mark as resolved."""
+    require_jupyterlab_git()
+    with running_lab(tmp_path) as lab:
+        nb = lab.root / NOTEBOOK
+        git(lab.root, "checkout", "-q", "-b", "theirs")
+        write_notebook(nb, notebook("total = 1 + 1", "print('theirs')"))
+        git(lab.root, "commit", "-qam", "theirs")
+        git(lab.root, "checkout", "-q", "main")
+        write_notebook(nb, notebook("total = 1 + 1", "print('ours')"))
+        git(lab.root, "commit", "-qam", "ours")
+        merge = subprocess.run(["git", "merge", "theirs"], cwd=lab.root, capture_output=True, text=True)
+        assert "CONFLICT" in merge.stdout
+        context = page.context.browser.new_context(viewport={"width": 1400, "height": 820})
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        pg.goto(f"{lab.url}/lab?token={lab.token}")
+        pg.wait_for_selector(".jp-DirListing-item")
+        git_diff_of_notebook(pg)
+        view = pg.locator(".jp-git-diff-parent-widget")
+        view.get_by_text("Mark as resolved").wait_for()
+        view.get_by_text("Common Ancestor").wait_for()
+        assert view.locator(".nbreview-git-diff").count() == 0
+        context.close()
