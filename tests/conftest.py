@@ -46,12 +46,13 @@ def merge_repo(tmp_path: Path, env: dict[str, str]) -> MergeRepo:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     """A pull request with the example notebook in the fake GitHub, served on loopback; afterwards every
     answer the fake gave (to nbreview or to a page) must have matched GitHub's schemas."""
     from fakegithub import serve
     from support.review_world import REPO, build
 
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # where pending reviews are kept
     repo, fake = build(tmp_path)
     number = fake.open_pull(REPO, "main", "feature")
     with serve(fake) as url:
