@@ -32,7 +32,6 @@ from support.jupyter import (
     running_lab,
     write_notebook,
 )
-from support.paths import ROOT
 
 BASE = "/hub/user/ana/"
 
@@ -210,12 +209,12 @@ def _sections(text: str, heading: str) -> dict[str, str]:
 def test_the_wheel_installs_and_enables_both_extensions(tmp_path: Path) -> None:
     """``pip install`` of the wheel alone enables the server extension and the prebuilt labextension."""
     from support.jupyter import require_labextension
+    from support.wheel import build_wheel
 
     require_labextension()
     wheel_dir, prefix = tmp_path / "wheel", tmp_path / "prefix"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheel_dir), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
-    wheel = next(wheel_dir.glob("nbreview-*.whl"))
+    wheel_dir.mkdir()
+    wheel = build_wheel(wheel_dir)
     names = set(zipfile.ZipFile(wheel).namelist())
     data = "nbreview-0.1.0.data/data/"
     assert f"{data}etc/jupyter/jupyter_server_config.d/nbreview.json" in names
