@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
+# pytest-xdist: one worker per core; a test sharing a module's or the browser package's fixture
+# runs on the worker that already has it (tests/support/markers.py gives the groups).
+PARALLEL ?= -n auto --dist loadgroup
 
-.PHONY: demo test lint labextension bench bench-git bench-results bench-resources bench-bot bench-review clean
+.PHONY: demo test test-fast lint labextension bench bench-git bench-results bench-resources bench-bot bench-review clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +47,12 @@ test: $(STAMP) $(LABEXT) $(SERVER_CONFIG)
 	$(BIN)/mypy
 	sh scripts/ensure-debian-package.sh chromium "the browser tests" chromium chromium-browser
 	sh scripts/ensure-debian-package.sh redis-server "the queue tests" redis-server
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
+
+# The unit tests only (no git, browser, redis-server, child process or corpus): under a minute, in
+# one process (on 2 cores two workers took as long: each collects the whole suite first).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

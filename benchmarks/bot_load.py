@@ -309,7 +309,7 @@ def main() -> int:
     if not (SHARED / "github-api" / "openapi-subset.json").exists() or not CORPUS.is_dir():
         print("bot_load: needs ../shared/github-api and ../shared/corpus (or NBREVIEW_SHARED)", file=sys.stderr)
         return 2
-    from bot_support import private_key_pem
+    from support.bot import private_key_pem
 
     tmp = Path(tempfile.mkdtemp(prefix="nbreview-bench-bot-"))
     ctx = mp.get_context("fork")

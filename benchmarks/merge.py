@@ -42,7 +42,9 @@ NBDIME_LIMIT = float(os.environ.get("NBDIME_LIMIT", "60"))
 
 from peer import PeerWorker  # noqa: E402
 
-from merge_edits import (  # noqa: E402
+from nbreview.io.load import load  # noqa: E402
+from nbreview.merge import merge, validate  # noqa: E402
+from support.merge_edits import (  # noqa: E402
     add_add,
     apply_edits,
     lost_lines,
@@ -52,8 +54,6 @@ from merge_edits import (  # noqa: E402
     same_cells,
     sources,
 )
-from nbreview.io.load import load  # noqa: E402
-from nbreview.merge import merge, validate  # noqa: E402
 
 
 def _nbdime_worker(conn: Connection) -> None:

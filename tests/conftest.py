@@ -1,55 +1,69 @@
-"""Shared test helpers: where the real data lives, and small notebook builders."""
+"""The suite's shared fixtures and its markers; helpers live in the ``support`` package (tests/support/).
+
+Nothing here is imported by a test file: pytest finds these fixtures by name."""
 
 from __future__ import annotations
 
-import json
-import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("NBREVIEW_SHARED", ROOT.parent / "shared"))
-CORPUS = SHARED / "corpus" / "pairs"
-PEER = SHARED / "peer-fixtures" / "nbdime"
-FIXTURES = ROOT / "fixtures"
-EXAMPLE_OLD = FIXTURES / "example" / "old.ipynb"
-EXAMPLE_NEW = FIXTURES / "example" / "new.ipynb"
+from support import markers
+from support.git import MergeRepo, Repo, example_repo, git_env, merge_driver_repo
+from support.review_world import World
 
 
-def corpus_pairs() -> list[Path]:
-    return sorted(p for p in CORPUS.iterdir() if (p / "old.ipynb").exists()) if CORPUS.is_dir() else []
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    markers.apply(items)
 
 
-def peer_files() -> list[Path]:
-    return sorted(PEER.rglob("*.ipynb")) if PEER.is_dir() else []
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A throwaway HOME for git and nbreview's global configuration."""
+    h = tmp_path / "home"
+    h.mkdir()
+    return h
 
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
-needs_peer = pytest.mark.skipif(not PEER.is_dir(), reason="../shared/peer-fixtures/nbdime is not present")
+@pytest.fixture
+def env(home: Path) -> dict[str, str]:
+    """The environment git runs in (see ``support.git.git_env``)."""
+    return git_env(home)
 
 
-def code_cell(source: str, outputs: list[dict[str, Any]] | None = None, count: int | None = None,
-              cell_id: str | None = None, **meta: Any) -> dict[str, Any]:
-    cell: dict[str, Any] = {"cell_type": "code", "execution_count": count, "metadata": dict(meta),
-                            "outputs": outputs or [], "source": source}
-    if cell_id is not None:
-        cell["id"] = cell_id
-    return cell
+@pytest.fixture
+def repo(tmp_path: Path, env: dict[str, str]) -> Repo:
+    """A git repository (branch main) with one commit: the example notebook and notes.txt."""
+    return example_repo(tmp_path / "repo", env)
 
 
-def md_cell(source: str, cell_id: str | None = None) -> dict[str, Any]:
-    cell: dict[str, Any] = {"cell_type": "markdown", "metadata": {}, "source": source}
-    if cell_id is not None:
-        cell["id"] = cell_id
-    return cell
+@pytest.fixture
+def merge_repo(tmp_path: Path, env: dict[str, str]) -> MergeRepo:
+    """A git repository with nbreview's merge driver installed and ``sales_notebook()`` committed on main."""
+    return merge_driver_repo(tmp_path / "repo", env)
 
 
-def notebook(cells: list[dict[str, Any]], minor: int = 4, **meta: Any) -> dict[str, Any]:
-    return {"cells": cells, "metadata": dict(meta), "nbformat": 4, "nbformat_minor": minor}
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """A pull request with the example notebook in the fake GitHub, served on loopback; afterwards every
+    answer the fake gave (to nbreview or to a page) must have matched GitHub's schemas."""
+    from fakegithub import serve
+    from support.review_world import REPO, build
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # where pending reviews are kept
+    repo, fake = build(tmp_path)
+    number = fake.open_pull(REPO, "main", "feature")
+    with serve(fake) as url:
+        yield World(fake, url, number, repo)
+        assert fake.schema_errors == []
 
 
-def write_nb(path: Path, nb: dict[str, Any]) -> Path:
-    path.write_text(json.dumps(nb, indent=1))
-    return path
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A real redis-server on a free loopback port, stopped after the test (never skipped)."""
+    from support.bot import redis_server
+
+    with redis_server(tmp_path) as url:
+        yield url

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from conftest import code_cell, md_cell, notebook
 from fakegithub import SHARED_API, FakeGitHub, Token, serve
+from support.notebooks import code_cell, md_cell, notebook
 
 NBREVIEW = str(Path(sys.executable).with_name("nbreview"))
 REPO = "octo/notebooks"

@@ -7,9 +7,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import code_cell, md_cell
 from nbreview.engine.align import align_cells
 from nbreview.engine.options import DiffOptions
+from support.notebooks import code_cell, md_cell
 
 
 def pairs(old: list[dict[str, Any]], new: list[dict[str, Any]], **opts: bool) -> list[tuple[Any, Any, bool]]:

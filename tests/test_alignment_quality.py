@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, corpus_pairs, needs_corpus
+from support.paths import ROOT, corpus_pairs, needs_corpus
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from edits import make_case, nbdime_pairs, score  # noqa: E402

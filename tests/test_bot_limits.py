@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot_support import BotProcess, bot_env, headers, payload
+from support.bot import BotProcess, bot_env, headers, payload
 
 MB = 1024 * 1024
 

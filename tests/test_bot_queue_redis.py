@@ -17,18 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from bot_support import (
-    BotProcess,
-    bot_env,
-    fake_with_pulls,
-    headers,
-    iso,
-    private_key_pem,
-    redis_url,  # noqa: F401 - the fixture
-    wait_until,
-)
 from fakegithub import SHARED_API, serve
 from nbreview.bot.queue import JobQueue
+from support.bot import BotProcess, bot_env, fake_with_pulls, headers, iso, private_key_pem, wait_until
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present"
@@ -59,7 +50,7 @@ def pull_reads(fake: object, number: int) -> int:
     return sum(1 for m, p, _s in fake.log if m == "GET" and p == f"/repos/{REPO}/pulls/{number}")  # type: ignore[attr-defined]
 
 
-def test_two_webs_two_workers_500_deliveries_for_50_pull_requests(redis_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_two_webs_two_workers_500_deliveries_for_50_pull_requests(redis_url: str, tmp_path: Path) -> None:
     fake, pulls = fake_with_pulls(50, 10)
     fake.delays.append((r"/pulls/\d+/files$", 0.1))  # a job takes a moment, as on the real GitHub
     pem = private_key_pem()
@@ -130,7 +121,7 @@ def test_two_webs_two_workers_500_deliveries_for_50_pull_requests(redis_url: str
     assert listing == {"queued": [], "running": [], "dead": []}
 
 
-def test_a_worker_killed_mid_job_leaves_it_to_the_other(redis_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_a_worker_killed_mid_job_leaves_it_to_the_other(redis_url: str, tmp_path: Path) -> None:
     fake, pulls = fake_with_pulls(1, 3)
     fake.delays.append((r"/pulls/1/files$", 2.0))  # a slow GitHub: the job is surely in flight when killed
     with serve(fake, validate=False) as api:

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from bot_support import INSTALLATION, REPO, SECRET, headers, iso, payload, wait_until
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD
 from fakegithub import SHARED_API, FakeGitHub, serve
 from nbreview.bot.pr import Outcome
 from nbreview.bot.queue import JobQueue, JobSpec
 from nbreview.bot.webhook import AppConfig, create_app, signature, verify_signature
 from nbreview.bot.worker import WorkerPool
+from support.bot import INSTALLATION, REPO, SECRET, headers, iso, payload, wait_until
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
 
 def test_githubs_documented_test_vector() -> None:
@@ -317,7 +317,7 @@ def test_one_json_log_line_per_delivery_and_job(offline: Offline, caplog: pytest
 
 @pytest.mark.skipif(not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present")
 def test_app_installation_posts_the_comment(tmp_path: Path) -> None:
-    from bot_support import private_key_pem
+    from support.bot import private_key_pem
 
     repo = tmp_path / "r"
     repo.mkdir()
@@ -452,7 +452,7 @@ def test_the_deployment_files_run_commands_the_cli_accepts() -> None:
 
 
 def test_a_store_that_is_down_means_not_ready_and_503_not_a_lost_delivery() -> None:
-    from bot_support import free_port
+    from support.bot import free_port
 
     config = AppConfig(SECRET, queue_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     client = create_app(config).test_client()
@@ -470,7 +470,7 @@ def test_serve_runs_the_web_and_a_worker_in_one_process_on_sqlite(tmp_path: Path
     import urllib.error
     import urllib.request
 
-    from bot_support import BotProcess, bot_env, fake_with_pulls, private_key_pem
+    from support.bot import BotProcess, bot_env, fake_with_pulls, private_key_pem
 
     fake, pulls = fake_with_pulls(1, 2)
     queue = f"sqlite://{tmp_path / 'queue.db'}"

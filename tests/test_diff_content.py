@@ -9,9 +9,9 @@ from typing import Any
 from PIL import Image
 
 import nbreview
-from conftest import code_cell, md_cell, notebook
 from nbreview.engine.images import difference_png
 from nbreview.engine.text import diff_text
+from support.notebooks import code_cell, md_cell, notebook
 
 
 def png_b64(colour: tuple[int, int, int], size: tuple[int, int] = (20, 10), fmt: str = "PNG",

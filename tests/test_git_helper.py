@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD
-from test_git_integration import NBREVIEW, Repo, git_env
+from support.git import NBREVIEW, Repo
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
 pytestmark = [
     pytest.mark.skipif(not Path(NBREVIEW).exists(), reason="the nbreview script is not installed"),
@@ -21,14 +21,13 @@ pytestmark = [
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Repo:
-    home = tmp_path / "home"
-    home.mkdir()
+def changed(tmp_path: Path, env: dict[str, str]) -> Repo:
+    """Four example notebooks changed in the work tree, the driver's helper with a private runtime folder."""
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
     root = tmp_path / "repo"
     root.mkdir()
-    r = Repo(root, dict(git_env(home), XDG_RUNTIME_DIR=str(runtime)))
+    r = Repo(root, dict(env, XDG_RUNTIME_DIR=str(runtime)))
     r.git("init", "-q", "-b", "main")
     for k in range(4):
         r.write(f"nb{k}.ipynb", EXAMPLE_OLD.read_text())
@@ -40,35 +39,35 @@ def repo(tmp_path: Path) -> Repo:
     return r
 
 
-def git_diff(repo: Repo, *args: str, **env: str) -> str:
-    proc = subprocess.run(["git", *args, "diff", "HEAD~1", "HEAD"], cwd=repo.root, env=dict(repo.env, **env),
+def git_diff(changed: Repo, *args: str, **env: str) -> str:
+    proc = subprocess.run(["git", *args, "diff", "HEAD~1", "HEAD"], cwd=changed.root, env=dict(changed.env, **env),
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     return proc.stdout
 
 
-def helper_sockets(repo: Repo) -> list[str]:
-    folder = Path(repo.env["XDG_RUNTIME_DIR"]) / f"nbreview-{os.getuid()}"
+def helper_sockets(changed: Repo) -> list[str]:
+    folder = Path(changed.env["XDG_RUNTIME_DIR"]) / f"nbreview-{os.getuid()}"
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
-def wait_until_gone(repo: Repo) -> list[str]:
+def wait_until_gone(changed: Repo) -> list[str]:
     for _ in range(50):
-        if not helper_sockets(repo):
+        if not helper_sockets(changed):
             return []
         time.sleep(0.1)
-    return helper_sockets(repo)
+    return helper_sockets(changed)
 
 
-def test_helper_prints_what_separate_drivers_print_and_leaves_nothing(repo: Repo) -> None:
-    alone = git_diff(repo, NBREVIEW_DRIVER_HELPER="0")
+def test_helper_prints_what_separate_drivers_print_and_leaves_nothing(changed: Repo) -> None:
+    alone = git_diff(changed, NBREVIEW_DRIVER_HELPER="0")
     assert [line for line in alone.splitlines() if line.startswith("nbreview a/")] == [
         f"nbreview a/nb{k}.ipynb → b/nb{k}.ipynb" for k in range(4)]
-    assert git_diff(repo) == alone
-    assert wait_until_gone(repo) == []  # the helper exits with its git and removes its socket
-    coloured = git_diff(repo, "-c", "color.ui=always")
-    assert "\x1b[" in coloured and coloured == git_diff(repo, "-c", "color.ui=always", NBREVIEW_DRIVER_HELPER="0")
-    assert wait_until_gone(repo) == []
+    assert git_diff(changed) == alone
+    assert wait_until_gone(changed) == []  # the helper exits with its git and removes its socket
+    coloured = git_diff(changed, "-c", "color.ui=always")
+    assert "\x1b[" in coloured and coloured == git_diff(changed, "-c", "color.ui=always", NBREVIEW_DRIVER_HELPER="0")
+    assert wait_until_gone(changed) == []
     assert not [cmd for cmd in command_lines() if "git-diffdriver" in cmd and "nb0.ipynb" in cmd]
 
 
@@ -83,12 +82,12 @@ def command_lines() -> list[str]:
     return found
 
 
-def test_a_folder_others_can_write_means_no_helper(repo: Repo) -> None:
-    folder = Path(repo.env["XDG_RUNTIME_DIR"]) / f"nbreview-{os.getuid()}"
+def test_a_folder_others_can_write_means_no_helper(changed: Repo) -> None:
+    folder = Path(changed.env["XDG_RUNTIME_DIR"]) / f"nbreview-{os.getuid()}"
     folder.mkdir(mode=0o777)
     folder.chmod(0o777)
-    assert git_diff(repo) == git_diff(repo, NBREVIEW_DRIVER_HELPER="0")
-    assert helper_sockets(repo) == []  # never created there
+    assert git_diff(changed) == git_diff(changed, NBREVIEW_DRIVER_HELPER="0")
+    assert helper_sockets(changed) == []  # never created there
 
 
 def test_driver_arguments_are_one_list() -> None:
@@ -98,14 +97,14 @@ def test_driver_arguments_are_one_list() -> None:
     assert POSITIONAL == FIELDS
 
 
-def test_git_log_ext_diff_shares_one_helper_across_commits(repo: Repo) -> None:
+def test_git_log_ext_diff_shares_one_helper_across_commits(changed: Repo) -> None:
     for k in range(2):
-        repo.write(f"nb{k}.ipynb", EXAMPLE_OLD.read_text().replace("sales", f"sales {k}"))
-        repo.write(f"nb{k + 2}.ipynb", EXAMPLE_OLD.read_text().replace("sales", f"sales {k + 2}"))
-        repo.commit(f"third {k}")
+        changed.write(f"nb{k}.ipynb", EXAMPLE_OLD.read_text().replace("sales", f"sales {k}"))
+        changed.write(f"nb{k + 2}.ipynb", EXAMPLE_OLD.read_text().replace("sales", f"sales {k + 2}"))
+        changed.commit(f"third {k}")
 
     def log(**env: str) -> str:
-        proc = subprocess.run(["git", "log", "-p", "--ext-diff", "-3"], cwd=repo.root, env=dict(repo.env, **env),
+        proc = subprocess.run(["git", "log", "-p", "--ext-diff", "-3"], cwd=changed.root, env=dict(changed.env, **env),
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
@@ -113,7 +112,7 @@ def test_git_log_ext_diff_shares_one_helper_across_commits(repo: Repo) -> None:
     alone = log(NBREVIEW_DRIVER_HELPER="0")
     assert alone.count("nbreview a/") == 8
     assert log() == alone
-    assert wait_until_gone(repo) == []
+    assert wait_until_gone(changed) == []
 
 
 def test_a_helper_that_cannot_answer_means_working_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

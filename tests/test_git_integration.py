@@ -7,7 +7,6 @@ GIT_CONFIG_NOSYSTEM=1, so the user's own git configuration is never read or touc
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,84 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, code_cell, md_cell, notebook, write_nb
+from support.git import NBREVIEW, Repo, needs_git
+from support.notebooks import code_cell, md_cell, notebook, write_nb
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
-NBREVIEW = str(Path(sys.executable).with_name("nbreview"))
-pytestmark = [
-    pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
-    pytest.mark.skipif(not Path(NBREVIEW).exists(), reason="the nbreview script is not installed in this venv"),
-]
+pytestmark = needs_git
 ESC = "\x1b["
-
-
-class Repo:
-    def __init__(self, root: Path, env: dict[str, str]) -> None:
-        self.root = root
-        self.env = env
-
-    def git(self, *args: str, check: bool = True) -> str:
-        proc = subprocess.run(["git", *args], cwd=self.root, env=self.env, capture_output=True, text=True)
-        if check and proc.returncode != 0:
-            raise AssertionError(f"git {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
-        return proc.stdout
-
-    def nbreview(self, *args: str, code: int = 0) -> str:
-        proc = subprocess.run([NBREVIEW, *args], cwd=self.root, env=self.env, capture_output=True, text=True)
-        assert proc.returncode == code, proc.stderr + proc.stdout
-        return proc.stdout
-
-    def write(self, name: str, text: str | bytes) -> Path:
-        path = self.root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text)
-        return path
-
-    def commit(self, message: str) -> None:
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    h = tmp_path / "home"
-    h.mkdir()
-    return h
-
-
-@pytest.fixture
-def env(home: Path) -> dict[str, str]:
-    return git_env(home)
-
-
-def git_env(home: Path) -> dict[str, str]:
-    """The environment every test's git runs in: a throwaway HOME, no system config, no colour forcing."""
-    e = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "XDG_")) and k not in ("NO_COLOR", "PAGER")}
-    e.update(
-        HOME=str(home),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="Ada",
-        GIT_AUTHOR_EMAIL="ada@example.org",
-        GIT_COMMITTER_NAME="Ada",
-        GIT_COMMITTER_EMAIL="ada@example.org",
-        GIT_PAGER="cat",
-        TERM="xterm-256color",
-    )
-    return e
-
-
-@pytest.fixture
-def repo(tmp_path: Path, env: dict[str, str]) -> Repo:
-    root = tmp_path / "repo"
-    root.mkdir()
-    r = Repo(root, env)
-    r.git("init", "-q", "-b", "main")
-    r.write("analysis.ipynb", EXAMPLE_OLD.read_text())
-    r.write("notes.txt", "first\n")
-    r.commit("first")
-    return r
 
 
 def test_install_git_diff_and_idempotence(repo: Repo) -> None:

@@ -10,15 +10,13 @@ from typing import Any
 
 import pytest
 
-from conftest import code_cell, md_cell, notebook
-from test_merge_git import Repo, repo  # noqa: F401 - the fixture
-
-__all__ = ["repo"]
+from support.git import MergeRepo
+from support.notebooks import code_cell, md_cell, notebook
 
 
-def changed_lines(repo: Repo, a: str, b: str) -> list[str]:
+def changed_lines(merge_repo: MergeRepo, a: str, b: str) -> list[str]:
     """The ``+``/``-`` lines of git's raw (JSON) diff of sales.ipynb between two commits."""
-    out = repo.git("diff", "--no-ext-diff", "--no-textconv", "-U0", a, b, "--", "sales.ipynb").stdout
+    out = merge_repo.git("diff", "--no-ext-diff", "--no-textconv", "-U0", a, b, "--", "sales.ipynb").stdout
     return [line for line in out.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
@@ -46,31 +44,31 @@ def sample() -> dict[str, Any]:
     return notebook(cells)
 
 
-def commit_sides(repo: Repo, write: Any) -> None:
+def commit_sides(merge_repo: MergeRepo, write: Any) -> None:
     """base, then 'feature' edits cell 6, 'main' edits cell 1; each written by ``write``."""
     base = sample()
-    (repo.root / "sales.ipynb").write_text(write(base))
-    repo.git("add", "sales.ipynb")
-    repo.git("commit", "-q", "-m", "base")
-    repo.git("checkout", "-q", "-b", "feature")
+    (merge_repo.root / "sales.ipynb").write_text(write(base))
+    merge_repo.git("add", "sales.ipynb")
+    merge_repo.git("commit", "-q", "-m", "base")
+    merge_repo.git("checkout", "-q", "-b", "feature")
     remote = copy.deepcopy(base)
     remote["cells"][6]["source"] = "x5 = 50\nprint(x5)"
-    (repo.root / "sales.ipynb").write_text(write(remote))
-    repo.git("commit", "-q", "-am", "remote edit")
-    repo.git("checkout", "-q", "main")
+    (merge_repo.root / "sales.ipynb").write_text(write(remote))
+    merge_repo.git("commit", "-q", "-am", "remote edit")
+    merge_repo.git("checkout", "-q", "main")
     local = copy.deepcopy(base)
     local["cells"][1]["source"] = "x0 = 'zero'\nprint(x0)"
-    (repo.root / "sales.ipynb").write_text(write(local))
-    repo.git("commit", "-q", "-am", "local edit")
+    (merge_repo.root / "sales.ipynb").write_text(write(local))
+    merge_repo.git("commit", "-q", "-am", "local edit")
 
 
-def test_merge_keeps_an_editor_styled_v4_file(repo: Repo) -> None:
-    commit_sides(repo, editor_style)
-    proc = repo.git("merge", "--no-edit", "feature", ok=False)
+def test_merge_keeps_an_editor_styled_v4_file(merge_repo: MergeRepo) -> None:
+    commit_sides(merge_repo, editor_style)
+    proc = merge_repo.git("merge", "--no-edit", "feature", ok=False)
     assert proc.returncode == 0, proc.stderr
-    assert changed_lines(repo, "HEAD^1", "HEAD") == changed_lines(repo, "feature~1", "feature")
-    assert len(changed_lines(repo, "HEAD^1", "HEAD")) == 2
-    text = (repo.root / "sales.ipynb").read_text()
+    assert changed_lines(merge_repo, "HEAD^1", "HEAD") == changed_lines(merge_repo, "feature~1", "feature")
+    assert len(changed_lines(merge_repo, "HEAD^1", "HEAD")) == 2
+    text = (merge_repo.root / "sales.ipynb").read_text()
     assert text.startswith('{\n  "nbformat": 4,\n  "nbformat_minor": 2,')
 
 
@@ -83,13 +81,13 @@ def v3_text(nb: dict[str, Any]) -> str:
     return str(nbformat.writes(nbformat.v4.downgrade(node), version=3))
 
 
-def test_merge_keeps_nbformat_3(repo: Repo) -> None:
-    commit_sides(repo, v3_text)
-    proc = repo.git("merge", "--no-edit", "feature", ok=False)
+def test_merge_keeps_nbformat_3(merge_repo: MergeRepo) -> None:
+    commit_sides(merge_repo, v3_text)
+    proc = merge_repo.git("merge", "--no-edit", "feature", ok=False)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads((repo.root / "sales.ipynb").read_text())["nbformat"] == 3
-    assert changed_lines(repo, "HEAD^1", "HEAD") == changed_lines(repo, "feature~1", "feature")
-    assert len(changed_lines(repo, "HEAD^1", "HEAD")) == 2
+    assert json.loads((merge_repo.root / "sales.ipynb").read_text())["nbformat"] == 3
+    assert changed_lines(merge_repo, "HEAD^1", "HEAD") == changed_lines(merge_repo, "feature~1", "feature")
+    assert len(changed_lines(merge_repo, "HEAD^1", "HEAD")) == 2
 
 
 def test_v3_upgrade_matches_nbformat() -> None:
@@ -118,22 +116,22 @@ def test_v3_upgrade_matches_nbformat() -> None:
     assert ours.nb == from_object(theirs, "nbformat's").nb
 
 
-def test_invalid_json_side_falls_back_to_git_line_merge(repo: Repo) -> None:
+def test_invalid_json_side_falls_back_to_git_line_merge(merge_repo: MergeRepo) -> None:
     bad = '{\n "cells": [],\n "note": "C:\\windows",\n "nbformat": 4\n}\n'  # an invalid \w escape
-    (repo.root / "sales.ipynb").write_text(bad)
-    repo.git("add", "sales.ipynb")
-    repo.git("commit", "-q", "-m", "base")
-    repo.git("checkout", "-q", "-b", "feature")
-    (repo.root / "sales.ipynb").write_text(bad.replace('"nbformat": 4', '"nbformat": 4,\n "remote": 1'))
-    repo.git("commit", "-q", "-am", "remote")
-    repo.git("checkout", "-q", "main")
-    (repo.root / "sales.ipynb").write_text(bad.replace(' "cells": [],', ' "cells": [],\n "local": 1,'))
-    repo.git("commit", "-q", "-am", "local")
-    proc = repo.git("merge", "--no-edit", "feature", ok=False)
+    (merge_repo.root / "sales.ipynb").write_text(bad)
+    merge_repo.git("add", "sales.ipynb")
+    merge_repo.git("commit", "-q", "-m", "base")
+    merge_repo.git("checkout", "-q", "-b", "feature")
+    (merge_repo.root / "sales.ipynb").write_text(bad.replace('"nbformat": 4', '"nbformat": 4,\n "remote": 1'))
+    merge_repo.git("commit", "-q", "-am", "remote")
+    merge_repo.git("checkout", "-q", "main")
+    (merge_repo.root / "sales.ipynb").write_text(bad.replace(' "cells": [],', ' "cells": [],\n "local": 1,'))
+    merge_repo.git("commit", "-q", "-am", "local")
+    proc = merge_repo.git("merge", "--no-edit", "feature", ok=False)
     assert proc.returncode == 0, proc.stderr
     assert "not valid JSON" in proc.stderr or "invalid JSON" in proc.stderr
     assert "merged as text with git merge-file (clean)" in proc.stderr
-    merged = (repo.root / "sales.ipynb").read_text()
+    merged = (merge_repo.root / "sales.ipynb").read_text()
     assert '"local": 1' in merged and '"remote": 1' in merged and "<<<<<<<" not in merged
 
 
@@ -146,7 +144,7 @@ def test_invalid_json_side_falls_back_to_git_line_merge(repo: Repo) -> None:
 def test_a_failed_upgrade_is_one_clear_line(doc: dict[str, Any], reason: str, tmp_path: Any) -> None:
     import subprocess
 
-    from test_merge_git import NBREVIEW
+    from support.git import NBREVIEW
 
     path = tmp_path / "old.ipynb"
     path.write_text(json.dumps(doc))
@@ -176,7 +174,7 @@ def test_nbformat_3_is_read_without_importing_nbformat(tmp_path: Any) -> None:
     import subprocess
     import sys
 
-    from conftest import FIXTURES
+    from support.paths import FIXTURES
 
     code = ("import sys; from nbreview.io.load import read_path; "
             f"nb = read_path({str(FIXTURES / 'formats' / 'v3.ipynb')!r}); "
@@ -186,21 +184,21 @@ def test_nbformat_3_is_read_without_importing_nbformat(tmp_path: Any) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-def test_language_version_changed_on_both_sides_keeps_local_as_the_readme_says(repo: Repo) -> None:
+def test_language_version_changed_on_both_sides_keeps_local_as_the_readme_says(merge_repo: MergeRepo) -> None:
     def with_version(version: str) -> str:
         nb = sample()
         nb["metadata"]["language_info"] = {"name": "python", "version": version}
         return json.dumps(nb, indent=1) + "\n"
 
-    (repo.root / "sales.ipynb").write_text(with_version("3.7.10"))
-    repo.git("commit", "-q", "-am", "base")
-    repo.git("checkout", "-q", "-b", "feature")
-    (repo.root / "sales.ipynb").write_text(with_version("3.7.12"))
-    repo.git("commit", "-q", "-am", "remote runs 3.7.12")
-    repo.git("checkout", "-q", "main")
-    (repo.root / "sales.ipynb").write_text(with_version("3.9.4"))
-    repo.git("commit", "-q", "-am", "local runs 3.9.4")
-    proc = repo.git("merge", "--no-edit", "feature", ok=False)
+    (merge_repo.root / "sales.ipynb").write_text(with_version("3.7.10"))
+    merge_repo.git("commit", "-q", "-am", "base")
+    merge_repo.git("checkout", "-q", "-b", "feature")
+    (merge_repo.root / "sales.ipynb").write_text(with_version("3.7.12"))
+    merge_repo.git("commit", "-q", "-am", "remote runs 3.7.12")
+    merge_repo.git("checkout", "-q", "main")
+    (merge_repo.root / "sales.ipynb").write_text(with_version("3.9.4"))
+    merge_repo.git("commit", "-q", "-am", "local runs 3.9.4")
+    proc = merge_repo.git("merge", "--no-edit", "feature", ok=False)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads((repo.root / "sales.ipynb").read_text())["metadata"]["language_info"]["version"] == "3.9.4"
-    assert changed_lines(repo, "HEAD^1", "HEAD") == []
+    assert json.loads((merge_repo.root / "sales.ipynb").read_text())["metadata"]["language_info"]["version"] == "3.9.4"
+    assert changed_lines(merge_repo, "HEAD^1", "HEAD") == []

@@ -14,37 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, code_cell, md_cell, notebook, write_nb
-from test_git_integration import NBREVIEW, Repo, git_env
+from support.git import NBREVIEW, Repo, needs_git
+from support.notebooks import code_cell, md_cell, notebook, write_nb
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
-pytestmark = [
-    pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
-    pytest.mark.skipif(not Path(NBREVIEW).exists(), reason="the nbreview script is not installed in this venv"),
-]
-NO_BROWSER = ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT")
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    home = tmp_path / "home"
-    home.mkdir()
-    e = git_env(home)
-    for key in NO_BROWSER:  # a headless machine: no browser can be opened
-        e.pop(key, None)
-    e.pop("NBREVIEW_DIFFTOOL", None)
-    return e
-
-
-@pytest.fixture
-def repo(tmp_path: Path, env: dict[str, str]) -> Repo:
-    root = tmp_path / "repo"
-    root.mkdir()
-    r = Repo(root, env)
-    r.git("init", "-q", "-b", "main")
-    r.write("analysis.ipynb", EXAMPLE_OLD.read_text())
-    r.write("notes.txt", "first\n")
-    r.commit("first")
-    return r
+pytestmark = needs_git
 
 
 def run(repo: Repo, *cmd: str, timeout: float = 60, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

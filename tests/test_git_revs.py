@@ -10,19 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (
-    CORPUS,
-    EXAMPLE_NEW,
-    EXAMPLE_OLD,
-    code_cell,
-    corpus_pairs,
-    md_cell,
-    needs_corpus,
-    notebook,
-    write_nb,
-)
 from nbreview.cli.main import main
 from nbreview.io.git import notebook_pairs
+from support.notebooks import code_cell, md_cell, notebook, write_nb
+from support.paths import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, corpus_pairs, needs_corpus
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -32,7 +23,7 @@ def git(root: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def history_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for key in list(os.environ):
         if key.startswith("GIT_"):
             monkeypatch.delenv(key)
@@ -69,7 +60,7 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def test_notebook_pairs_between_commits(repo: Path) -> None:
+def test_notebook_pairs_between_commits(history_repo: Path) -> None:
     pairs = {p.path: p for p in notebook_pairs(["HEAD~1", "HEAD"])}
     assert {k: p.status for k, p in pairs.items()} == {
         "analysis.ipynb": "modified",
@@ -87,13 +78,13 @@ def test_notebook_pairs_between_commits(repo: Path) -> None:
     assert [p.path for p in notebook_pairs(["HEAD~1", "HEAD"], ["sub"])] == ["sub/renamed.ipynb"]
 
 
-def test_notebook_pairs_worktree_and_index(repo: Path) -> None:
+def test_notebook_pairs_worktree_and_index(history_repo: Path) -> None:
     assert notebook_pairs([]) == []
-    write_nb(repo / "fresh.ipynb", notebook([code_cell("print('hello')")]))
+    write_nb(history_repo / "fresh.ipynb", notebook([code_cell("print('hello')")]))
     pairs = notebook_pairs([])
     assert [(p.path, p.status) for p in pairs] == [("fresh.ipynb", "modified")]
     assert pairs[0].new.nb["cells"][0]["source"] == "print('hello')"
-    git(repo, "add", "fresh.ipynb")
+    git(history_repo, "add", "fresh.ipynb")
     assert notebook_pairs([]) == []  # index == worktree
     assert [p.path for p in notebook_pairs([], cached=True)] == ["fresh.ipynb"]
     assert {p.path for p in notebook_pairs(["HEAD~1"])} == {
@@ -104,17 +95,17 @@ def test_notebook_pairs_worktree_and_index(repo: Path) -> None:
     }
 
 
-def test_diff_without_arguments_is_git_diff(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_without_arguments_is_git_diff(history_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = cli(capsys)
     assert code == 0 and out == ""
-    (repo / "analysis.ipynb").write_text(EXAMPLE_OLD.read_text())
+    (history_repo / "analysis.ipynb").write_text(EXAMPLE_OLD.read_text())
     code, out = cli(capsys, "--exit-code")
     assert code == 1
     assert out.splitlines()[0] == "nbreview a/analysis.ipynb → b/analysis.ipynb"
     assert "  - df = pd.read_csv('sales.csv', parse_dates=['month'])" in out.splitlines()
 
 
-def test_diff_between_revisions_with_headers_and_stat(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_between_revisions_with_headers_and_stat(history_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = cli(capsys, "HEAD~1", "HEAD")
     assert code == 0
     lines = out.splitlines()
@@ -135,7 +126,7 @@ def test_diff_between_revisions_with_headers_and_stat(repo: Path, capsys: pytest
     assert lines[4] == " 4 notebooks changed: " + totals
 
 
-def test_paths_after_double_dash_and_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_paths_after_double_dash_and_json(history_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = cli(capsys, "HEAD~1", "HEAD", "--", "fresh.ipynb")
     assert code == 0 and out.splitlines()[0] == "nbreview /dev/null → b/fresh.ipynb (new)"
     assert "analysis" not in out
@@ -147,14 +138,14 @@ def test_paths_after_double_dash_and_json(repo: Path, capsys: pytest.CaptureFixt
     assert item["status"] == "renamed" and item["diff"]["summary"]["modified"] == 1
 
 
-def test_bad_revision_and_bad_notebook(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_revision_and_bad_notebook(history_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "no-such-rev"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("nbreview: error: 'no-such-rev' is neither a git revision nor a file")
     assert main(["diff", "no-such-rev", "HEAD", "--"]) == 2
     assert "unknown revision 'no-such-rev'" in capsys.readouterr().err
-    (repo / "analysis.ipynb").write_text("<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> other\n")
-    write_nb(repo / "fresh.ipynb", notebook([code_cell("print('changed')")]))
+    (history_repo / "analysis.ipynb").write_text("<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> other\n")
+    write_nb(history_repo / "fresh.ipynb", notebook([code_cell("print('changed')")]))
     code, out = cli(capsys)
     assert code == 2  # the broken notebook is reported, the other one still shown
     assert "! cannot diff: b/analysis.ipynb: invalid JSON" in out
@@ -171,17 +162,17 @@ def test_outside_a_repository(
 
 
 @needs_corpus
-def test_corpus_commit_through_git(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_corpus_commit_through_git(history_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Five real revision pairs committed in one go: every notebook appears once with its cells."""
     pairs = [p for p in corpus_pairs() if (p / "old.ipynb").stat().st_size < 300_000][:5]
     assert pairs, CORPUS
     for k, pair in enumerate(pairs):
-        shutil.copy(pair / "old.ipynb", repo / f"c{k}.ipynb")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "corpus old")
+        shutil.copy(pair / "old.ipynb", history_repo / f"c{k}.ipynb")
+    git(history_repo, "add", "-A")
+    git(history_repo, "commit", "-q", "-m", "corpus old")
     for k, pair in enumerate(pairs):
-        shutil.copy(pair / "new.ipynb", repo / f"c{k}.ipynb")
-    git(repo, "commit", "-q", "-am", "corpus new")
+        shutil.copy(pair / "new.ipynb", history_repo / f"c{k}.ipynb")
+    git(history_repo, "commit", "-q", "-am", "corpus new")
     changed = {p.path for p in notebook_pairs(["HEAD~1", "HEAD"])}
     same = {f"c{k}.ipynb" for k, p in enumerate(pairs)
             if (p / "old.ipynb").read_bytes() == (p / "new.ipynb").read_bytes()}
@@ -192,7 +183,7 @@ def test_corpus_commit_through_git(repo: Path, capsys: pytest.CaptureFixture[str
         assert f"nbreview a/{name} → b/{name}" in out
 
 
-def test_revision_then_path_without_double_dash(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_revision_then_path_without_double_dash(history_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = cli(capsys, "HEAD~1", "fresh.ipynb", "--stat")
     assert code == 0
     assert out.splitlines()[0].startswith(" fresh.ipynb | 1 +")
@@ -201,7 +192,7 @@ def test_revision_then_path_without_double_dash(repo: Path, capsys: pytest.Captu
     assert "nope.ipynb: no such file" in capsys.readouterr().err
 
 
-def test_argument_rules_tell_files_from_revisions(repo: Path) -> None:
+def test_argument_rules_tell_files_from_revisions(history_repo: Path) -> None:
     """``nbreview diff`` and ``nbreview web`` read their arguments through the same rules in io/git."""
     from nbreview.io.git import GitError, names_two_files, pairs_for_arguments, split_revisions
 
@@ -220,7 +211,7 @@ def test_argument_rules_tell_files_from_revisions(repo: Path) -> None:
     assert [p.path for p in pairs_for_arguments(["HEAD~1", "HEAD"], ["sub"])] == ["sub/renamed.ipynb"]
 
 
-def test_one_git_runner_and_its_errors(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_git_runner_and_its_errors(history_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Failures name git's command (not ``-c``); "no" answers are None; a missing git is one GitError."""
     from nbreview.git.markers import git_marker_style
     from nbreview.io.git import GitError, git, git_answer, read_git_blob
@@ -231,10 +222,10 @@ def test_one_git_runner_and_its_errors(repo: Path, monkeypatch: pytest.MonkeyPat
     assert git_answer(["config", "--get", "nbreview.unset"]) is None
     assert git_answer(["rev-parse", "--abbrev-ref", "HEAD"]) == "main"
     assert read_git_blob("HEAD", "gone.ipynb").empty  # deleted at HEAD: an empty side, not an error
-    monkeypatch.setenv("PATH", str(repo / "no-bin-here"))
+    monkeypatch.setenv("PATH", str(history_repo / "no-bin-here"))
     with pytest.raises(GitError, match="^git is not installed"):
         git_answer(["status"])
-    assert git_marker_style(cwd=str(repo)) == MarkerStyle()  # the merge driver's labels fall back, never fail
+    assert git_marker_style(cwd=str(history_repo)) == MarkerStyle()  # the merge driver's labels fall back, never fail
 
 
 def test_only_io_git_starts_git() -> None:

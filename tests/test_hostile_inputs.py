@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-import hostile_notebooks as H
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, corpus_pairs
+from support import hostile_notebooks as H
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, corpus_pairs
 
 REFUSED = {"huge-int", "cell-not-object", "cells-missing", "deep-metadata"}
 SENTINEL = b"untouched\n"

@@ -12,6 +12,7 @@ import its own layer and the layers below it, never above.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -50,7 +51,13 @@ def _is_package(path: Path) -> bool:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """``{module: {imported nbreview modules}}`` over every file under src/nbreview."""
+    """``{module: {imported nbreview modules}}`` over every file under src/nbreview (a copy: callers may edit it)."""
+    return {module: set(imports) for module, imports in _parsed_graph().items()}
+
+
+@functools.cache
+def _parsed_graph() -> dict[str, set[str]]:
+    """Every source file parsed once per run (four tests read the graph)."""
     files = {_module_name(p): p for p in (SRC / PACKAGE).rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in files}
 

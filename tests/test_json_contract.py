@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, code_cell, notebook, write_nb
 from nbreview.errors import PatchError
+from support.notebooks import code_cell, notebook, write_nb
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
 
 def run_json(old: Path | str, new: Path | str) -> dict:  # type: ignore[type-arg]
@@ -78,10 +79,10 @@ def test_json_text_is_exactly_what_json_dumps_writes() -> None:
     on real diffs and on every kind of JSON value (the odd ones fall back to json.dumps)."""
     import math
 
-    from conftest import corpus_pairs
     from nbreview.engine.pipeline import diff
     from nbreview.io.write import dumps_indented
     from nbreview.view import json_document
+    from support.paths import corpus_pairs
 
     docs: list[object] = [json_document(diff(EXAMPLE_OLD, EXAMPLE_NEW))]
     docs += [json_document(diff(p / "old.ipynb", p / "new.ipynb")) for p in corpus_pairs()[:20]]

@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-from jupyter_support import (
+from support.jupyter import (
     LABEXTENSION,
     VENV_BIN,
     Lab,
@@ -209,13 +208,13 @@ def _sections(text: str, heading: str) -> dict[str, str]:
 
 def test_the_wheel_installs_and_enables_both_extensions(tmp_path: Path) -> None:
     """``pip install`` of the wheel alone enables the server extension and the prebuilt labextension."""
-    from jupyter_support import require_labextension
+    from support.jupyter import require_labextension
+    from support.wheel import build_wheel
 
     require_labextension()
     wheel_dir, prefix = tmp_path / "wheel", tmp_path / "prefix"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheel_dir), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
-    wheel = next(wheel_dir.glob("nbreview-*.whl"))
+    wheel_dir.mkdir()
+    wheel = build_wheel(wheel_dir)
     names = set(zipfile.ZipFile(wheel).namelist())
     data = "nbreview-0.1.0.data/data/"
     assert f"{data}etc/jupyter/jupyter_server_config.d/nbreview.json" in names
@@ -263,7 +262,7 @@ def test_pull_request_page_reads_the_notebooks_with_the_servers_token(
 ) -> None:
     """``nbreview/pr/OWNER/NAME/N``: the pull request's notebooks from (a fake) GitHub, with the server's token."""
     from fakegithub import SHARED_API, serve
-    from review_world import REPO, REVIEWER, build
+    from support.review_world import REPO, REVIEWER, build
 
     require_server_extension()
     if not (SHARED_API / "openapi-subset.json").exists():

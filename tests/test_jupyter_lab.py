@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from browser.browser_support import CHROMIUM_ARGS, SCREENSHOTS, chromium_path
-from jupyter_support import Lab, git, notebook, require_labextension, running_lab, write_notebook
+from support.browser import CHROMIUM_ARGS, SCREENSHOTS, chromium_path
+from support.jupyter import Lab, git, notebook, require_labextension, running_lab, write_notebook
 
 NOTEBOOK = "analysis/nb.ipynb"
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, code_cell, notebook, write_nb
 from nbreview.errors import (
     InvalidJSONError,
     LfsPointerError,
@@ -19,6 +18,8 @@ from nbreview.errors import (
     UnsupportedFormatError,
 )
 from nbreview.io.load import load
+from support.notebooks import code_cell, notebook, write_nb
+from support.paths import FIXTURES
 
 
 def test_invalid_json_reports_line_and_column(tmp_path: Path) -> None:

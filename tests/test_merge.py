@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from conftest import code_cell, md_cell, notebook, write_nb
 from nbreview.merge import merge, merge_structured, resolve_merge, validate
+from support.notebooks import code_cell, md_cell, notebook, write_nb
 
 
 def out_(text: str) -> dict[str, Any]:

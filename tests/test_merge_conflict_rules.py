@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from conftest import code_cell, md_cell, notebook, write_nb
 from nbreview.merge import merge, validate
 from nbreview.merge.check import drop_resolved, findings
 from nbreview.merge.labels import MarkerStyle
 from nbreview.merge.text import has_markers, marker_lines
+from support.notebooks import code_cell, md_cell, notebook, write_nb
 
 READ = "df = pd.read_csv('a.csv')"
 LOCAL = "df = pd.read_parquet('a.parquet')\ndf = df[df.year > 2020]"

@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from conftest import corpus_pairs, needs_corpus
-from merge_edits import (
+from nbreview.io.load import load
+from nbreview.merge import merge, validate
+from support.merge_edits import (
     add_add,
     apply_edits,
     lost_lines,
@@ -27,8 +28,7 @@ from merge_edits import (
     same_cells,
     sources,
 )
-from nbreview.io.load import load
-from nbreview.merge import merge, validate
+from support.paths import corpus_pairs, needs_corpus
 
 pytestmark = needs_corpus
 

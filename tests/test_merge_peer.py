@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PEER, needs_peer
 from nbreview.io.load import read_notebook
 from nbreview.merge import merge, validate
+from support.paths import PEER, needs_peer
 
 pytestmark = needs_peer
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from merge_tool_support import TOKEN, WRITER, write_triple
 from nbreview.merge import merge_structured, resolve_merge, validate
 from nbreview.web.mergetool import MergeSession, create_mergetool_app
+from support.merge_tool import TOKEN, WRITER, write_triple
 
 SAVE = f"/{TOKEN}/merge/api/save"
 
@@ -177,7 +177,7 @@ def test_a_choice_against_a_hand_edit_of_the_same_lines_is_marked(files: dict[st
 
 
 def test_add_add_conflicts_show_on_the_page(tmp_path: Path) -> None:
-    from conftest import code_cell, notebook, write_nb
+    from support.notebooks import code_cell, notebook, write_nb
 
     ours = write_nb(tmp_path / "l.ipynb", notebook([code_cell("a = 1"), code_cell("only_ours()")]))
     theirs = write_nb(tmp_path / "r.ipynb", notebook([code_cell("a = 2")]))

@@ -13,75 +13,16 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES
 from fakegithub import SHARED_API, FakeGitHub, Token, serve
 from nbreview.bot.comment import MARKER
 from nbreview.cli.main import main
+from support.paths import CORPUS, EXAMPLE_NEW
+from support.pr_bot import IMAGE_PAIR, IMAGE_PAIR_2, REPO, TOKEN, build_repo, commit_files, git, run_pr
 
 pytestmark = [
     pytest.mark.skipif(not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present"),
     pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present"),
 ]
-
-IMAGE_PAIR = CORPUS / "ageron_handson-ml3__extra_gradient_descent_comparison.ipynb__bbc11139__0a28fab5"
-IMAGE_PAIR_2 = CORPUS / "rasbt_LLMs-from-scratch__ch04_01_main-chapter-code_ch04.ipynb__87a4340c__f550bd5b"
-BIG_PAIR = CORPUS / "ageron_handson-ml3__tools_matplotlib.ipynb__cf964f03__10a2b8fc"
-REPO = "octo/notebooks"
-TOKEN = "ghp_fake_secret_token_123"
-
-
-def git(cwd: Path, *args: str) -> str:
-    env_args = ["-c", "user.name=Ada", "-c", "user.email=ada@example.com", "-c", "commit.gpgsign=false"]
-    return subprocess.run(["git", *env_args, *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
-
-
-def commit_files(repo: Path, files: dict[str, bytes | None], message: str) -> str:
-    for rel, data in files.items():
-        p = repo / rel
-        if data is None:
-            git(repo, "rm", "-q", rel)
-            continue
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
-        git(repo, "add", rel)
-    git(repo, "commit", "-q", "-m", message)
-    return git(repo, "rev-parse", "HEAD")
-
-
-def build_repo(tmp: Path) -> Path:
-    repo = tmp / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    commit_files(
-        repo,
-        {
-            "README.md": b"# notebooks\n",
-            "nb/gradient.ipynb": (IMAGE_PAIR / "old.ipynb").read_bytes(),
-            "nb/ch04.ipynb": (IMAGE_PAIR_2 / "old.ipynb").read_bytes(),
-            "nb/matplotlib.ipynb": (BIG_PAIR / "old.ipynb").read_bytes(),
-            "nb/old-name.ipynb": EXAMPLE_OLD.read_bytes(),
-            "nb/retired.ipynb": (FIXTURES / "formats" / "v3.ipynb").read_bytes(),
-            "nb/broken.ipynb": EXAMPLE_OLD.read_bytes(),
-        },
-        "base",
-    )
-    git(repo, "checkout", "-q", "-b", "feature")
-    git(repo, "mv", "nb/old-name.ipynb", "nb/new-name.ipynb")
-    commit_files(
-        repo,
-        {
-            "nb/gradient.ipynb": (IMAGE_PAIR / "new.ipynb").read_bytes(),
-            "nb/ch04.ipynb": (IMAGE_PAIR_2 / "new.ipynb").read_bytes(),
-            "nb/matplotlib.ipynb": (BIG_PAIR / "new.ipynb").read_bytes(),
-            "nb/added.ipynb": EXAMPLE_NEW.read_bytes(),
-            "nb/retired.ipynb": None,
-            "nb/broken.ipynb": b'{"cells": [ {"cell_type": "code", \n<<<<<<< HEAD\n',
-            "notes.txt": b"not a notebook\n",
-        },
-        "update notebooks",
-    )
-    return repo
-
 
 @pytest.fixture(autouse=True)
 def _github_log_to_current_stderr() -> None:
@@ -95,7 +36,8 @@ def _github_log_to_current_stderr() -> None:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Any:
+def pr_world(tmp_path: Path) -> Any:
+    """The fake GitHub holding a pull request of the example notebook: (fake, url, number, repo)."""
     repo = build_repo(tmp_path)
     fake = FakeGitHub()
     refs = fake.store.import_git(repo)
@@ -105,26 +47,6 @@ def world(tmp_path: Path) -> Any:
     number = fake.open_pull(REPO, "main", "feature")
     with serve(fake) as url:
         yield fake, url, number, repo
-
-
-def run_pr(
-    url: str,
-    number: int,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    *extra: str,
-    token: str | None = TOKEN,
-) -> tuple[int, str, str]:
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
-    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
-    if token is None:
-        monkeypatch.delenv("GITHUB_TOKEN", raising=False)
-    else:
-        monkeypatch.setenv("GITHUB_TOKEN", token)
-    code = main(["pr", "--repo", REPO, "--pr", str(number), "--api-url", url, *extra])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def nb_images(path: Path) -> set[bytes]:
@@ -140,9 +62,9 @@ def nb_images(path: Path) -> set[bytes]:
 
 
 def test_comment_posted_with_sections_table_and_images(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake, url, number, _repo = world
+    fake, url, number, _repo = pr_world
     code, out, err = run_pr(url, number, monkeypatch, capsys)
     assert code == 0, err
     comments = fake.comments_on(REPO, number)
@@ -193,7 +115,7 @@ def test_comment_posted_with_sections_table_and_images(
     for pair in (IMAGE_PAIR, IMAGE_PAIR_2):  # chosen for it: the corpus says their image outputs changed
         assert json.loads((pair / "meta.json").read_text())["change"]["image_outputs_changed"] is True
     # no pings: outside code blocks every @mention and #reference is broken by a zero-width joiner
-    from test_pr_render import blocks
+    from support.markdown import blocks
 
     _code, outside = blocks(body)
     assert not re.search(r"(?<![\w`])@[A-Za-z0-9]", outside)
@@ -206,9 +128,9 @@ def test_comment_posted_with_sections_table_and_images(
 
 
 def test_second_push_edits_the_same_comment(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake, url, number, repo = world
+    fake, url, number, repo = pr_world
     assert run_pr(url, number, monkeypatch, capsys)[0] == 0
     first = fake.comments_on(REPO, number)
     assert len(first) == 1
@@ -248,9 +170,9 @@ def test_second_push_edits_the_same_comment(
 
 
 def test_dry_run_prints_and_changes_nothing(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake, url, number, _repo = world
+    fake, url, number, _repo = pr_world
     code, out, err = run_pr(url, number, monkeypatch, capsys, "--dry-run", "--report-url", "https://ci.example/runs/7")
     assert code == 0, err
     assert out.startswith(MARKER) and "| Notebook |" in out
@@ -263,11 +185,11 @@ def test_dry_run_prints_and_changes_nothing(
 
 
 def test_rate_limit_and_5xx_are_retried(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import time
 
-    fake, url, number, _repo = world
+    fake, url, number, _repo = pr_world
     fake.fail(
         "GET",
         r"/pulls/\d+$",
@@ -287,9 +209,9 @@ def test_rate_limit_and_5xx_are_retried(
 
 
 def test_persistent_5xx_is_one_line(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake, url, number, _repo = world
+    fake, url, number, _repo = pr_world
     fake.fail("GET", r"/pulls/\d+$", 503, times=50)
     code, out, err = run_pr(url, number, monkeypatch, capsys)
     assert code == 2
@@ -307,9 +229,9 @@ def test_persistent_5xx_is_one_line(
     ],
 )
 def test_errors_are_one_clear_line(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], setup: str, expect: str
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], setup: str, expect: str
 ) -> None:
-    fake, url, number, _repo = world
+    fake, url, number, _repo = pr_world
     token = TOKEN
     if setup == "bad-token":
         token = "ghp_wrong"
@@ -345,10 +267,10 @@ def test_missing_token_and_target(monkeypatch: pytest.MonkeyPatch, capsys: pytes
 
 
 def test_actions_event_defaults(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
 
-    fake, url, number, _repo = world
+    fake, url, number, _repo = pr_world
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"action": "synchronize", "number": number, "pull_request": {"number": number}}))
     monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
@@ -365,9 +287,9 @@ def test_actions_event_defaults(
 
 
 def test_fork_without_contents_write_posts_without_pictures(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake, url, number, _repo = world
+    fake, url, number, _repo = pr_world
     fake.fail("POST", r"/git/blobs$", 403, message="Resource not accessible by integration")
     code, _out, err = run_pr(url, number, monkeypatch, capsys)
     assert code == 0, err
@@ -377,9 +299,9 @@ def test_fork_without_contents_write_posts_without_pictures(
 
 
 def test_size_limit_degrades_gracefully(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    fake, url, number, repo = world
+    fake, url, number, repo = pr_world
     # a pull request touching many large notebooks
     files = {
         f"many/nb{i:02d}.ipynb": (p / "new.ipynb").read_bytes() for i, p in enumerate(sorted(CORPUS.iterdir())[:12])
@@ -409,11 +331,11 @@ def test_git_object_ids_are_real(tmp_path: Path) -> None:
 
 
 def test_pagination_of_files_and_comments(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from fakegithub.app import Comment
 
-    fake, url, number, repo = world
+    fake, url, number, repo = pr_world
     # 130 more changed files, sorted before the notebooks' folder, and 230 comments by others
     commit_files(repo, {f"a-data/{i:03d}.csv": f"{i}\n".encode() for i in range(130)}, "data")
     fake.refs[REPO].update(fake.store.import_git(repo))
@@ -432,9 +354,9 @@ def test_pagination_of_files_and_comments(
 
 
 def test_dry_run_needs_no_token_for_a_public_repository(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake, url, number, _repo = world
+    fake, url, number, _repo = pr_world
     code, out, err = run_pr(url, number, monkeypatch, capsys, "--dry-run", token=None)
     assert code == 0, err
     assert "| nb/gradient.ipynb |" in out
@@ -442,11 +364,11 @@ def test_dry_run_needs_no_token_for_a_public_repository(
 
 
 def test_rate_limit_beyond_the_wait_cap_is_one_line(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import time
 
-    fake, url, number, _repo = world
+    fake, url, number, _repo = pr_world
     reset = str(int(time.time()) + 3 * 3600)
     fake.fail(
         "GET",
@@ -463,11 +385,11 @@ def test_rate_limit_beyond_the_wait_cap_is_one_line(
 
 
 def test_twin_comments_are_merged_into_one(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from fakegithub.app import Comment
 
-    fake, url, number, _repo = world
+    fake, url, number, _repo = pr_world
     for cid in (501, 502):
         fake.comments[cid] = Comment(cid, number, REPO, MARKER + "\nold", "nbreview-bot", 41, 0, 0)
     assert run_pr(url, number, monkeypatch, capsys)[0] == 0
@@ -501,9 +423,9 @@ def test_unreachable_api_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: py
 
 
 def test_a_file_the_api_cannot_serve_is_listed_and_the_rest_render(
-    world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pr_world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake, url, number, _repo = world
+    fake, url, number, _repo = pr_world
     fake.fail("GET", r"/git/blobs/", 403, times=5, message="This API returns blobs up to 100 MB in size.")
     code, _out, err = run_pr(url, number, monkeypatch, capsys)
     assert code == 0, err

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, needs_corpus
 from nbreview.bot.comment import render_comment
 from nbreview.engine import pipeline
 from nbreview.render.markdown import NotebookChange
 from nbreview.view import build, is_raster
 from nbreview.view.images import image_pairs
+from support.paths import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, needs_corpus
 
 DELETED = CORPUS / "ageron_handson-ml3__tools_pandas.ipynb__d507ec81__2f7ab702"  # 307 cells, tables
 IMAGE_PAIR = CORPUS / "ageron_handson-ml3__extra_gradient_descent_comparison.ipynb__bbc11139__0a28fab5"
@@ -144,7 +144,7 @@ def test_a_changed_table_is_a_table_not_td_lines() -> None:
 
 
 def test_object_reprs_never_reach_the_comment() -> None:
-    from conftest import code_cell, notebook
+    from support.notebooks import code_cell, notebook
 
     png_old, png_new = _png(0), _png(255)
 
@@ -222,7 +222,7 @@ def test_after_a_second_push_the_new_commits_plot_is_shown(
     """Two pushes to a pull request in the fake GitHub: the sticky comment, edited in place, links
     the plot of the second push's commit (rotated), uploaded to the assets branch."""
     from fakegithub import SHARED_API, FakeGitHub, Token, serve
-    from test_pr_bot_e2e import REPO, TOKEN, commit_files, git, run_pr
+    from support.pr_bot import REPO, TOKEN, commit_files, git, run_pr
 
     if not (SHARED_API / "openapi-subset.json").exists():
         pytest.skip("../shared/github-api is not present")
@@ -279,8 +279,8 @@ def test_a_large_added_notebook_alone_shows_its_first_cells() -> None:
 def test_when_cells_are_cut_the_changed_results_are_kept_first() -> None:
     import json
 
-    from conftest import code_cell, notebook
     from nbreview.render.markdown.notebook import picked
+    from support.notebooks import code_cell, notebook
 
     def plot(shade: int) -> list[dict[str, Any]]:
         return [{"output_type": "display_data", "metadata": {}, "data": {"image/png": _png(shade)}}]

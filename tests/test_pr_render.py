@@ -13,35 +13,16 @@ from typing import Any
 import pytest
 
 import nbreview
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, ROOT, code_cell, md_cell, notebook
 from nbreview.bot.comment import MARKER, render_comment
 from nbreview.bot.pr import event_target
 from nbreview.bot.urls import raw_base, web_root
 from nbreview.render.markdown import CommentContext, NotebookChange, code_span, fence, inline
+from support.markdown import blocks
+from support.notebooks import code_cell, md_cell, notebook
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, ROOT
 
 SAMPLE = ROOT / "docs" / "sample-comment.md"
 SAMPLE_ASSETS = "sample-comment-assets"
-
-
-def blocks(body: str) -> tuple[list[str], str]:
-    """Split like a CommonMark reader: fenced code blocks, and the text outside them."""
-    inside: list[str] = []
-    outside: list[str] = []
-    lines = body.split("\n")
-    i = 0
-    while i < len(lines):
-        m = re.match(r"^(`{3,})(\w*)$", lines[i])
-        if m:
-            tick = m.group(1)
-            j = i + 1
-            while j < len(lines) and not re.match(rf"^{tick}`*\s*$", lines[j]):
-                j += 1
-            inside.append("\n".join(lines[i + 1 : j]))
-            i = j + 1
-            continue
-        outside.append(lines[i])
-        i += 1
-    return inside, "\n".join(outside)
 
 
 def example_comment(**kw: Any) -> Any:

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 import nbreview
-from conftest import FIXTURES, code_cell, notebook
 from nbreview.results.model import Results
 from nbreview.results.numbers import numbers_in_line, parse_value
 from nbreview.results.tables import MAX_TABLE_ROWS, TableError, html_tables, text_table
+from support.notebooks import code_cell, notebook
+from support.paths import FIXTURES
 
 
 def stream(text: str, name: str = "stdout") -> dict[str, Any]:

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 import nbreview
-from conftest import code_cell, notebook
 from nbreview.results.model import Results
 from nbreview.results.noise import same_at_precision
 from nbreview.view.results import more_kinds, ranked
+from support.notebooks import code_cell, notebook
 
 
 def stream(text: str) -> dict[str, Any]:

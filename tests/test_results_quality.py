@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import nbreview
-from conftest import EXAMPLE_NEW, ROOT, needs_corpus
+from support.paths import EXAMPLE_NEW, ROOT, needs_corpus
 
 
 def bench() -> Any:

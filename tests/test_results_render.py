@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 import nbreview
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, ROOT, code_cell, notebook, write_nb
 from nbreview.render.markdown import NotebookChange, render_comment
+from support.notebooks import code_cell, notebook, write_nb
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, ROOT
 
 NBREVIEW = [sys.executable, "-m", "nbreview"]
 

@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +20,11 @@ from nbreview.cli.main import main
 from nbreview.threads.anchor import Anchor, read_anchor, reader_text, write_body
 from nbreview.threads.hunks import parse_patch
 from nbreview.threads.jsonmap import NotebookMap
-from review_world import OTHER, PATH, REPO, REVIEWER, World, api, build
+from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present"
 )
-
-
-@pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # where pending reviews are kept
-    repo, fake = build(tmp_path)
-    number = fake.open_pull(REPO, "main", "feature")
-    with serve(fake) as url:
-        yield World(fake, url, number, repo)
-        assert fake.schema_errors == []
 
 
 def comment(w: World, cell: int, line: int, body: str = "note", **extra: object) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -168,8 +157,8 @@ def test_review_command_errors_are_one_line(
 
 def test_outdated_threads_keep_their_cell_by_id_or_content() -> None:
     """Outdated comments: placed in the revision they were written on, then found again by id or content."""
-    from conftest import code_cell, md_cell, notebook
     from nbreview.threads.place import NotebookFile, place
+    from support.notebooks import code_cell, md_cell, notebook
 
     def text(cells: list[dict]) -> str:  # type: ignore[type-arg]
         return json.dumps(notebook(cells), indent=1) + "\n"
@@ -265,7 +254,7 @@ def test_pending_review_survives_a_restart_and_is_submitted_once(world: World) -
 def long_cell_change(w: World) -> int:
     """The last cell made 20 lines long on both sides, then its first line changed on the branch:
     GitHub's hunk holds lines 1-4 of it (3 lines of context), the rest lies outside the diff."""
-    from review_world import git
+    from support.review_world import git
 
     git(w.repo, "checkout", "-q", "main")
     nb = json.loads(w.base_text())
@@ -319,7 +308,7 @@ def test_ten_thousand_comments_load_in_few_requests(world: World) -> None:
     """Threads come from the list pages alone: 100 pages for 10,000 comments, then 304s."""
     from fakegithub import create_app as fake_app  # noqa: F401 - the fake is served unvalidated below
     from nbreview.bot.session import PullRequestSession
-    from review_world import seed_comments
+    from support.review_world import seed_comments
 
     w = world
     seed_comments(w.fake, w.number, 10_000, w.head_text())

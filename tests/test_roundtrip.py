@@ -14,18 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nbreview
-from conftest import (
-    EXAMPLE_NEW,
-    EXAMPLE_OLD,
-    code_cell,
-    corpus_pairs,
-    md_cell,
-    needs_corpus,
-    needs_peer,
-    notebook,
-    peer_files,
-)
 from nbreview.io.load import load
+from support.notebooks import code_cell, md_cell, notebook
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, corpus_pairs, needs_corpus, needs_peer, peer_files
 
 
 def roundtrip(old: Any, new: Any) -> None:
@@ -127,6 +118,7 @@ def _edit(cells: list[dict[str, Any]], data: st.DataObject) -> list[dict[str, An
     return cells
 
 
+@pytest.mark.slow  # a fuzzer: 300 generated notebooks (make test-fast leaves it out)
 @settings(max_examples=300, deadline=None)
 @given(st.lists(cell, max_size=8), st.data())
 def test_generated_edits_roundtrip(cells: list[dict[str, Any]], data: st.DataObject) -> None:

@@ -13,22 +13,13 @@ from typing import Any
 
 import pytest
 
-from conftest import (
-    CORPUS,
-    EXAMPLE_NEW,
-    EXAMPLE_OLD,
-    code_cell,
-    corpus_pairs,
-    md_cell,
-    needs_corpus,
-    notebook,
-    write_nb,
-)
 from nbreview.cli.diff_cmd import use_color
 from nbreview.cli.main import main
 from nbreview.engine.pipeline import diff
 from nbreview.render.terminal import TerminalRenderer, TerminalStyle, image_info, render
 from nbreview.view import build
+from support.notebooks import code_cell, md_cell, notebook, write_nb
+from support.paths import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, corpus_pairs, needs_corpus
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -205,7 +196,8 @@ def test_width_follows_the_terminal(capsys: pytest.CaptureFixture[str], monkeypa
     assert rules and all(len(x) == 60 for x in rules)
 
 
-def test_stat_line_per_notebook(capsys: pytest.CaptureFixture[str]) -> None:
+def test_stat_line_per_notebook(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the whole path fits, whatever terminal (or none) runs the tests
     _, out = run_cli(capsys, str(EXAMPLE_OLD), str(EXAMPLE_NEW), "--stat")
     lines = out.splitlines()
     words = "4 modified, 1 added, 1 moved, 3 with outputs changed, 1 image changed"

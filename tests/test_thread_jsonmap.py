@@ -7,19 +7,21 @@ import json
 
 import pytest
 
-from conftest import corpus_pairs, needs_corpus
-from nbreview.threads.jsonmap import NotebookMap
+from nbreview.threads.jsonmap import Location, NotebookMap
+from support.paths import corpus_pairs, needs_corpus
+
+LAYOUTS = ("as stored", "compact", "nbformat")
 
 
-def layouts(text: str) -> dict[str, str]:
-    """The file as stored (various writers), nbformat's own writing (indent 1), and compact (one line)."""
+def layout(text: str, name: str) -> str:
+    """The file as stored (various writers), compact (one line), or nbformat's own writing (indent 1)."""
     from nbformat import from_dict
     from nbformat.v4.nbjson import writes  # nbformat's own writer (split lines, indent 1), without validation
 
+    if name == "as stored":
+        return text
     data = json.loads(text)
-    out = {"as stored": text, "compact": json.dumps(data)}
-    out["nbformat"] = writes(from_dict(data))
-    return out
+    return json.dumps(data) if name == "compact" else writes(from_dict(data))
 
 
 def check_round_trip(text: str, cells: set[int]) -> int:
@@ -28,6 +30,7 @@ def check_round_trip(text: str, cells: set[int]) -> int:
     lines = text.split("\n")
     data = json.loads(text)
     checked = 0
+    located: dict[int, dict[int, Location]] = {}  # JSON line -> cell -> what the line holds, asked once a line
     for i in cells:
         c = m.cell(i)
         assert c is not None, i
@@ -37,7 +40,9 @@ def check_round_trip(text: str, cells: set[int]) -> int:
         for k, line_text in enumerate(joined.splitlines(keepends=True), 1):
             jl = m.json_line(i, k)
             assert jl is not None and c.start <= jl <= c.end
-            loc = next((x for x in m.locate_all(jl) if x.cell == i), None)  # compact files: several cells a line
+            if jl not in located:  # compact files: several cells a line
+                located[jl] = {x.cell: x for x in reversed(m.locate_all(jl))}
+            loc = located[jl].get(i)
             assert loc is not None and loc.lines is not None, (i, k, jl)
             assert loc.lines[0] <= k <= loc.lines[1], (i, k, loc)
             if isinstance(src, list) and src and jl != c.start:
@@ -49,7 +54,8 @@ def check_round_trip(text: str, cells: set[int]) -> int:
 
 
 @needs_corpus
-def test_every_source_line_maps_to_json_and_back() -> None:
+@pytest.mark.parametrize("name", LAYOUTS)  # three tests, so parallel workers share the work
+def test_every_source_line_maps_to_json_and_back(name: str) -> None:
     total = 0
     pairs = corpus_pairs()
     assert len(pairs) >= 100
@@ -60,11 +66,10 @@ def test_every_source_line_maps_to_json_and_back() -> None:
             if data.get("nbformat") != 4:
                 continue
             cells = set(range(len(data["cells"])))  # every cell: the changed ones and more
-            for name, variant in layouts(text).items():
-                try:
-                    total += check_round_trip(variant, cells)
-                except AssertionError as err:
-                    raise AssertionError(f"{pair.name} {side} ({name}): {err}") from None
+            try:
+                total += check_round_trip(layout(text, name), cells)
+            except AssertionError as err:
+                raise AssertionError(f"{pair.name} {side} ({name}): {err}") from None
     assert total > 10_000
 
 

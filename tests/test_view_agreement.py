@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 
 import nbreview
-from conftest import FIXTURES, code_cell, corpus_pairs, md_cell, needs_corpus, notebook
 from nbreview.engine.model import NotebookDiff
 from nbreview.engine.options import DiffOptions
 from nbreview.render.html import render_notebook, summary_text
@@ -29,6 +28,8 @@ from nbreview.render.protocol import RENDERERS, Renderer, renderer
 from nbreview.render.terminal import TerminalStyle, render
 from nbreview.view import IMAGE_MIMES, NotebookView, build, json_document
 from nbreview.web.app import ServerLinks
+from support.notebooks import code_cell, md_cell, notebook
+from support.paths import FIXTURES, corpus_pairs, needs_corpus
 
 IGNORES = ["", "outputs", "metadata", "execution-count", "ids", "whitespace"]
 FIXTURE_PAIRS = [p for p in sorted(FIXTURES.iterdir()) if (p / "old.ipynb").exists() and (p / "new.ipynb").exists()]

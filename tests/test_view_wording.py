@@ -8,11 +8,12 @@ import io
 from PIL import Image
 
 import nbreview
-from conftest import FIXTURES, code_cell, md_cell, notebook
 from nbreview.engine.model import ImageDiff
 from nbreview.view import build
 from nbreview.view.images import SAME_PIXELS, TOO_LARGE, image_pairs, output_at, verdict
 from nbreview.view.summary import stat_items, summary_items, summary_text
+from support.notebooks import code_cell, md_cell, notebook
+from support.paths import FIXTURES
 
 
 def _png(size: tuple[int, int], colour: tuple[int, int, int]) -> str:

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES
 from nbreview.io.load import LoadedNotebook, load
 from nbreview.web.app import CSP, create_app
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES
 
 TOKEN = "test-token-0123456789abcdef"
 P = f"/{TOKEN}"  # every URL of the server sits under the secret prefix

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, ROOT, code_cell, md_cell, notebook, write_nb
 from nbreview.render.html import unpack_report
+from support.notebooks import code_cell, md_cell, notebook, write_nb
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, ROOT
 
 NBREVIEW = [sys.executable, "-m", "nbreview"]
 URL_LINE = re.compile(r"^Serving on http://127\.0\.0\.1:(\d+)/([A-Za-z0-9_-]{20,})/$")
@@ -117,7 +118,7 @@ def _git(repo: Path, *args: str) -> None:
 
 
 @pytest.fixture()
-def repo(tmp_path: Path) -> Path:
+def worktree_repo(tmp_path: Path) -> Path:
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "config", "user.email", "t@example.com")
     _git(tmp_path, "config", "user.name", "T")
@@ -143,8 +144,8 @@ def _pages(first: str) -> tuple[urllib.request.OpenerDirector, str, str]:
     return op, base, page
 
 
-def test_web_between_revisions_lists_every_notebook(repo: Path, procs: list[subprocess.Popen[str]]) -> None:
-    proc, first = start(["web", "HEAD~1", "HEAD", "--no-browser"], cwd=repo)
+def test_web_between_revisions_lists_every_notebook(worktree_repo: Path, procs: list[subprocess.Popen[str]]) -> None:
+    proc, first = start(["web", "HEAD~1", "HEAD", "--no-browser"], cwd=worktree_repo)
     procs.append(proc)
     op, base, page = _pages(first)
     names = re.findall(r'<span class="path">([^<]+)</span>', page)
@@ -156,14 +157,14 @@ def test_web_between_revisions_lists_every_notebook(repo: Path, procs: list[subp
     proc.communicate(timeout=15)
 
 
-def test_web_worktree_and_paths(repo: Path, procs: list[subprocess.Popen[str]]) -> None:
-    proc, first = start(["web", "--no-browser"], cwd=repo)
+def test_web_worktree_and_paths(worktree_repo: Path, procs: list[subprocess.Popen[str]]) -> None:
+    proc, first = start(["web", "--no-browser"], cwd=worktree_repo)
     procs.append(proc)
     _, _, page = _pages(first)
     assert "A in the work tree" in page and '<nav class="files"' not in page
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=15)
-    proc, first = start(["web", "HEAD~1", "--no-browser", "--", "b.ipynb"], cwd=repo)
+    proc, first = start(["web", "HEAD~1", "--no-browser", "--", "b.ipynb"], cwd=worktree_repo)
     procs.append(proc)
     _, _, page = _pages(first)
     assert "b.ipynb" in page and "a.ipynb" not in page
@@ -171,9 +172,10 @@ def test_web_worktree_and_paths(repo: Path, procs: list[subprocess.Popen[str]]) 
     proc.communicate(timeout=15)
 
 
-def test_web_with_nothing_changed_says_so(repo: Path) -> None:
+def test_web_with_nothing_changed_says_so(worktree_repo: Path) -> None:
     proc = subprocess.run(
-        NBREVIEW + ["web", "HEAD", "HEAD", "--no-browser"], cwd=repo, capture_output=True, text=True, timeout=60
+        NBREVIEW + ["web", "HEAD", "HEAD", "--no-browser"], cwd=worktree_repo, capture_output=True, text=True,
+        timeout=60
     )
     assert proc.returncode == 0 and "no notebooks changed" in proc.stderr
 
@@ -223,10 +225,11 @@ def test_diff_html_writes_one_self_contained_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["review.html"], "no temporary file left behind"
 
 
-def test_diff_html_between_revisions(repo: Path) -> None:
-    out = repo / "r.html"
+def test_diff_html_between_revisions(worktree_repo: Path) -> None:
+    out = worktree_repo / "r.html"
     proc = subprocess.run(
-        NBREVIEW + ["diff", "HEAD~1", "HEAD", "--html", str(out)], cwd=repo, capture_output=True, text=True, timeout=60
+        NBREVIEW + ["diff", "HEAD~1", "HEAD", "--html", str(out)], cwd=worktree_repo, capture_output=True,
+        text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
     text = unpack_report(out.read_text())

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, ROOT
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
+from support.wheel import build_wheel
 
 ASSET_FILES = [
     "nbreview/web/assets/templates/page.html",
@@ -23,18 +24,7 @@ ASSET_FILES = [
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"pip wheel failed: {proc.stderr[-2000:]}")
-    wheels = list(out.glob("nbreview-*.whl"))
-    assert len(wheels) == 1
-    return wheels[0]
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def test_wheel_contains_the_web_assets(wheel: Path) -> None:

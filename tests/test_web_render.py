@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 import nbreview
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES, code_cell, corpus_pairs, needs_corpus, notebook
 from nbreview.render.html import (
     PACKED_TYPE,
     InlineImages,
@@ -27,6 +26,8 @@ from nbreview.render.html import (
     write_report,
 )
 from nbreview.web.app import ServerLinks
+from support.notebooks import code_cell, notebook
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES, corpus_pairs, needs_corpus
 
 
 def text(fragment: str) -> str:

@@ -18,10 +18,10 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from merge_tool_support import write_triple
 from nbreview.web import security
 from nbreview.web.app import Lifecycle, create_app
 from nbreview.web.mergetool import MergeSession, create_mergetool_app, offered, page_context
+from support.merge_tool import write_triple
 
 TOKEN = "security-test-token-0123456789"
 P = f"/{TOKEN}"

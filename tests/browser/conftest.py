@@ -7,27 +7,25 @@ the browser tests skip locally but fail under CI (``CI`` set), where ``make test
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .browser_support import (
+from support.browser import (
     CHROMIUM_ARGS,
-    CORPUS,
-    EXAMPLE_NEW,
-    EXAMPLE_OLD,
-    FIXTURES,
     SCREENSHOTS,
-    TOKEN,
     Pair,
     Server,
     chromium_path,
     image_pair,
     largest_pair,
+    load_images,
+    save_screenshot,
+    serve_pairs,
 )
+from support.paths import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 HOSTILE = FIXTURES / "hostile"
@@ -75,30 +73,13 @@ def server() -> Iterator[Server]:
     for p in (image_pair(), largest_pair()) if CORPUS.is_dir() else ():
         if p is not None:
             pairs.append(Pair(p.name, load(p / "old.ipynb"), load(p / "new.ipynb")))
-    yield from _serve(pairs)
+    yield from serve_pairs(pairs)
 
 
 def _example(side: str) -> Any:
     from nbreview.io.load import load
 
     return load(EXAMPLE_OLD if side == "old" else EXAMPLE_NEW, f"fixtures/example/{side}.ipynb")
-
-
-def _serve(pairs: list[Pair]) -> Iterator[Server]:
-    from werkzeug.serving import make_server
-
-    from nbreview.web.app import Lifecycle, create_app
-
-    life = Lifecycle()
-    app = create_app({"SOURCES": pairs, "TOKEN": TOKEN, "LIFECYCLE": life, "DIFFTOOL": False})
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{srv.server_port}", life)
-    finally:
-        srv.shutdown()
-        srv.server_close()
 
 
 @pytest.fixture()
@@ -117,7 +98,7 @@ def screenshots(request: pytest.FixtureRequest) -> None:
     if chromium_path() is None:
         return
     browser = request.getfixturevalue("browser")
-    serving = _serve([Pair("fixtures/example", _example("old"), _example("new"))])
+    serving = serve_pairs([Pair("fixtures/example", _example("old"), _example("new"))])
     server = next(serving)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1200, "height": 860}, color_scheme="light")
@@ -125,54 +106,27 @@ def screenshots(request: pytest.FixtureRequest) -> None:
     pg.goto(server.url("/f/0"))
     pg.evaluate("localStorage.clear()")
     pg.reload()
-    _load_images(pg)
-    _save(pg.screenshot(), "side-by-side.png")
+    load_images(pg)
+    save_screenshot(pg.screenshot(), "side-by-side.png")
     pg.click("[data-view=unified]")
-    _save(pg.screenshot(), "unified.png")
+    save_screenshot(pg.screenshot(), "unified.png")
     pg.click("[data-view=split]")
     widget = pg.locator(".imgdiff").first
     widget.scroll_into_view_if_needed()
     widget.locator("button[data-mode=swipe]").click()
     widget.locator(".slider").fill("45")
-    _save(widget.screenshot(), "image-swipe.png")
+    save_screenshot(widget.screenshot(), "image-swipe.png")
     widget.locator("button[data-mode=diff]").click()
     pg.wait_for_function("() => document.querySelector('.imgdiff figure.diffimg img').naturalWidth > 0")
-    _save(widget.screenshot(), "image-difference.png")
+    save_screenshot(widget.screenshot(), "image-difference.png")
     panel = pg.locator("section.results")  # the results review panel (tests/browser/test_browser_results.py)
     panel.scroll_into_view_if_needed()
-    _save(panel.screenshot(), "results-panel.png")
+    save_screenshot(panel.screenshot(), "results-panel.png")
     dark = browser.new_context(viewport={"width": 1200, "height": 860}, color_scheme="dark")
     dpg = dark.new_page()
     dpg.goto(server.url("/f/0"))
-    _load_images(dpg)
-    _save(dpg.screenshot(), "dark.png")
+    load_images(dpg)
+    save_screenshot(dpg.screenshot(), "dark.png")
     dark.close()
     context.close()
     serving.close()
-
-
-def _save(png: bytes, name: str) -> None:
-    """Write a screenshot only when its picture changed, so test runs leave the checkout clean."""
-    import io
-
-    from PIL import Image, ImageChops
-
-    path = SCREENSHOTS / name
-    if path.exists():
-        # RGB, not RGBA: an RGBA image's getbbox() looks at the alpha channel only.
-        old, new = Image.open(path).convert("RGB"), Image.open(io.BytesIO(png)).convert("RGB")
-        if old.size == new.size:
-            # Unchanged unless more than a sliver differs (a button's transition caught mid-way).
-            changed = ImageChops.difference(old, new).convert("L").point(lambda v: 255 if v else 0)
-            if changed.histogram()[255] <= 20:
-                return
-    path.write_bytes(png)
-
-
-def _load_images(pg: Any) -> None:
-    """Wait until the images in view have loaded (the ones below load lazily on scroll)."""
-    pg.wait_for_function(
-        "() => Array.from(document.querySelectorAll('main img[src]'))"
-        ".filter(i => i.getBoundingClientRect().top < innerHeight && i.getClientRects().length)"
-        ".every(i => i.complete && i.naturalWidth > 0)"
-    )

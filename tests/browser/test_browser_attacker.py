@@ -15,7 +15,6 @@ real pages still work: the review page loads its images, the mergetool saves.
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -26,11 +25,10 @@ from typing import Any
 
 import pytest
 
-from .browser_support import EXAMPLE_NEW, EXAMPLE_OLD, TOKEN, Pair
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared mergetool helpers
-from merge_tool_support import resolve_in_page, write_triple  # noqa: E402
-from nbreview.web.app import Lifecycle  # noqa: E402
+from nbreview.web.app import Lifecycle
+from support.browser import TOKEN, Pair
+from support.merge_tool import resolve_in_page, write_triple
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
 MERGE_TOKEN = "attacker-test-merge-token-0123456789"
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from .browser_support import CORPUS, Pair, Server
-from .conftest import _serve
+from support.browser import Pair, Server
+from support.browser import serve_pairs as _serve
+from support.paths import CORPUS
 
 # A real revision: cell [41] -> [40] was re-executed (same source) and its plot changed by pixels.
 PLOT_CHANGED = CORPUS / "rasbt_LLMs-from-scratch__ch04_01_main-chapter-code_ch04.ipynb__87a4340c__f550bd5b"

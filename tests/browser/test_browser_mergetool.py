@@ -6,15 +6,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared mergetool helpers
-from merge_tool_support import NBREVIEW, read_url, resolve_in_page, triple, write_triple  # noqa: E402
-from nbreview.merge import validate  # noqa: E402
+from nbreview.merge import validate
+from support.git import NBREVIEW
+from support.merge_tool import read_url, resolve_in_page, triple, write_triple
 
 
 @pytest.fixture

@@ -19,10 +19,9 @@ from typing import Any
 import pytest
 
 from fakegithub import SHARED_API, serve
-from review_world import OTHER, PATH, REPO, REVIEWER, World, api, build
-
-from .browser_support import SCREENSHOTS, TOKEN
-from .conftest import _save
+from support.browser import SCREENSHOTS, TOKEN
+from support.browser import save_screenshot as _save
+from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api, build
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present"
@@ -49,16 +48,6 @@ def start_page(url: str, number: int) -> Iterator[str]:
     finally:
         srv.shutdown()
         srv.server_close()
-
-
-@pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # where pending reviews are kept
-    repo, fake = build(tmp_path)
-    number = fake.open_pull(REPO, "main", "feature")
-    with serve(fake) as url:
-        yield World(fake, url, number, repo)
-        assert fake.schema_errors == []  # every answer the page's writes got matched GitHub's schemas
 
 
 def json_line(text: str, cell: int, line: int) -> int:
@@ -290,7 +279,7 @@ def pending_count(page: Any, n: int) -> None:
 def test_a_review_across_two_notebooks_outlives_reload_restart_and_push(
     page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from review_world import SECOND
+    from support.review_world import SECOND
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     repo, fake = build(tmp_path, second=True)

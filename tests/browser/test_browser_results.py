@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .browser_support import EXAMPLE_NEW, EXAMPLE_OLD, Server
+from support.browser import Server
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
 
 def test_results_panel_links_to_cells(page: Any, server: Server) -> None:

@@ -6,7 +6,8 @@ import re
 import time
 from typing import Any
 
-from .browser_support import EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES, TOKEN, Server, largest_pair
+from support.browser import TOKEN, Server, largest_pair
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES
 
 
 def test_example_renders_with_images(page: Any, server: Server) -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-NBREVIEW = str(Path(sys.executable).with_name("nbreview"))
 TOKEN = "mergetool-test-token-0123456789"
 # What the page's api.js sends with a write (the test client's server is http://localhost).
 WRITER = {"X-Nbreview-Token": TOKEN, "Origin": "http://localhost"}

@@ -14,15 +14,16 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD
 from fakegithub import FakeGitHub
 from nbreview.bot.webhook import signature
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
 SECRET = "It's a Secret to Everybody"
 REPO = "octo/notebooks"
@@ -72,34 +73,43 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A real redis-server on a free loopback port, stopped after the test (never skipped)."""
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A real redis-server on a free loopback port (its files in ``folder``); yields its URL, stops it after.
+
+    The port is picked free, then bound by redis-server: another process (a parallel test) can take
+    it in between, in which case redis-server exits and another port is tried."""
     exe = shutil.which("redis-server")
     if exe is None:
         pytest.fail("redis-server is not installed: run 'make test', which installs it, "
                     "or 'apt-get install redis-server'")
-    port = free_port()
-    proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        def up() -> bool:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
-                    s.sendall(b"PING\r\n")
-                    return s.recv(16).startswith(b"+PONG")
-            except OSError:
-                return False
+    for _ in range(5):
+        port = free_port()
+        proc = subprocess.Popen(
+            [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_until(lambda p=proc, n=port: _pong(n) or p.poll() is not None, 10, "redis-server to start")
+            if proc.poll() is None:
+                yield f"redis://127.0.0.1:{port}/0"
+                return
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+            proc.wait(10)
+    raise AssertionError("redis-server did not start on any of 5 free ports")
 
-        wait_until(up, 10, "redis-server to start")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(10)
+
+def _pong(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 def private_key_pem() -> str:

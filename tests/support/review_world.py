@@ -1,5 +1,6 @@
 """A pull request with review threads for the conversation tests: a git repository of the bundled
-example notebook (plus unchanged cells far from every change), imported into the fake GitHub."""
+example notebook (plus unchanged cells far from every change), imported into the fake GitHub.
+The ``world`` fixture (tests/conftest.py) serves it on loopback."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conftest import EXAMPLE_NEW, EXAMPLE_OLD
+from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
 REPO = "octo/notebooks"
 PATH = "nb/example.ipynb"
