@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
-# pytest-xdist: one worker per core; a test sharing a module's or the browser package's fixture
-# runs on the worker that already has it (tests/support/markers.py gives the groups).
-PARALLEL ?= -n auto --dist loadgroup
+# pytest-xdist: one worker per core, a test module's tests on one worker (its module-scoped
+# fixtures start once, and tests that build on each other's state keep their order).
+PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: demo test test-fast lint labextension bench bench-git bench-results bench-resources bench-bot bench-review clean
 

@@ -14,7 +14,7 @@ from support.git import MergeRepo, Repo, example_repo, git_env, merge_driver_rep
 from support.review_world import World
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the marks applied here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     markers.apply(items)
 

@@ -9,9 +9,11 @@ new test is marked right without anyone remembering to: tests/conftest.py applie
   it reads the shared corpus (``needs_corpus``, ``corpus_pairs``); marked by hand
   (``pytest.mark.slow``) where it is slow in-process for another reason (a fuzzer);
 - unit: none of these.
-Explicit marks are kept. A test using a module- or package-scoped fixture of the suite (chromium,
-a built wheel, a bot process) gets an ``xdist_group`` so ``--dist loadgroup`` runs it where that
-fixture already lives, once.
+Explicit marks are kept. ``make test`` runs the files in parallel with ``--dist loadfile``: a
+module's tests run on one worker, so a module-scoped fixture (chromium, a built wheel, a bot
+process, a jupyter lab) starts once and tests that build on each other's state keep their order.
+(``--dist loadgroup`` with ``xdist_group`` marks was tried: pytest-xdist 3.8 under pytest 9 spread
+one group's tests over both workers.)
 """
 
 from __future__ import annotations
@@ -108,24 +110,11 @@ def classify(item: pytest.Item) -> set[str]:
     return kinds
 
 
-def shared_fixture(item: pytest.Item) -> str | None:
-    """The first module- or package-scoped fixture of the suite the test uses (it names its xdist group)."""
-    info = getattr(item, "_fixtureinfo", None)
-    for name in getattr(item, "fixturenames", ()):
-        for d in (info.name2fixturedefs.get(name, ()) if info else ()):
-            if d.scope in ("module", "package") and _in_suite(d.func):
-                return f"{d.baseid or 'tests'}::{name}"
-    return None
-
-
 def apply(items: list[pytest.Item]) -> None:
-    """Mark every collected test with its kinds (``unit`` when none) and its xdist group."""
+    """Mark every collected test with its kinds (``unit`` when none)."""
     for item in items:
         kinds = classify(item)
         for kind in sorted(kinds - {m.name for m in item.iter_markers()}):
             item.add_marker(getattr(pytest.mark, kind))
         if not kinds:
             item.add_marker(pytest.mark.unit)
-        group = "browser" if "browser" in kinds else shared_fixture(item)
-        if group and next(item.iter_markers("xdist_group"), None) is None:
-            item.add_marker(pytest.mark.xdist_group(group))
