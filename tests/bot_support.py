@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ import pytest
 from conftest import EXAMPLE_NEW, EXAMPLE_OLD
 from fakegithub import FakeGitHub
 from nbreview.bot.webhook import signature
+from nbreview.bot.worker import WorkerPool
 
 SECRET = "It's a Secret to Everybody"
 REPO = "octo/notebooks"
@@ -233,3 +235,20 @@ class BotProcess:
         m = re.search(r"^%s:\s+(\d+) kB" % ("VmHWM" if peak else "VmRSS"), status, re.M)
         assert m, status
         return int(m.group(1))
+
+
+@contextmanager
+def running(pool: WorkerPool) -> Iterator[WorkerPool]:
+    """``pool``'s job threads in the background of the test process, pytest's signal handlers kept.
+
+    Huey's consumer installs its own SIGINT/SIGTERM/SIGHUP handlers when it starts; here they are
+    put back at once, so Ctrl-C still stops pytest and nothing in production needs a test switch.
+    """
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    pool.start()
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
+    try:
+        yield pool
+    finally:
+        pool.stop()

@@ -46,10 +46,10 @@ TASK_NAME = "nbreview_refresh_pull_request"
 
 
 def require_bot_extra() -> None:
-    """A clear error when the ``bot`` extra (Huey, redis, prometheus_client) is not installed."""
+    """A clear error when the ``bot`` extra (gunicorn, Huey, redis, prometheus_client) is not installed."""
     from importlib.util import find_spec
 
-    missing = [name for name in ("huey", "redis", "prometheus_client") if find_spec(name) is None]
+    missing = [name for name in ("huey", "redis", "prometheus_client", "gunicorn") if find_spec(name) is None]
     if missing:
         raise BotError(f"the bot needs {', '.join(missing)}: pip install 'nbreview[bot]'")
 

@@ -2,9 +2,13 @@
 
 Each delivery is checked before anything else, cheapest first: a ``Content-Length`` no larger
 than GitHub's 25 MB cap (refused before a byte is read), a well-formed ``X-Hub-Signature-256``,
-then the body is read in 64 KB chunks under a budget shared by all requests (so many large bodies
-at once wait or get 503 instead of filling memory) and HMAC-SHA256'd as it arrives (compared in
-constant time). A signed payload is then checked for the shape the job needs (400 with the JSON
+then the body is read in 64 KB chunks and HMAC-SHA256'd as it arrives (compared in constant
+time). Until that check a body is anyone's, so its reading is bounded three ways: a budget shared
+by all requests counts only the bytes that arrived (many large bodies at once wait or get 503
+instead of filling memory), one address may have only a few bodies in flight per process, and a
+body must arrive within ``body_seconds`` (each read also times out, :mod:`.server`): a sender that
+declares 25 MB and trickles a byte every few seconds costs one byte and a few seconds, never
+everyone else's deliveries. A signed payload is then checked for the shape the job needs (400 with the JSON
 path on a mismatch, see :mod:`.delivery`), for freshness (GitHub signs no timestamp, so the
 event's own times are used: neither stale nor in the future beyond the clock skew), and its
 ``X-GitHub-Delivery`` id is recorded in the queue's store (a redelivery reaching another machine
@@ -36,6 +40,7 @@ from nbreview.bot import delivery as dl
 from nbreview.bot.config import AppConfig
 from nbreview.bot.jobs import log_event
 from nbreview.bot.queue import JobQueue
+from nbreview.bot.server import CLOSE_KEY
 
 if TYPE_CHECKING:
     from nbreview.bot.metrics import Metrics
@@ -59,67 +64,131 @@ def verify_signature(secret: bytes, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(signature(secret, body).encode(), header.strip().encode())
 
 
+class Reply(Exception):
+    """The webhook's answer: raised by the check that decides it early, or made by the last step.
+
+    ``outcome`` names it in the metrics and the delivery's log line.
+    """
+
+    def __init__(self, status: int, outcome: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.outcome, self.message = status, outcome, message
+
+
 class BodyBudget:
-    """Bytes of request bodies the app holds at once: a request reserves its length before reading."""
+    """Bytes of request bodies the app holds at once, over all requests: taken as they arrive, never ahead.
+
+    A request takes room for one chunk before each read and gives back what the read did not fill, so
+    a sender that declares 25 MB and sends one byte holds one byte (plus the chunk being read).
+    """
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.used = 0
         self._cond = threading.Condition()
 
-    @contextmanager
-    def reserve(self, size: int, timeout: float) -> Iterator[bool]:
-        size = min(max(size, CHUNK), self.total)
+    def take(self, size: int, timeout: float) -> bool:
+        """Room for ``size`` more bytes, waiting up to ``timeout`` seconds for others to give some back."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while self.used + size > self.total:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    yield False
-                    return
+                    return False
                 self._cond.wait(left)
             self.used += size
+            return True
+
+    def give(self, size: int) -> None:
+        with self._cond:
+            self.used -= size
+            self._cond.notify_all()
+
+
+class PeerLimit:
+    """At most ``cap`` unauthenticated bodies being read at once from one address (per web process).
+
+    Until its HMAC is checked a body is anyone's: this keeps one sender from holding every thread
+    with slow bodies. GitHub's deliveries take milliseconds to read, so they never come near it.
+    """
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self._lock = threading.Lock()
+        self._reading: dict[str, int] = {}
+
+    @contextmanager
+    def reading(self, peer: str) -> Iterator[bool]:
+        with self._lock:
+            n = self._reading.get(peer, 0)
+            if n >= self.cap:
+                granted = False
+            else:
+                granted = True
+                self._reading[peer] = n + 1
         try:
-            yield True
+            yield granted
         finally:
-            with self._cond:
-                self.used -= size
-                self._cond.notify_all()
+            if granted:
+                with self._lock:
+                    left = self._reading[peer] - 1
+                    if left:
+                        self._reading[peer] = left
+                    else:
+                        del self._reading[peer]
 
 
 @dataclass
 class BotState:
-    """What the running app holds: its config, the queue and the metrics."""
+    """What the running app holds: its config, the queue, the metrics and the intake's limits."""
 
     config: AppConfig
     queue: JobQueue
     metrics: Metrics
     budget: BodyBudget
+    peers: PeerLimit
 
 
-def _read_signed(stream: Any, length: int, secret: bytes, header: str) -> bytes | None:
-    """The body if its HMAC matches ``header``, else None.
+def _read_signed(stream: Any, length: int, secret: bytes, header: str, budget: BodyBudget, seconds: float) -> bytes:
+    """The body if its HMAC matches ``header``; else a :class:`Reply` is raised.
 
-    Read and hashed in chunks, spooled to a temporary file past ``SPOOL_MAX``: a wrongly signed body
-    never sits in memory whole (nor do large allocations fragment the heap of a long-running server).
+    Read and hashed in chunks, spooled to a temporary file past ``SPOOL_MAX`` (a wrongly signed body
+    never sits in memory whole), under the shared budget (only the bytes that arrived count) and
+    within ``seconds`` in all (each read also times out: see :mod:`.server`).
     """
     import tempfile
 
     mac = hmac.new(secret, digestmod=hashlib.sha256)
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX) as spool:
-        remaining = length
-        while remaining > 0:
-            chunk = stream.read(min(CHUNK, remaining))
-            if not chunk:
-                return None  # the sender stopped short of its Content-Length
-            mac.update(chunk)
-            spool.write(chunk)
-            remaining -= len(chunk)
-        if not secret or not hmac.compare_digest("sha256=" + mac.hexdigest(), header.lower()):
-            return None
-        spool.seek(0)
-        body: bytes = spool.read()
-        return body
+    deadline = time.monotonic() + seconds
+    held = 0
+    try:
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX) as spool:
+            remaining = length
+            while remaining > 0:
+                want = min(CHUNK, remaining)
+                if not budget.take(want, timeout=min(2.0, max(0.0, deadline - time.monotonic()))):
+                    raise Reply(503, "busy", "too many large bodies at once; try again")
+                held += want
+                try:
+                    chunk = stream.read(want)
+                except OSError:  # the socket's read time-out (or a reset)
+                    raise Reply(408, "slow-body", "the body arrived too slowly") from None
+                budget.give(want - len(chunk))
+                held -= want - len(chunk)
+                if not chunk:
+                    raise Reply(400, "short-body", "the body ended before its Content-Length")
+                mac.update(chunk)
+                spool.write(chunk)
+                remaining -= len(chunk)
+                if remaining and time.monotonic() > deadline:
+                    raise Reply(408, "slow-body", "the body arrived too slowly")
+            if not secret or not hmac.compare_digest("sha256=" + mac.hexdigest(), header.lower()):
+                raise Reply(401, "bad-signature", "missing or wrong X-Hub-Signature-256")
+            spool.seek(0)
+            body: bytes = spool.read()
+            return body
+    finally:
+        budget.give(held)
 
 
 def _payload(body: bytes, mimetype: str) -> Any:
@@ -134,17 +203,6 @@ def _payload(body: bytes, mimetype: str) -> Any:
     return json.loads(body)
 
 
-class Reply(Exception):
-    """The webhook's answer: raised by the check that decides it early, or made by the last step.
-
-    ``outcome`` names it in the metrics and the delivery's log line.
-    """
-
-    def __init__(self, status: int, outcome: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.outcome, self.message = status, outcome, message
-
-
 bp = Blueprint("webhook", __name__)
 
 
@@ -157,11 +215,15 @@ def _answer(status: int, message: str) -> Response:
     return Response(json.dumps({"message": message}), status, content_type="application/json")
 
 
-def _signed_payload(secret: bytes, length: int, header: str, delivery_id: str) -> Any:
-    """The event of a correctly signed body (read under the caller's budget reservation)."""
-    body = _read_signed(request.stream, length, secret, header)
-    if body is None:
-        raise Reply(401, "bad-signature", "missing or wrong X-Hub-Signature-256")
+def _signed_payload(state: BotState, length: int, header: str, delivery_id: str) -> Any:
+    """The event of a correctly signed body, read within the peer's cap, the budget and the time limit."""
+    config = state.config
+    with state.peers.reading(request.remote_addr or "") as granted:
+        if not granted:
+            raise Reply(503, "peer-busy", "too many bodies at once from this address; try again")
+        body = _read_signed(request.stream, length, config.webhook_secret.encode("utf-8"), header, state.budget,
+                            config.body_seconds)
+    request.environ.pop(CLOSE_KEY, None)  # read to the end: the connection may serve another request
     if not delivery_id:
         raise Reply(400, "no-delivery-id", "missing X-GitHub-Delivery")
     try:
@@ -172,6 +234,7 @@ def _signed_payload(secret: bytes, length: int, header: str, delivery_id: str) -
 
 def _receive(state: BotState, event: str, delivery_id: str) -> dl.Delivery:
     """The delivery of this request, checked cheapest first (see the module's docstring)."""
+    request.environ[CLOSE_KEY] = True  # until the body is read to its end: the server drops the connection
     length = request.content_length
     if length is None:
         raise Reply(411, "no-length", "a Content-Length is required")
@@ -180,16 +243,13 @@ def _receive(state: BotState, event: str, delivery_id: str) -> dl.Delivery:
     header = request.headers.get("X-Hub-Signature-256", "").strip()
     if not _SIGNATURE.fullmatch(header):
         raise Reply(401, "unsigned", "missing or wrong X-Hub-Signature-256")
-    with state.budget.reserve(length, timeout=10.0) as granted:
-        if not granted:
-            raise Reply(503, "busy", "too many large bodies at once; try again")
-        payload = _signed_payload(state.config.webhook_secret.encode("utf-8"), length, header, delivery_id)
-        if event == "ping":
-            raise Reply(200, "pong", "pong")
-        try:
-            parsed = dl.parse(event, payload, delivery_id)
-        except dl.DeliveryError as err:
-            raise Reply(400, "schema", f"not a valid {event} delivery: {err}") from None
+    payload = _signed_payload(state, length, header, delivery_id)
+    if event == "ping":
+        raise Reply(200, "pong", "pong")
+    try:
+        parsed = dl.parse(event, payload, delivery_id)
+    except dl.DeliveryError as err:
+        raise Reply(400, "schema", f"not a valid {event} delivery: {err}") from None
     if parsed is None:
         action = payload.get("action") if isinstance(payload, dict) else None
         what = f"{event} {action}" if isinstance(action, str) else event
@@ -272,7 +332,8 @@ def create_app(config: AppConfig, queue: JobQueue | None = None) -> Flask:
     app = Flask("nbreview.bot")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     queue = queue or JobQueue(config.queue_url, lease_seconds=config.lease_seconds)
-    app.extensions["nbreview_bot"] = BotState(config, queue, Metrics(queue), BodyBudget(config.body_budget))
+    app.extensions["nbreview_bot"] = BotState(config, queue, Metrics(queue), BodyBudget(config.body_budget),
+                                              PeerLimit(config.peer_bodies))
     app.register_blueprint(bp)
     return app
 
@@ -284,5 +345,5 @@ def app_from_env() -> Flask:
     return create_app(AppConfig.from_env(need_app=False))
 
 
-__all__ = ["AppConfig", "BodyBudget", "BotState", "Reply", "app_from_env", "create_app", "signature",
+__all__ = ["AppConfig", "BodyBudget", "BotState", "PeerLimit", "Reply", "app_from_env", "create_app", "signature",
            "verify_signature"]
