@@ -79,7 +79,7 @@ class Metrics:
             from prometheus_client.multiprocess import MultiProcessCollector
 
             registry = CollectorRegistry()
-            MultiProcessCollector(registry)
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
             if self.queue is not None:
                 registry.register(_QueueCollector(self.queue))
         return generate_latest(registry), CONTENT_TYPE_LATEST
