@@ -110,3 +110,84 @@ def test_server_answers_readyz_and_metrics(server: BotProcess, tmp_path: Path) -
     r = conn.getresponse()
     text = r.read().decode()
     assert r.status == 200 and 'nbreview_deliveries_rejected_total{reason="too-large"}' in text
+
+
+def test_fifty_slow_bodies_with_wrong_signatures_leave_signed_deliveries_fast(tmp_path: Path) -> None:
+    """Slow loris without the secret: 50 connections from another address declare 14-25 MB bodies with a
+    wrong signature and trickle a byte every 2 s, reconnecting when cut off. Meanwhile signed deliveries
+    from GitHub's address are all queued, p99 < 100 ms; the slow ones are refused (peer cap) or timed out."""
+    import statistics
+    import time
+
+    env = bot_env("http://127.0.0.1:9", f"sqlite://{tmp_path / 'queue.db'}", "")
+    env.pop("GITHUB_APP_PRIVATE_KEY")
+    bot = BotProcess(["serve", "--no-worker", "--port", "0"], env).wait_ready()
+    parts = urlsplit(bot.url)
+    stop = threading.Event()
+    answers: list[int] = []
+    connects = [0]
+
+    def loris(k: int) -> None:
+        size = (25 * MB, 25 * MB, 14 * MB)[k % 3]
+        while not stop.is_set():
+            try:
+                sock = socket.create_connection((parts.hostname, parts.port), timeout=30,
+                                                source_address=("127.0.0.2", 0))
+            except OSError:
+                time.sleep(0.2)
+                continue
+            connects[0] += 1
+            with sock:
+                head = ["POST /webhook HTTP/1.1", f"Host: {parts.netloc}", f"Content-Length: {size}",
+                        "X-GitHub-Event: pull_request", f"X-GitHub-Delivery: loris-{k}",
+                        "X-Hub-Signature-256: sha256=" + "0" * 64, "Content-Type: application/json"]
+                try:
+                    sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+                    while not stop.wait(2.0):
+                        sock.sendall(b"{")
+                except OSError:
+                    pass  # cut off by the server
+                if stop.is_set():
+                    return
+                try:
+                    sock.settimeout(5)
+                    resp = http.client.HTTPResponse(sock)
+                    resp.begin()
+                    answers.append(resp.status)
+                except (OSError, http.client.HTTPException):
+                    pass
+
+    attackers = [threading.Thread(target=loris, args=(k,), daemon=True) for k in range(50)]
+    latencies: list[float] = []
+    statuses: list[int] = []
+    try:
+        for t in attackers:
+            t.start()
+        time.sleep(1.0)  # every slow connection is open and waiting
+        deadline = time.monotonic() + 13  # longer than a body's time limit: timed-out ones come back
+        n = 0
+        while time.monotonic() < deadline:
+            raw = json.dumps(payload(1 + n % 20, head=f"{n:040x}")).encode()
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            t0 = time.perf_counter()
+            conn.request("POST", "/webhook", body=raw, headers=headers(raw, f"real-{n}"))
+            statuses.append(conn.getresponse().status)
+            latencies.append(time.perf_counter() - t0)
+            conn.close()
+            n += 1
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        for t in attackers:
+            t.join(10)
+        bot.stop()
+    assert set(statuses) == {202}, statuses
+    latencies.sort()
+    p99 = latencies[int(0.99 * (len(latencies) - 1))]
+    print(f"{len(latencies)} signed deliveries beside 50 slow ones ({connects[0]} connections): "
+          f"p50 {1000 * statistics.median(latencies):.1f} ms, p99 {1000 * p99:.1f} ms; slow ones got {sorted(set(answers))}")
+    assert len(latencies) > 200 and p99 < 0.1, (len(latencies), statistics.median(latencies), p99)
+    # the slow ones were turned away (peer cap) or cut off (the body's time limit), and they came back
+    assert connects[0] > 50 and answers and set(answers) <= {503, 408}, (connects, answers)
+    rejected = [d["outcome"] for d in bot.events("delivery") if d["status"] >= 400]
+    assert "peer-busy" in rejected and "slow-body" in rejected, rejected
