@@ -185,7 +185,8 @@ def test_fifty_slow_bodies_with_wrong_signatures_leave_signed_deliveries_fast(tm
     latencies.sort()
     p99 = latencies[int(0.99 * (len(latencies) - 1))]
     print(f"{len(latencies)} signed deliveries beside 50 slow ones ({connects[0]} connections): "
-          f"p50 {1000 * statistics.median(latencies):.1f} ms, p99 {1000 * p99:.1f} ms; slow ones got {sorted(set(answers))}")
+          f"p50 {1000 * statistics.median(latencies):.1f} ms, p99 {1000 * p99:.1f} ms; "
+          f"slow ones got {sorted(set(answers))}")
     assert len(latencies) > 200 and p99 < 0.1, (len(latencies), statistics.median(latencies), p99)
     # the slow ones were turned away (peer cap) or cut off (the body's time limit), and they came back
     assert connects[0] > 50 and answers and set(answers) <= {503, 408}, (connects, answers)

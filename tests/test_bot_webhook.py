@@ -65,13 +65,14 @@ class Offline:
         self.fail = fail or []
         self.pool = WorkerPool(self.queue, self.config, self.state.metrics, threads=2, work=self.work)
 
-    def work(self, spec: JobSpec) -> Outcome:
+    def work(self, spec: JobSpec, before_write: Any) -> Outcome:
         import threading
 
         assert threading.current_thread().name.startswith("Worker")  # Huey's worker, not the request
         time.sleep(self.work_seconds)
         if self.fail:
             raise self.fail.pop(0)
+        before_write(spec.head)
         self.done.append(spec)
         return Outcome("created", "", head_sha=spec.head)
 

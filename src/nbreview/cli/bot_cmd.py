@@ -85,32 +85,27 @@ def _error(message: str) -> Exception:
 def _serve(args: argparse.Namespace) -> int:
     """gunicorn's processes take the webhooks; unless ``--no-worker``, a worker process runs the jobs beside them."""
     import logging
-    import multiprocessing
     import os
     import shutil
-    import signal
     import tempfile
 
     from nbreview.bot.server import serve
     from nbreview.bot.webhook import create_app
 
     config, queue = _config(args, need_secret=True, need_app=not args.no_worker)
-    queue.close()  # each web process opens its own connection to the store
-    # the counters of every process (web and worker) summed in /metrics: prometheus_client's multiprocess mode
-    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="nbreview-bot-metrics-")
-    own_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    queue.close()  # each process opens its own connection to the store
     _check_port(args.host, args.port)
+    # the counters of every process (web and worker) summed in /metrics: prometheus_client's multiprocess mode
+    own_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="nbreview-bot-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     log = logging.getLogger("nbreview.bot")
-    worker = None
-    if not args.no_worker:
-        worker = multiprocessing.get_context("fork").Process(
-            target=_worker_process, args=(config, args.workers), name="nbreview-worker", daemon=False)
-        worker.start()
+    master = os.getpid()
+    worker = 0 if args.no_worker else _fork_worker(config, args.workers)
 
     def ready(host: str, port: int) -> None:
         log.info("nbreview bot: listening on http://%s:%d/webhook, queue %s%s", host, port, _safe(config.queue_url),
-                 " (web only)" if args.no_worker else f", worker process {worker.pid if worker else ''}")
+                 " (web only)" if args.no_worker else f", worker process {worker}")
 
     try:
         serve(lambda: create_app(config), args.host, args.port, processes=args.web_processes,
@@ -118,22 +113,53 @@ def _serve(args: argparse.Namespace) -> int:
     except SystemExit as done:
         return int(done.code or 0)
     finally:
-        if worker is not None and worker.is_alive():
-            os.kill(worker.pid or 0, signal.SIGINT)  # a graceful stop: the job in hand finishes
-            worker.join(60)
-        if own_dir:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
+        if os.getpid() == master:  # not a gunicorn process forked from here, on its way out
+            if worker:
+                _stop_worker(worker)
+            if own_dir:
+                shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
-def _worker_process(config: AppConfig, threads: int) -> None:
-    """The job worker beside ``bot serve``'s web processes (a child process: its own store connection)."""
-    from nbreview.bot.metrics import Metrics
-    from nbreview.bot.queue import JobQueue
-    from nbreview.bot.worker import WorkerPool
+def _fork_worker(config: AppConfig, threads: int) -> int:
+    """Fork the job worker that runs beside ``bot serve``'s web processes; its pid."""
+    import os
 
-    queue = JobQueue(config.queue_url, lease_seconds=config.lease_seconds)
-    WorkerPool(queue, config, Metrics(queue), threads=threads).run()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        from nbreview.bot.metrics import Metrics
+        from nbreview.bot.queue import JobQueue
+        from nbreview.bot.worker import WorkerPool
+
+        queue = JobQueue(config.queue_url, lease_seconds=config.lease_seconds)
+        WorkerPool(queue, config, Metrics(queue), threads=threads).run()
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _stop_worker(pid: int) -> None:
+    """SIGINT (the job in hand finishes), then up to a minute for it to go; SIGKILL after that."""
+    import os
+    import signal
+    import time
+
+    try:
+        os.kill(pid, signal.SIGINT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.05)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        return  # already reaped (gunicorn's master reaps every child that ends)
+    except ProcessLookupError:
+        return
 
 
 def _check_port(host: str, port: int) -> None:
