@@ -217,6 +217,14 @@ class BotProcess:
                     out.append(record)
         return out
 
+    def pause(self) -> None:
+        """SIGSTOP: the process stalls where it is (as in a long GC pause or a frozen VM)."""
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)

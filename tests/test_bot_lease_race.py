@@ -1,0 +1,90 @@
+"""Leases that cannot go back in time: two `nbreview bot worker` processes on one store (a real
+redis-server, and a SQLite file), a first job that stalls past its lease, a newer push taken over by
+the other worker. The stalled worker wakes up holding an older head; it must write nothing, and the
+comment must end, and stay, at the newest head."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot_support import (
+    BotProcess,
+    bot_env,
+    fake_with_pulls,
+    headers,
+    iso,
+    private_key_pem,
+    redis_url,  # noqa: F401 - the fixture
+    wait_until,
+)
+from fakegithub import SHARED_API, serve
+from nbreview.bot.queue import JobQueue
+
+pytestmark = pytest.mark.skipif(
+    not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present"
+)
+
+REPO = "octo/notebooks"
+HEAD_SHOWN = re.compile(r"<!-- nbreview:head ([0-9a-f]{40}) -->\s*\Z")
+
+
+def deliver(url: str, head: str, delivery: str) -> int:
+    body = {"action": "synchronize", "number": 1,
+            "pull_request": {"number": 1, "updated_at": iso(time.time()), "head": {"sha": head}},
+            "repository": {"full_name": REPO}, "installation": {"id": 7}}
+    raw = json.dumps(body).encode()
+    req = urllib.request.Request(f"{url}/webhook", data=raw, headers=headers(raw, delivery), method="POST")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return int(r.status)
+
+
+@pytest.mark.parametrize("backend", ["redis", "sqlite"])
+def test_a_stalled_worker_never_writes_an_older_head_after_a_newer_one(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    queue_url = request.getfixturevalue("redis_url") if backend == "redis" else f"sqlite://{tmp_path / 'queue.db'}"
+    fake, (pull,) = fake_with_pulls(1, 2)
+    old, new = pull.heads
+    fake.refs[REPO]["refs/heads/pr1"] = old  # the pull request starts at its first push
+    fake.delays.append((r"/pulls/1/files$", 2.0))  # a slow GitHub: each job takes a while
+    with serve(fake, validate=False) as api:
+        env = bot_env(api, queue_url, private_key_pem(), NBREVIEW_LEASE_SECONDS="1.5")
+        web = BotProcess(["serve", "--no-worker", "--port", "0", "--web-processes", "1"], env).wait_ready()
+        first = BotProcess(["worker", "--workers", "1"], env).wait_ready()
+        second = None
+        queue = JobQueue(queue_url)
+        try:
+            assert deliver(web.url, old, "push-1") == 202
+            wait_until(lambda: ("GET", f"/repos/{REPO}/pulls/1", 200) in fake.log, 30, "the first job to read the PR")
+            time.sleep(0.5)  # it has read the old head and is waiting on the (slow) list of files
+            first.pause()  # stalled (a long GC pause, a frozen VM): its heartbeat stops, its lease expires
+            fake.refs[REPO]["refs/heads/pr1"] = new  # the contributor pushes again
+            second = BotProcess(["worker", "--workers", "1"], env).wait_ready()
+            assert deliver(web.url, new, "push-2") == 202
+            wait_until(lambda: any(HEAD_SHOWN.search(b) and new in b for _i, b in fake.comment_writes), 40,
+                       "the second worker to write the newest head")
+            first.resume()  # wakes up with the old head rendered, and its lease gone
+            wait_until(lambda: bool(first.events("job")), 30, "the stalled job to finish")
+            wait_until(queue.idle, 30, "the queue to drain")
+            time.sleep(1.0)  # anything still in flight lands now
+        finally:
+            first.resume()
+            for p in (web, first, second):
+                if p is not None:
+                    p.stop()
+    shown = [HEAD_SHOWN.search(body) for _cid, body in fake.comment_writes]
+    order = [pull.heads.index(m.group(1)) for m in shown if m]
+    assert len(order) == len(fake.comment_writes) >= 1
+    assert order == sorted(order), f"a write went back in time: heads {order}"  # never newer -> older
+    (comment,) = fake.comments_on(REPO, 1)
+    assert comment.body.endswith(f"<!-- nbreview:head {new} -->") and f"at {new[:7]}" in comment.body
+    (stalled,) = first.events("job")
+    assert stalled["outcome"] == "lease-lost" and stalled["head"] == old  # it stopped before writing
+    assert not [j for j in first.events("job") if j["outcome"] in ("created", "edited")]
+    assert any(j["outcome"] == "created" for j in second.events("job"))  # type: ignore[union-attr]
