@@ -88,3 +88,38 @@ def test_a_stalled_worker_never_writes_an_older_head_after_a_newer_one(
     assert stalled["outcome"] == "lease-lost" and stalled["head"] == old  # it stopped before writing
     assert not [j for j in first.events("job") if j["outcome"] in ("created", "edited")]
     assert any(j["outcome"] == "created" for j in second.events("job"))  # type: ignore[union-attr]
+
+
+def test_a_comment_showing_a_newer_head_is_left_as_it_is() -> None:
+    """The second guard, for a write that started just before its lease ran out: the comment (read again
+    right before writing) shows another head, and ours is no longer the pull request's: nothing is written."""
+    from github import Auth
+
+    from fakegithub import Token
+    from nbreview.bot.client import connect
+    from nbreview.bot.pr import Settings, shown_head, update_pull_request
+
+    fake, (pull,) = fake_with_pulls(1, 2)
+    old, new = pull.heads
+    fake.refs[REPO]["refs/heads/pr1"] = old
+    fake.tokens["ghs_bot"] = Token("nbreview-app[bot]", write=True, user_id=77)
+    lines: list[str] = []
+    with serve(fake, validate=False) as api:
+        gh = connect(api, Auth.Token("ghs_bot"))
+        first = update_pull_request(gh, REPO, 1, Settings(api, bot_login="nbreview-app[bot]", log=lines.append))
+        assert first.action == "created" and shown_head(fake.comments_on(REPO, 1)[0].body) == old
+
+        def meanwhile(head: str) -> None:  # while this job rendered `old`, a newer push's job wrote `new`
+            if fake.refs[REPO]["refs/heads/pr1"] == old:
+                fake.refs[REPO]["refs/heads/pr1"] = new
+                update_pull_request(gh, REPO, 1, Settings(api, bot_login="nbreview-app[bot]", log=lines.append))
+
+        stale = update_pull_request(gh, REPO, 1, Settings(api, bot_login="nbreview-app[bot]", log=lines.append,
+                                                          before_write=meanwhile))
+        again = update_pull_request(gh, REPO, 1, Settings(api, bot_login="nbreview-app[bot]", log=lines.append))
+    assert stale.action == "superseded" and stale.head_sha == old
+    assert again.action == "unchanged" and again.head_sha == new
+    (comment,) = fake.comments_on(REPO, 1)
+    assert shown_head(comment.body) == new and f"at {new[:7]}" in comment.body
+    assert [shown_head(body) for _cid, body in fake.comment_writes] == [old, new]
+    assert f"nbreview: the comment shows {new[:7]}, newer than {old[:7]}: left as it is" in lines
