@@ -16,7 +16,10 @@ Four small key-value areas live in the same store, next to the queue:
     the queue when a worker takes it and has no visibility timeout, so this is the small layer that
     gives one: a lease is renewed by a heartbeat while the job runs and deleted only once the comment
     is written. A worker killed mid-job stops renewing it; the reaper in any live worker sees it
-    expire and queues the job again, and the next worker takes the expired lease over.
+    expire and queues the job again, and the next worker takes the expired lease over. Every change
+    to a lease is a compare-and-set against the value its holder last wrote (a Lua script on Redis,
+    one ``UPDATE ... WHERE value = ?`` on SQLite): a worker that stalled past its lease finds it
+    taken at its next renew, marks it lost, and its job stops before writing anything.
 ``dead``
     Jobs that failed for good (a permanent error, or transient ones past the retry limit), kept for
     ``nbreview bot jobs``.
