@@ -204,8 +204,16 @@ def client(url: str, jobs: list[tuple[str, bytes, str]], rate: float | None, out
 
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time of ``pid`` and its children (gunicorn's web processes under ``bot serve``'s master)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def blast(url: str, jobs: list[tuple[str, bytes, str]], rate: float | None) -> tuple[float, list[tuple[float, int]]]:
@@ -302,7 +310,7 @@ def rendering(queue_url: str, api: str, env: dict[str, str], n_pulls: int) -> di
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--deliveries", type=int, default=3000)
-    ap.add_argument("--rate", type=float, default=200.0, help="open-loop arrival rate (deliveries/s)")
+    ap.add_argument("--rate", type=float, default=500.0, help="open-loop arrival rate (deliveries/s)")
     ap.add_argument("--pulls", type=int, default=30)
     ap.add_argument("--backend", choices=["redis", "sqlite", "both"], default="both")
     args = ap.parse_args()

@@ -5,8 +5,9 @@ most one job per pull request runs at a time), pops the pull request's queued ma
 arriving from then on queue the next job), reads the pull request as it is *now* (the newest head,
 whatever head the delivery named), renders and writes the comment, and only then releases the
 lease. Just before each write the job renews its lease (compare-and-set) and stops if it has
-lost it; the comment carries the head it shows, and a job never replaces a newer head by its own. Transient GitHub failures (the client's own rules: rate limits, 5xx, unreachable) are
-retried with exponential backoff; permanent ones and retries past the limit are kept as dead jobs.
+lost it; the comment carries the head it shows, and a job never replaces a newer head by its own.
+Transient GitHub failures (the client's own rules: rate limits, 5xx, unreachable) are retried
+with exponential backoff; permanent ones and retries past the limit are kept as dead jobs.
 """
 
 from __future__ import annotations

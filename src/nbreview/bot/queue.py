@@ -126,6 +126,14 @@ return 1
 """
 
 
+_INTAKE_LUA = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+if redis.call('HSETNX', KEYS[2], ARGV[3], ARGV[4]) == 0 then return 1 end
+redis.call('LPUSH', KEYS[3], ARGV[5])
+return 2
+"""
+
+
 @dataclass
 class Lease:
     """This worker's hold on one pull request (see the module docstring): the value it last wrote, and
@@ -199,6 +207,7 @@ class JobQueue:
         self.dead = storage_class(f"{name}_dead", **storage_kwargs)
         self.runner: Callable[[dict[str, Any]], str] | None = None
         self._cas_script: Any = None
+        self._intake_script: Any = None
         self.task = self.huey.task(name=TASK_NAME)(self._execute)
 
     def _execute(self, job: dict[str, Any]) -> str:
@@ -237,6 +246,35 @@ class JobQueue:
                 dropped += bool(self.deliveries.delete_data(key))
         return dropped
 
+    # ---------------------------------------------------------------- the webhook's one step
+    def accept(self, delivery: str, spec: JobSpec) -> str:
+        """Record ``delivery`` and queue its job, or join the pull request's waiting one, atomically:
+        ``"duplicate"`` (seen before, on any machine), ``"coalesced"`` or ``"queued"``.
+
+        One store round trip per delivery (a Lua script on Redis, one transaction on SQLite) instead
+        of three; if it fails, nothing was recorded, so GitHub's redelivery is not refused.
+        """
+        now = time.time()
+        marker = {**asdict(spec), "due": now, "attempts": 0}
+        seen, waiting = _dump({"at": now}), _dump(marker)
+        message = self.huey.serialize_task(self.task.s(self._job(marker)))
+        if self.kind == "redis":
+            if self._intake_script is None:
+                self._intake_script = self.deliveries.conn.register_script(_INTAKE_LUA)
+            keys = [self.deliveries.result_key, self.queued.result_key, self.huey.storage.queue_key]
+            done = int(self._intake_script(keys=keys, args=[delivery, seen, spec.key, waiting, message]))
+            return ("duplicate", "coalesced", "queued")[done]
+        with self.deliveries.db(commit=True) as curs:
+            insert = "insert or ignore into kv (queue, key, value) values (?, ?, ?)"
+            curs.execute(insert, (self.deliveries.name, delivery, seen))
+            if curs.rowcount != 1:
+                return "duplicate"
+            curs.execute(insert, (self.queued.name, spec.key, waiting))
+            if curs.rowcount != 1:
+                return "coalesced"
+            curs.execute("insert into task (queue, data, priority) values (?, ?, 0)", (self.huey.storage.name, message))
+        return "queued"
+
     # ---------------------------------------------------------------- queueing and coalescing
     def request(self, spec: JobSpec) -> bool:
         """Ask for ``spec``'s pull request to be refreshed: True if a job was queued, False if coalesced."""
@@ -254,8 +292,12 @@ class JobQueue:
             raise
         return True
 
+    @staticmethod
+    def _job(marker: dict[str, Any]) -> dict[str, Any]:
+        return {k: marker[k] for k in ("repo", "number", "installation", "delivery", "head", "event")}
+
     def _enqueue(self, marker: dict[str, Any], delay: float = 0.0) -> None:
-        job = {k: marker[k] for k in ("repo", "number", "installation", "delivery", "head", "event")}
+        job = self._job(marker)
         if delay > 0:
             self.task.schedule(args=(job,), delay=delay)
         else:

@@ -264,18 +264,14 @@ def _enqueue(state: BotState, parsed: dl.Delivery, delivery_id: str) -> Reply:
         return Reply(400, "stale" if "stale" in stale else "future", stale)
     queue, metrics = state.queue, state.metrics
     try:
-        if not queue.record_delivery(delivery_id):
-            metrics.duplicates.inc()
-            return Reply(200, "duplicate", "duplicate delivery: already handled")
-        try:
-            queued = queue.request(parsed.spec)
-        except Exception:
-            queue.forget_delivery(delivery_id)
-            raise
+        outcome = queue.accept(delivery_id, parsed.spec)
     except Exception as err:  # noqa: BLE001 - the store is down: GitHub may redeliver later
         log.error("nbreview: the queue is unreachable: %s", type(err).__name__)
         return Reply(503, "queue-down", "the job queue is unreachable; redeliver later")
-    if queued:
+    if outcome == "duplicate":
+        metrics.duplicates.inc()
+        return Reply(200, "duplicate", "duplicate delivery: already handled")
+    if outcome == "queued":
         metrics.enqueued.inc()
         return Reply(202, "queued", "queued")
     metrics.coalesced.inc()
