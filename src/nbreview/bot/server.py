@@ -108,10 +108,35 @@ def serve(
             for key, value in options.items():
                 self.cfg.set(key, value)
 
-        def load(self) -> WSGIApp:
+        def load(self) -> WSGIApp:  # in each web process, after the fork
+            log_in_background()
             return guarded(factory(), read_timeout)
 
     Server().run()
+
+
+def log_in_background() -> None:
+    """Hand this process's log records to a writer thread (the standard library's QueueHandler).
+
+    Each delivery logs one JSON line; written from the request's thread, every line took the
+    handler's lock and a write to stderr while the other request threads waited (a fifth of a
+    delivery's time in the profile). Lines keep their order; the thread flushes at exit.
+    """
+    import atexit
+    import queue
+    from logging.handlers import QueueHandler, QueueListener
+
+    root = logging.getLogger()
+    handlers = [h for h in root.handlers if not isinstance(h, QueueHandler)]
+    if not handlers:
+        return
+    lines: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    listener = QueueListener(lines, *handlers, respect_handler_level=True)
+    for h in handlers:
+        root.removeHandler(h)
+    root.addHandler(QueueHandler(lines))
+    listener.start()
+    atexit.register(listener.stop)
 
 
 def _bound_port(server: Any) -> int:
