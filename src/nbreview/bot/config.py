@@ -74,4 +74,6 @@ class AppConfig:
             queue_url=env.get("NBREVIEW_QUEUE") or default_queue_url(),
             lease_seconds=number("NBREVIEW_LEASE_SECONDS", 30),
             retry_base=number("NBREVIEW_RETRY_BASE", 5),
+            body_seconds=number("NBREVIEW_BODY_SECONDS", 10),
+            peer_bodies=int(number("NBREVIEW_PEER_BODIES", 8)),
         )

@@ -17,7 +17,7 @@ ENV_HELP = (
     "Configuration from the environment: NBREVIEW_WEBHOOK_SECRET, GITHUB_APP_ID, "
     "GITHUB_APP_PRIVATE_KEY_PATH (or GITHUB_APP_PRIVATE_KEY), optionally NBREVIEW_QUEUE, GITHUB_API_URL, "
     "NBREVIEW_ASSETS_BRANCH, NBREVIEW_MAX_DELIVERY_AGE, NBREVIEW_CLOCK_SKEW, NBREVIEW_LEASE_SECONDS, "
-    "NBREVIEW_RETRY_BASE (seconds)."
+    "NBREVIEW_RETRY_BASE, NBREVIEW_BODY_SECONDS (seconds), NBREVIEW_PEER_BODIES."
 )
 
 
@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.required = True
     serve = sub.add_parser(
         "serve",
-        help="receive webhooks, queue the work, and (unless --no-worker) run a worker in the same process",
+        help="receive webhooks (gunicorn), queue the work, and (unless --no-worker) run a worker process beside it",
         description=ENV_HELP,
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
