@@ -1,6 +1,7 @@
-"""The webhook under hostile bodies, against a real `nbreview bot serve` process: oversized bodies are
-refused before they are read, unsigned ones are never read, wrongly signed ones are hashed in chunks
-under a shared budget, and the server's memory stays bounded throughout."""
+"""The webhook under hostile bodies, against a real `nbreview bot serve` process (gunicorn): oversized
+bodies are refused before they are read, unsigned ones are never read, wrongly signed ones are hashed
+in chunks under a shared budget of arrived bytes and a time limit, one address cannot hold the server
+with slow bodies, and the server's memory stays bounded throughout."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def test_twenty_parallel_25_mb_bodies_keep_memory_bounded(server: BotProcess) ->
             t.join(120)
     peak = server.rss_kb(peak=True)
     answered = [s for s in statuses if s is not None]
-    assert set(answered) <= {401, 503}, statuses
+    assert set(answered) <= {401, 408, 503}, statuses  # 408: not all in within the body's 10 s on a busy machine
     assert statuses[20:].count(401) >= 2  # wrongly signed bodies were read and refused
     grown_mb = (peak - base) / 1024
     assert grown_mb < 100, f"server peak grew by {grown_mb:.0f} MB over {base / 1024:.0f} MB"
