@@ -239,10 +239,20 @@ class BotProcess:
                 self.proc.wait(5)
 
     def rss_kb(self, peak: bool = False) -> int:
-        status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        m = re.search(r"^%s:\s+(\d+) kB" % ("VmHWM" if peak else "VmRSS"), status, re.M)
-        assert m, status
-        return int(m.group(1))
+        """Resident memory of the process and its children (gunicorn's web processes), summed; ``peak``:
+        each one's high-water mark (their sum bounds what they held at once)."""
+        total = 0
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            pid, ppid = re.search(r"^Pid:\s+(\d+)", text, re.M), re.search(r"^PPid:\s+(\d+)", text, re.M)
+            if pid and ppid and str(self.proc.pid) in (pid.group(1), ppid.group(1)):
+                m = re.search(r"^%s:\s+(\d+) kB" % ("VmHWM" if peak else "VmRSS"), text, re.M)
+                total += int(m.group(1)) if m else 0
+        assert total, f"no process {self.proc.pid}"
+        return total
 
 
 @contextmanager
