@@ -102,6 +102,24 @@ def test_twenty_parallel_25_mb_bodies_keep_memory_bounded(server: BotProcess) ->
     assert conn.getresponse().status == 200
 
 
+def test_a_stalled_body_times_out_on_one_read(server: BotProcess) -> None:
+    """Ten bytes of a declared megabyte, then nothing: the read waits 5 s, no longer, and the answer is 408."""
+    import time
+
+    parts = urlsplit(server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        head = ["POST /webhook HTTP/1.1", f"Host: {parts.netloc}", f"Content-Length: {MB}",
+                "X-GitHub-Event: pull_request", "X-GitHub-Delivery: stalled", "X-Hub-Signature-256: sha256=" + "1" * 64]
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + b"{" * 10)
+        t0 = time.monotonic()
+        resp = http.client.HTTPResponse(sock)
+        resp.begin()
+        waited = time.monotonic() - t0
+    assert resp.status == 408 and 4.5 < waited < 8, (resp.status, waited)
+    wait = [d for d in server.events("delivery") if d["delivery"] == "stalled"]
+    assert [d["outcome"] for d in wait] == ["slow-body"]
+
+
 def test_server_answers_readyz_and_metrics(server: BotProcess, tmp_path: Path) -> None:
     parts = urlsplit(server.url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)

@@ -466,8 +466,9 @@ def test_a_store_that_is_down_means_not_ready_and_503_not_a_lost_delivery() -> N
 
 
 @pytest.mark.skipif(not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present")
-def test_serve_runs_the_web_and_a_worker_in_one_process_on_sqlite(tmp_path: Path) -> None:
-    """The one-machine default: `nbreview bot serve --queue sqlite:///...`; a restart keeps the dedupe log."""
+def test_serve_runs_the_web_and_a_worker_process_on_sqlite(tmp_path: Path) -> None:
+    """The one-machine default: `nbreview bot serve --queue sqlite:///...` (gunicorn and a worker process
+    beside it, stopped together by SIGINT); a restart keeps the dedupe log."""
     import urllib.error
     import urllib.request
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.exceptions import ClientDisconnected
 
 from nbreview.bot import delivery as dl
 from nbreview.bot.config import AppConfig
@@ -169,13 +170,16 @@ def _read_signed(stream: Any, length: int, secret: bytes, header: str, budget: B
                 if not budget.take(want, timeout=min(2.0, max(0.0, deadline - time.monotonic()))):
                     raise Reply(503, "busy", "too many large bodies at once; try again")
                 held += want
+                started = time.monotonic()
                 try:
                     chunk = stream.read(want)
-                except OSError:  # the socket's read time-out (or a reset)
-                    raise Reply(408, "slow-body", "the body arrived too slowly") from None
+                except (OSError, ClientDisconnected):  # the socket's read time-out, a reset, a close
+                    chunk = b""
                 budget.give(want - len(chunk))
                 held -= want - len(chunk)
                 if not chunk:
+                    if time.monotonic() - started > 1.0:  # it waited for bytes that did not come
+                        raise Reply(408, "slow-body", "the body arrived too slowly")
                     raise Reply(400, "short-body", "the body ended before its Content-Length")
                 mac.update(chunk)
                 spool.write(chunk)
