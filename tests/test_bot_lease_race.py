@@ -123,3 +123,35 @@ def test_a_comment_showing_a_newer_head_is_left_as_it_is() -> None:
     assert shown_head(comment.body) == new and f"at {new[:7]}" in comment.body
     assert [shown_head(body) for _cid, body in fake.comment_writes] == [old, new]
     assert f"nbreview: the comment shows {new[:7]}, newer than {old[:7]}: left as it is" in lines
+
+
+@pytest.mark.parametrize("backend", ["redis", "sqlite"])
+def test_lease_operations_are_compare_and_set(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """A lease taken over after expiring is never renewed, released or overwritten by its old holder."""
+    from nbreview.bot.queue import JobSpec, LeaseLost
+
+    url = request.getfixturevalue("redis_url") if backend == "redis" else f"sqlite://{tmp_path / 'queue.db'}"
+    a, b = JobQueue(url, lease_seconds=0.3), JobQueue(url, lease_seconds=30)
+    key = f"{REPO}#1"
+    first = a.acquire(key, {"repo": REPO})
+    assert first is not None and b.acquire(key, {}) is None  # held
+    assert a.renew(first)
+    time.sleep(0.4)  # a stalls past its lease
+    second = b.acquire(key, {"repo": REPO})
+    assert second is not None and second.owner != first.owner
+    assert not a.renew(first) and first.lost  # the old holder finds it taken ...
+    with pytest.raises(LeaseLost):
+        first.check(a, margin=0.0)  # ... and its job may not write
+    a.release(first)  # nor delete the new holder's lease
+    (running,) = b.listing()["running"]
+    assert running["owner"] == second.owner
+    assert b.renew(second) and not second.lost
+    # the waiting marker: a postpone computed on an old marker does not overwrite a newer one
+    assert a.request(JobSpec(REPO, 2, 7, "d-old", "1" * 40))
+    stale = a.queued.peek_data(f"{REPO}#2")
+    taken = b.take(f"{REPO}#2")
+    assert taken is not None and b.request(JobSpec(REPO, 2, 7, "d-new", "2" * 40))
+    a._swap(a.queued, f"{REPO}#2", bytes(stale), b"{}")  # what postpone does with what it read first
+    assert json.loads(bytes(b.queued.peek_data(f"{REPO}#2")))["delivery"] == "d-new"
+    b.release(second)
+    assert b.listing()["running"] == []

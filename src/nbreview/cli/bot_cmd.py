@@ -130,6 +130,17 @@ def _fork_worker(config: AppConfig, threads: int) -> int:
         return pid
     code = 1
     try:
+        import signal
+        import threading
+        import time
+
+        def orphaned() -> None:  # the serve process was killed outright: do not run on without it
+            while os.getppid() != 1 and os.getppid() == parent:
+                time.sleep(1.0)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        parent = os.getppid()
+        threading.Thread(target=orphaned, name="nbreview-orphan-watch", daemon=True).start()
         from nbreview.bot.metrics import Metrics
         from nbreview.bot.queue import JobQueue
         from nbreview.bot.worker import WorkerPool
