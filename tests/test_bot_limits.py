@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot_support import BotProcess, bot_env, headers, payload
+from bot_support import BotProcess, bot_env, headers, payload, wait_until
 
 MB = 1024 * 1024
 
@@ -116,8 +116,11 @@ def test_a_stalled_body_times_out_on_one_read(server: BotProcess) -> None:
         resp.begin()
         waited = time.monotonic() - t0
     assert resp.status == 408 and 4.5 < waited < 8, (resp.status, waited)
-    wait = [d for d in server.events("delivery") if d["delivery"] == "stalled"]
-    assert [d["outcome"] for d in wait] == ["slow-body"]
+    def logged() -> list[str]:
+        return [d["outcome"] for d in server.events("delivery") if d["delivery"] == "stalled"]
+
+    wait_until(lambda: bool(logged()), 5, "the delivery's log line")
+    assert logged() == ["slow-body"]
 
 
 def test_server_answers_readyz_and_metrics(server: BotProcess, tmp_path: Path) -> None:
@@ -209,5 +212,6 @@ def test_fifty_slow_bodies_with_wrong_signatures_leave_signed_deliveries_fast(tm
     assert len(latencies) > 200 and p99 < 0.1, (len(latencies), statistics.median(latencies), p99)
     # the slow ones were turned away (peer cap) or cut off (the body's time limit), and they came back
     assert connects[0] > 50 and answers and set(answers) <= {503, 408}, (connects, answers)
+    wait_until(lambda: len(bot.events("delivery")) >= len(latencies), 10, "every delivery's log line")
     rejected = [d["outcome"] for d in bot.events("delivery") if d["status"] >= 400]
     assert "peer-busy" in rejected and "slow-body" in rejected, rejected

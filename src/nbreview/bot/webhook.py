@@ -80,30 +80,54 @@ class BodyBudget:
     """Bytes of request bodies the app holds at once, over all requests: taken as they arrive, never ahead.
 
     A request takes room for one chunk before each read and gives back what the read did not fill, so
-    a sender that declares 25 MB and sends one byte holds one byte (plus the chunk being read).
+    a sender that declares 25 MB and sends one byte holds one byte (plus the chunk being read). When
+    the budget is spent, readers wait (then 503), except the one holding the most: it goes on, so
+    some body always finishes and frees its share (at most ``total`` plus one body are ever held).
     """
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.used = 0
         self._cond = threading.Condition()
+        self._held: dict[int, int] = {}
+        self._next = 0
 
-    def take(self, size: int, timeout: float) -> bool:
+    @contextmanager
+    def reader(self) -> Iterator[int]:
+        """A reader's token for :meth:`take`; whatever it still holds is given back when it leaves."""
+        with self._cond:
+            self._next += 1
+            token = self._next
+            self._held[token] = 0
+        try:
+            yield token
+        finally:
+            with self._cond:
+                self.used -= self._held.pop(token)
+                self._cond.notify_all()
+
+    def take(self, token: int, size: int, timeout: float) -> bool:
         """Room for ``size`` more bytes, waiting up to ``timeout`` seconds for others to give some back."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self.used + size > self.total:
+            while self.used + size > self.total and not self._leads(token):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
                 self._cond.wait(left)
             self.used += size
+            self._held[token] += size
             return True
 
-    def give(self, size: int) -> None:
+    def give(self, token: int, size: int) -> None:
         with self._cond:
             self.used -= size
+            self._held[token] -= size
             self._cond.notify_all()
+
+    def _leads(self, token: int) -> bool:
+        """Whether ``token`` holds the most (the earliest reader among equals)."""
+        return max(self._held.items(), key=lambda kv: (kv[1], -kv[0]))[0] == token
 
 
 class PeerLimit:
@@ -161,38 +185,32 @@ def _read_signed(stream: Any, length: int, secret: bytes, header: str, budget: B
 
     mac = hmac.new(secret, digestmod=hashlib.sha256)
     deadline = time.monotonic() + seconds
-    held = 0
-    try:
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX) as spool:
-            remaining = length
-            while remaining > 0:
-                want = min(CHUNK, remaining)
-                if not budget.take(want, timeout=min(2.0, max(0.0, deadline - time.monotonic()))):
-                    raise Reply(503, "busy", "too many large bodies at once; try again")
-                held += want
-                started = time.monotonic()
-                try:
-                    chunk = stream.read(want)
-                except (OSError, ClientDisconnected):  # the socket's read time-out, a reset, a close
-                    chunk = b""
-                budget.give(want - len(chunk))
-                held -= want - len(chunk)
-                if not chunk:
-                    if time.monotonic() - started > 1.0:  # it waited for bytes that did not come
-                        raise Reply(408, "slow-body", "the body arrived too slowly")
-                    raise Reply(400, "short-body", "the body ended before its Content-Length")
-                mac.update(chunk)
-                spool.write(chunk)
-                remaining -= len(chunk)
-                if remaining and time.monotonic() > deadline:
+    with budget.reader() as me, tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX) as spool:
+        remaining = length
+        while remaining > 0:
+            want = min(CHUNK, remaining)
+            if not budget.take(me, want, timeout=min(2.0, max(0.0, deadline - time.monotonic()))):
+                raise Reply(503, "busy", "too many large bodies at once; try again")
+            started = time.monotonic()
+            try:
+                chunk = stream.read(want)
+            except (OSError, ClientDisconnected):  # the socket's read time-out, a reset, a close
+                chunk = b""
+            budget.give(me, want - len(chunk))
+            if not chunk:
+                if time.monotonic() - started > 1.0:  # it waited for bytes that did not come
                     raise Reply(408, "slow-body", "the body arrived too slowly")
-            if not secret or not hmac.compare_digest("sha256=" + mac.hexdigest(), header.lower()):
-                raise Reply(401, "bad-signature", "missing or wrong X-Hub-Signature-256")
-            spool.seek(0)
-            body: bytes = spool.read()
-            return body
-    finally:
-        budget.give(held)
+                raise Reply(400, "short-body", "the body ended before its Content-Length")
+            mac.update(chunk)
+            spool.write(chunk)
+            remaining -= len(chunk)
+            if remaining and time.monotonic() > deadline:
+                raise Reply(408, "slow-body", "the body arrived too slowly")
+        if not secret or not hmac.compare_digest("sha256=" + mac.hexdigest(), header.lower()):
+            raise Reply(401, "bad-signature", "missing or wrong X-Hub-Signature-256")
+        spool.seek(0)
+        body: bytes = spool.read()
+        return body
 
 
 def _payload(body: bytes, mimetype: str) -> Any:
