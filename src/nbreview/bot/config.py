@@ -27,7 +27,7 @@ class AppConfig:
     retry_base: float = 5.0
     body_budget: int = 64 * 1024 * 1024  # bytes of request bodies held at once, over all requests
     body_seconds: float = 10.0  # a body must arrive within this (GitHub itself gives up after 10 s)
-    peer_bodies: int = 8  # unauthenticated bodies read at once from one address, per web process
+    peer_bodies: int = 8  # slow unauthenticated bodies (twice that in all) read at once from one address, per process
 
     @classmethod
     def from_env(

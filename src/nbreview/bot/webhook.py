@@ -131,36 +131,42 @@ class BodyBudget:
 
 
 class PeerLimit:
-    """At most ``cap`` unauthenticated bodies being read at once from one address (per web process).
+    """At most ``cap`` slow unauthenticated bodies being read at once from one address (per web process),
+    and twice that in all.
 
     Until its HMAC is checked a body is anyone's: this keeps one sender from holding every thread
-    with slow bodies. GitHub's deliveries take milliseconds to read, so they never come near it.
+    with slow bodies. Bodies count as slow once they are still arriving after ``grace`` seconds, so a
+    burst of GitHub's deliveries from one address (read in milliseconds each) does not come near it.
     """
 
-    def __init__(self, cap: int) -> None:
+    def __init__(self, cap: int, grace: float = 1.0) -> None:
         self.cap = cap
+        self.grace = grace
         self._lock = threading.Lock()
-        self._reading: dict[str, int] = {}
+        self._reading: dict[str, dict[int, float]] = {}  # peer -> reader -> when it started
+        self._next = 0
 
     @contextmanager
     def reading(self, peer: str) -> Iterator[bool]:
+        now = time.monotonic()
         with self._lock:
-            n = self._reading.get(peer, 0)
-            if n >= self.cap:
-                granted = False
-            else:
-                granted = True
-                self._reading[peer] = n + 1
+            started = self._reading.setdefault(peer, {})
+            slow = sum(1 for t in started.values() if now - t > self.grace)
+            granted = slow < self.cap and len(started) < 2 * self.cap
+            if granted:
+                self._next += 1
+                token = self._next
+                started[token] = now
+            elif not started:
+                del self._reading[peer]
         try:
             yield granted
         finally:
             if granted:
                 with self._lock:
-                    left = self._reading[peer] - 1
-                    if left:
-                        self._reading[peer] = left
-                    else:
-                        del self._reading[peer]
+                    del started[token]
+                    if not started:
+                        self._reading.pop(peer, None)
 
 
 @dataclass
