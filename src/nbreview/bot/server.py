@@ -6,11 +6,16 @@ process, so one GIL caps a node's intake), and its threaded worker parks idle ke
 connections in a selector instead of a thread. What it does not do for a webhook that must not be
 stalled, this module adds around the app:
 
-* every read of a request body times out after ``read_timeout`` seconds (the socket's timeout;
-  the app itself bounds a body's total time, see :mod:`.webhook`);
+* every read of a request's headers and body times out after ``read_timeout`` seconds (the
+  socket's timeout, set as soon as a thread takes the connection: gunicorn itself waits without
+  one, so half-sent headers would hold a thread for good); the app bounds a body's total time
+  (:mod:`.webhook`);
 * a request whose body the app refused without reading it (too large, unsigned, over a peer's
   cap, too slow) ends with its connection: the read side is shut once the answer is out, so the
-  server neither drains the rest nor keeps a thread waiting for it.
+  server neither drains the rest nor keeps a thread waiting for it. So does any connection that
+  ends (a header time-out included): gunicorn closes those from its main thread, waiting up to
+  2 s for the client to close first, which a slow client never does, and the main thread is the
+  one that accepts and dispatches every connection.
 """
 
 from __future__ import annotations
@@ -88,7 +93,7 @@ def serve(
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": max(1, processes),
-        "worker_class": "gthread",
+        "worker_class": _timed_worker(read_timeout),
         "threads": max(1, threads),
         "timeout": 30,  # a process that stops answering its master's heartbeat is replaced
         "graceful_timeout": 10,
@@ -110,9 +115,39 @@ def serve(
 
         def load(self) -> WSGIApp:  # in each web process, after the fork
             log_in_background()
+            logging.getLogger("gunicorn.error").addFilter(_quiet_timeouts)
             return guarded(factory(), read_timeout)
 
     Server().run()
+
+
+def _timed_worker(read_timeout: float) -> type:
+    """gunicorn's threaded worker, with the read time-out on a connection's socket before its headers are read."""
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class TimedThreadWorker(ThreadWorker):  # type: ignore[misc]
+        def handle(self, conn: Any) -> Any:
+            init = conn.init
+
+            def init_with_timeout() -> None:
+                init()
+                conn.sock.settimeout(read_timeout)
+
+            conn.init = init_with_timeout
+            result = super().handle(conn)
+            if result is False:  # the connection ends: gunicorn's main thread would wait up to 2 s
+                try:               # for the client to close; with the read side shut it closes at once
+                    conn.sock.shutdown(socket.SHUT_RD)
+                except OSError:
+                    pass
+            return result
+
+    return TimedThreadWorker
+
+
+def _quiet_timeouts(record: logging.LogRecord) -> bool:
+    """Drop gunicorn's traceback for a client whose headers timed out (that is the time-out working)."""
+    return not (record.exc_info and isinstance(record.exc_info[1], TimeoutError))
 
 
 def log_in_background() -> None:
