@@ -334,7 +334,10 @@ def main() -> int:
     api = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NBREVIEW_", "GITHUB_"))}
     env.update(NBREVIEW_WEBHOOK_SECRET=SECRET, GITHUB_APP_ID="1", GITHUB_APP_PRIVATE_KEY=private_key_pem(),
-               GITHUB_API_URL=api, PYTHONUNBUFFERED="1")
+               GITHUB_API_URL=api, PYTHONUNBUFFERED="1",
+               # the load generator's 48 senders share one address (GitHub's come from many): as
+               # behind a proxy, the per-address cap on bodies in flight is raised for it
+               NBREVIEW_PEER_BODIES="32")
     backends: list[tuple[str, str]] = []
     redis = None
     if args.backend in ("redis", "both"):
