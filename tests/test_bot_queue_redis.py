@@ -46,8 +46,8 @@ def deliver(url: str, number: int, head: str, delivery: str, updated: float) -> 
 
 
 def pull_reads(fake: object, number: int) -> int:
-    """Runs of the job for one pull request, as GitHub saw them: each run reads the pull request once."""
-    return sum(1 for m, p, _s in fake.log if m == "GET" and p == f"/repos/{REPO}/pulls/{number}")  # type: ignore[attr-defined]
+    """Runs of the job for one pull request, as GitHub saw them: each run lists the pull request's files once."""
+    return sum(1 for m, p, _s in fake.log if m == "GET" and p == f"/repos/{REPO}/pulls/{number}/files")  # type: ignore[attr-defined]
 
 
 def test_two_webs_two_workers_500_deliveries_for_50_pull_requests(redis_url: str, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from nbreview.bot.pr import Outcome
 from nbreview.bot.queue import JobQueue, JobSpec
 from nbreview.bot.webhook import AppConfig, create_app, signature, verify_signature
 from nbreview.bot.worker import WorkerPool
-from support.bot import INSTALLATION, REPO, SECRET, headers, iso, payload, wait_until
+from support.bot import INSTALLATION, REPO, SECRET, headers, iso, payload, running, wait_until
 from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
 
@@ -65,13 +65,14 @@ class Offline:
         self.fail = fail or []
         self.pool = WorkerPool(self.queue, self.config, self.state.metrics, threads=2, work=self.work)
 
-    def work(self, spec: JobSpec) -> Outcome:
+    def work(self, spec: JobSpec, before_write: Any) -> Outcome:
         import threading
 
         assert threading.current_thread().name.startswith("Worker")  # Huey's worker, not the request
         time.sleep(self.work_seconds)
         if self.fail:
             raise self.fail.pop(0)
+        before_write(spec.head)
         self.done.append(spec)
         return Outcome("created", "", head_sha=spec.head)
 
@@ -82,7 +83,7 @@ class Offline:
 @pytest.fixture
 def offline(tmp_path: Path) -> Iterator[Offline]:
     o = Offline(tmp_path)
-    with o.pool:
+    with running(o.pool):
         yield o
 
 
@@ -220,7 +221,7 @@ def test_other_events_and_actions_are_ignored(offline: Offline) -> None:
 
 def test_a_burst_for_one_pull_request_costs_at_most_two_runs(tmp_path: Path) -> None:
     o = Offline(tmp_path, work_seconds=1.5)  # longer than the burst takes to send, even on a busy machine
-    with o.pool:
+    with running(o.pool):
         answers = [post(o.client, payload(9, head=f"{i:040x}"), delivery=f"push-{i}").get_json()["message"]
                    for i in range(20)]
         o.wait()
@@ -236,7 +237,7 @@ def test_transient_failures_are_retried_and_permanent_ones_kept_as_dead(tmp_path
 
     o = Offline(tmp_path, fail=[BotError("GitHub kept failing (502)", transient=True),
                                 BotError("GitHub refused writing the comment (403)")])
-    with o.pool:
+    with running(o.pool):
         assert post(o.client, payload(1), delivery="flaky").status_code == 202
         o.wait()
         assert o.done == []  # retried once (502), then refused for good (403)
@@ -272,7 +273,7 @@ def test_an_expired_lease_is_taken_over_and_the_job_redone(tmp_path: Path) -> No
     assert marker is not None and dead_worker.acquire(spec.key, marker) is not None  # ... and then it died
     dead_worker.huey.storage.flush_queue()  # its message is gone with it
     assert o.queue.listing()["running"][0]["key"] == f"{REPO}#6"
-    with o.pool:
+    with running(o.pool):
         wait_until(lambda: len(o.done) == 1, 20, "the job to be redone")
         o.wait()
     assert o.done[0].delivery == "lost"
@@ -338,7 +339,7 @@ def test_app_installation_posts_the_comment(tmp_path: Path) -> None:
         app = create_app(config)
         state = app.extensions["nbreview_bot"]
         client = app.test_client()
-        with WorkerPool(state.queue, config, state.metrics):
+        with running(WorkerPool(state.queue, config, state.metrics)):
             assert post(client, payload(number, head=head), delivery="e2e").status_code == 202
             wait_until(state.queue.idle, 30, "the job")
             assert post(client, review_payload(number), "e2e-2", event="pull_request_review").status_code == 202
@@ -465,8 +466,9 @@ def test_a_store_that_is_down_means_not_ready_and_503_not_a_lost_delivery() -> N
 
 
 @pytest.mark.skipif(not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present")
-def test_serve_runs_the_web_and_a_worker_in_one_process_on_sqlite(tmp_path: Path) -> None:
-    """The one-machine default: `nbreview bot serve --queue sqlite:///...`; a restart keeps the dedupe log."""
+def test_serve_runs_the_web_and_a_worker_process_on_sqlite(tmp_path: Path) -> None:
+    """The one-machine default: `nbreview bot serve --queue sqlite:///...` (gunicorn and a worker process
+    beside it, stopped together by SIGINT); a restart keeps the dedupe log."""
     import urllib.error
     import urllib.request
 

@@ -85,6 +85,7 @@ class FakeGitHub:
     faults: list[Fault] = field(default_factory=list)
     delays: list[tuple[str, float]] = field(default_factory=list)  # (path regex, seconds): a slow GitHub
     log: list[tuple[str, str, int]] = field(default_factory=list)
+    comment_writes: list[tuple[int, str]] = field(default_factory=list)  # (comment id, body) in order written
     schema_errors: list[str] = field(default_factory=list)
     review_comments: dict[int, Any] = field(default_factory=dict)  # id -> reviews.ReviewComment
     reviews: dict[int, Any] = field(default_factory=dict)  # id -> reviews.Review
@@ -705,6 +706,7 @@ def create_app(fake: FakeGitHub) -> Flask:
         now = time.time()
         c = Comment(fake.new_id(), number, repo, body, g.token.login, g.token.user_id, now, now)
         fake.comments[c.id] = c
+        fake.comment_writes.append((c.id, body))
         return js(comment_json(c), 201)
 
     @app.patch("/repos/<owner>/<name>/issues/comments/<int:cid>")
@@ -718,6 +720,7 @@ def create_app(fake: FakeGitHub) -> Flask:
         if len(body) > 65536:
             return err(422, "Validation Failed: body is too long (maximum is 65536 characters)")
         c.body, c.updated = body, time.time()
+        fake.comment_writes.append((c.id, body))
         return js(comment_json(c))
 
     @app.delete("/repos/<owner>/<name>/issues/comments/<int:cid>")

@@ -23,6 +23,7 @@ import pytest
 
 from fakegithub import FakeGitHub
 from nbreview.bot.webhook import signature
+from nbreview.bot.worker import WorkerPool
 from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
 SECRET = "It's a Secret to Everybody"
@@ -225,6 +226,14 @@ class BotProcess:
                     out.append(record)
         return out
 
+    def pause(self) -> None:
+        """SIGSTOP: the process stalls where it is (as in a long GC pause or a frozen VM)."""
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
@@ -239,7 +248,34 @@ class BotProcess:
                 self.proc.wait(5)
 
     def rss_kb(self, peak: bool = False) -> int:
-        status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        m = re.search(r"^%s:\s+(\d+) kB" % ("VmHWM" if peak else "VmRSS"), status, re.M)
-        assert m, status
-        return int(m.group(1))
+        """Resident memory of the process and its children (gunicorn's web processes), summed; ``peak``:
+        each one's high-water mark (their sum bounds what they held at once)."""
+        total = 0
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            pid, ppid = re.search(r"^Pid:\s+(\d+)", text, re.M), re.search(r"^PPid:\s+(\d+)", text, re.M)
+            if pid and ppid and str(self.proc.pid) in (pid.group(1), ppid.group(1)):
+                m = re.search(r"^%s:\s+(\d+) kB" % ("VmHWM" if peak else "VmRSS"), text, re.M)
+                total += int(m.group(1)) if m else 0
+        assert total, f"no process {self.proc.pid}"
+        return total
+
+
+@contextmanager
+def running(pool: WorkerPool) -> Iterator[WorkerPool]:
+    """``pool``'s job threads in the background of the test process, pytest's signal handlers kept.
+
+    Huey's consumer installs its own SIGINT/SIGTERM/SIGHUP handlers when it starts; here they are
+    put back at once, so Ctrl-C still stops pytest and nothing in production needs a test switch.
+    """
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    pool.start()
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
+    try:
+        yield pool
+    finally:
+        pool.stop()

@@ -26,6 +26,8 @@ class AppConfig:
     lease_seconds: float = 30.0
     retry_base: float = 5.0
     body_budget: int = 64 * 1024 * 1024  # bytes of request bodies held at once, over all requests
+    body_seconds: float = 10.0  # a body must arrive within this (GitHub itself gives up after 10 s)
+    peer_bodies: int = 8  # slow unauthenticated bodies (twice that in all) read at once from one address, per process
 
     @classmethod
     def from_env(
@@ -72,4 +74,6 @@ class AppConfig:
             queue_url=env.get("NBREVIEW_QUEUE") or default_queue_url(),
             lease_seconds=number("NBREVIEW_LEASE_SECONDS", 30),
             retry_base=number("NBREVIEW_RETRY_BASE", 5),
+            body_seconds=number("NBREVIEW_BODY_SECONDS", 10),
+            peer_bodies=int(number("NBREVIEW_PEER_BODIES", 8)),
         )

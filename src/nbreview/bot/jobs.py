@@ -4,8 +4,10 @@ A job takes the pull request's lease (or comes back in a moment if another worke
 most one job per pull request runs at a time), pops the pull request's queued marker (deliveries
 arriving from then on queue the next job), reads the pull request as it is *now* (the newest head,
 whatever head the delivery named), renders and writes the comment, and only then releases the
-lease. Transient GitHub failures (the client's own rules: rate limits, 5xx, unreachable) are
-retried with exponential backoff; permanent ones and retries past the limit are kept as dead jobs.
+lease. Just before each write the job renews its lease (compare-and-set) and stops if it has
+lost it; the comment carries the head it shows, and a job never replaces a newer head by its own.
+Transient GitHub failures (the client's own rules: rate limits, 5xx, unreachable) are retried
+with exponential backoff; permanent ones and retries past the limit are kept as dead jobs.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nbreview.bot.client import BotError
-from nbreview.bot.queue import JobQueue, JobSpec
+from nbreview.bot.queue import JobQueue, JobSpec, LeaseLost
 from nbreview.errors import NbreviewError
 
 if TYPE_CHECKING:
@@ -53,7 +55,9 @@ class RetryPolicy:
         return float(raw * random.uniform(0.8, 1.2))
 
 
-Work = Callable[[JobSpec], "Outcome"]
+# a job's work: refresh the pull request of the spec, calling the check with the head it is about to
+# show just before each write (it raises LeaseLost once another worker has taken the pull request)
+Work = Callable[[JobSpec, Callable[[str], None]], "Outcome"]
 
 
 @dataclass
@@ -79,13 +83,20 @@ class Runner:
             if marker is None:
                 return "coalesced"  # a copy of this job already ran (the reaper may send duplicates)
             lease.job = marker
-            self.queue.renew(lease)  # the lease now carries the popped marker: a crash re-queues it
+            if not self.queue.renew(lease):  # the lease now carries the popped marker: a crash re-queues it
+                self.queue.put_back(marker, 0)  # taken over meanwhile: its new holder gets this request too
+                return "lease-lost"
+            margin = self.queue.lease_seconds / 2
+
+            def before_write(head: str) -> None:
+                lease.check(self.queue, margin)
+
             with self.queue.heartbeat(lease):
-                return self._run(JobSpec.from_dict(marker), marker)
+                return self._run(JobSpec.from_dict(marker), marker, before_write)
         finally:
             self.queue.release(lease)  # only now: the comment is written, or the job retried or buried
 
-    def _run(self, spec: JobSpec, marker: dict[str, Any]) -> str:
+    def _run(self, spec: JobSpec, marker: dict[str, Any], before_write: Callable[[str], None]) -> str:
         m = self.metrics
         started = time.monotonic()
         attempts = int(marker.get("attempts", 0)) + 1
@@ -93,9 +104,14 @@ class Runner:
         if m is not None:
             m.running.inc()
         try:
-            outcome = self.work(spec)
+            outcome = self.work(spec, before_write)
         except Exception as err:  # noqa: BLE001 - every failure is classified, none kills the worker
             seconds = round(time.monotonic() - started, 3)
+            if isinstance(err, LeaseLost):  # stopped before writing: the worker that took over does it
+                log_event("job", **fields, head=spec.head, seconds=seconds, attempt=attempts, outcome="lease-lost")
+                if m is not None:
+                    m.finished("lease-lost", seconds)
+                return "lease-lost"
             message = str(err) if isinstance(err, NbreviewError) else f"internal error: {type(err).__name__}: {err}"
             if not isinstance(err, NbreviewError):
                 log.exception("nbreview: %s: internal error", spec.key)
@@ -131,7 +147,7 @@ def github_work(config: AppConfig) -> Work:
     slug: dict[str, str] = {}
     lock = threading.Lock()
 
-    def work(spec: JobSpec) -> Outcome:
+    def work(spec: JobSpec, before_write: Callable[[str], None]) -> Outcome:
         from github import GithubException
 
         from nbreview.bot.client import explain
@@ -146,6 +162,7 @@ def github_work(config: AppConfig) -> Work:
             assets_branch=config.assets_branch,
             bot_login=login,
             log=lambda line: log.debug("%s", line),
+            before_write=before_write,
         )
         return update_pull_request(gh, spec.repo, spec.number, settings)
 

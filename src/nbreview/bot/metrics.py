@@ -1,8 +1,10 @@
 """The bot's Prometheus metrics (``/metrics``), on a registry of its own per app.
 
 Counters count what this process did (deliveries received, duplicates, jobs done or failed);
-the queue gauges (queued, running, dead) are read from the shared store at scrape time, so any
-web node shows the whole queue, whichever machine runs the jobs.
+under ``nbreview bot serve`` (several gunicorn processes and a worker process) they are kept in
+prometheus_client's multiprocess files (``PROMETHEUS_MULTIPROC_DIR``, set by ``serve``), so a
+scrape of any process shows the sum over all of them. The queue gauges (queued, running, dead)
+are read from the shared store at scrape time, so any web node shows the whole queue, whichever machine runs the jobs.
 """
 
 from __future__ import annotations
@@ -52,8 +54,10 @@ class Metrics:
         self.coalesced = Counter("nbreview_deliveries_coalesced", "Deliveries folded into a waiting job", registry=r)
         self.done = Counter("nbreview_jobs_done", "Jobs that wrote (or confirmed) the comment", registry=r)
         self.failed = Counter("nbreview_jobs_failed", "Job attempts that failed", ["outcome"], registry=r)
-        self.running = Gauge("nbreview_worker_jobs_running", "Jobs running in this process", registry=r)
+        self.running = Gauge("nbreview_worker_jobs_running", "Jobs running in this process", registry=r,
+                             multiprocess_mode="livesum")
         self.seconds = Histogram("nbreview_job_seconds", "Job duration", buckets=JOB_BUCKETS, registry=r)
+        self.queue = queue
         if queue is not None:
             r.register(_QueueCollector(queue))
 
@@ -66,6 +70,16 @@ class Metrics:
             self.failed.labels(outcome).inc()
 
     def exposition(self) -> tuple[bytes, str]:
-        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+        import os
 
-        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+        registry = self.registry
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            from prometheus_client.multiprocess import MultiProcessCollector
+
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            if self.queue is not None:
+                registry.register(_QueueCollector(self.queue))
+        return generate_latest(registry), CONTENT_TYPE_LATEST

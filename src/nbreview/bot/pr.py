@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,9 @@ class Settings:
     budget: int = DEFAULT_BUDGET
     max_notebooks: int = 50
     log: Callable[[str], None] = field(default=lambda line: stderr_log(line))
+    # called with the head about to be shown, just before anything is written (the bot's job checks
+    # that it still holds the pull request's lease here, and raises if not)
+    before_write: Callable[[str], None] | None = None
 
 
 def stderr_log(line: str) -> None:
@@ -49,7 +53,7 @@ def stderr_log(line: str) -> None:
 
 @dataclass
 class Outcome:
-    action: str  # created | edited | unchanged | skipped | dry-run
+    action: str  # created | edited | unchanged | skipped | superseded | dry-run
     body: str
     comment_url: str | None = None
     images_uploaded: int = 0
@@ -214,26 +218,59 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
         return Outcome("skipped", rendered.body, head_sha=head_sha)
 
     uploaded = 0
+    if settings.before_write is not None:
+        settings.before_write(head_sha)
     if rendered.images:
         uploaded, rendered = _upload_images(repo, rendered, changes, ctx, settings, fork)
-
-    body = rendered.body
+    body = rendered.body + head_marker(head_sha)
     try:
-        if existing:
-            comment = existing[0]
-            for extra in existing[1:]:  # a retried POST may once have left a twin behind
-                extra.delete()
-            if comment.body == body:
-                log(f"nbreview: comment already up to date: {comment.html_url}")
-                return Outcome("unchanged", body, comment.html_url, uploaded, len(changes), rendered, head_sha=head_sha)
-            comment.edit(body)
-            log(f"nbreview: edited comment {comment.html_url}")
-            return Outcome("edited", body, comment.html_url, uploaded, len(changes), rendered, head_sha=head_sha)
-        comment = pr.create_issue_comment(body)
-        log(f"nbreview: posted comment {comment.html_url}")
-        return Outcome("created", body, comment.html_url, uploaded, len(changes), rendered, head_sha=head_sha)
+        action, url = _write_comment(repo, pr, login, body, head_sha, settings)
     except GithubException as err:
         raise explain(err, f"writing the comment on pull request #{number}", repo_name, fork=fork) from None
+    return Outcome(action, body, url, uploaded, len(changes), rendered, head_sha=head_sha)
+
+
+HEAD_MARKER = "<!-- nbreview:head {} -->"  # hidden, last line: the head commit the comment shows
+_HEAD_SHOWN = re.compile(r"<!-- nbreview:head ([0-9a-f]{40}) -->\s*\Z")
+
+
+def head_marker(sha: str) -> str:
+    return "\n" + HEAD_MARKER.format(sha)
+
+
+def shown_head(body: str) -> str | None:
+    """The head commit a comment of ours shows (its hidden last line), None for older comments."""
+    m = _HEAD_SHOWN.search(body)
+    return m.group(1) if m else None
+
+
+def _write_comment(
+    repo: Repository, pr: PullRequest, login: str, body: str, head_sha: str, settings: Settings
+) -> tuple[str, str | None]:
+    """Create or edit the one comment: (action, url). Never replaces a newer head by an older one:
+    if the comment (read again just now) shows another head, ours is written only if it is still the
+    pull request's head; otherwise a newer push's job has written, or will write, the newer state."""
+    log = settings.log
+    if settings.before_write is not None:
+        settings.before_write(head_sha)
+    existing = find_comments(pr, login)
+    if existing:
+        comment = existing[0]
+        for extra in existing[1:]:  # a retried POST may once have left a twin behind
+            extra.delete()
+        shown = shown_head(comment.body or "")
+        if shown is not None and shown != head_sha and repo.get_pull(pr.number).head.sha != head_sha:
+            log(f"nbreview: the comment shows {shown[:7]}, newer than {head_sha[:7]}: left as it is")
+            return "superseded", comment.html_url
+        if comment.body == body:
+            log(f"nbreview: comment already up to date: {comment.html_url}")
+            return "unchanged", comment.html_url
+        comment.edit(body)
+        log(f"nbreview: edited comment {comment.html_url}")
+        return "edited", comment.html_url
+    comment = pr.create_issue_comment(body)
+    log(f"nbreview: posted comment {comment.html_url}")
+    return "created", comment.html_url
 
 
 def open_threads(

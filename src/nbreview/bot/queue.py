@@ -16,7 +16,10 @@ Four small key-value areas live in the same store, next to the queue:
     the queue when a worker takes it and has no visibility timeout, so this is the small layer that
     gives one: a lease is renewed by a heartbeat while the job runs and deleted only once the comment
     is written. A worker killed mid-job stops renewing it; the reaper in any live worker sees it
-    expire and queues the job again, and the next worker takes the expired lease over.
+    expire and queues the job again, and the next worker takes the expired lease over. Every change
+    to a lease is a compare-and-set against the value its holder last wrote (a Lua script on Redis,
+    one ``UPDATE ... WHERE value = ?`` on SQLite): a worker that stalled past its lease finds it
+    taken at its next renew, marks it lost, and its job stops before writing anything.
 ``dead``
     Jobs that failed for good (a permanent error, or transient ones past the retry limit), kept for
     ``nbreview bot jobs``.
@@ -34,7 +37,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,10 +49,10 @@ TASK_NAME = "nbreview_refresh_pull_request"
 
 
 def require_bot_extra() -> None:
-    """A clear error when the ``bot`` extra (Huey, redis, prometheus_client) is not installed."""
+    """A clear error when the ``bot`` extra (gunicorn, Huey, redis, prometheus_client) is not installed."""
     from importlib.util import find_spec
 
-    missing = [name for name in ("huey", "redis", "prometheus_client") if find_spec(name) is None]
+    missing = [name for name in ("huey", "redis", "prometheus_client", "gunicorn") if find_spec(name) is None]
     if missing:
         raise BotError(f"the bot needs {', '.join(missing)}: pip install 'nbreview[bot]'")
 
@@ -115,13 +118,44 @@ def _load(raw: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+_CAS_LUA = """
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur ~= ARGV[2] then return 0 end
+if ARGV[4] == '1' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+return 1
+"""
+
+
+_INTAKE_LUA = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+if redis.call('HSETNX', KEYS[2], ARGV[3], ARGV[4]) == 0 then return 1 end
+redis.call('LPUSH', KEYS[3], ARGV[5])
+return 2
+"""
+
+
 @dataclass
 class Lease:
-    """This worker's hold on one pull request (see the module docstring)."""
+    """This worker's hold on one pull request (see the module docstring): the value it last wrote, and
+    whether it has lost it (a renew found someone else's value: from then on it writes nothing)."""
 
     key: str
     owner: str
     job: dict[str, Any]
+    value: bytes = b""
+    expires: float = 0.0
+    lost: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def check(self, queue: JobQueue, margin: float) -> None:
+        """Raise :class:`LeaseLost` unless the lease is still ours for at least ``margin`` more seconds
+        (renewed here: a write that follows finishes while no other worker can hold the pull request)."""
+        if not queue.renew(self) or self.expires - time.time() < margin:
+            raise LeaseLost(f"{self.key}: the lease was lost (another worker has taken the pull request over)")
+
+
+class LeaseLost(BotError):
+    """This worker's lease expired and was taken over: the job stops before writing anything."""
 
 
 class JobQueue:
@@ -172,6 +206,8 @@ class JobQueue:
         self.leases = storage_class(f"{name}_leases", **storage_kwargs)
         self.dead = storage_class(f"{name}_dead", **storage_kwargs)
         self.runner: Callable[[dict[str, Any]], str] | None = None
+        self._cas_script: Any = None
+        self._intake_script: Any = None
         self.task = self.huey.task(name=TASK_NAME)(self._execute)
 
     def _execute(self, job: dict[str, Any]) -> str:
@@ -210,6 +246,35 @@ class JobQueue:
                 dropped += bool(self.deliveries.delete_data(key))
         return dropped
 
+    # ---------------------------------------------------------------- the webhook's one step
+    def accept(self, delivery: str, spec: JobSpec) -> str:
+        """Record ``delivery`` and queue its job, or join the pull request's waiting one, atomically:
+        ``"duplicate"`` (seen before, on any machine), ``"coalesced"`` or ``"queued"``.
+
+        One store round trip per delivery (a Lua script on Redis, one transaction on SQLite) instead
+        of three; if it fails, nothing was recorded, so GitHub's redelivery is not refused.
+        """
+        now = time.time()
+        marker = {**asdict(spec), "due": now, "attempts": 0}
+        seen, waiting = _dump({"at": now}), _dump(marker)
+        message = self.huey.serialize_task(self.task.s(self._job(marker)))
+        if self.kind == "redis":
+            if self._intake_script is None:
+                self._intake_script = self.deliveries.conn.register_script(_INTAKE_LUA)
+            keys = [self.deliveries.result_key, self.queued.result_key, self.huey.storage.queue_key]
+            done = int(self._intake_script(keys=keys, args=[delivery, seen, spec.key, waiting, message]))
+            return ("duplicate", "coalesced", "queued")[done]
+        with self.deliveries.db(commit=True) as curs:
+            insert = "insert or ignore into kv (queue, key, value) values (?, ?, ?)"
+            curs.execute(insert, (self.deliveries.name, delivery, seen))
+            if curs.rowcount != 1:
+                return "duplicate"
+            curs.execute(insert, (self.queued.name, spec.key, waiting))
+            if curs.rowcount != 1:
+                return "coalesced"
+            curs.execute("insert into task (queue, data, priority) values (?, ?, 0)", (self.huey.storage.name, message))
+        return "queued"
+
     # ---------------------------------------------------------------- queueing and coalescing
     def request(self, spec: JobSpec) -> bool:
         """Ask for ``spec``'s pull request to be refreshed: True if a job was queued, False if coalesced."""
@@ -227,8 +292,12 @@ class JobQueue:
             raise
         return True
 
+    @staticmethod
+    def _job(marker: dict[str, Any]) -> dict[str, Any]:
+        return {k: marker[k] for k in ("repo", "number", "installation", "delivery", "head", "event")}
+
     def _enqueue(self, marker: dict[str, Any], delay: float = 0.0) -> None:
-        job = {k: marker[k] for k in ("repo", "number", "installation", "delivery", "head", "event")}
+        job = self._job(marker)
         if delay > 0:
             self.task.schedule(args=(job,), delay=delay)
         else:
@@ -246,14 +315,15 @@ class JobQueue:
         return self._request(f"{marker['repo']}#{marker['number']}", marker, delay)
 
     def postpone(self, key: str, delay: float) -> None:
-        """Note that the waiting job for ``key`` was rescheduled (the reaper's stuck check uses ``due``)."""
+        """Note that the waiting job for ``key`` was rescheduled (the reaper's stuck check uses ``due``);
+        compare-and-set, so a marker replaced meanwhile (a newer delivery, a take) is left alone."""
         from huey.constants import EmptyData
 
         raw = self.queued.peek_data(key)
         if raw is not EmptyData:
             marker = _load(raw)
             marker["due"] = time.time() + delay
-            self.queued.put_data(key, _dump(marker))
+            self._swap(self.queued, key, bytes(raw), _dump(marker))
 
     # ---------------------------------------------------------------- leases
     def acquire(self, key: str, job: dict[str, Any]) -> Lease | None:
@@ -262,18 +332,16 @@ class JobQueue:
 
         owner = f"{self.owner_prefix}:{uuid.uuid4().hex[:12]}"
         lease = Lease(key, owner, job)
-        if self.leases.put_if_empty(key, self._lease_value(lease)):
+        value = self._lease_value(lease)
+        if self.leases.put_if_empty(key, value):
+            lease.value = value
             return lease
         seen = self.leases.peek_data(key)
         if seen is EmptyData or float(_load(seen).get("expires", 0)) > time.time():
             return None
-        # Expired: its worker died. Pop it and put ours; if what we popped is no longer the expired
-        # value we saw, another worker won the race: give it back.
-        popped = self.leases.pop_data(key)
-        if popped is not EmptyData and bytes(popped) != bytes(seen):
-            self.leases.put_data(key, popped)
-            return None
-        if self.leases.put_if_empty(key, self._lease_value(lease)):
+        # expired: its worker died (or stalled); take it over only if it is still what we saw
+        if self._swap(self.leases, key, bytes(seen), value):
+            lease.value = value
             return lease
         return None
 
@@ -281,22 +349,46 @@ class JobQueue:
         return _dump({"owner": lease.owner, "expires": time.time() + self.lease_seconds, "job": lease.job})
 
     def renew(self, lease: Lease) -> bool:
-        """Heartbeat: push the expiry on while the lease is still ours."""
-        from huey.constants import EmptyData
+        """Heartbeat: push the expiry on, if the lease is still exactly as this worker last wrote it.
 
-        seen = self.leases.peek_data(lease.key)
-        if seen is EmptyData or _load(seen).get("owner") != lease.owner:
+        Compare-and-set: a worker whose lease expired and was taken over can never write it back.
+        """
+        with lease.lock:
+            if lease.lost:
+                return False
+            value = self._lease_value(lease)
+            if self._swap(self.leases, lease.key, lease.value, value):
+                lease.value = value
+                lease.expires = time.time() + self.lease_seconds
+                return True
+            lease.lost = True
             return False
-        self.leases.put_data(lease.key, self._lease_value(lease))
-        return True
 
     def release(self, lease: Lease) -> None:
         """Delete the lease once the comment is written (or the job is given up), if it is still ours."""
-        from huey.constants import EmptyData
+        with lease.lock:
+            if not lease.lost:
+                self._swap(self.leases, lease.key, lease.value, None)
+                lease.lost = True
 
-        seen = self.leases.peek_data(lease.key)
-        if seen is not EmptyData and _load(seen).get("owner") == lease.owner:
-            self.leases.delete_data(lease.key)
+    def _swap(self, storage: Any, key: str, old: bytes, new: bytes | None) -> bool:
+        """Atomically replace ``key``'s value (delete it: ``new`` None) if it is still ``old``.
+
+        Redis: one Lua script on Huey's hash; SQLite: one statement in Huey's exclusive transaction.
+        """
+        if self.kind == "redis":
+            if self._cas_script is None:
+                self._cas_script = storage.conn.register_script(_CAS_LUA)
+            done = self._cas_script(keys=[storage.result_key],
+                                    args=[key, old, b"" if new is None else new, int(new is None)])
+            return bool(done)
+        with storage.db(commit=True) as curs:
+            if new is None:
+                curs.execute("delete from kv where queue = ? and key = ? and value = ?", (storage.name, key, old))
+            else:
+                curs.execute("update kv set value = ? where queue = ? and key = ? and value = ?",
+                             (new, storage.name, key, old))
+            return bool(curs.rowcount == 1)
 
     def heartbeat(self, lease: Lease) -> _Heartbeat:
         return _Heartbeat(self, lease)
@@ -349,9 +441,9 @@ class JobQueue:
                 # the message was taken by a worker that died before its lease: send another (a
                 # duplicate is harmless: whichever copy pops the marker first does the work)
                 marker["due"] = now
-                self.queued.put_data(key, _dump(marker))
-                self._enqueue(marker)
-                revived.append(key)
+                if self._swap(self.queued, key, bytes(raw), _dump(marker)):  # unless taken meanwhile
+                    self._enqueue(marker)
+                    revived.append(key)
         return revived
 
 
@@ -361,7 +453,6 @@ class _Heartbeat:
     def __init__(self, queue: JobQueue, lease: Lease) -> None:
         self.queue = queue
         self.lease = lease
-        self.lost = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="nbreview-heartbeat", daemon=True)
 
@@ -370,8 +461,7 @@ class _Heartbeat:
         while not self._stop.wait(interval):
             try:
                 if not self.queue.renew(self.lease):
-                    self.lost = True
-                    return
+                    return  # lease.lost is set: the job's check before writing stops it
             except Exception:  # noqa: BLE001 - a store hiccup: try again at the next beat
                 continue
 

@@ -2,9 +2,13 @@
 
 Each delivery is checked before anything else, cheapest first: a ``Content-Length`` no larger
 than GitHub's 25 MB cap (refused before a byte is read), a well-formed ``X-Hub-Signature-256``,
-then the body is read in 64 KB chunks under a budget shared by all requests (so many large bodies
-at once wait or get 503 instead of filling memory) and HMAC-SHA256'd as it arrives (compared in
-constant time). A signed payload is then checked for the shape the job needs (400 with the JSON
+then the body is read in 64 KB chunks and HMAC-SHA256'd as it arrives (compared in constant
+time). Until that check a body is anyone's, so its reading is bounded three ways: a budget shared
+by all requests counts only the bytes that arrived (many large bodies at once wait or get 503
+instead of filling memory), one address may have only a few bodies in flight per process, and a
+body must arrive within ``body_seconds`` (each read also times out, :mod:`.server`): a sender that
+declares 25 MB and trickles a byte every few seconds costs one byte and a few seconds, never
+everyone else's deliveries. A signed payload is then checked for the shape the job needs (400 with the JSON
 path on a mismatch, see :mod:`.delivery`), for freshness (GitHub signs no timestamp, so the
 event's own times are used: neither stale nor in the future beyond the clock skew), and its
 ``X-GitHub-Delivery`` id is recorded in the queue's store (a redelivery reaching another machine
@@ -31,11 +35,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.exceptions import ClientDisconnected
 
 from nbreview.bot import delivery as dl
 from nbreview.bot.config import AppConfig
 from nbreview.bot.jobs import log_event
 from nbreview.bot.queue import JobQueue
+from nbreview.bot.server import CLOSE_KEY
 
 if TYPE_CHECKING:
     from nbreview.bot.metrics import Metrics
@@ -59,64 +65,155 @@ def verify_signature(secret: bytes, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(signature(secret, body).encode(), header.strip().encode())
 
 
+class Reply(Exception):
+    """The webhook's answer: raised by the check that decides it early, or made by the last step.
+
+    ``outcome`` names it in the metrics and the delivery's log line.
+    """
+
+    def __init__(self, status: int, outcome: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.outcome, self.message = status, outcome, message
+
+
 class BodyBudget:
-    """Bytes of request bodies the app holds at once: a request reserves its length before reading."""
+    """Bytes of request bodies the app holds at once, over all requests: taken as they arrive, never ahead.
+
+    A request takes room for one chunk before each read and gives back what the read did not fill, so
+    a sender that declares 25 MB and sends one byte holds one byte (plus the chunk being read). When
+    the budget is spent, readers wait (then 503), except the one holding the most: it goes on, so
+    some body always finishes and frees its share (at most ``total`` plus one body are ever held).
+    """
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.used = 0
         self._cond = threading.Condition()
+        self._held: dict[int, int] = {}
+        self._next = 0
 
     @contextmanager
-    def reserve(self, size: int, timeout: float) -> Iterator[bool]:
-        size = min(max(size, CHUNK), self.total)
-        deadline = time.monotonic() + timeout
+    def reader(self) -> Iterator[int]:
+        """A reader's token for :meth:`take`; whatever it still holds is given back when it leaves."""
         with self._cond:
-            while self.used + size > self.total:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    yield False
-                    return
-                self._cond.wait(left)
-            self.used += size
+            self._next += 1
+            token = self._next
+            self._held[token] = 0
         try:
-            yield True
+            yield token
         finally:
             with self._cond:
-                self.used -= size
+                self.used -= self._held.pop(token)
                 self._cond.notify_all()
+
+    def take(self, token: int, size: int, timeout: float) -> bool:
+        """Room for ``size`` more bytes, waiting up to ``timeout`` seconds for others to give some back."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self.used + size > self.total and not self._leads(token):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+            self.used += size
+            self._held[token] += size
+            return True
+
+    def give(self, token: int, size: int) -> None:
+        with self._cond:
+            self.used -= size
+            self._held[token] -= size
+            self._cond.notify_all()
+
+    def _leads(self, token: int) -> bool:
+        """Whether ``token`` holds the most (the earliest reader among equals)."""
+        return max(self._held.items(), key=lambda kv: (kv[1], -kv[0]))[0] == token
+
+
+class PeerLimit:
+    """At most ``cap`` slow unauthenticated bodies being read at once from one address (per web process),
+    and twice that in all.
+
+    Until its HMAC is checked a body is anyone's: this keeps one sender from holding every thread
+    with slow bodies. Bodies count as slow once they are still arriving after ``grace`` seconds, so a
+    burst of GitHub's deliveries from one address (read in milliseconds each) does not come near it.
+    """
+
+    def __init__(self, cap: int, grace: float = 1.0) -> None:
+        self.cap = cap
+        self.grace = grace
+        self._lock = threading.Lock()
+        self._reading: dict[str, dict[int, float]] = {}  # peer -> reader -> when it started
+        self._next = 0
+
+    @contextmanager
+    def reading(self, peer: str) -> Iterator[bool]:
+        now = time.monotonic()
+        with self._lock:
+            started = self._reading.setdefault(peer, {})
+            slow = sum(1 for t in started.values() if now - t > self.grace)
+            granted = slow < self.cap and len(started) < 2 * self.cap
+            if granted:
+                self._next += 1
+                token = self._next
+                started[token] = now
+            elif not started:
+                del self._reading[peer]
+        try:
+            yield granted
+        finally:
+            if granted:
+                with self._lock:
+                    del started[token]
+                    if not started:
+                        self._reading.pop(peer, None)
 
 
 @dataclass
 class BotState:
-    """What the running app holds: its config, the queue and the metrics."""
+    """What the running app holds: its config, the queue, the metrics and the intake's limits."""
 
     config: AppConfig
     queue: JobQueue
     metrics: Metrics
     budget: BodyBudget
+    peers: PeerLimit
 
 
-def _read_signed(stream: Any, length: int, secret: bytes, header: str) -> bytes | None:
-    """The body if its HMAC matches ``header``, else None.
+def _read_signed(stream: Any, length: int, secret: bytes, header: str, budget: BodyBudget, seconds: float) -> bytes:
+    """The body if its HMAC matches ``header``; else a :class:`Reply` is raised.
 
-    Read and hashed in chunks, spooled to a temporary file past ``SPOOL_MAX``: a wrongly signed body
-    never sits in memory whole (nor do large allocations fragment the heap of a long-running server).
+    Read and hashed in chunks, spooled to a temporary file past ``SPOOL_MAX`` (a wrongly signed body
+    never sits in memory whole), under the shared budget (only the bytes that arrived count) and
+    within ``seconds`` in all (each read also times out: see :mod:`.server`).
     """
     import tempfile
 
     mac = hmac.new(secret, digestmod=hashlib.sha256)
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX) as spool:
+    deadline = time.monotonic() + seconds
+    with budget.reader() as me, tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX) as spool:
         remaining = length
         while remaining > 0:
-            chunk = stream.read(min(CHUNK, remaining))
+            want = min(CHUNK, remaining)
+            if not budget.take(me, want, timeout=min(2.0, max(0.0, deadline - time.monotonic()))):
+                raise Reply(503, "busy", "too many large bodies at once; try again")
+            started = time.monotonic()
+            try:
+                chunk = stream.read(want)
+            except (OSError, ClientDisconnected):  # the socket's read time-out, a reset, a close
+                chunk = b""
+            budget.give(me, want - len(chunk))
             if not chunk:
-                return None  # the sender stopped short of its Content-Length
+                if time.monotonic() - started > 1.0:  # it waited for bytes that did not come
+                    raise Reply(408, "slow-body", "the body arrived too slowly")
+                raise Reply(400, "short-body", "the body ended before its Content-Length")
             mac.update(chunk)
             spool.write(chunk)
             remaining -= len(chunk)
+            if remaining and time.monotonic() > deadline:
+                raise Reply(408, "slow-body", "the body arrived too slowly")
         if not secret or not hmac.compare_digest("sha256=" + mac.hexdigest(), header.lower()):
-            return None
+            raise Reply(401, "bad-signature", "missing or wrong X-Hub-Signature-256")
         spool.seek(0)
         body: bytes = spool.read()
         return body
@@ -134,17 +231,6 @@ def _payload(body: bytes, mimetype: str) -> Any:
     return json.loads(body)
 
 
-class Reply(Exception):
-    """The webhook's answer: raised by the check that decides it early, or made by the last step.
-
-    ``outcome`` names it in the metrics and the delivery's log line.
-    """
-
-    def __init__(self, status: int, outcome: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.outcome, self.message = status, outcome, message
-
-
 bp = Blueprint("webhook", __name__)
 
 
@@ -157,11 +243,15 @@ def _answer(status: int, message: str) -> Response:
     return Response(json.dumps({"message": message}), status, content_type="application/json")
 
 
-def _signed_payload(secret: bytes, length: int, header: str, delivery_id: str) -> Any:
-    """The event of a correctly signed body (read under the caller's budget reservation)."""
-    body = _read_signed(request.stream, length, secret, header)
-    if body is None:
-        raise Reply(401, "bad-signature", "missing or wrong X-Hub-Signature-256")
+def _signed_payload(state: BotState, length: int, header: str, delivery_id: str) -> Any:
+    """The event of a correctly signed body, read within the peer's cap, the budget and the time limit."""
+    config = state.config
+    with state.peers.reading(request.remote_addr or "") as granted:
+        if not granted:
+            raise Reply(503, "peer-busy", "too many bodies at once from this address; try again")
+        body = _read_signed(request.stream, length, config.webhook_secret.encode("utf-8"), header, state.budget,
+                            config.body_seconds)
+    request.environ.pop(CLOSE_KEY, None)  # read to the end: the connection may serve another request
     if not delivery_id:
         raise Reply(400, "no-delivery-id", "missing X-GitHub-Delivery")
     try:
@@ -172,6 +262,7 @@ def _signed_payload(secret: bytes, length: int, header: str, delivery_id: str) -
 
 def _receive(state: BotState, event: str, delivery_id: str) -> dl.Delivery:
     """The delivery of this request, checked cheapest first (see the module's docstring)."""
+    request.environ[CLOSE_KEY] = True  # until the body is read to its end: the server drops the connection
     length = request.content_length
     if length is None:
         raise Reply(411, "no-length", "a Content-Length is required")
@@ -180,16 +271,13 @@ def _receive(state: BotState, event: str, delivery_id: str) -> dl.Delivery:
     header = request.headers.get("X-Hub-Signature-256", "").strip()
     if not _SIGNATURE.fullmatch(header):
         raise Reply(401, "unsigned", "missing or wrong X-Hub-Signature-256")
-    with state.budget.reserve(length, timeout=10.0) as granted:
-        if not granted:
-            raise Reply(503, "busy", "too many large bodies at once; try again")
-        payload = _signed_payload(state.config.webhook_secret.encode("utf-8"), length, header, delivery_id)
-        if event == "ping":
-            raise Reply(200, "pong", "pong")
-        try:
-            parsed = dl.parse(event, payload, delivery_id)
-        except dl.DeliveryError as err:
-            raise Reply(400, "schema", f"not a valid {event} delivery: {err}") from None
+    payload = _signed_payload(state, length, header, delivery_id)
+    if event == "ping":
+        raise Reply(200, "pong", "pong")
+    try:
+        parsed = dl.parse(event, payload, delivery_id)
+    except dl.DeliveryError as err:
+        raise Reply(400, "schema", f"not a valid {event} delivery: {err}") from None
     if parsed is None:
         action = payload.get("action") if isinstance(payload, dict) else None
         what = f"{event} {action}" if isinstance(action, str) else event
@@ -204,18 +292,14 @@ def _enqueue(state: BotState, parsed: dl.Delivery, delivery_id: str) -> Reply:
         return Reply(400, "stale" if "stale" in stale else "future", stale)
     queue, metrics = state.queue, state.metrics
     try:
-        if not queue.record_delivery(delivery_id):
-            metrics.duplicates.inc()
-            return Reply(200, "duplicate", "duplicate delivery: already handled")
-        try:
-            queued = queue.request(parsed.spec)
-        except Exception:
-            queue.forget_delivery(delivery_id)
-            raise
+        outcome = queue.accept(delivery_id, parsed.spec)
     except Exception as err:  # noqa: BLE001 - the store is down: GitHub may redeliver later
         log.error("nbreview: the queue is unreachable: %s", type(err).__name__)
         return Reply(503, "queue-down", "the job queue is unreachable; redeliver later")
-    if queued:
+    if outcome == "duplicate":
+        metrics.duplicates.inc()
+        return Reply(200, "duplicate", "duplicate delivery: already handled")
+    if outcome == "queued":
         metrics.enqueued.inc()
         return Reply(202, "queued", "queued")
     metrics.coalesced.inc()
@@ -272,7 +356,8 @@ def create_app(config: AppConfig, queue: JobQueue | None = None) -> Flask:
     app = Flask("nbreview.bot")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     queue = queue or JobQueue(config.queue_url, lease_seconds=config.lease_seconds)
-    app.extensions["nbreview_bot"] = BotState(config, queue, Metrics(queue), BodyBudget(config.body_budget))
+    app.extensions["nbreview_bot"] = BotState(config, queue, Metrics(queue), BodyBudget(config.body_budget),
+                                              PeerLimit(config.peer_bodies))
     app.register_blueprint(bp)
     return app
 
@@ -284,5 +369,5 @@ def app_from_env() -> Flask:
     return create_app(AppConfig.from_env(need_app=False))
 
 
-__all__ = ["AppConfig", "BodyBudget", "BotState", "Reply", "app_from_env", "create_app", "signature",
+__all__ = ["AppConfig", "BodyBudget", "BotState", "PeerLimit", "Reply", "app_from_env", "create_app", "signature",
            "verify_signature"]

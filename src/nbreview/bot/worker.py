@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nbreview.bot.jobs import RetryPolicy, Runner, Work, github_work, log_event
 
@@ -19,9 +19,10 @@ log = logging.getLogger("nbreview.bot")
 class WorkerPool:
     """``threads`` job threads (Huey's consumer) plus a reaper thread that re-queues jobs whose worker died.
 
-    ``embedded``: running inside another program (the web server, a test), Huey must not take over
-    the process's signal handlers; :meth:`run` (the ``worker`` command) lets it, so SIGINT stops
-    gracefully and SIGTERM at once (an interrupted job is retried through its lease).
+    :meth:`run` (the ``worker`` command, the worker process of ``serve``) gives Huey the process's
+    signals: SIGINT stops gracefully, SIGTERM at once (an interrupted job is retried through its lease).
+    :meth:`start` runs it in the background of another program; Huey then installs its signal
+    handlers too (from the main thread), which that program may restore.
     """
 
     def __init__(
@@ -32,7 +33,6 @@ class WorkerPool:
         *,
         threads: int = 2,
         work: Work | None = None,
-        embedded: bool = True,
     ) -> None:
         self.queue = queue
         self.metrics = metrics
@@ -46,8 +46,6 @@ class WorkerPool:
             max_delay=0.5,
             scheduler_interval=1,
         )
-        if embedded:
-            self.consumer._set_signal_handlers = lambda: None
         self._stop = threading.Event()
         self._reaper = threading.Thread(target=self._reap, name="nbreview-reaper", daemon=True)
         self._prune_every = 600.0
@@ -86,10 +84,3 @@ class WorkerPool:
         self.consumer.stop(graceful=graceful)
         if self._reaper.is_alive():
             self._reaper.join(5)
-
-    def __enter__(self) -> WorkerPool:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
