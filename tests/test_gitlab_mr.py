@@ -206,6 +206,24 @@ def test_a_refused_token_is_one_line_and_posts_nothing(fake: FakeGitLab) -> None
     assert our_notes(fake) == [] and fake.uploads == {}
 
 
+def test_refused_uploads_leave_the_pictures_out_and_say_so(fake: FakeGitLab) -> None:
+    fake.no_uploads.add(BOT)
+    with serve(fake) as url:
+        out = run(url, fake)
+    assert out.action == "created" and out.images_uploaded == 0 and fake.uploads == {}
+    assert "Pictures were left out" in out.body and "nbreview-upload:" not in out.body and "](/uploads/" not in out.body
+
+
+def test_explicit_gitlab_url_dry_run_reads_anonymously_and_writes_nothing(fake: FakeGitLab) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CI_", "GITLAB_"))}
+    with serve(fake) as url:
+        cmd = [sys.executable, "-m", "nbreview", "pr", "--gitlab-url", url, "--project", "7", "--mr", "5", "--dry-run"]
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(MARKER) and "git fetch origin merge-requests/5/head" in out.stdout
+    assert "would upload 2 pictures" in out.stderr and our_notes(fake) == [] and fake.uploads == {}
+
+
 def gitlab_ci_env(url: str, token: str) -> dict[str, str]:
     """What a GitLab CI job in a merge request pipeline sets (doc/ci/variables/predefined_variables.md)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CI_"))}
@@ -224,3 +242,34 @@ def test_nbreview_pr_in_gitlab_ci_posts_the_note(fake: FakeGitLab) -> None:
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1 and "401" in bad.stderr
     assert len(our_notes(fake)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "kept_from"),
+    [
+        ("@all", "@all"), ("#12", "#12"), ("!12", "!12"), ("~bug", "~bug"), ('~"a b"', '~"a b"'),
+        ("%v1.0", "%v1"), ("$12", "$12"), ("&7", "&7"), ("[[Home]]", "[["), ("9ba12248", "9ba12248"),
+        ("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678...0123456", "a1b2c3d"),
+    ],
+)
+def test_each_gitlab_reference_is_broken_in_prose_and_in_html(text: str, kept_from: str) -> None:
+    """doc/user/markdown.md lists GitLab's references; each is broken where notebook text is shown."""
+    from nbreview.render.markdown.inert import html_text, inline
+
+    for shown in (inline(text, "gitlab"), html_text(text, "gitlab")):
+        page = "".join(rendered_text(f"x {shown} y").text).strip()
+        assert kept_from not in page and page.replace("\u200d", "") == f"x {text} y", page
+    assert inline(text) == inline(text, "github")  # GitHub's text is what it was
+
+
+def test_quick_actions_and_math_are_text_on_gitlab() -> None:
+    from nbreview.render.markdown.inert import fence, inert_for, inline
+
+    assert inline(" /close", "gitlab").startswith(" \u200d/close")
+    assert fence("/merge\nok /not\n", "", "gitlab") == "```\n\u200d/merge\nok /not\n```\n"
+    assert inline("$x^2$", "gitlab") == "\\$x^2\\$"  # only GitLab's first 50 formulas render: none from notebooks
+    with inert_for("gitlab"):
+        assert inline("!3") == "\\!\u200d3"
+    assert inline("!3") == "\\!3"
+    with pytest.raises(ValueError), inert_for("gitea"):
+        pass

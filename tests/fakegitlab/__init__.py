@@ -74,6 +74,7 @@ class FakeGitLab:
     uploads: dict[str, bytes] = field(default_factory=dict)  # url -> bytes
     commands: list[str] = field(default_factory=list)  # quick actions received in note bodies
     before_15_7: bool = False  # no /diffs endpoint
+    no_uploads: set[str] = field(default_factory=set)  # users the project refuses uploads (403)
     clock: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -271,6 +272,8 @@ def create_app(fake: FakeGitLab) -> Flask:  # noqa: C901 - one route per documen
             return _error(404, "404 Project Not Found")
         if f is None:
             return _error(400, "400 Bad request - file is missing")
+        if user() in fake.no_uploads:
+            return _error(403, "403 Forbidden")
         name = f.filename or "file"
         url = f"/uploads/{secrets.token_hex(16)}/{name}"
         fake.uploads[url] = f.read()

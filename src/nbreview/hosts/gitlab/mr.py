@@ -141,6 +141,27 @@ def link_pictures(project: Project, rendered: RenderedComment, known_bodies: lis
     return body, uploaded
 
 
+def _pictures(
+    project: Project,
+    rendered: RenderedComment,
+    changes: list[NotebookChange],
+    ctx: CommentContext,
+    known_bodies: list[str],
+    settings: Settings,
+) -> tuple[str, int]:
+    """:func:`link_pictures`; when the project refuses the uploads, the note without pictures, saying why."""
+    from gitlab.exceptions import GitlabUploadError
+
+    try:
+        return link_pictures(project, rendered, known_bodies)
+    except GitlabUploadError as err:
+        if err.response_code not in (403, 404):
+            raise
+        settings.log(f"nbreview: warning: {explain(err, 'uploading pictures to the project')}")
+        ctx.notes.append("Pictures were left out: the token may not upload files to the project.")
+        return render_note(changes, ctx, image_base_url=None, budget=settings.budget).body, 0
+
+
 def _read(gl: Gitlab, settings: Settings) -> tuple[Project, ProjectMergeRequest, str, str]:
     from gitlab.exceptions import GitlabError
     from requests import RequestException
@@ -180,7 +201,7 @@ def update_merge_request(gl: Gitlab, settings: Settings) -> Outcome:
         if not changes and not existing:
             settings.log("nbreview: the merge request changes no notebook; nothing to post")
             return Outcome("skipped", rendered.body, head_sha=head)
-        body, uploaded = link_pictures(project, rendered, [str(n.body) for n in existing])
+        body, uploaded = _pictures(project, rendered, changes, ctx, [str(n.body) for n in existing], settings)
         return _post(mr, existing, body, uploaded, len(changes), head, settings)
     except (GitlabError, RequestException) as err:
         raise explain(err, doing, settings.url) from None
