@@ -273,3 +273,14 @@ def test_quick_actions_and_math_are_text_on_gitlab() -> None:
     assert inline("!3") == "\\!3"
     with pytest.raises(ValueError), inert_for("gitea"):
         pass
+
+
+def test_the_documented_gitlab_ci_job_is_the_readmes_and_runs_nbreview_pr() -> None:
+    import yaml
+
+    text = (ROOT / "docs" / "gitlab-ci.yml").read_text(encoding="utf-8")
+    assert f"```yaml\n{text}```" in (ROOT / "README.md").read_text(encoding="utf-8")
+    job = yaml.safe_load(text)["nbreview"]
+    assert job["rules"][0]["if"] == '$CI_PIPELINE_SOURCE == "merge_request_event"'
+    assert "'nbreview[gitlab]'" in job["script"][0] and job["script"][-1].split("#")[0].strip() == "nbreview pr"
+    assert "NBREVIEW_GITLAB_TOKEN" in text
