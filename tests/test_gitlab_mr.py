@@ -34,7 +34,7 @@ HOSTILE = (
     "/close\n/label ~bug\n"
     '@all @alice #12 !12 ~bug ~"needs review" %v1.0 %"Sprint 3" $12 &7 [[Home]] 9ba12248 deadbeefcafe\n'
     "group/proj#3 group/proj!4 group/proj@9ba12248 http://gitlab.example.com/g/p/-/issues/1 $x^2$\n"
-    "/merge\n  /approve\n"
+    "/merge\n  /approve\nwindows line\r\n/spend 1h\r\n"
 )
 # What would act in the note's rendered text (outside code and links): GitLab's reference prefixes.
 ACTIVE = re.compile(

@@ -22,8 +22,10 @@ Each rule comes from GitLab's own API documentation (gitlabhq/gitlabhq, ``doc/ap
 - ``project_markdown_uploads.md``: ``POST /projects/:id/uploads`` (multipart ``file``) answers 201
   with ``id``, ``alt``, ``url`` (``/uploads/<32-hex secret>/<name>``), ``full_path``, ``markdown``.
 - ``user/project/quick_actions.md``: a note whose line starts with ``/command`` runs the command
-  when posted. The fake records every such line it receives (``fake.commands``), in code blocks
-  too: stricter than GitLab, which skips commands inside three-backtick fences.
+  when posted, and (GitLab's ``app/services/notes/update_service.rb``) when edited too. GitLab's
+  ``lib/gitlab/quick_actions/extractor.rb`` drops ``\r`` first, then matches ``^/name`` outside
+  fences of exactly three backticks, HTML blocks and ``>>>`` quotes. The fake records every
+  ``^/word`` line it receives (``fake.commands``), in code blocks too: stricter than GitLab.
 
 Only numeric project ids are served (werkzeug decodes ``%2F`` in paths before routing).
 """
@@ -102,7 +104,7 @@ class FakeGitLab:
             self.clock += 1
             note = Note(1000 + self.clock, body, username, self.clock, system)
             self.mrs[iid].notes.append(note)
-        self.commands += QUICK_ACTION.findall(body)
+        self.commands += QUICK_ACTION.findall(body.replace("\r", ""))
         return note
 
 
@@ -255,7 +257,7 @@ def create_app(fake: FakeGitLab) -> Flask:  # noqa: C901 - one route per documen
         if err is not None:
             return err
         note.body = str(body)
-        fake.commands += QUICK_ACTION.findall(note.body)
+        fake.commands += QUICK_ACTION.findall(note.body.replace("\r", ""))
         return _note_json(fake, mr, note)
 
     @app.get(f"{api}/projects/<int:pid>/repository/files/<path:file_path>/raw")
