@@ -206,6 +206,22 @@ def test_a_refused_token_is_one_line_and_posts_nothing(fake: FakeGitLab) -> None
     assert our_notes(fake) == [] and fake.uploads == {}
 
 
+def test_transient_server_errors_are_retried(fake: FakeGitLab) -> None:
+    fake.faults = [502, 503]
+    with serve(fake) as url:
+        out = run(url, fake)
+    assert out.action == "created" and fake.faults == [] and len(our_notes(fake)) == 1
+
+
+def test_an_unreachable_server_is_one_line_soon() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CI_", "GITLAB_"))}
+    cmd = [sys.executable, "-m", "nbreview", "pr", "--gitlab-url", "http://127.0.0.1:9", "--project", "7", "--mr", "5"]
+    out = subprocess.run(cmd, env={**env, "NBREVIEW_GITLAB_TOKEN": "x"}, capture_output=True, text=True,
+                         timeout=60, cwd=ROOT)  # python-gitlab's own default would retry for 100 s
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+    assert "cannot reach http://127.0.0.1:9" in out.stderr and "Traceback" not in out.stderr
+
+
 def test_refused_uploads_leave_the_pictures_out_and_say_so(fake: FakeGitLab) -> None:
     fake.no_uploads.add(BOT)
     with serve(fake) as url:

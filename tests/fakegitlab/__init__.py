@@ -77,6 +77,7 @@ class FakeGitLab:
     commands: list[str] = field(default_factory=list)  # quick actions received in note bodies
     before_15_7: bool = False  # no /diffs endpoint
     no_uploads: set[str] = field(default_factory=set)  # users the project refuses uploads (403)
+    faults: list[int] = field(default_factory=list)  # statuses (502, 503...) the next requests answer
     clock: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -172,6 +173,8 @@ def create_app(fake: FakeGitLab) -> Flask:  # noqa: C901 - one route per documen
 
     @app.before_request
     def _auth() -> Response | None:
+        if fake.faults:
+            return _error(fake.faults.pop(0), "Bad gateway")
         if "PRIVATE-TOKEN" in request.headers and user() is None:
             return _error(401, "401 Unauthorized")
         if request.method != "GET" and user() is None:
