@@ -206,6 +206,15 @@ def test_a_refused_token_is_one_line_and_posts_nothing(fake: FakeGitLab) -> None
     assert our_notes(fake) == [] and fake.uploads == {}
 
 
+def test_a_twin_left_by_a_retried_post_is_deleted(fake: FakeGitLab) -> None:
+    first = fake.add_note(5, MARKER + "\nold", BOT)
+    fake.add_note(5, MARKER + "\nold twin", BOT)
+    with serve(fake) as url:
+        out = run(url, fake)
+    assert out.action == "edited" and out.note_id == first.id and [n.id for n in our_notes(fake)] == [first.id]
+    assert len(our_notes(fake)) == 1 and our_notes(fake)[0].body == out.body
+
+
 def test_transient_server_errors_are_retried(fake: FakeGitLab) -> None:
     fake.faults = [502, 503]
     with serve(fake) as url:

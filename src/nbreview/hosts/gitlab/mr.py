@@ -118,10 +118,11 @@ def collect_changes(
 
 
 def find_notes(mr: ProjectMergeRequest, username: str) -> list[ProjectMergeRequestNote]:
-    """Our earlier notes: by our username AND starting with the hidden marker (quoted text cannot match)."""
+    """Our earlier notes, oldest first: by our username AND starting with the hidden marker (quoted
+    text cannot match). Oldest first (notes.md: ``sort=asc``), so a twin, never the original, goes."""
     return [
         n
-        for n in mr.notes.list(iterator=True)
+        for n in mr.notes.list(iterator=True, sort="asc", order_by="created_at")
         if not n.system and (n.author or {}).get("username") == username and str(n.body or "").startswith(MARKER)
     ]
 
@@ -207,6 +208,11 @@ def update_merge_request(gl: Gitlab, settings: Settings) -> Outcome:
         raise explain(err, doing, settings.url) from None
 
 
+def _link(mr: ProjectMergeRequest, note_id: int) -> str:
+    """The note's address on the merge request's page (``web_url#note_ID``)."""
+    return f"{getattr(mr, 'web_url', '') or f'merge request !{mr.iid}'}#note_{note_id}"
+
+
 def _post(
     mr: ProjectMergeRequest,
     existing: list[ProjectMergeRequestNote],
@@ -223,12 +229,12 @@ def _post(
         for extra in existing[1:]:  # a retried POST may once have left a twin behind
             extra.delete()
         if note.body == body:
-            settings.log(f"nbreview: note {note.id} already up to date")
+            settings.log(f"nbreview: note already up to date: {_link(mr, note.id)}")
             return Outcome("unchanged", body, note.id, uploaded, notebooks, head)
         note.body = body
         note.save()
-        settings.log(f"nbreview: edited note {note.id} on merge request !{settings.iid}")
+        settings.log(f"nbreview: edited note {_link(mr, note.id)}")
         return Outcome("edited", body, note.id, uploaded, notebooks, head)
     note = mr.notes.create({"body": body})
-    settings.log(f"nbreview: posted note {note.id} on merge request !{settings.iid}")
+    settings.log(f"nbreview: posted note {_link(mr, note.id)}")
     return Outcome("created", body, note.id, uploaded, notebooks, head)
