@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("view",),  # what a reviewer is shown, decided once from a NotebookDiff
     ("render",),  # terminal, HTML, markdown, JSON: each draws the view
     ("threads",),  # review comments placed on cells and lines, host-neutral
+    ("hosts",),  # adapters to code hosts (GitLab so far): a change's notebooks, its one note, pictures
     ("bot",),  # GitHub: the pull-request comment, the webhook app and its queue, a PR's review session
     ("web",),  # the local Flask app: review pages, images, conversations (on bot's session), mergetool
     ("git",),  # git's drivers, textconv, difftool and install: adapters that may open the web page

@@ -1,4 +1,7 @@
-"""``nbreview pr``: post (or update) the pull request's one comment with rendered notebook diffs."""
+"""``nbreview pr``: post (or update) the pull request's one comment with rendered notebook diffs.
+
+On GitLab (``--gitlab-url``/``--mr`` given, or run in GitLab CI) the merge request's one note instead:
+:mod:`nbreview.hosts.gitlab`."""
 
 from __future__ import annotations
 
@@ -21,16 +24,67 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dry-run", action="store_true", help="print the comment instead of posting it; change nothing"
     )
     parser.add_argument(
-        "--token-env", default="GITHUB_TOKEN", metavar="NAME", help="environment variable holding the token"
+        "--token-env",
+        metavar="NAME",
+        help="environment variable holding the token (default GITHUB_TOKEN; on GitLab NBREVIEW_GITLAB_TOKEN)",
     )
     parser.add_argument("--bot-login", metavar="LOGIN", help="login the token posts as, if GET /user cannot tell")
     parser.add_argument("--report-url", metavar="URL", help="link to the full HTML report (e.g. the workflow run)")
     parser.add_argument(
         "--max-notebooks", type=int, default=50, metavar="N", help="diff at most N notebooks (default 50)"
     )
+    gitlab = parser.add_argument_group("GitLab merge requests (the defaults come from GitLab CI's variables)")
+    gitlab.add_argument(
+        "--gitlab-url", metavar="URL", help="GitLab server, self-managed too (default: CI_SERVER_URL, else gitlab.com)"
+    )
+    gitlab.add_argument("--project", metavar="ID|PATH", help="project id or group/name (default: CI_PROJECT_ID)")
+    gitlab.add_argument("--mr", type=int, metavar="IID", help="merge request IID (default: CI_MERGE_REQUEST_IID)")
+
+
+def on_gitlab(args: argparse.Namespace, env: dict[str, str] | None = None) -> bool:
+    """GitLab when asked for (``--gitlab-url``, ``--project``, ``--mr``), else when running in GitLab CI
+    without GitHub's ``--repo``/``--pr``."""
+    env = dict(os.environ) if env is None else env
+    if args.gitlab_url or args.project or args.mr is not None:
+        return True
+    return not (args.repo or args.pr is not None) and env.get("GITLAB_CI") == "true"
+
+
+def run_gitlab(args: argparse.Namespace) -> int:
+    """Post or update the merge request's one note (:func:`nbreview.hosts.gitlab.mr.update_merge_request`)."""
+    from nbreview.hosts.gitlab.client import TOKEN_ENV, GitLabError, connect, server_url
+    from nbreview.hosts.gitlab.mr import Settings, update_merge_request
+
+    project = args.project or os.environ.get("CI_PROJECT_ID")
+    iid = args.mr if args.mr is not None else os.environ.get("CI_MERGE_REQUEST_IID")
+    if not project:
+        raise GitLabError("which project? pass --project ID (GitLab CI sets CI_PROJECT_ID)")
+    if iid is None or not str(iid).isdigit():
+        raise GitLabError("which merge request? pass --mr IID (GitLab CI sets it in merge request pipelines)")
+    token_env = args.token_env or TOKEN_ENV
+    token = os.environ.get(token_env)
+    if not token and not args.dry_run:
+        raise GitLabError(f"no token: set {token_env} to a project access token with the api scope")
+    url = server_url(args.gitlab_url)
+    settings = Settings(
+        project=str(project),
+        iid=int(iid),
+        url=url,
+        dry_run=args.dry_run,
+        report_url=args.report_url,
+        max_notebooks=args.max_notebooks,
+    )
+    outcome = update_merge_request(connect(url, token), settings)
+    if args.dry_run:
+        from nbreview.render.terminal import terminal_safe
+
+        stdout_write(terminal_safe(outcome.body))
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    if on_gitlab(args):
+        return run_gitlab(args)
     from nbreview.bot.client import BotError, api_root, connect, token_auth
     from nbreview.bot.pr import Settings, event_target, update_pull_request
 
@@ -42,10 +96,10 @@ def run(args: argparse.Namespace) -> int:
     if number is None:
         raise BotError("which pull request? pass --pr N (in Actions it comes from a pull_request event)")
     api_url = api_root(args.api_url)
-    if args.dry_run and not os.environ.get(args.token_env):
+    if args.dry_run and not os.environ.get(args.token_env or "GITHUB_TOKEN"):
         auth = None  # public repositories can be read anonymously
     else:
-        auth = token_auth(args.token_env)
+        auth = token_auth(args.token_env or "GITHUB_TOKEN")
     gh = connect(api_url, auth)
     settings = Settings(
         api_url=api_url,

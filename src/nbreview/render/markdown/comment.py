@@ -16,7 +16,7 @@ from nbreview.engine.model import NotebookDiff
 from nbreview.render.markdown.cells import LEVELS, Detail
 from nbreview.render.markdown.changes import CommentContext, NotebookChange, RenderedComment
 from nbreview.render.markdown.images import ImageAllowance, ImageLinker, PictureLinks
-from nbreview.render.markdown.inert import inline
+from nbreview.render.markdown.inert import inert_for, inline
 from nbreview.render.markdown.notebook import TABLE_HEAD, is_whole, section, table_row, whole_line
 from nbreview.render.markdown.results import results_block
 
@@ -36,6 +36,7 @@ class CommentHost:
     fetch_command: Callable[[int], str] | None = None  # change number -> the git command fetching its head
     change_name: str = "change"  # what the host calls the change under review ("pull request")
     sign_off: str = "Posted by nbreview"
+    inert: str = "github"  # whose references and commands notebook text is kept from triggering (see .inert)
 
 
 PLAIN = CommentHost()
@@ -110,7 +111,20 @@ def render_comment(
 ) -> RenderedComment:
     """The whole comment, stepping down through :data:`LEVELS` until it fits ``budget`` characters
     (the host's budget by default, never over its limit). Pictures are linked by ``images()``, or by
-    content hash under ``image_base_url``; without either they are counted as left out."""
+    content hash under ``image_base_url``; without either they are counted as left out.
+    Notebook text is made inert for the host's markdown (``host.inert``)."""
+    with inert_for(host.inert):
+        return _render_comment(changes, ctx, host, image_base_url, images, budget)
+
+
+def _render_comment(
+    changes: list[NotebookChange],
+    ctx: CommentContext | None,
+    host: CommentHost,
+    image_base_url: str | None,
+    images: Callable[[], PictureLinks] | None,
+    budget: int | None,
+) -> RenderedComment:
     ctx = ctx or CommentContext()
     if images is None and image_base_url:
         images = partial(ImageLinker, image_base_url)

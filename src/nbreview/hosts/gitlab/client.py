@@ -1,0 +1,65 @@
+"""A python-gitlab client for nbreview: token in the ``PRIVATE-TOKEN`` header, transient failures
+retried, and every failure as one line saying what to do (the token is never part of a message)."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from nbreview.errors import NbreviewError
+
+if TYPE_CHECKING:
+    from gitlab import Gitlab
+
+PUBLIC_URL = "https://gitlab.com"
+TOKEN_ENV = "NBREVIEW_GITLAB_TOKEN"
+RETRIES = 5
+
+
+class GitLabError(NbreviewError):
+    """A GitLab call failed in a way the user has to fix (token, scope, names), or the server did."""
+
+
+def server_url(explicit: str | None = None) -> str:
+    """``--gitlab-url``, else ``CI_SERVER_URL`` (set by GitLab CI, self-managed too), else gitlab.com."""
+    return (explicit or os.environ.get("CI_SERVER_URL") or PUBLIC_URL).rstrip("/")
+
+
+def connect(url: str, token: str | None, *, timeout: float = 30.0) -> Gitlab:
+    """A ``Gitlab`` client for the server at ``url`` (its root, not ``/api/v4``), anonymous without a token."""
+    try:
+        import gitlab
+    except ImportError:
+        raise GitLabError("GitLab support needs python-gitlab: pip install 'nbreview[gitlab]'") from None
+
+    class Client(gitlab.Gitlab):
+        """Transient failures (5xx, refused or dropped connections) retried RETRIES times with backoff,
+        about 3 s in all: python-gitlab's default of 10 waits 100 s on an unreachable server."""
+
+        def http_request(self, *args: Any, **kwargs: Any) -> Any:
+            kwargs.setdefault("max_retries", RETRIES)
+            return super().http_request(*args, **kwargs)
+
+    return Client(url, private_token=token or None, timeout=timeout, retry_transient_errors=True)
+
+
+def explain(err: Exception, doing: str, url: str = "") -> GitLabError:
+    """One line for a python-gitlab or network failure while ``doing`` something."""
+    import requests
+    from gitlab.exceptions import GitlabError
+
+    if isinstance(err, requests.RequestException):
+        return GitLabError(f"{doing}: cannot reach {url or 'the GitLab server'} ({type(err).__name__})")
+    if not isinstance(err, GitlabError):
+        return GitLabError(f"{doing}: {err}")
+    code = err.response_code
+    said = " ".join(str(err.error_message).split())[:200]
+    if code == 401:
+        return GitLabError(
+            f"{doing}: GitLab refused the token (401); set {TOKEN_ENV} to a project access token with the api scope"
+        )
+    if code == 403:
+        return GitLabError(f"{doing}: the token may not do this (403: {said}); it needs the api scope and Reporter+")
+    if code == 404:
+        return GitLabError(f"{doing}: not found (404: {said}); check the project, the merge request and the token")
+    return GitLabError(f"{doing}: GitLab answered {code}: {said}")

@@ -1,0 +1,240 @@
+"""Update a merge request's one nbreview note: read the notebooks through the API, render, post.
+
+Nothing is checked out and nothing from the merge request runs. The changed files come from
+``GET …/merge_requests/:iid/diffs`` (GitLab 15.7+; ``/changes`` before it), the blobs from the
+repository files API at the MR's ``diff_refs`` (``base_sha``, the merge base, and ``head_sha``).
+Pictures are uploaded to the project (``POST /projects/:id/uploads``) under their content hash,
+and links already in the note are reused, so a push uploads only new pictures. The note is found
+again by its hidden marker and our username and edited in place: one note per merge request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from nbreview.hosts.gitlab.client import GitLabError, explain
+from nbreview.hosts.gitlab.comment import DEFAULT_BUDGET, MARKER, MAX_BODY, render_note
+from nbreview.render.markdown import CommentContext, NotebookChange, RenderedComment
+
+if TYPE_CHECKING:
+    from gitlab import Gitlab
+    from gitlab.v4.objects import Project, ProjectMergeRequest, ProjectMergeRequestNote
+
+NOTEBOOK_SUFFIX = ".ipynb"
+PLACEHOLDER = "nbreview-upload:"  # pictures are linked under it while rendering, then swapped for upload URLs
+# an upload link in our note: /uploads/<32-hex secret>/<sha256>.<ext> (doc/api/project_markdown_uploads.md)
+UPLOAD_LINK = re.compile(r"\]\((/uploads/[0-9a-f]{32}/([0-9a-f]{64}\.[a-z]+))\)")
+
+
+def stderr_log(line: str) -> None:
+    """The default log: one line on stderr through the terminal guard (file names are anyone's to choose)."""
+    from nbreview.render.terminal import log_line
+
+    log_line(line)
+
+
+@dataclass
+class Settings:
+    project: str  # numeric id or "group/project"
+    iid: int
+    url: str = ""  # the server, for messages
+    dry_run: bool = False
+    report_url: str | None = None
+    budget: int = DEFAULT_BUDGET
+    max_notebooks: int = 50
+    log: Callable[[str], None] = field(default=lambda line: stderr_log(line))
+
+
+@dataclass
+class Outcome:
+    action: str  # created | edited | unchanged | skipped | dry-run
+    body: str
+    note_id: int | None = None
+    images_uploaded: int = 0
+    notebooks: int = 0
+    head_sha: str = ""
+
+
+# ---------------------------------------------------------------- reading notebooks
+
+
+def changed_files(gl: Gitlab, mr: ProjectMergeRequest) -> list[dict[str, Any]]:
+    """The merge request's changed files (old_path, new_path, new_file, deleted_file, renamed_file),
+    every page of ``/diffs``; a server older than 15.7 answers 404 there and gives ``/changes``."""
+    from gitlab.exceptions import GitlabHttpError
+
+    try:
+        return [dict(d) for d in gl.http_list(f"{mr.manager.path}/{mr.iid}/diffs", get_all=True)]
+    except GitlabHttpError as err:
+        if err.response_code != 404:
+            raise
+    return list(mr.changes()["changes"])  # type: ignore[index]
+
+
+def _status(f: dict[str, Any]) -> str:
+    if f.get("new_file"):
+        return "added"
+    if f.get("deleted_file"):
+        return "removed"
+    return "renamed" if f.get("renamed_file") else "modified"
+
+
+def collect_changes(
+    gl: Gitlab, project: Project, mr: ProjectMergeRequest, base: str, head: str, settings: Settings
+) -> tuple[list[NotebookChange], int]:
+    """Every notebook the merge request adds, removes, renames or modifies, diffed (or why not)."""
+    from gitlab.exceptions import GitlabGetError
+
+    from nbreview.engine import pipeline as engine
+    from nbreview.errors import NbreviewError
+
+    files = [
+        f for f in changed_files(gl, mr) if str(f.get("new_path", "")).endswith(NOTEBOOK_SUFFIX)
+        or str(f.get("old_path", "")).endswith(NOTEBOOK_SUFFIX)
+    ]
+    changes: list[NotebookChange] = []
+    for f in files[: settings.max_notebooks]:
+        kind, path, old_path = _status(f), str(f["new_path"]), str(f["old_path"])
+        ch = NotebookChange(path, kind, old_path if kind == "renamed" else None)
+        try:
+            old = b"" if kind == "added" else project.files.raw(file_path=old_path, ref=base)
+            new = b"" if kind == "removed" else project.files.raw(file_path=path, ref=head)
+            ch.diff = engine.diff(old, new, old_label=f"{old_path}@{base[:7]}", new_label=f"{path}@{head[:7]}")
+        except NbreviewError as err:
+            ch.error = str(err)
+        except GitlabGetError as err:  # one unreadable file must not sink the others
+            if err.response_code not in (403, 404):
+                raise
+            ch.error = f"could not be read through the API ({err.response_code})"
+        changes.append(ch)
+        settings.log(f"nbreview: {path}: {ch.status}" + (f" (not diffed: {ch.error})" if ch.error else ""))
+    return changes, max(0, len(files) - settings.max_notebooks)
+
+
+# ---------------------------------------------------------------- the note
+
+
+def find_notes(mr: ProjectMergeRequest, username: str) -> list[ProjectMergeRequestNote]:
+    """Our earlier notes, oldest first: by our username AND starting with the hidden marker (quoted
+    text cannot match). Oldest first (notes.md: ``sort=asc``), so a twin, never the original, goes."""
+    return [
+        n
+        for n in mr.notes.list(iterator=True, sort="asc", order_by="created_at")
+        if not n.system and (n.author or {}).get("username") == username and str(n.body or "").startswith(MARKER)
+    ]
+
+
+def link_pictures(project: Project, rendered: RenderedComment, known_bodies: list[str]) -> tuple[str, int]:
+    """The body with each picture's placeholder swapped for its upload URL: reused from our earlier
+    note when the same picture (by content hash) is linked there, else uploaded now."""
+    known = {m.group(2): m.group(1) for body in known_bodies for m in UPLOAD_LINK.finditer(body)}
+    body, uploaded = rendered.body, 0
+    for path, data in rendered.images.items():
+        name = path.rsplit("/", 1)[-1]
+        url = known.get(name)
+        if url is None:
+            url = str(project.upload(name, filedata=data)["url"])
+            uploaded += 1
+        body = body.replace(f"]({PLACEHOLDER}/{path})", f"]({url})")
+    return body, uploaded
+
+
+def _pictures(
+    project: Project,
+    rendered: RenderedComment,
+    changes: list[NotebookChange],
+    ctx: CommentContext,
+    known_bodies: list[str],
+    settings: Settings,
+) -> tuple[str, int]:
+    """:func:`link_pictures`; when the project refuses the uploads, the note without pictures, saying why."""
+    from gitlab.exceptions import GitlabUploadError
+
+    try:
+        return link_pictures(project, rendered, known_bodies)
+    except GitlabUploadError as err:
+        if err.response_code not in (403, 404):
+            raise
+        settings.log(f"nbreview: warning: {explain(err, 'uploading pictures to the project')}")
+        ctx.notes.append("Pictures were left out: the token may not upload files to the project.")
+        return render_note(changes, ctx, image_base_url=None, budget=settings.budget).body, 0
+
+
+def _read(gl: Gitlab, settings: Settings) -> tuple[Project, ProjectMergeRequest, str, str]:
+    from gitlab.exceptions import GitlabError
+    from requests import RequestException
+
+    try:
+        project = gl.projects.get(settings.project, lazy=True)
+        mr = project.mergerequests.get(settings.iid)
+    except (GitlabError, RequestException) as err:
+        raise explain(err, f"reading merge request !{settings.iid} of {settings.project}", settings.url) from None
+    refs = mr.diff_refs or {}
+    base, head = str(refs.get("base_sha") or ""), str(refs.get("head_sha") or "")
+    if not base or not head:
+        raise GitLabError(f"merge request !{settings.iid} has no diff yet (GitLab is preparing it); run again")
+    return project, mr, base, head
+
+
+def update_merge_request(gl: Gitlab, settings: Settings) -> Outcome:
+    """Render the merge request's notebook changes and create or edit its one note."""
+    from gitlab.exceptions import GitlabError
+    from requests import RequestException
+
+    project, mr, base, head = _read(gl, settings)
+    doing = f"reading the notebooks of merge request !{settings.iid}"
+    try:
+        changes, skipped = collect_changes(gl, project, mr, base, head, settings)
+        ctx = CommentContext(base_sha=base, head_sha=head, report_url=settings.report_url, pr_number=settings.iid)
+        if skipped:
+            ctx.notes.append(f"{skipped} more notebooks were not diffed (limit {settings.max_notebooks} per note).")
+        rendered = render_note(changes, ctx, image_base_url=PLACEHOLDER, budget=settings.budget)
+        if settings.dry_run:
+            if rendered.images:
+                settings.log(f"nbreview: dry run: would upload {len(rendered.images)} pictures to the project")
+            return Outcome("dry-run", rendered.body, notebooks=len(changes), head_sha=head)
+        doing = f"writing the note on merge request !{settings.iid}"
+        gl.auth()  # GET /user: the username our notes carry
+        existing = find_notes(mr, str(gl.user.username if gl.user else ""))
+        if not changes and not existing:
+            settings.log("nbreview: the merge request changes no notebook; nothing to post")
+            return Outcome("skipped", rendered.body, head_sha=head)
+        body, uploaded = _pictures(project, rendered, changes, ctx, [str(n.body) for n in existing], settings)
+        return _post(mr, existing, body, uploaded, len(changes), head, settings)
+    except (GitlabError, RequestException) as err:
+        raise explain(err, doing, settings.url) from None
+
+
+def _link(mr: ProjectMergeRequest, note_id: int) -> str:
+    """The note's address on the merge request's page (``web_url#note_ID``)."""
+    return f"{getattr(mr, 'web_url', '') or f'merge request !{mr.iid}'}#note_{note_id}"
+
+
+def _post(
+    mr: ProjectMergeRequest,
+    existing: list[ProjectMergeRequestNote],
+    body: str,
+    uploaded: int,
+    notebooks: int,
+    head: str,
+    settings: Settings,
+) -> Outcome:
+    if len(body) >= MAX_BODY:
+        raise GitLabError(f"the note would be {len(body)} characters, over GitLab's limit of {MAX_BODY}")
+    if existing:
+        note = existing[0]
+        for extra in existing[1:]:  # a retried POST may once have left a twin behind
+            extra.delete()
+        if note.body == body:
+            settings.log(f"nbreview: note already up to date: {_link(mr, note.id)}")
+            return Outcome("unchanged", body, note.id, uploaded, notebooks, head)
+        note.body = body
+        note.save()
+        settings.log(f"nbreview: edited note {_link(mr, note.id)}")
+        return Outcome("edited", body, note.id, uploaded, notebooks, head)
+    note = mr.notes.create({"body": body})
+    settings.log(f"nbreview: posted note {_link(mr, note.id)}")
+    return Outcome("created", body, note.id, uploaded, notebooks, head)
