@@ -9,8 +9,8 @@ from PIL import Image
 
 import nbreview
 from nbreview.engine.model import ImageDiff
-from nbreview.view import build
-from nbreview.view.images import SAME_PIXELS, TOO_LARGE, image_pairs, output_at, verdict
+from nbreview.view import build, output_at
+from nbreview.view.images import SAME_PIXELS, TOO_LARGE, image_pairs, verdict
 from nbreview.view.summary import stat_items, summary_items, summary_text
 from support.notebooks import code_cell, md_cell, notebook
 from support.paths import FIXTURES

@@ -311,7 +311,8 @@ class PullRequestSession:
         elif draft.output is None:
             quote = "\n".join(src_lines)
         anchor = Anchor(draft.side, draft.cell, cell.cell_id if cell else None, draft.lines, draft.output)
-        language = "python" if _cell_type(notebook_file, draft) == "code" else ""
+        typed = json_map.cell(draft.cell)  # the cell's type as the parsed file says (no second parse)
+        language = "python" if typed is not None and typed.cell_type == "code" else ""
         body = write_body(anchor, draft.body, quote, language)
         file_level = {"path": notebook_file.path, "body": body, "subject_type": "file"}
         if flagged or cell is None:
@@ -470,16 +471,6 @@ def _candidates(draft: Draft, json_map: Any, n_lines: int) -> list[tuple[int, in
         return [(at, at)] if at is not None else []
     cell = json_map.cell(draft.cell)
     return [(cell.line_json[0], cell.line_json[-1]), (cell.line_json[0], cell.line_json[0])] if n_lines else []
-
-
-def _cell_type(notebook_file: NotebookFile, draft: Draft) -> str:
-    import json
-
-    try:
-        text = notebook_file.base_text if draft.side == "old" else notebook_file.head_text
-        return str(json.loads(text)["cells"][draft.cell].get("cell_type", ""))
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        return ""
 
 
 def _summary(file_level: list[dict[str, Any]]) -> str:

@@ -50,9 +50,47 @@ def cell_source(cell: Any) -> str:
     return str(src)
 
 
-def output_text(out: dict[str, Any], error: str = "traceback") -> str:
+def cell_at(nb: dict[str, Any] | None, index: int | None) -> dict[str, Any]:
+    """The notebook's cell at ``index`` ({} when absent or not a cell): the one cell lookup."""
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if index is None or not isinstance(cells, list) or not 0 <= index < len(cells):
+        return {}
+    if not isinstance(cells[index], dict):
+        return {}
+    cell: dict[str, Any] = cells[index]
+    return cell
+
+
+def cell_outputs(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    """A cell's outputs that are JSON objects (none for a markdown cell or a broken list)."""
+    outs = cell.get("outputs")
+    return [o for o in outs if isinstance(o, dict)] if isinstance(outs, list) else []
+
+
+def output_at(nb: dict[str, Any] | None, cell: int | None, output: int | None) -> dict[str, Any]:
+    """The output ``output`` of cell ``cell`` in a notebook, or ``{}`` when there is none."""
+    outs = cell_at(nb, cell).get("outputs")
+    if output is None or not isinstance(outs, list) or not 0 <= output < len(outs):
+        return {}
+    if not isinstance(outs[output], dict):
+        return {}
+    value: dict[str, Any] = outs[output]
+    return value
+
+
+def text_forms(data: dict[str, Any]) -> list[str]:
+    """An output's text MIME types, best first (:data:`TEXT_MIME_ORDER`): ``text/html`` only when
+    it is all there is (text/plain says what the HTML says), any other ``text/*`` when none is known."""
+    known = [m for m in TEXT_MIME_ORDER if m in data]
+    if len(known) > 1 and known[-1] == "text/html":
+        known.pop()
+    return known or [m for m in data if isinstance(m, str) and m.startswith("text/")]
+
+
+def output_text(out: dict[str, Any], error: str = "traceback", forms: str = "first") -> str:
     """The text an output shows: a stream's text, an error's traceback (or ``ename: evalue`` with
-    ``error="summary"``), else its first text form in :data:`TEXT_MIME_ORDER` (empty if none)."""
+    ``error="summary"``), else its first text form (:func:`text_forms`; every one, a line apart,
+    with ``forms="all"``: what a scan for secrets reads). Empty if none."""
     otype = out.get("output_type")
     if otype == "stream":
         return value_text(out.get("text", ""))
@@ -61,11 +99,10 @@ def output_text(out: dict[str, Any], error: str = "traceback") -> str:
             return f"{out.get('ename', '')}: {out.get('evalue', '')}"
         return "\n".join(str(t) for t in out.get("traceback") or [])
     data = out.get("data")
-    if isinstance(data, dict):
-        for mime in TEXT_MIME_ORDER:
-            if mime in data:
-                return value_text(data[mime])
-    return ""
+    if not isinstance(data, dict):
+        return ""
+    mimes = text_forms(data)
+    return "\n".join(value_text(data[m]) for m in (mimes if forms == "all" else mimes[:1]))
 
 
 def notebook_language(*notebooks: dict[str, Any] | None) -> str:

@@ -84,11 +84,6 @@ class GitColor:
         return self.decided
 
 
-def git_wants_color() -> bool:
-    """``git config --get-colorbool color.diff``, with git's pager counting as a terminal."""
-    return GitColor().wanted()
-
-
 def under_difftool() -> bool:
     """Whether git runs this driver for ``git difftool`` rather than ``git diff``."""
     return os.path.basename(os.environ.get("GIT_EXTERNAL_DIFF", "")) == "git-difftool--helper"

@@ -11,7 +11,8 @@ import re
 
 from nbreview.engine.content import IMAGE_MIMES
 from nbreview.engine.model import NotebookDiff
-from nbreview.view.images import image_bytes, output_at
+from nbreview.view import output_at
+from nbreview.view.images import image_bytes
 
 _IMG = re.compile(r"(old|new)/(\d{1,9})/(\d{1,9})/(.+)")
 _ATT = re.compile(r"(old|new)/(\d{1,9})/(.+)")

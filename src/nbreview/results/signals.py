@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+from nbreview.engine.content import cell_at, cell_outputs, output_text
 from nbreview.engine.model import CellDiff, NotebookDiff
 from nbreview.results.model import Signal
 
@@ -53,35 +54,6 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return "".join(str(v) for v in value)
     return value if isinstance(value, str) else ""
-
-
-def _cell(nb: dict[str, Any] | None, index: int | None) -> dict[str, Any]:
-    if nb is None or index is None:
-        return {}
-    cells = nb.get("cells")
-    if not isinstance(cells, list) or not 0 <= index < len(cells) or not isinstance(cells[index], dict):
-        return {}
-    c: dict[str, Any] = cells[index]
-    return c
-
-
-def _outputs(cell: dict[str, Any]) -> list[dict[str, Any]]:
-    outs = cell.get("outputs")
-    return [o for o in outs if isinstance(o, dict)] if isinstance(outs, list) else []
-
-
-def _output_text(out: dict[str, Any]) -> str:
-    if out.get("output_type") == "stream":
-        return _text(out.get("text"))
-    if out.get("output_type") == "error":
-        return "\n".join(str(x) for x in out.get("traceback", []) if isinstance(x, str))
-    data = out.get("data")
-    if isinstance(data, dict):
-        # text/plain says what the HTML says: read the HTML only when it is all there is
-        keys = [k for k in data if k in ("text/plain", "text/markdown", "text/latex", "application/json")]
-        keys = keys or [k for k in data if k.startswith("text/")]
-        return "\n".join(_text(data[k]) if k != "application/json" else json.dumps(data[k]) for k in keys)
-    return ""
 
 
 def _size(outs: list[dict[str, Any]]) -> int:
@@ -171,7 +143,7 @@ def cell_signals(c: CellDiff, old: dict[str, Any], new: dict[str, Any]) -> list[
                 Signal("stale_output", idx, "source changed but outputs and execution count did not: not re-run")
             )
         return out
-    old_outs, new_outs = _outputs(old), _outputs(new)
+    old_outs, new_outs = cell_outputs(old), cell_outputs(new)
     # Only outputs that are new or changed are read (an unchanged output has nothing new).
     if c.status == "added":
         fresh = new_outs
@@ -191,9 +163,9 @@ def cell_signals(c: CellDiff, old: dict[str, Any], new: dict[str, Any]) -> list[
     grew = _size(new_outs) - _size(old_outs)
     if grew > OUTPUT_GROWTH_BYTES:
         out.append(Signal("output_growth", idx, f"outputs grew by {grew / 1000:,.0f} kB"))
-    found = list(dict.fromkeys(s for o in fresh for s in secrets_in(_output_text(o))))
+    found = list(dict.fromkeys(s for o in fresh for s in secrets_in(output_text(o, forms="all"))))
     if found:
-        before = {s for o in old_outs for s in secrets_in(_output_text(o))}
+        before = {s for o in old_outs for s in secrets_in(output_text(o, forms="all"))}
         for name, masked in found:
             if (name, masked) not in before:
                 out.append(Signal("secret", idx, f"{name} in an output ({masked})"))
@@ -210,7 +182,7 @@ def _counts(nb: dict[str, Any] | None) -> list[tuple[int, int]]:
     return out
 
 
-def _with_outputs(nb: dict[str, Any] | None) -> int:
+def _withcell_outputs(nb: dict[str, Any] | None) -> int:
     cells = nb.get("cells") if isinstance(nb, dict) else None
     return sum(1 for c in cells if isinstance(c, dict) and c.get("outputs")) if isinstance(cells, list) else 0
 
@@ -257,8 +229,8 @@ def _kernel_signal(d: NotebookDiff) -> list[Signal]:
 
 def _order_signal(d: NotebookDiff) -> list[Signal]:
     """Outputs cleared where the base had them, or counts out of order where the base's were in order."""
-    if any("outputs" in c.changed for c in d.cells) and not _with_outputs(d.new_nb):
-        before = _with_outputs(d.old_nb)
+    if any("outputs" in c.changed for c in d.cells) and not _withcell_outputs(d.new_nb):
+        before = _withcell_outputs(d.old_nb)
         if before:
             return [Signal("out_of_order", None, f"saved without outputs: the base had outputs in {before} cells")]
     if not any("execution_count" in c.changed or c.status in ("added", "removed") or c.moved for c in d.cells):
@@ -296,9 +268,9 @@ def merge_by_kind(signals: list[Signal]) -> list[Signal]:
 def notebook_signals(d: NotebookDiff) -> list[Signal]:
     """The signals of a whole diff, one per kind listing its cells, only those the change introduced."""
     if d.old.empty or d.new.empty:
-        return merge_by_kind([s for c in d.cells for s in cell_signals(c, {}, _cell(d.new_nb, c.new_index))])
+        return merge_by_kind([s for c in d.cells for s in cell_signals(c, {}, cell_at(d.new_nb, c.new_index))])
     out = _kernel_signal(d) + _order_signal(d)
     for c in d.cells:
         if c.status != "unchanged" and c.cell_type == "code":
-            out += cell_signals(c, _cell(d.old_nb, c.old_index), _cell(d.new_nb, c.new_index))
+            out += cell_signals(c, cell_at(d.old_nb, c.old_index), cell_at(d.new_nb, c.new_index))
     return merge_by_kind(out)

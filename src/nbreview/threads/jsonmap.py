@@ -45,6 +45,7 @@ class CellSpan:
     line_json: list[int]  # source line k (1-based) is on JSON line line_json[k - 1]
     pieces: list[tuple[int, int, int]]  # (JSON line, first, last source line) per JSON source string
     outputs: list[OutputSpan] = field(default_factory=list)
+    cell_type: str = ""  # "code", "markdown", "raw" as the file says
 
 
 @dataclass(frozen=True)
@@ -187,10 +188,11 @@ class NotebookMap:
                         if at:
                             mimes[mime] = at[0]
                 outputs.append(OutputSpan(o_start, o_end, mimes))
-            cid = cell.get("id")
-            self.cells.append(
-                CellSpan(i, start, end, cid if isinstance(cid, str) else None, source, line_json, pieces, outputs)
-            )
+            cid, ctype = cell.get("id"), cell.get("cell_type")
+            self.cells.append(CellSpan(
+                i, start, end, cid if isinstance(cid, str) else None, source, line_json, pieces, outputs,
+                ctype if isinstance(ctype, str) else "",
+            ))
         self._starts = [c.start for c in self.cells]
 
     def cell(self, index: int) -> CellSpan | None:

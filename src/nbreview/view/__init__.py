@@ -12,16 +12,30 @@ from nbreview.engine.content import (
     IMAGE_MIMES,
     RASTER_MIMES,
     TEXT_MIME_ORDER,
+    cell_at,
     cell_source,
     is_image,
     is_raster,
+    notebook_language,
+    output_at,
     output_text,
+    value_text,
 )
-from nbreview.view.cells import CellView, NotebookView, build, cell_visibility, json_document, plural, status_word
+from nbreview.view.cells import (
+    CellView,
+    NotebookView,
+    OutputView,
+    build,
+    cell_visibility,
+    json_document,
+    plural,
+    status_word,
+)
 from nbreview.view.hunks import Row, Segment, grouped_rows, hunk_header, hunks, segments
 
 __all__ = [
-    "IMAGE_MIMES", "RASTER_MIMES", "TEXT_MIME_ORDER", "cell_source", "is_image", "is_raster", "output_text",
-    "CellView", "NotebookView", "build", "cell_visibility", "json_document", "plural", "status_word",
+    "IMAGE_MIMES", "RASTER_MIMES", "TEXT_MIME_ORDER", "cell_at", "cell_source", "is_image", "is_raster",
+    "notebook_language", "output_at", "output_text", "value_text",
+    "CellView", "NotebookView", "OutputView", "build", "cell_visibility", "json_document", "plural", "status_word",
     "Row", "Segment", "grouped_rows", "hunk_header", "hunks", "segments",
 ]

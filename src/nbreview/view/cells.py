@@ -15,8 +15,9 @@ number) is never quiet: it is shown like any change, so no surface folds it away
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from nbreview.engine.content import cell_at, notebook_language
 from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, Summary
 
 Visibility = Literal["shown", "quiet", "hidden"]
@@ -66,14 +67,57 @@ def result_cells(d: NotebookDiff) -> set[tuple[int | None, int | None]]:
     return out
 
 
+def output_visibility(o: OutputDiff) -> Visibility:
+    """Shown: a real change; quiet: only transient changes (drawn when a reader asks for them,
+    ``--show-transient``); hidden: unchanged. Every renderer that lists changed outputs asks this."""
+    if o.transient:
+        return "quiet"
+    return "hidden" if o.status == "unchanged" else "shown"
+
+
+@dataclass(frozen=True, slots=True)
+class OutputView:
+    """One output of a changed cell as shown: its diff and its visibility (:func:`output_visibility`)."""
+
+    diff: OutputDiff
+    visibility: Visibility
+
+    def drawn(self, show_transient: bool = False) -> bool:
+        """Listed among the cell's changed outputs (quiet ones only when transient changes are shown)."""
+        return self.visibility == "shown" or (self.visibility == "quiet" and show_transient)
+
+
 @dataclass(frozen=True, slots=True)
 class CellView:
-    """One cell as shown: its diff, status word and visibility; ``result`` when its result changed."""
+    """One cell as shown: its diff, status word and visibility; ``result`` when its result changed.
+
+    It also carries what a renderer draws beside the diff: the cell on each side as the notebooks
+    hold it (``{}`` on a side it is not on), the notebook's language and each output's visibility.
+    """
 
     diff: CellDiff
     status: str
     visibility: Visibility
     result: bool = False
+    old_cell: dict[str, Any] = field(default_factory=dict)
+    new_cell: dict[str, Any] = field(default_factory=dict)
+    language: str = "python"
+    outputs: list[OutputView] = field(default_factory=list)
+
+    @property
+    def old_count(self) -> Any:
+        """The old side's execution count (None when not run, or no old side)."""
+        return self.old_cell.get("execution_count")
+
+    @property
+    def new_count(self) -> Any:
+        """The new side's execution count (None when not run, or no new side)."""
+        return self.new_cell.get("execution_count")
+
+    @property
+    def cell(self) -> dict[str, Any]:
+        """The cell as a reader sees it now: the new side, else the old, else the diff's whole cell."""
+        return self.new_cell or self.old_cell or (self.diff.cell or {})
 
     @property
     def change(self) -> bool:
@@ -122,6 +166,7 @@ class NotebookView:
     hidden_transient_changes: int = 0
     show_transient: bool = False
     notes: list[str] = field(default_factory=list)
+    language: str = "python"  # the notebook's language (:func:`~nbreview.engine.content.notebook_language`)
 
     @property
     def shown(self) -> list[CellView]:
@@ -178,11 +223,15 @@ def hidden_transient_changes(d: NotebookDiff, cells: list[CellView]) -> int:
 def build(d: NotebookDiff, show_unchanged: bool = False, show_transient: bool = False) -> NotebookView:
     """Decide, once, what of ``d`` a reviewer is shown."""
     results = result_cells(d)
+    language = notebook_language(d.new_nb, d.old_nb)
     cells = []
     for c in d.cells:
         result = (c.old_index, c.new_index) in results
-        cells.append(CellView(c, status_word(c), cell_visibility(c, show_unchanged, show_transient, result), result))
-    view = NotebookView(d, cells, d.summary(), show_transient=show_transient)
+        visibility = cell_visibility(c, show_unchanged, show_transient, result)
+        outputs = [OutputView(o, output_visibility(o)) for o in c.outputs or []]
+        old, new = cell_at(d.old_nb, c.old_index), cell_at(d.new_nb, c.new_index)
+        cells.append(CellView(c, status_word(c), visibility, result, old, new, language, outputs))
+    view = NotebookView(d, cells, d.summary(), show_transient=show_transient, language=language)
     for cell_view in cells:
         if cell_view.shown:
             continue

@@ -12,7 +12,7 @@ import binascii
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from nbreview.engine.content import is_image
+from nbreview.engine.content import is_image, output_at
 
 if TYPE_CHECKING:
     from nbreview.engine.model import CellDiff, ImageDiff, JSONDict, MimeDiff, NotebookDiff, OutputDiff
@@ -21,17 +21,6 @@ Place = tuple[int, int]  # (cell index, output index) in one notebook
 
 TOO_LARGE = "too large to compare pixels (compared by bytes)"
 SAME_PIXELS = "re-encoded, same pixels"
-
-
-def output_at(nb: JSONDict | None, cell: int | None, output: int | None) -> JSONDict:
-    """The output ``output`` of cell ``cell`` in a notebook, or ``{}`` when there is none."""
-    if nb is None or cell is None or output is None:
-        return {}
-    try:
-        value = nb["cells"][cell]["outputs"][output]
-    except (KeyError, IndexError, TypeError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def image_bytes(value: Any, mime: str) -> bytes | None:

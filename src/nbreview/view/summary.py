@@ -15,7 +15,7 @@ from nbreview.view.cells import plural
 
 if TYPE_CHECKING:
     from nbreview.engine.model import Summary
-    from nbreview.view.cells import NotebookView
+    from nbreview.view.cells import CellView, NotebookView
 
 NO_CHANGES = "no changes"
 
@@ -59,3 +59,25 @@ def summary_items(view: NotebookView) -> list[SummaryItem]:
 def summary_text(view: NotebookView, sep: str = " · ") -> str:
     """``2 modified · 1 added · 1 image changed · 3 unchanged hidden``."""
     return sep.join(item.text for item in summary_items(view))
+
+
+def fold_label(view: NotebookView, cells: list[CellView]) -> str:
+    """What a fold of quiet cells holds: ``3 unchanged cells, 1 re-executed (outputs only)``...
+
+    The counts are the engine's summary of the fold's cells, so a fold counts images and
+    re-executed cells by the same rule as the notebook's summary line.
+    """
+    from nbreview.engine.model import NotebookDiff
+
+    d = view.diff
+    counts = NotebookDiff(d.old, d.new, [c.diff for c in cells]).summary()
+    parts = []
+    if counts.unchanged:
+        parts.append(plural(counts.unchanged, "unchanged cell"))
+    if counts.reexecuted:
+        images = counts.images_changed
+        note = f", {plural(images, 'image')} changed" if images else ""
+        parts.append(f"{counts.reexecuted} re-executed (outputs only{note})")
+    if counts.transient_only:
+        parts.append(plural(counts.transient_only, "cell") + " with only transient changes")
+    return ", ".join(parts)

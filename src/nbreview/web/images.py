@@ -10,7 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort
 
 from nbreview.engine.content import IMAGE_MIMES
-from nbreview.view.images import image_bytes, output_at
+from nbreview.view import output_at
+from nbreview.view.images import image_bytes
 from nbreview.web.review import current_review
 
 # An image opened on its own (an SVG could hold a script) gets no script at all.

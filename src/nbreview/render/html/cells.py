@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nbreview.engine.content import IMAGE_MIMES, cell_source
-from nbreview.engine.model import MISSING, CellDiff, NotebookDiff, ValueChange
+from nbreview.engine.model import MISSING, CellDiff, ValueChange
 from nbreview.render.escape import esc
 from nbreview.render.html.context import RenderContext, Side
 from nbreview.render.html.markdown import render_markdown
@@ -166,21 +166,3 @@ def render_cell(ctx: RenderContext, cell_view: CellView) -> str:
         f'<div class="cb">{body}{outputs}{meta}</div></section>'
     )
 
-
-def fold_label(d: NotebookDiff, cells: list[CellDiff]) -> str:
-    """What a fold of quiet cells holds: ``3 unchanged cells, 1 re-executed (outputs only)``...
-
-    The counts are the engine's summary of the fold's cells, so a fold counts images and
-    re-executed cells by the same rule as the notebook's summary line.
-    """
-    counts = NotebookDiff(d.old, d.new, cells).summary()
-    parts = []
-    if counts.unchanged:
-        parts.append(plural(counts.unchanged, "unchanged cell"))
-    if counts.reexecuted:
-        images = counts.images_changed
-        note = f", {plural(images, 'image')} changed" if images else ""
-        parts.append(f"{counts.reexecuted} re-executed (outputs only{note})")
-    if counts.transient_only:
-        parts.append(plural(counts.transient_only, "cell") + " with only transient changes")
-    return ", ".join(parts)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from nbreview.engine.model import NotebookDiff
+from nbreview.view import cell_at
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
+
+    from nbreview.engine.model import NotebookDiff
 
 
 Side = Literal["old", "new"]
@@ -47,10 +49,4 @@ class RenderContext:
 
     def cell(self, side: Side, index: int | None) -> JSONDict:
         """One side's cell at ``index``, or ``{}`` when there is none."""
-        if index is None:
-            return {}
-        cells = self.notebook(side).get("cells", [])
-        if 0 <= index < len(cells) and isinstance(cells[index], dict):
-            cell: JSONDict = cells[index]
-            return cell
-        return {}
+        return cell_at(self.notebook(side), index)

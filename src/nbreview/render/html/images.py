@@ -17,7 +17,8 @@ from nbreview.engine.images import image_size
 from nbreview.engine.model import NotebookDiff
 from nbreview.render.escape import esc
 from nbreview.render.html.context import ImageLinks, JSONDict, Side
-from nbreview.view.images import ImagePair, output_at
+from nbreview.view import output_at
+from nbreview.view.images import ImagePair
 
 
 def output_data(nb: JSONDict | None, cell: int, output: int, mime: str) -> Any:

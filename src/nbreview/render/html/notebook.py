@@ -7,15 +7,14 @@ decision (:func:`nbreview.view.build`); the page keeps the others, folded.
 
 from __future__ import annotations
 
-from nbreview.engine.content import notebook_language
 from nbreview.engine.model import NotebookDiff
 from nbreview.render.escape import esc
-from nbreview.render.html.cells import fold_label, render_cell, render_changes
+from nbreview.render.html.cells import render_cell, render_changes
 from nbreview.render.html.context import MAX_QUIET_CELLS, ImageLinks, RenderContext
 from nbreview.render.html.syntax import lexer_for
 from nbreview.view import CellView, NotebookView
 from nbreview.view import build as build_view
-from nbreview.view.summary import summary_items
+from nbreview.view.summary import fold_label, summary_items
 from nbreview.view.summary import summary_text as view_summary_text
 
 
@@ -30,7 +29,7 @@ def summary_text(d: NotebookDiff) -> str:
     return view_summary_text(build_view(d))
 
 
-def _fold(ctx: RenderContext, run: list[CellView]) -> str:
+def _fold(ctx: RenderContext, view: NotebookView, run: list[CellView]) -> str:
     """A run of cells the view does not show (or shows quietly), in one closed fold with its label.
 
     Past :data:`MAX_QUIET_CELLS` per page the cells are only counted, so a huge notebook stays a page.
@@ -43,7 +42,7 @@ def _fold(ctx: RenderContext, run: list[CellView]) -> str:
             f'<p class="empty">⋯ {len(run) - len(included)} more cells not included: this notebook has '
             f"more than {MAX_QUIET_CELLS:,} unchanged cells</p>"
         )
-    label = fold_label(ctx.diff, [cell_view.diff for cell_view in run])
+    label = fold_label(view, run)
     return f'<details class="fold"><summary><span class="fl">{esc(label)}</span></summary>{inner}</details>'
 
 
@@ -77,19 +76,19 @@ class HtmlRenderer:
     def render(self, view: NotebookView) -> str:
         """Notebook-level changes, then the cells in order; what the view does not show is folded."""
         d = view.diff
-        ctx = RenderContext(d, self.links, lexer_for(notebook_language(d.new_nb, d.old_nb)), self.prefix)
+        ctx = RenderContext(d, self.links, lexer_for(view.language), self.prefix)
         out = _notebook_parts(ctx)
         run: list[CellView] = []
         for cell_view in view.cells:
             if cell_view.visibility == "shown":
                 if run:
-                    out.append(_fold(ctx, run))
+                    out.append(_fold(ctx, view, run))
                     run = []
                 out.append(render_cell(ctx, cell_view))
             else:
                 run.append(cell_view)
         if run:
-            out.append(_fold(ctx, run))
+            out.append(_fold(ctx, view, run))
         if not d.cells:
             out.append('<p class="empty">Both notebooks have no cells.</p>')
         return "".join(out)

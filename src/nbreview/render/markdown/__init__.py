@@ -28,7 +28,6 @@ from nbreview.render.markdown.comment import (
     PLAIN,
     CommentHost,
     render_comment,
-    render_diff,
     render_no_notebooks,
 )
 from nbreview.render.markdown.images import ImageLinker, PictureLinks
@@ -56,6 +55,5 @@ __all__ = [
     "no_pings",
     "prose_diff",
     "render_comment",
-    "render_diff",
     "render_no_notebooks",
 ]

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from nbreview.engine.model import NotebookDiff
 from nbreview.render.markdown.cells import LEVELS, Detail
 from nbreview.render.markdown.changes import CommentContext, NotebookChange, RenderedComment
 from nbreview.render.markdown.images import ImageAllowance, ImageLinker, PictureLinks
@@ -268,10 +267,3 @@ def _summary_only(
             cut = body if host.max_body is None else body[: host.max_body - 1]
             return RenderedComment(cut, {}, "summary only", left_out)
         limit = max(0, (limit if limit is not None else len(changes)) * 2 // 3)
-
-
-def render_diff(
-    diff: NotebookDiff, path: str = "notebook.ipynb", ctx: CommentContext | None = None, *, host: CommentHost = PLAIN
-) -> str:
-    """Convenience: the comment body for a single notebook diff (pictures counted, not linked)."""
-    return render_comment([NotebookChange(path, "modified", diff=diff)], ctx, host=host).body

@@ -6,9 +6,7 @@ each); a changed one as source hunks, the outputs that changed and its metadata 
 
 from __future__ import annotations
 
-from typing import Any
-
-from nbreview.engine.content import cell_source
+from nbreview.engine.content import cell_at, cell_source
 from nbreview.engine.model import CellDiff, NotebookDiff
 from nbreview.render.terminal.outputs import output_label, render_output, summarise_whole_output
 from nbreview.render.terminal.style import BLUE, BOLD, DIM, GREEN, MAGENTA, RED, YELLOW, TerminalStyle, clean
@@ -16,15 +14,6 @@ from nbreview.render.terminal.syntax import lexer_for
 from nbreview.render.terminal.text import render_text_diff, whole_lines
 from nbreview.render.terminal.values import change_lines
 from nbreview.view import status_word
-
-
-def cell_at(nb: dict[str, Any] | None, index: int | None) -> dict[str, Any]:
-    """The notebook's cell at ``index`` ({} when absent or not a cell)."""
-    cells = (nb or {}).get("cells") or []
-    if index is None or not 0 <= index < len(cells) or not isinstance(cells[index], dict):
-        return {}
-    cell: dict[str, Any] = cells[index]
-    return cell
 
 
 def cell_header(c: CellDiff, diff: NotebookDiff | None = None) -> str:

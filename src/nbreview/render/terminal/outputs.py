@@ -15,7 +15,8 @@ from nbreview.render.terminal.images import image_change, image_info
 from nbreview.render.terminal.style import GREEN, RED, YELLOW, TerminalStyle
 from nbreview.render.terminal.text import render_text_diff, whole_lines
 from nbreview.render.terminal.values import change_text
-from nbreview.view.images import byte_size, output_at, size_text
+from nbreview.view import output_at
+from nbreview.view.images import byte_size, size_text
 
 
 def output_label(out: dict[str, Any], fallback_type: str = "") -> str:
