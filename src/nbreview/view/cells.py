@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from nbreview.engine.content import cell_at, notebook_language
+from nbreview.engine.content import cell_at, notebook_language, output_at
 from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, Summary
 
 Visibility = Literal["shown", "quiet", "hidden"]
@@ -77,10 +77,13 @@ def output_visibility(o: OutputDiff) -> Visibility:
 
 @dataclass(frozen=True, slots=True)
 class OutputView:
-    """One output of a changed cell as shown: its diff and its visibility (:func:`output_visibility`)."""
+    """One output of a changed cell as shown: its diff, its visibility (:func:`output_visibility`)
+    and the output on each side as the notebooks hold it (``{}`` on a side it is not on)."""
 
     diff: OutputDiff
     visibility: Visibility
+    old: dict[str, Any] = field(default_factory=dict)
+    new: dict[str, Any] = field(default_factory=dict)
 
     def drawn(self, show_transient: bool = False) -> bool:
         """Listed among the cell's changed outputs (quiet ones only when transient changes are shown)."""
@@ -228,7 +231,13 @@ def build(d: NotebookDiff, show_unchanged: bool = False, show_transient: bool = 
     for c in d.cells:
         result = (c.old_index, c.new_index) in results
         visibility = cell_visibility(c, show_unchanged, show_transient, result)
-        outputs = [OutputView(o, output_visibility(o)) for o in c.outputs or []]
+        outputs = [
+            OutputView(
+                o, output_visibility(o),
+                output_at(d.old_nb, c.old_index, o.old_index), output_at(d.new_nb, c.new_index, o.new_index),
+            )
+            for o in c.outputs or []
+        ]
         old, new = cell_at(d.old_nb, c.old_index), cell_at(d.new_nb, c.new_index)
         cells.append(CellView(c, status_word(c), visibility, result, old, new, language, outputs))
     view = NotebookView(d, cells, d.summary(), show_transient=show_transient, language=language)

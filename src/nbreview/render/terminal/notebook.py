@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from nbreview.engine.content import notebook_language
 from nbreview.engine.model import NotebookDiff
 from nbreview.render.terminal.cells import render_cell, rule
 from nbreview.render.terminal.style import BOLD, CYAN, DIM, YELLOW, TerminalStyle, clean, terminal_safe
@@ -71,10 +70,9 @@ def _lines(view: NotebookView, st: TerminalStyle, title: str | None) -> Iterator
     if notebook_changes:
         yield rule("notebook", st, CYAN)
         yield from notebook_changes
-    language = notebook_language(diff.new_nb, diff.old_nb)
-    for cv in view.cells:
-        if cv.shown:
-            yield from render_cell(cv.diff, diff, st, language, cv.result)
+    for cell_view in view.cells:
+        if cell_view.shown:
+            yield from render_cell(cell_view, st)
     hidden = view.hidden_parts()  # "no changes" is said once, in the summary line above
     if hidden:
         yield st.paint(DIM, f"⋯ hidden: {', '.join(hidden)}; -a shows everything")

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from nbreview.engine.content import TEXT_MIME_ORDER, is_raster, output_text, value_text
-from nbreview.engine.model import CellDiff, MimeDiff, NotebookDiff, OutputDiff
+from nbreview.engine.model import MimeDiff, OutputDiff
 from nbreview.render.terminal.images import image_change, image_info
 from nbreview.render.terminal.style import GREEN, RED, YELLOW, TerminalStyle
 from nbreview.render.terminal.text import render_text_diff, whole_lines
 from nbreview.render.terminal.values import change_text
-from nbreview.view import output_at
+from nbreview.view import OutputView
 from nbreview.view.images import byte_size, size_text
 
 
@@ -50,10 +50,9 @@ def summarise_whole_output(out: dict[str, Any]) -> str:
     return ", ".join(bits)
 
 
-def render_output(o: OutputDiff, c: CellDiff, diff: NotebookDiff, st: TerminalStyle, indent: str) -> list[str]:
+def render_output(output: OutputView, st: TerminalStyle, indent: str) -> list[str]:
     """One output's header line (what changed) and, for text, its diff or first lines."""
-    old_out = output_at(diff.old_nb, c.old_index, o.old_index)
-    new_out = output_at(diff.new_nb, c.new_index, o.new_index)
+    o, old_out, new_out = output.diff, output.old, output.new
     shown = new_out or old_out
     idx = o.new_index if o.new_index is not None else o.old_index
     head = f"output {idx} · {output_label(shown, o.output_type)}"
