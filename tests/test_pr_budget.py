@@ -292,9 +292,9 @@ def test_when_cells_are_cut_the_changed_results_are_kept_first() -> None:
     new = notebook([code_cell("a = 2"), code_cell("load()", text("ok again\n"), 3), code_cell("plot()", plot(250), 4)])
     view = build(_diff(json.dumps(old).encode(), json.dumps(new).encode(), "nb"))
     assert [(cv.visibility, cv.result) for cv in view.cells] == [("shown", False), ("quiet", False), ("shown", True)]
-    assert [c.new_index for c in picked(view, 1)] == [2]  # the plot, though it comes last
-    assert [c.new_index for c in picked(view, 2)] == [0, 2]  # then the source change, in notebook order
-    assert [c.new_index for c in picked(view, None)] == [0, 1, 2]
+    assert [c.diff.new_index for c in picked(view, 1)] == [2]  # the plot, though it comes last
+    assert [c.diff.new_index for c in picked(view, 2)] == [0, 2]  # then the source change, in notebook order
+    assert [c.diff.new_index for c in picked(view, None)] == [0, 1, 2]
 
 
 def test_a_thread_on_the_base_side_is_named_base_not_old() -> None:

@@ -11,7 +11,7 @@ from nbreview.render.markdown.images import ImageAllowance, PictureLinks
 from nbreview.render.markdown.inert import fence, inline
 from nbreview.render.markdown.outputs import added_outputs, output_block
 from nbreview.render.markdown.text import clip, diff_lines, prose_diff
-from nbreview.view import status_word
+from nbreview.view import CellView, status_word
 
 PROSE_WIDTH = 88  # an added or removed markdown cell's lines are wrapped to read on a phone
 
@@ -68,15 +68,15 @@ def _source_block(c: CellDiff, detail: Detail) -> list[str]:
 
 
 def cell_block(
-    d: NotebookDiff, c: CellDiff, detail: Detail, linker: PictureLinks | None, allowance: ImageAllowance
+    d: NotebookDiff, cell_view: CellView, detail: Detail, linker: PictureLinks | None, allowance: ImageAllowance
 ) -> list[str]:
-    """The lines of one shown cell, pictures counted against ``allowance``."""
+    """The lines of one shown cell (the outputs the view shows), pictures counted against ``allowance``."""
+    c = cell_view.diff
     out = [cell_title(c) + "\n", *_source_block(c, detail)]
     if c.status == "modified":
-        for o in c.outputs or []:
-            if o.status == "unchanged" or o.transient:
-                continue
-            out += output_block(d, c, o, detail.max_output_lines, linker, allowance)
+        for output in cell_view.outputs:
+            if output.visibility == "shown":
+                out += output_block(d, c, output.diff, detail.max_output_lines, linker, allowance)
     elif c.status == "added" and c.cell is not None and c.cell.get("outputs"):
         out += added_outputs(c.cell["outputs"], detail.max_output_lines, linker, allowance)
     changes = [ch for ch in c.metadata + c.fields if not ch.transient]

@@ -7,12 +7,11 @@ the view's words, what the view hides) at one :class:`~nbreview.render.markdown.
 
 from __future__ import annotations
 
-from nbreview.engine.model import CellDiff
 from nbreview.render.markdown.cells import LEVELS, Detail, cell_block, changed_names
 from nbreview.render.markdown.changes import NotebookChange
 from nbreview.render.markdown.images import ImageAllowance, PictureLinks
 from nbreview.render.markdown.inert import html_text, inline
-from nbreview.view import NotebookView, plural
+from nbreview.view import CellView, NotebookView, plural
 from nbreview.view.summary import summary_text
 
 TABLE_HEAD = (
@@ -22,20 +21,20 @@ STATUS_MARK = {"added": " 🆕", "removed": " 🗑️", "renamed": " ↪️", "c
 PROBLEMS_SHOWN = 3  # load problems (repaired JSON, upgraded format) quoted per side
 
 
-def picked(view: NotebookView, limit: int | None) -> list[CellDiff]:
+def picked(view: NotebookView, limit: int | None) -> list[CellView]:
     """The shown cells a section lists, in notebook order: all, or ``limit`` of them taken by rank:
     cells whose result changed (a picture, a table, a counted number), then other changes, then
     quiet (re-executed only) cells."""
     shown = view.shown
     if limit is None or len(shown) <= limit:
-        return [cv.diff for cv in shown]
+        return shown
 
     def rank(k: int) -> tuple[int, int]:
         cv = shown[k]
         return (0 if cv.result else 1 if cv.visibility == "shown" else 2, k)
 
     order = sorted(range(len(shown)), key=rank)[:limit]
-    return [shown[k].diff for k in sorted(order)]
+    return [shown[k] for k in sorted(order)]
 
 
 class MarkdownRenderer:
@@ -74,8 +73,8 @@ class MarkdownRenderer:
         if nb_changes:
             parts.append(f"<sub>notebook metadata changed: {changed_names(nb_changes)}</sub>\n")
         shown = picked(view, self.detail.max_cells)
-        for c in shown:
-            parts += cell_block(d, c, self.detail, self.linker, self.allowance)
+        for cell_view in shown:
+            parts += cell_block(d, cell_view, self.detail, self.linker, self.allowance)
         self.cells_left = len(view.shown) - len(shown)
         quiet = view.hidden_parts()
         if self.cells_left:
