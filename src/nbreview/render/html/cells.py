@@ -14,7 +14,7 @@ from nbreview.render.html.markdown import render_markdown
 from nbreview.render.html.outputs import render_outputs
 from nbreview.render.html.syntax import lexer_for
 from nbreview.render.html.text import render_source, render_text_diff
-from nbreview.view import CellView, plural, status_word
+from nbreview.view import CellView, plural
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
@@ -62,14 +62,15 @@ def cell_anchor(cell: CellDiff) -> str:
     return f"n{cell.new_index}" if cell.new_index is not None else f"o{cell.old_index}"
 
 
-def _cell_source(ctx: RenderContext, cell: CellDiff, lexer: Lexer | None) -> str:
+def _cell_source(cell_view: CellView, lexer: Lexer | None) -> str:
     """The source: a diff when it changed, else one side's text (marked when added or removed)."""
+    cell = cell_view.diff
     if cell.source is not None and cell.source.changed and cell.status == "modified":
         return render_text_diff(cell.source, lexer)
     if cell.status == "removed":
-        return render_source(cell_source(ctx.cell("old", cell.old_index)), lexer, "del")
+        return render_source(cell_source(cell_view.old_cell), lexer, "del")
     mark = "ins" if cell.status == "added" else ""
-    shown = ctx.cell("new", cell.new_index) or (cell.cell or {})
+    shown = cell_view.new_cell or (cell.cell or {})
     return render_source(cell_source(shown), lexer, mark)
 
 
@@ -105,12 +106,12 @@ def _markdown_view(ctx: RenderContext, cell: CellDiff) -> str:
     return f'<div class="rendered"><div class="md new">{_rendered_markdown(ctx, "new", cell.new_index)}</div></div>'
 
 
-def _execution_counts(ctx: RenderContext, cell: CellDiff) -> str:
+def _execution_counts(cell_view: CellView) -> str:
     """``In [4]``, or ``In [4] → [5]`` when a code cell's execution count changed."""
+    cell = cell_view.diff
     if cell.cell_type != "code":
         return ""
-    old = ctx.cell("old", cell.old_index).get("execution_count") if cell.old_index is not None else None
-    new = ctx.cell("new", cell.new_index).get("execution_count") if cell.new_index is not None else None
+    old, new = cell_view.old_count, cell_view.new_count
     old_text, new_text = ("" if old is None else old), ("" if new is None else new)
     if cell.old_index is None:
         return f'<span class="exec">In [{esc(new_text)}]</span>'
@@ -119,8 +120,9 @@ def _execution_counts(ctx: RenderContext, cell: CellDiff) -> str:
     return f'<span class="exec">In [{esc(old_text)}] → [{esc(new_text)}]</span>'
 
 
-def _header(ctx: RenderContext, cell: CellDiff, anchor: str) -> str:
+def _header(cell_view: CellView, anchor: str) -> str:
     """Numbers (old → new, a link to the cell), type, execution counts, status, move and what changed."""
+    cell = cell_view.diff
     old = "" if cell.old_index is None else f"[{cell.old_index}]"
     new = "" if cell.new_index is None else f"[{cell.new_index}]"
     numbers = f"{old} → {new}" if old and new else (f"{old} → ∅" if old else f"∅ → {new}")
@@ -132,8 +134,8 @@ def _header(ctx: RenderContext, cell: CellDiff, anchor: str) -> str:
         switch = '<button type="button" class="mdswitch" aria-pressed="false" title="markdown source">source</button>'
     return (
         f'<header class="ch"><a class="num" href="#{anchor}" title="link to this cell">{numbers}</a>'
-        f'<span class="type">{esc(cell.cell_type)}</span>{_execution_counts(ctx, cell)}'
-        f'<span class="status">{esc(status_word(cell))}</span>{moved}{what}{switch}</header>'
+        f'<span class="type">{esc(cell.cell_type)}</span>{_execution_counts(cell_view)}'
+        f'<span class="status">{esc(cell_view.status)}</span>{moved}{what}{switch}</header>'
     )
 
 
@@ -154,15 +156,15 @@ def render_cell(ctx: RenderContext, cell_view: CellView) -> str:
     if cell_view.change:
         classes.append("chg")
     if cell.cell_type == "markdown":
-        source = _cell_source(ctx, cell, lexer_for("markdown"))
+        source = _cell_source(cell_view, lexer_for("markdown"))
         body = f'{_markdown_view(ctx, cell)}<div class="srcview">{source}</div>'
     else:
-        body = _cell_source(ctx, cell, ctx.lexer if cell.cell_type == "code" else None)
-    outputs = render_outputs(ctx, cell) if cell.cell_type == "code" else ""
+        body = _cell_source(cell_view, ctx.lexer if cell.cell_type == "code" else None)
+    outputs = render_outputs(ctx, cell_view) if cell.cell_type == "code" else ""
     fields = [f for f in cell.fields if f.path[:1] != ["execution_count"]]
     meta = render_changes(cell.metadata + fields, "metadata")
     return (
-        f'<section class="{" ".join(classes)}" id="{anchor}">{_header(ctx, cell, anchor)}'
+        f'<section class="{" ".join(classes)}" id="{anchor}">{_header(cell_view, anchor)}'
         f'<div class="cb">{body}{outputs}{meta}</div></section>'
     )
 

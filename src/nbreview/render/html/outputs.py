@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from nbreview.engine.content import IMAGE_MIMES, is_image, value_text
-from nbreview.engine.model import CellDiff, OutputDiff
+from nbreview.engine.model import CellDiff
 from nbreview.engine.text import HUGE_TEXT_CHARS, head_and_tail
 from nbreview.render.escape import esc
 from nbreview.render.html.ansi import ansi_to_html
@@ -20,6 +20,7 @@ from nbreview.render.html.images import image_comparison, image_tag
 from nbreview.render.html.markdown import render_markdown
 from nbreview.render.html.safe import latex_to_mathml, sanitize_html
 from nbreview.render.html.text import render_text_diff
+from nbreview.view import CellView, OutputView
 from nbreview.view.images import byte_size, image_pair
 
 # Which representation of a rich output to show, best first: pictures (IMAGE_MIMES), then text.
@@ -115,29 +116,30 @@ def _row(cls: str, side: Side, body: str) -> str:
     return f'<div class="orow {cls}"><div class="oside {side}">{body}</div></div>'
 
 
-def _output_row(ctx: RenderContext, cell: CellDiff, output: OutputDiff) -> str:
+def _output_row(ctx: RenderContext, cell: CellDiff, output_view: OutputView) -> str:
     """One output of a cell present on both sides: shown once when on one side or unchanged, else compared."""
+    output = output_view.diff
     old_cell, new_cell = cell.old_index, cell.new_index
     old_output, new_output = output.old_index, output.new_index
     unchanged = output.status == "unchanged"
     if output.status == "added" or (unchanged and new_cell is not None and new_output is not None):
         assert new_cell is not None and new_output is not None
-        shown = ctx.cell("new", new_cell).get("outputs", [])[new_output]
+        shown = output_view.new
         return _row("same" if unchanged else "added", "new", render_output(ctx, "new", new_cell, new_output, shown))
     if output.status == "removed" or (unchanged and old_cell is not None and old_output is not None):
         assert old_cell is not None and old_output is not None
-        shown = ctx.cell("old", old_cell).get("outputs", [])[old_output]
+        shown = output_view.old
         return _row("same" if unchanged else "removed", "old", render_output(ctx, "old", old_cell, old_output, shown))
-    return _modified_row(ctx, cell, output)
+    return _modified_row(ctx, cell, output_view)
 
 
-def _modified_row(ctx: RenderContext, cell: CellDiff, output: OutputDiff) -> str:
+def _modified_row(ctx: RenderContext, cell: CellDiff, output_view: OutputView) -> str:
     """A changed output: its image comparison, a text diff of what changed, or old and new side by side."""
+    output = output_view.diff
     old_cell, new_cell = cell.old_index, cell.new_index
     assert old_cell is not None and new_cell is not None
     assert output.old_index is not None and output.new_index is not None
-    old_output = ctx.cell("old", old_cell).get("outputs", [])[output.old_index]
-    new_output = ctx.cell("new", new_cell).get("outputs", [])[output.new_index]
+    old_output, new_output = output_view.old, output_view.new
     tag = " transient" if output.transient else ""
     note = '<div class="onote">changed only in volatile parts (timings, addresses)</div>' if output.transient else ""
     data = new_output.get("data") if isinstance(new_output, dict) else None
@@ -173,21 +175,23 @@ def _modified_row(ctx: RenderContext, cell: CellDiff, output: OutputDiff) -> str
     )
 
 
-def render_outputs(ctx: RenderContext, cell: CellDiff) -> str:
+def render_outputs(ctx: RenderContext, cell_view: CellView) -> str:
     """A code cell's outputs: all of one side for an added or removed cell, else output by output."""
+    cell = cell_view.diff
     rows: list[str] = []
     if cell.status == "added" or cell.status == "removed":
         side: Side = "new" if cell.status == "added" else "old"
         index = cell.new_index if side == "new" else cell.old_index
         assert index is not None
         cls = "added" if side == "new" else "removed"
-        for k, output in enumerate(ctx.cell(side, index).get("outputs", []) or []):
+        whole = cell_view.new_cell if side == "new" else cell_view.old_cell
+        for k, output in enumerate(whole.get("outputs", []) or []):
             rows.append(_row(cls, side, render_output(ctx, side, index, k, output)))
     elif cell.outputs is not None:
-        rows = [_output_row(ctx, cell, output) for output in cell.outputs]
+        rows = [_output_row(ctx, cell, output_view) for output_view in cell_view.outputs]
     else:
         index = cell.new_index
         assert index is not None
-        for k, output in enumerate(ctx.cell("new", index).get("outputs", []) or []):
+        for k, output in enumerate(cell_view.new_cell.get("outputs", []) or []):
             rows.append(_row("same", "new", render_output(ctx, "new", index, k, output)))
     return f'<div class="outs">{"".join(rows)}</div>' if rows else ""
