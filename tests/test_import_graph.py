@@ -183,3 +183,28 @@ def test_no_upward_imports() -> None:
     found = upward_imports(import_graph())
     assert found == [], "imports from a higher layer (see LAYERS): " + "; ".join(found)
 
+
+
+# Renderers draw the view: what they need of the engine at run time the view hands them
+# (``nbreview.view`` re-exports it), so render/ imports the engine and the results only for type checking.
+VIEW_ONLY = ("render",)
+BELOW_THE_VIEW = ("engine", "results")
+
+
+def runtime_imports_past_the_view(graph: dict[str, set[str]]) -> list[str]:
+    """Every run-time import of the engine or the results by a renderer, as ``"a -> b"``."""
+    def first(module: str) -> str:
+        return module.split(".")[1] if "." in module else ""
+
+    return sorted(f"{a} -> {b}" for a, targets in graph.items() if first(a) in VIEW_ONLY
+                  for b in targets if first(b) in BELOW_THE_VIEW)
+
+
+def test_view_seam_check_finds_a_renderer_reading_the_engine() -> None:
+    graph = {"nbreview.render.html.cells": {"nbreview.engine.model", "nbreview.view"}, "nbreview.view": set()}
+    assert runtime_imports_past_the_view(graph) == ["nbreview.render.html.cells -> nbreview.engine.model"]
+
+
+def test_renderers_import_the_engine_only_for_type_checking() -> None:
+    found = runtime_imports_past_the_view(import_graph())
+    assert found == [], "renderers reading the engine at run time (go through nbreview.view): " + "; ".join(found)

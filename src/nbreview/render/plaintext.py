@@ -12,10 +12,10 @@ import hashlib
 import json
 from typing import Any
 
-from nbreview.engine.content import output_text
-from nbreview.engine.content import value_text as _text
 from nbreview.render.terminal import byte_size, clean, image_info, size_text
 from nbreview.render.terminal.outputs import output_label
+from nbreview.view import output_text
+from nbreview.view import value_text as _text
 
 OUTPUT_LINES = 50
 

@@ -1,6 +1,7 @@
 """What a reviewer is shown, decided once from a NotebookDiff and the display options.
 
-Renderers (terminal, HTML page, PR comment, JSON) draw a :class:`NotebookView`; they do not
+Renderers (terminal, HTML page, PR comment, JSON) draw a :class:`NotebookView` (and import the
+engine only for type checking: what they need of it at run time is re-exported here); they do not
 decide which cells are shown, what a cell's status is called, how hunks are folded or which
 MIME types are pictures. The results review has its own view in ``nbreview.view.results``,
 built the same way (data decided once, each renderer only draws it).
@@ -21,6 +22,8 @@ from nbreview.engine.content import (
     output_text,
     value_text,
 )
+from nbreview.engine.model import MISSING, Summary, ValueChange
+from nbreview.engine.text import HUGE_TEXT_CHARS, head_and_tail
 from nbreview.view.cells import (
     CellView,
     NotebookView,
@@ -36,6 +39,8 @@ from nbreview.view.hunks import Row, Segment, grouped_rows, hunk_header, hunks, 
 __all__ = [
     "IMAGE_MIMES", "RASTER_MIMES", "TEXT_MIME_ORDER", "cell_at", "cell_source", "is_image", "is_raster",
     "notebook_language", "output_at", "output_text", "value_text",
+    # engine values a renderer uses at run time (renderers import the engine only for type checking)
+    "HUGE_TEXT_CHARS", "MISSING", "Summary", "ValueChange", "head_and_tail",
     "CellView", "NotebookView", "OutputView", "build", "cell_visibility", "json_document", "plural", "status_word",
     "Row", "Segment", "grouped_rows", "hunk_header", "hunks", "segments",
 ]

@@ -38,6 +38,24 @@ def image_bytes(value: Any, mime: str) -> bytes | None:
         return None
 
 
+def picture_size(value: Any) -> tuple[int, int] | None:
+    """(width, height) of a stored raster image, read from its header (None when unreadable)."""
+    from nbreview.engine.images import image_size
+
+    return image_size(value)
+
+
+def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
+    """(width, height) of a base64 image and its decoded size in bytes."""
+    from nbreview.engine.images import decode_b64, image_size
+
+    try:
+        nbytes = len(decode_b64(value))
+    except (binascii.Error, ValueError):
+        return None, 0
+    return image_size(value), nbytes
+
+
 def size_text(size: tuple[int, int] | None) -> str:
     """``240×160`` (``?×?`` when the size is unknown)."""
     return f"{size[0]}×{size[1]}" if size else "?×?"
@@ -131,3 +149,25 @@ def image_pairs(d: NotebookDiff, c: CellDiff, o: OutputDiff) -> list[ImagePair]:
         for m in o.mimes
         if is_image(m.mime) and not (m.status == "unchanged" and m.identical)
     ]
+
+
+def output_data(nb: JSONDict | None, cell: int, output: int, mime: str) -> Any:
+    """The stored value of one MIME type of one output, or None when there is none."""
+    data = output_at(nb, cell, output).get("data")
+    return data.get(mime) if isinstance(data, dict) else None
+
+
+def difference_image(d: NotebookDiff, old: tuple[int, int], new: tuple[int, int], mime: str) -> bytes | None:
+    """The difference picture of two output images, or None when they cannot be decoded."""
+    from PIL import UnidentifiedImageError
+
+    from nbreview.engine.images import difference_png
+
+    old_value = output_data(d.old_nb, old[0], old[1], mime)
+    new_value = output_data(d.new_nb, new[0], new[1], mime)
+    if old_value is None or new_value is None:
+        return None
+    try:
+        return difference_png(old_value, new_value)
+    except (UnidentifiedImageError, OSError, ValueError, binascii.Error):
+        return None

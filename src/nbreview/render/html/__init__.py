@@ -16,11 +16,10 @@ re-exports their public names.
 
 from __future__ import annotations
 
-from nbreview.engine.content import notebook_language
 from nbreview.render.html.ansi import ansi_to_html
 from nbreview.render.html.cells import cell_anchor, render_cell, render_changes
 from nbreview.render.html.context import MAX_QUIET_CELLS, ImageLinks, JSONDict, RenderContext, Side
-from nbreview.render.html.images import InlineImages, attachment_data, difference_image, output_data
+from nbreview.render.html.images import InlineImages, attachment_data
 from nbreview.render.html.markdown import render_markdown
 from nbreview.render.html.notebook import HtmlRenderer, render_notebook, summary_parts, summary_text
 from nbreview.render.html.outputs import MIME_ORDER, choose_mime, render_mime, render_output
@@ -39,7 +38,8 @@ from nbreview.render.html.page import (
 from nbreview.render.html.safe import latex_to_mathml, sanitize_html
 from nbreview.render.html.syntax import highlight_lines, lexer_for, pygments_css
 from nbreview.render.html.text import render_source, render_text_diff
-from nbreview.view.images import image_bytes
+from nbreview.view import notebook_language
+from nbreview.view.images import difference_image, image_bytes, output_data
 
 __all__ = [
     "ASSETS", "MAX_QUIET_CELLS", "MIME_ORDER", "PACKED_TYPE",

@@ -6,18 +6,18 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from nbreview.engine.content import IMAGE_MIMES, cell_source
-from nbreview.engine.model import MISSING, CellDiff, ValueChange
 from nbreview.render.escape import esc
 from nbreview.render.html.context import RenderContext, Side
 from nbreview.render.html.markdown import render_markdown
 from nbreview.render.html.outputs import render_outputs
 from nbreview.render.html.syntax import lexer_for
 from nbreview.render.html.text import render_source, render_text_diff
-from nbreview.view import CellView, plural
+from nbreview.view import IMAGE_MIMES, MISSING, CellView, cell_source, plural
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
+
+    from nbreview.engine.model import CellDiff, ValueChange
 
 
 def _path(path: Sequence[str | int]) -> str:

@@ -7,24 +7,17 @@ The server links images by URL (loaded lazily); the self-contained report inline
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nbreview.engine.content import value_text
-from nbreview.engine.images import image_size
-from nbreview.engine.model import NotebookDiff
 from nbreview.render.escape import esc
 from nbreview.render.html.context import ImageLinks, JSONDict, Side
-from nbreview.view import output_at
-from nbreview.view.images import ImagePair
+from nbreview.view import value_text
+from nbreview.view.images import ImagePair, difference_image, output_data, picture_size
 
-
-def output_data(nb: JSONDict | None, cell: int, output: int, mime: str) -> Any:
-    """The stored value of one MIME type of one output, or None when there is none."""
-    data = output_at(nb, cell, output).get("data")
-    return data.get(mime) if isinstance(data, dict) else None
+if TYPE_CHECKING:
+    from nbreview.engine.model import NotebookDiff
 
 
 def attachment_data(nb: JSONDict | None, cell: int, name: str, mime: str) -> Any:
@@ -63,25 +56,9 @@ class InlineImages:
         return self._uri(attachment_data(nb, cell, name, mime), mime)
 
 
-def difference_image(d: NotebookDiff, old: tuple[int, int], new: tuple[int, int], mime: str) -> bytes | None:
-    """The difference picture of two output images, or None when they cannot be decoded."""
-    from PIL import UnidentifiedImageError
-
-    from nbreview.engine.images import difference_png
-
-    old_value = output_data(d.old_nb, old[0], old[1], mime)
-    new_value = output_data(d.new_nb, new[0], new[1], mime)
-    if old_value is None or new_value is None:
-        return None
-    try:
-        return difference_png(old_value, new_value)
-    except (UnidentifiedImageError, OSError, ValueError, binascii.Error):
-        return None
-
-
 def image_tag(links: ImageLinks, side: Side, cell: int, output: int, mime: str, value: Any) -> str:
     """An output's picture, sized (so the page does not jump as images load lazily)."""
-    size = image_size(value) if mime != "image/svg+xml" else _svg_size(value)
+    size = picture_size(value) if mime != "image/svg+xml" else _svg_size(value)
     dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
     src = links.image(side, cell, output, mime)
     return f'<img src="{esc(src)}"{dims} loading="lazy" decoding="async" alt="{esc(mime)} output">'

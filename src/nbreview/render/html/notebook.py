@@ -7,7 +7,8 @@ decision (:func:`nbreview.view.build`); the page keeps the others, folded.
 
 from __future__ import annotations
 
-from nbreview.engine.model import NotebookDiff
+from typing import TYPE_CHECKING
+
 from nbreview.render.escape import esc
 from nbreview.render.html.cells import render_cell, render_changes
 from nbreview.render.html.context import MAX_QUIET_CELLS, ImageLinks, RenderContext
@@ -16,6 +17,9 @@ from nbreview.view import CellView, NotebookView
 from nbreview.view import build as build_view
 from nbreview.view.summary import fold_label, summary_items
 from nbreview.view.summary import summary_text as view_summary_text
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import NotebookDiff
 
 
 def summary_parts(d: NotebookDiff) -> list[tuple[str, str]]:

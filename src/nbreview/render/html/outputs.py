@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nbreview.engine.content import IMAGE_MIMES, is_image, value_text
-from nbreview.engine.model import CellDiff
-from nbreview.engine.text import HUGE_TEXT_CHARS, head_and_tail
 from nbreview.render.escape import esc
 from nbreview.render.html.ansi import ansi_to_html
 from nbreview.render.html.context import JSONDict, RenderContext, Side
@@ -20,8 +17,11 @@ from nbreview.render.html.images import image_comparison, image_tag
 from nbreview.render.html.markdown import render_markdown
 from nbreview.render.html.safe import latex_to_mathml, sanitize_html
 from nbreview.render.html.text import render_text_diff
-from nbreview.view import CellView, OutputView
+from nbreview.view import HUGE_TEXT_CHARS, IMAGE_MIMES, CellView, OutputView, head_and_tail, is_image, value_text
 from nbreview.view.images import byte_size, image_pair
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import CellDiff
 
 # Which representation of a rich output to show, best first: pictures (IMAGE_MIMES), then text.
 MIME_ORDER = IMAGE_MIMES + (

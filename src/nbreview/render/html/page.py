@@ -13,14 +13,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from nbreview.engine.model import NotebookDiff
 from nbreview.io.gcpause import gc_paused
 from nbreview.render.html.images import InlineImages
 from nbreview.render.html.notebook import render_notebook, summary_parts
 from nbreview.render.html.syntax import pygments_css
 from nbreview.view import build as build_view
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import NotebookDiff
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "web" / "assets"
 BAR_EMPTY = '<svg class="bar" viewBox="0 0 50 6" aria-hidden="true"><rect width="50" height="6" class="u"/></svg>'

@@ -7,9 +7,13 @@ text is escaped; links point only at cell anchors of the same page.
 
 from __future__ import annotations
 
-from nbreview.engine.model import NotebookDiff
+from typing import TYPE_CHECKING
+
 from nbreview.render.escape import esc
 from nbreview.view import results as view
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import NotebookDiff
 
 
 def _cell_href(prefix: str, cell: int) -> str:

@@ -10,11 +10,12 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from nbreview.engine.model import Span
 from nbreview.render.escape import esc
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
+
+    from nbreview.engine.model import Span
 
 
 @lru_cache(maxsize=64)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nbreview.engine.model import LineOp, Span, TextDiff
 from nbreview.render.escape import esc
 from nbreview.render.html.ansi import ansi_to_html
 from nbreview.render.html.syntax import emphasised, highlight_lines
@@ -16,6 +15,8 @@ from nbreview.view import segments
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
+
+    from nbreview.engine.model import LineOp, Span, TextDiff
 
 
 def _positions(text_diff: TextDiff) -> tuple[dict[int, int], dict[int, int]]:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from nbreview.engine.model import CellDiff, NotebookDiff, ValueChange
 from nbreview.render.markdown.images import ImageAllowance, PictureLinks
 from nbreview.render.markdown.inert import fence, inline
 from nbreview.render.markdown.outputs import added_outputs, output_block
 from nbreview.render.markdown.text import clip, diff_lines, prose_diff
 from nbreview.view import CellView, status_word
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import CellDiff, NotebookDiff, ValueChange
 
 PROSE_WIDTH = 88  # an added or removed markdown cell's lines are wrapped to read on a phone
 

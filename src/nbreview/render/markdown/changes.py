@@ -4,10 +4,13 @@ the context its footer names, and the rendered body with the pictures it links."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from nbreview.engine.model import NotebookDiff, Summary
-from nbreview.view import NotebookView
+from nbreview.view import NotebookView, Summary
 from nbreview.view import build as build_view
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import NotebookDiff
 
 
 @dataclass

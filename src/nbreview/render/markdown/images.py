@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from nbreview.engine.model import NotebookDiff
 from nbreview.view.images import ImagePair
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import NotebookDiff
 
 IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp", "image/bmp": "bmp"}
 

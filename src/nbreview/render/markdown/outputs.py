@@ -7,17 +7,19 @@ comment reliably).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nbreview.engine.content import is_raster, output_text
-from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, TextDiff
 from nbreview.render.markdown.images import ImageAllowance, PictureLinks, before_after, pair_table
 from nbreview.render.markdown.inert import fence, inline
 from nbreview.render.markdown.results import grid
 from nbreview.render.markdown.text import clip, diff_lines
+from nbreview.view import is_raster, output_text
 from nbreview.view import results as results_view
 from nbreview.view.images import image_bytes, image_pairs
 from nbreview.view.noise import repr_only
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, TextDiff
 
 # A huge output is not split whole to show a few lines: this many characters per line shown are read.
 CHARS_PER_LINE_READ = 400

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from nbreview.engine.model import TextDiff
 from nbreview.render.markdown.inert import inline
 from nbreview.view import grouped_rows, hunks
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import TextDiff
 
 HUNK_GAP = "@@ ⋯ @@"  # between two hunks: unchanged lines folded away (or never listed)
 

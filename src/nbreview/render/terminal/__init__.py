@@ -16,9 +16,7 @@ This package only re-exports. Its modules, leaf first: ``style`` (colours, optio
 
 from __future__ import annotations
 
-from nbreview.engine.content import notebook_language
 from nbreview.render.terminal.cells import cell_header, render_cell
-from nbreview.render.terminal.images import image_info
 from nbreview.render.terminal.notebook import TerminalRenderer, iter_render, render
 from nbreview.render.terminal.stat import StatRow, render_stat
 from nbreview.render.terminal.style import (
@@ -40,7 +38,8 @@ from nbreview.render.terminal.style import (
 )
 from nbreview.render.terminal.syntax import highlight_lines
 from nbreview.render.terminal.text import render_text_diff
-from nbreview.view.images import byte_size, size_text
+from nbreview.view import notebook_language
+from nbreview.view.images import byte_size, image_info, size_text
 
 __all__ = [
     "BLUE", "BOLD", "CYAN", "DIM", "GREEN", "MAGENTA", "RED", "RESET", "YELLOW",

@@ -7,22 +7,12 @@ resized, a share of pixels changed), the same phrase the page and the PR comment
 
 from __future__ import annotations
 
-import binascii
-from typing import Any
+from typing import TYPE_CHECKING
 
-from nbreview.engine.model import ImageDiff
 from nbreview.view.images import size_text, verdict
 
-
-def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
-    """(width, height) of a base64 image and its decoded size in bytes."""
-    from nbreview.engine.images import decode_b64, image_size
-
-    try:
-        nbytes = len(decode_b64(value))
-    except (binascii.Error, ValueError):
-        return None, 0
-    return image_size(value), nbytes
+if TYPE_CHECKING:
+    from nbreview.engine.model import ImageDiff
 
 
 def image_change(mime: str, image: ImageDiff) -> str:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from nbreview.engine.model import NotebookDiff
 from nbreview.render.terminal.cells import render_cell, rule
 from nbreview.render.terminal.style import BOLD, CYAN, DIM, YELLOW, TerminalStyle, clean, terminal_safe
 from nbreview.render.terminal.values import change_lines
 from nbreview.view import NotebookView
 from nbreview.view import build as build_view
 from nbreview.view.summary import summary_text
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import NotebookDiff
 
 
 class TerminalRenderer:

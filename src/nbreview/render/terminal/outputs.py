@@ -7,16 +7,17 @@ since printing every representation of the same value would be noise.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nbreview.engine.content import TEXT_MIME_ORDER, is_raster, output_text, value_text
-from nbreview.engine.model import MimeDiff, OutputDiff
-from nbreview.render.terminal.images import image_change, image_info
+from nbreview.render.terminal.images import image_change
 from nbreview.render.terminal.style import GREEN, RED, YELLOW, TerminalStyle
 from nbreview.render.terminal.text import render_text_diff, whole_lines
 from nbreview.render.terminal.values import change_text
-from nbreview.view import OutputView
-from nbreview.view.images import byte_size, size_text
+from nbreview.view import TEXT_MIME_ORDER, OutputView, is_raster, output_text, value_text
+from nbreview.view.images import byte_size, image_info, size_text
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import MimeDiff, OutputDiff
 
 
 def output_label(out: dict[str, Any], fallback_type: str = "") -> str:

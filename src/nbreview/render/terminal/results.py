@@ -7,10 +7,13 @@ module only lays it out in columns with the terminal renderer's colours and esca
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from nbreview.engine.model import NotebookDiff
 from nbreview.render.terminal.style import BOLD, CYAN, DIM, GREEN, RED, YELLOW, TerminalStyle, clean
 from nbreview.view import results as view
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import NotebookDiff
 
 _MAX_CELL = 24  # characters of one table cell or label in a grid
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nbreview.engine.model import Summary
 from nbreview.render.terminal.style import BLUE, DIM, GREEN, RED, YELLOW, TerminalStyle, clean, terminal_safe
+from nbreview.view import Summary
 from nbreview.view.summary import NO_CHANGES, stat_items
 
 # The counts the closing line adds up over every notebook (those stat_items words).

@@ -6,10 +6,14 @@ this module paints them: sign, syntax colours, the theme's line tint, padded to 
 
 from __future__ import annotations
 
-from nbreview.engine.model import LineOp, TextDiff
+from typing import TYPE_CHECKING
+
 from nbreview.render.terminal.style import CYAN, DIM, LINE_TINTS, RESET, TerminalStyle, clean
 from nbreview.render.terminal.syntax import Tokens, highlight_lines
 from nbreview.view import grouped_rows, hunk_header, hunks
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import LineOp, TextDiff
 
 
 def _strip_eol(text: str | None) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 
-from nbreview.engine.model import ValueChange
 from nbreview.render.terminal.style import DIM, GREEN, RED, YELLOW, TerminalStyle, clean
+from nbreview.view import ValueChange
 
 
 def _short(value: object, limit: int = 60) -> str:
