@@ -31,12 +31,12 @@ def main() -> int:
     args = parser.parse_args()
 
     from github import Auth
+    from review_world import OTHER, PATH, REPO, REVIEWER, build, seed_comments
 
     from fakegithub import serve
     from nbreview.bot.client import connect
     from nbreview.bot.pr import Settings, open_threads
     from nbreview.bot.session import PullRequestSession
-    from review_world import OTHER, PATH, REPO, REVIEWER, build, seed_comments
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_STATE_HOME"] = str(Path(tmp) / "state")

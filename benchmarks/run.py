@@ -215,7 +215,7 @@ def measure_child(tool: str, a: str, b: str) -> None:
 
         import nbreview
         import nbreview.engine.images  # noqa: F401 - imports before the baseline, as for nbdime
-        import nbreview.engine.pipeline  # noqa: F401
+        import nbreview.results.pipeline  # noqa: F401
 
         def run() -> None:
             nbreview.diff(a, b)

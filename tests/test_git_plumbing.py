@@ -321,9 +321,9 @@ def test_nbreview_log_shows_each_commit_touching_notebooks(repo: Repo) -> None:
 
 
 def test_appending_lines_does_not_touch_the_old_last_line() -> None:
-    from nbreview.engine.pipeline import diff
     from nbreview.engine.text import diff_text
     from nbreview.render.terminal import TerminalStyle, render
+    from nbreview.results.pipeline import diff
 
     d = diff_text("import x\nx.run()", "import x\nx.run()\nx.stop()")
     assert [op.op for op in d.lines] == ["equal", "equal", "insert"]

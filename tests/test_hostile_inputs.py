@@ -130,9 +130,9 @@ def every_face(tmp: Path, name: str, old: bytes, new: bytes) -> dict[str, int]:
 def comment(old: bytes, new: bytes, name: str) -> str:
     """The PR comment for one changed notebook (as the bot builds it: an unreadable one is named)."""
     from nbreview.bot.comment import render_comment
-    from nbreview.engine import pipeline as engine
     from nbreview.errors import NbreviewError
     from nbreview.render.markdown import NotebookChange
+    from nbreview.results import pipeline as engine
 
     ch = NotebookChange(f"{name}.ipynb", "modified")
     try:
@@ -236,7 +236,7 @@ def test_repairs_name_the_file_and_json_path(tmp_path: Path) -> None:
 
 
 def test_image_bombs_compare_by_bytes_and_never_fail_the_comment(tmp_path: Path) -> None:
-    from nbreview.engine import pipeline as engine
+    from nbreview.results import pipeline as engine
 
     name, old, new = H.resource_cases()[0]
     d = engine.diff(old, new)
@@ -360,8 +360,8 @@ def test_tmux_title_and_clipboard_are_not_touched(tmp_path: Path) -> None:
 
 def test_pr_comment_pings_nobody_and_shows_paths_exactly() -> None:
     from nbreview.bot.comment import render_comment
-    from nbreview.engine import pipeline as engine
     from nbreview.render.markdown import NotebookChange
+    from nbreview.results import pipeline as engine
 
     old = json.dumps(H.base_notebook()).encode()
     nb = H.unknown_cell_notebook()
@@ -464,9 +464,9 @@ def test_output_keeps_mode_and_writes_through_symlinks(tmp_path: Path) -> None:
 
 
 def test_huge_output_is_diffed_with_bounded_work_and_still_patches(tmp_path: Path) -> None:
-    from nbreview.engine import pipeline as engine
     from nbreview.engine.text import HUGE_TEXT_CHARS, SHOWN_CHANGED_LINES
     from nbreview.render.html import InlineImages, render_notebook
+    from nbreview.results import pipeline as engine
 
     lines = [f"step {i:>7} loss 0.{i * 7919 % 10**6:06d}\n" for i in range(HUGE_TEXT_CHARS // 30)]
     changed = [x.replace("loss", "LOSS") if k % 50 == 0 else x for k, x in enumerate(lines)]
@@ -495,8 +495,8 @@ def test_huge_output_is_diffed_with_bounded_work_and_still_patches(tmp_path: Pat
 
 
 def test_huge_added_output_shows_its_first_and_last_lines(tmp_path: Path) -> None:
-    from nbreview.engine import pipeline as engine
     from nbreview.render.html import InlineImages, render_notebook
+    from nbreview.results import pipeline as engine
 
     old = H.base_notebook()
     new = H.base_notebook()

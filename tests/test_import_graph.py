@@ -23,9 +23,10 @@ PACKAGE = "nbreview"
 LAYERS: list[tuple[str, ...]] = [
     ("errors",),  # the one exception type every layer raises
     ("io",),  # reading, repairing and writing notebooks; the one git runner
-    # The diff: load -> align -> compare -> NotebookDiff. results/ is part of it: the pipeline
-    # computes the results review and the NotebookDiff carries it (``diff.results``).
-    ("engine", "results"),
+    ("engine",),  # the diff: load -> align -> compare -> NotebookDiff
+    # The results review reads a finished diff and is attached to it (``diff.results``) by
+    # results.pipeline: above the engine, which never imports it.
+    ("results",),
     ("merge",),  # three-way merge on the engine's alignment and text budgets
     ("view",),  # what a reviewer is shown, decided once from a NotebookDiff
     ("render",),  # terminal, HTML, markdown, JSON: each draws the view

@@ -79,8 +79,8 @@ def test_json_text_is_exactly_what_json_dumps_writes() -> None:
     on real diffs and on every kind of JSON value (the odd ones fall back to json.dumps)."""
     import math
 
-    from nbreview.engine.pipeline import diff
     from nbreview.io.write import dumps_indented
+    from nbreview.results.pipeline import diff
     from nbreview.view import json_document
     from support.paths import corpus_pairs
 

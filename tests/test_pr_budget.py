@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from nbreview.bot.comment import render_comment
-from nbreview.engine import pipeline
 from nbreview.render.markdown import NotebookChange
+from nbreview.results import pipeline
 from nbreview.view import build, is_raster
 from nbreview.view.images import image_pairs
 from support.paths import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, needs_corpus

@@ -15,8 +15,8 @@ import pytest
 
 from nbreview.cli.diff_cmd import use_color
 from nbreview.cli.main import main
-from nbreview.engine.pipeline import diff
 from nbreview.render.terminal import TerminalRenderer, TerminalStyle, image_info, render
+from nbreview.results.pipeline import diff
 from nbreview.view import build
 from support.notebooks import code_cell, md_cell, notebook, write_nb
 from support.paths import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, corpus_pairs, needs_corpus

@@ -22,12 +22,12 @@ if TYPE_CHECKING:
     from nbreview.engine.model import NotebookDiff
     from nbreview.engine.options import DiffOptions
     from nbreview.engine.patch import patch
-    from nbreview.engine.pipeline import diff
     from nbreview.errors import NbreviewError
     from nbreview.io.load import read_notebook
+    from nbreview.results.pipeline import diff
 
 _LAZY = {
-    "diff": ("engine.pipeline", "diff"),
+    "diff": ("results.pipeline", "diff"),
     "patch": ("engine.patch", "patch"),
     "read_notebook": ("io.load", "read_notebook"),
     "NotebookDiff": ("engine.model", "NotebookDiff"),

@@ -103,8 +103,8 @@ def collect_changes(
     """
     from github import GithubException, RateLimitExceededException
 
-    from nbreview.engine import pipeline as engine
     from nbreview.errors import NbreviewError
+    from nbreview.results import pipeline as engine
 
     head_sha = pr.head.sha
     files = [

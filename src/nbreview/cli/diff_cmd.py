@@ -49,8 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def write_html_report(args: argparse.Namespace) -> int:
     """``nbreview diff ... --html OUT.html``: one self-contained page; exit 1 with ``--exit-code`` on changes."""
-    from nbreview.engine.pipeline import diff
     from nbreview.render.html import write_report
+    from nbreview.results.pipeline import diff
 
     pairs = pairs_from_args(args)
     options = diff_options(args)
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_files(args: argparse.Namespace) -> int:
-    from nbreview.engine.pipeline import diff
+    from nbreview.results.pipeline import diff
 
     d = diff(args.args[0], args.args[1], options=diff_options(args))
     if args.json:

@@ -55,10 +55,12 @@ renderer shows (``nbreview.view``): ``{"shown": [[old index, new index, status w
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from nbreview.engine.options import DiffOptions
-from nbreview.results.model import Results
+
+if TYPE_CHECKING:
+    from nbreview.results.model import Results
 
 FORMAT = "nbreview-diff"
 FORMAT_VERSION = 2
@@ -464,7 +466,8 @@ class NotebookDiff:
     options: DiffOptions = field(default_factory=DiffOptions)
     old_nb: JSONDict | None = field(default=None, repr=False, compare=False)
     new_nb: JSONDict | None = field(default=None, repr=False, compare=False)
-    results: Results = field(default_factory=Results, repr=False, compare=False)
+    # The results review, attached above the engine (nbreview.results.pipeline); None when not run.
+    results: Results | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> Summary:
         s = Summary()
@@ -512,10 +515,10 @@ class NotebookDiff:
                 "metadata": [c.to_dict() for c in self.metadata],
             },
             "cells": [c.to_dict() for c in self.cells],
-            "results": [n.to_dict() for n in self.results.numbers],
-            "signals": [s.to_dict() for s in self.results.signals],
-            "tables": [t.to_dict() for t in self.results.tables],
-            "result_notes": [n.to_dict() for n in self.results.notes],
+            "results": [n.to_dict() for n in self.results.numbers] if self.results else [],
+            "signals": [s.to_dict() for s in self.results.signals] if self.results else [],
+            "tables": [t.to_dict() for t in self.results.tables] if self.results else [],
+            "result_notes": [n.to_dict() for n in self.results.notes] if self.results else [],
         }
 
     @classmethod

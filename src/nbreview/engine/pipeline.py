@@ -1,4 +1,8 @@
-"""``diff(old, new)``: load both notebooks, align their cells, diff each matched cell."""
+"""``diff(old, new)``: load both notebooks, align their cells, diff each matched cell.
+
+The engine's diff alone: the results review is attached above it, by
+:func:`nbreview.results.pipeline.diff` (what every command, page and comment calls).
+"""
 
 from __future__ import annotations
 
@@ -38,24 +42,22 @@ def diff(
     options: DiffOptions | None = None,
     old_label: str | None = None,
     new_label: str | None = None,
-    results: bool = True,
     **option_flags: Any,
 ) -> NotebookDiff:
     """Compare two notebooks (paths, bytes, notebook dicts or loaded notebooks).
 
     Keyword flags are :class:`DiffOptions` fields: ``ignore_outputs``, ``ignore_metadata``,
     ``ignore_execution_count``, ``ignore_ids``, ``ignore_whitespace``, ``sources_only``.
-    ``results=False`` skips the results review (changed numbers, tables, signals).
     """
     if options is None:
         options = DiffOptions.from_kwargs(**option_flags)
     elif option_flags:
         raise TypeError("pass either options= or option flags, not both")
     with gc_paused():  # millions of long-lived allocations, no cycles: see io/gcpause.py
-        return _diff_loaded(load(old, old_label), load(new, new_label), options, results)
+        return _diff_loaded(load(old, old_label), load(new, new_label), options)
 
 
-def _diff_loaded(a: LoadedNotebook, b: LoadedNotebook, options: DiffOptions, results: bool) -> NotebookDiff:
+def _diff_loaded(a: LoadedNotebook, b: LoadedNotebook, options: DiffOptions) -> NotebookDiff:
     """Align the cells of two loaded notebooks and diff each matched pair, then the notebook fields."""
     old_nb, new_nb = a.nb, b.nb
     if options.ignore_outputs:
@@ -78,9 +80,4 @@ def _diff_loaded(a: LoadedNotebook, b: LoadedNotebook, options: DiffOptions, res
     if a.empty or b.empty:  # an added or deleted notebook: its format and metadata are not news
         for ch in fields + meta:
             ch.transient = True
-    d = NotebookDiff(_side(a), _side(b), cells, meta, fields, options, old_nb=old_nb, new_nb=new_nb)
-    if results:
-        from nbreview.results.compute import compute_results
-
-        d.results = compute_results(d)
-    return d
+    return NotebookDiff(_side(a), _side(b), cells, meta, fields, options, old_nb=old_nb, new_nb=new_nb)

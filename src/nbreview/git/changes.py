@@ -26,8 +26,8 @@ class ChangeDiff(NamedTuple):
 
 def diff_changes(changes: Iterable[ChangedNotebook], options: DiffOptions | None = None) -> Iterator[ChangeDiff]:
     """Each change loaded and diffed, lazily (a pager shows the first notebook at once)."""
-    from nbreview.engine.pipeline import diff
     from nbreview.errors import NbreviewError
+    from nbreview.results.pipeline import diff
 
     for change in changes:
         try:

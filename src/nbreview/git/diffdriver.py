@@ -156,9 +156,9 @@ def _read(path: str) -> bytes:
 def _notebook_diff(
     old: bytes, new: bytes, old_label: str, new_label: str, title: str, color: GitColor, width: int
 ) -> str:
-    from nbreview.engine.pipeline import diff
     from nbreview.io.load import parse_bytes
     from nbreview.render.terminal import TerminalStyle, render, theme_from_env
+    from nbreview.results.pipeline import diff
 
     a = parse_bytes(old, old_label)
     b = parse_bytes(new, new_label)

@@ -66,9 +66,9 @@ def _same_bytes(a: str, b: str) -> bool:
 
 def terminal_lines(pairs: list[NotebookPair], st: TerminalStyle) -> Iterator[str]:
     """The terminal diff of the pairs; with more than one, each under a title naming the notebook."""
-    from nbreview.engine.pipeline import diff
     from nbreview.io.git import display_path
     from nbreview.render.terminal import iter_render
+    from nbreview.results.pipeline import diff
 
     for k, pair in enumerate(pairs):
         if k:

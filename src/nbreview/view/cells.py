@@ -56,8 +56,9 @@ def result_cells(d: NotebookDiff) -> set[tuple[int | None, int | None]]:
 
     These are never folded away as "re-executed" or "transient": a reviewer judges the change by them.
     """
-    tables = {t.cell for t in d.results.tables if t.rows or any(col.status != "same" for col in t.columns)}
-    counted = tables | {n.cell for n in d.results.numbers}  # a table changed only in format has no rows
+    res = d.results
+    tables = {t.cell for t in res.tables if t.rows or any(col.status != "same" for col in t.columns)} if res else set()
+    counted = tables | ({n.cell for n in res.numbers} if res else set())  # a table changed only in format has no rows
     out: set[tuple[int | None, int | None]] = set()
     for c in d.cells:
         if c.status != "modified":

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nbreview.results.model import NumberChange, Results, Signal, TableDiff
 from nbreview.results.rank import PER_CELL as PER_CELL  # the order every surface reads (results/rank.py)
 from nbreview.results.rank import RANK_CLASSES, rank_class, ranked
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import NotebookDiff
 
 TOP_TERMINAL = 10  # changed numbers listed in the terminal's Results section
 TOP_PAGE = 50  # ... on the review page and in the HTML report
@@ -36,6 +40,11 @@ SIGNAL_TITLES = {
     "kernel_changed": "Kernel changed",
     "output_growth": "Output grew",
 }
+
+
+def results_of(d: NotebookDiff) -> Results:
+    """The diff's results review; empty when it was not run (an engine-only diff)."""
+    return d.results if d.results is not None else Results()
 
 
 def where(cell: int | None, output: int | None = None) -> str:

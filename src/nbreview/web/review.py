@@ -50,7 +50,7 @@ class ReviewSet:
     def diffs(self) -> list[NotebookDiff]:
         with self._lock:
             if self._diffs is None:
-                from nbreview.engine.pipeline import diff
+                from nbreview.results.pipeline import diff
 
                 self._diffs = [diff(s.old, s.new, options=self.options) for s in self.sources]
             return self._diffs

@@ -88,8 +88,8 @@ def collect_changes(
     """Every notebook the merge request adds, removes, renames or modifies, diffed (or why not)."""
     from gitlab.exceptions import GitlabGetError
 
-    from nbreview.engine import pipeline as engine
     from nbreview.errors import NbreviewError
+    from nbreview.results import pipeline as engine
 
     files = [
         f for f in changed_files(gl, mr) if str(f.get("new_path", "")).endswith(NOTEBOOK_SUFFIX)

@@ -21,7 +21,7 @@ def _cell_href(prefix: str, cell: int) -> str:
 
 
 def _changes(d: NotebookDiff, prefix: str) -> str:
-    changes, more = view.top_changes(d.results, view.TOP_PAGE)
+    changes, more = view.top_changes(view.results_of(d), view.TOP_PAGE)
     if not changes:
         return ""
     rows = []
@@ -33,7 +33,7 @@ def _changes(d: NotebookDiff, prefix: str) -> str:
             f'<td class="rn">{esc(change.new)}</td><td class="rd"><span class="arrow">{arrow}</span> '
             f'{esc(change.delta)}</td><td class="rp">{esc(change.relative)}</td></tr>'
         )
-    left = view.more_kinds(d.results, view.TOP_PAGE)
+    left = view.more_kinds(view.results_of(d), view.TOP_PAGE)
     tail = f'<p class="rmore">{more} more not listed: {esc(left)}.</p>' if more else ""
     return (
         '<table class="rchanges"><thead><tr><th>where</th><th>value</th><th>before</th><th>after</th><th>change</th>'
@@ -67,7 +67,7 @@ def _table(table: view.TableView, prefix: str) -> str:
 
 
 def _signals(d: NotebookDiff, prefix: str) -> str:
-    items = view.signal_items(d.results)
+    items = view.signal_items(view.results_of(d))
     if not items:
         return ""
     lis = []

@@ -54,7 +54,7 @@ def _tables(d: NotebookDiff, c: CellDiff, o: OutputDiff, max_rows: int) -> list[
     """The output's diffed tables (:mod:`nbreview.view.results`) drawn as tables, ``max_rows`` rows each."""
     if not max_rows or c.new_index is None or o.new_index is None:
         return []
-    views = [results_view.table_view(t, max_rows=max_rows) for t in d.results.tables
+    views = [results_view.table_view(t, max_rows=max_rows) for t in results_view.results_of(d).tables
              if (t.cell, t.output) == (c.new_index, o.new_index)]
     return [f"<sub>table: {inline(v.title)}</sub>\n\n{grid(v)}" for v in views]
 
