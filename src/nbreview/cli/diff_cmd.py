@@ -81,9 +81,10 @@ def _run_files(args: argparse.Namespace) -> int:
 
     d = diff(args.args[0], args.args[1], options=diff_options(args))
     if args.json:
-        from nbreview.view import json_document
+        from nbreview.render.protocol import draw
+        from nbreview.view import build
 
-        stdout_write(terminal_json(dumps_indented(json_document(d))) + "\n")
+        stdout_write(terminal_json(draw("json", build(d))) + "\n")
         return 1 if args.exit_code and d.has_changes else 0
     color = use_color(args.color)
     st = make_style(args, color)
@@ -93,9 +94,10 @@ def _run_files(args: argparse.Namespace) -> int:
         rows = [StatRow(_pair_label(args.args[0], args.args[1]), d.summary(), _file_note(d))] if d.has_changes else []
         emit([render_stat(rows, st)], args)
     else:
-        from nbreview.render.terminal import iter_render
+        from nbreview.render.protocol import draw_lines
+        from nbreview.view import build
 
-        emit(iter_render(d, st), args)
+        emit(draw_lines("terminal", build(d, st.show_unchanged, st.show_transient), st), args)
     return 1 if args.exit_code and d.has_changes else 0
 
 

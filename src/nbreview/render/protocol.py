@@ -12,6 +12,8 @@ import importlib
 from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from nbreview.view import NotebookView
 
 
@@ -41,6 +43,25 @@ def renderer_class(name: str) -> type[Renderer]:
     return cast("type[Renderer]", getattr(importlib.import_module(module), attr))
 
 
-def renderer(name: str, *args: Any, **options: Any) -> Renderer:
+def renderer(name: str, /, *args: Any, **options: Any) -> Renderer:
     """A renderer by name, built with its own options: ``renderer("terminal", TerminalStyle())``."""
     return renderer_class(name)(*args, **options)
+
+
+def draw(name: str, view: NotebookView, /, *args: Any, **options: Any) -> str:
+    """The view drawn by the renderer registered as ``name`` (built with ``args`` and ``options``).
+
+    Every surface goes through here: the CLI's terminal text and ``--json``, the review page and
+    the HTML report, the PR comment's notebook sections."""
+    return renderer(name, *args, **options).render(view)
+
+
+def draw_lines(name: str, view: NotebookView, /, *args: Any, **options: Any) -> Iterator[str]:
+    """The view drawn line by line, for a pager that shows the first screen at once: a renderer
+    with a ``lines(view)`` method streams them, any other gives its text's lines."""
+    drawer = renderer(name, *args, **options)
+    lines = getattr(drawer, "lines", None)
+    if callable(lines):
+        yield from cast("Iterator[str]", lines(view))
+    else:
+        yield from drawer.render(view).splitlines()

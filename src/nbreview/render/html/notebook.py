@@ -100,4 +100,6 @@ class HtmlRenderer:
 
 def render_notebook(d: NotebookDiff, links: ImageLinks, *, prefix: str = "") -> str:
     """The body for one notebook: notebook-level changes, then the cells in order, quiet runs folded."""
-    return HtmlRenderer(links, prefix).render(build_view(d))
+    from nbreview.render.protocol import draw
+
+    return draw("html", build_view(d), links, prefix=prefix)

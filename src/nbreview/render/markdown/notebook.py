@@ -7,6 +7,8 @@ the view's words, what the view hides) at one :class:`~nbreview.render.markdown.
 
 from __future__ import annotations
 
+from typing import cast
+
 from nbreview.render.markdown.cells import LEVELS, Detail, cell_block, changed_names
 from nbreview.render.markdown.changes import NotebookChange
 from nbreview.render.markdown.images import ImageAllowance, PictureLinks
@@ -98,9 +100,11 @@ def section(
     ch: NotebookChange, detail: Detail, linker: PictureLinks | None, allowance: ImageAllowance, open_: bool
 ) -> tuple[str, int]:
     """The ``<details>`` block of one notebook and how many changed cells it left out."""
-    renderer = MarkdownRenderer(
-        detail, linker, name=ch.display_name, status=ch.status, allowance=allowance, open_=open_
-    )
+    from nbreview.render.protocol import renderer as registered
+
+    renderer = cast("MarkdownRenderer", registered(
+        "markdown", detail, linker, name=ch.display_name, status=ch.status, allowance=allowance, open_=open_
+    ))  # built through the registry, kept for what it counts while drawing (cells_left)
     if ch.diff is None:
         return renderer.render_unreadable(ch.error), 0
     return renderer.render(ch.view()), renderer.cells_left

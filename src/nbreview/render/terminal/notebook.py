@@ -31,16 +31,21 @@ class TerminalRenderer:
 
     def render(self, view: NotebookView) -> str:
         """The whole diff as terminal text; the view decides which cells and transient changes show."""
+        return "\n".join(self.lines(view)) + "\n"
+
+    def lines(self, view: NotebookView) -> Iterator[str]:
+        """The terminal lines one at a time (so a pager sees the first screen at once)."""
         st = dataclasses.replace(self.style, show_transient=view.show_transient)
-        return "\n".join(terminal_safe(line) for line in _lines(view, st, self.title)) + "\n"
+        for line in _lines(view, st, self.title):
+            yield terminal_safe(line)
 
 
 def iter_render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str | None = None) -> Iterator[str]:
-    """The diff as terminal lines, one at a time (so a pager sees the first screen at once)."""
+    """The diff as terminal lines, one at a time, drawn through the registry (:mod:`nbreview.render.protocol`)."""
+    from nbreview.render.protocol import draw_lines
+
     st = st or TerminalStyle()
-    view = build_view(diff, st.show_unchanged, st.show_transient)
-    for line in _lines(view, st, title):
-        yield terminal_safe(line)
+    yield from draw_lines("terminal", build_view(diff, st.show_unchanged, st.show_transient), st, title)
 
 
 def render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str | None = None) -> str:
