@@ -289,3 +289,10 @@ def test_results_can_be_skipped() -> None:
     a = notebook([code_cell("run()", [stream("accuracy: 0.912\n")], 1)])
     b = notebook([code_cell("run()", [stream("accuracy: 0.934\n")], 2)])
     assert not nbreview.diff(a, b, results=False).results
+
+
+def test_every_signal_kind_has_one_title_in_checklist_order() -> None:
+    from nbreview.results.model import SIGNAL_KINDS
+    from nbreview.view.results import SIGNAL_ORDER, SIGNAL_TITLES
+
+    assert SIGNAL_ORDER == SIGNAL_KINDS and list(SIGNAL_TITLES) == list(SIGNAL_KINDS)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import nbreview
+from nbreview.results.model import SIGNAL_KINDS
 from support.paths import EXAMPLE_NEW, ROOT, needs_corpus
 
 
@@ -48,9 +49,7 @@ def test_quality_on_a_corpus_sample() -> None:
             assert s["precision"] >= 0.95 and s["recall"] >= 0.95, (kind, s)
 
 
-@pytest.mark.parametrize(
-    "kind", ["stale_output", "new_error", "new_warning", "output_growth", "secret", "kernel_changed", "out_of_order"]
-)
+@pytest.mark.parametrize("kind", SIGNAL_KINDS)
 def test_each_signal_kind_on_the_example(kind: str) -> None:
     b = bench()
     case = b.make_signal_case(b._load(EXAMPLE_NEW), kind, random.Random(5))

@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 JSONDict = dict[str, Any]
 Number = int | float
+# The one list of signal kinds, in checklist order (what can hurt first): every surface lists them so.
 SignalKind = Literal[
-    "stale_output", "out_of_order", "new_error", "new_warning", "output_growth", "secret", "kernel_changed"
+    "secret", "new_error", "new_warning", "stale_output", "out_of_order", "kernel_changed", "output_growth"
 ]
-SIGNAL_KINDS: tuple[SignalKind, ...] = (
-    "stale_output",
-    "out_of_order",
-    "new_error",
-    "new_warning",
-    "output_growth",
-    "secret",
-    "kernel_changed",
-)
+SIGNAL_KINDS: tuple[SignalKind, ...] = get_args(SignalKind)
 RowStatus = Literal["same", "changed", "added", "removed"]
 
 

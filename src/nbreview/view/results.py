@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nbreview.results.model import NumberChange, Results, Signal, TableDiff
+from nbreview.results.model import SIGNAL_KINDS, NumberChange, Results, Signal, SignalKind, TableDiff
 from nbreview.results.rank import PER_CELL as PER_CELL  # the order every surface reads (results/rank.py)
 from nbreview.results.rank import RANK_CLASSES, rank_class, ranked
 
@@ -29,9 +29,8 @@ TABLE_ROWS = 12  # rows of one table drawn (changed, added and removed rows only
 TABLE_COLUMNS = 8  # columns of one table drawn (those with a change first)
 SIGNAL_CELLS = 6  # cells named in one signal's line
 
-# Checklist order: what can hurt first.
-SIGNAL_ORDER = ("secret", "new_error", "new_warning", "stale_output", "out_of_order", "kernel_changed", "output_growth")
-SIGNAL_TITLES = {
+SIGNAL_ORDER = SIGNAL_KINDS  # checklist order: what can hurt first (results/model.py)
+SIGNAL_TITLES: dict[SignalKind, str] = {  # one title per kind (tests/test_results.py checks none is missing)
     "secret": "Possible secret",
     "new_error": "New error",
     "new_warning": "New warning",
