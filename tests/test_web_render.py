@@ -52,8 +52,14 @@ def body(old: dict[str, Any], new: dict[str, Any]) -> str:
 def test_example_cells_in_order_with_status_numbers_and_moves() -> None:
     d = nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW)
     out = render_notebook(d, ServerLinks(0))
-    sections = re.findall(r'<section class="cell ([^"]+)" id="(\w+)">', out)
+    sections = re.findall(r'<section class="cell ([^"]+)" id="(\w+)"[^>]*>', out)
     assert [i for _, i in sections] == [f"n{k}" for k in range(9)]
+    # The page's scripts read where a cell and a picture are from data-* attributes, not the text.
+    tags = Tags(out).tags
+    places = {a["id"]: (a.get("data-old"), a.get("data-new")) for t, a in tags if t == "section" and a.get("id")}
+    assert places["n3"] == ("6", "3") and places["n6"] == (None, "6")
+    pictures = [a for t, a in tags if t == "img" and a.get("data-cell")]
+    assert pictures and all(a["data-side"] in ("old", "new") and a["data-mime"].startswith("image/") for a in pictures)
     assert "st-modified" in sections[0][0] and "st-added" in sections[6][0] and "moved" in sections[3][0]
     assert ">[6] → [3]</a>" in out and "moved from #6" in out
     assert "∅ → [6]" in out
@@ -223,7 +229,7 @@ def _no_nonce(page: str) -> str:
 
 
 def _cells(page: str) -> list[str]:
-    return re.findall(r'<section class="cell[^"]*" id="[^"]+">', page)
+    return re.findall(r'<section class="cell[^"]*" id="[^"]+"[^>]*>', page)
 
 
 def test_report_without_notebooks() -> None:

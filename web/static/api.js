@@ -2,7 +2,8 @@
    Every URL of the server sits under a secret prefix, /<token>/, which this script reads from
    its own address; writes also send the token in the X-Nbreview-Token header (the browser adds
    the page's Origin). Nothing is kept in cookies. Use: nbreview.post("/api/closed"),
-   nbreview.post("/merge/api/save", {choices: {...}}) -> a fetch promise. */
+   nbreview.post("/merge/api/save", {choices: {...}}) -> a fetch promise; nbreview.stayAlive()
+   keeps a difftool or mergetool server running while its page is open (one heartbeat for all). */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -23,5 +24,17 @@
     });
   }
 
-  window.nbreview = { base: base, post: post };
+  var HEARTBEAT_MS = 3000; /* the server stops after HEARTBEAT_TIMEOUT of silence (web/server.py) */
+
+  /* Beat now and every HEARTBEAT_MS; say "closed" when the page goes away. */
+  function stayAlive() {
+    var beat = function () { post("/api/heartbeat", undefined, { keepalive: true }).catch(function () {}); };
+    beat();
+    window.setInterval(beat, HEARTBEAT_MS);
+    window.addEventListener("pagehide", function () {
+      post("/api/closed", undefined, { keepalive: true }).catch(function () {});
+    });
+  }
+
+  window.nbreview = { base: base, post: post, stayAlive: stayAlive };
 }());

@@ -108,10 +108,5 @@
     if (e.key === "j") { go(1); } else if (e.key === "k") { go(-1); }
   });
   update();
-  window.setInterval(function () {
-    window.nbreview.post("/api/heartbeat", undefined, { keepalive: true }).catch(function () {});
-  }, 5000);
-  window.addEventListener("pagehide", function () {
-    window.nbreview.post("/api/closed", undefined, { keepalive: true }).catch(function () {});
-  });
+  window.nbreview.stayAlive(); /* api.js: the one heartbeat, and "closed" when the page goes */
 }());

@@ -261,13 +261,7 @@
 
     /* ---- difftool: tell the server when the page goes away ---- */
     if (body.getAttribute("data-difftool") === "1") {
-      /* nbreview.post (api.js) sends the token header the server wants on every write. */
-      var beat = function () { window.nbreview.post("/api/heartbeat", undefined, { keepalive: true }).catch(function () {}); };
-      beat();
-      window.setInterval(beat, 3000);
-      window.addEventListener("pagehide", function () {
-        window.nbreview.post("/api/closed", undefined, { keepalive: true }).catch(function () {});
-      });
+      window.nbreview.stayAlive(); /* api.js: the one heartbeat, with the token header every write needs */
     }
     root.classList.add("ready");
   }

@@ -15,7 +15,6 @@
   var resolvable = false; /* GitHub says which threads are resolved (GraphQL); REST alone cannot */
   var placed = [];    /* nodes under a line: {node, section, side, line} (moved when the view changes) */
   var selection = null; /* {section, side, line} where a click started (shift-click extends) */
-  var IMG = /\/f\/(\d+)\/img\/(old|new)\/(\d+)\/(\d+)\/(.+)$/;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -35,12 +34,9 @@
   /* ---- where things are ---- */
   function sectionSide(section) { return section.id.charAt(0) === "o" ? "old" : "new"; }
   function sectionCell(section, side) {
-    /* the cell's index on a side, from its header "[3] → [4]" (or the id for its own side) */
-    var nums = (section.querySelector(".ch .num") || {}).textContent || "";
-    var m = nums.match(/\[(\d+)\]\s*→\s*\[(\d+)\]/);
-    if (m) { return parseInt(side === "old" ? m[1] : m[2], 10); }
-    var own = parseInt(section.id.slice(1), 10);
-    return sectionSide(section) === side ? own : null;
+    /* the cell's index on a side: the section's data-old / data-new (none when not on that side) */
+    var index = section.getAttribute(side === "old" ? "data-old" : "data-new");
+    return index === null ? null : parseInt(index, 10);
   }
   function sourceTable(section) {
     var tables = all(".cb > table.diff, .cb > .srcview > table.diff", section);
@@ -102,10 +98,10 @@
     return box;
   }
   function outputRow(section, side, cell, output) {
-    var imgs = all(".outs img[src]", section);
+    var imgs = all(".outs img[data-cell]", section); /* where each picture is: data-side/cell/output */
     for (var i = 0; i < imgs.length; i++) {
-      var m = imgs[i].getAttribute("src").match(IMG);
-      if (m && m[2] === side && +m[3] === cell && +m[4] === output) { return imgs[i].closest(".orow"); }
+      var d = imgs[i].dataset;
+      if (d.side === side && +d.cell === cell && +d.output === output) { return imgs[i].closest(".orow"); }
     }
     return null;
   }
@@ -589,9 +585,9 @@
     }
     var ic = t.closest("button.imgcomment");
     if (ic) {
-      var m = ic.getAttribute("data-src").match(IMG);
+      var p = ic.dataset;
       var row = ic.closest(".orow");
-      draftBox({ side: m[2], cell: +m[3], output: +m[4], mime: decodeURIComponent(m[5]) }, function (node) {
+      draftBox({ side: p.side, cell: +p.cell, output: +p.output, mime: p.mime }, function (node) {
         row.parentNode.insertBefore(node, row.nextSibling);
       });
     }
@@ -609,12 +605,10 @@
     all("section.cell > header.ch").forEach(function (h) {
       h.appendChild(button("Comment", "cellcomment", "comment on this cell"));
     });
-    all("section.cell .outs img[src]").forEach(function (img) {
-      var src = img.getAttribute("src");
-      if (!IMG.test(src)) { return; }
-      var m = src.match(IMG);
-      var b = button("Comment on " + m[2] + " image", "imgcomment");
-      b.setAttribute("data-src", src);
+    all("section.cell .outs img[data-cell]").forEach(function (img) {
+      var d = img.dataset;
+      var b = button("Comment on " + d.side + " image", "imgcomment");
+      ["side", "cell", "output", "mime"].forEach(function (k) { b.setAttribute("data-" + k, d[k]); });
       (img.closest("figure") || img.parentElement).appendChild(b);
     });
   }

@@ -163,8 +163,10 @@ def render_cell(ctx: RenderContext, cell_view: CellView) -> str:
     outputs = render_outputs(ctx, cell_view) if cell.cell_type == "code" else ""
     fields = [f for f in cell.fields if f.path[:1] != ["execution_count"]]
     meta = render_changes(cell.metadata + fields, "metadata")
+    numbers = "".join(f' data-{side}="{index}"' for side, index in (("old", cell.old_index), ("new", cell.new_index))
+                      if index is not None)  # what the page's scripts read (not the header's "[3] → [4]")
     return (
-        f'<section class="{" ".join(classes)}" id="{anchor}">{_header(cell_view, anchor)}'
+        f'<section class="{" ".join(classes)}" id="{anchor}"{numbers}>{_header(cell_view, anchor)}'
         f'<div class="cb">{body}{outputs}{meta}</div></section>'
     )
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from nbreview.render.escape import esc
 from nbreview.render.html.context import ImageLinks, JSONDict, Side
-from nbreview.view import value_text
+from nbreview.view import cell_at, value_text
 from nbreview.view.images import ImagePair, difference_image, output_data, picture_size
 
 if TYPE_CHECKING:
@@ -22,10 +22,9 @@ if TYPE_CHECKING:
 
 def attachment_data(nb: JSONDict | None, cell: int, name: str, mime: str) -> Any:
     """The stored value of one MIME type of a markdown cell's attachment, or None."""
-    try:
-        return nb["cells"][cell]["attachments"][name][mime]  # type: ignore[index]
-    except (KeyError, IndexError, TypeError):
-        return None
+    attachments = cell_at(nb, cell).get("attachments")
+    bundle = attachments.get(name) if isinstance(attachments, dict) else None
+    return bundle.get(mime) if isinstance(bundle, dict) else None
 
 
 @dataclass
@@ -56,12 +55,19 @@ class InlineImages:
         return self._uri(attachment_data(nb, cell, name, mime), mime)
 
 
+def place_attributes(side: Side, cell: int, output: int, mime: str) -> str:
+    """`` data-side data-cell data-output data-mime``: where a picture is, for the page's scripts
+    (which read these, never the displayed text or the image's URL)."""
+    return f' data-side="{side}" data-cell="{cell}" data-output="{output}" data-mime="{esc(mime)}"'
+
+
 def image_tag(links: ImageLinks, side: Side, cell: int, output: int, mime: str, value: Any) -> str:
     """An output's picture, sized (so the page does not jump as images load lazily)."""
     size = picture_size(value) if mime != "image/svg+xml" else _svg_size(value)
     dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
     src = links.image(side, cell, output, mime)
-    return f'<img src="{esc(src)}"{dims} loading="lazy" decoding="async" alt="{esc(mime)} output">'
+    place = place_attributes(side, cell, output, mime)
+    return f'<img src="{esc(src)}"{dims}{place} loading="lazy" decoding="async" alt="{esc(mime)} output">'
 
 
 def _svg_size(value: Any) -> tuple[int, int] | None:
@@ -87,7 +93,8 @@ def _figure(links: ImageLinks, side: Side, where: tuple[int, int], mime: str, si
     word = SIDE_WORDS[side]
     caption = f"{word} · {size[0]}×{size[1]}" if size else word
     return (
-        f'<figure class="{side}"><img src="{esc(src)}"{dims} loading="lazy" decoding="async" alt="{word}">'
+        f'<figure class="{side}"><img src="{esc(src)}"{dims}{place_attributes(side, where[0], where[1], mime)} '
+        f'loading="lazy" decoding="async" alt="{word}">'
         f"<figcaption>{esc(caption)}</figcaption></figure>"
     )
 
