@@ -158,3 +158,27 @@ def test_git_mergetool_keeps_hand_edits_and_says_so(browser: Any, tmp_path: Path
     assert "nbreview" not in merged["metadata"]
     assert subprocess.run([NBREVIEW, "check", str(path)], capture_output=True, check=False).returncode == 0
     validate(merged)
+
+
+def test_browser_both_shows_the_servers_join(browser: Any, files: Any) -> None:
+    """"both" (and a first edit) start from the text the server joined (merge.text.join_both): the
+    page reads it from a data-part, it does not join local and remote itself."""
+    from nbreview.merge.text import join_both
+
+    proc = subprocess.Popen([NBREVIEW, "mergetool", str(files["base"]), str(files["local"]), str(files["remote"]),
+                             str(files["merged"]), "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        page = browser.new_page()
+        page.goto(read_url(proc))
+        section = page.locator("section.conflict:has(button[data-choice=both])").first
+        local = section.locator('pre[data-part="local"]').text_content() or ""
+        remote = section.locator('pre[data-part="remote"]').text_content() or ""
+        section.locator("button[data-choice=both]").click()
+        assert section.locator("pre.preview").text_content() == join_both(local, remote)
+        section.locator("button[data-choice=edit]").click()
+        assert section.locator("textarea.edit").input_value() == join_both(local, remote)
+        page.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -12,16 +12,11 @@
     return el ? el.textContent : "";
   }
 
-  function both(a, b) {
-    if (a && b) { return (a.charAt(a.length - 1) === "\n" ? a : a + "\n") + b; }
-    return a + b;
-  }
-
   function resultText(section, choice) {
     var kind = section.getAttribute("data-kind");
     if (kind === "delete" && choice === section.getAttribute("data-deleted")) { return "(the cell is deleted)"; }
     if (kind === "move") { return "the cell goes " + ({ local: "where local put it", remote: "where remote put it", base: "back where it was" })[choice]; }
-    if (choice === "both") { return both(part(section, "local"), part(section, "remote")); }
+    if (choice === "both") { return part(section, "both"); } /* joined by the server (merge.text.join_both) */
     return part(section, choice);
   }
 
@@ -34,7 +29,7 @@
     if (choice === "edit") {
       if (!area.value) {
         var prior = section.getAttribute("data-choice");
-        area.value = prior && prior !== "edit" ? resultText(section, prior) : both(part(section, "local"), part(section, "remote"));
+        area.value = prior && prior !== "edit" ? resultText(section, prior) : part(section, "both");
       }
       area.hidden = false;
       preview.hidden = true;

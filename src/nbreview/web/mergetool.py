@@ -236,7 +236,7 @@ def _json(value: Any) -> str:
 def _conflict_view(c: Conflict, merged: MergedCell | None, hand_resolved: set[int]) -> dict[str, Any]:
     """One conflict as the page shows it: title, the three versions, its buttons; ``hand``: the
     file's hand edits already resolved it."""
-    from nbreview.merge.text import TextConflict
+    from nbreview.merge.text import TextConflict, join_both
     from nbreview.merge.values import ValueConflict
 
     view: dict[str, Any] = {"id": c.id, "kind": c.kind, "hand": c.id in hand_resolved}
@@ -262,6 +262,7 @@ def _conflict_view(c: Conflict, merged: MergedCell | None, hand_resolved: set[in
     else:  # move
         view.update(title="moved to different places on both sides", base="where it was", local="where local put it",
                     remote="where remote put it", buttons=[(choice, choice) for choice in offered(c)])
+    view["both"] = join_both(view["local"], view["remote"])  # what "both" (and a first edit) starts from
     return view
 
 
