@@ -88,7 +88,8 @@ def parse_terminal(out: str) -> Printed:
 
 
 class _CellParser(HTMLParser):
-    """Cells of a page: (old, new) from the number link, the status word, inside a fold or not."""
+    """Cells of a page: (old, new) from the section's data-old / data-new (what the page's scripts
+    read), the status word, inside a fold or not."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -104,18 +105,15 @@ class _CellParser(HTMLParser):
         cls = (a.get("class") or "").split()
         if tag == "details":
             self._details.append("fold" in cls)
-        elif tag == "a" and "num" in cls:
-            self._grab, self._buf = "num", ""
+        elif tag == "section" and "cell" in cls:
+            old, new = a.get("data-old"), a.get("data-new")
+            self._num = (int(old) if old is not None else None, int(new) if new is not None else None)
         elif tag == "span" and ("status" in cls or "fl" in cls):
             self._grab, self._buf = ("status" if "status" in cls else "fl"), ""
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "details" and self._details:
             self._details.pop()
-        elif self._grab == "num" and tag == "a":
-            old, _, new = self._buf.partition("→")
-            self._num = (_idx(old.strip(" []∅")), _idx(new.strip(" []∅")))
-            self._grab = None
         elif self._grab in ("status", "fl") and tag == "span":
             if self._grab == "status":
                 self.cells.append((self._num, self._buf.strip(), any(self._details)))
