@@ -69,7 +69,12 @@ def cell_outputs(cell: dict[str, Any]) -> list[dict[str, Any]]:
 
 def output_at(nb: dict[str, Any] | None, cell: int | None, output: int | None) -> dict[str, Any]:
     """The output ``output`` of cell ``cell`` in a notebook, or ``{}`` when there is none."""
-    outs = cell_at(nb, cell).get("outputs")
+    return cell_output(cell_at(nb, cell), output)
+
+
+def cell_output(cell: dict[str, Any], output: int | None) -> dict[str, Any]:
+    """The output ``output`` of a cell, or ``{}`` when there is none."""
+    outs = cell.get("outputs")
     if output is None or not isinstance(outs, list) or not 0 <= output < len(outs):
         return {}
     if not isinstance(outs[output], dict):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from nbreview.engine.content import cell_at, notebook_language, output_at
+from nbreview.engine.content import cell_at, cell_output, notebook_language
 from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, Summary
 
 Visibility = Literal["shown", "quiet", "hidden"]
@@ -76,7 +76,7 @@ def output_visibility(o: OutputDiff) -> Visibility:
     return "hidden" if o.status == "unchanged" else "shown"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OutputView:
     """One output of a changed cell as shown: its diff, its visibility (:func:`output_visibility`)
     and the output on each side as the notebooks hold it (``{}`` on a side it is not on)."""
@@ -91,7 +91,7 @@ class OutputView:
         return self.visibility == "shown" or (self.visibility == "quiet" and show_transient)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CellView:
     """One cell as shown: its diff, status word and visibility; ``result`` when its result changed.
 
@@ -232,14 +232,14 @@ def build(d: NotebookDiff, show_unchanged: bool = False, show_transient: bool = 
     for c in d.cells:
         result = (c.old_index, c.new_index) in results
         visibility = cell_visibility(c, show_unchanged, show_transient, result)
+        old, new = cell_at(d.old_nb, c.old_index), cell_at(d.new_nb, c.new_index)
         outputs = [
             OutputView(
                 o, output_visibility(o),
-                output_at(d.old_nb, c.old_index, o.old_index), output_at(d.new_nb, c.new_index, o.new_index),
+                cell_output(old, o.old_index), cell_output(new, o.new_index),
             )
             for o in c.outputs or []
         ]
-        old, new = cell_at(d.old_nb, c.old_index), cell_at(d.new_nb, c.new_index)
         cells.append(CellView(c, status_word(c), visibility, result, old, new, language, outputs))
     view = NotebookView(d, cells, d.summary(), show_transient=show_transient, language=language)
     for cell_view in cells:
