@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nbreview.engine.model import NotebookDiff
 from nbreview.view.cells import plural
 
 if TYPE_CHECKING:
@@ -67,8 +68,6 @@ def fold_label(view: NotebookView, cells: list[CellView]) -> str:
     The counts are the engine's summary of the fold's cells, so a fold counts images and
     re-executed cells by the same rule as the notebook's summary line.
     """
-    from nbreview.engine.model import NotebookDiff
-
     d = view.diff
     counts = NotebookDiff(d.old, d.new, [c.diff for c in cells]).summary()
     parts = []
