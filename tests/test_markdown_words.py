@@ -11,6 +11,7 @@ from nbreview.cli.main import main
 from nbreview.render.html import render_markdown, render_notebook, unpack_report
 from nbreview.web.app import ServerLinks
 from support.notebooks import md_cell, notebook, write_nb
+from support.paths import corpus_pairs, needs_corpus
 
 MARK = re.compile(r'<mark class="mdw">(.*?)</mark>', re.S)
 
@@ -118,3 +119,23 @@ def test_a_change_inside_a_tag_marks_its_line_or_says_so() -> None:
         ServerLinks(0),
     )
     assert "changed only in markup the rendered cell does not show" in page
+
+
+@needs_corpus
+def test_corpus_markdown_changes_are_marked_or_noted() -> None:
+    """Every changed markdown cell of the corpus shows word marks, or says its change is in markup the
+    rendered cell does not show; no sentinel ever reaches the page (the README's figures)."""
+    marked = noted = 0
+    for pair in corpus_pairs():
+        d = nbreview.diff(pair / "old.ipynb", pair / "new.ipynb")
+        if not any(
+            c.cell_type == "markdown" and c.status == "modified" and c.source and c.source.changed for c in d.cells
+        ):
+            continue
+        page = render_notebook(d, ServerLinks(0))
+        assert not re.search(r"nbrv[0-9a-f]{8}[seb]", page), pair.name
+        for cell in re.findall(r'<div class="rendered two">(.*?)<div class="srcview">', page, re.S):
+            noted += "mdnote" in cell
+            marked += "mdnote" not in cell and "mdw" in cell
+            assert "mdnote" in cell or "mdw" in cell, pair.name
+    assert marked > 4 * noted > 0
