@@ -91,6 +91,13 @@ def test_hostile_markdown_cannot_forge_or_break_marks() -> None:
     assert "onclick" not in out and "<b>" in out and MARK.findall(out) == ["before ", "bold", " after"]
 
 
+def test_ranges_widened_onto_one_link_pair_up() -> None:
+    source = "see [the old docs](https://x.org/a) now"
+    docs, url = source.index("docs"), source.index("x.org")
+    out = render_markdown(source, None, [(docs, docs + 4), (url, url + 5)])
+    assert MARK.findall(out) == ["the old docs"] and "nbrv" not in out
+
+
 def test_marks_always_nest() -> None:
     source = "a *b c* d"
     out = render_markdown(source, None, [(source.index("c"), len(source))])

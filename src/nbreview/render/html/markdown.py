@@ -7,6 +7,7 @@ they become placeholders (:class:`_Slots`) that are filled in after sanitising.
 
 from __future__ import annotations
 
+import bisect
 import re
 import secrets
 from collections.abc import Callable, Sequence
@@ -170,7 +171,28 @@ def _fenced_blocks(text: str) -> list[tuple[int, int, int]]:
     return blocks
 
 
-def _widen(text: str, start: int, end: int, atoms: list[tuple[int, int, int, int]]) -> tuple[int, int] | None:
+class _Atoms:
+    """The :data:`_ATOMIC` pieces of a text, sorted, found by position with a binary search."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # (range a sentinel must not fall in, range to widen to): a link's destination widens to the link
+        self.items = [
+            (m.start("to"), m.end(), m.start(), m.end()) if m.group("to") else (*m.span(), *m.span())
+            for m in _ATOMIC.finditer(text)
+        ]
+        self.starts = [item[0] for item in self.items]
+
+    def at(self, pos: int, closing: bool) -> tuple[int, int, int, int] | None:
+        """The piece ``pos`` falls inside: as a range's start (``a <= pos < b``) or end (``a < pos <= b``)."""
+        k = (bisect.bisect_left(self.starts, pos) if closing else bisect.bisect_right(self.starts, pos)) - 1
+        if k < 0:
+            return None
+        item = self.items[k]
+        return item if (item[0] < pos <= item[1] if closing else item[0] <= pos < item[1]) else None
+
+
+def _widen(text: str, start: int, end: int, atoms: _Atoms) -> tuple[int, int] | None:
     """A changed range made safe to mark: trimmed of whitespace and delimiters, out of a line's
     prefix, widened to whole atoms; the line's text when the change was only syntax or in a tag."""
     line_start = text.rfind("\n", 0, start) + 1
@@ -187,39 +209,39 @@ def _widen(text: str, start: int, end: int, atoms: list[tuple[int, int, int, int
     start, end = max(start, body), min(end, line_end)
     if start >= end:  # only the prefix or delimiters changed: the line's text is what changed
         start, end = body, line_end
-        while end > start and text[end - 1] in " \t\r":
-            end -= 1
-        if start >= end:
-            return None
-    for a, b, whole_a, whole_b in atoms:
-        if text[a] == "<" and (a <= start < b or a < end <= b):  # inside a raw tag: the line's text
-            end = body + len(text[body:line_end].rstrip())
-            return (body, end) if end > body else None
-        if a <= start < b:
-            start = whole_a
-        if a < end <= b:
-            end = whole_b
-    return start, end
+    first, last = atoms.at(start, False), atoms.at(end, True)
+    if any(item and text[item[0]] == "<" for item in (first, last)):  # inside a raw tag: the line's text
+        start, end = body, line_end
+    else:
+        start, end = first[2] if first else start, last[3] if last else end
+    while end > start and text[end - 1] in " \t\r":
+        end -= 1
+    return (start, end) if start < end else None
 
 
 def _with_sentinels(text: str, changed: Sequence[Span], tag: str) -> str:
     """``text`` with each changed range between ``<tag>s`` and ``<tag>e``; a change inside a fenced
     code or math block flags the whole block (``<tag>b``), as word marks inside it cannot survive."""
     blocks = _fenced_blocks(text)
-    atoms = [(m.start("to"), m.end(), m.start(), m.end()) if m.group("to") else (*m.span(), *m.span())
-             for m in _ATOMIC.finditer(text)]
-    inserts: list[tuple[int, str]] = []
-    flagged: set[int] = set()
-    for start, end in sorted(changed):
-        block = next((b for b in blocks if b[0] <= start < b[1]), None)
-        if block is not None:
-            if block[2] not in flagged:
-                flagged.add(block[2])
-                inserts.append((block[2], tag + "b"))
+    block_starts = [b[0] for b in blocks]
+    atoms = _Atoms(text)
+    flags: set[int] = set()
+    widened: list[tuple[int, int]] = []
+    for start, end in changed:
+        k = bisect.bisect_right(block_starts, start) - 1
+        if k >= 0 and start < blocks[k][1]:
+            flags.add(blocks[k][2])
             continue
         safe = _widen(text, start, min(end, len(text)), atoms)
-        if safe is not None:
-            inserts += [(safe[0], tag + "s"), (safe[1], tag + "e")]
+        widened += [safe] if safe is not None else []
+    ranges: list[list[int]] = []
+    for start, end in sorted(widened):  # overlapping ranges become one, so the sentinels pair up
+        if ranges and start <= ranges[-1][1]:
+            ranges[-1][1] = max(ranges[-1][1], end)
+        else:
+            ranges.append([start, end])
+    inserts = [(pos, tag + "b") for pos in flags]
+    inserts += [(pos, tag + mark) for a, b in ranges for pos, mark in ((a, "s"), (b, "e"))]
     out, at = [], 0
     for pos, mark in sorted(inserts, key=lambda item: (item[0], item[1][-1] != "e")):  # a close before an open
         out += [text[at:pos], mark]
