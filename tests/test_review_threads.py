@@ -20,6 +20,7 @@ from nbreview.cli.main import main
 from nbreview.threads.anchor import Anchor, read_anchor, reader_text, write_body
 from nbreview.threads.hunks import parse_patch
 from nbreview.threads.jsonmap import NotebookMap
+from support.notebooks import code_cell, notebook
 from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api
 
 pytestmark = pytest.mark.skipif(
@@ -412,3 +413,18 @@ def test_a_comment_on_a_table_row_comes_back_on_that_row(world: World) -> None:
     assert got[f"<p>row at {plain}</p>"] == ("n2", None, 0, None)  # text/plain: the output, no row
     page = client.get(f"/{APP_TOKEN}/f/0").get_data(as_text=True)
     assert '<div class="orow modified" data-old="2:0" data-new="2:0">' in page
+
+
+def test_output_rows_name_the_output_of_each_side() -> None:
+    """An unchanged output is drawn once but names both sides' outputs, so a thread on either finds it."""
+    import nbreview
+    from nbreview.render.html import render_notebook
+    from nbreview.web.app import ServerLinks
+
+    out = {"output_type": "stream", "name": "stdout", "text": "same\n"}
+    new_out = {"output_type": "stream", "name": "stdout", "text": "new\n"}
+    old = notebook([code_cell("x = 1", [out], 1)])
+    new = notebook([code_cell("y", [new_out], 1), code_cell("x = 2", [out], 1)])
+    page = render_notebook(nbreview.diff(old, new), ServerLinks(0))
+    rows = re.findall(r'<div class="orow ([^"]+)"([^>]*)>', page)
+    assert ("added", ' data-new="0:0"') in rows and ("same", ' data-old="0:0" data-new="1:0"') in rows

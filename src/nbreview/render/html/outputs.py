@@ -111,8 +111,8 @@ def _latex(text: str) -> str:
     return f'<pre class="out latex">{esc(text)}</pre>'
 
 
-def _row(cls: str, side: Side, body: str, cell: int, output: int) -> str:
-    return f'<div class="orow {cls}" data-{side}="{cell}:{output}"><div class="oside {side}">{body}</div></div>'
+def _row(cls: str, side: Side, body: str, where: str) -> str:
+    return f'<div class="orow {cls}"{where}><div class="oside {side}">{body}</div></div>'
 
 
 def _where(cell: CellDiff, output: OutputDiff) -> str:
@@ -131,12 +131,12 @@ def _output_row(ctx: RenderContext, cell: CellDiff, output: OutputDiff) -> str:
         assert new_cell is not None and new_output is not None
         shown = ctx.cell("new", new_cell).get("outputs", [])[new_output]
         body = render_output(ctx, "new", new_cell, new_output, shown)
-        return _row("same" if unchanged else "added", "new", body, new_cell, new_output)
+        return _row("same" if unchanged else "added", "new", body, _where(cell, output))
     if output.status == "removed" or (unchanged and old_cell is not None and old_output is not None):
         assert old_cell is not None and old_output is not None
         shown = ctx.cell("old", old_cell).get("outputs", [])[old_output]
         body = render_output(ctx, "old", old_cell, old_output, shown)
-        return _row("same" if unchanged else "removed", "old", body, old_cell, old_output)
+        return _row("same" if unchanged else "removed", "old", body, _where(cell, output))
     return _modified_row(ctx, cell, output)
 
 
@@ -192,12 +192,14 @@ def render_outputs(ctx: RenderContext, cell: CellDiff) -> str:
         assert index is not None
         cls = "added" if side == "new" else "removed"
         for k, output in enumerate(ctx.cell(side, index).get("outputs", []) or []):
-            rows.append(_row(cls, side, render_output(ctx, side, index, k, output), index, k))
+            rows.append(_row(cls, side, render_output(ctx, side, index, k, output), f' data-{side}="{index}:{k}"'))
     elif cell.outputs is not None:
         rows = [_output_row(ctx, cell, output) for output in cell.outputs]
     else:
         index = cell.new_index
         assert index is not None
+        old = "" if cell.old_index is None else f' data-old="{cell.old_index}:{{k}}"'  # the same outputs
         for k, output in enumerate(ctx.cell("new", index).get("outputs", []) or []):
-            rows.append(_row("same", "new", render_output(ctx, "new", index, k, output), index, k))
+            where = old.format(k=k) + f' data-new="{index}:{k}"'
+            rows.append(_row("same", "new", render_output(ctx, "new", index, k, output), where))
     return f'<div class="outs">{"".join(rows)}</div>' if rows else ""
