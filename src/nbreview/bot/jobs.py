@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 from nbreview.bot.client import BotError
 from nbreview.bot.queue import JobQueue, JobSpec, LeaseLost
 from nbreview.errors import NbreviewError
+from nbreview.hosts.protocol import Change, HostError, NoteHost, Outcome
 
 if TYPE_CHECKING:
     from github import Github
 
     from nbreview.bot.config import AppConfig
     from nbreview.bot.metrics import Metrics
-    from nbreview.bot.pr import Outcome
 
 log = logging.getLogger("nbreview.bot")
 
@@ -55,9 +55,9 @@ class RetryPolicy:
         return float(raw * random.uniform(0.8, 1.2))
 
 
-# a job's work: refresh the pull request of the spec, calling the check with the head it is about to
-# show just before each write (it raises LeaseLost once another worker has taken the pull request)
-Work = Callable[[JobSpec, Callable[[str], None]], "Outcome"]
+# a job's work: refresh the change of the spec, calling the check with the head it is about to
+# show just before each write (it raises LeaseLost once another worker has taken the change)
+Work = Callable[[JobSpec, Callable[[str], None]], Outcome]
 
 
 @dataclass
@@ -115,7 +115,7 @@ class Runner:
             message = str(err) if isinstance(err, NbreviewError) else f"internal error: {type(err).__name__}: {err}"
             if not isinstance(err, NbreviewError):
                 log.exception("nbreview: %s: internal error", spec.key)
-            if isinstance(err, BotError) and err.transient and attempts < self.policy.attempts:
+            if isinstance(err, HostError) and err.transient and attempts < self.policy.attempts:
                 delay = self.policy.delay(attempts)
                 # a newer delivery may already have queued the next job: then that one does it
                 name = "retry" if self.queue.put_back({**marker, "attempts": attempts}, delay) else "superseded"
@@ -142,21 +142,45 @@ class Runner:
         return outcome.action
 
 
-def github_work(config: AppConfig) -> Work:
-    """The real job: authenticate as the repository's app installation, render, write the comment."""
-    slug: dict[str, str] = {}
-    lock = threading.Lock()
+def host_work(config: AppConfig) -> Work:
+    """The real job: the change's host adapter refreshes its note (GitHub as the app's installation,
+    GitLab with the configured token)."""
+    from nbreview.hosts.gitlab.job import GitLabNotes
+
+    hosts: dict[str, NoteHost] = {
+        "github": GitHubNotes(config),
+        "gitlab": GitLabNotes(config.gitlab_url, config.gitlab_token),
+    }
 
     def work(spec: JobSpec, before_write: Callable[[str], None]) -> Outcome:
+        host = hosts.get(spec.host)
+        if host is None:
+            raise BotError(f"{spec.key}: no adapter for the host {spec.host!r}")
+        return host.refresh(spec.change, before_write)
+
+    return work
+
+
+class GitHubNotes:
+    """GitHub's :class:`~nbreview.hosts.protocol.NoteHost`: authenticate as the repository's app
+    installation, render, write the pull request's comment."""
+
+    def __init__(self, config: AppConfig) -> None:
+        self.config = config
+        self._slug: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def refresh(self, change: Change, before_write: Callable[[str], None]) -> Outcome:
         from github import GithubException
 
         from nbreview.bot.client import explain
         from nbreview.bot.pr import Settings, update_pull_request
 
+        config = self.config
         try:
-            gh, login = installation_client(config, spec.installation, slug, lock)
+            gh, login = installation_client(config, change.installation, self._slug, self._lock)
         except GithubException as err:
-            raise explain(err, "authenticating as the app installation", spec.repo) from None
+            raise explain(err, "authenticating as the app installation", change.project) from None
         settings = Settings(
             api_url=config.api_url,
             assets_branch=config.assets_branch,
@@ -164,9 +188,7 @@ def github_work(config: AppConfig) -> Work:
             log=lambda line: log.debug("%s", line),
             before_write=before_write,
         )
-        return update_pull_request(gh, spec.repo, spec.number, settings)
-
-    return work
+        return update_pull_request(gh, change.project, change.number, settings)
 
 
 def installation_client(
