@@ -1,4 +1,4 @@
-"""The webhooks GitLab sends for the fake GitLab's merge requests (tests/fakegitlab) for its merge requests, shaped as GitLab documents them.
+"""The webhooks GitLab sends for the fake GitLab's (tests/fakegitlab) merge requests, shaped as GitLab documents them.
 
 From gitlabhq/gitlabhq ``doc/user/project/integrations/webhook_events.md`` ("Merge request events",
 "Comment on a merge request") and ``webhooks.md`` (delivery headers): ``X-Gitlab-Event`` names the
