@@ -325,7 +325,7 @@ def webhook() -> Response:
     event = host.event(request.headers)[:100]
     delivery_id = host.delivery_id(request.headers)[:200]
     state.metrics.received.labels(event if event in host.events else "other").inc()
-    info: dict[str, Any] = {"delivery": delivery_id, "host": host.name, "gh_event": event}
+    info: dict[str, Any] = {"delivery": delivery_id, "host": host.name, "host_event": event}
     try:
         parsed = _receive(state, host, event, delivery_id)
         info.update(repo=parsed.change.project, pr=parsed.change.number, head=parsed.change.head)
