@@ -363,7 +363,10 @@ def test_serve_needs_its_configuration(tmp_path: Path) -> None:
         [sys.executable, "-m", "nbreview", "bot", "serve"], capture_output=True, text=True, env=env, timeout=60
     )
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "nbreview: error: set NBREVIEW_WEBHOOK_SECRET to the GitHub App's webhook secret"
+    assert proc.stderr.strip() == (
+        "nbreview: error: set NBREVIEW_WEBHOOK_SECRET to the GitHub App's webhook secret "
+        "(or NBREVIEW_GITLAB_WEBHOOK_SECRET to the GitLab webhook's secret token)"
+    )
     env["NBREVIEW_WEBHOOK_SECRET"] = SECRET
     for queue, expected in (
         ("mysql://db/x", "nbreview: error: --queue mysql://db/x: use sqlite:///PATH or redis://HOST:PORT/DB"),
@@ -389,7 +392,7 @@ WEBHOOK_SCHEMAS = {
 @pytest.mark.parametrize(("event", "action"), [(e, a) for e, acts in WEBHOOK_SCHEMAS.items() for a in acts])
 def test_fields_the_app_reads_are_in_githubs_payload_schema(event: str, action: str) -> None:
     """Contract: every field the app reads is documented (and required) in GitHub's webhook schema."""
-    from nbreview.bot.delivery import EVENTS
+    from nbreview.hosts.github.webhook import EVENTS
 
     assert action in EVENTS[event]
     schema = json.loads((SHARED_API / f"webhook-{event}.schema.json").read_text())

@@ -20,6 +20,7 @@ from nbreview.cli.main import main
 from nbreview.threads.anchor import Anchor, read_anchor, reader_text, write_body
 from nbreview.threads.hunks import parse_patch
 from nbreview.threads.jsonmap import NotebookMap
+from support.notebooks import code_cell, notebook
 from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api
 
 pytestmark = pytest.mark.skipif(
@@ -390,3 +391,40 @@ def test_a_draft_whose_lines_changed_in_a_push_is_flagged_not_dropped(world: Wor
                for c in w.fake.review_comments.values()}
     assert by_text["about digits"].subject_type == "file" and "slope {a:.3f}" in by_text["about digits"].body
     assert by_text["kept in place"].line is not None and session.head_sha == w.fake.refs[REPO]["refs/heads/feature"]
+
+
+def test_a_comment_on_a_table_row_comes_back_on_that_row(world: World) -> None:
+    """GitHub's comment on the `<td>125</td>` line of cell [2]'s DataFrame (its text/html) keeps the
+    output and the table row; the page's output rows say which output they show."""
+    w = world
+    text = w.head_text()
+    line = next(k for k, t in enumerate(text.splitlines(), 1) if t.strip() == '"      <td>125</td>\\n",')
+    plain = next(k for k, t in enumerate(text.splitlines(), 1) if t.strip().startswith('"1      2    125'))
+    for at in (line, plain):
+        status, c = api(w.url, "POST", f"/repos/{REPO}/pulls/{w.number}/comments", {
+            "body": f"row at {at}", "path": PATH, "line": at, "side": "RIGHT",
+            "commit_id": w.fake.refs[REPO]["refs/heads/feature"]})
+        assert status == 201, c
+    _session, client = open_app(w)
+    threads = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()["threads"]
+    got = {t["comments"][0]["html"].strip(): (t["anchor"], t["lines"], t["output"], t["row"]) for t in threads}
+    # tr 0 is the header, tr 1 the row "0", tr 2 the row "1" that holds 125
+    assert got[f"<p>row at {line}</p>"] == ("n2", None, 0, 2)
+    assert got[f"<p>row at {plain}</p>"] == ("n2", None, 0, None)  # text/plain: the output, no row
+    page = client.get(f"/{APP_TOKEN}/f/0").get_data(as_text=True)
+    assert '<div class="orow modified" data-old="2:0" data-new="2:0">' in page
+
+
+def test_output_rows_name_the_output_of_each_side() -> None:
+    """An unchanged output is drawn once but names both sides' outputs, so a thread on either finds it."""
+    import nbreview
+    from nbreview.render.html import render_notebook
+    from nbreview.web.app import ServerLinks
+
+    out = {"output_type": "stream", "name": "stdout", "text": "same\n"}
+    new_out = {"output_type": "stream", "name": "stdout", "text": "new\n"}
+    old = notebook([code_cell("x = 1", [out], 1)])
+    new = notebook([code_cell("y", [new_out], 1), code_cell("x = 2", [out], 1)])
+    page = render_notebook(nbreview.diff(old, new), ServerLinks(0))
+    rows = re.findall(r'<div class="orow ([^"]+)"([^>]*)>', page)
+    assert ("added", ' data-new="0:0"') in rows and ("same", ' data-old="0:0" data-new="1:0"') in rows

@@ -377,3 +377,31 @@ def test_resolve_and_unresolve_a_thread(page: Any, world: World) -> None:
     assert world.fake.resolved == set() and thread.get_by_text("Why parse the dates here?").is_visible()
     assert page.errors == []
     pages.close()
+
+
+def test_a_table_row_comment_sits_under_its_row(page: Any, world: World) -> None:
+    """A comment GitHub holds on the `<td>125</td>` line of cell [2]'s DataFrame shows under that row of
+    the rendered table (new side), one on its text/plain repr under the output: not at the cell's top."""
+    text = world.head_text().splitlines()
+    on_row = next(k for k, t in enumerate(text, 1) if t.strip() == '"      <td>125</td>\\n",')
+    on_plain = next(k for k, t in enumerate(text, 1) if t.strip().startswith('"1      2    125'))
+    ids = []
+    for line, body in ((on_row, "Why did sales jump?"), (on_plain, "The repr too")):
+        status, c = api(world.url, "POST", f"/repos/{REPO}/pulls/{world.number}/comments", {
+            "body": body, "path": PATH, "line": line, "side": "RIGHT",
+            "commit_id": world.fake.refs[REPO]["refs/heads/feature"]}, token=OTHER)
+        assert status == 201, c
+        ids.append(int(c["id"]))
+    pages = start_page(world.url, world.number)
+    open_page(page, next(pages))
+    row_thread = page.locator(f".thread[data-thread='{ids[0]}']")
+    assert row_thread.is_visible() and "table row 3" in row_thread.inner_text()
+    # the row before it in its table is the one that holds 125, in the new side's half of the output
+    before = row_thread.evaluate("n => n.closest('tr.thr').previousElementSibling.innerText")
+    assert before.split() == ["1", "2", "125", "3.9"]
+    assert row_thread.evaluate("n => !!n.closest('#n2 .orow .oside.new .out.html table')")
+    plain_thread = page.locator(f".thread[data-thread='{ids[1]}']")
+    assert plain_thread.evaluate("n => n.previousElementSibling.matches('.orow[data-new=\"2:0\"]')")
+    assert page.locator("#n2 .cthreads .thread").count() == 0  # nothing fell back to the cell's top
+    assert page.errors == []
+    pages.close()

@@ -78,11 +78,16 @@ def image_pair() -> Path | None:
 
 
 def save_screenshot(png: bytes, name: str) -> None:
-    """Write a screenshot only when its picture changed, so test runs leave the checkout clean.
+    """Refresh the README's screenshot ``name`` when NBREVIEW_UPDATE_SCREENSHOTS is set and its picture
+    changed; otherwise only check that chromium gave a picture, so test runs leave the checkout clean.
 
     Written to a temporary name and renamed, so a reader never sees half a file."""
     from PIL import Image, ImageChops
 
+    shot = Image.open(io.BytesIO(png))
+    assert shot.width > 100 and shot.height > 100, f"{name}: chromium gave a {shot.size} picture"
+    if not os.environ.get("NBREVIEW_UPDATE_SCREENSHOTS"):
+        return
     path = SCREENSHOTS / name
     if path.exists():
         # RGB, not RGBA: an RGBA image's getbbox() looks at the alpha channel only.

@@ -98,6 +98,8 @@
     return box;
   }
   function outputRow(section, side, cell, output) {
+    var tagged = section.querySelector('.outs .orow[data-' + side + '="' + cell + ":" + output + '"]');
+    if (tagged) { return tagged; }
     var imgs = all(".outs img[data-cell]", section); /* where each picture is: data-side/cell/output */
     for (var i = 0; i < imgs.length; i++) {
       var d = imgs[i].dataset;
@@ -105,9 +107,19 @@
     }
     return null;
   }
-  function placeAtOutput(section, side, cell, output, node) {
+  function placeAtOutput(section, side, cell, output, node, tableRow) {
     var row = outputRow(section, side, cell, output);
     if (!row) { return false; }
+    /* written on a row of the output's table: under that row (the side's half of a changed output) */
+    var half = row.querySelector(":scope > .oside." + side) || row;
+    var trs = typeof tableRow === "number" ? all(".out.html tr:not(.thr)", half) : [];
+    var tr = trs[tableRow];
+    if (tr) {
+      var holder = lineRow(node);
+      holder.firstChild.colSpan = Math.max(1, tr.children.length);
+      tr.parentNode.insertBefore(holder, tr.nextSibling);
+      return true;
+    }
     row.parentNode.insertBefore(node, row.nextSibling);
     return true;
   }
@@ -149,7 +161,9 @@
   function where(t) {
     var parts = [];
     if (t.lines) { parts.push(t.lines[0] === t.lines[1] ? "line " + t.lines[0] : "lines " + t.lines[0] + "–" + t.lines[1]); }
-    if (t.output !== null && t.output !== undefined) { parts.push("output " + (t.output + 1)); }
+    if (t.output !== null && t.output !== undefined) {
+      parts.push("output " + (t.output + 1) + (typeof t.row === "number" ? ", table row " + (t.row + 1) : ""));
+    }
     if (t.side === "old") { parts.push("before the change"); }
     if (t.anchor === null) { parts.push(t.cell === null ? "on the file" : "cell [" + t.cell + "]"); }
     return parts.join(" · ");
@@ -279,7 +293,7 @@
     if (!section) { fileBox().appendChild(node); return; }
     reveal(section);
     if (!t.outdated && t.lines && placeUnder(section, t.side, t.lines[1], node)) { return; }
-    if (t.output !== null && t.output !== undefined && placeAtOutput(section, t.side, t.cell, t.output, node)) { return; }
+    if (t.output !== null && t.output !== undefined && placeAtOutput(section, t.side, t.cell, t.output, node, t.row)) { return; }
     cellBox(section).appendChild(node);
   }
   var status = el("div", "threadstatus");

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from nbreview.bot.urls import PUBLIC_API
-from nbreview.errors import NbreviewError
+from nbreview.hosts.protocol import HostError
 
 if TYPE_CHECKING:
     from github import Github
@@ -22,16 +22,12 @@ if TYPE_CHECKING:
     from github.Requester import Requester
 
 
-class BotError(NbreviewError):
+class BotError(HostError):
     """A GitHub call failed in a way the user has to fix (permissions, names, limits).
 
     ``transient`` marks failures worth trying again later (rate limits, 5xx after the client's own
     retries, an unreachable API): the bot's job queue retries those with backoff, not the others.
     """
-
-    def __init__(self, message: str, *, transient: bool = False) -> None:
-        super().__init__(message)
-        self.transient = transient
 
 
 def api_root(explicit: str | None = None) -> str:

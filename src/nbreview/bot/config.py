@@ -1,7 +1,9 @@
-"""The bot's settings: the webhook secret, the GitHub App's id and key, the queue and its timings.
+"""The bot's settings: each host's webhook secret and credentials, the queue and its timings.
 
 Read from the environment by :meth:`AppConfig.from_env` (``nbreview bot serve|worker``, the WSGI
-factory); a web-only node needs just the secret, a worker just the app's id and key.
+factory); a web-only node needs just a secret, a worker just a host's credentials: the GitHub App's
+id and key, and/or a GitLab token (a project, group or bot user's access token with the api scope)
+with the server's URL. Either host may be left out.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ class AppConfig:
     body_budget: int = 64 * 1024 * 1024  # bytes of request bodies held at once, over all requests
     body_seconds: float = 10.0  # a body must arrive within this (GitHub itself gives up after 10 s)
     peer_bodies: int = 8  # slow unauthenticated bodies (twice that in all) read at once from one address, per process
+    gitlab_webhook_secret: str = ""  # the webhook's "Secret token" in GitLab, sent back as X-Gitlab-Token
+    gitlab_url: str = "https://gitlab.com"  # the only server a GitLab job talks to (never a URL from a payload)
+    gitlab_token: str | None = None
+
+    def secret(self, host: str) -> str:
+        """The webhook secret of ``host`` (``github``, ``gitlab``); empty: that host's deliveries are refused."""
+        return {"github": self.webhook_secret, "gitlab": self.gitlab_webhook_secret}.get(host, "")
 
     @classmethod
     def from_env(
@@ -39,8 +48,10 @@ class AppConfig:
         """
         env = dict(os.environ) if env is None else env
         secret = env.get("NBREVIEW_WEBHOOK_SECRET", "")
-        if need_secret and not secret:
-            raise BotError("set NBREVIEW_WEBHOOK_SECRET to the GitHub App's webhook secret")
+        gitlab_secret = env.get("NBREVIEW_GITLAB_WEBHOOK_SECRET", "")
+        if need_secret and not secret and not gitlab_secret:
+            raise BotError("set NBREVIEW_WEBHOOK_SECRET to the GitHub App's webhook secret "
+                           "(or NBREVIEW_GITLAB_WEBHOOK_SECRET to the GitLab webhook's secret token)")
         app_id = env.get("GITHUB_APP_ID") or None
         key = env.get("GITHUB_APP_PRIVATE_KEY") or None
         key_path = env.get("GITHUB_APP_PRIVATE_KEY_PATH")
@@ -50,8 +61,10 @@ class AppConfig:
                     key = fh.read()
             except OSError as err:
                 raise BotError(f"{key_path}: cannot read the app's private key: {err.strerror}") from None
-        if need_app and (not app_id or not key):
-            raise BotError("set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY_PATH (or GITHUB_APP_PRIVATE_KEY)")
+        gitlab_token = env.get("NBREVIEW_GITLAB_TOKEN") or None
+        if need_app and (not app_id or not key) and not gitlab_token:
+            raise BotError("set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY_PATH (or GITHUB_APP_PRIVATE_KEY), "
+                           "or NBREVIEW_GITLAB_TOKEN for GitLab")
 
         def number(name: str, default: float) -> float:
             raw = env.get(name)
@@ -76,4 +89,7 @@ class AppConfig:
             retry_base=number("NBREVIEW_RETRY_BASE", 5),
             body_seconds=number("NBREVIEW_BODY_SECONDS", 10),
             peer_bodies=int(number("NBREVIEW_PEER_BODIES", 8)),
+            gitlab_webhook_secret=gitlab_secret,
+            gitlab_url=(env.get("NBREVIEW_GITLAB_URL") or "https://gitlab.com").rstrip("/"),
+            gitlab_token=gitlab_token,
         )

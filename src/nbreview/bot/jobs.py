@@ -1,20 +1,21 @@
-"""The worker side of the bot: run one pull request's job under its lease, retry, give up, log.
+"""The worker side of the bot: run one change's job under its lease, retry, give up, log.
 
-A job takes the pull request's lease (or comes back in a moment if another worker has it, so at
-most one job per pull request runs at a time), pops the pull request's queued marker (deliveries
-arriving from then on queue the next job), reads the pull request as it is *now* (the newest head,
-whatever head the delivery named), renders and writes the comment, and only then releases the
-lease. Just before each write the job renews its lease (compare-and-set) and stops if it has
-lost it; the comment carries the head it shows, and a job never replaces a newer head by its own.
-Transient GitHub failures (the client's own rules: rate limits, 5xx, unreachable) are retried
-with exponential backoff; permanent ones and retries past the limit are kept as dead jobs.
+A job takes the change's lease (or comes back in a moment if another worker has it, so at most
+one job per pull or merge request runs at a time), pops the change's queued marker (deliveries
+arriving from then on queue the next job), and hands the change to its host's adapter
+(:class:`~nbreview.hosts.protocol.NoteHost`: GitHub's in :mod:`.github_job`, GitLab's in
+:mod:`nbreview.hosts.gitlab.job`), which reads it as it is *now* (the newest head, whatever head the
+delivery named), renders and writes the note; only then is the lease released. Just before each
+write the adapter calls back, the job renews its lease (compare-and-set) and stops if it has lost
+it. Transient host failures (:class:`~nbreview.hosts.protocol.HostError` marked ``transient``:
+rate limits, 5xx, unreachable) are retried with exponential backoff; permanent ones and retries
+past the limit are kept as dead jobs.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,13 +24,11 @@ from typing import TYPE_CHECKING, Any
 from nbreview.bot.client import BotError
 from nbreview.bot.queue import JobQueue, JobSpec, LeaseLost
 from nbreview.errors import NbreviewError
+from nbreview.hosts.protocol import HostError, NoteHost, Outcome
 
 if TYPE_CHECKING:
-    from github import Github
-
     from nbreview.bot.config import AppConfig
     from nbreview.bot.metrics import Metrics
-    from nbreview.bot.pr import Outcome
 
 log = logging.getLogger("nbreview.bot")
 
@@ -55,9 +54,9 @@ class RetryPolicy:
         return float(raw * random.uniform(0.8, 1.2))
 
 
-# a job's work: refresh the pull request of the spec, calling the check with the head it is about to
-# show just before each write (it raises LeaseLost once another worker has taken the pull request)
-Work = Callable[[JobSpec, Callable[[str], None]], "Outcome"]
+# a job's work: refresh the change of the spec, calling the check with the head it is about to
+# show just before each write (it raises LeaseLost once another worker has taken the change)
+Work = Callable[[JobSpec, Callable[[str], None]], Outcome]
 
 
 @dataclass
@@ -115,7 +114,7 @@ class Runner:
             message = str(err) if isinstance(err, NbreviewError) else f"internal error: {type(err).__name__}: {err}"
             if not isinstance(err, NbreviewError):
                 log.exception("nbreview: %s: internal error", spec.key)
-            if isinstance(err, BotError) and err.transient and attempts < self.policy.attempts:
+            if isinstance(err, HostError) and err.transient and attempts < self.policy.attempts:
                 delay = self.policy.delay(attempts)
                 # a newer delivery may already have queued the next job: then that one does it
                 name = "retry" if self.queue.put_back({**marker, "attempts": attempts}, delay) else "superseded"
@@ -142,47 +141,21 @@ class Runner:
         return outcome.action
 
 
-def github_work(config: AppConfig) -> Work:
-    """The real job: authenticate as the repository's app installation, render, write the comment."""
-    slug: dict[str, str] = {}
-    lock = threading.Lock()
+def host_work(config: AppConfig) -> Work:
+    """The real job: the change's host adapter refreshes its note (GitHub as the app's installation,
+    GitLab with the configured token)."""
+    from nbreview.bot.github_job import GitHubNotes
+    from nbreview.hosts.gitlab.job import GitLabNotes
+
+    hosts: dict[str, NoteHost] = {
+        "github": GitHubNotes(config),
+        "gitlab": GitLabNotes(config.gitlab_url, config.gitlab_token),
+    }
 
     def work(spec: JobSpec, before_write: Callable[[str], None]) -> Outcome:
-        from github import GithubException
-
-        from nbreview.bot.client import explain
-        from nbreview.bot.pr import Settings, update_pull_request
-
-        try:
-            gh, login = installation_client(config, spec.installation, slug, lock)
-        except GithubException as err:
-            raise explain(err, "authenticating as the app installation", spec.repo) from None
-        settings = Settings(
-            api_url=config.api_url,
-            assets_branch=config.assets_branch,
-            bot_login=login,
-            log=lambda line: log.debug("%s", line),
-            before_write=before_write,
-        )
-        return update_pull_request(gh, spec.repo, spec.number, settings)
+        host = hosts.get(spec.host)
+        if host is None:
+            raise BotError(f"{spec.key}: no adapter for the host {spec.host!r}")
+        return host.refresh(spec.change, before_write)
 
     return work
-
-
-def installation_client(
-    config: AppConfig, installation_id: int, slug: dict[str, str], lock: threading.Lock
-) -> tuple[Github, str]:
-    """A client authenticated as the app's installation, and the login its comments carry."""
-    from github import Auth, GithubIntegration
-
-    from nbreview.bot.client import connect
-
-    if not config.app_id or not config.private_key:
-        raise BotError("the app's id and private key are not configured")
-    app_auth = Auth.AppAuth(config.app_id, config.private_key)
-    with lock:
-        if "slug" not in slug:
-            integration = GithubIntegration(auth=app_auth, base_url=config.api_url)
-            slug["slug"] = str(integration.get_app().slug)
-    gh = connect(config.api_url, app_auth.get_installation_auth(installation_id))
-    return gh, f"{slug['slug']}[bot]"

@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from nbreview.bot.client import BotError
+from nbreview.hosts.protocol import Change
 
 QUEUE_ENV = "NBREVIEW_QUEUE"
 TASK_NAME = "nbreview_refresh_pull_request"
@@ -89,10 +90,17 @@ class JobSpec:
     delivery: str = ""
     head: str = ""
     event: str = "pull_request"
+    host: str = "github"  # the adapter (nbreview.hosts) whose change this is
 
     @property
     def key(self) -> str:
-        return f"{self.repo}#{self.number}"
+        """The change's lease and coalescing key: ``OWNER/NAME#N`` on GitHub, ``HOST:PROJECT#N`` elsewhere."""
+        return f"{self.repo}#{self.number}" if self.host == "github" else f"{self.host}:{self.repo}#{self.number}"
+
+    @property
+    def change(self) -> Change:
+        """The change request the job refreshes, as its host adapter takes it."""
+        return Change(self.host, self.repo, self.number, self.head, self.installation)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> JobSpec:
@@ -103,6 +111,7 @@ class JobSpec:
             delivery=str(data.get("delivery", "")),
             head=str(data.get("head", "")),
             event=str(data.get("event", "pull_request")),
+            host=str(data.get("host", "github")),
         )
 
 
@@ -294,7 +303,8 @@ class JobQueue:
 
     @staticmethod
     def _job(marker: dict[str, Any]) -> dict[str, Any]:
-        return {k: marker[k] for k in ("repo", "number", "installation", "delivery", "head", "event")}
+        return {k: marker[k] for k in ("repo", "number", "installation", "delivery", "head", "event", "host")
+                if k in marker}
 
     def _enqueue(self, marker: dict[str, Any], delay: float = 0.0) -> None:
         job = self._job(marker)
@@ -312,7 +322,7 @@ class JobQueue:
 
     def put_back(self, marker: dict[str, Any], delay: float) -> bool:
         """Queue a retry of a popped marker in ``delay`` seconds, unless a newer job is waiting (False)."""
-        return self._request(f"{marker['repo']}#{marker['number']}", marker, delay)
+        return self._request(JobSpec.from_dict(marker).key, marker, delay)
 
     def postpone(self, key: str, delay: float) -> None:
         """Note that the waiting job for ``key`` was rescheduled (the reaper's stuck check uses ``due``);
@@ -397,7 +407,7 @@ class JobQueue:
     def bury(self, marker: dict[str, Any], error: str, attempts: int) -> None:
         """Keep a job that failed for good, for ``nbreview bot jobs``."""
         now = time.time()
-        key = f"{marker['repo']}#{marker['number']}@{now:.6f}"
+        key = f"{JobSpec.from_dict(marker).key}@{now:.6f}"
         self.dead.put_data(key, _dump({**marker, "error": error, "attempts": attempts, "at": now}))
 
     # ---------------------------------------------------------------- inspection

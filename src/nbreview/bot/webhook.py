@@ -1,32 +1,35 @@
-"""The bot as a GitHub App: a Flask app that receives pull-request webhooks and queues the work.
+"""The webhook app: receives a host's change-request deliveries (GitHub App, GitLab) and queues the work.
 
-Each delivery is checked before anything else, cheapest first: a ``Content-Length`` no larger
-than GitHub's 25 MB cap (refused before a byte is read), a well-formed ``X-Hub-Signature-256``,
-then the body is read in 64 KB chunks and HMAC-SHA256'd as it arrives (compared in constant
-time). Until that check a body is anyone's, so its reading is bounded three ways: a budget shared
-by all requests counts only the bytes that arrived (many large bodies at once wait or get 503
-instead of filling memory), one address may have only a few bodies in flight per process, and a
-body must arrive within ``body_seconds`` (each read also times out, :mod:`.server`): a sender that
-declares 25 MB and trickles a byte every few seconds costs one byte and a few seconds, never
-everyone else's deliveries. A signed payload is then checked for the shape the job needs (400 with the JSON
-path on a mismatch, see :mod:`.delivery`), for freshness (GitHub signs no timestamp, so the
-event's own times are used: neither stale nor in the future beyond the clock skew), and its
-``X-GitHub-Delivery`` id is recorded in the queue's store (a redelivery reaching another machine
-is acknowledged, not redone). The job is then queued (or coalesced into the pull request's waiting
-job, :mod:`.queue`) and the answer is 202; workers (:mod:`.jobs`) do the rest.
+The host is named by the request's event header (``X-GitHub-Event``, ``X-Gitlab-Event``) and its
+adapter (:mod:`nbreview.hosts`) decides what is host-specific: how a delivery is authenticated, its
+dedupe id, which events refresh which change. Everything else is this module's, the same for
+every host. Each delivery is checked before anything else, cheapest first: a ``Content-Length`` no
+larger than the host's cap (refused before a byte is read), the host's headers (GitHub: a
+well-formed ``X-Hub-Signature-256``; GitLab: ``X-Gitlab-Token`` compared in constant time, so a
+wrong token is a 401 without reading the body), then the body is read in 64 KB chunks and checked
+as it arrives (GitHub's HMAC-SHA256, compared in constant time). Until that check a body is
+anyone's, so its reading is bounded three ways: a budget shared by all requests counts only the
+bytes that arrived (many large bodies at once wait or get 503 instead of filling memory), one
+address may have only a few bodies in flight per process, and a body must arrive within
+``body_seconds`` (each read also times out, :mod:`.server`): a sender that declares 25 MB and
+trickles a byte every few seconds costs one byte and a few seconds, never everyone else's
+deliveries. An authenticated payload is then checked for the shape the job needs (400 with the
+JSON path on a mismatch), for freshness (neither stale nor in the future beyond the clock skew,
+by the event's own times), and its delivery id is recorded in the queue's store, one log for
+every host (a redelivery reaching another machine is acknowledged, not redone). The job is then
+queued (or coalesced into the change's waiting job, :mod:`.queue`) and the answer is 202; workers
+(:mod:`.jobs`) do the rest.
 
-``pull_request`` (opened, synchronize, reopened), ``pull_request_review`` and
-``pull_request_review_comment`` deliveries all become the same job: refresh that pull request's
-comment.
+GitHub's ``pull_request`` (opened, synchronize, reopened), ``pull_request_review`` and
+``pull_request_review_comment`` deliveries, and GitLab's ``Merge Request Hook`` (open, reopen,
+update with new commits) and ``Note Hook`` on a merge request, all become the same job: refresh
+that change's note.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -37,32 +40,23 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import ClientDisconnected
 
-from nbreview.bot import delivery as dl
 from nbreview.bot.config import AppConfig
 from nbreview.bot.jobs import log_event
-from nbreview.bot.queue import JobQueue
+from nbreview.bot.queue import JobQueue, JobSpec
 from nbreview.bot.server import CLOSE_KEY
+from nbreview.hosts import webhook_host, webhook_hosts
+from nbreview.hosts.github.webhook import signature, verify_signature
+from nbreview.hosts.protocol import HookEvent, PayloadError
 
 if TYPE_CHECKING:
     from nbreview.bot.metrics import Metrics
+    from nbreview.hosts.protocol import Verifier, WebhookHost
 
 log = logging.getLogger("nbreview.bot")
 
-MAX_BODY = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+MAX_BODY = 25 * 1024 * 1024  # the largest any host sends (GitHub caps webhook payloads at 25 MB)
 CHUNK = 64 * 1024
-SPOOL_MAX = 1024 * 1024  # a body is held in memory up to this size while it is hashed, on disk beyond
-_SIGNATURE = re.compile(r"sha256=[0-9a-fA-F]{64}")
-
-
-def signature(secret: bytes, body: bytes) -> str:
-    """The ``X-Hub-Signature-256`` value GitHub sends for ``body``."""
-    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-
-
-def verify_signature(secret: bytes, body: bytes, header: str | None) -> bool:
-    if not header or not header.startswith("sha256=") or not secret:
-        return False
-    return hmac.compare_digest(signature(secret, body).encode(), header.strip().encode())
+SPOOL_MAX = 1024 * 1024  # a body is held in memory up to this size while it is checked, on disk beyond
 
 
 class Reply(Exception):
@@ -178,18 +172,19 @@ class BotState:
     metrics: Metrics
     budget: BodyBudget
     peers: PeerLimit
+    hosts: tuple[WebhookHost, ...]
 
 
-def _read_signed(stream: Any, length: int, secret: bytes, header: str, budget: BodyBudget, seconds: float) -> bytes:
-    """The body if its HMAC matches ``header``; else a :class:`Reply` is raised.
+def _read_signed(stream: Any, length: int, verifier: Verifier, host: WebhookHost, budget: BodyBudget,
+                 seconds: float) -> bytes:
+    """The body if the host's ``verifier`` accepts it (GitHub: its HMAC); else a :class:`Reply` is raised.
 
-    Read and hashed in chunks, spooled to a temporary file past ``SPOOL_MAX`` (a wrongly signed body
+    Read and checked in chunks, spooled to a temporary file past ``SPOOL_MAX`` (a wrongly signed body
     never sits in memory whole), under the shared budget (only the bytes that arrived count) and
     within ``seconds`` in all (each read also times out: see :mod:`.server`).
     """
     import tempfile
 
-    mac = hmac.new(secret, digestmod=hashlib.sha256)
     deadline = time.monotonic() + seconds
     with budget.reader() as me, tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX) as spool:
         remaining = length
@@ -207,13 +202,13 @@ def _read_signed(stream: Any, length: int, secret: bytes, header: str, budget: B
                 if time.monotonic() - started > 1.0:  # it waited for bytes that did not come
                     raise Reply(408, "slow-body", "the body arrived too slowly")
                 raise Reply(400, "short-body", "the body ended before its Content-Length")
-            mac.update(chunk)
+            verifier.update(chunk)
             spool.write(chunk)
             remaining -= len(chunk)
             if remaining and time.monotonic() > deadline:
                 raise Reply(408, "slow-body", "the body arrived too slowly")
-        if not secret or not hmac.compare_digest("sha256=" + mac.hexdigest(), header.lower()):
-            raise Reply(401, "bad-signature", "missing or wrong X-Hub-Signature-256")
+        if not verifier.verify():
+            raise Reply(401, "bad-signature", host.auth_error)
         spool.seek(0)
         body: bytes = spool.read()
         return body
@@ -243,40 +238,38 @@ def _answer(status: int, message: str) -> Response:
     return Response(json.dumps({"message": message}), status, content_type="application/json")
 
 
-def _signed_payload(state: BotState, length: int, header: str, delivery_id: str) -> Any:
-    """The event of a correctly signed body, read within the peer's cap, the budget and the time limit."""
-    config = state.config
+def _signed_payload(state: BotState, host: WebhookHost, verifier: Verifier, length: int, delivery_id: str) -> Any:
+    """The event of an authenticated body, read within the peer's cap, the budget and the time limit."""
     with state.peers.reading(request.remote_addr or "") as granted:
         if not granted:
             raise Reply(503, "peer-busy", "too many bodies at once from this address; try again")
-        body = _read_signed(request.stream, length, config.webhook_secret.encode("utf-8"), header, state.budget,
-                            config.body_seconds)
+        body = _read_signed(request.stream, length, verifier, host, state.budget, state.config.body_seconds)
     request.environ.pop(CLOSE_KEY, None)  # read to the end: the connection may serve another request
     if not delivery_id:
-        raise Reply(400, "no-delivery-id", "missing X-GitHub-Delivery")
+        raise Reply(400, "no-delivery-id", "missing the delivery's id (X-GitHub-Delivery, Idempotency-Key)")
     try:
         return _payload(body, request.mimetype)
     except (ValueError, RecursionError):
         raise Reply(400, "not-json", "the body is not JSON (or nests too deeply)") from None
 
 
-def _receive(state: BotState, event: str, delivery_id: str) -> dl.Delivery:
+def _receive(state: BotState, host: WebhookHost, event: str, delivery_id: str) -> HookEvent:
     """The delivery of this request, checked cheapest first (see the module's docstring)."""
     request.environ[CLOSE_KEY] = True  # until the body is read to its end: the server drops the connection
     length = request.content_length
     if length is None:
         raise Reply(411, "no-length", "a Content-Length is required")
-    if length > MAX_BODY:
-        raise Reply(413, "too-large", "the body is larger than GitHub's 25 MB limit")
-    header = request.headers.get("X-Hub-Signature-256", "").strip()
-    if not _SIGNATURE.fullmatch(header):
-        raise Reply(401, "unsigned", "missing or wrong X-Hub-Signature-256")
-    payload = _signed_payload(state, length, header, delivery_id)
-    if event == "ping":
+    if length > host.max_body:
+        raise Reply(413, "too-large", f"the body is larger than the {host.max_body // 2**20} MB limit")
+    verifier = host.authenticate(request.headers, state.config.secret(host.name))
+    if verifier is None:
+        raise Reply(401, "unsigned", host.auth_error)
+    payload = _signed_payload(state, host, verifier, length, delivery_id)
+    if event in host.pings:
         raise Reply(200, "pong", "pong")
     try:
-        parsed = dl.parse(event, payload, delivery_id)
-    except dl.DeliveryError as err:
+        parsed = host.parse(event, payload)
+    except PayloadError as err:
         raise Reply(400, "schema", f"not a valid {event} delivery: {err}") from None
     if parsed is None:
         action = payload.get("action") if isinstance(payload, dict) else None
@@ -285,15 +278,31 @@ def _receive(state: BotState, event: str, delivery_id: str) -> dl.Delivery:
     return parsed
 
 
-def _enqueue(state: BotState, parsed: dl.Delivery, delivery_id: str) -> Reply:
-    """Queue a fresh, first-seen delivery's job (or join the pull request's waiting one)."""
-    stale = dl.check_time(parsed, time.time(), state.config.max_age, state.config.clock_skew)
+def check_time(times: tuple[float, ...], now: float, max_age: float, skew: float) -> str | None:
+    """Why an event is not fresh (stale or from the future), or None.
+
+    Hosts sign no timestamp, so the newest time the event carries is used: older than ``max_age`` is a
+    replay, newer than now plus ``skew`` is refused too (a future time would keep a replay fresh longer).
+    """
+    newest = max(times)
+    if newest > now + skew:
+        return "the change's update time is in the future (beyond the allowed clock skew)"
+    if now - newest > max_age:
+        return "stale delivery: the change's update is older than the allowed age"
+    return None
+
+
+def _enqueue(state: BotState, host: WebhookHost, parsed: HookEvent, delivery_id: str) -> Reply:
+    """Queue a fresh, first-seen delivery's job (or join the change's waiting one)."""
+    stale = check_time(parsed.times, time.time(), state.config.max_age, state.config.clock_skew)
     if stale:
-        return Reply(400, "stale" if "stale" in stale else "future", stale)
+        return Reply(host.stale_status, "stale" if "stale" in stale else "future", stale)
     queue, metrics = state.queue, state.metrics
+    c = parsed.change
+    spec = JobSpec(c.project, c.number, c.installation, delivery_id, c.head, parsed.name, c.host)
     try:
-        outcome = queue.accept(delivery_id, parsed.spec)
-    except Exception as err:  # noqa: BLE001 - the store is down: GitHub may redeliver later
+        outcome = queue.accept(delivery_id, spec)
+    except Exception as err:  # noqa: BLE001 - the store is down: the host may redeliver later
         log.error("nbreview: the queue is unreachable: %s", type(err).__name__)
         return Reply(503, "queue-down", "the job queue is unreachable; redeliver later")
     if outcome == "duplicate":
@@ -303,7 +312,7 @@ def _enqueue(state: BotState, parsed: dl.Delivery, delivery_id: str) -> Reply:
         metrics.enqueued.inc()
         return Reply(202, "queued", "queued")
     metrics.coalesced.inc()
-    return Reply(202, "coalesced", "queued (joined the pull request's waiting job)")
+    return Reply(202, "coalesced", "queued (joined the change's waiting job)")
 
 
 @bp.post("/")
@@ -312,14 +321,15 @@ def webhook() -> Response:
     """One delivery: checked, queued, answered, counted and logged in one line."""
     started = time.monotonic()
     state = _state()
-    event = request.headers.get("X-GitHub-Event", "")[:100]
-    delivery_id = request.headers.get("X-GitHub-Delivery", "")[:200]
-    state.metrics.received.labels(event if event in dl.EVENTS or event == "ping" else "other").inc()
-    info: dict[str, Any] = {"delivery": delivery_id, "gh_event": event}
+    host = webhook_host(state.hosts, request.headers)
+    event = host.event(request.headers)[:100]
+    delivery_id = host.delivery_id(request.headers)[:200]
+    state.metrics.received.labels(event if event in host.events else "other").inc()
+    info: dict[str, Any] = {"delivery": delivery_id, "host": host.name, "host_event": event}
     try:
-        parsed = _receive(state, event, delivery_id)
-        info.update(repo=parsed.spec.repo, pr=parsed.spec.number, head=parsed.spec.head)
-        reply = _enqueue(state, parsed, delivery_id)
+        parsed = _receive(state, host, event, delivery_id)
+        info.update(repo=parsed.change.project, pr=parsed.change.number, head=parsed.change.head)
+        reply = _enqueue(state, host, parsed, delivery_id)
     except Reply as early:
         reply = early
     if reply.status >= 400:
@@ -357,7 +367,7 @@ def create_app(config: AppConfig, queue: JobQueue | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     queue = queue or JobQueue(config.queue_url, lease_seconds=config.lease_seconds)
     app.extensions["nbreview_bot"] = BotState(config, queue, Metrics(queue), BodyBudget(config.body_budget),
-                                              PeerLimit(config.peer_bodies))
+                                              PeerLimit(config.peer_bodies), webhook_hosts())
     app.register_blueprint(bp)
     return app
 
@@ -369,5 +379,5 @@ def app_from_env() -> Flask:
     return create_app(AppConfig.from_env(need_app=False))
 
 
-__all__ = ["AppConfig", "BodyBudget", "BotState", "PeerLimit", "Reply", "app_from_env", "create_app", "signature",
-           "verify_signature"]
+__all__ = ["AppConfig", "BodyBudget", "BotState", "PeerLimit", "Reply", "app_from_env", "check_time", "create_app",
+           "signature", "verify_signature"]

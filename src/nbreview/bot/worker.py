@@ -6,7 +6,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from nbreview.bot.jobs import RetryPolicy, Runner, Work, github_work, log_event
+from nbreview.bot.jobs import RetryPolicy, Runner, Work, host_work, log_event
 
 if TYPE_CHECKING:
     from nbreview.bot.config import AppConfig
@@ -37,7 +37,7 @@ class WorkerPool:
         self.queue = queue
         self.metrics = metrics
         policy = RetryPolicy(base=config.retry_base, lease_wait=min(1.0, config.lease_seconds / 4))
-        queue.runner = Runner(queue, work or github_work(config), metrics, policy)
+        queue.runner = Runner(queue, work or host_work(config), metrics, policy)
         self.consumer = queue.huey.create_consumer(
             workers=max(1, threads),
             worker_type="thread",

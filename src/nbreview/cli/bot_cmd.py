@@ -1,4 +1,5 @@
-"""``nbreview bot serve|worker|jobs``: the pull-request bot as a GitHub App, on a durable job queue."""
+"""``nbreview bot serve|worker|jobs``: the pull-request bot as a GitHub App and/or a GitLab webhook, on a durable
+job queue."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ QUEUE_HELP = (
     "or redis://HOST:PORT/DB for several machines"
 )
 ENV_HELP = (
-    "Configuration from the environment: NBREVIEW_WEBHOOK_SECRET, GITHUB_APP_ID, "
-    "GITHUB_APP_PRIVATE_KEY_PATH (or GITHUB_APP_PRIVATE_KEY), optionally NBREVIEW_QUEUE, GITHUB_API_URL, "
+    "Configuration from the environment: for GitHub NBREVIEW_WEBHOOK_SECRET, GITHUB_APP_ID, "
+    "GITHUB_APP_PRIVATE_KEY_PATH (or GITHUB_APP_PRIVATE_KEY); for GitLab NBREVIEW_GITLAB_WEBHOOK_SECRET, "
+    "NBREVIEW_GITLAB_TOKEN, NBREVIEW_GITLAB_URL; optionally NBREVIEW_QUEUE, GITHUB_API_URL, "
     "NBREVIEW_ASSETS_BRANCH, NBREVIEW_MAX_DELIVERY_AGE, NBREVIEW_CLOCK_SKEW, NBREVIEW_LEASE_SECONDS, "
     "NBREVIEW_RETRY_BASE, NBREVIEW_BODY_SECONDS (seconds), NBREVIEW_PEER_BODIES."
 )

@@ -1,4 +1,26 @@
-"""Adapters to code hosts: a change request's notebooks, its one sticky note, picture hosting.
+"""Adapters to code hosts behind one protocol (:mod:`.protocol`): ``github`` and ``gitlab``.
 
-``hosts/gitlab`` (python-gitlab) is the first; GitHub's adapter still lives in :mod:`nbreview.bot`.
+Each host package gives the webhook's side (verification, event mapping) and the job's side (a
+change's notebooks, its one sticky note, pictures); the bot's runtime picks the adapter here, by the
+request's event header or the job's ``host``, and knows no host itself.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nbreview.hosts.protocol import Headers, WebhookHost
+
+
+def webhook_hosts() -> tuple[WebhookHost, ...]:
+    """Every host's webhook side, GitHub's first (it answers requests that name no host)."""
+    from nbreview.hosts.github.webhook import GitHubHooks
+    from nbreview.hosts.gitlab.webhook import GitLabHooks
+
+    return (GitHubHooks(), GitLabHooks())
+
+
+def webhook_host(hosts: tuple[WebhookHost, ...], headers: Headers) -> WebhookHost:
+    """The host whose event header the request carries (the first host when none does)."""
+    return next((h for h in hosts if h.claims(headers)), hosts[0])

@@ -31,6 +31,7 @@ class OutputSpan:
     start: int
     end: int
     mimes: dict[str, int] = field(default_factory=dict)
+    table_rows: list[tuple[int, int]] = field(default_factory=list)  # (JSON line, <tr> index) of text/html
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Location:
     lines: tuple[int, int] | None = None
     output: int | None = None
     mime: str | None = None
+    row: int | None = None  # the HTML table row (``<tr>`` index in the output's text/html) of the line
 
 
 class _Parser:
@@ -77,7 +79,8 @@ class _Parser:
         return value
 
     def _keep(self, path: tuple[Any, ...]) -> bool:
-        return 2 <= len(path) <= 6 and path[0] == "cells"
+        """Values down to an output's MIME values, and the strings of a text/html one (its table rows)."""
+        return path[:1] == ("cells",) and (2 <= len(path) <= 6 or (len(path) == 7 and path[5] == "text/html"))
 
     def value(self, pos: int, path: tuple[Any, ...], depth: int) -> tuple[Any, int]:
         if depth > MAX_DEPTH:
@@ -187,7 +190,8 @@ class NotebookMap:
                         at = spans.get(("cells", i, "outputs", k, "data", mime))
                         if at:
                             mimes[mime] = at[0]
-                outputs.append(OutputSpan(o_start, o_end, mimes))
+                rows = _table_rows(out, spans, ("cells", i, "outputs", k, "data", "text/html"))
+                outputs.append(OutputSpan(o_start, o_end, mimes, rows))
             cid, ctype = cell.get("id"), cell.get("cell_type")
             self.cells.append(CellSpan(
                 i, start, end, cid if isinstance(cid, str) else None, source, line_json, pieces, outputs,
@@ -237,8 +241,27 @@ class NotebookMap:
         for n, output in enumerate(c.outputs):
             if output.start <= line <= output.end:
                 mime = next((m for m, at in output.mimes.items() if at == line), None)
-                return Location(c.index, None, n, mime)
+                row = next((tr for json_line, tr in output.table_rows if json_line == line), None)
+                return Location(c.index, None, n, mime, row)
         return Location(c.index)
+
+
+def _table_rows(
+    output: Any, spans: dict[tuple[Any, ...], tuple[int, int]], path: tuple[Any, ...]
+) -> list[tuple[int, int]]:
+    """Per string of an output's text/html (a list, as nbformat writes it) from its first ``<tr``: its JSON
+    line and the table row it is in (the ``<tr>`` index, as the page's table counts its rows)."""
+    html = output.get("data", {}).get("text/html") if isinstance(output, dict) else None
+    if not isinstance(html, list):
+        return []
+    rows: list[tuple[int, int]] = []
+    seen = 0
+    for j, piece in enumerate(html):
+        seen += len(re.findall(r"<tr\b", piece, re.I)) if isinstance(piece, str) else 0
+        at = spans.get((*path, j))
+        if seen and at:
+            rows.append((at[0], seen - 1))
+    return rows
 
 
 def _source_lines(

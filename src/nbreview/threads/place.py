@@ -55,6 +55,7 @@ class Thread:
     outdated: bool
     file_level: bool
     comments: list[dict[str, Any]]
+    row: int | None = None  # the table row of ``output`` it was written on (a line of its text/html)
 
     @property
     def root_id(self) -> int:
@@ -133,7 +134,7 @@ def _place_on_line(thread: Thread, side_map: NotebookMap, line: int, start: Any,
     if loc is None:
         return
     thread.file_level = False
-    thread.cell, thread.output = loc.cell, loc.output
+    thread.cell, thread.output, thread.row = loc.cell, loc.output, loc.row
     first = _pick(side_map.locate_all(start), anchor) if isinstance(start, int) else loc
     if loc.lines:
         first_line = first.lines[0] if first and first.cell == loc.cell and first.lines else loc.lines[0]
@@ -141,7 +142,8 @@ def _place_on_line(thread: Thread, side_map: NotebookMap, line: int, start: Any,
     if anchor is not None and anchor.cell == loc.cell:
         whole_cell = anchor.lines is None and anchor.output is None and loc.output is None
         thread.lines = None if whole_cell else anchor.lines or thread.lines
-        thread.output = anchor.output if anchor.output is not None else thread.output
+        if anchor.output is not None and anchor.output != thread.output:
+            thread.output, thread.row = anchor.output, None
 
 
 def _map_at(

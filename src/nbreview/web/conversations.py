@@ -58,6 +58,7 @@ def threads_json(review: ReviewSet, session: PullRequestSession, threads: list[T
                 "cell": t.cell,
                 "lines": list(t.lines) if t.lines else None,
                 "output": t.output,
+                "row": t.row,
                 "outdated": t.outdated,
                 "file_level": t.file_level,
                 "resolved": session.resolved(t.root_id),

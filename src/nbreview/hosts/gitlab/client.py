@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from nbreview.errors import NbreviewError
+from nbreview.hosts.protocol import HostError
 
 if TYPE_CHECKING:
     from gitlab import Gitlab
@@ -16,8 +16,9 @@ TOKEN_ENV = "NBREVIEW_GITLAB_TOKEN"
 RETRIES = 5
 
 
-class GitLabError(NbreviewError):
-    """A GitLab call failed in a way the user has to fix (token, scope, names), or the server did."""
+class GitLabError(HostError):
+    """A GitLab call failed in a way the user has to fix (token, scope, names), or the server did
+    (``transient``: 5xx, 429 or unreachable, after the client's own retries; the bot retries those later)."""
 
 
 def server_url(explicit: str | None = None) -> str:
@@ -49,7 +50,7 @@ def explain(err: Exception, doing: str, url: str = "") -> GitLabError:
     from gitlab.exceptions import GitlabError
 
     if isinstance(err, requests.RequestException):
-        return GitLabError(f"{doing}: cannot reach {url or 'the GitLab server'} ({type(err).__name__})")
+        return GitLabError(f"{doing}: cannot reach {url or 'the GitLab server'} ({type(err).__name__})", transient=True)
     if not isinstance(err, GitlabError):
         return GitLabError(f"{doing}: {err}")
     code = err.response_code
@@ -62,4 +63,4 @@ def explain(err: Exception, doing: str, url: str = "") -> GitLabError:
         return GitLabError(f"{doing}: the token may not do this (403: {said}); it needs the api scope and Reporter+")
     if code == 404:
         return GitLabError(f"{doing}: not found (404: {said}); check the project, the merge request and the token")
-    return GitLabError(f"{doing}: GitLab answered {code}: {said}")
+    return GitLabError(f"{doing}: GitLab answered {code}: {said}", transient=code == 429 or (code or 0) >= 500)

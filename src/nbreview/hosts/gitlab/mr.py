@@ -46,6 +46,8 @@ class Settings:
     budget: int = DEFAULT_BUDGET
     max_notebooks: int = 50
     log: Callable[[str], None] = field(default=lambda line: stderr_log(line))
+    # called with the head about to be shown just before each write (the bot's job checks its lease here)
+    before_write: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -202,7 +204,11 @@ def update_merge_request(gl: Gitlab, settings: Settings) -> Outcome:
         if not changes and not existing:
             settings.log("nbreview: the merge request changes no notebook; nothing to post")
             return Outcome("skipped", rendered.body, head_sha=head)
+        if settings.before_write is not None:
+            settings.before_write(head)
         body, uploaded = _pictures(project, rendered, changes, ctx, [str(n.body) for n in existing], settings)
+        if settings.before_write is not None:
+            settings.before_write(head)
         return _post(mr, existing, body, uploaded, len(changes), head, settings)
     except (GitlabError, RequestException) as err:
         raise explain(err, doing, settings.url) from None

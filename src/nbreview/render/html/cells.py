@@ -17,7 +17,7 @@ from nbreview.view import IMAGE_MIMES, MISSING, CellView, cell_source, plural
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
 
-    from nbreview.engine.model import CellDiff, ValueChange
+    from nbreview.engine.model import CellDiff, Span, TextDiff, ValueChange
 
 
 def _path(path: Sequence[str | int]) -> str:
@@ -74,12 +74,27 @@ def _cell_source(cell_view: CellView, lexer: Lexer | None) -> str:
     return render_source(cell_source(shown), lexer, mark)
 
 
-def _rendered_markdown(ctx: RenderContext, side: Side, index: int | None) -> str:
-    """One side's markdown cell rendered (once per page), its attachments linked by ``ctx.links``."""
+def _word_spans(diff: TextDiff, side: Side, source: str) -> list[Span]:
+    """The diff's changed words as character ranges of one side's whole text (the intraline spans
+    the source view marks); none when the diff is not of this text."""
+    spans: list[Span] = []
+    at = 0
+    for op in diff.lines:
+        line, line_spans = (op.old_text, op.old_spans) if side == "old" else (op.new_text, op.new_spans)
+        if line is None:
+            continue
+        spans += [(at + a, at + b) for a, b in line_spans if b > a]
+        at += len(line)
+    return spans if at == len(source) else []
+
+
+def _rendered_markdown(ctx: RenderContext, side: Side, index: int | None, diff: TextDiff | None = None) -> str:
+    """One side's markdown cell rendered (once per page), its attachments linked by ``ctx.links``;
+    with the cell's source ``diff``, its changed words marked."""
     if index is None:
         return ""
     key = (side, index)
-    if key not in ctx.md_cache:
+    if diff is not None or key not in ctx.md_cache:
         cell = ctx.cell(side, index)
         attachments = cell.get("attachments") if isinstance(cell.get("attachments"), dict) else {}
 
@@ -90,17 +105,25 @@ def _rendered_markdown(ctx: RenderContext, side: Side, index: int | None) -> str
             mime = next((m for m in IMAGE_MIMES if m in bundle), None)
             return ctx.links.attachment(side, index, name, mime) if mime else None
 
-        ctx.md_cache[key] = render_markdown(cell_source(cell), attachment)
+        source = cell_source(cell)
+        if diff is not None:
+            return render_markdown(source, attachment, _word_spans(diff, side, source))
+        ctx.md_cache[key] = render_markdown(source, attachment)
     return ctx.md_cache[key]
+
+
+# Under a rendered markdown cell whose changes left no visible mark (an image's URL, a tag's attribute).
+_MARKUP_NOTE = '<div class="onote mdnote">changed only in markup the rendered cell does not show: see its source</div>'
 
 
 def _markdown_view(ctx: RenderContext, cell: CellDiff) -> str:
     """A markdown cell as it reads: old and new rendered side by side when its source changed."""
     if cell.status == "modified" and cell.source is not None and cell.source.changed:
-        return (
-            f'<div class="rendered two"><div class="md old">{_rendered_markdown(ctx, "old", cell.old_index)}</div>'
-            f'<div class="md new">{_rendered_markdown(ctx, "new", cell.new_index)}</div></div>'
-        )
+        old = _rendered_markdown(ctx, "old", cell.old_index, cell.source)
+        new = _rendered_markdown(ctx, "new", cell.new_index, cell.source)
+        note = "" if 'class="mdw"' in old + new or ' mdw"' in old + new else _MARKUP_NOTE
+        return f'<div class="rendered two"><div class="md old">{old}</div><div class="md new">{new}</div>{note}</div>'
+
     if cell.status == "removed":
         return f'<div class="rendered"><div class="md old">{_rendered_markdown(ctx, "old", cell.old_index)}</div></div>'
     return f'<div class="rendered"><div class="md new">{_rendered_markdown(ctx, "new", cell.new_index)}</div></div>'

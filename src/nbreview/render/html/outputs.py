@@ -21,7 +21,7 @@ from nbreview.view import HUGE_TEXT_CHARS, IMAGE_MIMES, CellView, OutputView, he
 from nbreview.view.images import byte_size, image_pair
 
 if TYPE_CHECKING:
-    from nbreview.engine.model import CellDiff
+    from nbreview.engine.model import CellDiff, OutputDiff
 
 # Which representation of a rich output to show, best first: pictures (IMAGE_MIMES), then text.
 MIME_ORDER = IMAGE_MIMES + (
@@ -112,8 +112,15 @@ def _latex(text: str) -> str:
     return f'<pre class="out latex">{esc(text)}</pre>'
 
 
-def _row(cls: str, side: Side, body: str) -> str:
-    return f'<div class="orow {cls}"><div class="oside {side}">{body}</div></div>'
+def _row(cls: str, side: Side, body: str, where: str) -> str:
+    return f'<div class="orow {cls}"{where}><div class="oside {side}">{body}</div></div>'
+
+
+def _where(cell: CellDiff, output: OutputDiff) -> str:
+    """Which output of each side a row shows (``data-old="cell:output"``, ``data-new``), so a review
+    thread written on an output, or on one of its table rows, is placed under it."""
+    sides = (("old", cell.old_index, output.old_index), ("new", cell.new_index, output.new_index))
+    return "".join(f' data-{side}="{c}:{o}"' for side, c, o in sides if c is not None and o is not None)
 
 
 def _output_row(ctx: RenderContext, cell: CellDiff, output_view: OutputView) -> str:
@@ -125,11 +132,13 @@ def _output_row(ctx: RenderContext, cell: CellDiff, output_view: OutputView) -> 
     if output.status == "added" or (unchanged and new_cell is not None and new_output is not None):
         assert new_cell is not None and new_output is not None
         shown = output_view.new
-        return _row("same" if unchanged else "added", "new", render_output(ctx, "new", new_cell, new_output, shown))
+        body = render_output(ctx, "new", new_cell, new_output, shown)
+        return _row("same" if unchanged else "added", "new", body, _where(cell, output))
     if output.status == "removed" or (unchanged and old_cell is not None and old_output is not None):
         assert old_cell is not None and old_output is not None
         shown = output_view.old
-        return _row("same" if unchanged else "removed", "old", render_output(ctx, "old", old_cell, old_output, shown))
+        body = render_output(ctx, "old", old_cell, old_output, shown)
+        return _row("same" if unchanged else "removed", "old", body, _where(cell, output))
     return _modified_row(ctx, cell, output_view)
 
 
@@ -141,6 +150,7 @@ def _modified_row(ctx: RenderContext, cell: CellDiff, output_view: OutputView) -
     assert output.old_index is not None and output.new_index is not None
     old_output, new_output = output_view.old, output_view.new
     tag = " transient" if output.transient else ""
+    at = _where(cell, output)
     note = '<div class="onote">changed only in volatile parts (timings, addresses)</div>' if output.transient else ""
     data = new_output.get("data") if isinstance(new_output, dict) else None
     if isinstance(data, dict):
@@ -148,10 +158,10 @@ def _modified_row(ctx: RenderContext, cell: CellDiff, output_view: OutputView) -
         shown = next((m for m in output.mimes if m.mime == chosen), None)
         if shown is not None and shown.kind == "image" and shown.status == "modified" and is_image(shown.mime):
             comparison = image_comparison(ctx.links, image_pair(ctx.diff, cell, output, shown))
-            return f'<div class="orow modified{tag}">{comparison}{note}</div>'
+            return f'<div class="orow modified{tag}"{at}>{comparison}{note}</div>'
         if shown is not None and shown.text is not None and shown.text.changed and chosen in _TEXT_DIFF_MIMES:
             body = render_text_diff(shown.text, None)
-            return f'<div class="orow modified textdiff{tag}"><div class="out plain">{body}</div>{note}</div>'
+            return f'<div class="orow modified textdiff{tag}"{at}><div class="out plain">{body}</div>{note}</div>'
         other = next((m for m in output.mimes if m.status == "modified" and m.text and m.text.changed), None)
         if (shown is None or shown.status == "unchanged") and chosen is not None and other is not None and other.text:
             # What is shown did not change, another representation did (an HTML table the same,
@@ -160,17 +170,17 @@ def _modified_row(ctx: RenderContext, cell: CellDiff, output_view: OutputView) -
             label = f'<div class="onote">{esc(other.mime)} changed:</div>'
             body = render_text_diff(other.text, None)
             return (
-                f'<div class="orow modified textdiff{tag}">{rendered}{label}'
+                f'<div class="orow modified textdiff{tag}"{at}>{rendered}{label}'
                 f'<div class="out plain">{body}</div>{note}</div>'
             )
     if output.text is not None and output.text.changed:
         body = render_text_diff(output.text, None)
         kind = esc(output.output_type)
-        return f'<div class="orow modified textdiff{tag}"><div class="out {kind}">{body}</div>{note}</div>'
+        return f'<div class="orow modified textdiff{tag}"{at}><div class="out {kind}">{body}</div>{note}</div>'
     left = render_output(ctx, "old", old_cell, output.old_index, old_output)
     right = render_output(ctx, "new", new_cell, output.new_index, new_output)
     return (
-        f'<div class="orow modified{tag}"><div class="oside old">{left}</div>'
+        f'<div class="orow modified{tag}"{at}><div class="oside old">{left}</div>'
         f'<div class="oside new">{right}</div>{note}</div>'
     )
 
@@ -186,12 +196,14 @@ def render_outputs(ctx: RenderContext, cell_view: CellView) -> str:
         cls = "added" if side == "new" else "removed"
         whole = cell_view.new_cell if side == "new" else cell_view.old_cell
         for k, output in enumerate(whole.get("outputs", []) or []):
-            rows.append(_row(cls, side, render_output(ctx, side, index, k, output)))
+            rows.append(_row(cls, side, render_output(ctx, side, index, k, output), f' data-{side}="{index}:{k}"'))
     elif cell.outputs is not None:
         rows = [_output_row(ctx, cell, output_view) for output_view in cell_view.outputs]
     else:
         index = cell.new_index
         assert index is not None
+        old = "" if cell.old_index is None else f' data-old="{cell.old_index}:{{k}}"'  # the same outputs
         for k, output in enumerate(cell_view.new_cell.get("outputs", []) or []):
-            rows.append(_row("same", "new", render_output(ctx, "new", index, k, output)))
+            where = old.format(k=k) + f' data-new="{index}:{k}"'
+            rows.append(_row("same", "new", render_output(ctx, "new", index, k, output), where))
     return f'<div class="outs">{"".join(rows)}</div>' if rows else ""
