@@ -11,11 +11,14 @@ import bisect
 import re
 import secrets
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from nbreview.engine.model import Span
 from nbreview.render.escape import esc
 from nbreview.render.html.safe import latex_to_mathml, sanitize_html
 from nbreview.render.html.syntax import highlight_lines, lexer_for
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import Span
 
 
 class _Slots:
