@@ -15,7 +15,6 @@ real pages still work: the review page loads its images, the mergetool saves.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from nbreview.web.app import Lifecycle
 from support.browser import TOKEN, Pair
 from support.merge_tool import resolve_in_page, write_triple
 from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
+from support.wsgi import serve_wsgi
 
 MERGE_TOKEN = "attacker-test-merge-token-0123456789"
 
@@ -76,17 +76,9 @@ class CountingLifecycle(Lifecycle):
 @contextmanager
 def serving(app: Any) -> Iterator[tuple[str, Recorder]]:
     """Serve a WSGI app on a free 127.0.0.1 port; yields its origin and its request recorder."""
-    from werkzeug.serving import make_server
-
     recorder = Recorder(app)
-    srv = make_server("127.0.0.1", 0, recorder, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_port}", recorder
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serve_wsgi(recorder) as origin:
+        yield origin, recorder
 
 
 def attacker_app(targets: dict[str, str], reports: list[Any]) -> Any:

@@ -10,7 +10,6 @@ them in place; after another push the first comment is outdated and stays on its
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from fakegithub import SHARED_API, serve
 from support.browser import SCREENSHOTS, TOKEN
 from support.browser import save_screenshot as _save
 from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api, build
+from support.wsgi import serve_wsgi
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present"
@@ -31,7 +31,6 @@ pytestmark = pytest.mark.skipif(
 def start_page(url: str, number: int) -> Iterator[str]:
     """The review server for the pull request (as `nbreview review` starts it); yields its root URL."""
     from github import Auth
-    from werkzeug.serving import make_server
 
     from nbreview.bot.client import connect
     from nbreview.bot.session import PullRequestSession
@@ -40,14 +39,8 @@ def start_page(url: str, number: int) -> Iterator[str]:
     session = PullRequestSession(connect(url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0), REPO, number)
     pairs = session.open()
     app = create_app({"SOURCES": pairs, "TOKEN": TOKEN, "LIFECYCLE": Lifecycle(), "PR_SESSION": session})
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_port}/{TOKEN}"
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serve_wsgi(app) as root:
+        yield f"{root}/{TOKEN}"
 
 
 def json_line(text: str, cell: int, line: int) -> int:

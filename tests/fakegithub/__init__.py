@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -28,11 +27,7 @@ def schemas(fake: FakeGitHub) -> Schemas:
 @contextmanager
 def serve(fake: FakeGitHub, validate: bool = True) -> Iterator[str]:
     """Run the fake on 127.0.0.1 on a free port in a thread; every request and 2xx answer is schema-checked."""
-    import logging
-
-    from werkzeug.serving import make_server
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    from support.wsgi import serve_wsgi
 
     app = create_app(fake)
     if validate:
@@ -48,11 +43,5 @@ def serve(fake: FakeGitHub, validate: bool = True) -> Iterator[str]:
                 )
             return resp
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
+    with serve_wsgi(app) as url:
+        yield url

@@ -292,16 +292,7 @@ def create_app(fake: FakeGitLab) -> Flask:  # noqa: C901 - one route per documen
 @contextmanager
 def serve(fake: FakeGitLab) -> Iterator[str]:
     """Run the fake on 127.0.0.1 on a free port in a thread; yields the server's root URL."""
-    import logging
+    from support.wsgi import serve_wsgi
 
-    from werkzeug.serving import make_server
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, create_app(fake), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
+    with serve_wsgi(create_app(fake)) as url:
+        yield url

@@ -6,7 +6,6 @@ import io
 import json
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,17 +112,10 @@ def load_images(pg: Any) -> None:
 
 def serve_pairs(pairs: list[Pair]) -> Iterator[Server]:
     """A review server for ``pairs`` on a free 127.0.0.1 port (no difftool), stopped afterwards."""
-    from werkzeug.serving import make_server
-
     from nbreview.web.app import Lifecycle, create_app
+    from support.wsgi import serve_wsgi
 
     life = Lifecycle()
     app = create_app({"SOURCES": pairs, "TOKEN": TOKEN, "LIFECYCLE": life, "DIFFTOOL": False})
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{srv.server_port}", life)
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serve_wsgi(app) as url:
+        yield Server(url, life)

@@ -12,11 +12,10 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from nbreview.errors import NbreviewError
-from nbreview.io.git import INDEX, git_answer, read_git_blob
+from nbreview.io.git import INDEX, NotebookPair, git_answer, read_git_blob
 from nbreview.io.load import LoadedNotebook, from_object, parse_bytes
 
 SAVED = "saved"
@@ -30,16 +29,6 @@ class SideError(NbreviewError):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
-
-
-@dataclass
-class Pair:
-    """One notebook and its two sides, shaped like :class:`nbreview.web.review.PairLike`."""
-
-    path: str
-    old: LoadedNotebook
-    new: LoadedNotebook
-    status: str = "modified"
 
 
 async def _maybe(value: Any) -> Any:
@@ -115,8 +104,8 @@ async def read_side(cm: Any, path: str, side: str) -> LoadedNotebook:
     return await asyncio.get_running_loop().run_in_executor(None, read_revision, cm, path, side)
 
 
-async def load_pair(cm: Any, path: str, old: str, new: str = SAVED) -> Pair:
+async def load_pair(cm: Any, path: str, old: str, new: str = SAVED) -> NotebookPair:
     """The notebook at ``path`` with its ``old`` and ``new`` sides read."""
     if not path.endswith(".ipynb"):
         raise SideError(f"{path}: nbreview reviews notebooks (*.ipynb)")
-    return Pair(path, await read_side(cm, path, old), await read_side(cm, path, new))
+    return NotebookPair(path, await read_side(cm, path, old), await read_side(cm, path, new), "modified")
