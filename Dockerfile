@@ -14,7 +14,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY src ./src
 COPY web ./web
-RUN pip install ".[bot]" && rm -rf /src \
+RUN pip install ".[bot,gitlab]" && rm -rf /src \
     && useradd --system --home-dir /var/lib/nbreview --create-home nbreview
 
 USER nbreview

@@ -443,7 +443,7 @@ def test_the_deployment_files_run_commands_the_cli_accepts() -> None:
     parser = argparse.ArgumentParser()
     bot_cmd.add_arguments(parser)
     docker = (root / "Dockerfile").read_text()
-    assert 'ENTRYPOINT ["nbreview", "bot"]' in docker and "pip install \".[bot]\"" in docker
+    assert 'ENTRYPOINT ["nbreview", "bot"]' in docker and 'pip install ".[bot,gitlab]"' in docker  # GitLab's hooks too
     cmd = json.loads(re.search(r"^CMD (\[.*\])$", docker, re.M).group(1))  # type: ignore[union-attr]
     assert parser.parse_args(cmd).action == "serve"
     compose = yaml.safe_load((root / "deploy" / "compose.yaml").read_text())
