@@ -51,8 +51,8 @@ def mr_as(url: str, token: str = "glpat-ann") -> Any:
 def position(fake: FakeGitLab, old_line: int | None = None, new_line: int | None = None, **kw: Any) -> dict[str, Any]:
     """A text position on the merge request's latest version (its refs from the fake's versions)."""
     v = fake.mrs[5].versions[-1]
-    pos = {"position_type": "text", "base_sha": v.base_sha, "start_sha": v.start_sha, "head_sha": v.head_sha,
-           "old_path": PATH, "new_path": PATH}
+    pos: dict[str, Any] = {"position_type": "text", "base_sha": v.base_sha, "start_sha": v.start_sha,
+                           "head_sha": v.head_sha, "old_path": PATH, "new_path": PATH}
     pos |= {k: val for k, val in (("old_line", old_line), ("new_line", new_line)) if val is not None}
     return pos | kw
 
@@ -110,6 +110,8 @@ def test_positions_on_unknown_refs_unchanged_files_or_missing_keys_are_refused(f
     missing = position(fake, new_line=21)
     del missing["start_sha"]
     assert refused(mr, missing) == "position[start_sha] is missing"
+    assert refused(mr, position(fake, new_line=21, position_type="line")) == (
+        "position[position_type] does not have a valid value")
 
 
 def test_a_form_encoded_position_with_a_line_range_is_read_like_rack(fake: FakeGitLab, url: str) -> None:
@@ -124,8 +126,13 @@ def test_a_form_encoded_position_with_a_line_range_is_read_like_rack(fake: FakeG
     assert resp.status_code == 201
     pos = resp.json()["notes"][0]["position"]
     assert pos["new_line"] == 21 and pos["old_line"] is None
-    assert pos["line_range"] == {"start": {"line_code": start, "type": "old", "old_line": 19, "new_line": 19},
-                                 "end": {"line_code": end, "type": "new", "new_line": 21}}
+    # lib/api/discussions.rb declares the line_range's line numbers as String, draft_notes.rb as Integer
+    assert pos["line_range"] == {"start": {"line_code": start, "type": "old", "old_line": "19", "new_line": "19"},
+                                 "end": {"line_code": end, "type": "new", "new_line": "21"}}
+    ranged = position(fake, new_line=21, line_range={"start": {"line_code": start, "type": "old", "old_line": 19,
+                                                                "new_line": 19}})
+    draft = mr_as(url).draft_notes.create({"note": "range", "position": ranged})
+    assert draft.position["line_range"]["start"]["old_line"] == 19
     # discussions.md "Line code": <SHA1 of the filename>_<old>_<new>
     assert line_code(PATH, 19, 20) == hashlib.sha1(b"analysis.txt").hexdigest() + "_19_20"
 
@@ -168,6 +175,12 @@ def test_replies_resolve_unresolve_edit_and_delete(fake: FakeGitLab, url: str) -
     with pytest.raises(gitlab.GitlabUpdateError) as err:
         mr.discussions.update(single.discussion_id, {"resolved": True})
     assert err.value.response_code == 403
+    with pytest.raises(gitlab.GitlabUpdateError) as err:
+        mr.discussions.get(single.discussion_id).notes.update(single.id, {"resolved": True})
+    assert err.value.error_message == "400 Bad request - Note is not resolvable"
+    with pytest.raises(gitlab.GitlabGetError) as missing:
+        mr.discussions.get("0" * 40)
+    assert missing.value.error_message == "404 Discussion Not Found"
 
 
 def test_seeded_outdated_and_resolved_threads_keep_their_positions(fake: FakeGitLab, url: str) -> None:
@@ -223,9 +236,9 @@ def test_draft_edit_publish_one_resolve_and_refusals(fake: FakeGitLab, url: str)
     d.publish()
     notes = ann.discussions.get(thread.discussion_id).attributes["notes"]
     assert notes[-1]["body"] == "fixed in the next push" and all(n["resolved"] for n in notes)
-    with pytest.raises(gitlab.GitlabCreateError) as err:
+    with pytest.raises(gitlab.GitlabCreateError) as bad:
         ann.draft_notes.create({"note": "x", "in_reply_to_discussion_id": "0" * 40})
-    assert err.value.response_code == 400 and "Thread to reply to cannot be found" in str(err.value.error_message)
+    assert bad.value.response_code == 400 and "Thread to reply to cannot be found" in str(bad.value.error_message)
     gone = ann.draft_notes.create({"note": "bye"})
     gone.delete()
     assert fake.mrs[5].drafts == []

@@ -19,20 +19,23 @@ DISCUSSIONS = "/api/v4/projects/<int:pid>/merge_requests/<int:iid>/discussions"
 # [position_type] are required once a position is given (Grape answers a missing one with 400 and
 # {"error": "position[base_sha] is missing"}).
 REQUIRED = ("base_sha", "start_sha", "head_sha", "position_type")
+NO_DISCUSSION = "404 Discussion Not Found"  # discussions.rb: ``not_found!("Discussion")``
 POSITION_KEYS = ("base_sha", "start_sha", "head_sha", "old_path", "new_path", "position_type",
                  "old_line", "new_line", "line_range")
 
 
-def _lines(d: dict[str, Any]) -> dict[str, Any]:
-    """Grape's Integer coercion of ``old_line``/``new_line`` (form values arrive as strings)."""
-    return {k: (int(v) if k in ("old_line", "new_line") and v not in (None, "") else v) for k, v in d.items()}
+def _lines(d: dict[str, Any], kind: type) -> dict[str, Any]:
+    """Grape's coercion of ``old_line``/``new_line`` to the declared type (form values are strings)."""
+    return {k: (kind(v) if k in ("old_line", "new_line") and v not in (None, "") else v) for k, v in d.items()}
 
 
-def normalize(position: dict[str, Any]) -> dict[str, Any]:
-    """A posted position as the note entity gives it back: every key present, numbers as numbers."""
-    out = {k: None for k in POSITION_KEYS} | _lines(position)
+def normalize(position: dict[str, Any], range_lines: type = str) -> dict[str, Any]:
+    """A posted position as the note entity gives it back: every key present, line numbers as
+    integers. lib/api/discussions.rb declares ``line_range[start|end][old_line|new_line]`` as
+    String (so they come back as strings); lib/api/draft_notes.rb declares them Integer."""
+    out = {k: None for k in POSITION_KEYS} | _lines(position, int)
     if isinstance(out["line_range"], dict):
-        out["line_range"] = {k: _lines(v) for k, v in out["line_range"].items() if isinstance(v, dict)}
+        out["line_range"] = {k: _lines(v, range_lines) for k, v in out["line_range"].items() if isinstance(v, dict)}
     return out
 
 
@@ -41,7 +44,11 @@ def missing(position: Any) -> Response | None:
     if not isinstance(position, dict):
         return invalid("position is invalid")
     key = next((k for k in REQUIRED if not position.get(k)), None)
-    return invalid(f"position[{key}] is missing") if key else None
+    if key:
+        return invalid(f"position[{key}] is missing")
+    if position["position_type"] not in ("text", "image", "file"):  # Grape's ``values: %w[text image file]``
+        return invalid("position[position_type] does not have a valid value")
+    return None
 
 
 def check_position(mr: MergeRequest, position: Any) -> tuple[dict[str, Any] | None, Response | None]:
@@ -70,7 +77,7 @@ def routes(app: Flask, ctx: Context) -> None:
     def get_discussion(pid: int, iid: int, did: str) -> Any:
         mr = ctx.mr(pid, iid)
         if mr is None or not mr.thread(did):
-            return error(404, NOT_FOUND)
+            return error(404, NO_DISCUSSION if mr else NOT_FOUND)
         return discussion_json(fake, mr, did)
 
     @app.post(DISCUSSIONS)
@@ -92,8 +99,8 @@ def routes(app: Flask, ctx: Context) -> None:
     @app.put(f"{DISCUSSIONS}/<did>")
     def resolve_discussion(pid: int, iid: int, did: str) -> Any:
         mr, args = ctx.mr(pid, iid), params()
-        if mr is None or not mr.thread(did):
-            return error(404, NOT_FOUND)
+        if mr is None or not mr.thread(did):  # (GitLab's find_discussion gives nil here: a 500)
+            return error(404, NO_DISCUSSION if mr else NOT_FOUND)
         if "resolved" not in args:
             return invalid("resolved is missing")
         if not any(n.resolvable for n in mr.thread(did)):
@@ -114,7 +121,7 @@ def _note_routes(app: Flask, ctx: Context) -> None:
     def reply(pid: int, iid: int, did: str) -> Any:
         mr, args = ctx.mr(pid, iid), params()
         if mr is None or not mr.thread(did):
-            return error(404, NOT_FOUND)
+            return error(404, NO_DISCUSSION if mr else NOT_FOUND)
         if args.get("body") is None:
             return invalid("body is missing")
         note = fake.add_reply(iid, did, str(ctx.user()), str(args["body"]))
@@ -140,6 +147,6 @@ def _note_routes(app: Flask, ctx: Context) -> None:
             note.body = str(args["body"])
         elif note.resolvable:
             note.resolved_by = str(ctx.user()) if flag(args["resolved"]) else None
-        else:
-            return error(403, "403 Forbidden")
+        else:  # notes_helpers.rb resolve_note
+            return error(400, "400 Bad request - Note is not resolvable")
         return note_json(fake, mr, note)

@@ -35,7 +35,7 @@ def draft_json(mr: MergeRequest, d: DraftNote) -> dict[str, Any]:
     """draft_notes.md's entity: a draft without a position still has every position key, null."""
     from .rest import user_json
 
-    position = d.position or normalize({"position_type": "text"})
+    position = d.position or normalize({"position_type": "text"}, int)
     code = position_line_code(mr, d.position) if d.position else None
     return {
         "id": d.id, "author_id": user_json(d.username)["id"], "merge_request_id": 500 + mr.iid,
@@ -109,7 +109,7 @@ def _position(mr: MergeRequest, args: dict[str, Any]) -> tuple[dict[str, Any] | 
     if "position" not in args:
         return None, None
     err = missing(args["position"])
-    return (None, err) if err is not None else (normalize(args["position"]), None)
+    return (None, err) if err is not None else (normalize(args["position"], int), None)
 
 
 def _change_routes(app: Flask, ctx: Context, mine: Any) -> None:
