@@ -157,6 +157,9 @@ def test_replies_resolve_unresolve_edit_and_delete(fake: FakeGitLab, url: str) -
     thread = mr.discussions.get(seeded.discussion_id)
     reply = thread.notes.create({"body": "yes"})
     assert reply.type == "DiffNote" and reply.position == seeded.position
+    assert [n.body for n in thread.notes.list(get_all=True)] == ["is this right?", "yes"]
+    whole = mr.discussions.create({"body": "about the file", "position": position(fake) | {"position_type": "file"}})
+    assert whole.attributes["notes"][0]["position"]["position_type"] == "file"
     thread.resolved = True
     thread.save()
     notes = mr.discussions.get(seeded.discussion_id).attributes["notes"]
@@ -183,20 +186,30 @@ def test_replies_resolve_unresolve_edit_and_delete(fake: FakeGitLab, url: str) -
     assert missing.value.error_message == "404 Discussion Not Found"
 
 
-def test_seeded_outdated_and_resolved_threads_keep_their_positions(fake: FakeGitLab, url: str) -> None:
-    old = position(fake, new_line=21)
-    outdated = fake.add_discussion(5, "bob", "on the first version", position=old)
+def test_a_push_carries_surviving_threads_forward_and_leaves_outdated_ones(fake: FakeGitLab, url: str) -> None:
+    """GitLab moves a diff note's position to the new version when its line survives the push; a
+    note whose line changed keeps the position (and head_sha) of the version it was written on."""
+    on_ten, on_added, on_removed = position(fake, new_line=10), position(fake, new_line=21), position(fake, old_line=25)
+    outdated = fake.add_discussion(5, "bob", "ten?", position=on_ten)
+    moved = fake.add_discussion(5, "bob", "why?", position=on_added)
+    removed = fake.add_discussion(5, "bob", "gone?", position=on_removed)
     done = fake.add_discussion(5, "carol", "fixed?", resolved=True, resolved_by="bob")
-    fake.push(5, {PATH: text(NEW + ["appended"]), "same.txt": b"x\n"})
+    head = fake.push(5, {PATH: text(["top"] + NEW[:9] + ["TEN"] + NEW[10:]), "same.txt": b"x\n"})
     mr = mr_as(url)
-    first = mr.discussions.get(outdated.discussion_id).attributes["notes"][0]
-    assert first["position"]["head_sha"] == old["head_sha"] != fake.mrs[5].head_sha
-    assert mr.discussions.get(done.discussion_id).attributes["notes"][0]["resolved_by"]["username"] == "bob"
-    # GitLab still diffs an earlier version's refs: a thread on it is accepted, not on its own lines
-    assert mr.discussions.create({"body": "late", "position": old}).attributes["notes"][0]["position"] == old | {
+
+    def first(note: Any) -> dict[str, Any]:
+        return dict(mr.discussions.get(note.discussion_id).attributes["notes"][0])
+
+    assert first(outdated)["position"] == on_ten | {"old_line": None, "line_range": None}
+    assert first(moved)["position"] == on_added | {"head_sha": head, "new_line": 22, "old_line": None,
+                                                    "line_range": None}
+    assert first(removed)["position"]["head_sha"] == head and first(removed)["position"]["old_line"] == 25
+    assert first(done)["resolved_by"]["username"] == "bob" and "position" not in first(done)
+    # GitLab still diffs an earlier version's refs: a thread on it is accepted, on its own lines
+    assert mr.discussions.create({"body": "late", "position": on_ten}).attributes["notes"][0]["position"] == on_ten | {
         "old_line": None, "line_range": None}
-    assert mr.discussions.create({"body": "new", "position": position(fake, new_line=31)})
-    assert refused(mr, old | {"new_line": 31}) == LINE_CODE_400
+    assert refused(mr, position(fake, new_line=1) | {"head_sha": on_ten["head_sha"]}) == LINE_CODE_400
+    assert mr.discussions.create({"body": "new", "position": position(fake, new_line=1)})
 
 
 def test_drafts_are_seen_by_their_author_only_and_published_at_once(fake: FakeGitLab, url: str) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, jsonify, request
 
-from .positions import LINE_CODE_ERROR, position_line_code
+from .positions import LINE_CODE_ERROR, normalize, position_line_code
 from .rest import NOT_FOUND, discussion_json, error, flag, invalid, note_json, page, params
 from .store import MergeRequest
 
@@ -20,23 +20,6 @@ DISCUSSIONS = "/api/v4/projects/<int:pid>/merge_requests/<int:iid>/discussions"
 # {"error": "position[base_sha] is missing"}).
 REQUIRED = ("base_sha", "start_sha", "head_sha", "position_type")
 NO_DISCUSSION = "404 Discussion Not Found"  # discussions.rb: ``not_found!("Discussion")``
-POSITION_KEYS = ("base_sha", "start_sha", "head_sha", "old_path", "new_path", "position_type",
-                 "old_line", "new_line", "line_range")
-
-
-def _lines(d: dict[str, Any], kind: type) -> dict[str, Any]:
-    """Grape's coercion of ``old_line``/``new_line`` to the declared type (form values are strings)."""
-    return {k: (kind(v) if k in ("old_line", "new_line") and v not in (None, "") else v) for k, v in d.items()}
-
-
-def normalize(position: dict[str, Any], range_lines: type = str) -> dict[str, Any]:
-    """A posted position as the note entity gives it back: every key present, line numbers as
-    integers. lib/api/discussions.rb declares ``line_range[start|end][old_line|new_line]`` as
-    String (so they come back as strings); lib/api/draft_notes.rb declares them Integer."""
-    out = {k: None for k in POSITION_KEYS} | _lines(position, int)
-    if isinstance(out["line_range"], dict):
-        out["line_range"] = {k: _lines(v, range_lines) for k, v in out["line_range"].items() if isinstance(v, dict)}
-    return out
 
 
 def missing(position: Any) -> Response | None:
@@ -58,7 +41,8 @@ def check_position(mr: MergeRequest, position: Any) -> tuple[dict[str, Any] | No
     if err is not None:
         return None, err
     pos = normalize(position)
-    if position_line_code(mr, pos) is None:
+    # diff_note.rb checks the line code only ``if: :on_text?``: image and file positions are kept as given
+    if pos["position_type"] == "text" and position_line_code(mr, pos) is None:
         return None, error(400, LINE_CODE_ERROR)
     return pos, None
 
@@ -95,6 +79,13 @@ def routes(app: Flask, ctx: Context) -> None:
         note = fake._note(iid, str(args["body"]), str(ctx.user()), None,
                           "DiffNote" if position else "DiscussionNote", position)
         return jsonify(discussion_json(fake, mr, note.discussion_id)), 201
+
+    @app.get(f"{DISCUSSIONS}/<did>/notes")
+    def list_thread_notes(pid: int, iid: int, did: str) -> Any:
+        mr = ctx.mr(pid, iid)
+        if mr is None or not mr.thread(did):  # discussions.rb: ``not_found!("Notes")``
+            return error(404, "404 Notes Not Found" if mr else NOT_FOUND)
+        return jsonify([note_json(fake, mr, n) for n in mr.thread(did)])
 
     @app.put(f"{DISCUSSIONS}/<did>")
     def resolve_discussion(pid: int, iid: int, did: str) -> Any:

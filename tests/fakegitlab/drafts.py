@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, jsonify
 
-from .discussions import missing, normalize
-from .positions import position_line_code
+from .discussions import missing
+from .positions import normalize, position_line_code
 from .rest import NOT_FOUND, error, flag, invalid, params
 from .store import DraftNote, FakeGitLab, MergeRequest
 

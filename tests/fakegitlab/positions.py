@@ -25,11 +25,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .store import MergeRequest, Version
+if TYPE_CHECKING:
+    from .store import MergeRequest, Version
 
 CONTEXT = 3  # git's default unified context, which GitLab's stored MR diffs use
+POSITION_KEYS = ("base_sha", "start_sha", "head_sha", "old_path", "new_path", "position_type",
+                 "old_line", "new_line", "line_range")
 LINE_CODE_ERROR = "400 Bad request - Note {:line_code=>[\"can't be blank\", \"must be a valid line code\"]}"
 
 
@@ -46,6 +49,21 @@ class DiffLine:
     @property
     def new_line(self) -> int | None:
         return None if self.kind in ("old", "match") else self.new_pos
+
+
+def _lines(d: dict[str, Any], kind: type) -> dict[str, Any]:
+    """Grape's coercion of ``old_line``/``new_line`` to the declared type (form values are strings)."""
+    return {k: (kind(v) if k in ("old_line", "new_line") and v not in (None, "") else v) for k, v in d.items()}
+
+
+def normalize(position: dict[str, Any], range_lines: type = str) -> dict[str, Any]:
+    """A posted position as the note entity gives it back: every key present, line numbers as
+    integers. lib/api/discussions.rb declares ``line_range[start|end][old_line|new_line]`` as
+    String (so they come back as strings); lib/api/draft_notes.rb declares them Integer."""
+    out = {k: None for k in POSITION_KEYS} | _lines(position, int)
+    if isinstance(out["line_range"], dict):
+        out["line_range"] = {k: _lines(v, range_lines) for k, v in out["line_range"].items() if isinstance(v, dict)}
+    return out
 
 
 def line_code(path: str, old_pos: int, new_pos: int) -> str:
@@ -113,6 +131,28 @@ def position_line_code(mr: MergeRequest, position: dict[str, Any]) -> str | None
     if _unfolded(lines, len(text_lines(old)), old_line, new_line):
         return line_code(path, old_line, new_line)
     return None
+
+
+def trace(mr: MergeRequest, before: Version, after: Version, position: dict[str, Any]) -> dict[str, Any] | None:
+    """A diff note's position carried to a new version, or None when its line did not survive (the
+    note is then outdated and keeps its position). GitLab moves a note's ``position`` forward on
+    each push (``Discussions::UpdateDiffPositionService`` with ``Gitlab::Diff::PositionTracer``;
+    ``original_position`` keeps the first one); the fake follows the line through the
+    old head -> new head diff (``old_line`` is on the unchanged base) and keeps the result only
+    where the new version's diff has that line."""
+    if position.get("head_sha") != before.head_sha or position.get("position_type", "text") != "text":
+        return None
+    moved = dict(position, base_sha=after.base_sha, start_sha=after.start_sha, head_sha=after.head_sha)
+    new_line = _int(position.get("new_line"))
+    if new_line is not None:
+        path = str(position.get("new_path"))
+        old, new = text_lines(before.head_files.get(path)), text_lines(after.head_files.get(path))
+        blocks = difflib.SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()
+        hit = next((b.b + new_line - 1 - b.a for b in blocks if b.a < new_line <= b.a + b.size), None)
+        if hit is None:
+            return None
+        moved["new_line"] = hit + 1
+    return moved if position_line_code(mr, moved) is not None else None
 
 
 def version_files(mr: MergeRequest, version: Version) -> dict[str, tuple[bytes | None, bytes | None]]:

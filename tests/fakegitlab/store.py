@@ -9,6 +9,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from .positions import normalize
+
 QUICK_ACTION = re.compile(r"(?m)^/([A-Za-z_]+)")
 
 
@@ -133,7 +135,18 @@ class FakeGitLab:
         mr.head_sha = self._commit(mr.head_files)
         number = 1 + sum(len(m.versions) for m in self.mrs.values())
         mr.versions.append(Version(100 + number, mr.base_sha, mr.base_sha, mr.head_sha, self._tick(), mr.head_files))
+        if len(mr.versions) > 1:
+            self._trace(mr, *mr.versions[-2:])
         return mr.head_sha
+
+    def _trace(self, mr: MergeRequest, before: Version, after: Version) -> None:
+        """Carry each diff note whose line survives the push to the new version (positions.trace)."""
+        from .positions import trace
+
+        for note in mr.notes:
+            moved = trace(mr, before, after, note.position) if note.position else None
+            if moved is not None:
+                note.position = moved
 
     def add_note(self, iid: int, body: str, username: str, system: bool = False) -> Note:
         """A plain merge request note (notes.md): its own individual discussion."""
@@ -153,7 +166,8 @@ class FakeGitLab:
                        resolved: bool = False, resolved_by: str | None = None) -> Note:
         """Seed a thread as another reviewer would start it (no validation: seeds may be outdated
         or anything a test needs); returns its first note (``.discussion_id`` names the thread)."""
-        note = self._note(iid, body, author, None, "DiffNote" if position else "DiscussionNote", position)
+        pos = normalize(position) if position else None
+        note = self._note(iid, body, author, None, "DiffNote" if pos else "DiscussionNote", pos)
         if resolved:
             self.resolve(iid, note.discussion_id, resolved_by or author)
         return note
@@ -174,6 +188,7 @@ class FakeGitLab:
     def add_draft(self, iid: int, author: str, note: str, position: dict[str, Any] | None = None,
                   in_reply_to_discussion_id: str | None = None, resolve_discussion: bool = False) -> DraftNote:
         """Seed a draft note of ``author`` (draft_notes.md "Create a draft note")."""
-        draft = DraftNote(self._tick(), author, note, position, in_reply_to_discussion_id, resolve_discussion)
+        pos = normalize(position, int) if position else None
+        draft = DraftNote(self._tick(), author, note, pos, in_reply_to_discussion_id, resolve_discussion)
         self.mrs[iid].drafts.append(draft)
         return draft
