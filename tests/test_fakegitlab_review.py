@@ -110,6 +110,10 @@ def test_positions_on_unknown_refs_unchanged_files_or_missing_keys_are_refused(f
     missing = position(fake, new_line=21)
     del missing["start_sha"]
     assert refused(mr, missing) == "position[start_sha] is missing"
+    with pytest.raises(gitlab.GitlabCreateError) as err:
+        mr.discussions.create({"body": "x" * 1_000_001})
+    assert err.value.error_message == (
+        "400 Bad request - Note {:note=>[\"is too long (maximum is 1000000 characters)\"]}")
     assert refused(mr, position(fake, new_line=21, position_type="line")) == (
         "position[position_type] does not have a valid value")
 

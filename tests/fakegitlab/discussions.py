@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, jsonify, request
 
 from .positions import LINE_CODE_ERROR, normalize, position_line_code
-from .rest import NOT_FOUND, discussion_json, error, flag, invalid, note_json, page, params
+from .rest import NOT_FOUND, discussion_json, error, flag, invalid, note_json, page, params, too_long
 from .store import MergeRequest
 
 if TYPE_CHECKING:
@@ -71,6 +71,8 @@ def routes(app: Flask, ctx: Context) -> None:
             return error(404, NOT_FOUND)
         if args.get("body") is None:
             return invalid("body is missing")
+        if (long := too_long(str(args["body"]))) is not None:
+            return long
         position = None
         if "position" in args:
             position, err = check_position(mr, args["position"])
@@ -115,6 +117,8 @@ def _note_routes(app: Flask, ctx: Context) -> None:
             return error(404, NO_DISCUSSION if mr else NOT_FOUND)
         if args.get("body") is None:
             return invalid("body is missing")
+        if (long := too_long(str(args["body"]))) is not None:
+            return long
         note = fake.add_reply(iid, did, str(ctx.user()), str(args["body"]))
         return jsonify(note_json(fake, mr, note)), 201
 

@@ -27,6 +27,14 @@ def invalid(message: str) -> Response:
     return resp
 
 
+def too_long(body: str) -> Response | None:
+    """notes.md: a body is "Limited to 1,000,000 characters"; over it, the discussions endpoints
+    answer with the note's validation errors (``bad_request!("Note #{note.errors.messages}")``)."""
+    if len(body) <= 1_000_000:
+        return None
+    return error(400, "400 Bad request - Note {:note=>[\"is too long (maximum is 1000000 characters)\"]}")
+
+
 def page(items: list[Any]) -> Response:
     """One page of ``items`` with GitLab's pagination headers (rest/_index.md)."""
     number = max(1, int(request.args.get("page", 1)))
