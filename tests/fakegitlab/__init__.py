@@ -11,7 +11,8 @@ Each rule comes from GitLab's own API documentation (gitlabhq/gitlabhq, ``doc/ap
   ``x-per-page``, ``x-prev-page``, ``x-total``, ``x-total-pages``.
 - ``merge_requests.md``: a merge request's ``diff_refs`` (``base_sha``, ``head_sha``, ``start_sha``);
   "List merge request diffs" ``GET …/diffs`` (15.7+, paginated: ``old_path``, ``new_path``,
-  ``new_file``, ``renamed_file``, ``deleted_file``, ``diff``); the older ``GET …/changes`` (the fake
+  ``new_file``, ``renamed_file``, ``deleted_file``, ``diff``: the latest version's unified diff, 3 lines
+  of context, no renames); the older ``GET …/changes`` (the fake
   can play a server before 15.7, where ``/diffs`` is a 404); unknown ids answer ``404 Not found``.
 - ``notes.md`` "Merge requests": list (sorted ``desc`` by ``created_at`` by default), create
   (``body`` "Limited to 1,000,000 characters"), modify (``PUT …/notes/:note_id``), delete; an
@@ -26,13 +27,13 @@ Each rule comes from GitLab's own API documentation (gitlabhq/gitlabhq, ``doc/ap
   ``lib/gitlab/quick_actions/extractor.rb`` drops ``\r`` first, then matches ``^/name`` outside
   fences of exactly three backticks, HTML blocks and ``>>>`` quotes. The fake records every
   ``^/word`` line it receives (``fake.commands``), in code blocks too: stricter than GitLab.
-
 - ``merge_requests.md`` "Get merge request diff versions" / "Get a single merge request diff version":
   ``GET …/versions`` (newest first: ``id``, ``head_commit_sha``, ``base_commit_sha``,
   ``start_commit_sha``, ``created_at``, ``state`` "collected", ``real_size``) and
   ``…/versions/:version_id`` (with its ``diffs``); every ``fake.push`` collects a new version.
 - ``discussions.md`` "Merge requests" (module ``discussions``): threads, diff threads whose
-  ``position`` is checked as GitLab checks it (module ``positions``), replies, resolve/unresolve.
+  ``position`` is checked as GitLab checks it (module ``positions``), replies, resolve/unresolve;
+  a push carries each diff note whose line survives to the new version, the others keep theirs.
 - ``draft_notes.md`` (module ``drafts``): drafts visible to their author only, publish, bulk publish.
 - ``merge_request_approvals.md``: ``POST …/approve`` and ``…/unapprove``, kept in ``mr.approved_by``.
 
