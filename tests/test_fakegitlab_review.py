@@ -118,6 +118,20 @@ def test_positions_on_unknown_refs_unchanged_files_or_missing_keys_are_refused(f
         "position[position_type] does not have a valid value")
 
 
+def test_a_moved_target_branch_needs_all_three_refs_of_the_version() -> None:
+    fake = FakeGitLab()
+    fake.open_mr(5, {PATH: text(OLD)}, {PATH: text(NEW)}, target_files={PATH: text(OLD + ["on main"])})
+    with serve(fake) as url:
+        mr = mr_as(url)
+        v = mr.diffs.list(get_all=True)[0]
+        assert v.start_commit_sha != v.base_commit_sha == fake.mrs[5].base_sha
+        refs = gitlab.Gitlab(url, private_token="glpat-ann").projects.get(7, lazy=True).mergerequests.get(5).diff_refs
+        assert refs == {"base_sha": v.base_commit_sha, "start_sha": v.start_commit_sha, "head_sha": v.head_commit_sha}
+        swapped = position(fake, new_line=21, base_sha=v.start_commit_sha, start_sha=v.base_commit_sha)
+        assert refused(mr, swapped) == LINE_CODE_400
+        assert mr.discussions.create({"body": "ok", "position": position(fake, new_line=21)})
+
+
 def test_a_form_encoded_position_with_a_line_range_is_read_like_rack(fake: FakeGitLab, url: str) -> None:
     start, end = line_code(PATH, 19, 19), line_code(PATH, 21, 21)
     form = {"body": "a range", **{f"position[{k}]": str(v) for k, v in position(fake, new_line=21).items()},

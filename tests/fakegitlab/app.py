@@ -94,7 +94,7 @@ def _mr_routes(app: Flask, ctx: Context) -> None:
         return {
             "id": 500 + iid, "iid": iid, "project_id": pid, "title": "Notebook changes", "state": "opened",
             "sha": mr.head_sha, "source_branch": "feature", "target_branch": "main",
-            "diff_refs": {"base_sha": mr.base_sha, "head_sha": mr.head_sha, "start_sha": mr.base_sha},
+            "diff_refs": {"base_sha": mr.base_sha, "head_sha": mr.head_sha, "start_sha": mr.start_sha},
             "web_url": f"{request.host_url}group/project/-/merge_requests/{iid}",
         }
 
@@ -110,7 +110,8 @@ def _mr_routes(app: Flask, ctx: Context) -> None:
         mr = ctx.mr(pid, iid)
         if mr is None:
             return error(404, NOT_FOUND)
-        return {"iid": iid, "diff_refs": {"base_sha": mr.base_sha, "head_sha": mr.head_sha}, "changes": diffs(mr)}
+        return {"iid": iid, "diff_refs": {"base_sha": mr.base_sha, "head_sha": mr.head_sha, "start_sha": mr.start_sha},
+                "changes": diffs(mr)}
 
 
 def _version_routes(app: Flask, ctx: Context) -> None:

@@ -65,7 +65,8 @@ class MergeRequest:
     iid: int
     base_files: dict[str, bytes]
     head_files: dict[str, bytes]
-    base_sha: str = ""
+    base_sha: str = ""  # the merge base of the source and target branches
+    start_sha: str = ""  # the target branch's head: the merge base until the target moves on
     head_sha: str = ""
     notes: list[Note] = field(default_factory=list)
     versions: list[Version] = field(default_factory=list)  # oldest first; the API lists newest first
@@ -120,9 +121,14 @@ class FakeGitLab:
         self.tokens[token] = username
         return token
 
-    def open_mr(self, iid: int, base_files: dict[str, bytes], head_files: dict[str, bytes]) -> MergeRequest:
+    def open_mr(self, iid: int, base_files: dict[str, bytes], head_files: dict[str, bytes],
+                target_files: dict[str, bytes] | None = None) -> MergeRequest:
+        """A merge request from ``base_files`` (the merge base) to ``head_files``; ``target_files``
+        a target branch that moved on since, so ``start_sha`` differs from ``base_sha``. The diff is
+        base..head either way (GitLab's DiffRefs#compare_in compares start...head, three dots)."""
         mr = MergeRequest(iid, dict(base_files), dict(head_files))
         mr.base_sha = self._commit(mr.base_files)
+        mr.start_sha = mr.base_sha if target_files is None else self._commit({**target_files, ".target": b""})
         self.mrs[iid] = mr
         self.push(iid, head_files)
         return mr
@@ -134,7 +140,7 @@ class FakeGitLab:
         mr.head_files = dict(head_files)
         mr.head_sha = self._commit(mr.head_files)
         number = 1 + sum(len(m.versions) for m in self.mrs.values())
-        mr.versions.append(Version(100 + number, mr.base_sha, mr.base_sha, mr.head_sha, self._tick(), mr.head_files))
+        mr.versions.append(Version(100 + number, mr.base_sha, mr.start_sha, mr.head_sha, self._tick(), mr.head_files))
         if len(mr.versions) > 1:
             self._trace(mr, *mr.versions[-2:])
         return mr.head_sha
