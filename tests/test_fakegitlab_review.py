@@ -119,6 +119,8 @@ def test_positions_on_unknown_refs_unchanged_files_or_missing_keys_are_refused(f
 
 
 def test_a_moved_target_branch_needs_all_three_refs_of_the_version() -> None:
+    """start_sha (the target's head) differs from base_sha once the target moves on; the fake holds
+    positions to a version's exact refs (stricter than GitLab, see fakegitlab/positions.py)."""
     fake = FakeGitLab()
     fake.open_mr(5, {PATH: text(OLD)}, {PATH: text(NEW)}, target_files={PATH: text(OLD + ["on main"])})
     with serve(fake) as url:

@@ -8,10 +8,14 @@
 - ``app/models/diff_note.rb``: ``before_validation :set_line_code`` takes the line code of the diff
   line whose ``old_line``/``new_line`` equal the position's (``Diff::File#line_for_position``), over
   the diff of the position's own ``base_sha..head_sha``; ``validates :line_code, presence: true,
-  line_code: true``. A position on no diff line (or on SHAs that are no version of the MR, so no
-  diff file) fails both rules: ``400 Bad request - Note {:line_code=>["can't be blank", "must be a
+  line_code: true``. A position on no diff line (or on SHAs that are no version of the MR) fails
+  both rules: ``400 Bad request - Note {:line_code=>["can't be blank", "must be a
   valid line code"]}`` (``lib/api/discussions.rb``: ``bad_request!("Note #{note.errors.messages}")``;
   the exact text is quoted in gitlab4j/gitlab4j-api#442 and Nikita-Filonov/ai-review#73).
+- Stricter than GitLab: the fake diffs only the MR's own versions, so refs that are no version
+  (unknown SHAs, or base_sha and start_sha swapped) are refused with that 400. GitLab diffs whatever
+  commits it is given (``DiffRefs#compare_in``), and discussions.md warns that wrong ``base``/``start``/
+  ``head`` SHAs run into issue 296829; the adapter must send a version's three refs.
 - ``lib/gitlab/diff/lines_unfolder.rb``: an *unchanged* line (both old_line and new_line) outside the
   diff hunks is still accepted: the diff is unfolded from the old blob first (``unfold_required?``:
   text file, not new or deleted, ``old_line`` within the old blob, not already a diff line), each
