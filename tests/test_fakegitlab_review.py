@@ -134,6 +134,20 @@ def test_a_moved_target_branch_needs_all_three_refs_of_the_version() -> None:
         assert mr.discussions.create({"body": "ok", "position": position(fake, new_line=21)})
 
 
+def test_a_renamed_file_is_one_diff_and_positions_name_both_paths() -> None:
+    fake = FakeGitLab()
+    fake.open_mr(5, {"a.txt": text(OLD)}, {"b.txt": text(NEW)}, renames={"b.txt": "a.txt"})
+    with serve(fake) as url:
+        mr = mr_as(url)
+        (one,) = mr.diffs.list(get_all=True)
+        diff = mr.diffs.get(one.id).diffs
+        assert [(d["old_path"], d["new_path"], d["renamed_file"]) for d in diff] == [("a.txt", "b.txt", True)]
+        assert "-line 10\n+ten\n" in diff[0]["diff"]
+        renamed = position(fake, new_line=10, old_path="a.txt", new_path="b.txt")
+        assert mr.discussions.create({"body": "ok", "position": renamed})
+        assert refused(mr, renamed | {"old_path": "b.txt"}) == LINE_CODE_400
+
+
 def test_a_form_encoded_position_with_a_line_range_is_read_like_rack(fake: FakeGitLab, url: str) -> None:
     start, end = line_code(PATH, 19, 19), line_code(PATH, 21, 21)
     form = {"body": "a range", **{f"position[{k}]": str(v) for k, v in position(fake, new_line=21).items()},

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from .positions import unified, version_files
+from .positions import diff_json, version_files
 from .rest import NOT_FOUND, error, note_json, page, params, stamp, user_json
 from .store import QUICK_ACTION, FakeGitLab, MergeRequest
 
@@ -35,14 +35,7 @@ class Context:
 
 def diffs(mr: MergeRequest) -> list[dict[str, Any]]:
     """The merge request's changed files, as ``GET …/diffs`` lists them (paths in sorted order)."""
-    out = []
-    for path, (old, new) in version_files(mr, mr.versions[-1]).items():
-        out.append({
-            "old_path": path, "new_path": path, "a_mode": "100644", "b_mode": "100644",
-            "diff": unified(path, old, new), "new_file": old is None, "renamed_file": False,
-            "deleted_file": new is None, "generated_file": False,
-        })
-    return out
+    return [diff_json(*entry) for entry in version_files(mr, mr.versions[-1])]
 
 
 def body_arg() -> tuple[str | None, Response | None]:
@@ -138,10 +131,7 @@ def _version_routes(app: Flask, ctx: Context) -> None:
         v = next((v for v in mr.versions if v.id == vid), None) if mr else None
         if mr is None or v is None:
             return error(404, NOT_FOUND)
-        files = [{"old_path": p, "new_path": p, "a_mode": "100644", "b_mode": "100644", "diff": unified(p, old, new),
-                  "new_file": old is None, "renamed_file": False, "deleted_file": new is None}
-                 for p, (old, new) in version_files(mr, v).items()]
-        return {**version_json(mr, v), "commits": [], "diffs": files}
+        return {**version_json(mr, v), "commits": [], "diffs": [diff_json(*e) for e in version_files(mr, v)]}
 
 
 def _note_routes(app: Flask, ctx: Context) -> None:

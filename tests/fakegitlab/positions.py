@@ -121,9 +121,10 @@ def position_line_code(mr: MergeRequest, position: dict[str, Any]) -> str | None
     if version is None or position.get("position_type", "text") != "text":
         return None
     old_path, new_path = position.get("old_path"), position.get("new_path")
-    old, new = mr.base_files.get(str(old_path)), version.head_files.get(str(new_path))
-    if old == new or (old is None and new is None):
-        return None  # not a file of this version's diff
+    entry = next((e for e in version_files(mr, version) if e[:2] == (old_path, new_path)), None)
+    if entry is None:
+        return None  # not a file of this version's diff (Position#diff_file finds none)
+    old, new = entry[2], entry[3]
     lines = diff_lines(text_lines(old), text_lines(new))
     old_line, new_line = _int(position.get("old_line")), _int(position.get("new_line"))
     path = str(new_path if new is not None else old_path)
@@ -159,14 +160,26 @@ def trace(mr: MergeRequest, before: Version, after: Version, position: dict[str,
     return moved if position_line_code(mr, moved) is not None else None
 
 
-def version_files(mr: MergeRequest, version: Version) -> dict[str, tuple[bytes | None, bytes | None]]:
-    """The changed files of one version: path -> (old bytes or None, new bytes or None)."""
-    out = {}
-    for path in sorted(set(mr.base_files) | set(version.head_files)):
-        old, new = mr.base_files.get(path), version.head_files.get(path)
-        if old != new:
-            out[path] = (old, new)
-    return out
+def version_files(mr: MergeRequest, version: Version) -> list[tuple[str, str, bytes | None, bytes | None]]:
+    """The changed files of one version, sorted by path: ``(old_path, new_path, old bytes or None,
+    new bytes or None)``; a rename (``mr.renames``, new path -> old path) is one entry, even unchanged."""
+    base, head = mr.base_files, version.head_files
+    renames = {new: old for new, old in mr.renames.items() if new in head and old in base and old not in head}
+    out: list[tuple[str, str, bytes | None, bytes | None]] = [(o, n, base[o], head[n]) for n, o in renames.items()]
+    for path in set(base) | set(head):
+        if path in renames or path in renames.values() or base.get(path) == head.get(path):
+            continue
+        out.append((path, path, base.get(path), head.get(path)))
+    return sorted(out, key=lambda entry: entry[1])
+
+
+def diff_json(old_path: str, new_path: str, old: bytes | None, new: bytes | None) -> dict[str, Any]:
+    """One file of ``GET …/diffs`` (merge_requests.md "List merge request diffs")."""
+    return {
+        "old_path": old_path, "new_path": new_path, "a_mode": "100644", "b_mode": "100644",
+        "diff": unified(new_path, old, new), "new_file": old is None, "renamed_file": old_path != new_path,
+        "deleted_file": new is None, "generated_file": False,
+    }
 
 
 def _int(value: Any) -> int | None:

@@ -72,6 +72,7 @@ class MergeRequest:
     versions: list[Version] = field(default_factory=list)  # oldest first; the API lists newest first
     drafts: list[DraftNote] = field(default_factory=list)
     approved_by: list[str] = field(default_factory=list)
+    renames: dict[str, str] = field(default_factory=dict)  # new path -> old path (a rename)
 
     def thread(self, discussion_id: str) -> list[Note]:
         """The notes of one discussion, oldest first (empty when there is no such discussion)."""
@@ -122,11 +123,12 @@ class FakeGitLab:
         return token
 
     def open_mr(self, iid: int, base_files: dict[str, bytes], head_files: dict[str, bytes],
-                target_files: dict[str, bytes] | None = None) -> MergeRequest:
+                target_files: dict[str, bytes] | None = None, renames: dict[str, str] | None = None) -> MergeRequest:
         """A merge request from ``base_files`` (the merge base) to ``head_files``; ``target_files``
         a target branch that moved on since, so ``start_sha`` differs from ``base_sha``. The diff is
-        base..head either way (GitLab's DiffRefs#compare_in compares start...head, three dots)."""
-        mr = MergeRequest(iid, dict(base_files), dict(head_files))
+        base..head either way (GitLab's DiffRefs#compare_in compares start...head, three dots).
+        ``renames`` maps a new path to the old path it was renamed from."""
+        mr = MergeRequest(iid, dict(base_files), dict(head_files), renames=dict(renames or {}))
         mr.base_sha = self._commit(mr.base_files)
         mr.start_sha = mr.base_sha if target_files is None else self._commit({**target_files, ".target": b""})
         self.mrs[iid] = mr
