@@ -195,7 +195,7 @@ def check_agreement(d: NotebookDiff) -> None:
                        "transient_changes": view.hidden_transient_changes}
 
     term = parse_terminal(draw("terminal", view))
-    page = parse_html(draw("html", view), summary_text(d))
+    page = parse_html(draw("html", view), summary_text(view))
     md, left = parse_markdown(render_comment([NotebookChange("nb.ipynb", "modified", diff=d)]).body)
     section, section_left = parse_markdown(draw("markdown", view))
     js = parse_json(draw("json", view))

@@ -14,7 +14,7 @@ from nbreview.render.markdown.text import clip, diff_lines, prose_diff
 from nbreview.view import CellView, status_word
 
 if TYPE_CHECKING:
-    from nbreview.engine.model import CellDiff, NotebookDiff, ValueChange
+    from nbreview.engine.model import CellDiff, ValueChange
 
 PROSE_WIDTH = 88  # an added or removed markdown cell's lines are wrapped to read on a phone
 
@@ -71,7 +71,7 @@ def _source_block(c: CellDiff, detail: Detail) -> list[str]:
 
 
 def cell_block(
-    d: NotebookDiff, cell_view: CellView, detail: Detail, linker: PictureLinks | None, allowance: ImageAllowance
+    cell_view: CellView, detail: Detail, linker: PictureLinks | None, allowance: ImageAllowance
 ) -> list[str]:
     """The lines of one shown cell (the outputs the view shows), pictures counted against ``allowance``."""
     c = cell_view.diff
@@ -79,7 +79,7 @@ def cell_block(
     if c.status == "modified":
         for output in cell_view.outputs:
             if output.visibility == "shown":
-                out += output_block(d, c, output.diff, detail.max_output_lines, linker, allowance)
+                out += output_block(output, detail.max_output_lines, linker, allowance)
     elif c.status == "added" and c.cell is not None and c.cell.get("outputs"):
         out += added_outputs(c.cell["outputs"], detail.max_output_lines, linker, allowance)
     changes = [ch for ch in c.metadata + c.fields if not ch.transient]
