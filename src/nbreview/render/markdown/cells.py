@@ -11,7 +11,7 @@ from nbreview.render.markdown.images import ImageAllowance, PictureLinks
 from nbreview.render.markdown.inert import fence, inline
 from nbreview.render.markdown.outputs import added_outputs, output_block
 from nbreview.render.markdown.text import clip, diff_lines, prose_diff
-from nbreview.view import CellView, status_word
+from nbreview.view import CellView
 
 if TYPE_CHECKING:
     from nbreview.engine.model import CellDiff, ValueChange
@@ -38,15 +38,17 @@ LEVELS = (
 )
 
 
-def _side_index(c: CellDiff) -> str:
-    old = f"[{c.old_index}]" if c.old_index is not None else "[ ]"
-    new = f"[{c.new_index}]" if c.new_index is not None else "[ ]"
+def _side_index(cell_view: CellView) -> str:
+    old_index, new_index = cell_view.key
+    old = f"[{old_index}]" if old_index is not None else "[ ]"
+    new = f"[{new_index}]" if new_index is not None else "[ ]"
     return f"{old} → {new}"
 
 
-def cell_title(c: CellDiff) -> str:
-    """``**Cell [3] → [4]** · code · modified · moved from [3]``."""
-    bits = [f"**Cell {_side_index(c)}**", inline(c.cell_type), status_word(c)]
+def cell_title(cell_view: CellView) -> str:
+    """``**Cell [3] → [4]** · code · modified · moved from [3]`` (the view's status word)."""
+    c = cell_view.diff
+    bits = [f"**Cell {_side_index(cell_view)}**", inline(c.cell_type), cell_view.status]
     if c.moved:
         bits.append(f"moved from [{c.old_index}]")  # never "#6": GitHub would link issue 6
     return " · ".join(bits)
@@ -75,7 +77,7 @@ def cell_block(
 ) -> list[str]:
     """The lines of one shown cell (the outputs the view shows), pictures counted against ``allowance``."""
     c = cell_view.diff
-    out = [cell_title(c) + "\n", *_source_block(c, detail)]
+    out = [cell_title(cell_view) + "\n", *_source_block(c, detail)]
     if c.status == "modified":
         for output in cell_view.outputs:
             if output.visibility == "shown":
