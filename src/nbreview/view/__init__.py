@@ -2,9 +2,10 @@
 
 Renderers (terminal, HTML page, PR comment, JSON) draw a :class:`NotebookView` (and import the
 engine only for type checking: what they need of it at run time is re-exported here); they do not
-decide which cells are shown, what a cell's status is called, how hunks are folded or which
-MIME types are pictures. The results review has its own view in ``nbreview.view.results``,
-built the same way (data decided once, each renderer only draws it).
+decide which cells or outputs are shown, what a cell's status is called, how hunks are folded,
+which MIME types are pictures or which entry of an output's bundle is drawn. The results review
+has its own view in ``nbreview.view.results``, built the same way (data decided once, each
+renderer only draws it); the :class:`NotebookView` carries its data.
 """
 
 from __future__ import annotations

@@ -4,8 +4,11 @@
 cell a status word and whether it is shown, quiet (shown but second-rank: re-executed, outputs
 only) or hidden (unchanged in place, or only transient changes), and the totals every renderer
 prints in its closing line (hidden unchanged cells, hidden transient-only cells, transient
-changes hidden inside shown cells). The terminal, the HTML page, the PR comment and the JSON
-read these; none of them decides visibility or wording on its own.
+changes hidden inside shown cells). Each cell carries its outputs (:mod:`nbreview.view.outputs`:
+visibility, drawn MIME type, text changes, image pairs, diffed tables) and the view carries what
+is drawn above the cells (the sides, the notebook's own changes, the results review). The
+terminal, the HTML page, the PR comment and the JSON read these and nothing else; none of them
+decides visibility or wording on its own.
 
 A re-executed cell whose *result* changed (a picture with other pixels, a diffed table, a counted
 number) is never quiet: it is shown like any change, so no surface folds it away and the page's
