@@ -132,6 +132,11 @@ class OutputView:
         return out
 
     @property
+    def has_picture(self) -> bool:
+        """The output holds a picture compared by pixels (its text is then a caption, not the result)."""
+        return any(m.kind == "image" for m in self.diff.mimes)
+
+    @property
     def images(self) -> list[ImagePair]:
         """Every picture of the output that changed, came or went, with its verdict, in the bundle's order."""
         o = self.diff

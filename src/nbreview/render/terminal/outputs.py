@@ -60,7 +60,7 @@ def render_output(output: OutputView, st: TerminalStyle, indent: str) -> list[st
         summary = summarise_whole_output(shown)
         out = [indent + st.paint(colour, f"{head} · {o.status}" + (f" · {summary}" if summary else ""))]
         text = output_text(shown)
-        if text.strip() and not output.images:
+        if text.strip() and not output.has_picture:
             out += whole_lines(text, sign, st, indent + "  ", "", min(st.output_lines, 10))
         return out
     parts, lines = _changed_parts(output, st, indent + "  ")
