@@ -2,9 +2,9 @@
 
 An :class:`OutputView` says whether the output is listed (shown / quiet / hidden), which entry of
 its MIME bundle a page draws (:func:`choose_mime`: pictures first), which MIME types changed and
-which of those are worth naming (:class:`PartView`), the text changes a reader is shown (best
-first: the terminal draws the first, the comment all of them), its image pairs with their
-verdicts, and the diffed tables of the results review that belong to it. Renderers draw these;
+which of those are worth naming (:class:`PartView`), the text change a full view draws under it
+(``best_text``: the terminal, the page) and those a brief shows (``texts``: the comment), its
+image pairs with their verdicts, and the diffed tables of the results review that belong to it. Renderers draw these;
 none of them picks a MIME type or a text form on its own.
 """
 
@@ -113,7 +113,7 @@ class OutputView:
         return next((m for m in self.diff.mimes if m.mime == mime), None)
 
     def texts(self, show_transient: bool = False) -> list[tuple[str, TextDiff]]:
-        """The text changes a reader is shown, best first, as (MIME type or output type, diff).
+        """The text changes a brief shows (the comment), best first, as (MIME type or output type, diff).
 
         A stream's or an error's text, then the changed text forms of a rich output in reading
         order (:data:`~nbreview.engine.content.TEXT_MIME_ORDER`): ``text/plain`` alone when the output
@@ -130,6 +130,21 @@ class OutputView:
             if m.text is not None and (m.text.changed or whole) and (show_transient or not m.transient):
                 out.append((m.mime, m.text))
         return out
+
+    def best_text(self, show_transient: bool = False) -> tuple[str, TextDiff] | None:
+        """The one text change a full view draws under the output (the terminal, the page when the
+        drawn entry did not change): a stream's or an error's text, else the changed text form that
+        reads best (:data:`~nbreview.engine.content.TEXT_MIME_ORDER`, then any other, a widget's
+        JSON say). :meth:`texts` is the brief's choice, which leaves markup out."""
+        o = self.diff
+        if o.text is not None and o.text.changed:
+            return (o.output_type, o.text)
+        changed = [
+            m for m in o.mimes
+            if m.text is not None and m.text.changed and m.image is None and (show_transient or not m.transient)
+        ]
+        best = min(changed, key=lambda m: _text_rank(m.mime), default=None)
+        return (best.mime, best.text) if best is not None and best.text is not None else None
 
     @property
     def has_picture(self) -> bool:

@@ -131,7 +131,7 @@ def _output_row(ctx: RenderContext, output_view: OutputView) -> str:
 
 def _modified_row(ctx: RenderContext, output_view: OutputView) -> str:
     """A changed output: its image comparison, a text diff of what changed, or old and new side by side
-    (which representation is the view's: :attr:`~nbreview.view.OutputView.shown_mime`, ``texts``)."""
+    (which representation is the view's: :attr:`~nbreview.view.OutputView.shown_mime`, ``best_text``)."""
     output = output_view.diff
     old_cell, new_cell = output_view.cell
     assert old_cell is not None and new_cell is not None
@@ -148,7 +148,7 @@ def _modified_row(ctx: RenderContext, output_view: OutputView) -> str:
         if shown is not None and shown.text is not None and shown.text.changed and chosen in TEXT_DIFF_MIMES:
             body = render_text_diff(shown.text, None)
             return f'<div class="orow modified textdiff{tag}"{at}><div class="out plain">{body}</div>{note}</div>'
-        other = next(iter(output_view.texts(show_transient=True)), None)
+        other = output_view.best_text(show_transient=True)
         if (shown is None or shown.status == "unchanged") and other is not None and other[0] != chosen:
             # What is shown did not change, another representation did (an HTML table the same,
             # its text/plain different): show it once, then the diff of what changed.

@@ -88,8 +88,8 @@ def _changed_parts(output: OutputView, st: TerminalStyle, indent: str) -> tuple[
         else:
             parts.append(f"{m.mime} changed")
     parts += [change_text(ch) for ch in o.fields if st.show_transient or not ch.transient]
-    texts = output.texts(st.show_transient)
-    lines = render_text_diff(texts[0][1], st, indent, limit=st.output_lines) if texts else []
+    best = output.best_text(st.show_transient)
+    lines = render_text_diff(best[1], st, indent, limit=st.output_lines) if best else []
     return parts, lines
 
 
