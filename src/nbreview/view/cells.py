@@ -107,6 +107,17 @@ class CellView:
         return self.new_cell or self.old_cell or (self.diff.cell or {})
 
     @property
+    def whole_outputs(self) -> list[tuple[int, Any]]:
+        """The outputs drawn whole, as (index, output) of the side a reader sees: every output of an
+        added or removed cell, or of a cell whose outputs did not change (its diff lists none)."""
+        c = self.diff
+        if c.status not in ("added", "removed") and c.outputs is not None:
+            return []
+        cell = self.old_cell if c.status == "removed" else self.new_cell
+        outs = (cell or c.cell or {}).get("outputs")
+        return list(enumerate(outs)) if isinstance(outs, list) else []
+
+    @property
     def change(self) -> bool:
         """A change a reader steps to (``j`` on the page): not unchanged, re-executed only or transient."""
         c = self.diff

@@ -180,8 +180,7 @@ def render_outputs(ctx: RenderContext, cell_view: CellView) -> str:
         index = cell.new_index if side == "new" else cell.old_index
         assert index is not None
         cls = "added" if side == "new" else "removed"
-        whole = cell_view.new_cell if side == "new" else cell_view.old_cell
-        for k, output in enumerate(whole.get("outputs", []) or []):
+        for k, output in cell_view.whole_outputs:
             rows.append(_row(cls, side, render_output(ctx, side, index, k, output), f' data-{side}="{index}:{k}"'))
     elif cell.outputs is not None:
         rows = [_output_row(ctx, output_view) for output_view in cell_view.outputs]
@@ -189,7 +188,7 @@ def render_outputs(ctx: RenderContext, cell_view: CellView) -> str:
         index = cell.new_index
         assert index is not None
         old = "" if cell.old_index is None else f' data-old="{cell.old_index}:{{k}}"'  # the same outputs
-        for k, output in enumerate(cell_view.new_cell.get("outputs", []) or []):
+        for k, output in cell_view.whole_outputs:
             where = old.format(k=k) + f' data-new="{index}:{k}"'
             rows.append(_row("same", "new", render_output(ctx, "new", index, k, output), where))
     return f'<div class="outs">{"".join(rows)}</div>' if rows else ""

@@ -82,8 +82,8 @@ def cell_block(
         for output in cell_view.outputs:
             if output.visibility == "shown":
                 out += output_block(output, detail.max_output_lines, linker, allowance)
-    elif c.status == "added" and c.cell is not None and c.cell.get("outputs"):
-        out += added_outputs(c.cell["outputs"], detail.max_output_lines, linker, allowance)
+    elif c.status == "added" and cell_view.whole_outputs:
+        out += added_outputs(cell_view.whole_outputs, detail.max_output_lines, linker, allowance)
     changes = [ch for ch in c.metadata + c.fields if not ch.transient]
     if changes:
         out.append(f"<sub>metadata changed: {changed_names(changes)}</sub>\n")

@@ -79,11 +79,12 @@ def _first_lines(text: str, max_lines: int) -> list[str]:
 
 
 def added_outputs(
-    outputs: list[Any], max_lines: int, linker: PictureLinks | None, allowance: ImageAllowance
+    outputs: list[tuple[int, Any]], max_lines: int, linker: PictureLinks | None, allowance: ImageAllowance
 ) -> list[str]:
-    """A new cell's outputs in brief: the first lines of its text, its pictures."""
+    """A new cell's outputs in brief (:attr:`~nbreview.view.CellView.whole_outputs`): the first lines
+    of its text, its pictures."""
     lines: list[str] = []
-    for k, output in enumerate(outputs):
+    for k, output in outputs:
         if not isinstance(output, dict):
             continue
         data = output.get("data") or {}
