@@ -115,10 +115,6 @@ class ImagePair:
     def new_bytes(self) -> bytes | None:
         return image_bytes(self.new_value, self.mime) if self.new is not None else None
 
-    def difference(self) -> bytes | None:
-        """The difference picture of the pair (None when a side is missing or cannot be decoded)."""
-        return difference_png_of(self.old_value, self.new_value)
-
 
 def _stored(out: JSONDict, mime: str) -> Any:
     data = out.get("data")
