@@ -51,10 +51,17 @@ def _numbers(cv: CellView) -> str:
 
 
 def surface_views(d: NotebookDiff) -> dict[str, object]:
-    """The decisions of the view each surface draws, by surface (compared as objects, not as text)."""
+    """The decisions of the view each surface draws, by surface (compared as objects, not as text):
+    the review server's (which diffs the two notebooks itself, under the same options)."""
+    from nbreview.io.git import NotebookPair
+    from nbreview.io.load import load
+    from nbreview.web.review import ReviewSet
+
     st = TerminalStyle()
+    pair = NotebookPair("nb.ipynb", load(d.old_nb or {"cells": []}), load(d.new_nb or {"cells": []}), "modified")
     return {
         "terminal": build(d, st.show_unchanged, st.show_transient).to_dict(),  # what iter_render draws
+        "page": ReviewSet([pair], d.options).views()[0].to_dict(),
         "comment": NotebookChange("nb.ipynb", "modified", diff=d).view().to_dict(),
         "json": json_document(d)["view"],
     }
