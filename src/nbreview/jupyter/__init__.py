@@ -19,8 +19,10 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    """Add the review handlers to a running Jupyter Server."""
+    """Add the review handlers to a running Jupyter Server, with nbreview's settings (``c.Nbreview``)."""
     from nbreview.jupyter.handlers import setup_handlers
+    from nbreview.jupyter.pulls import Nbreview
 
     setup_handlers(serverapp.web_app)
+    serverapp.web_app.settings["nbreview_config"] = Nbreview(parent=serverapp)
     serverapp.log.info("nbreview: review pages under %snbreview/", serverapp.web_app.settings.get("base_url", "/"))

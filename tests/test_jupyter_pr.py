@@ -1,0 +1,182 @@
+"""A pull request's review inside JupyterLab: a real ``jupyter lab`` against the fake GitHub, in chromium.
+
+The server gets its GitHub token from its environment (``GITHUB_TOKEN``) and the API root
+from its configuration (``--Nbreview.github_api_url``). A user runs "Review pull request…"
+from the palette, types ``OWNER/NAME#N``, sees someone's thread under its line, writes a line
+comment into a pending review and submits it: the fake GitHub receives ONE review holding that
+comment. Writes without Jupyter's login, or without the XSRF header JupyterLab's own requests
+carry, are refused and reach nothing. Skips (with the reason) only where chromium or the built
+labextension is missing; under CI both are required.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakegithub import SHARED_API, serve
+from support.browser import CHROMIUM_ARGS, chromium_path, line_number
+from support.jupyter import Lab, require_labextension, running_lab
+from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api, build, json_line
+
+pytestmark = pytest.mark.skipif(
+    not (SHARED_API / "openapi-subset.json").exists(), reason="../shared/github-api is not present"
+)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The example notebook's pull request in the fake GitHub, with someone's thread on cell [2]."""
+    repo, fake = build(tmp_path_factory.mktemp("gh"))
+    number = fake.open_pull(REPO, "main", "feature")
+    with serve(fake) as url:
+        yield World(fake, url, number, repo)
+        assert fake.schema_errors == []
+
+
+@pytest.fixture(scope="module")
+def lab(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    require_labextension()
+    env = {"GITHUB_TOKEN": REVIEWER, "GITHUB_API_URL": "http://127.0.0.1:9/not-this-one"}
+    with running_lab(tmp_path_factory.mktemp("lab"), extra=(f"--Nbreview.github_api_url={world.url}",),
+                     env=env) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def page(lab: Lab) -> Iterator[Any]:
+    chromium = chromium_path()
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (make test installs it)")
+        pytest.skip("chromium not found; make test installs it")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        pg = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        pg.set_default_timeout(60_000)
+        pg.goto(f"{lab.url}/lab?token={lab.token}")
+        pg.wait_for_selector(".jp-DirListing-item")
+        yield pg
+        browser.close()
+
+
+def seed_thread(w: World) -> int:
+    """Someone's comment on the new side's ``df = pd.read_csv(...)`` (cell [2], line 1), as GitHub holds it."""
+    status, c = api(w.url, "POST", f"/repos/{REPO}/pulls/{w.number}/comments", {
+        "body": "Why parse the dates here?", "path": PATH, "line": json_line(w.head_text(), 2, 1), "side": "RIGHT",
+        "commit_id": w.fake.refs[REPO]["refs/heads/feature"]}, token=OTHER)
+    assert status == 201, c
+    return int(c["id"])
+
+
+def run_review_command(pg: Any, target: str) -> Any:
+    """The palette's "Review pull request…", the pull request typed into its dialog; the tab's frame."""
+    pg.locator(".jp-DirListing-item").first.click()
+    pg.keyboard.press("Control+Shift+c")
+    search = pg.locator(".lm-CommandPalette-input")
+    search.wait_for()
+    search.fill("Review pull request")
+    pg.locator(".lm-CommandPalette-item", has_text="Review pull request…").first.click()
+    dialog = pg.locator(".jp-Dialog")
+    dialog.locator("input").fill(target)
+    dialog.get_by_role("button", name="Review", exact=True).click()
+    return pg.frame_locator(".nbreview-pull iframe")
+
+
+def review_frame(pg: Any) -> Any:
+    """The tab's frame as a Playwright Frame (to run a script in the page, as the page itself would)."""
+    return next(f for f in pg.frames if "/nbreview/pr/" in f.url)
+
+
+def test_review_a_pull_request_from_the_palette(page: Any, world: World) -> None:
+    existing = seed_thread(world)
+    frame = run_review_command(page, f"{REPO}#{world.number}")
+    frame.locator("body[data-threads-loaded]").wait_for()
+    assert page.locator(".lm-TabBar-tab", has_text=f"Review {REPO}#{world.number}").count() == 1
+
+    thread = frame.locator(f"#n2 tr.thr .thread[data-thread='{existing}']")
+    assert "Why parse the dates here?" in thread.inner_text()
+    assert "read_csv" in thread.locator("xpath=ancestor::tr[1]/preceding-sibling::tr[1]").inner_text()
+
+    line_number(frame, "n5", "new", 2).click()
+    box = frame.locator(".thread.draft").last
+    box.locator("textarea").fill("Three digits are enough?")
+    box.get_by_role("button", name="Start a review").click()
+    frame.locator("#n5 .thread.pending").wait_for()
+    assert world.fake.reviews == {}, "a pending comment stays on this side until the review is submitted"
+
+    frame.locator(".reviewbtn").click()
+    panel = frame.locator("dialog.reviewpanel")
+    panel.locator("textarea").fill("Reviewed inside JupyterLab.")
+    panel.get_by_role("button", name="Submit review").click()
+    frame.locator("dialog.reviewpanel:not([open])").wait_for(state="attached")
+    frame.locator(".thread.pending").first.wait_for(state="detached")
+
+    fake = world.fake
+    assert [p for m, p, _ in fake.log if m == "POST" and p.endswith("/reviews")] == [
+        f"/repos/{REPO}/pulls/{world.number}/reviews"]
+    [review] = fake.reviews.values()
+    assert review.login == "reviewer" and review.state == "COMMENTED"
+    [comment] = [c for c in fake.review_comments.values() if c.login == "reviewer"]
+    assert "Three digits are enough?" in comment.body and comment.review_id == review.id
+    assert (comment.line, comment.side) == (json_line(world.head_text(), 5, 2), "RIGHT")
+
+
+def post_status(frame: Any, route: str, body: object, *, xsrf: bool) -> int:
+    """The status of a write the review page makes, with or without JupyterLab's XSRF header."""
+    return int(frame.evaluate(
+        """async ([route, body, xsrf]) => {
+             const cookie = (document.cookie.match(/(?:^|;\\s*)_xsrf=([^;]*)/) || [])[1] || "";
+             const headers = {"Content-Type": "application/json"};
+             if (xsrf) { headers["X-XSRFToken"] = decodeURIComponent(cookie); }
+             const r = await fetch(window.nbreview.base + route, {method: "POST", credentials: "same-origin",
+                                                                  headers, body: JSON.stringify(body)});
+             return r.status;
+           }""", [route, body, xsrf]))
+
+
+def test_writes_need_jupyters_login_and_xsrf(page: Any, lab: Lab, world: World) -> None:
+    review_frame(page).wait_for_load_state()
+    frame = review_frame(page)
+    before = dict(world.fake.review_comments)
+    comment = {"file": 0, "side": "new", "cell": 5, "lines": [1, 1], "body": "Should not be posted."}
+    assert post_status(frame, "/api/comment", comment, xsrf=False) == 403, "no X-XSRFToken: refused"
+
+    base = str(frame.evaluate("window.nbreview.base"))  # /nbreview/view/<id>: the lab serves at /
+    request = urllib.request.Request(f"{lab.url}{base}/api/comment", method="POST", data=json.dumps(comment).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310 - the lab on 127.0.0.1
+            status = resp.status
+    except urllib.error.HTTPError as err:
+        status = err.code
+    assert status == 403, "no login: refused"
+    assert lab.get(f"{base}/api/threads?file=0", auth=False)[0] in (302, 403)
+    assert world.fake.review_comments == before, "nothing refused reached GitHub"
+
+    draft = {"file": 0, "side": "new", "cell": 5, "lines": [2, 2], "body": "With the header: kept."}
+    assert post_status(frame, "/api/drafts", draft, xsrf=True) == 200, "the same write with the header goes through"
+
+
+def test_a_missing_token_is_a_message_in_the_tab(page: Any, tmp_path: Path) -> None:
+    with running_lab(tmp_path, env={"GITHUB_TOKEN": ""}) as lab:
+        pg = page.context.new_page()
+        pg.goto(f"{lab.url}/lab?token={lab.token}")
+        pg.wait_for_selector(".jp-DirListing-item")
+        frame = run_review_command(pg, "https://github.com/octo/notebooks/pull/7/files")
+        assert pg.locator(".lm-TabBar-tab", has_text="Review octo/notebooks#7").count() == 1
+        frame.get_by_text("no GitHub token").wait_for()
+        text = frame.locator("body").inner_text()
+        assert "no GitHub token: set GITHUB_TOKEN" in text and "c.Nbreview.github_token" in text
+        assert "Traceback" not in text
+        pg.close()
