@@ -24,7 +24,11 @@ NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 class MemoryCheckpoints(GenericCheckpointsMixin, Checkpoints):
-    """Checkpoints as copies kept in memory, read back through ``get_notebook_checkpoint``."""
+    """Checkpoints as copies kept in memory, read back through ``get_notebook_checkpoint``.
+
+    Paths are keyed without their leading slash: the contents API passes ``/a/b.ipynb``, a handler
+    of the manager ``a/b.ipynb``.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -33,7 +37,7 @@ class MemoryCheckpoints(GenericCheckpointsMixin, Checkpoints):
 
     def _keep(self, path: str, kind: str, content: Any, fmt: str | None) -> dict[str, Any]:
         cid, when = str(next(self._ids)), datetime.now(timezone.utc)
-        self.kept.setdefault(path, {})[cid] = (kind, json.loads(json.dumps(content)), fmt, when)
+        self.kept.setdefault(path.strip("/"), {})[cid] = (kind, json.loads(json.dumps(content)), fmt, when)
         return {"id": cid, "last_modified": when}
 
     def create_file_checkpoint(self, content: Any, format: str, path: str) -> dict[str, Any]:  # noqa: A002
@@ -44,7 +48,7 @@ class MemoryCheckpoints(GenericCheckpointsMixin, Checkpoints):
 
     def _get(self, checkpoint_id: str, path: str) -> tuple[str, Any, str | None, datetime]:
         try:
-            return self.kept[path][checkpoint_id]
+            return self.kept[path.strip("/")][checkpoint_id]
         except KeyError:
             raise HTTPError(404, f"no checkpoint {checkpoint_id} for {path}") from None
 
@@ -59,15 +63,15 @@ class MemoryCheckpoints(GenericCheckpointsMixin, Checkpoints):
         return {"type": "notebook", "content": nbformat.from_dict(content)}
 
     def list_checkpoints(self, path: str) -> list[dict[str, Any]]:
-        return [{"id": cid, "last_modified": kept[3]} for cid, kept in self.kept.get(path, {}).items()]
+        return [{"id": cid, "last_modified": kept[3]} for cid, kept in self.kept.get(path.strip("/"), {}).items()]
 
     def delete_checkpoint(self, checkpoint_id: str, path: str) -> None:
-        self.kept.get(path, {}).pop(checkpoint_id, None)
+        self.kept.get(path.strip("/"), {}).pop(checkpoint_id, None)
 
     def rename_checkpoint(self, checkpoint_id: str, old_path: str, new_path: str) -> None:
-        kept = self.kept.get(old_path, {}).pop(checkpoint_id, None)
+        kept = self.kept.get(old_path.strip("/"), {}).pop(checkpoint_id, None)
         if kept is not None:
-            self.kept.setdefault(new_path, {})[checkpoint_id] = kept
+            self.kept.setdefault(new_path.strip("/"), {})[checkpoint_id] = kept
 
 
 class MemoryContentsManager(ContentsManager):
