@@ -3,10 +3,12 @@
 The server gets its GitHub token from its environment (``GITHUB_TOKEN``) and the API root
 from its configuration (``--Nbreview.github_api_url``). A user runs "Review pull request…"
 from the palette, types ``OWNER/NAME#N``, sees someone's thread under its line, writes a line
-comment into a pending review and submits it: the fake GitHub receives ONE review holding that
-comment. Writes without Jupyter's login, or without the XSRF header JupyterLab's own requests
-carry, are refused and reach nothing. Skips (with the reason) only where chromium or the built
-labextension is missing; under CI both are required.
+comment and a range comment into a pending review, replies to the thread, resolves it and
+submits the review: the fake GitHub receives ONE review holding both comments, the reply and
+the resolution. Writes without Jupyter's login, or without the XSRF header JupyterLab's own
+requests carry, are refused and reach nothing. A server without a token says so in the tab.
+Skips (with the reason) only where chromium or the built labextension is missing; under CI
+both are required.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import pytest
 
 from fakegithub import SHARED_API, serve
-from support.browser import CHROMIUM_ARGS, chromium_path, line_number
+from support.browser import CHROMIUM_ARGS, SCREENSHOTS, chromium_path, line_number
 from support.jupyter import Lab, require_labextension, running_lab
 from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api, build, json_line
 
@@ -109,27 +111,52 @@ def test_review_a_pull_request_from_the_palette(page: Any, world: World) -> None
     assert "read_csv" in thread.locator("xpath=ancestor::tr[1]/preceding-sibling::tr[1]").inner_text()
 
     line_number(frame, "n5", "new", 2).click()
-    box = frame.locator(".thread.draft").last
-    box.locator("textarea").fill("Three digits are enough?")
-    box.get_by_role("button", name="Start a review").click()
-    frame.locator("#n5 .thread.pending").wait_for()
-    assert world.fake.reviews == {}, "a pending comment stays on this side until the review is submitted"
+    write(frame, "Three digits are enough?", "Start a review")
+    line_number(frame, "n7", "new", 2).click()
+    line_number(frame, "n7", "new", 3).click(modifiers=["Shift"])
+    write(frame, "These two lines plot the forecast.", "Add review comment")
+    frame.locator("#n7 .thread.pending").wait_for()
+    assert world.fake.reviews == {}, "pending comments stay on this side until the review is submitted"
+
+    thread.get_by_role("button", name="Reply…").click()
+    thread.locator("textarea").fill("Because `month` is a date column.")
+    thread.get_by_role("button", name="Reply", exact=True).click()
+    frame.locator(f"[data-thread='{existing}'] .comment").nth(1).wait_for()
+    thread.get_by_role("button", name="Resolve conversation").click()
+    frame.locator(f".thread.resolved[data-thread='{existing}']").wait_for()
+    assert world.fake.resolved == {existing}
+    if os.environ.get("NBREVIEW_UPDATE_SCREENSHOTS"):
+        frame.locator("#n5").scroll_into_view_if_needed()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "jupyterlab-pr.png"))
 
     frame.locator(".reviewbtn").click()
     panel = frame.locator("dialog.reviewpanel")
     panel.locator("textarea").fill("Reviewed inside JupyterLab.")
     panel.get_by_role("button", name="Submit review").click()
-    frame.locator("dialog.reviewpanel:not([open])").wait_for(state="attached")
     frame.locator(".thread.pending").first.wait_for(state="detached")
 
-    fake = world.fake
+    fake, head = world.fake, world.head_text()
     assert [p for m, p, _ in fake.log if m == "POST" and p.endswith("/reviews")] == [
-        f"/repos/{REPO}/pulls/{world.number}/reviews"]
+        f"/repos/{REPO}/pulls/{world.number}/reviews"], "ONE review request"
     [review] = fake.reviews.values()
-    assert review.login == "reviewer" and review.state == "COMMENTED"
-    [comment] = [c for c in fake.review_comments.values() if c.login == "reviewer"]
-    assert "Three digits are enough?" in comment.body and comment.review_id == review.id
-    assert (comment.line, comment.side) == (json_line(world.head_text(), 5, 2), "RIGHT")
+    assert review.login == "reviewer" and review.state == "COMMENTED" and review.body == "Reviewed inside JupyterLab."
+    mine = [c for c in fake.review_comments.values() if c.login == "reviewer"]
+    [reply] = [c for c in mine if c.in_reply_to is not None]
+    assert reply.in_reply_to == existing and reply.body == "Because `month` is a date column."
+    inline = sorted((c for c in mine if c.in_reply_to is None), key=lambda c: c.line)
+    assert [c.review_id for c in inline] == [review.id, review.id]
+    assert "Three digits are enough?" in inline[0].body and (inline[0].line, inline[0].side) == (
+        json_line(head, 5, 2), "RIGHT")
+    assert "These two lines plot the forecast." in inline[1].body
+    assert (inline[1].start_line, inline[1].line) == (json_line(head, 7, 2), json_line(head, 7, 3))
+
+
+def write(frame: Any, text: str, button: str) -> None:
+    """Type into the open comment box and press one of its buttons."""
+    box = frame.locator(".thread.draft").last
+    box.locator("textarea").fill(text)
+    box.get_by_role("button", name=button).click()
 
 
 def post_status(frame: Any, route: str, body: object, *, xsrf: bool) -> int:
