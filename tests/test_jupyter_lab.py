@@ -236,6 +236,30 @@ def test_jupyterlab_git_history_diff_is_commit_against_its_parent(page: Any, lab
     assert len(changed) == 2 and "40 + 2" in changed[0] and "edited in the browser" in changed[1]
 
 
+def test_jupyterlab_git_compare_any_two_commits(page: Any, lab: Lab) -> None:
+    """History's "Select for compare" on the first commit, "Compare with selected" on a later one (not its
+    child): the notebook's diff between those two commits, shown by nbreview."""
+    require_jupyterlab_git()
+    write_notebook(lab.root / NOTEBOOK, notebook("total = 'third'", "print('edited in the browser')"))
+    git(lab.root, "commit", "-q", "-am", "third")
+    first = git(lab.root, "rev-list", "--max-parents=0", "HEAD").strip()
+    third = git(lab.root, "rev-parse", "HEAD").strip()
+    panel = git_panel_refresh(page)
+    newest = panel.locator(f'li[id="{third}"]')
+    newest.wait_for()
+    panel.locator(f'li[id="{first}"]').hover()
+    panel.locator(f'li[id="{first}"] button[title="Select for compare"]').click()
+    newest.hover()
+    newest.locator('button[title="Compare with selected"]').click()
+    compare = panel.get_by_text(f"Compare {first[:7]} and {third[:7]}").locator("xpath=../..")
+    compare.locator('li[title="analysis/nb.ipynb"] button[title="View file changes"]').click()
+    frame = shown_git_diff(page)
+    header = frame.locator("header.top").inner_text()
+    assert f"{first}:analysis/nb.ipynb" in header and f"{third}:analysis/nb.ipynb" in header, header
+    changed = frame.locator(".cell.chg").all_inner_texts()
+    assert len(changed) == 2 and "'third'" in changed[0] and "edited in the browser" in changed[1]
+
+
 def test_jupyterlab_git_merge_conflict_keeps_its_merge_view(page: Any, tmp_path: Path) -> None:
     """A conflicted notebook still opens jupyterlab-git's nbdime merge view, with Mark as resolved."""
     require_jupyterlab_git()
