@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def pull(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The example notebook's pull request in the fake GitHub, with someone's thread on cell [2]."""
     repo, fake = build(tmp_path_factory.mktemp("gh"))
     number = fake.open_pull(REPO, "main", "feature")
@@ -44,10 +44,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 @pytest.fixture(scope="module")
-def lab(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def lab(pull: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     require_labextension()
     env = {"GITHUB_TOKEN": REVIEWER, "GITHUB_API_URL": "http://127.0.0.1:9/not-this-one"}
-    with running_lab(tmp_path_factory.mktemp("lab"), extra=(f"--Nbreview.github_api_url={world.url}",),
+    with running_lab(tmp_path_factory.mktemp("lab"), extra=(f"--Nbreview.github_api_url={pull.url}",),
                      env=env) as running:
         yield running
 
@@ -100,11 +100,11 @@ def review_frame(pg: Any) -> Any:
     return next(f for f in pg.frames if "/nbreview/pr/" in f.url)
 
 
-def test_review_a_pull_request_from_the_palette(page: Any, world: World) -> None:
-    existing = seed_thread(world)
-    frame = run_review_command(page, f"{REPO}#{world.number}")
+def test_review_a_pull_request_from_the_palette(page: Any, pull: World) -> None:
+    existing = seed_thread(pull)
+    frame = run_review_command(page, f"{REPO}#{pull.number}")
     frame.locator("body[data-threads-loaded]").wait_for()
-    assert page.locator(".lm-TabBar-tab", has_text=f"Review {REPO}#{world.number}").count() == 1
+    assert page.locator(".lm-TabBar-tab", has_text=f"Review {REPO}#{pull.number}").count() == 1
 
     thread = frame.locator(f"#n2 tr.thr .thread[data-thread='{existing}']")
     assert "Why parse the dates here?" in thread.inner_text()
@@ -116,7 +116,7 @@ def test_review_a_pull_request_from_the_palette(page: Any, world: World) -> None
     line_number(frame, "n7", "new", 3).click(modifiers=["Shift"])
     write(frame, "These two lines plot the forecast.", "Add review comment")
     frame.locator("#n7 .thread.pending").wait_for()
-    assert world.fake.reviews == {}, "pending comments stay on this side until the review is submitted"
+    assert pull.fake.reviews == {}, "pending comments stay on this side until the review is submitted"
 
     thread.get_by_role("button", name="Reply…").click()
     thread.locator("textarea").fill("Because `month` is a date column.")
@@ -124,7 +124,7 @@ def test_review_a_pull_request_from_the_palette(page: Any, world: World) -> None
     frame.locator(f"[data-thread='{existing}'] .comment").nth(1).wait_for()
     thread.get_by_role("button", name="Resolve conversation").click()
     frame.locator(f".thread.resolved[data-thread='{existing}']").wait_for()
-    assert world.fake.resolved == {existing}
+    assert pull.fake.resolved == {existing}
     if os.environ.get("NBREVIEW_UPDATE_SCREENSHOTS"):
         frame.locator("#n5").scroll_into_view_if_needed()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -136,9 +136,9 @@ def test_review_a_pull_request_from_the_palette(page: Any, world: World) -> None
     panel.get_by_role("button", name="Submit review").click()
     frame.locator(".thread.pending").first.wait_for(state="detached")
 
-    fake, head = world.fake, world.head_text()
+    fake, head = pull.fake, pull.head_text()
     assert [p for m, p, _ in fake.log if m == "POST" and p.endswith("/reviews")] == [
-        f"/repos/{REPO}/pulls/{world.number}/reviews"], "ONE review request"
+        f"/repos/{REPO}/pulls/{pull.number}/reviews"], "ONE review request"
     [review] = fake.reviews.values()
     assert review.login == "reviewer" and review.state == "COMMENTED" and review.body == "Reviewed inside JupyterLab."
     mine = [c for c in fake.review_comments.values() if c.login == "reviewer"]
@@ -172,10 +172,10 @@ def post_status(frame: Any, route: str, body: object, *, xsrf: bool) -> int:
            }""", [route, body, xsrf]))
 
 
-def test_writes_need_jupyters_login_and_xsrf(page: Any, lab: Lab, world: World) -> None:
+def test_writes_need_jupyters_login_and_xsrf(page: Any, lab: Lab, pull: World) -> None:
     review_frame(page).wait_for_load_state()
     frame = review_frame(page)
-    before = dict(world.fake.review_comments)
+    before = dict(pull.fake.review_comments)
     comment = {"file": 0, "side": "new", "cell": 5, "lines": [1, 1], "body": "Should not be posted."}
     assert post_status(frame, "/api/comment", comment, xsrf=False) == 403, "no X-XSRFToken: refused"
 
@@ -189,7 +189,7 @@ def test_writes_need_jupyters_login_and_xsrf(page: Any, lab: Lab, world: World) 
         status = err.code
     assert status == 403, "no login: refused"
     assert lab.get(f"{base}/api/threads?file=0", auth=False)[0] in (302, 403)
-    assert world.fake.review_comments == before, "nothing refused reached GitHub"
+    assert pull.fake.review_comments == before, "nothing refused reached GitHub"
 
     draft = {"file": 0, "side": "new", "cell": 5, "lines": [2, 2], "body": "With the header: kept."}
     assert post_status(frame, "/api/drafts", draft, xsrf=True) == 200, "the same write with the header goes through"
