@@ -307,6 +307,10 @@ def test_pull_request_page_reads_the_notebooks_with_the_servers_token(
             assert lab.get(f"/nbreview/pr/{REPO}/{number}", auth=False)[0] in (302, 403)
             status, _, body = lab.get(f"/nbreview/pr/{REPO}/999")
             assert status in (400, 404) and body.count(b"\n") == 1
+            fake_host = api_url.split("/")[2]
+            status, _, body = lab.get(f"/nbreview/pr/{REPO}/{number}?host=github.com")  # given by a github.com URL
+            assert status == 400 and f"on github.com, but this server reads {fake_host}".encode() in body
+            assert lab.get(f"/nbreview/pr/{REPO}/{number}?host={fake_host}")[0] == 200
     assert fake.schema_errors == []
 
 

@@ -196,7 +196,7 @@ def test_writes_need_jupyters_login_and_xsrf(page: Any, lab: Lab, pull: World) -
 
 
 def test_a_missing_token_is_a_message_in_the_tab(page: Any, tmp_path: Path) -> None:
-    with running_lab(tmp_path, env={"GITHUB_TOKEN": ""}) as lab:
+    with running_lab(tmp_path, env={"GITHUB_TOKEN": "", "GITHUB_API_URL": ""}) as lab:  # github.com's API
         pg = page.context.new_page()
         pg.goto(f"{lab.url}/lab?token={lab.token}")
         pg.wait_for_selector(".jp-DirListing-item")

@@ -28,15 +28,18 @@ export const pullIcon = new LabIcon({ name: 'nbreview:pull-request', svgstr: PUL
 export interface IPullRequest {
   repo: string;
   number: number;
+  host?: string; // given by its URL: the server checks that it reads this host
 }
 
 /** `OWNER/NAME#N`, or `https://HOST/OWNER/NAME/pull/N[/files…]`, as a pull request; null otherwise. */
 export function parsePullRequest(text: string): IPullRequest | null {
   const t = text.trim();
   const short = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(t);
-  const url = /^https?:\/\/[^/\s]+\/([\w.-]+\/[\w.-]+)\/pull\/(\d+)(?:[/?#]\S*)?$/.exec(t);
-  const m = short ?? url;
-  return m ? { repo: m[1], number: parseInt(m[2], 10) } : null;
+  if (short) {
+    return { repo: short[1], number: parseInt(short[2], 10) };
+  }
+  const url = /^https?:\/\/([^/\s]+)\/([\w.-]+\/[\w.-]+)\/pull\/(\d+)(?:[/?#]\S*)?$/.exec(t);
+  return url ? { repo: url[2], number: parseInt(url[3], 10), host: url[1] } : null;
 }
 
 /** Open (or show and reload) the review tab of a pull request. */
@@ -60,12 +63,8 @@ function openPullRequest(
     void tracker.add(widget);
     app.shell.add(widget, 'main');
   }
-  widget.content.url = URLExt.join(
-    PageConfig.getBaseUrl(),
-    'nbreview/pr',
-    URLExt.encodeParts(pr.repo),
-    String(pr.number)
-  );
+  const page = URLExt.join(PageConfig.getBaseUrl(), 'nbreview/pr', URLExt.encodeParts(pr.repo), String(pr.number));
+  widget.content.url = pr.host ? `${page}?host=${encodeURIComponent(pr.host)}` : page;
   app.shell.activateById(widget.id);
   return widget;
 }

@@ -35,6 +35,27 @@ class Nbreview(Configurable):
     )
 
 
+def api_url(settings: Nbreview) -> str:
+    """The REST API root the server reads pull requests from."""
+    from nbreview.bot.client import api_root
+
+    return api_root(str(settings.github_api_url) or None)
+
+
+def check_host(settings: Nbreview, host: str) -> None:
+    """Refuse a pull request given by its URL on another host than the GitHub this server reads."""
+    from urllib.parse import urlsplit
+
+    from nbreview.bot.urls import web_root
+
+    web = urlsplit(web_root(api_url(settings))).netloc
+    if host and host.lower() != web.lower():
+        raise NbreviewError(
+            f"that pull request is on {host[:100]}, but this server reads {web}: set c.Nbreview.github_api_url "
+            f"to {host[:100]}'s API (https://{host[:100]}/api/v3 for GitHub Enterprise Server)"
+        )
+
+
 def open_pull_request(repo: str, number: int, settings: Nbreview) -> tuple[PullRequestSession, list[NotebookPair]]:
     """The pull request's review session and both sides of every notebook it changes (blocking).
 
@@ -44,7 +65,7 @@ def open_pull_request(repo: str, number: int, settings: Nbreview) -> tuple[PullR
 
     from github import Auth
 
-    from nbreview.bot.client import api_root, connect
+    from nbreview.bot.client import connect
     from nbreview.bot.session import PullRequestSession
 
     token = str(settings.github_token).strip() or os.environ.get(TOKEN_ENV, "").strip()
@@ -54,6 +75,6 @@ def open_pull_request(repo: str, number: int, settings: Nbreview) -> tuple[PullR
             "or c.Nbreview.github_token in jupyter_server_config.py, then restart the server"
         )
     # A page must not hang on a rate limit: give up at once and say so (retries stay for 5xx).
-    gh = connect(api_root(str(settings.github_api_url) or None), Auth.Token(token), retries=2, max_rate_wait=0)
+    gh = connect(api_url(settings), Auth.Token(token), retries=2, max_rate_wait=0)
     session = PullRequestSession(gh, repo, number, log=logging.getLogger("nbreview.jupyter").warning)
     return session, session.open()

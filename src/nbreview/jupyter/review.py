@@ -55,20 +55,25 @@ async def send_pull_page(handler: NbreviewHandler, view: PullView, view_id: str,
 
 
 class PullRequestHandler(NbreviewHandler):
-    """``nbreview/pr/<owner>/<name>/<n>``: the pull request's review page (opened once, then re-read)."""
+    """``nbreview/pr/<owner>/<name>/<n>[?host=<web host>]``: the pull request's review page (opened once, then
+    re-read); ``host``, from a pull request's URL, must be the GitHub the server reads."""
 
     @web.authenticated
     @authorized
     async def get(self, repo: str, number: str) -> None:
-        from nbreview.jupyter.pulls import open_pull_request
+        from nbreview.jupyter.pulls import check_host, open_pull_request
 
+        settings: Nbreview = self.settings["nbreview_config"]
+        try:
+            check_host(settings, self.get_query_argument("host", ""))  # a pull request given by its URL
+        except NbreviewError as err:
+            raise web.HTTPError(400, str(err)) from None
         pulls: dict[tuple[str, int], str] = self.settings["nbreview_pulls"]
         key = (repo, int(number))
         view_id = pulls.get(key, "")
         view = self.views.find(view_id) if view_id else None
         fresh = not isinstance(view, PullView)
         if not isinstance(view, PullView):
-            settings: Nbreview = self.settings["nbreview_config"]
             try:
                 session, pairs = await _blocking(open_pull_request, repo, int(number), settings)
             except NbreviewError as err:
