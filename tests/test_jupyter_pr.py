@@ -6,7 +6,8 @@ from the palette, types ``OWNER/NAME#N``, sees someone's thread under its line, 
 comment and a range comment into a pending review, replies to the thread, resolves it and
 submits the review: the fake GitHub receives ONE review holding both comments, the reply and
 the resolution. Writes without Jupyter's login, or without the XSRF header JupyterLab's own
-requests carry, are refused and reach nothing. A server without a token says so in the tab.
+requests carry, are refused and reach nothing. A server without a token says so in the tab
+(opened from the launcher's card, by the pull request's URL).
 Skips (with the reason) only where chromium or the built labextension is missing; under CI
 both are required.
 """
@@ -89,10 +90,15 @@ def run_review_command(pg: Any, target: str) -> Any:
     search.wait_for()
     search.fill("Review pull request")
     pg.locator(".lm-CommandPalette-item", has_text="Review pull request…").first.click()
+    answer_dialog(pg, target)
+    return pg.frame_locator(".nbreview-pull iframe")
+
+
+def answer_dialog(pg: Any, target: str) -> None:
+    """Type the pull request into the command's dialog and press Review."""
     dialog = pg.locator(".jp-Dialog")
     dialog.locator("input").fill(target)
     dialog.get_by_role("button", name="Review", exact=True).click()
-    return pg.frame_locator(".nbreview-pull iframe")
 
 
 def review_frame(pg: Any) -> Any:
@@ -200,7 +206,9 @@ def test_a_missing_token_is_a_message_in_the_tab(page: Any, tmp_path: Path) -> N
         pg = page.context.new_page()
         pg.goto(f"{lab.url}/lab?token={lab.token}")
         pg.wait_for_selector(".jp-DirListing-item")
-        frame = run_review_command(pg, "https://github.com/octo/notebooks/pull/7/files")
+        pg.locator(".jp-LauncherCard", has_text="Review pull request…").click()  # the launcher's card this time
+        answer_dialog(pg, "https://github.com/octo/notebooks/pull/7/files")
+        frame = pg.frame_locator(".nbreview-pull iframe")
         assert pg.locator(".lm-TabBar-tab", has_text="Review octo/notebooks#7").count() == 1
         frame.get_by_text("no GitHub token").wait_for()
         text = frame.locator("body").inner_text()

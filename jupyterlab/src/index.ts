@@ -15,6 +15,7 @@ import {
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { DisposableSet } from '@lumino/disposable';
@@ -102,12 +103,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'Review a notebook\'s changes with nbreview, inside JupyterLab.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ICommandPalette, ILayoutRestorer],
+  optional: [ICommandPalette, ILayoutRestorer, ILauncher],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    launcher: ILauncher | null
   ) => {
     const reviews = new WidgetTracker<MainAreaWidget<ReviewFrame>>({ namespace: 'nbreview' });
 
@@ -165,7 +167,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       console.warn('nbreview: not registered with jupyterlab-git:', reason)
     );
 
-    registerPullRequestReview(app, palette, (tracker, command) => {
+    registerPullRequestReview(app, palette, launcher, (tracker, command) => {
       void restorer?.restore(tracker, {
         command,
         args: w => ({ target: w.id.slice(w.id.indexOf(':') + 1) }),

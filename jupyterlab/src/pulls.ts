@@ -11,6 +11,7 @@ import {
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import { ILauncher } from '@jupyterlab/launcher';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { ReviewFrame } from './frame';
 
@@ -69,10 +70,12 @@ function openPullRequest(
   return widget;
 }
 
-/** The command (asks for the pull request unless given `target`), its palette item, its restored tabs. */
+/** The command (asks for the pull request unless given `target`), its palette item and launcher card,
+    its restored tabs. */
 export function registerPullRequestReview(
   app: JupyterFrontEnd,
   palette: ICommandPalette | null,
+  launcher: ILauncher | null,
   restore: (tracker: WidgetTracker<MainAreaWidget<ReviewFrame>>, command: string) => void
 ): void {
   const tracker = new WidgetTracker<MainAreaWidget<ReviewFrame>>({ namespace: 'nbreview-pr' });
@@ -106,5 +109,6 @@ export function registerPullRequestReview(
     }
   });
   palette?.addItem({ command: PULL_COMMAND, category: 'nbreview' });
+  launcher?.add({ command: PULL_COMMAND, category: 'Other' });
   restore(tracker, PULL_COMMAND);
 }
