@@ -165,17 +165,18 @@ def write(frame: Any, text: str, button: str) -> None:
     box.get_by_role("button", name=button).click()
 
 
-def post_status(frame: Any, route: str, body: object, *, xsrf: bool) -> int:
-    """The status of a write the review page makes, with or without JupyterLab's XSRF header."""
-    return int(frame.evaluate(
-        """async ([route, body, xsrf]) => {
+def post(frame: Any, route: str, body: str, *, xsrf: bool, kind: str = "application/json") -> tuple[int, Any]:
+    """(status, JSON answer) of a write made from the review page, with or without JupyterLab's XSRF header."""
+    status, answer = frame.evaluate(
+        """async ([route, body, xsrf, kind]) => {
              const cookie = (document.cookie.match(/(?:^|;\\s*)_xsrf=([^;]*)/) || [])[1] || "";
-             const headers = {"Content-Type": "application/json"};
+             const headers = {"Content-Type": kind};
              if (xsrf) { headers["X-XSRFToken"] = decodeURIComponent(cookie); }
              const r = await fetch(window.nbreview.base + route, {method: "POST", credentials: "same-origin",
-                                                                  headers, body: JSON.stringify(body)});
-             return r.status;
-           }""", [route, body, xsrf]))
+                                                                  headers, body});
+             return [r.status, await r.text()];
+           }""", [route, body, xsrf, kind])
+    return int(status), json.loads(answer)
 
 
 def test_writes_need_jupyters_login_and_xsrf(page: Any, lab: Lab, pull: World) -> None:
@@ -183,7 +184,8 @@ def test_writes_need_jupyters_login_and_xsrf(page: Any, lab: Lab, pull: World) -
     frame = review_frame(page)
     before = dict(pull.fake.review_comments)
     comment = {"file": 0, "side": "new", "cell": 5, "lines": [1, 1], "body": "Should not be posted."}
-    assert post_status(frame, "/api/comment", comment, xsrf=False) == 403, "no X-XSRFToken: refused"
+    status, answer = post(frame, "/api/comment", json.dumps(comment), xsrf=False)
+    assert status == 403 and "_xsrf" in answer["error"], "no X-XSRFToken: refused, one line the page shows"
 
     base = str(frame.evaluate("window.nbreview.base"))  # /nbreview/view/<id>: the lab serves at /
     request = urllib.request.Request(f"{lab.url}{base}/api/comment", method="POST", data=json.dumps(comment).encode(),
@@ -197,8 +199,14 @@ def test_writes_need_jupyters_login_and_xsrf(page: Any, lab: Lab, pull: World) -
     assert lab.get(f"{base}/api/threads?file=0", auth=False)[0] in (302, 403)
     assert pull.fake.review_comments == before, "nothing refused reached GitHub"
 
+    assert post(frame, "/api/drafts", '{"file": 0,', xsrf=True)[1]["error"].startswith("the body is not valid JSON")
+    assert post(frame, "/api/drafts", "{}", xsrf=True, kind="text/plain") == (
+        415, {"error": "send the body as application/json"})
+    status, answer = post(frame, "/api/drafts", json.dumps({**comment, "cell": "5"}), xsrf=True)
+    assert status == 400 and "a comment needs a notebook" in answer["error"]
     draft = {"file": 0, "side": "new", "cell": 5, "lines": [2, 2], "body": "With the header: kept."}
-    assert post_status(frame, "/api/drafts", draft, xsrf=True) == 200, "the same write with the header goes through"
+    status, answer = post(frame, "/api/drafts", json.dumps(draft), xsrf=True)
+    assert status == 200 and answer["body"] == draft["body"], "the same write with the header goes through"
 
 
 def test_a_missing_token_is_a_message_in_the_tab(page: Any, tmp_path: Path) -> None:
