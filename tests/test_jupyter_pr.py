@@ -3,13 +3,13 @@
 The server gets its GitHub token from its environment (``GITHUB_TOKEN``) and the API root
 from its configuration (``--Nbreview.github_api_url``). A user runs "Review pull request…"
 from the palette, types ``OWNER/NAME#N``, sees someone's thread under its line, writes a line
-comment and a range comment into a pending review, replies to the thread, resolves it and
-submits the review: the fake GitHub receives ONE review holding both comments, the reply and
-the resolution. Writes without Jupyter's login, or without the XSRF header JupyterLab's own
-requests carry, are refused and reach nothing. A server without a token says so in the tab
-(opened from the launcher's card, by the pull request's URL).
-Skips (with the reason) only where chromium or the built labextension is missing; under CI
-both are required.
+comment and a range comment into a pending review (kept while switching to the pull request's
+second notebook and back), replies to the thread, resolves it and submits the review: the fake
+GitHub receives ONE review holding both comments, the reply and the resolution. Writes without
+Jupyter's login, or without the XSRF header JupyterLab's own requests carry, are refused and
+reach nothing. A server without a token says so in the tab (opened from the launcher's card,
+by the pull request's URL). Skips (with the reason) only where chromium or the built
+labextension is missing; under CI both are required.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def pull(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The example notebook's pull request in the fake GitHub, with someone's thread on cell [2]."""
-    repo, fake = build(tmp_path_factory.mktemp("gh"))
+    """The example notebook's pull request in the fake GitHub (and a second notebook)."""
+    repo, fake = build(tmp_path_factory.mktemp("gh"), second=True)
     number = fake.open_pull(REPO, "main", "feature")
     with serve(fake) as url:
         yield World(fake, url, number, repo)
@@ -103,7 +103,7 @@ def answer_dialog(pg: Any, target: str) -> None:
 
 def review_frame(pg: Any) -> Any:
     """The tab's frame as a Playwright Frame (to run a script in the page, as the page itself would)."""
-    return next(f for f in pg.frames if "/nbreview/pr/" in f.url)
+    return pg.locator(".nbreview-pull iframe").element_handle().content_frame()
 
 
 def test_review_a_pull_request_from_the_palette(page: Any, pull: World) -> None:
@@ -123,6 +123,16 @@ def test_review_a_pull_request_from_the_palette(page: Any, pull: World) -> None:
     write(frame, "These two lines plot the forecast.", "Add review comment")
     frame.locator("#n7 .thread.pending").wait_for()
     assert pull.fake.reviews == {}, "pending comments stay on this side until the review is submitted"
+
+    files = frame.locator("nav.files a.file-link")  # the second notebook, and back: the pending review stays
+    assert files.nth(0).locator(".pendingcount").inner_text() == "2 pending"
+    files.nth(1).click()
+    frame.locator("body[data-current='1'][data-threads-loaded]").wait_for()
+    assert "nb/second.ipynb" in frame.locator("header.top").inner_text()
+    assert files.nth(0).locator(".pendingcount").inner_text() == "2 pending"
+    files.nth(0).click()
+    frame.locator("body[data-current='0'][data-threads-loaded]").wait_for()
+    assert frame.locator(".thread.pending").count() == 2
 
     thread.get_by_role("button", name="Reply…").click()
     thread.locator("textarea").fill("Because `month` is a date column.")
@@ -180,8 +190,8 @@ def post(frame: Any, route: str, body: str, *, xsrf: bool, kind: str = "applicat
 
 
 def test_writes_need_jupyters_login_and_xsrf(page: Any, lab: Lab, pull: World) -> None:
-    review_frame(page).wait_for_load_state()
     frame = review_frame(page)
+    frame.wait_for_load_state()
     before = dict(pull.fake.review_comments)
     comment = {"file": 0, "side": "new", "cell": 5, "lines": [1, 1], "body": "Should not be posted."}
     status, answer = post(frame, "/api/comment", json.dumps(comment), xsrf=False)
