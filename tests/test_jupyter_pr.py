@@ -167,6 +167,11 @@ def test_review_a_pull_request_from_the_palette(page: Any, pull: World) -> None:
     assert "These two lines plot the forecast." in inline[1].body
     assert (inline[1].start_line, inline[1].line) == (json_line(head, 7, 2), json_line(head, 7, 3))
 
+    page.reload()  # JupyterLab restores the tab: the command runs again with the pull request it was given
+    restored = page.frame_locator(".nbreview-pull iframe")
+    restored.locator("body[data-threads-loaded]").wait_for()
+    assert restored.locator(".thread.resolved").count() == 1 and restored.locator(".thread.pending").count() == 0
+
 
 def write(frame: Any, text: str, button: str) -> None:
     """Type into the open comment box and press one of its buttons."""
