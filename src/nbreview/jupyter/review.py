@@ -100,6 +100,7 @@ class ConversationHandler(NbreviewHandler):
         self.send_json(status_code, {"error": self.error_message(kwargs)})
 
     def send_json(self, status: int, data: Any) -> None:
+        """``data`` as JSON with ``status``, never cached."""
         self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")

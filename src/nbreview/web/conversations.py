@@ -127,6 +127,7 @@ def answer(lock: Lock, call: Callable[[], Any]) -> tuple[int, Any]:
 
 
 def failure(err: Exception) -> dict[str, str]:
+    """An error as the page shows it: ``{"error": one line}``."""
     return {"error": " ".join(str(err).split())}
 
 
