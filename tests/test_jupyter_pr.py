@@ -76,8 +76,9 @@ def page(lab: Lab) -> Iterator[Any]:
 def seed_thread(w: World) -> int:
     """Someone's comment on the new side's ``df = pd.read_csv(...)`` (cell [2], line 1), as GitHub holds it."""
     status, c = api(w.url, "POST", f"/repos/{REPO}/pulls/{w.number}/comments", {
-        "body": "Why parse the dates here?", "path": PATH, "line": json_line(w.head_text(), 2, 1), "side": "RIGHT",
-        "commit_id": w.fake.refs[REPO]["refs/heads/feature"]}, token=OTHER)
+        "body": "Why parse the dates here? See [the docs](https://docs.example.com/read_csv).", "path": PATH,
+        "line": json_line(w.head_text(), 2, 1), "side": "RIGHT", "commit_id": w.fake.refs[REPO]["refs/heads/feature"]},
+        token=OTHER)
     assert status == 201, c
     return int(c["id"])
 
@@ -115,6 +116,13 @@ def test_review_a_pull_request_from_the_palette(page: Any, pull: World) -> None:
     thread = frame.locator(f"#n2 tr.thr .thread[data-thread='{existing}']")
     assert "Why parse the dates here?" in thread.inner_text()
     assert "read_csv" in thread.locator("xpath=ancestor::tr[1]/preceding-sibling::tr[1]").inner_text()
+    page.context.route("https://docs.example.com/**", lambda route: route.fulfill(body="the docs", status=200))
+    with page.context.expect_page() as opened:  # a link elsewhere: a new browser tab, not inside JupyterLab's frame
+        thread.get_by_role("link", name="the docs").click()
+    opened.value.wait_for_load_state()
+    assert opened.value.url == "https://docs.example.com/read_csv" and "the docs" in opened.value.content()
+    opened.value.close()
+    assert frame.locator("body[data-threads-loaded]").count() == 1, "the review stayed in its tab"
 
     line_number(frame, "n5", "new", 2).click()
     write(frame, "Three digits are enough?", "Start a review")

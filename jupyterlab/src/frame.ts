@@ -7,6 +7,9 @@ import { Message } from '@lumino/messaging';
 export class ReviewFrame extends IFrame {
   constructor() {
     super({ sandbox: ['allow-scripts', 'allow-same-origin', 'allow-popups'] });
+    // A link to GitHub opens in a new browser tab as a normal page, not under this frame's sandbox
+    // (IFrame's own list misspells this token, so it is added here).
+    this.node.querySelector('iframe')?.sandbox.add('allow-popups-to-escape-sandbox');
     this.addClass('nbreview-frame');
   }
 

@@ -3,7 +3,8 @@
    nbreview.get/post: the API lives under the page's view, {base_url}nbreview/view/<id>/api/...
    (the id is this script's ?view=), reads carry Jupyter's login cookie, and writes carry the
    server's _xsrf cookie back in the X-XSRFToken header, as JupyterLab's own requests do. No
-   second secret: Jupyter Server's login and XSRF check guard every call. */
+   second secret: Jupyter Server's login and XSRF check guard every call. Links to other sites
+   open in a new browser tab. */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -29,6 +30,16 @@
       body: body === undefined ? null : JSON.stringify(body)
     });
   }
+
+  /* A link elsewhere (GitHub, a comment's link) opens in a new browser tab: this page is framed by
+     JupyterLab, and GitHub refuses to be framed. */
+  document.addEventListener("click", function (ev) {
+    var a = ev.target && ev.target.closest ? ev.target.closest("a[href]") : null;
+    if (a && new URL(a.href, location.href).origin !== location.origin) {
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+    }
+  }, true);
 
   /* Jupyter Server runs on its own: nothing to keep alive */
   window.nbreview = { base: base, post: post, get: get, stayAlive: function () {} };
