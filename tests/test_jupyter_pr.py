@@ -237,7 +237,14 @@ def test_a_missing_token_is_a_message_in_the_tab(page: Any, tmp_path: Path) -> N
         pg = page.context.new_page()
         pg.goto(f"{lab.url}/lab?token={lab.token}")
         pg.wait_for_selector(".jp-DirListing-item")
-        pg.locator(".jp-LauncherCard", has_text="Review pull request…").click()  # the launcher's card this time
+        card = pg.locator(".jp-LauncherCard", has_text="Review pull request…")  # the launcher's card this time
+        card.click()
+        answer_dialog(pg, "octo/notebooks")  # no number: said, and no tab
+        pg.locator(".jp-Dialog", has_text="is not a pull request: give OWNER/NAME#N or its URL").wait_for()
+        pg.keyboard.press("Escape")
+        pg.locator(".jp-Dialog").wait_for(state="detached")
+        assert pg.locator(".nbreview-pull").count() == 0
+        card.click()
         answer_dialog(pg, "https://github.com/octo/notebooks/pull/7/files")
         frame = pg.frame_locator(".nbreview-pull iframe")
         assert pg.locator(".lm-TabBar-tab", has_text="Review octo/notebooks#7").count() == 1
