@@ -175,6 +175,9 @@ def test_every_handler_refuses_a_request_without_login(lab: Lab) -> None:
         f"{view_path}/img/new/0/0/image/png",
         f"{view_path}/att/new/0/image/png/a.png",
         f"{view_path}/imgdiff/0/0/0/0/image/png",
+        view_path.replace("/f/0", "/api/threads?file=0"),
+        view_path.replace("/f/0", "/api/head"),
+        "/nbreview/pr/octo/notebooks/1",
         "/nbreview/static/review.css",
         "/nbreview/static/pygments.css",
     ]
@@ -257,6 +260,28 @@ def test_checkpoint_through_the_generic_checkpoints_api(tmp_path: Path) -> None:
         assert "analysis/nb.ipynb (checkpoint)" in text and "'generic'" in text and "committed line" in text
 
 
+def test_a_contents_manager_without_files(tmp_path: Path) -> None:
+    """An in-memory ContentsManager (no file on disk): the checkpoint diff reads both sides through it;
+    a git side is refused in one line that says why."""
+    require_server_extension()
+    manager = ("--ServerApp.contents_manager_class=support.memory_contents.MemoryContentsManager",)
+    tests = str(Path(__file__).resolve().parent)
+    with running_lab(tmp_path, extra=manager, env={"PYTHONPATH": tests}) as lab:
+        lab.api("PUT", "/api/contents/memo", {"type": "directory"})
+        lab.api("PUT", "/api/contents/memo/nb.ipynb", {"type": "notebook", "content": notebook("kept = 'in memory'")})
+        lab.api("POST", "/api/contents/memo/nb.ipynb/checkpoints", {})
+        lab.api("PUT", "/api/contents/memo/nb.ipynb", {"type": "notebook", "content": notebook("kept = 'changed'")})
+        assert not (lab.root / "memo").exists(), "nothing was written to disk"
+        text = cell_sources(page(lab, "memo/nb.ipynb", "old=checkpoint"))
+        assert "memo/nb.ipynb (checkpoint)" in text and "'in memory'" in text and "'changed'" in text
+        for side in ("old=HEAD", "old=index", "old=checkpoint&new=HEAD"):
+            status, headers, body = lab.get(f"/nbreview/diff/memo/nb.ipynb?{side}")
+            assert status == 400 and headers["Content-Type"].startswith("text/plain"), (side, status)
+            assert b"memo/nb.ipynb is not on disk (the server keeps notebooks in MemoryContentsManager)" in body
+            assert b"review against the last checkpoint instead" in body
+            assert body.count(b"\n") == 1
+
+
 def test_pull_request_page_reads_the_notebooks_with_the_servers_token(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -284,6 +309,10 @@ def test_pull_request_page_reads_the_notebooks_with_the_servers_token(
             assert lab.get(f"/nbreview/pr/{REPO}/{number}", auth=False)[0] in (302, 403)
             status, _, body = lab.get(f"/nbreview/pr/{REPO}/999")
             assert status in (400, 404) and body.count(b"\n") == 1
+            fake_host = api_url.split("/")[2]
+            status, _, body = lab.get(f"/nbreview/pr/{REPO}/{number}?host=github.com")  # given by a github.com URL
+            assert status == 400 and f"on github.com, but this server reads {fake_host}".encode() in body
+            assert lab.get(f"/nbreview/pr/{REPO}/{number}?host={fake_host}")[0] == 200
     assert fake.schema_errors == []
 
 

@@ -161,12 +161,19 @@ def require_jupyterlab_git() -> None:
         pytest.skip(reason)
 
 
+def git_panel(pg: Any) -> Any:
+    """jupyterlab-git's side panel, opened unless it is open already (its tab toggles it)."""
+    panel = pg.locator("#jp-git-sessions")
+    if not panel.is_visible():
+        pg.locator('.jp-SideBar [data-id="jp-git-sessions"]').click()
+    return panel
+
+
 def git_diff_of_notebook(pg: Any) -> None:
     """In jupyterlab-git's panel, "Diff this file" on the notebook."""
-    pg.locator('.jp-SideBar [data-id="jp-git-sessions"]').click()
-    panel = pg.locator("#jp-git-sessions")
-    panel.get_by_text("nb.ipynb").first.hover()
-    panel.locator('button[title="Diff this file"]').first.click()
+    panel = git_panel(pg)
+    panel.get_by_text("nb.ipynb").locator("visible=true").first.hover()
+    panel.locator('button[title="Diff this file"]').locator("visible=true").first.click()
 
 
 def test_jupyterlab_git_diff_shows_nbreviews_page(page: Any) -> None:
@@ -179,6 +186,78 @@ def test_jupyterlab_git_diff_shows_nbreviews_page(page: Any) -> None:
     changed = frame.locator(".cell.chg").all_inner_texts()
     assert len(changed) == 2 and "40 + 2" in changed[0] and "edited in the browser" in changed[1]
     assert page.locator(".jp-git-diff-parent-widget .nbreview-git-diff").count() == 1
+
+
+def shown_git_diff(pg: Any) -> Any:
+    """The frame of the jupyterlab-git diff tab on screen (earlier diff tabs stay open behind it)."""
+    frame = pg.frame_locator(".jp-git-diff-parent-widget:not(.lm-mod-hidden) .nbreview-git-diff iframe")
+    frame.locator("main article.nb").wait_for()
+    return frame
+
+
+def git_panel_refresh(pg: Any) -> Any:
+    """jupyterlab-git's panel, re-read now (after git commands run outside JupyterLab)."""
+    panel = git_panel(pg)
+    panel.locator('button[title^="Refresh the repository"]').click()
+    return panel
+
+
+def test_jupyterlab_git_staged_diff_is_the_index_against_head(page: Any, lab: Lab) -> None:
+    """Staged changes: jupyterlab-git's diff of the index against HEAD, shown by nbreview."""
+    require_jupyterlab_git()
+    git(lab.root, "add", NOTEBOOK)
+    git_panel_refresh(page).get_by_text("Staged", exact=True).wait_for()
+    git_diff_of_notebook(page)
+    frame = shown_git_diff(page)
+    header = frame.locator("header.top").inner_text()
+    assert "HEAD:analysis/nb.ipynb" in header and "analysis/nb.ipynb (staged)" in header, header
+    changed = frame.locator(".cell.chg").all_inner_texts()
+    assert len(changed) == 2 and "40 + 2" in changed[0] and "edited in the browser" in changed[1]
+
+
+def test_jupyterlab_git_history_diff_is_commit_against_its_parent(page: Any, lab: Lab) -> None:
+    """A commit in jupyterlab-git's history, "View file changes" on the notebook: that commit against its parent."""
+    require_jupyterlab_git()
+    git(lab.root, "commit", "-q", "-m", "edited in the browser")
+    sha, parent = git(lab.root, "rev-parse", "HEAD", "HEAD^").split()
+    panel = git_panel_refresh(page)
+    history = panel.locator('.lm-AccordionPanel-title[aria-label="History Section"]')
+    commit = panel.locator(f'li[id="{sha}"]')
+    for _ in range(2):  # the section may be "expanded" at zero height: fold and unfold it
+        if commit.is_visible():
+            break
+        history.locator(".lm-AccordionPanel-titleLabel").click()
+    commit.click()
+    commit.locator('li[title="analysis/nb.ipynb"] button[title="View file changes"]').click()
+    frame = shown_git_diff(page)
+    header = frame.locator("header.top").inner_text()
+    assert f"{parent}:analysis/nb.ipynb" in header and f"{sha}:analysis/nb.ipynb" in header, header
+    changed = frame.locator(".cell.chg").all_inner_texts()
+    assert len(changed) == 2 and "40 + 2" in changed[0] and "edited in the browser" in changed[1]
+
+
+def test_jupyterlab_git_compare_any_two_commits(page: Any, lab: Lab) -> None:
+    """History's "Select for compare" on the first commit, "Compare with selected" on a later one (not its
+    child): the notebook's diff between those two commits, shown by nbreview."""
+    require_jupyterlab_git()
+    write_notebook(lab.root / NOTEBOOK, notebook("total = 'third'", "print('edited in the browser')"))
+    git(lab.root, "commit", "-q", "-am", "third")
+    first = git(lab.root, "rev-list", "--max-parents=0", "HEAD").strip()
+    third = git(lab.root, "rev-parse", "HEAD").strip()
+    panel = git_panel_refresh(page)
+    newest = panel.locator(f'li[id="{third}"]')
+    newest.wait_for()
+    panel.locator(f'li[id="{first}"]').hover()
+    panel.locator(f'li[id="{first}"] button[title="Select for compare"]').click()
+    newest.hover()
+    newest.locator('button[title="Compare with selected"]').click()
+    compare = panel.get_by_text(f"Compare {first[:7]} and {third[:7]}").locator("xpath=../..")
+    compare.locator('li[title="analysis/nb.ipynb"] button[title="View file changes"]').click()
+    frame = shown_git_diff(page)
+    header = frame.locator("header.top").inner_text()
+    assert f"{first}:analysis/nb.ipynb" in header and f"{third}:analysis/nb.ipynb" in header, header
+    changed = frame.locator(".cell.chg").all_inner_texts()
+    assert len(changed) == 2 and "'third'" in changed[0] and "edited in the browser" in changed[1]
 
 
 def test_jupyterlab_git_merge_conflict_keeps_its_merge_view(page: Any, tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 /* nbreview in JupyterLab: toolbar buttons and palette commands that open nbreview's review
    page (served by the nbreview server extension under the server's base URL) in a main-area
-   tab. The page runs in an iframe, so its keys (j/k, n/p, t, u, ?) work while the tab has
-   focus and never reach JupyterLab's own shortcuts, nor JupyterLab's theirs. */
+   tab, and "Review pull request…" (pulls.ts). The page runs in an iframe (frame.ts), so its keys
+   (j/k, n/p, t, u, ?) work while the tab has focus and never reach JupyterLab's own shortcuts,
+   nor JupyterLab's theirs. */
 import {
   ILayoutRestorer,
   JupyterFrontEnd,
@@ -9,17 +10,18 @@ import {
 } from '@jupyterlab/application';
 import {
   ICommandPalette,
-  IFrame,
   MainAreaWidget,
   ToolbarButton,
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { DisposableSet } from '@lumino/disposable';
-import { Message } from '@lumino/messaging';
+import { ReviewFrame } from './frame';
 import { registerWithGit } from './git';
+import { registerPullRequestReview } from './pulls';
 
 const CHECKPOINT_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">
 <g class="jp-icon3" fill="#616161"><path d="M2 1h7l3 3v4h-1.5V5H8V2.5H3.5v11H7V15H2z"/>
@@ -66,23 +68,6 @@ function reviewUrl(path: string, old: string, current = 'saved'): string {
   return `${base}?old=${encodeURIComponent(old)}&new=${encodeURIComponent(current)}`;
 }
 
-/** An iframe that takes the keyboard focus whenever its tab is activated. */
-class ReviewFrame extends IFrame {
-  constructor() {
-    super({ sandbox: ['allow-scripts', 'allow-same-origin', 'allow-popups'] });
-    this.addClass('nbreview-frame');
-  }
-
-  protected onActivateRequest(msg: Message): void {
-    super.onActivateRequest(msg);
-    const frame = this.node.querySelector('iframe');
-    if (frame) {
-      frame.focus();
-      frame.contentWindow?.focus();
-    }
-  }
-}
-
 /** Open (or reload and show) the review tab of `path` with `old` against `current`. */
 function openReview(
   app: JupyterFrontEnd,
@@ -118,12 +103,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'Review a notebook\'s changes with nbreview, inside JupyterLab.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ICommandPalette, ILayoutRestorer],
+  optional: [ICommandPalette, ILayoutRestorer, ILauncher],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    launcher: ILauncher | null
   ) => {
     const reviews = new WidgetTracker<MainAreaWidget<ReviewFrame>>({ namespace: 'nbreview' });
 
@@ -180,6 +166,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     void registerWithGit(app, reviewUrl).catch(reason =>
       console.warn('nbreview: not registered with jupyterlab-git:', reason)
     );
+
+    registerPullRequestReview(app, palette, launcher, (tracker, command) => {
+      void restorer?.restore(tracker, {
+        command,
+        args: w => ({ target: w.id.slice(w.id.indexOf(':') + 1) }),
+        name: w => w.id
+      });
+    });
 
     if (restorer) {
       void restorer.restore(reviews, {

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from fakegithub import SHARED_API, serve
-from support.browser import SCREENSHOTS, TOKEN
+from support.browser import SCREENSHOTS, TOKEN, line_number
 from support.browser import save_screenshot as _save
-from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api, build
+from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api, build, json_line
 from support.wsgi import serve_wsgi
 
 pytestmark = pytest.mark.skipif(
@@ -43,14 +43,6 @@ def start_page(url: str, number: int) -> Iterator[str]:
         yield f"{root}/{TOKEN}"
 
 
-def json_line(text: str, cell: int, line: int) -> int:
-    from nbreview.threads.jsonmap import NotebookMap
-
-    jl = NotebookMap(text).json_line(cell, line)
-    assert jl is not None
-    return jl
-
-
 def seed_thread(w: World) -> int:
     """Someone's comment on the new side's `df = pd.read_csv(...)` (cell [2], line 1), as GitHub holds it."""
     body = "Why parse the dates here? <script>alert(1)</script> [docs](https://example.com/x) @someone"
@@ -64,18 +56,6 @@ def seed_thread(w: World) -> int:
 def open_page(page: Any, root: str) -> None:
     page.goto(f"{root}/f/0")
     page.wait_for_selector("body[data-threads-loaded]")
-
-
-def line_number(page: Any, cell: str, side: str, line: int) -> Any:
-    """The clickable number of a source line in the side-by-side table (old: first column, new: second)."""
-    col = 0 if side == "old" else 1
-    rows = page.locator(f"#{cell} .cb table.diff:visible > tbody > tr:not(.thr)")
-    for i in range(rows.count()):
-        nums = rows.nth(i).locator(":scope > td.n")
-        k = min(col, nums.count() - 1)
-        if nums.nth(k).inner_text().strip() == str(line):
-            return nums.nth(k)
-    raise AssertionError(f"no line {line} ({side}) in #{cell}")
 
 
 def write(page: Any, text: str, button: str) -> None:

@@ -10,7 +10,8 @@ tests/conftest.py and use these.
 - ``review_world``: a pull request with review threads in the fake GitHub
 - ``bot``: signed deliveries, redis-server, ``nbreview bot`` processes
 - ``browser``: chromium and the review server for the Playwright tests
-- ``pr_bot``: ``nbreview pr`` against the fake GitHub; ``jupyter``: a running JupyterLab
+- ``pr_bot``: ``nbreview pr`` against the fake GitHub; ``jupyter``: a running JupyterLab;
+  ``memory_contents``: a Jupyter ContentsManager that keeps notebooks in memory (no files)
 - ``wheel``: the checkout built as a wheel, one build at a time
 - ``merge_tool``, ``merge_edits``, ``hostile_notebooks``, ``markdown``: the mergetool's files,
   generated merge edits, hostile inputs, a CommonMark block splitter

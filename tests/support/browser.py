@@ -119,3 +119,15 @@ def serve_pairs(pairs: list[Pair]) -> Iterator[Server]:
     app = create_app({"SOURCES": pairs, "TOKEN": TOKEN, "LIFECYCLE": life, "DIFFTOOL": False})
     with serve_wsgi(app) as url:
         yield Server(url, life)
+
+
+def line_number(page: Any, cell: str, side: str, line: int) -> Any:
+    """The clickable number of a source line in the side-by-side table (old: first column, new: second)."""
+    col = 0 if side == "old" else 1
+    rows = page.locator(f"#{cell} .cb table.diff:visible > tbody > tr:not(.thr)")
+    for i in range(rows.count()):
+        nums = rows.nth(i).locator(":scope > td.n")
+        k = min(col, nums.count() - 1)
+        if nums.nth(k).inner_text().strip() == str(line):
+            return nums.nth(k)
+    raise AssertionError(f"no line {line} ({side}) in #{cell}")

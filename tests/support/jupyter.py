@@ -128,17 +128,20 @@ def require_labextension() -> None:
 
 
 @contextmanager
-def running_lab(root: Path, *, base_url: str = "/", extra: tuple[str, ...] = ()) -> Iterator[Lab]:
-    """``jupyter lab`` on 127.0.0.1 serving ``root/repo``, until the block ends."""
+def running_lab(root: Path, *, base_url: str = "/", extra: tuple[str, ...] = (),
+                env: dict[str, str] | None = None) -> Iterator[Lab]:
+    """``jupyter lab`` on 127.0.0.1 serving ``root/repo``, until the block ends; ``env`` adds to its environment
+    (pending reviews are kept under the test's HOME unless ``env`` names an XDG_STATE_HOME)."""
     repo = make_repo(root)
     home = root / "home"
     _quiet_lab_settings(home)
     token = secrets.token_hex(16)
     port = free_port()
-    env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
-           "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "ws"),
-           "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    inherited = {k: v for k, v in os.environ.items() if k != "XDG_STATE_HOME"}
+    lab_env = {**inherited, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
+               "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+               "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "ws"),
+               "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {})}
     args = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
             "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={repo}",
             f"--ServerApp.base_url={base_url}", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
@@ -147,7 +150,7 @@ def running_lab(root: Path, *, base_url: str = "/", extra: tuple[str, ...] = ())
         args.append("--allow-root")
     log = root / "jupyter.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(args, cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(args, cwd=repo, env=lab_env, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
     lab = Lab(f"http://127.0.0.1:{port}{base_url.rstrip('/')}", token, repo, log)
     try:

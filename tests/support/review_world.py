@@ -100,6 +100,15 @@ def api(url: str, method: str, path: str, body: Any = None, token: str = OTHER) 
         return e.code, json.loads(e.read() or b"null")
 
 
+def json_line(text: str, cell: int, line: int) -> int:
+    """The JSON line of a notebook's text that holds source line ``line`` of cell ``cell``."""
+    from nbreview.threads.jsonmap import NotebookMap
+
+    jl = NotebookMap(text).json_line(cell, line)
+    assert jl is not None
+    return jl
+
+
 def seed_comments(fake: Any, number: int, count: int, head_text: str, every_reply: int = 4) -> None:
     """``count`` review comments straight into the fake's state (no HTTP): threads on the lines of the
     diff's hunks, every ``every_reply``-th comment a reply to the one before."""

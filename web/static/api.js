@@ -2,7 +2,8 @@
    Every URL of the server sits under a secret prefix, /<token>/, which this script reads from
    its own address; writes also send the token in the X-Nbreview-Token header (the browser adds
    the page's Origin). Nothing is kept in cookies. Use: nbreview.post("/api/closed"),
-   nbreview.post("/merge/api/save", {choices: {...}}) -> a fetch promise; nbreview.stayAlive()
+   nbreview.post("/merge/api/save", {choices: {...}}) -> a fetch promise, nbreview.get("/api/threads")
+   likewise; nbreview.stayAlive()
    keeps a difftool or mergetool server running while its page is open (one heartbeat for all). */
 (function () {
   "use strict";
@@ -24,6 +25,10 @@
     });
   }
 
+  function get(route) {
+    return fetch(base + route, { credentials: "omit", cache: "no-store" });
+  }
+
   var HEARTBEAT_MS = 3000; /* the server stops after HEARTBEAT_TIMEOUT of silence (web/server.py) */
 
   /* Beat now and every HEARTBEAT_MS; say "closed" when the page goes away. */
@@ -36,5 +41,5 @@
     });
   }
 
-  window.nbreview = { base: base, post: post, stayAlive: stayAlive };
+  window.nbreview = { base: base, post: post, get: get, stayAlive: stayAlive };
 }());

@@ -2,9 +2,10 @@
    Threads, the pending review (kept by the server on disk: it survives switching notebooks,
    reloads and restarts) and which lines take a line comment come from /api/threads (comment HTML
    already sanitised by the server); comments, drafts, replies and reviews go to /api/comment,
-   /api/drafts, /api/reply and /api/review through nbreview.post (api.js: secret prefix, token
-   header, the page's own Origin). Text typed is never lost: on an error the box stays with
-   GitHub's message beside it, and reloading the threads keeps every open box and its text. */
+   /api/drafts, /api/reply and /api/review through nbreview.post and nbreview.get (api.js: secret
+   prefix, token header, the page's own Origin; inside JupyterLab, jupyter.js: Jupyter's login and
+   XSRF). Text typed is never lost: on an error the box stays with GitHub's message beside it, and
+   reloading the threads keeps every open box and its text. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -365,7 +366,7 @@
   }
   function loadThreads() {
     var typed = null;
-    return fetch(window.nbreview.base + "/api/threads?file=" + file, { credentials: "omit", cache: "no-store" })
+    return window.nbreview.get("/api/threads?file=" + file)
       .then(function (r) { return r.json(); })
       .then(function (data) {
         if (data.error) { throw new Error(data.error); }
@@ -452,7 +453,7 @@
   banner.setAttribute("role", "status");
   banner.hidden = true;
   function pollHead() {
-    fetch(window.nbreview.base + "/api/head", { credentials: "omit", cache: "no-store" })
+    window.nbreview.get("/api/head")
       .then(function (r) { return r.json(); })
       .then(function (data) {
         if (!data.head || !shownHead || data.head === shownHead) { return; }

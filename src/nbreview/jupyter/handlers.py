@@ -2,14 +2,15 @@
 
 Every handler is a :class:`~jupyter_server.base.handlers.JupyterHandler`: Jupyter Server's own
 login decides who may read (``@authenticated``, then ``@authorized`` on the ``contents``
-resource), and its XSRF check guards any write (there are none: the page only reads). No second
-token scheme: the page is the one ``nbreview web`` serves (:meth:`ReviewSet.page`), with its
-images and assets under the view's own unguessable path instead of the standalone secret prefix.
+resource), and its XSRF check guards every write (a pull request's comments and reviews). No
+second token scheme: the page is the one ``nbreview web`` serves (:meth:`ReviewSet.page`), with
+its images and assets under the view's own unguessable path instead of the standalone secret prefix.
 
 - ``nbreview/diff/<path>?old=checkpoint&new=saved``: diff two sides (see :mod:`.sources`) and
   show the page; the diff is kept as a *view* (a small LRU) so its images can be served.
-- ``nbreview/pr/<owner>/<name>/<n>``: a pull request's notebooks (the server's ``GITHUB_TOKEN``).
-- ``nbreview/view/<id>/f/<n>`` and its ``img``, ``att`` and ``imgdiff`` pictures.
+- ``nbreview/pr/<owner>/<name>/<n>``: a pull request's review, threads and writing (:mod:`.review`).
+- ``nbreview/view/<id>/f/<n>`` and its ``img``, ``att`` and ``imgdiff`` pictures; ``.../api/...``
+  a pull request's conversation API.
 - ``nbreview/static/<name>``: the page's CSS and scripts.
 
 The page's Content-Security-Policy is the standalone page's, framed only where the server's own
@@ -20,86 +21,21 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
-from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
 from nbreview.errors import NbreviewError
+from nbreview.jupyter.base import NbreviewHandler, PullView, Views
+from nbreview.jupyter.review import ConversationHandler, PullRequestHandler, send_pull_page
 from nbreview.jupyter.sources import SAVED, SideError, load_pair
 from nbreview.render.html import ASSETS, pygments_css
-from nbreview.web.app import CSP
 from nbreview.web.images import IMAGE_CSP
 from nbreview.web.review import ReviewSet
 
-MAX_VIEWS = 8  # pages kept for their images (a diff of big notebooks is big); an older tab reloads its diff
-AUTH_RESOURCE = "contents"  # reading a review is reading notebooks
 STATIC_NAMES = frozenset(p.name for p in (ASSETS / "static").iterdir() if p.suffix in (".css", ".js"))
-
-
-class Views:
-    """The diffs of recent pages, by unguessable id, so each page's images can be served."""
-
-    def __init__(self, limit: int = MAX_VIEWS) -> None:
-        self.limit = limit
-        self._views: OrderedDict[str, ReviewSet] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def add(self, review: ReviewSet, view_id: str) -> None:
-        with self._lock:
-            self._views[view_id] = review
-            while len(self._views) > self.limit:
-                self._views.popitem(last=False)
-
-    def get(self, view_id: str) -> ReviewSet:
-        with self._lock:
-            review = self._views.get(view_id)
-            if review is None:
-                raise web.HTTPError(404, "this review expired: reload the tab")
-            self._views.move_to_end(view_id)
-            return review
-
-
-class NbreviewHandler(JupyterHandler):
-    """Common ground: authentication, the nbreview CSP framed as the server allows, plain-text errors."""
-
-    auth_resource = AUTH_RESOURCE
-
-    @property
-    def content_security_policy(self) -> str:
-        server = str(super().content_security_policy)
-        ancestors = next((d.strip() for d in server.split(";") if d.strip().startswith("frame-ancestors")),
-                         "frame-ancestors 'self'")
-        return CSP.replace("frame-ancestors 'none'", ancestors)
-
-    @property
-    def views(self) -> Views:
-        views: Views = self.settings["nbreview_views"]
-        return views
-
-    def url(self, *parts: str) -> str:
-        return str(url_path_join(self.base_url, "nbreview", *parts))
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """One line of text, as the standalone page answers (never Jupyter's HTML error page)."""
-        exc = kwargs.get("exc_info", (None, None, None))[1]
-        message = " ".join(str(getattr(exc, "log_message", None) or self._reason).split())
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish(f"{status_code} {self._reason}: {message}\n")
-
-    def send_page(self, html: str) -> None:
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Referrer-Policy", "no-referrer")
-        self.finish(html)
-
-    def static_url_for(self, name: str) -> str:
-        return self.url("static", name)
 
 
 class DiffHandler(NbreviewHandler):
@@ -132,36 +68,14 @@ class ViewPageHandler(NbreviewHandler):
     @web.authenticated
     @authorized
     async def get(self, view_id: str, index: str) -> None:
+        view = self.views.find(view_id)
+        if isinstance(view, PullView):
+            await send_pull_page(self, view, view_id, int(index))
+            return
         review = self.views.get(view_id)
         if int(index) >= len(review.sources):
             raise web.HTTPError(404, "no such notebook")
         html = await asyncio.get_running_loop().run_in_executor(None, review.page, int(index), self.static_url_for)
-        self.send_page(html)
-
-
-class PullRequestHandler(NbreviewHandler):
-    """``nbreview/pr/<owner>/<name>/<n>``: a pull request's notebooks, read with the server's GitHub token.
-
-    The token is the server's own ``GITHUB_TOKEN`` (``GITHUB_API_URL`` for GitHub Enterprise), as
-    ``nbreview review`` reads it; the page is read-only here (threads and writing stay in ``nbreview review``).
-    """
-
-    @web.authenticated
-    @authorized
-    async def get(self, repo: str, number: str) -> None:
-        from nbreview.jupyter.pulls import open_pull_request
-
-        loop = asyncio.get_running_loop()
-        try:
-            pairs = await loop.run_in_executor(None, open_pull_request, repo, int(number))
-        except NbreviewError as err:
-            raise web.HTTPError(502 if getattr(err, "transient", False) else 400, str(err)) from None
-        if not pairs:
-            raise web.HTTPError(404, f"pull request #{number} of {repo} changes no notebook")
-        view_id = secrets.token_urlsafe(16)
-        review = ReviewSet(pairs, None, self.url("view", view_id))
-        html = await loop.run_in_executor(None, review.page, 0, self.static_url_for)
-        self.views.add(review, view_id)
         self.send_page(html)
 
 
@@ -214,11 +128,13 @@ def setup_handlers(web_app: Any) -> None:
     """Register the handlers under the server's ``base_url``."""
     base = url_path_join(web_app.settings.get("base_url", "/"), "nbreview")
     web_app.settings["nbreview_views"] = Views()
-    view = r"/view/([A-Za-z0-9_-]{16,64})/f/(\d{1,6})"
+    web_app.settings["nbreview_pulls"] = {}
+    view = r"/view/([A-Za-z0-9_-]{16,64})"
     web_app.add_handlers(".*$", [
         (base + r"/diff/(.+\.ipynb)", DiffHandler),
-        (base + view, ViewPageHandler),
+        (base + view + r"/f/(\d{1,6})", ViewPageHandler),
         (base + r"/pr/([\w.-]{1,100}/[\w.-]{1,100})/(\d{1,9})", PullRequestHandler),
-        (base + view + r"/(img|att|imgdiff)/(.+)", ImageHandler),
+        (base + view + ConversationHandler.ROUTES, ConversationHandler),
+        (base + view + r"/f/(\d{1,6})/(img|att|imgdiff)/(.+)", ImageHandler),
         (base + r"/static/([A-Za-z0-9_.-]+)", StaticHandler),
     ])

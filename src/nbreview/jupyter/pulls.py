@@ -1,25 +1,80 @@
-"""A pull request's notebooks for the Jupyter review page, read as ``nbreview review`` reads them."""
+"""A pull request opened for the Jupyter review page, as ``nbreview review`` opens it, and where its token comes from.
+
+The token is ``c.Nbreview.github_token`` in the server's configuration, else the server's
+``GITHUB_TOKEN``; the API root ``c.Nbreview.github_api_url`` (GitHub Enterprise), else
+``GITHUB_API_URL``, else the public API. This module is the extension's one call into the
+GitHub adapter.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
+from traitlets import Unicode
+from traitlets.config import Configurable
+
+from nbreview.errors import NbreviewError
+
 if TYPE_CHECKING:
+    from nbreview.bot.session import PullRequestSession
     from nbreview.io.git import NotebookPair
 
+TOKEN_ENV = "GITHUB_TOKEN"
 
-def open_pull_request(repo: str, number: int) -> list[NotebookPair]:
-    """Both sides of every notebook the pull request changes, through the REST API (blocking).
 
-    The token is the server's ``GITHUB_TOKEN`` and the API root ``GITHUB_API_URL`` (else the public
-    API); a missing token or an unreadable pull request is one :class:`~nbreview.errors.NbreviewError`.
+class Nbreview(Configurable):
+    """nbreview's settings in ``jupyter_server_config.py`` (``c.Nbreview.github_token = ...``)."""
+
+    github_token = Unicode(
+        "", config=True, help=f"GitHub token for reviewing pull requests (default: the server's {TOKEN_ENV})"
+    )
+    github_api_url = Unicode(
+        "", config=True,
+        help="GitHub's REST API root, for GitHub Enterprise (default: GITHUB_API_URL, else api.github.com)",
+    )
+
+
+def api_url(settings: Nbreview) -> str:
+    """The REST API root the server reads pull requests from."""
+    from nbreview.bot.client import api_root
+
+    return api_root(str(settings.github_api_url) or None)
+
+
+def check_host(settings: Nbreview, host: str) -> None:
+    """Refuse a pull request given by its URL on another host than the GitHub this server reads."""
+    from urllib.parse import urlsplit
+
+    from nbreview.bot.urls import web_root
+
+    web = urlsplit(web_root(api_url(settings))).netloc
+    if host and host.lower() != web.lower():
+        raise NbreviewError(
+            f"that pull request is on {host[:100]}, but this server reads {web}: set c.Nbreview.github_api_url "
+            f"to {host[:100]}'s API (https://{host[:100]}/api/v3 for GitHub Enterprise Server)"
+        )
+
+
+def open_pull_request(repo: str, number: int, settings: Nbreview) -> tuple[PullRequestSession, list[NotebookPair]]:
+    """The pull request's review session and both sides of every notebook it changes (blocking).
+
+    A missing token or an unreadable pull request is one :class:`~nbreview.errors.NbreviewError`.
     """
     import logging
 
-    from nbreview.bot.client import api_root, connect, token_auth
+    from github import Auth
+
+    from nbreview.bot.client import connect
     from nbreview.bot.session import PullRequestSession
 
+    token = str(settings.github_token).strip() or os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise NbreviewError(
+            f"no GitHub token: set {TOKEN_ENV} in the environment jupyter lab starts in, "
+            "or c.Nbreview.github_token in jupyter_server_config.py, then restart the server"
+        )
     # A page must not hang on a rate limit: give up at once and say so (retries stay for 5xx).
-    gh = connect(api_root(), token_auth("GITHUB_TOKEN"), retries=2, max_rate_wait=0)
-    log = logging.getLogger("nbreview.jupyter").warning
-    return PullRequestSession(gh, repo, number, log=log).open()
+    gh = connect(api_url(settings), Auth.Token(token), retries=2, max_rate_wait=0)
+    session = PullRequestSession(gh, repo, number, log=logging.getLogger("nbreview.jupyter").warning)
+    return session, session.open()

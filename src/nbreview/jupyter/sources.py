@@ -73,7 +73,8 @@ def _repository(cm: Any, path: str) -> tuple[str, str]:
     """(top-level folder of the repository holding ``path``, ``path`` relative to it)."""
     get_os_path = getattr(cm, "_get_os_path", None)
     if get_os_path is None:
-        raise SideError(f"git revisions need a file-backed contents manager, not {type(cm).__name__}")
+        raise SideError(f"{path} is not on disk (the server keeps notebooks in {type(cm).__name__}): git revisions "
+                        "need a file-backed contents manager; review against the last checkpoint instead")
     os_path = os.path.realpath(get_os_path(path))
     top = git_answer(["rev-parse", "--show-toplevel"], os.path.dirname(os_path))
     if not top:

@@ -9,14 +9,18 @@ it, ``POST /api/review`` submits it, ``POST /api/comment`` posts one comment, ``
 answers a thread, ``POST /api/resolve`` resolves or unresolves one (where GitHub's GraphQL API
 is there to say; REST alone has no resolved state). Writes pass :mod:`nbreview.web.security`'s
 guard (token header and this server's Origin), go only to the pull request the page was opened
-for, with the user's own token; bad input is 400 and GitHub's failures 502, as ``{"error": one line}``. Every page load
-first re-reads the pull request (a 304 while nothing was pushed) and, after a push, serves the
-new head. The app registers this blueprint only when it was given a ``PR_SESSION``.
+for, with the user's own token; bad input is 400 and GitHub's failures 502, as ``{"error": one line}``.
+Every page load first re-reads the pull request (a 304 while nothing was pushed) and, after a
+push, serves the new head. The app registers this blueprint only when it was given a
+``PR_SESSION``. The answers themselves (:func:`read_threads`, :func:`read_head`, :func:`write`,
+:func:`refreshed`) know no web framework: Jupyter Server's handlers (:mod:`nbreview.jupyter.review`)
+answer the same page with them, behind Jupyter's own login and XSRF check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from threading import Lock
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -94,73 +98,44 @@ def pending_json(review: ReviewSet, session: PullRequestSession, remote: list[Th
     return out
 
 
-bp = Blueprint("conversations", __name__)
+# ------------------------------------------------------------ the API, for any server
+# Flask's blueprint below and the Jupyter Server extension (nbreview.jupyter.review) answer with these.
 
 
-def _session() -> PullRequestSession:
-    """The pull request the app serving this request was opened on."""
-    session: PullRequestSession = review_state()["pr_session"]
-    return session
-
-
-def _fail(err: NbreviewError, status: int = 502) -> tuple[Response, int]:
-    return jsonify(error=" ".join(str(err).split())), status
-
-
-def _answer(call: Callable[[], Any]) -> Response | tuple[Response, int]:
-    """``call()``'s result as JSON, made under the app's write lock; bad input 400, GitHub's failures 502."""
-    from nbreview.bot.session import ReviewInputError
-
+def refreshed(review: ReviewSet, session: PullRequestSession, lock: Lock) -> ReviewSet:
+    """The notebooks a page load shows: re-read the pull request first; after a push, the new head's."""
     try:
-        with review_state()["write_lock"]:  # one write to GitHub at a time: no interleaved half-reviews
-            result = call()
-        return jsonify(result)
-    except ReviewInputError as err:
-        return _fail(err, 400)
-    except NbreviewError as err:
-        return _fail(err)
-
-
-def _object(keys: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
-    """The request's JSON object, each of ``keys`` of its type (``bool`` is no number), else 400."""
-    from nbreview.bot.session import ReviewInputError
-
-    data = read_json()
-    if not isinstance(data, dict):
-        raise ReviewInputError("send a JSON object")
-    for key, kind in keys.items():
-        value = data.get(key)
-        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in (kind if isinstance(
-                kind, tuple) else (kind,))):
-            raise ReviewInputError(f"{key!r} is missing or of the wrong type")
-    return data
-
-
-@bp.before_app_request
-def _current_head() -> None:
-    """A page load re-reads the pull request first; after a push the new head is served."""
-    if request.method != "GET" or request.endpoint not in ("pages.index", "pages.notebook"):
-        return
-    state = review_state()
-    session = _session()
-    try:
-        with state["write_lock"]:
+        with lock:
             pairs = session.refresh()
-            if pairs is not None:
-                old = current_review()
-                state["review"] = ReviewSet(pairs, old.options, old.base)
     except NbreviewError as err:
         session.log(f"nbreview: warning: {err}; showing the head read before")
+        return review
+    return review if pairs is None else ReviewSet(pairs, review.options, review.base)
 
 
-@bp.get("/api/threads")
-def threads() -> Response | tuple[Response, int]:
-    session = _session()
-    file = request.args.get("file", type=int)
+def answer(lock: Lock, call: Callable[[], Any]) -> tuple[int, Any]:
+    """(status, JSON) of ``call()`` made under ``lock``: bad input 400, GitHub's failures 502 as ``{"error"}``."""
+    from nbreview.bot.session import ReviewInputError
+
+    try:
+        with lock:  # one write to GitHub at a time: no interleaved half-reviews
+            return 200, call()
+    except ReviewInputError as err:
+        return 400, failure(err)
+    except NbreviewError as err:
+        return 502, failure(err)
+
+
+def failure(err: Exception) -> dict[str, str]:
+    """An error as the page shows it: ``{"error": one line}``."""
+    return {"error": " ".join(str(err).split())}
+
+
+def read_threads(review: ReviewSet, session: PullRequestSession, lock: Lock, file: int | None) -> tuple[int, Any]:
+    """``GET /api/threads?file=N``: the pull request, its threads, the pending review, notebook N's lines."""
 
     def load() -> dict[str, Any]:
         placed, remote = session.threads(render_markdown)
-        review = current_review()
         ok = file is not None and 0 <= file < len(session.files)
         return {
             "pr": {**session.info, "user": session.user, "rate": session.reader.rate,
@@ -172,96 +147,132 @@ def threads() -> Response | tuple[Response, int]:
             "last_review": session.last_review,
         }
 
-    return _answer(load)
+    return answer(lock, load)
+
+
+def read_head(session: PullRequestSession, lock: Lock) -> tuple[int, Any]:
+    """``GET /api/head``: the pull request's head now, and the one the page shows."""
+    return answer(lock, lambda: {"head": session.current_head(), "shown": session.head_sha})
+
+
+def _object(data: Any, keys: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
+    """``data`` as a JSON object, each of ``keys`` of its type (``bool`` is no number), else 400."""
+    from nbreview.bot.session import ReviewInputError
+
+    if not isinstance(data, dict):
+        raise ReviewInputError("send a JSON object")
+    for key, kind in keys.items():
+        value = data.get(key)
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            raise ReviewInputError(f"{key!r} is missing or of the wrong type")
+    return data
+
+
+def _add_draft(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
+    from nbreview.bot.session import Draft
+
+    draft = Draft.from_json(data)
+    return lambda: _draft_json(review, session, session.add_draft(draft))
+
+
+def _edit_draft(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
+    from nbreview.bot.session import text_field
+
+    obj = _object(data, {"id": (str, int)})
+    body = text_field(obj, "body", "a comment")
+    return lambda: session.edit_draft(obj["id"], body)
+
+
+def _delete_draft(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
+    obj = _object(data, {"id": (str, int)})
+    return lambda: session.delete_draft(obj["id"])
+
+
+def _submit(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
+    obj = _object(data, {"event": str, "body": str})
+    return lambda: session.submit(obj["event"], obj["body"])
+
+
+def _comment(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
+    from nbreview.bot.session import Draft
+
+    draft = Draft.from_json(data)
+    return lambda: {"id": session.single(draft).get("id")}
+
+
+def _reply(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
+    from nbreview.bot.session import text_field
+
+    obj = _object(data, {"to": int})
+    body = text_field(obj, "body", "a reply")
+    return lambda: {"id": session.reply(obj["to"], body).get("id")}
+
+
+def _resolve(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
+    obj = _object(data, {"to": int, "resolved": bool})
+    return lambda: session.resolve(obj["to"], obj["resolved"])
+
+
+# ``POST /api/<route>``: each checks its body (400 before anything is sent), then makes the call
+WRITES: dict[str, Callable[[ReviewSet, PullRequestSession, Any], Callable[[], Any]]] = {
+    "drafts": _add_draft, "drafts/edit": _edit_draft, "drafts/delete": _delete_draft, "review": _submit,
+    "comment": _comment, "reply": _reply, "resolve": _resolve,
+}
+
+
+def write(route: str, data: Any, review: ReviewSet, session: PullRequestSession, lock: Lock) -> tuple[int, Any]:
+    """(status, JSON) of the write ``route`` (a key of :data:`WRITES`) with the body ``data``."""
+    from nbreview.bot.session import ReviewInputError
+
+    try:
+        call = WRITES[route](review, session, data)
+    except ReviewInputError as err:
+        return 400, failure(err)
+    return answer(lock, call)
+
+
+# ------------------------------------------------------------ Flask
+bp = Blueprint("conversations", __name__)
+
+
+def _session() -> PullRequestSession:
+    """The pull request the app serving this request was opened on."""
+    session: PullRequestSession = review_state()["pr_session"]
+    return session
+
+
+def _json(result: tuple[int, Any]) -> tuple[Response, int]:
+    return jsonify(result[1]), result[0]
+
+
+@bp.before_app_request
+def _current_head() -> None:
+    """A page load re-reads the pull request first; after a push the new head is served."""
+    if request.method != "GET" or request.endpoint not in ("pages.index", "pages.notebook"):
+        return
+    state = review_state()
+    state["review"] = refreshed(current_review(), _session(), state["write_lock"])
+
+
+@bp.get("/api/threads")
+def threads() -> tuple[Response, int]:
+    file = request.args.get("file", type=int)
+    return _json(read_threads(current_review(), _session(), review_state()["write_lock"], file))
 
 
 @bp.get("/api/head")
-def head() -> Response | tuple[Response, int]:
-    session = _session()
-    return _answer(lambda: {"head": session.current_head(), "shown": session.head_sha})
+def head() -> tuple[Response, int]:
+    return _json(read_head(_session(), review_state()["write_lock"]))
 
 
-@bp.post("/api/drafts")
-def add_draft() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import Draft, ReviewInputError
+def _write(route: str) -> Callable[[], tuple[Response, int]]:
+    def view() -> tuple[Response, int]:
+        return _json(write(route, read_json(), current_review(), _session(), review_state()["write_lock"]))
 
-    session = _session()
-    try:
-        draft = Draft.from_json(read_json())
-    except ReviewInputError as err:
-        return _fail(err, 400)
-    return _answer(lambda: _draft_json(current_review(), session, session.add_draft(draft)))
+    view.__name__ = "write_" + route.replace("/", "_")
+    return view
 
 
-@bp.post("/api/drafts/edit")
-def edit_draft() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import ReviewInputError, text_field
-
-    session = _session()
-    try:
-        data = _object({"id": (str, int)})
-        body = text_field(data, "body", "a comment")
-    except ReviewInputError as err:
-        return _fail(err, 400)
-    return _answer(lambda: session.edit_draft(data["id"], body))
-
-
-@bp.post("/api/drafts/delete")
-def delete_draft() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import ReviewInputError
-
-    session = _session()
-    try:
-        data = _object({"id": (str, int)})
-    except ReviewInputError as err:
-        return _fail(err, 400)
-    return _answer(lambda: session.delete_draft(data["id"]))
-
-
-@bp.post("/api/review")
-def submit() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import ReviewInputError
-
-    session = _session()
-    try:
-        data = _object({"event": str, "body": str})
-    except ReviewInputError as err:
-        return _fail(err, 400)
-    return _answer(lambda: session.submit(data["event"], data["body"]))
-
-
-@bp.post("/api/comment")
-def comment() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import Draft, ReviewInputError
-
-    session = _session()
-    try:
-        draft = Draft.from_json(read_json())
-    except ReviewInputError as err:
-        return _fail(err, 400)
-    return _answer(lambda: {"id": session.single(draft).get("id")})
-
-
-@bp.post("/api/reply")
-def reply() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import ReviewInputError, text_field
-
-    session = _session()
-    try:
-        data = _object({"to": int})
-        body = text_field(data, "body", "a reply")
-    except ReviewInputError as err:
-        return _fail(err, 400)
-    return _answer(lambda: {"id": session.reply(data["to"], body).get("id")})
-
-
-@bp.post("/api/resolve")
-def resolve() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import ReviewInputError
-
-    session = _session()
-    try:
-        data = _object({"to": int, "resolved": bool})
-    except ReviewInputError as err:
-        return _fail(err, 400)
-    return _answer(lambda: session.resolve(data["to"], data["resolved"]))
+for _route in WRITES:
+    bp.add_url_rule(f"/api/{_route}", view_func=_write(_route), methods=["POST"])

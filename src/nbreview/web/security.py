@@ -166,26 +166,42 @@ def _error(err: Any) -> tuple[Response, int]:
     return Response(f"{code} {getattr(err, 'name', 'Error')}: {description}\n", mimetype="text/plain"), code
 
 
+class BadBody(ValueError):
+    """A request body that is not the JSON a write takes; ``status`` is the answer's HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def read_json(max_depth: int = MAX_DEPTH) -> Any:
-    """The request's JSON body, or abort: 415 if not JSON, 413 if too large, 400 if malformed.
+    """The request's JSON body, or abort: 415 if not JSON, 413 if too large, 400 if malformed (:func:`parse_json`)."""
+    if not request.is_json:
+        abort(415, "send the body as application/json")
+    raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413
+    try:
+        return parse_json(raw, max_depth)
+    except BadBody as err:
+        abort(err.status, str(err))
+
+
+def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
+    """A write's body as JSON, or :class:`BadBody` (400), for any server (Flask here, Jupyter's tornado).
 
     Malformed covers what would otherwise surface later as a 500: invalid UTF-8 or JSON, a
     lone surrogate (``"\\ud83d"`` is valid JSON but cannot be written out as UTF-8), nesting
     deeper than ``max_depth``, numbers too long to convert.
     """
-    if not request.is_json:
-        abort(415, "send the body as application/json")
-    raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        abort(400, "the body is not valid UTF-8")
+        raise BadBody(400, "the body is not valid UTF-8") from None
     try:
         data = json.loads(text)
     except RecursionError:
-        abort(400, f"the body nests deeper than {max_depth} levels")
+        raise BadBody(400, f"the body nests deeper than {max_depth} levels") from None
     except ValueError as err:  # JSONDecodeError, and ints beyond Python's digit limit
-        abort(400, f"the body is not valid JSON: {str(err)[:200]}")
+        raise BadBody(400, f"the body is not valid JSON: {str(err)[:200]}") from None
     _check_tree(data, max_depth)
     return data
 
@@ -197,13 +213,13 @@ def _check_tree(data: Any, max_depth: int) -> None:
         value, depth = stack.pop()
         if isinstance(value, str):
             if _SURROGATE.search(value):
-                abort(400, "the body holds a lone surrogate (\\ud800-\\udfff), which is not text")
+                raise BadBody(400, "the body holds a lone surrogate (\\ud800-\\udfff), which is not text")
         elif isinstance(value, (dict, list)):
             if depth > max_depth:
-                abort(400, f"the body nests deeper than {max_depth} levels")
+                raise BadBody(400, f"the body nests deeper than {max_depth} levels")
             items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
             stack.extend((item, depth + 1) for item in items)
 
 
 __all__ = ["TOKEN_HEADER", "MAX_BODY", "MAX_DEPTH", "SAFE_METHODS", "SecretPrefix", "install", "read_json",
-           "same_origin", "hostname"]
+           "parse_json", "BadBody", "same_origin", "hostname"]
