@@ -34,9 +34,10 @@ def main() -> int:
     from review_world import OTHER, PATH, REPO, REVIEWER, build, seed_comments
 
     from fakegithub import serve
-    from nbreview.bot.client import connect
-    from nbreview.bot.pr import Settings, open_threads
-    from nbreview.bot.session import PullRequestSession
+    from nbreview.hosts.github.client import connect
+    from nbreview.hosts.github.pr import Settings, open_threads
+    from nbreview.hosts.github.review import GitHubReview
+    from nbreview.hosts.review import ReviewSession
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_STATE_HOME"] = str(Path(tmp) / "state")
@@ -56,7 +57,7 @@ def main() -> int:
 
         with serve(fake, validate=False) as url:
             gh = connect(url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0)
-            session = PullRequestSession(gh, REPO, number)
+            session = ReviewSession(GitHubReview(gh, REPO, number))
             measure("nbreview review: open the pull request", session.open)
             placed = measure("first thread load", lambda: session.threads(lambda text: text))
             measure("reload, nothing changed", lambda: session.threads(lambda text: text))

@@ -16,10 +16,8 @@ def open_pull_request(repo: str, number: int) -> list[NotebookPair]:
     """
     import logging
 
-    from nbreview.bot.client import api_root, connect, token_auth
-    from nbreview.bot.session import PullRequestSession
+    from nbreview.hosts.github.review import github_review
+    from nbreview.hosts.review import open_review
 
-    # A page must not hang on a rate limit: give up at once and say so (retries stay for 5xx).
-    gh = connect(api_root(), token_auth("GITHUB_TOKEN"), retries=2, max_rate_wait=0)
     log = logging.getLogger("nbreview.jupyter").warning
-    return PullRequestSession(gh, repo, number, log=log).open()
+    return open_review(github_review(repo, number, log=log), log=log).pairs

@@ -1,7 +1,9 @@
-"""Which lines of a file GitHub takes a line comment on: those inside the hunks of the pull request's diff.
+"""Which lines of a file a host takes a line comment on: those inside the hunks of the change's diff.
 
-GitHub answers 422 to a line comment outside them; it sends the hunks as the ``patch`` of each
-file in ``GET /pulls/{n}/files`` (no ``patch`` when the diff is too large: then no line at all).
+GitHub answers 422 to a line comment outside them and sends the hunks as the ``patch`` of each
+file in ``GET /pulls/{n}/files`` (no ``patch`` when the diff is too large: then no line at all);
+GitLab sends the same unified hunks as each file's ``diff`` and wants both numbers of an
+unchanged line in a position (:meth:`Hunks.pair`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ _HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 class Hunk:
     left: set[int] = field(default_factory=set)  # old-file lines: context and deletions
     right: set[int] = field(default_factory=set)  # new-file lines: context and additions
+    same: dict[int, int] = field(default_factory=dict)  # an unchanged line's new-file number -> its old one
+    # where each line stands in the other file (an added line: the old file's line counter there):
+    # the two numbers of GitLab's ``line_code``
+    right_at: dict[int, int] = field(default_factory=dict)
+    left_at: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -43,6 +50,27 @@ class Hunks:
         return any(lines & (h.left if side == "LEFT" else h.right) for h in self.hunks)
 
 
+    def pair(self, side: str, line: int) -> tuple[int | None, int | None]:
+        """``line`` of ``side`` (LEFT/RIGHT) as (old line, new line) by the added/removed/unchanged rule:
+        an unchanged line has both numbers, an added one only its new, a removed one only its old."""
+        for h in self.hunks:
+            if side == "RIGHT" and line in h.right:
+                return h.same.get(line), line
+            if side == "LEFT" and line in h.left:
+                new = next((n for n, o in h.same.items() if o == line), None)
+                return line, new
+        return (line, None) if side == "LEFT" else (None, line)
+
+    def position(self, side: str, line: int) -> tuple[int, int]:
+        """``line`` of ``side`` as (old, new) line counters of the diff at it (GitLab's ``line_code``)."""
+        for h in self.hunks:
+            if side == "RIGHT" and line in h.right_at:
+                return h.right_at[line], line
+            if side == "LEFT" and line in h.left_at:
+                return line, h.left_at[line]
+        return (line, line)
+
+
 def parse_patch(patch: str | None) -> Hunks:
     """The hunks of a unified diff body as GitHub sends it (``@@`` headers, then `` ``/``-``/``+`` lines)."""
     out = Hunks()
@@ -61,15 +89,19 @@ def parse_patch(patch: str | None) -> Hunks:
             continue
         if line.startswith("-"):
             current.left.add(old)
+            current.left_at[old] = new
             old += 1
         elif line.startswith("+"):
             current.right.add(new)
+            current.right_at[new] = old
             new += 1
         elif line.startswith(" ") or line == "":
             if line == "" and old == 0:
                 continue
             current.left.add(old)
             current.right.add(new)
+            current.same[new] = old
+            current.left_at[old], current.right_at[new] = new, old
             old += 1
             new += 1
     return out

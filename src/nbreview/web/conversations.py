@@ -1,17 +1,19 @@
-"""The review page's conversation API, for a page opened on a pull request (``nbreview review``).
+"""The review page's conversation API, for a page opened on a change (``nbreview review``): a GitHub
+pull request or a GitLab merge request, through a :class:`~nbreview.hosts.review.ReviewSession`
+and its host adapter (this module knows no host).
 
-``GET /api/threads?file=N`` gives the pull request (title, author, head, who you are, the rate
-limit), its review threads placed on the cells, the pending review (kept on disk by the session,
-so it outlives the page and the server) and which lines of notebook N take a line comment;
-``GET /api/head`` says whether a push moved the head (a conditional request). ``POST
+``GET /api/threads?file=N`` gives the change (title, author, head, who you are, the host, the
+review events it takes, the rate limit), its review threads placed on the cells, the pending
+review (kept on disk by the session, so it outlives the page and the server) and which lines
+of notebook N take a line comment; ``GET /api/head`` says whether a push moved the head (a conditional request). ``POST
 /api/drafts`` adds to the pending review, ``/api/drafts/edit`` and ``/api/drafts/delete`` change
 it, ``POST /api/review`` submits it, ``POST /api/comment`` posts one comment, ``POST /api/reply``
-answers a thread, ``POST /api/resolve`` resolves or unresolves one (where GitHub's GraphQL API
-is there to say; REST alone has no resolved state). Writes pass :mod:`nbreview.web.security`'s
-guard (token header and this server's Origin), go only to the pull request the page was opened
-for, with the user's own token; bad input is 400 and GitHub's failures 502, as ``{"error": one line}``. Every page load
-first re-reads the pull request (a 304 while nothing was pushed) and, after a push, serves the
-new head. The app registers this blueprint only when it was given a ``PR_SESSION``.
+answers a thread, ``POST /api/resolve`` resolves or unresolves one (where the host says which
+are resolved). Writes pass :mod:`nbreview.web.security`'s guard (token header and this server's
+Origin), go only to the change the page was opened for, with the user's own token; bad input is
+400 and the host's failures 502, as ``{"error": one line}``. Every page load first re-reads the
+change's head (a 304 while nothing was pushed, where the host has them) and, after a push, serves
+the new head. The app registers this blueprint only when it was given a ``PR_SESSION``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from nbreview.web.review import ReviewSet, current_review, review_state
 from nbreview.web.security import read_json
 
 if TYPE_CHECKING:
-    from nbreview.bot.session import PullRequestSession
+    from nbreview.hosts.review import ReviewSession
     from nbreview.threads.drafts import StoredDraft
     from nbreview.threads.place import Thread
 
@@ -42,7 +44,7 @@ def _page_anchor(review: ReviewSet, file: int, side: str, cell: int | None) -> s
     return None
 
 
-def threads_json(review: ReviewSet, session: PullRequestSession, threads: list[Thread]) -> list[dict[str, Any]]:
+def threads_json(review: ReviewSet, session: ReviewSession, threads: list[Thread]) -> list[dict[str, Any]]:
     index = {f.path: i for i, f in enumerate(session.files)}
     out = []
     for t in threads:
@@ -61,14 +63,14 @@ def threads_json(review: ReviewSet, session: PullRequestSession, threads: list[T
                 "row": t.row,
                 "outdated": t.outdated,
                 "file_level": t.file_level,
-                "resolved": session.resolved(t.root_id),
+                "resolved": t.resolved,
                 "comments": t.comments,
             }
         )
     return out
 
 
-def _draft_json(review: ReviewSet, session: PullRequestSession, d: StoredDraft) -> dict[str, Any]:
+def _draft_json(review: ReviewSet, session: ReviewSession, d: StoredDraft) -> dict[str, Any]:
     """A pending comment kept by the session, as the page shows it."""
     from nbreview.threads.anchor import Anchor
 
@@ -81,12 +83,12 @@ def _draft_json(review: ReviewSet, session: PullRequestSession, d: StoredDraft) 
     }
 
 
-def pending_json(review: ReviewSet, session: PullRequestSession, remote: list[Thread]) -> list[dict[str, Any]]:
-    """The pending review: comments kept here, then those of a pending review started on GitHub."""
+def pending_json(review: ReviewSet, session: ReviewSession, remote: list[Thread]) -> list[dict[str, Any]]:
+    """The pending review: comments kept here, then the user's pending ones on the host."""
     from nbreview.threads.anchor import reader_text
 
     out = [_draft_json(review, session, d) for d in (session.store.drafts if session.store else [])]
-    texts = {c.get("id"): reader_text(str(c.get("body") or "")) for c in session.pending_remote}
+    texts = {t.notes[0].id: reader_text(t.notes[0].body) for t in session.pending_remote if t.notes}
     for t in threads_json(review, session, remote):
         first = t["comments"][0]
         out.append({**t, "id": first["id"], "body": texts.get(first["id"], ""), "flag": "", "remote": True,
@@ -97,9 +99,9 @@ def pending_json(review: ReviewSet, session: PullRequestSession, remote: list[Th
 bp = Blueprint("conversations", __name__)
 
 
-def _session() -> PullRequestSession:
-    """The pull request the app serving this request was opened on."""
-    session: PullRequestSession = review_state()["pr_session"]
+def _session() -> ReviewSession:
+    """The change the app serving this request was opened on."""
+    session: ReviewSession = review_state()["pr_session"]
     return session
 
 
@@ -108,11 +110,11 @@ def _fail(err: NbreviewError, status: int = 502) -> tuple[Response, int]:
 
 
 def _answer(call: Callable[[], Any]) -> Response | tuple[Response, int]:
-    """``call()``'s result as JSON, made under the app's write lock; bad input 400, GitHub's failures 502."""
-    from nbreview.bot.session import ReviewInputError
+    """``call()``'s result as JSON, made under the app's write lock; bad input 400, the host's failures 502."""
+    from nbreview.hosts.protocol import ReviewInputError
 
     try:
-        with review_state()["write_lock"]:  # one write to GitHub at a time: no interleaved half-reviews
+        with review_state()["write_lock"]:  # one write to the host at a time: no interleaved half-reviews
             result = call()
         return jsonify(result)
     except ReviewInputError as err:
@@ -123,7 +125,7 @@ def _answer(call: Callable[[], Any]) -> Response | tuple[Response, int]:
 
 def _object(keys: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
     """The request's JSON object, each of ``keys`` of its type (``bool`` is no number), else 400."""
-    from nbreview.bot.session import ReviewInputError
+    from nbreview.hosts.protocol import ReviewInputError
 
     data = read_json()
     if not isinstance(data, dict):
@@ -138,7 +140,7 @@ def _object(keys: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
 
 @bp.before_app_request
 def _current_head() -> None:
-    """A page load re-reads the pull request first; after a push the new head is served."""
+    """A page load re-reads the change's head first; after a push the new head is served."""
     if request.method != "GET" or request.endpoint not in ("pages.index", "pages.notebook"):
         return
     state = review_state()
@@ -163,9 +165,10 @@ def threads() -> Response | tuple[Response, int]:
         review = current_review()
         ok = file is not None and 0 <= file < len(session.files)
         return {
-            "pr": {**session.info, "user": session.user, "rate": session.reader.rate,
-                   "pending_on_github": bool(session.pending_review),
-                   "resolvable": bool(session.resolution.available)},
+            "pr": {**session.info, "user": session.user, "rate": session.host.rate,
+                   "host": session.host.name, "change_name": session.host.change_name,
+                   "events": list(session.host.events), "pending_on_host": bool(session.pending_remote),
+                   "resolvable": session.resolvable()},
             "threads": threads_json(review, session, placed),
             "pending": pending_json(review, session, remote),
             "commentable": session.commentable(file) if ok and file is not None else {},
@@ -183,7 +186,8 @@ def head() -> Response | tuple[Response, int]:
 
 @bp.post("/api/drafts")
 def add_draft() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import Draft, ReviewInputError
+    from nbreview.hosts.protocol import ReviewInputError
+    from nbreview.hosts.review import Draft
 
     session = _session()
     try:
@@ -195,7 +199,8 @@ def add_draft() -> Response | tuple[Response, int]:
 
 @bp.post("/api/drafts/edit")
 def edit_draft() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import ReviewInputError, text_field
+    from nbreview.hosts.protocol import ReviewInputError
+    from nbreview.hosts.review import text_field
 
     session = _session()
     try:
@@ -208,7 +213,7 @@ def edit_draft() -> Response | tuple[Response, int]:
 
 @bp.post("/api/drafts/delete")
 def delete_draft() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import ReviewInputError
+    from nbreview.hosts.protocol import ReviewInputError
 
     session = _session()
     try:
@@ -220,7 +225,7 @@ def delete_draft() -> Response | tuple[Response, int]:
 
 @bp.post("/api/review")
 def submit() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import ReviewInputError
+    from nbreview.hosts.protocol import ReviewInputError
 
     session = _session()
     try:
@@ -232,7 +237,8 @@ def submit() -> Response | tuple[Response, int]:
 
 @bp.post("/api/comment")
 def comment() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import Draft, ReviewInputError
+    from nbreview.hosts.protocol import ReviewInputError
+    from nbreview.hosts.review import Draft
 
     session = _session()
     try:
@@ -244,7 +250,8 @@ def comment() -> Response | tuple[Response, int]:
 
 @bp.post("/api/reply")
 def reply() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import ReviewInputError, text_field
+    from nbreview.hosts.protocol import ReviewInputError
+    from nbreview.hosts.review import text_field
 
     session = _session()
     try:
@@ -257,7 +264,7 @@ def reply() -> Response | tuple[Response, int]:
 
 @bp.post("/api/resolve")
 def resolve() -> Response | tuple[Response, int]:
-    from nbreview.bot.session import ReviewInputError
+    from nbreview.hosts.protocol import ReviewInputError
 
     session = _session()
     try:

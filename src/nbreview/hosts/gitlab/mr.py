@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nbreview.hosts.gitlab.client import GitLabError, explain
-from nbreview.hosts.gitlab.comment import DEFAULT_BUDGET, MARKER, MAX_BODY, render_note
+from nbreview.hosts.gitlab.comment import MARKER, MAX_BODY, render_note
 from nbreview.render.markdown import CommentContext, NotebookChange, RenderedComment
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class Settings:
     url: str = ""  # the server, for messages
     dry_run: bool = False
     report_url: str | None = None
-    budget: int = DEFAULT_BUDGET
+    budget: int | None = None  # None: GitLab's own (:data:`~nbreview.hosts.gitlab.comment.BUDGET`)
     max_notebooks: int = 50
     log: Callable[[str], None] = field(default=lambda line: stderr_log(line))
     # called with the head about to be shown just before each write (the bot's job checks its lease here)
