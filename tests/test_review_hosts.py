@@ -1,0 +1,160 @@
+"""The review session on every host: one suite, run on a GitHub pull request (the fake GitHub) and a
+GitLab merge request (the fake GitLab), through the same host-neutral session the review page uses.
+
+Threads read and placed on cells, an outdated one carried to its cell after a push, a line comment,
+a range, a reply, resolve and unresolve, a pending review kept on disk and submitted whole (GitHub:
+one review; GitLab: draft notes and one bulk publish), and a position the host refuses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.review_hosts import GitHubSide, example_texts, gitlab_side
+from support.review_world import PATH
+
+ADDED = (6, 1)  # cell [6] line 1: an added line (the whole cell is new in the example)
+RANGE = (6, (1, 3))  # three added lines of cell [6]
+UNCHANGED = (7, 1)  # cell [7] line 1: an unchanged line inside a hunk (GitLab: both old_line and new_line)
+OUTSIDE = (15, 2)  # a padding cell far from every change: no line comment there
+
+
+@pytest.fixture(params=["github", "gitlab"])
+def side(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # where pending reviews are kept
+    if request.param == "github":
+        from fakegithub import SHARED_API
+
+        if not (SHARED_API / "openapi-subset.json").exists():
+            pytest.skip("../shared/github-api is not present")
+        yield GitHubSide(request.getfixturevalue("world"))
+    else:
+        with gitlab_side(tmp_path) as gl:
+            yield gl
+
+
+def session(side: Any) -> Any:
+    from nbreview.hosts.review import open_review
+
+    return open_review(side.host(), log=lambda line: None)
+
+
+def draft(cell: int, lines: tuple[int, int] | None, body: str, side: str = "new") -> Any:
+    from nbreview.hosts.review import Draft
+
+    return Draft(0, side, cell, body, lines)
+
+
+def placed(s: Any) -> list[Any]:
+    threads, _pending = s.threads(lambda text: text)
+    return threads
+
+
+def test_threads_are_read_and_placed_on_their_cells(side: Any) -> None:
+    root = side.seed(*ADDED, "why a new cell?")
+    side.seed(*UNCHANGED, "this plot again")
+    s = session(side)
+    assert [p.path for p in s.pairs] == [PATH]
+    threads = {t.comments[0]["html"]: t for t in placed(s)}
+    new_cell, plot = threads["why a new cell?"], threads["this plot again"]
+    assert (new_cell.cell, new_cell.lines, new_cell.side, new_cell.outdated) == (6, (1, 1), "new", False)
+    assert (plot.cell, plot.lines, plot.outdated) == (7, (1, 1), False)
+    assert new_cell.comments[0]["id"] == root and new_cell.comments[0]["author"] in ("someone", "bob")
+    assert new_cell.resolved is False  # both hosts say so (GitHub through GraphQL)
+
+
+def test_an_outdated_thread_is_carried_to_its_cell_after_a_push(side: Any) -> None:
+    from support.notebooks import md_cell
+    from support.review_world import dump
+
+    side.seed(*ADDED, "on the forecast")
+    nb = json.loads(side.texts()[1])
+    nb["cells"].insert(0, md_cell("a new introduction"))
+    nb["cells"][7]["source"] = ["forecast = model.predict(horizon=24)\n", "show(forecast)"]  # was cell [6]
+    side.push(dump(nb))
+    [t] = placed(session(side))
+    assert t.outdated and t.cell == 7 and t.side == "new"  # by the cell's id, one cell further down
+
+
+def test_a_line_comment_and_a_range_land_on_their_lines(side: Any) -> None:
+    from support.review_hosts import json_line
+
+    s = session(side)
+    s.single(draft(ADDED[0], (ADDED[1], ADDED[1]), "one line"))
+    s.single(draft(RANGE[0], RANGE[1], "three lines"))
+    s.single(draft(UNCHANGED[0], (UNCHANGED[1], UNCHANGED[1]), "an unchanged line"))
+    head = side.texts()[1]
+    held = {_text(h.body): h for h in side.held()}
+    one, three, same = held["one line"], held["three lines"], held["an unchanged line"]
+    assert one.line == json_line(head, 6, 1) and one.start is None
+    assert (three.start, three.line) == (json_line(head, 6, 1), json_line(head, 6, 3))
+    assert same.line == json_line(head, 7, 1)
+    back = {t.comments[0]["html"].split("\n")[0]: t for t in placed(session(side))}
+    assert {(t.cell, t.lines) for t in back.values()} == {(6, (1, 1)), (6, (1, 3)), (7, (1, 1))}
+
+
+def _text(body: str) -> str:
+    """The reviewer's own words in a body nbreview wrote (after the location and the quote)."""
+    from nbreview.threads.anchor import reader_text
+
+    lines = [x for x in reader_text(body).split("\n") if x.strip() and not x.startswith("<!--")]
+    return lines[-1]
+
+
+def test_reply_resolve_and_unresolve(side: Any) -> None:
+    root = side.seed(*ADDED, "is this right?")
+    s = session(side)
+    placed(s)
+    s.reply(root, "yes, checked")
+    s.resolve(root, True)
+    [t] = placed(s)
+    assert [c["html"] for c in t.comments] == ["is this right?", "yes, checked"] and t.resolved is True
+    s.resolve(root, False)
+    [t] = placed(s)
+    assert t.resolved is False
+
+
+def test_a_pending_review_is_kept_on_disk_and_submitted_whole(side: Any) -> None:
+    s = session(side)
+    s.add_draft(draft(ADDED[0], (ADDED[1], ADDED[1]), "first thought"))
+    s.add_draft(draft(RANGE[0], RANGE[1], "a range"))
+    s.add_draft(draft(OUTSIDE[0], (OUTSIDE[1], OUTSIDE[1]), "far from the change"))
+    assert side.held() == []  # nothing sent yet
+    again = session(side)  # a new page, a restarted server: the pending review is still there
+    assert [d.body for d in again.store.drafts] == ["first thought", "a range", "far from the change"]
+    result = again.submit("APPROVE", "looks good")
+    assert result["inline"] == 2 and result["file_level"] == 1 and result["state"] == "APPROVED"
+    assert again.store.drafts == [] and session(side).store.drafts == []
+    assert side.submitted() == ["APPROVED"] and side.publications() == 1
+    bodies = [_text(h.body) for h in side.held()]
+    assert {"first thought", "a range", "far from the change"} <= set(bodies)
+    threads = {t.comments[0]["html"].split("\n")[0]: t for t in placed(session(side))}
+    assert sorted((t.cell, t.lines, t.file_level) for t in threads.values()) == [
+        (6, (1, 1), False), (6, (1, 3), False), (15, (2, 2), True)]
+
+
+def test_a_position_the_host_refuses_is_refused(side: Any) -> None:
+    """An unchanged line outside the diff named by its new number alone: GitHub answers 422 (not part
+    of the diff), GitLab 400 (no line code: an unchanged line needs both numbers), shown as one line."""
+    from nbreview.errors import NbreviewError
+    from nbreview.hosts.protocol import Spot
+    from support.review_hosts import json_line
+
+    s = session(side)
+    at = json_line(side.texts()[1], *OUTSIDE)
+    outside = Spot(PATH, PATH, "new", at, at, (None, at), (None, at), ((at, at), (at, at)))
+    with pytest.raises(NbreviewError) as err:  # a line outside the diff, as the host answers it
+        s.host.comment(outside, "not part of the diff")
+    said = str(err.value)
+    assert ("422" in said and "part of the diff" in said) or ("400" in said and "line_code" in said)
+    assert side.held() == []
+
+
+def test_the_same_notebooks_on_both_hosts() -> None:
+    """The suite's two changes hold the same notebook, so its expectations mean the same on both."""
+    base, head = example_texts()
+    assert base != head and '"id": "forecast"' in head
