@@ -46,7 +46,7 @@ def gitlab_review(url: str | None, project: str, iid: int, *, token_env: str = "
     if not token:
         raise GitLabError(f"no GitLab token: set {token_env} to a personal access token with the api scope")
     root = server_url(url)
-    return GitLabReview(connect(root, token), root, project, iid)
+    return GitLabReview(connect(root, token), root, project, iid, token_env)
 
 
 def line_code(path: str, old_pos: int, new_pos: int) -> str:
@@ -74,8 +74,8 @@ class GitLabReview:
     change_name = "merge request"
     events = EVENTS
 
-    def __init__(self, gl: Gitlab, url: str, project: str, iid: int) -> None:
-        self.gl, self.url, self.project_id, self.iid = gl, url, project, iid
+    def __init__(self, gl: Gitlab, url: str, project: str, iid: int, token_env: str = "GITLAB_TOKEN") -> None:
+        self.gl, self.url, self.project_id, self.iid, self.token_env = gl, url, project, iid, token_env
         self.project: Project = gl.projects.get(project, lazy=True)
         self.mr: ProjectMergeRequest | None = None
         self.refs: dict[str, str] = {}  # the latest version's base_sha/start_sha/head_sha
@@ -96,7 +96,7 @@ class GitLabReview:
             if isinstance(err, GitlabError) and err.response_code == 400:
                 said = " ".join(str(err.error_message).split())[:300]
                 raise ReviewInputError(f"{doing}: GitLab refused it (400: {said})") from None
-            raise explain(err, doing, self.url) from None
+            raise explain(err, doing, self.url, self.token_env) from None
 
     def store_key(self) -> tuple[str, str, int]:
         return urlsplit(self.url).netloc or self.url, str(self.project_id), self.iid
