@@ -31,13 +31,14 @@ def main() -> int:
     args = parser.parse_args()
 
     from github import Auth
-    from review_world import OTHER, PATH, REPO, REVIEWER, build, seed_comments
 
     from fakegithub import serve
     from nbreview.hosts.github.client import connect
     from nbreview.hosts.github.pr import Settings, open_threads
     from nbreview.hosts.github.review import GitHubReview
+    from nbreview.hosts.notebooks import ChangedNotebook
     from nbreview.hosts.review import ReviewSession
+    from support.review_world import OTHER, PATH, REPO, REVIEWER, build, seed_comments
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_STATE_HOME"] = str(Path(tmp) / "state")
@@ -64,9 +65,9 @@ def main() -> int:
             bot = connect(url, Auth.Token(OTHER), retries=1, max_rate_wait=0)
             r = bot.get_repo(REPO)
             pr = r.get_pull(number)
-            texts = {PATH: (PATH, b"", (repo / PATH).read_bytes())}
+            notebooks = [ChangedNotebook(PATH, PATH, "modified", None, b"", (repo / PATH).read_bytes())]
             measure("bot: sticky comment's thread list",
-                    lambda: open_threads(r, pr, texts, Settings(url, log=lambda line: None)))
+                    lambda: open_threads(r, pr, notebooks, Settings(url, log=lambda line: None)))
         threads = placed[0]  # type: ignore[index]
         print(f"{args.comments:,} review comments, {len(threads):,} threads")
         print(f"{'step':<40} {'REST requests':>14} {'of them 304':>12} {'GraphQL':>8} {'seconds':>8}")
