@@ -26,6 +26,8 @@ from nbreview.threads.place import NotebookFile, Thread, place
 if TYPE_CHECKING:
     from nbreview.io.git import NotebookPair
 
+__all__ = ["Draft", "ReviewInputError", "ReviewSession", "open_review", "text_field"]
+
 MAX_BODY = 60_000
 STATES = {"APPROVED": "approved", "CHANGES_REQUESTED": "changes requested", "COMMENTED": "commented"}
 
