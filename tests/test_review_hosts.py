@@ -158,3 +158,28 @@ def test_the_same_notebooks_on_both_hosts() -> None:
     """The suite's two changes hold the same notebook, so its expectations mean the same on both."""
     base, head = example_texts()
     assert base != head and '"id": "forecast"' in head
+
+
+def test_gitlab_positions_match_gitlabs_own_line_codes(tmp_path: Path) -> None:
+    """Every line of every hunk of the MR's diff (as ``…/diffs`` sends it), each side: the position
+    nbreview writes (old_line/new_line by the added/removed/unchanged rule, and the line code of a
+    range's ends) is the one GitLab's diff parser gives that line (the fake's port of parser.rb
+    and line_code.rb)."""
+    from fakegitlab.positions import position_line_code
+    from nbreview.hosts.gitlab.review import line_code
+    from nbreview.hosts.protocol import Spot
+    from nbreview.threads.hunks import parse_patch
+
+    with gitlab_side(tmp_path) as gl:
+        host = gl.host()
+        [nb] = host.open(50).notebooks
+        hunks = parse_patch(nb.patch)
+        checked = 0
+        for h in hunks.hunks:
+            for side, lines in (("RIGHT", h.right), ("LEFT", h.left)):
+                for at in sorted(lines):
+                    pair, code = hunks.pair(side, at), hunks.position(side, at)
+                    spot = Spot(PATH, PATH, "new" if side == "RIGHT" else "old", at, at, pair, pair, (code, code))
+                    assert position_line_code(gl.mr, host.position(spot)) == line_code(PATH, *code), (side, at)
+                    checked += 1
+        assert checked > 100
