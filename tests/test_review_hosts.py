@@ -78,6 +78,7 @@ def test_an_outdated_thread_is_carried_to_its_cell_after_a_push(side: Any) -> No
     side.push(dump(nb))
     [t] = placed(session(side))
     assert t.outdated and t.cell == 7 and t.side == "new"  # by the cell's id, one cell further down
+    assert "future = np.arange(13, 16)" in t.comments[0]["snippet"]  # the code it was written on
 
 
 def test_a_line_comment_and_a_range_land_on_their_lines(side: Any) -> None:

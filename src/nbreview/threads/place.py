@@ -20,6 +20,7 @@ from nbreview.threads.jsonmap import CellSpan, Location, NotebookMap
 from nbreview.threads.model import HostThread, Note
 
 SIMILAR_ENOUGH = 0.6
+SNIPPET_LINES = 8
 
 
 @dataclass
@@ -163,9 +164,10 @@ def _map_at(
 
 def _place_outdated(
     thread: Thread, nbf: NotebookFile, original_line: int | None, anchor: Anchor | None, was_map: NotebookMap | None
-) -> None:
+) -> str:
     """A thread the host dropped the ``line`` of: placed by ``original_line`` in ``was_map`` (the
-    revision it was written on), then carried to the same cell now; outdated either way."""
+    revision it was written on), then carried to the same cell now; outdated either way. Returns the
+    cell's source lines it was written on (up to its last line), for a host that sends no snippet."""
     thread.outdated = True
     loc = _pick(was_map.locate_all(original_line), anchor) if was_map and isinstance(original_line, int) else None
     was = was_map.cell(loc.cell) if was_map and loc else None
@@ -177,6 +179,9 @@ def _place_outdated(
     if loc is not None:
         thread.lines, thread.output = loc.lines, loc.output
     thread.file_level = thread.cell is None
+    if was is None or loc is None or not loc.lines:
+        return ""
+    return "\n".join(was.source.splitlines()[: loc.lines[1]][-SNIPPET_LINES:])
 
 
 def place(
@@ -204,9 +209,10 @@ def place(
             _place_on_line(thread, nbf.map(ht.side), ht.line, ht.start, anchor)
         else:
             was_map = _map_at(nbf, ht.side, ht.original_commit, fetch, old_maps)
-            _place_outdated(thread, nbf, ht.original_line, anchor, was_map)
-            if ht.snippet:  # the code it was written on, as the host shows it
-                items[0].update(snippet=ht.snippet, original_line=ht.original_line)
+            lines_then = _place_outdated(thread, nbf, ht.original_line, anchor, was_map)
+            snippet = ht.snippet or lines_then
+            if snippet:  # the code it was written on (the host's diff hunk, else the cell's lines then)
+                items[0].update(snippet=snippet, original_line=ht.original_line)
         order.append(thread)
     return order
 
