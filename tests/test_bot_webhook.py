@@ -16,9 +16,10 @@ import pytest
 
 from fakegithub import SHARED_API, FakeGitHub, serve
 from nbreview.bot.queue import JobQueue, JobSpec
-from nbreview.bot.webhook import AppConfig, create_app, signature, verify_signature
+from nbreview.bot.webhook import AppConfig, create_app
 from nbreview.bot.worker import WorkerPool
 from nbreview.hosts.github.pr import Outcome
+from nbreview.hosts.github.webhook import signature, verify_signature
 from support.bot import INSTALLATION, REPO, SECRET, headers, iso, payload, running, wait_until
 from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
