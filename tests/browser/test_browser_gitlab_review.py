@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from support.browser import TOKEN
+from support.browser import SCREENSHOTS, TOKEN, save_screenshot
 from support.review_hosts import GitLabSide, gitlab_side, json_line
 from support.review_world import PATH
 from support.wsgi import serve_wsgi
@@ -82,6 +82,10 @@ def test_review_on_the_page_lands_on_the_merge_request(page: Any, gl: GitLabSide
     page.locator(f"[data-thread='{root_note}']").get_by_role("button", name="Resolve conversation").click()
     page.wait_for_selector(f".thread.resolved[data-thread='{root_note}']")
     assert all(n.resolved_by == "ann" for n in gl.mr.thread(gl.mr.notes[0].discussion_id))
+    page.locator(f".thread.resolved[data-thread='{root_note}'] summary").click()
+    if SCREENSHOTS.is_dir():
+        page.locator("#n2").scroll_into_view_if_needed()
+        save_screenshot(page.screenshot(), "review-gitlab.png")
 
     # the review panel offers what GitLab has: comment and approve
     page.locator(".reviewbtn").click()
