@@ -185,3 +185,32 @@ def test_gitlab_positions_match_gitlabs_own_line_codes(tmp_path: Path) -> None:
                     assert position_line_code(gl.mr, host.position(spot)) == line_code(PATH, *code), (side, at)
                     checked += 1
         assert checked > 100
+
+
+def test_gitlab_drafts_started_on_gitlab_go_out_with_the_review(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Draft notes the user wrote on GitLab itself show as pending (another user's do not), can be
+    edited and deleted from the page, and are published by the same single bulk publish."""
+    from support.review_hosts import hunks_of, json_line
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    with gitlab_side(tmp_path) as gl:
+        base, head = gl.texts()
+        at = json_line(head, *ADDED)
+        v = gl.mr.versions[-1]
+        pos = {"position_type": "text", "base_sha": v.base_sha, "start_sha": v.start_sha, "head_sha": v.head_sha,
+               "old_path": PATH, "new_path": PATH, "new_line": at}
+        assert hunks_of(base, head).pair("RIGHT", at) == (None, at)
+        mine = gl.fake.add_draft(5, "ann", "written on GitLab", pos)
+        gone = gl.fake.add_draft(5, "ann", "to be deleted", pos)
+        gl.fake.add_draft(5, "bob", "bob's own draft", pos)
+        s = session(gl)
+        _threads, pending = s.threads(lambda text: text)
+        assert [(t.cell, t.lines, t.comments[0]["html"]) for t in pending] == [
+            (6, (1, 1), "written on GitLab"), (6, (1, 1), "to be deleted")]
+        s.edit_draft(mine.id, "edited on the page")
+        s.delete_draft(gone.id)
+        s.add_draft(draft(*RANGE, "kept here"))
+        s.submit("COMMENT", "")
+        assert gl.publications() == 1 and [d.username for d in gl.mr.drafts] == ["bob"]
+        assert {_text(h.body) for h in gl.held()} == {"edited on the page", "kept here"}
