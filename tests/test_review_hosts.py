@@ -178,10 +178,10 @@ def test_gitlab_positions_match_gitlabs_own_line_codes(tmp_path: Path) -> None:
         hunks = parse_patch(nb.patch)
         checked = 0
         for h in hunks.hunks:
-            for side, lines in (("RIGHT", h.right), ("LEFT", h.left)):
+            for side, lines in (("new", h.right), ("old", h.left)):
                 for at in sorted(lines):
                     pair, code = hunks.pair(side, at), hunks.position(side, at)
-                    spot = Spot(PATH, PATH, "new" if side == "RIGHT" else "old", at, at, pair, pair, (code, code))
+                    spot = Spot(PATH, PATH, side, at, at, pair, pair, (code, code))
                     assert position_line_code(gl.mr, host.position(spot)) == line_code(PATH, *code), (side, at)
                     checked += 1
         assert checked > 100
@@ -200,7 +200,7 @@ def test_gitlab_drafts_started_on_gitlab_go_out_with_the_review(tmp_path: Path,
         v = gl.mr.versions[-1]
         pos = {"position_type": "text", "base_sha": v.base_sha, "start_sha": v.start_sha, "head_sha": v.head_sha,
                "old_path": PATH, "new_path": PATH, "new_line": at}
-        assert hunks_of(base, head).pair("RIGHT", at) == (None, at)
+        assert hunks_of(base, head).pair("new", at) == (None, at)
         mine = gl.fake.add_draft(5, "ann", "written on GitLab", pos)
         gone = gl.fake.add_draft(5, "ann", "to be deleted", pos)
         gl.fake.add_draft(5, "bob", "bob's own draft", pos)

@@ -41,7 +41,7 @@ def test_fake_takes_line_comments_only_inside_the_diff(world: World) -> None:
     hunks = parse_patch(files[0]["patch"])
     m = NotebookMap(w.head_text())
     inside, outside = m.json_line(2, 1) or 0, m.json_line(15, 2) or 0
-    assert hunks.accepts("RIGHT", inside, inside) and not hunks.accepts("RIGHT", outside, outside)
+    assert hunks.accepts("new", inside, inside) and not hunks.accepts("new", outside, outside)
     ok, c = comment(w, 2, 1)
     assert ok == 201 and c["line"] == inside and c["side"] == "RIGHT" and "position" in c
     refused, err = comment(w, 15, 2)

@@ -122,7 +122,7 @@ class GitLabSide:
     def seed(self, cell: int, line: int, body: str) -> int:
         base, head = self.texts()
         at = json_line(head, cell, line)
-        old, new = hunks_of(base, head).pair("RIGHT", at)
+        old, new = hunks_of(base, head).pair("new", at)
         v = self.mr.versions[-1]
         position = {"position_type": "text", "base_sha": v.base_sha, "start_sha": v.start_sha,
                     "head_sha": v.head_sha, "old_path": PATH, "new_path": PATH, "old_line": old, "new_line": new}

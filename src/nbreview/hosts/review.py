@@ -192,12 +192,12 @@ class ReviewSession:
         """Per side and cell, the runs ``[first, last, hunk]`` of source lines that take a line comment."""
         hunks, nbf = self.hunks(file), self.files[file]
         out: dict[str, dict[int, list[list[int]]]] = {}
-        for side, gh_side in (("old", "LEFT"), ("new", "RIGHT")):
+        for side in ("old", "new"):
             per: dict[int, list[list[int]]] = {}
             for cell in nbf.map(side).cells:
                 runs: list[list[int]] = []
                 for k, jl in enumerate(cell.line_json, 1):
-                    h = hunks.hunk_of(gh_side, jl)
+                    h = hunks.hunk_of(side, jl)
                     if h is None:
                         continue
                     if runs and runs[-1][1] == k - 1 and runs[-1][2] == h:
@@ -240,7 +240,7 @@ class ReviewSession:
         on_file = Spot(nbf.path, nbf.old_path, draft.side)
         if flagged or cell is None:
             return on_file, body
-        side = "LEFT" if draft.side == "old" else "RIGHT"
+        side = draft.side
         hunks = self.hunks(draft.file)
         for a, b in _candidates(draft, json_map, n_lines):
             if hunks.accepts(side, a, b):

@@ -30,43 +30,43 @@ class Hunks:
     hunks: list[Hunk] = field(default_factory=list)
 
     def accepts(self, side: str, start: int, end: int) -> bool:
-        """A comment on lines ``start``..``end`` of ``side`` (LEFT/RIGHT) lies inside one hunk."""
+        """A comment on lines ``start``..``end`` of ``side`` (old/new) lies inside one hunk."""
         for h in self.hunks:
-            lines = h.left if side == "LEFT" else h.right
+            lines = h.left if side == "old" else h.right
             if start in lines and end in lines:
                 return True
         return False
 
     def hunk_of(self, side: str, line: int) -> int | None:
-        """The index of the hunk holding ``line`` of ``side`` (LEFT/RIGHT), None outside every hunk."""
+        """The index of the hunk holding ``line`` of ``side`` (old/new), None outside every hunk."""
         for k, h in enumerate(self.hunks):
-            if line in (h.left if side == "LEFT" else h.right):
+            if line in (h.left if side == "old" else h.right):
                 return k
         return None
 
     def touches(self, side: str, start: int, end: int) -> bool:
         """Some line of ``start``..``end`` lies inside a hunk."""
         lines = set(range(start, end + 1))
-        return any(lines & (h.left if side == "LEFT" else h.right) for h in self.hunks)
+        return any(lines & (h.left if side == "old" else h.right) for h in self.hunks)
 
 
     def pair(self, side: str, line: int) -> tuple[int | None, int | None]:
-        """``line`` of ``side`` (LEFT/RIGHT) as (old line, new line) by the added/removed/unchanged rule:
+        """``line`` of ``side`` (old/new) as (old line, new line) by the added/removed/unchanged rule:
         an unchanged line has both numbers, an added one only its new, a removed one only its old."""
         for h in self.hunks:
-            if side == "RIGHT" and line in h.right:
+            if side == "new" and line in h.right:
                 return h.same.get(line), line
-            if side == "LEFT" and line in h.left:
+            if side == "old" and line in h.left:
                 new = next((n for n, o in h.same.items() if o == line), None)
                 return line, new
-        return (line, None) if side == "LEFT" else (None, line)
+        return (line, None) if side == "old" else (None, line)
 
     def position(self, side: str, line: int) -> tuple[int, int]:
         """``line`` of ``side`` as (old, new) line counters of the diff at it (GitLab's ``line_code``)."""
         for h in self.hunks:
-            if side == "RIGHT" and line in h.right_at:
+            if side == "new" and line in h.right_at:
                 return h.right_at[line], line
-            if side == "LEFT" and line in h.left_at:
+            if side == "old" and line in h.left_at:
                 return line, h.left_at[line]
         return (line, line)
 
