@@ -15,24 +15,20 @@ marker that places it back).
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from nbreview.errors import NbreviewError
 from nbreview.hosts.gitlab.client import GitLabError, connect, explain, server_url
+from nbreview.hosts.gitlab.threads import diff_threads, draft_thread, file_body
 from nbreview.hosts.protocol import Opened, ReviewInputError, Spot
-from nbreview.threads.anchor import read_anchor
-from nbreview.threads.model import HostThread, Note
+from nbreview.threads.model import HostThread
 
 if TYPE_CHECKING:
     from gitlab import Gitlab
     from gitlab.v4.objects import Project, ProjectMergeRequest
 
-FILE_MARK = "<!-- nbreview:file {} -->"  # a thread on a whole file: GitLab's own position_type "file" is 16.4+
-_FILE_MARK = re.compile(r"<!-- nbreview:file (\{[^<>]{0,1200}\}) -->")
 EVENTS: tuple[str, ...] = ("COMMENT", "APPROVE")  # GitLab's API has no "request changes" review
 
 
@@ -52,19 +48,6 @@ def gitlab_review(url: str | None, project: str, iid: int, *, token_env: str = "
 def line_code(path: str, old_pos: int, new_pos: int) -> str:
     """GitLab's ``line_code`` of a diff line: the path's SHA-1, then the line's old and new positions."""
     return f"{hashlib.sha1(path.encode()).hexdigest()}_{old_pos}_{new_pos}"
-
-
-def file_body(path: str, body: str) -> str:
-    """A whole-file comment's body: the file named first, visibly and in the hidden marker."""
-    mark = FILE_MARK.format(json.dumps({"path": path}).replace("<", "\\u003c").replace(">", "\\u003e"))
-    return f"`{path}`\n\n{body}\n{mark}"
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 class GitLabReview:
@@ -171,9 +154,10 @@ class GitLabReview:
         doing = f"reading the discussions of merge request !{self.iid}"
         discussions = self._call(doing, lambda: mr.discussions.list(get_all=True))
         drafts = self._call(f"reading your draft notes on merge request !{self.iid}", self._drafts)
-        threads = [t for d in discussions if (t := self._thread(dict(d.attributes))) is not None]
+        head, user = self.refs.get("head_sha", ""), self.gl.user.username if self.gl.user else ""
+        threads = diff_threads([dict(d.attributes) for d in discussions], head, self.web_url)
         by_id = {str(t.id): t for t in threads}
-        return threads, [t for d in drafts if (t := self._draft(dict(d.attributes), by_id)) is not None]
+        return threads, [t for d in drafts if (t := draft_thread(dict(d.attributes), by_id, head, user)) is not None]
 
     def _drafts(self) -> list[Any]:
         """The user's draft notes; none on a server without the draft notes API (a 404 there)."""
@@ -185,70 +169,6 @@ class GitLabReview:
             if err.response_code != 404:
                 raise
             return []
-
-    def _note(self, n: dict[str, Any]) -> Note:
-        return Note(int(n["id"]), str((n.get("author") or {}).get("username") or "ghost"),
-                    str(n.get("created_at") or ""), f"{self.web_url}#note_{n['id']}" if self.web_url else "",
-                    str(n.get("body") or ""))
-
-    def _thread(self, d: dict[str, Any]) -> HostThread | None:
-        notes = [n for n in d.get("notes") or [] if isinstance(n, dict) and not n.get("system")]
-        if not notes or d.get("individual_note"):
-            return None
-        first = notes[0]
-        resolved = bool(first.get("resolved")) if first.get("resolvable") else None
-        thread = self._placed(d["id"], first.get("position"), str(first.get("body") or ""))
-        if thread is None:
-            return None
-        thread.notes, thread.resolved = [self._note(n) for n in notes], resolved
-        return thread
-
-    def _placed(self, tid: int | str, position: Any, body: str) -> HostThread | None:
-        """A thread's place from its first note's position (or the whole-file marker), notes left to the caller."""
-        if not isinstance(position, dict):
-            m = _FILE_MARK.search(body)
-            path = json.loads(m.group(1)).get("path") if m else None
-            anchor = read_anchor(body)
-            if not isinstance(path, str):
-                return None
-            return HostThread(tid, path, anchor.side if anchor else "new", [], file_level=True)
-        old_line, new_line = _int(position.get("old_line")), _int(position.get("new_line"))
-        anchor = read_anchor(body)
-        side = "old" if new_line is None or (old_line is not None and anchor and anchor.side == "old") else "new"
-        line = old_line if side == "old" else new_line
-        start = self._range_start(position, side)
-        path = str(position.get("new_path") or position.get("old_path") or "")
-        thread = HostThread(tid, path, side, [])
-        if str(position.get("head_sha") or "") == self.refs.get("head_sha"):
-            thread.line, thread.start = line, start
-        else:  # written on an earlier version: placed through that version's file
-            thread.original_line = line
-            sha = position.get("base_sha") if side == "old" else position.get("head_sha")
-            thread.original_commit = str(sha or "")
-        return thread
-
-    @staticmethod
-    def _range_start(position: dict[str, Any], side: str) -> int | None:
-        line_range = position.get("line_range")
-        start = line_range.get("start") if isinstance(line_range, dict) else None
-        if not isinstance(start, dict):
-            return None
-        return _int(start.get("old_line")) if side == "old" else _int(start.get("new_line"))
-
-    def _draft(self, d: dict[str, Any], threads: dict[str, HostThread]) -> HostThread | None:
-        """One of the user's draft notes as a one-note pending thread (a reply sits on its thread's place)."""
-        body = str(d.get("note") or "")
-        note = Note(int(d["id"]), self.gl.user.username if self.gl.user else "", "", "", body)
-        position = d.get("position")
-        has_line = isinstance(position, dict) and (position.get("new_line") or position.get("old_line"))
-        thread = self._placed(d["id"], position if has_line else None, body)
-        parent = threads.get(str(d.get("discussion_id") or ""))
-        if thread is None and parent is not None:
-            thread = HostThread(d["id"], parent.path, parent.side, [], parent.line, parent.start,
-                                parent.original_line, parent.original_commit, parent.file_level)
-        if thread is not None:
-            thread.notes = [note]
-        return thread
 
     def can_resolve(self) -> bool:
         return True
