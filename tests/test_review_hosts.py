@@ -155,6 +155,31 @@ def test_a_position_the_host_refuses_is_refused(side: Any) -> None:
     assert side.held() == []
 
 
+def test_the_sticky_comment_lists_the_open_threads_per_cell(
+    side: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``nbreview pr``'s comment (GitHub) or note (GitLab) counts the unresolved threads per cell."""
+    import cmarkgfm
+
+    from nbreview.cli.main import main
+    from support.review_world import OTHER
+
+    side.seed(*ADDED, "one")
+    side.seed(6, 2, "two")
+    done = side.seed(*UNCHANGED, "three, resolved")
+    s = session(side)
+    placed(s)
+    s.resolve(done, True)
+    for name in ("GITHUB_ACTIONS", "GITHUB_EVENT_PATH", "GITLAB_CI", "CI_SERVER_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GITHUB_TOKEN", OTHER)
+    monkeypatch.setenv("NBREVIEW_GITLAB_TOKEN", "glpat-bot")
+    assert main([*side.pr_args(), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "💬 nb/example.ipynb: 2 open threads: cell [6] (2)" in out
+    assert "2 open threads: cell [6] (2)" in cmarkgfm.github_flavored_markdown_to_html(out)
+
+
 def test_the_same_notebooks_on_both_hosts() -> None:
     """The suite's two changes hold the same notebook, so its expectations mean the same on both."""
     base, head = example_texts()

@@ -93,6 +93,10 @@ class GitHubSide:
         """The states of the reviews submitted on the change (one per submission)."""
         return [r.state for r in self.w.fake.reviews.values() if r.state != "PENDING"]
 
+    def pr_args(self) -> list[str]:
+        """``nbreview pr``'s arguments for this change (its token: ``GITHUB_TOKEN``)."""
+        return ["pr", "--repo", REPO, "--pr", str(self.w.number), "--api-url", self.w.url]
+
     def publications(self) -> int:
         """Requests that published a review (``POST /pulls/{n}/reviews``)."""
         return sum(1 for method, path, _code in self.w.fake.log if method == "POST" and path.endswith("/reviews"))
@@ -141,6 +145,10 @@ class GitLabSide:
 
     def submitted(self) -> list[str]:
         return ["APPROVED"] * len(self.mr.approved_by)
+
+    def pr_args(self) -> list[str]:
+        """``nbreview pr``'s arguments for this change (its token: ``NBREVIEW_GITLAB_TOKEN``)."""
+        return ["pr", "--gitlab-url", self.url, "--project", str(GITLAB_PROJECT), "--mr", str(GITLAB_IID)]
 
     def publications(self) -> int:
         """``bulk_publish`` requests made (python-gitlab's, counted as they are sent)."""

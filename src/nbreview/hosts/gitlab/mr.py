@@ -106,15 +106,42 @@ def read_notebooks(
     return out, max(0, len(files) - max_notebooks)
 
 
-def collect_changes(
-    gl: Gitlab, project: Project, mr: ProjectMergeRequest, base: str, head: str, settings: Settings
-) -> tuple[list[NotebookChange], int]:
-    """Every notebook the merge request adds, removes, renames or modifies, diffed (or why not)."""
-    notebooks, skipped = read_notebooks(gl, project, mr, base, head, settings.max_notebooks)
+def diffed(notebooks: list[ChangedNotebook], base: str, head: str, settings: Settings) -> list[NotebookChange]:
+    """Each notebook diffed (or why not), logged."""
     changes = [nb.change(base, head) for nb in notebooks]
     for ch in changes:
         settings.log(f"nbreview: {ch.path}: {ch.status}" + (f" (not diffed: {ch.error})" if ch.error else ""))
-    return changes, skipped
+    return changes
+
+
+def open_threads(
+    project: Project, mr: ProjectMergeRequest, notebooks: list[ChangedNotebook], head: str, settings: Settings
+) -> dict[str, list[tuple[str, int]]]:
+    """The MR's unresolved diff discussions on the notebooks, counted per cell, for the note's thread
+    list; a failure leaves the list out (with a warning), not the note."""
+    from gitlab.exceptions import GitlabError
+    from requests import RequestException
+
+    from nbreview.hosts.gitlab.threads import diff_threads
+    from nbreview.threads.place import place, thread_counts
+
+    readable = [nb.notebook_file() for nb in notebooks if not nb.error]
+    if not readable:
+        return {}
+
+    def fetch(path: str, sha: str) -> str | None:
+        try:
+            return bytes(project.files.raw(file_path=path, ref=sha)).decode("utf-8", "replace")
+        except (GitlabError, RequestException, TypeError):
+            return None
+
+    try:
+        discussions = [dict(d.attributes) for d in mr.discussions.list(get_all=True)]
+    except (GitlabError, RequestException) as err:
+        settings.log(f"nbreview: warning: {explain(err, 'reading the discussions', settings.url)}")
+        return {}
+    threads = [t for t in diff_threads(discussions, head) if not t.resolved]
+    return thread_counts(place(threads, readable, fetch, lambda text: ""))
 
 
 # ---------------------------------------------------------------- the note
@@ -190,8 +217,10 @@ def update_merge_request(gl: Gitlab, settings: Settings) -> Outcome:
     project, mr, base, head = _read(gl, settings)
     doing = f"reading the notebooks of merge request !{settings.iid}"
     try:
-        changes, skipped = collect_changes(gl, project, mr, base, head, settings)
+        notebooks, skipped = read_notebooks(gl, project, mr, base, head, settings.max_notebooks)
+        changes = diffed(notebooks, base, head, settings)
         ctx = CommentContext(base_sha=base, head_sha=head, report_url=settings.report_url, pr_number=settings.iid)
+        ctx.threads = open_threads(project, mr, notebooks, head, settings)
         if skipped:
             ctx.notes.append(f"{skipped} more notebooks were not diffed (limit {settings.max_notebooks} per note).")
         rendered = render_note(changes, ctx, image_base_url=PLACEHOLDER, budget=settings.budget)
