@@ -231,6 +231,7 @@ class ReviewHost(Protocol):
     name: str  # "GitHub", "GitLab": what the page calls the host
     change_name: str  # "pull request", "merge request"
     events: tuple[str, ...]  # the review events it takes: COMMENT, APPROVE, REQUEST_CHANGES
+    unfolds: bool  # whether an unchanged line outside the diff's hunks takes a line comment (GitLab)
 
     @property
     def rate(self) -> dict[str, int]:

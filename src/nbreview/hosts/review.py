@@ -188,6 +188,23 @@ class ReviewSession:
             self._hunks[path] = parse_patch(self.files[file].patch)
         return self._hunks[path]
 
+    def _unfolded(self, file: int, side: str, line: int) -> tuple[int, tuple[int, int]] | None:
+        """An unchanged line outside the hunks, where the host takes a line comment on one (GitLab
+        unfolds the diff): its gap's id and (old, new) numbers, both inside their files."""
+        nbf = self.files[file]
+        if not self.host.unfolds or not (nbf.base_text and nbf.head_text):
+            return None
+        got = self.hunks(file).unfolded(side, line)
+        if got is None:
+            return None
+        old, new = got[1]
+        ok = 1 <= old <= nbf.base_text.count("\n") + 1 and 1 <= new <= nbf.head_text.count("\n") + 1
+        return got if ok else None
+
+    def _gap(self, file: int, side: str, line: int) -> int | None:
+        got = self._unfolded(file, side, line)
+        return None if got is None else got[0]
+
     def commentable(self, file: int) -> dict[str, dict[int, list[list[int]]]]:
         """Per side and cell, the runs ``[first, last, hunk]`` of source lines that take a line comment."""
         hunks, nbf = self.hunks(file), self.files[file]
@@ -198,6 +215,8 @@ class ReviewSession:
                 runs: list[list[int]] = []
                 for k, jl in enumerate(cell.line_json, 1):
                     h = hunks.hunk_of(side, jl)
+                    if h is None:
+                        h = self._gap(file, side, jl)
                     if h is None:
                         continue
                     if runs and runs[-1][1] == k - 1 and runs[-1][2] == h:
@@ -247,6 +266,9 @@ class ReviewSession:
                 codes = (hunks.position(side, a), hunks.position(side, b))
                 return Spot(nbf.path, nbf.old_path, draft.side, a, b, hunks.pair(side, a), hunks.pair(side, b),
                             codes), body
+            first_u, last_u = self._unfolded(draft.file, side, a), self._unfolded(draft.file, side, b)
+            if first_u and last_u and first_u[0] == last_u[0]:  # unchanged lines between two hunks (GitLab)
+                return Spot(nbf.path, nbf.old_path, side, a, b, first_u[1], last_u[1], (first_u[1], last_u[1])), body
             if draft.lines and hunks.touches(side, a, b):
                 first, last = draft.lines
                 raise ReviewInputError(

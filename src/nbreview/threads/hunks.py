@@ -2,8 +2,10 @@
 
 GitHub answers 422 to a line comment outside them and sends the hunks as the ``patch`` of each
 file in ``GET /pulls/{n}/files`` (no ``patch`` when the diff is too large: then no line at all);
-GitLab sends the same unified hunks as each file's ``diff`` and wants both numbers of an
-unchanged line in a position (:meth:`Hunks.pair`).
+GitLab sends the same unified hunks as each file's ``diff``, wants both numbers of an
+unchanged line in a position (:meth:`Hunks.pair`), and takes an unchanged line outside the hunks
+too, numbered by the offset of the next hunk's header (:meth:`Hunks.unfolded`, as its
+``lines_unfolder.rb`` unfolds the diff).
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ class Hunk:
     # the two numbers of GitLab's ``line_code``
     right_at: dict[int, int] = field(default_factory=dict)
     left_at: dict[int, int] = field(default_factory=dict)
+    old_start: int = 0  # the header's numbers
+    new_start: int = 0
 
 
 @dataclass
 class Hunks:
     hunks: list[Hunk] = field(default_factory=list)
+    last: tuple[int, int] = (0, 0)  # the (old, new) counters of the diff's last line
 
     def accepts(self, side: str, start: int, end: int) -> bool:
         """A comment on lines ``start``..``end`` of ``side`` (old/new) lies inside one hunk."""
@@ -61,6 +66,18 @@ class Hunks:
                 return line, new
         return (line, None) if side == "old" else (None, line)
 
+    def unfolded(self, side: str, line: int) -> tuple[int, tuple[int, int]] | None:
+        """An unchanged line outside every hunk as GitLab unfolds it: (a negative id of its gap between
+        hunks, its (old, new) numbers by the next hunk's header offset, or the last line's below the
+        last hunk); None inside a hunk, or without hunks."""
+        if not self.hunks or self.hunk_of(side, line) is not None:
+            return None
+        starts = [h.old_start if side == "old" else h.new_start for h in self.hunks]
+        k = next((i for i, start in enumerate(starts) if start > line), len(self.hunks))
+        nxt = self.hunks[k] if k < len(self.hunks) else None
+        offset = nxt.new_start - nxt.old_start if nxt else self.last[1] - self.last[0]
+        return -(k + 1), ((line, line + offset) if side == "old" else (line - offset, line))
+
     def position(self, side: str, line: int) -> tuple[int, int]:
         """``line`` of ``side`` as (old, new) line counters of the diff at it (GitLab's ``line_code``)."""
         for h in self.hunks:
@@ -78,15 +95,16 @@ def parse_patch(patch: str | None) -> Hunks:
         return out
     old = new = 0
     current: Hunk | None = None
-    for line in patch.split("\n"):
+    for line in (patch[:-1] if patch.endswith("\n") else patch).split("\n"):
         m = _HEADER.match(line)
         if m:
             old, new = int(m.group(1)), int(m.group(3))
-            current = Hunk()
+            current = Hunk(old_start=old, new_start=new)
             out.hunks.append(current)
             continue
         if current is None or line.startswith("\\"):
             continue
+        out.last = (old, new)
         if line.startswith("-"):
             current.left.add(old)
             current.left_at[old] = new
