@@ -108,10 +108,11 @@ def test_helpers_come_from_support_only() -> None:
 
 
 def test_helper_modules_live_in_support() -> None:
-    """Outside support/ (and the fake GitHub, a server of its own) tests/ holds test files and conftests only."""
+    """Outside support/ (and the fake GitHub and GitLab, servers of their own) tests/ holds test files and
+    conftests only."""
     stray = [p.relative_to(TESTS).as_posix() for p in suite_files()
              if not p.name.startswith("test_") and p.name not in ("conftest.py", "__init__.py")
-             and not {"support", "fakegithub"} & set(p.relative_to(TESTS).parts)]
+             and not {"support", "fakegithub", "fakegitlab"} & set(p.relative_to(TESTS).parts)]
     assert stray == [], "move these helpers into tests/support/ and import them from there"
 
 
