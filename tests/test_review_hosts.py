@@ -193,7 +193,6 @@ def test_gitlab_positions_match_gitlabs_own_line_codes(tmp_path: Path) -> None:
     range's ends) is the one GitLab's diff parser gives that line (the fake's port of parser.rb
     and line_code.rb)."""
     from fakegitlab.positions import position_line_code
-
     from nbreview.hosts.gitlab.review import line_code
     from nbreview.hosts.protocol import Spot
     from nbreview.threads.hunks import parse_patch
