@@ -248,3 +248,50 @@ def test_gitlab_drafts_started_on_gitlab_go_out_with_the_review(tmp_path: Path,
         s.submit("COMMENT", "")
         assert gl.publications() == 1 and [d.username for d in gl.mr.drafts] == ["bob"]
         assert {_text(h.body) for h in gl.held()} == {"edited on the page", "kept here"}
+
+
+def test_gitlab_a_thread_whose_line_survives_a_push_stays_current(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """GitLab moves a diff note to the new version when its line survives (the fake traces it as
+    GitLab's position tracer does); the page shows it current, on the same cell one further down."""
+    from support.notebooks import md_cell
+    from support.review_world import dump
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    with gitlab_side(tmp_path) as gl:
+        gl.seed(*ADDED, "on the forecast")
+        nb = json.loads(gl.texts()[1])
+        nb["cells"].insert(0, md_cell("a new introduction"))
+        gl.push(dump(nb))
+        [t] = placed(session(gl))
+        assert (t.cell, t.lines, t.outdated) == (7, (1, 1), False)
+
+
+def test_gitlab_a_renamed_notebook_on_a_target_branch_that_moved_on(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A notebook renamed in the MR, the target branch moved on since (start_sha apart from base_sha):
+    the page reads both sides, and a comment's position names both paths and the version's three SHAs."""
+    from fakegitlab import FakeGitLab, serve
+    from nbreview.hosts.gitlab.client import connect
+    from nbreview.hosts.gitlab.review import GitLabReview
+    from nbreview.hosts.review import open_review
+    from support.review_hosts import GITLAB_REVIEWER
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    base, head = example_texts()
+    fake = FakeGitLab()
+    mr = fake.open_mr(5, {"old/name.ipynb": base.encode()}, {PATH: head.encode()},
+                      target_files={"old/name.ipynb": base.encode(), "README.md": b"moved on\n"},
+                      renames={PATH: "old/name.ipynb"})
+    assert mr.start_sha != mr.base_sha
+    with serve(fake) as url:
+        s = open_review(GitLabReview(connect(url, GITLAB_REVIEWER), url, "7", 5), log=lambda line: None)
+        assert [(f.path, f.old_path, f.status) for f in s.files] == [(PATH, "old/name.ipynb", "renamed")]
+        s.single(draft(*RANGE, "across three lines"))
+        [note] = mr.notes
+        v = mr.versions[-1]
+        assert (note.position["old_path"], note.position["new_path"]) == ("old/name.ipynb", PATH)
+        assert (note.position["base_sha"], note.position["start_sha"], note.position["head_sha"]) == (
+            v.base_sha, v.start_sha, v.head_sha)
+        [t] = placed(s)
+        assert (t.path, t.cell, t.lines) == (PATH, 6, (1, 3))
