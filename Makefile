@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-test
 # fixtures start once, and tests that build on each other's state keep their order).
 PARALLEL ?= -n auto --dist loadfile
 
-.PHONY: demo test test-fast lint labextension bench bench-git bench-results bench-resources bench-bot bench-review clean
+.PHONY: demo test test-fast lint labextension bench bench-git bench-results bench-resources bench-bot bench-review bench-render clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,9 @@ bench-bot: $(STAMP)
 
 bench-review: $(STAMP)
 	$(BIN)/python benchmarks/review_threads.py
+
+bench-render: $(STAMP)
+	$(BIN)/python benchmarks/render.py --pairs 0
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build/labextension jupyterlab/lib jupyterlab/node_modules

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from nbreview.view import build as build_view
 from support import hostile_notebooks as H
 from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, corpus_pairs
 
@@ -249,7 +250,7 @@ def test_image_bombs_compare_by_bytes_and_never_fail_the_comment(tmp_path: Path)
     assert run("diff", "--html", str(html), *_files(tmp_path, old, new)).code == 0
     from nbreview.render.html import InlineImages, render_notebook
 
-    assert "too large to compare pixels" in render_notebook(d, InlineImages(d))  # what the page unpacks
+    assert "too large to compare pixels" in render_notebook(d, InlineImages(build_view(d)))  # what the page unpacks
 
 
 def _files(tmp: Path, old: bytes, new: bytes) -> list[str]:
@@ -484,7 +485,7 @@ def test_huge_output_is_diffed_with_bounded_work_and_still_patches(tmp_path: Pat
     shown = run("diff", "--no-pager", a, b).text  # the terminal cuts an output at 40 lines and counts the rest
     cut = re.search(r"… cut at 40 lines, (\d+) more changed lines", shown)
     assert cut is not None and int(cut.group(1)) > td.elided
-    assert note in render_notebook(d, InlineImages(d))
+    assert note in render_notebook(d, InlineImages(build_view(d)))
     j = run("diff", "--json", a, b)
     (tmp_path / "d.json").write_bytes(j.out)
     out = tmp_path / "patched.ipynb"
@@ -504,6 +505,6 @@ def test_huge_added_output_shows_its_first_and_last_lines(tmp_path: Path) -> Non
                          "outputs": [{"output_type": "stream", "name": "stdout",
                                       "text": "".join(f"line {i}\n" for i in range(50_000))}]})
     d = engine.diff(json.dumps(old).encode(), json.dumps(new).encode())
-    page = render_notebook(d, InlineImages(d))
+    page = render_notebook(d, InlineImages(build_view(d)))
     assert "line 0\n" in page and "line 49999" in page and "48000 lines not shown" in page
     assert "line 25000\n" not in page

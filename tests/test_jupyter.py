@@ -260,7 +260,8 @@ def test_checkpoint_through_the_generic_checkpoints_api(tmp_path: Path) -> None:
 def test_pull_request_page_reads_the_notebooks_with_the_servers_token(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``nbreview/pr/OWNER/NAME/N``: the pull request's notebooks from (a fake) GitHub, with the server's token."""
+    """``nbreview/pr/OWNER/NAME/N``: the pull request's notebooks from (a fake) GitHub; without a token, one line
+    that says where to put it; with ``c.Nbreview.github_token`` and ``github_api_url``, the page."""
     from fakegithub import SHARED_API, serve
     from support.review_world import REPO, REVIEWER, build
 
@@ -274,9 +275,10 @@ def test_pull_request_page_reads_the_notebooks_with_the_servers_token(
         monkeypatch.delenv("GITHUB_TOKEN", raising=False)
         with running_lab(tmp_path / "no-token") as lab:
             status, _, body = lab.get(f"/nbreview/pr/{REPO}/{number}")
-            assert status == 400 and b"no GitHub token: set GITHUB_TOKEN" in body
-        monkeypatch.setenv("GITHUB_TOKEN", REVIEWER)
-        with running_lab(tmp_path / "lab") as lab:
+            assert status == 400 and b"no GitHub token: set GITHUB_TOKEN" in body and b"c.Nbreview.github_token" in body
+        monkeypatch.delenv("GITHUB_API_URL")  # the server's configuration names both, as jupyter_server_config.py would
+        config = (f"--Nbreview.github_token={REVIEWER}", f"--Nbreview.github_api_url={api_url}")
+        with running_lab(tmp_path / "lab", extra=config) as lab:
             text = cell_sources(page_at(lab, f"/nbreview/pr/{REPO}/{number}"))
             assert "nb/example.ipynb@" in text and "modified" in text
             assert lab.get(f"/nbreview/pr/{REPO}/{number}", auth=False)[0] in (302, 403)

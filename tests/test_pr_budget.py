@@ -18,7 +18,6 @@ from nbreview.hosts.github.comment import render_comment
 from nbreview.render.markdown import NotebookChange
 from nbreview.results import pipeline
 from nbreview.view import build, is_raster
-from nbreview.view.images import image_pairs
 from support.paths import CORPUS, EXAMPLE_NEW, EXAMPLE_OLD, needs_corpus
 
 DELETED = CORPUS / "ageron_handson-ml3__tools_pandas.ipynb__d507ec81__2f7ab702"  # 307 cells, tables
@@ -83,13 +82,12 @@ def three_notebooks() -> list[NotebookChange]:
 
 def changed_pictures(ch: NotebookChange) -> list[bytes]:
     """The bytes of every raster picture of the notebook that came or has other pixels (after side)."""
-    d = ch.diff
     out: list[bytes] = []
-    for c in d.cells:
-        for o in c.outputs or [] if c.status == "modified" else []:
-            for pair in image_pairs(d, c, o):
+    for c in ch.view().cells:
+        for o in c.outputs if c.diff.status == "modified" else []:
+            for pair in o.images:
                 if is_raster(pair.mime) and not pair.pixels_equal:
-                    data = pair.new_bytes(d) or pair.old_bytes(d)
+                    data = pair.new_bytes() or pair.old_bytes()
                     assert data is not None
                     out.append(data)
     return out

@@ -15,6 +15,7 @@ import pytest
 
 import nbreview
 from nbreview.render.markdown import NotebookChange, render_comment
+from nbreview.view import build as build_view
 from support.notebooks import code_cell, notebook, write_nb
 from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, ROOT
 
@@ -170,7 +171,7 @@ def test_review_page_panel_links_to_cells_and_highlights_tables() -> None:
     from nbreview.render.html import InlineImages, render_notebook
 
     d = nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW)
-    body = render_notebook(d, InlineImages(d), prefix="f0-")
+    body = render_notebook(d, InlineImages(build_view(d)), prefix="f0-")
     panel = body[body.index('<section class="results"') : body.index("</section>") + 10]
     assert body.index('<section class="results"') < body.index('<section class="cell')
     assert 'href="#f0-n5"' in panel and 'id="f0-n5"' in body

@@ -1,18 +1,18 @@
 """Every renderer shows the same thing: the cross-renderer agreement test.
 
-For each fixture pair and a sample of the shared corpus, under each ``--ignore`` option, the
-terminal, the HTML page, the PR comment (markdown) and ``--json`` are rendered, then *parsed*
-back: the set of shown cells with their status words, the change counts and the hidden totals
-must agree with each other and with the view (``nbreview.view``) they were drawn from. Every
-renderer is driven through the renderer protocol (``nbreview.render.protocol``): the same view
-object in, text out; the comment is also rendered whole (detail levels, length budget).
+The agreement is decided by the view (``nbreview.view``): for each fixture pair and a sample of
+the shared corpus, under each ``--ignore`` option, the views every surface builds (the
+terminal's, the page's and the report's, the PR comment's, ``--json``'s) are compared as
+objects. Then each renderer's text is read back only to prove it draws the view it is given:
+the shown cells in order with the view's status words, the view's summary and hidden totals
+and fold labels, word for word. Every renderer is driven through the renderer protocol
+(``nbreview.render.protocol``): the same view object in, text out; the comment is also rendered
+whole (detail levels, length budget).
 """
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,12 @@ import pytest
 import nbreview
 from nbreview.engine.model import NotebookDiff
 from nbreview.engine.options import DiffOptions
-from nbreview.render.html import render_notebook, summary_text
+from nbreview.render.html import render_notebook
 from nbreview.render.markdown import NotebookChange, render_comment
 from nbreview.render.protocol import RENDERERS, Renderer, renderer
 from nbreview.render.terminal import TerminalStyle, render
-from nbreview.view import IMAGE_MIMES, NotebookView, build, json_document
+from nbreview.view import IMAGE_MIMES, CellView, NotebookView, build, json_document
+from nbreview.view.summary import fold_label, summary_text
 from nbreview.web.app import ServerLinks
 from support.notebooks import code_cell, md_cell, notebook
 from support.paths import FIXTURES, corpus_pairs, needs_corpus
@@ -37,68 +38,83 @@ FIXTURE_PAIRS = [p for p in sorted(FIXTURES.iterdir()) if (p / "old.ipynb").exis
 Key = tuple[int | None, int | None]
 
 
-@dataclass
-class Printed:
-    """What one renderer printed, read back: shown cells (with status word), counts, hidden totals."""
-
-    shown: dict[Key, str] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-    hidden: dict[str, int] = field(default_factory=dict)
+def _index(i: int | None) -> str:
+    return f"[{i}]" if i is not None else "[ ]"
 
 
-def _idx(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isdigit() else None
+def _numbers(cv: CellView) -> str:
+    """``[3] → [4]``: how the terminal and the comment name a cell (``[ ]`` for a side it is not on)."""
+    return f"{_index(cv.key[0])} → {_index(cv.key[1])}"
 
 
-def _count(pattern: str, text: str) -> int:
-    """The sum of every number the pattern finds (a page has several folds, each with a label)."""
-    return sum(int(m.group(1)) for m in re.finditer(pattern, text))
+# -- the views every surface builds ------------------------------------------------------------------
 
 
-def _hidden_totals(text: str) -> dict[str, int]:
+def surface_views(d: NotebookDiff) -> dict[str, object]:
+    """The decisions of the view each surface draws, by surface (compared as objects, not as text):
+    the review server's (which diffs the two notebooks itself, under the same options)."""
+    from nbreview.io.git import NotebookPair
+    from nbreview.io.load import load
+    from nbreview.web.review import ReviewSet
+
+    st = TerminalStyle()
+    pair = NotebookPair("nb.ipynb", load(d.old_nb or {"cells": []}), load(d.new_nb or {"cells": []}), "modified")
     return {
-        "unchanged": _count(r"(\d+) unchanged cells?\b", text),
-        "transient_cells": _count(r"(\d+) cells? with only transient changes", text),
-        "transient_changes": _count(r"(\d+) transient changes?\b(?! hidden)", text),
+        "terminal": build(d, st.show_unchanged, st.show_transient).to_dict(),  # what iter_render draws
+        "page": ReviewSet([pair], d.options).views()[0].to_dict(),
+        "comment": NotebookChange("nb.ipynb", "modified", diff=d).view().to_dict(),
+        "json": json_document(d)["view"],
     }
 
 
-# -- terminal ------------------------------------------------------------------------------------
-
-_TERM_HEAD = re.compile(r"^── cell \[(\d*| )\] → \[(\d*| )\] · [^·]+ · ([^·]+?)(?: · .*| ─+)$")
-_TERM_COUNTS = {"modified": r"(\d+) modified", "added": r"(\d+) added", "removed": r"(\d+) removed",
-                "moved": r"(\d+) moved"}
+# -- each renderer draws the view it is given --------------------------------------------------------
 
 
-def parse_terminal(out: str) -> Printed:
-    p = Printed()
+def terminal_draws(view: NotebookView, out: str) -> None:
+    """The terminal's rules name the shown cells in order with their status words; its second line is the
+    view's summary and its last says what the view hid."""
     lines = out.splitlines()
-    for line in lines:
-        m = _TERM_HEAD.match(line)
-        if m:
-            p.shown[(_idx(m.group(1)), _idx(m.group(2)))] = m.group(3).strip()
-    p.counts = {k: _count(rx, lines[1]) for k, rx in _TERM_COUNTS.items()}
-    hidden = next((x for x in lines if x.startswith("⋯ hidden: ")), "")
-    p.hidden = _hidden_totals(hidden)
-    return p
+    rules = [ln for ln in lines if ln.startswith("── cell ")]
+    assert len(rules) == len(view.shown), "terminal"
+    for line, cv in zip(rules, view.shown, strict=True):
+        assert line.startswith(f"── cell {_numbers(cv)} · {cv.diff.cell_type} · {cv.status}"), (line, cv.key)
+    assert lines[1] == summary_text(view), "terminal"
+    hidden = view.hidden_parts()
+    last = f"⋯ hidden: {', '.join(hidden)}; -a shows everything"
+    assert (last in lines) == bool(hidden) and sum(ln.startswith("⋯ hidden: ") for ln in lines) == bool(hidden)
 
 
-# -- HTML ------------------------------------------------------------------------------------------
+def markdown_draws(view: NotebookView, body: str, cut: bool = False) -> None:
+    """The comment's cell titles are the shown cells in order (the first ones when ``cut`` for length),
+    its ``<summary>`` holds the view's summary and its closing line what the view hid."""
+    titles = [ln for ln in body.splitlines() if ln.startswith("**Cell ")]
+    shown = view.shown
+    assert len(titles) <= len(shown) if cut else len(titles) == len(shown), "markdown"
+    for line, cv in zip(titles, shown[: len(titles)], strict=True):
+        assert line.startswith(f"**Cell {_numbers(cv)}** · {cv.diff.cell_type} · {cv.status}"), (line, cv.key)
+    if view.diff.has_changes or not cut:
+        assert f" · {summary_text(view, ', ')}</summary>" in body, "markdown"
+    hidden = view.hidden_parts()
+    left = len(shown) - len(titles)
+    if left:
+        hidden.insert(0, f"{left} more changed cells left out for length")
+    closing = f"<sub>Not shown: {', '.join(hidden)}.</sub>\n"
+    assert (closing in body) == bool(hidden), ("markdown", closing)
 
 
-class _CellParser(HTMLParser):
-    """Cells of a page: (old, new) from the section's data-old / data-new (what the page's scripts
-    read), the status word, inside a fold or not."""
+class _PageCells(HTMLParser):
+    """A page body's cells in order: (old, new) from the section's data-old / data-new (what the page's
+    scripts read), its status word, and whether it is inside a fold; and the folds' labels."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.cells: list[tuple[Key, str, bool]] = []
         self.fold_labels: list[str] = []
+        self.classes: dict[Key, list[str]] = {}
         self._details: list[bool] = []  # per open <details>: is it a fold of cells
         self._grab: str | None = None
         self._buf = ""
-        self._num: Key = (None, None)
+        self._key: Key = (None, None)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -107,16 +123,17 @@ class _CellParser(HTMLParser):
             self._details.append("fold" in cls)
         elif tag == "section" and "cell" in cls:
             old, new = a.get("data-old"), a.get("data-new")
-            self._num = (int(old) if old is not None else None, int(new) if new is not None else None)
+            self._key = (int(old) if old is not None else None, int(new) if new is not None else None)
+            self.classes[self._key] = cls
         elif tag == "span" and ("status" in cls or "fl" in cls):
             self._grab, self._buf = ("status" if "status" in cls else "fl"), ""
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "details" and self._details:
             self._details.pop()
-        elif self._grab in ("status", "fl") and tag == "span":
+        elif self._grab and tag == "span":
             if self._grab == "status":
-                self.cells.append((self._num, self._buf.strip(), any(self._details)))
+                self.cells.append((self._key, self._buf.strip(), any(self._details)))
             else:
                 self.fold_labels.append(self._buf)
             self._grab = None
@@ -126,61 +143,25 @@ class _CellParser(HTMLParser):
             self._buf += data
 
 
-def parse_html(page: str, summary: str) -> Printed:
-    parser = _CellParser()
-    parser.feed(page)
-    p = Printed()
-    for key, status, folded in parser.cells:
-        # The page keeps every cell: hidden ones folded away, and re-executed ones folded as quiet.
-        if not folded or status == "re-executed":
-            p.shown[key] = status
-    p.counts = {k: _count(rx, summary) for k, rx in _TERM_COUNTS.items()}  # one wording (view.summary)
-    labels = " ; ".join(parser.fold_labels)
-    folded = _hidden_totals(labels)
-    p.hidden = {
-        "unchanged": _count(r"(\d+) unchanged hidden", summary),
-        "transient_cells": folded["transient_cells"],
-        "transient": _count(r"(\d+) transient hidden", summary),
-    }
-    assert folded["unchanged"] == p.hidden["unchanged"], (labels, summary)
-    return p
+def html_draws(view: NotebookView, body: str) -> None:
+    """The page keeps every cell in order: shown cells open, the others in folds labelled by the view."""
+    parser = _PageCells()
+    parser.feed(body)
+    expected = [(cv.key, cv.status, cv.visibility != "shown") for cv in view.cells]
+    assert parser.cells == expected, "html"
+    runs: list[list[CellView]] = [[]]
+    for cv in view.cells:
+        if cv.visibility == "shown":
+            runs.append([])
+        else:
+            runs[-1].append(cv)
+    assert parser.fold_labels == [fold_label(view, run) for run in runs if run], "html"
 
 
-# -- markdown ----------------------------------------------------------------------------------------
-
-_MD_HEAD = re.compile(r"^\*\*Cell \[(\d*| )\] → \[(\d*| )\]\*\* · [^·]+ · ([^·\n]+?)(?: · .*)?$", re.M)
-
-
-def parse_markdown(body: str) -> tuple[Printed, int]:
-    p = Printed()
-    for m in _MD_HEAD.finditer(body):
-        p.shown[(_idx(m.group(1)), _idx(m.group(2)))] = m.group(3).strip()
-    summary = re.search(r"<summary><b>.*?</b> · \w+ · (.*?)</summary>", body)
-    text = summary.group(1) if summary else ""
-    p.counts = {k: _count(rx, text) for k, rx in _TERM_COUNTS.items()}
-    # The notebook's closing line (the results table above may have its own "Not shown").
-    not_shown = (re.findall(r"<sub>Not shown: (.*?)\.</sub>\n+</details>", body) or [""])[-1]
-    p.hidden = _hidden_totals(not_shown)
-    left = _count(r"(\d+) more changed cells left out for length", not_shown)
-    return p, left
-
-
-# -- JSON ------------------------------------------------------------------------------------------------
-
-
-def parse_json(text: str) -> Printed:
+def json_draws(view: NotebookView, text: str) -> None:
     doc = json.loads(text)
-    p = Printed()
-    cells = {(c["old_index"], c["new_index"]): c for c in doc["cells"]}
-    for old, new, word in doc["view"]["shown"]:
-        assert (old, new) in cells  # the view names cells the JSON lists
-        p.shown[(old, new)] = word
-    s = doc["summary"]
-    p.counts = {k: s[k] for k in _TERM_COUNTS}
-    v = doc["view"]
-    p.hidden = {"unchanged": v["hidden_unchanged"], "transient_cells": v["hidden_transient_cells"],
-                "transient_changes": v["hidden_transient_changes"]}
-    return p
+    assert doc["view"] == json.loads(json.dumps(view.to_dict())), "json"
+    assert doc["summary"] == view.summary.to_dict(), "json"
 
 
 # -- the agreement -------------------------------------------------------------------------------------
@@ -188,37 +169,15 @@ def parse_json(text: str) -> Printed:
 
 def check_agreement(d: NotebookDiff) -> None:
     view = build(d)
-    expected_shown = {cv.key: cv.status for cv in view.cells if cv.shown}
-    s = view.summary
-    expected_counts = {"modified": s.modified, "added": s.added, "removed": s.removed, "moved": s.moved}
-    expected_hidden = {"unchanged": view.hidden_unchanged, "transient_cells": view.hidden_transient_cells,
-                       "transient_changes": view.hidden_transient_changes}
-
-    term = parse_terminal(draw("terminal", view))
-    page = parse_html(draw("html", view), summary_text(d))
-    md, left = parse_markdown(render_comment([NotebookChange("nb.ipynb", "modified", diff=d)]).body)
-    section, section_left = parse_markdown(draw("markdown", view))
-    js = parse_json(draw("json", view))
-
-    assert section_left == 0, "markdown section"  # the protocol's renderer draws a notebook in full
-    for name, p in (("terminal", term), ("json", js), ("markdown section", section)):
-        assert p.shown == expected_shown, name
-        assert p.counts == expected_counts, name
-        assert p.hidden == expected_hidden, name
-    assert page.shown == expected_shown, "html"
-    assert page.counts == expected_counts, "html"
-    assert page.hidden == {"unchanged": expected_hidden["unchanged"],
-                           "transient_cells": expected_hidden["transient_cells"],
-                           "transient": expected_hidden["transient_cells"] + expected_hidden["transient_changes"]}
-    # The comment may leave cells out for length: those it shows come first, the rest are counted.
-    shown_md = list(md.shown.items())
-    assert shown_md == list(expected_shown.items())[: len(shown_md)], "markdown"
-    assert len(shown_md) + left == len(expected_shown), "markdown"
-    if d.has_changes:
-        assert md.counts == expected_counts, "markdown"
-    assert {k: v for k, v in md.hidden.items() if k != "transient_changes"} == {
-        "unchanged": expected_hidden["unchanged"], "transient_cells": expected_hidden["transient_cells"]}
-    assert md.hidden["transient_changes"] == expected_hidden["transient_changes"], "markdown"
+    expected = json.loads(json.dumps(view.to_dict()))
+    for surface, decided in surface_views(d).items():
+        assert json.loads(json.dumps(decided)) == expected, surface
+    terminal_draws(view, draw("terminal", view))
+    html_draws(view, draw("html", view))
+    markdown_draws(view, draw("markdown", view))  # the protocol's renderer draws a notebook in full
+    json_draws(view, draw("json", view))
+    comment = render_comment([NotebookChange("nb.ipynb", "modified", diff=d)]).body
+    markdown_draws(view, comment, cut=True)  # may leave cells out for length: those it shows come first
 
 
 # -- the renderer protocol --------------------------------------------------------------------------
@@ -245,10 +204,11 @@ def test_renderers_draw_the_view_they_are_given() -> None:
     """The view is the renderers' input: a view that shows unchanged cells shows them everywhere."""
     d = _diff(FIXTURES / "example", "")
     everything = build(d, show_unchanged=True, show_transient=True)
-    assert parse_json(draw("json", everything)).shown == {cv.key: cv.status for cv in everything.cells}
-    section, _ = parse_markdown(draw("markdown", everything))
-    assert section.shown == {cv.key: cv.status for cv in everything.cells}
-    assert parse_terminal(draw("terminal", everything)).shown == {cv.key: cv.status for cv in everything.cells}
+    assert len(everything.shown) == len(everything.cells) > len(build(d).shown)
+    terminal_draws(everything, draw("terminal", everything))
+    html_draws(everything, draw("html", everything))
+    markdown_draws(everything, draw("markdown", everything))
+    json_draws(everything, draw("json", everything))
     assert draw("json", build(d)) == json.dumps(json_document(d), ensure_ascii=False, indent=1)
 
 
@@ -319,11 +279,16 @@ def test_webp_is_one_image_class_for_engine_and_page() -> None:
         assert is_raster(mime) and mime in MIME_ORDER and mime in IMAGE_MIMES
 
 
-def test_parsers_notice_a_disagreement() -> None:
-    """The check fails when one renderer shows a cell the others hide (it can fail)."""
+def test_the_checks_notice_a_disagreement() -> None:
+    """Each check fails when a renderer draws another view than the one it is checked against (it can fail)."""
     d = _diff(FIXTURES / "example", "")
-    term = parse_terminal(render(d, TerminalStyle(width=100, show_unchanged=True)))
-    assert term.shown != {cv.key: cv.status for cv in build(d).cells if cv.shown}
+    view, everything = build(d), build(d, show_unchanged=True, show_transient=True)
+    for check, name in ((terminal_draws, "terminal"), (html_draws, "html"), (markdown_draws, "markdown"),
+                        (json_draws, "json")):
+        with pytest.raises(AssertionError):
+            check(view, draw(name, everything))
+    with pytest.raises(AssertionError):
+        terminal_draws(view, render(d, TerminalStyle(width=100, show_unchanged=True)))
 
 
 def test_ignore_outputs_leaves_outputs_out_of_the_alignment() -> None:
@@ -366,9 +331,10 @@ def test_a_reexecuted_cell_whose_plot_changed_is_shown_on_every_surface() -> Non
         ("re-executed", "quiet", False), ("re-executed", "shown", True), ("unchanged", "hidden", False)]
     check_agreement(d)
     page = render_notebook(d, ServerLinks(0))
-    fold = re.search(r'<details class="fold">.*?</details>', page, re.S)
-    assert fold and 'id="n0"' in fold.group() and 'id="n1"' not in fold.group()
-    assert re.search(r'<section class="[^"]*\bchg\b[^"]*" id="n1"', page)
+    cells = _PageCells()
+    cells.feed(page)
+    assert [(key, folded) for key, _, folded in cells.cells] == [((0, 0), True), ((1, 1), False), ((2, 2), True)]
+    assert "chg" in cells.classes[(1, 1)] and "chg" not in cells.classes[(0, 0)]  # a stop of the j key
     assert "[1] → [1]" in render(d, TerminalStyle())
     from nbreview.render.terminal.style import MAGENTA, YELLOW
 

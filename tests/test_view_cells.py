@@ -46,3 +46,57 @@ def test_each_output_has_its_own_decision_and_renderers_follow_it() -> None:
     with_transient = render(d, TerminalStyle(color=False, width=100, show_transient=True)).splitlines()
     assert [x.split(" · ")[0].strip() for x in with_transient if x.strip().startswith("output ")] == [
         "output 1", "output 2"]  # a quiet output is drawn when transient changes are asked for
+
+
+def _png(shade: int) -> str:
+    import base64
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (6, 4), (shade, 40, 40)).save(buf, "PNG")
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _table(value: int) -> str:
+    rows = "".join(f"<tr><th>{k}</th><td>{value if k == 1 else k}</td></tr>" for k in range(3))
+    return f"<table class='dataframe'><thead><tr><th></th><th>v</th></tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _rich(data: dict[str, object]) -> dict[str, object]:
+    return {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": data}
+
+
+def test_an_output_view_decides_the_drawn_mime_the_text_shown_its_pictures_and_tables() -> None:
+    """One decision per output for every renderer: the entry a page draws, the MIME parts listed, the
+    text changes (text/plain first, markup left out), image pairs carrying both pictures, its tables."""
+    from nbreview.render.html import InlineImages
+    from nbreview.render.markdown import NotebookChange, render_comment
+    from nbreview.render.protocol import draw
+
+    plot = {"image/png": _png(10), "text/plain": "<Figure size 6x4>", "text/html": "<b>old</b>"}
+    plot2 = {"image/png": _png(200), "text/plain": "<Figure size 6x4 with 1 Axes>", "text/html": "<b>new</b>"}
+    old = notebook([code_cell("plot()", [_rich(plot)], 1), code_cell("df", [_rich({"text/html": _table(1)})], 2)])
+    new = notebook([code_cell("plot()", [_rich(plot2)], 1), code_cell("df", [_rich({"text/html": _table(9)})], 2)])
+    view = build(nbreview.diff(old, new))
+    picture, frame = view.cells[0].outputs[0], view.cells[1].outputs[0]
+
+    assert picture.shown_mime == "image/png" and frame.shown_mime == "text/html"
+    assert {p.diff.mime: p.visibility for p in picture.parts} == {
+        "image/png": "shown", "text/plain": "shown", "text/html": "shown"}
+    assert [mime for mime, _ in picture.texts()] == ["text/plain"]  # the HTML says the same, as markup
+    [pair] = picture.images
+    assert (pair.old, pair.new, pair.verdict) == ((0, 0), (0, 0), "100.0% of pixels changed")
+    assert pair.old_bytes() and pair.new_bytes() and pair.old_bytes() != pair.new_bytes()
+    assert picture.tables == [] and [(t.cell, t.output) for t in frame.tables] == [(1, 0)]
+
+    # The renderers draw those decisions: the page the picture compared, the terminal the text/plain
+    # diff, the comment the picture pair and the table (not the HTML's lines).
+    page = draw("html", view, InlineImages(view))
+    assert page.count('class="imgdiff') == 1 and "data:image/png;base64," in page
+    term = render(nbreview.diff(old, new), TerminalStyle(width=100))
+    assert "    - <Figure size 6x4>\n    + <Figure size 6x4 with 1 Axes>\n" in term and "<b>new</b>" not in term
+    comment = render_comment([NotebookChange("nb.ipynb", "modified", diff=view.diff)], image_base_url="https://h/a")
+    assert comment.body.count("![after](") == 1 and "<b>new</b>" not in comment.body
+    assert "table: 1 cell changed" in comment.body

@@ -10,7 +10,7 @@ from PIL import Image
 import nbreview
 from nbreview.engine.model import ImageDiff
 from nbreview.view import build, output_at
-from nbreview.view.images import SAME_PIXELS, TOO_LARGE, image_pairs, verdict
+from nbreview.view.images import SAME_PIXELS, TOO_LARGE, verdict
 from nbreview.view.summary import stat_items, summary_items, summary_text
 from support.notebooks import code_cell, md_cell, notebook
 from support.paths import FIXTURES
@@ -49,18 +49,17 @@ def test_image_pairs_carry_places_sizes_and_one_verdict() -> None:
     old = notebook([code_cell("plot()", [_image_output(red)], 1)])
     new = notebook([code_cell("plot()", [_image_output(blue), _image_output(red)], 1)])
     d = nbreview.diff(old, new)
-    [cell] = d.cells
-    assert cell.outputs is not None
-    pairs = [pair for o in cell.outputs if o.status != "unchanged" for pair in image_pairs(d, cell, o)]
+    [cell] = build(d).cells
+    pairs = [pair for o in cell.outputs if o.diff.status != "unchanged" for pair in o.images]
     by_status = {pair.status: pair for pair in pairs}
     assert set(by_status) == {"modified", "added"}, pairs
     pair, new_pair = by_status["modified"], by_status["added"]
     assert (pair.old, pair.new) == ((0, 0), (0, 0))  # outputs align by position: red became blue
     assert pair.old_size == pair.new_size == (4, 3)
     assert pair.verdict == "100.0% of pixels changed"
-    assert pair.old_bytes(d) == base64.b64decode(red) and pair.new_bytes(d) == base64.b64decode(blue)
+    assert pair.old_bytes() == base64.b64decode(red) and pair.new_bytes() == base64.b64decode(blue)
     assert (new_pair.old, new_pair.new, new_pair.verdict) == (None, (0, 1), "added")
-    assert new_pair.old_bytes(d) is None and new_pair.new_size == (4, 3)
+    assert new_pair.old_bytes() is None and new_pair.new_size == (4, 3)
     assert output_at(d.new_nb, 0, 1)["output_type"] == "display_data" and output_at(d.new_nb, 9, 0) == {}
 
 

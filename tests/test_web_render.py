@@ -25,6 +25,7 @@ from nbreview.render.html import (
     unpack_report,
     write_report,
 )
+from nbreview.view import build as build_view
 from nbreview.web.app import ServerLinks
 from support.notebooks import code_cell, notebook
 from support.paths import EXAMPLE_NEW, EXAMPLE_OLD, FIXTURES, corpus_pairs, needs_corpus
@@ -65,7 +66,7 @@ def test_example_cells_in_order_with_status_numbers_and_moves() -> None:
     assert "∅ → [6]" in out
     assert "In [4] → [5]" in out
     # Hidden as the terminal and the comment count it (the moved, unchanged cell is shown).
-    assert summary_text(d) == (
+    assert summary_text(build_view(d)) == (
         "4 modified · 1 added · 1 moved · 3 with outputs changed · 1 image changed"
         " · 2 unchanged hidden · 2 transient hidden"
     )
@@ -115,7 +116,7 @@ def test_a_reexecuted_cell_whose_result_changed_is_a_change_not_folded() -> None
     assert section and {"chg", "result"} <= set(section.group(1).split()) and "quiet" not in section.group(1)
     from nbreview.render.html.page import FileEntry
 
-    assert FileEntry("nb.ipynb", d, "#", "f0").counts == {"added": 0, "removed": 0, "modified": 1}
+    assert FileEntry("nb.ipynb", build_view(d), "#", "f0").counts == {"added": 0, "removed": 0, "modified": 1}
 
 
 def test_transient_metadata_is_hidden_with_its_count() -> None:
@@ -238,7 +239,7 @@ def test_report_without_notebooks() -> None:
 
 def test_inline_images_match_the_notebook() -> None:
     d = nbreview.diff(EXAMPLE_OLD, EXAMPLE_NEW)
-    uri = InlineImages(d).image("new", 7, 0, "image/png")
+    uri = InlineImages(build_view(d)).image("new", 7, 0, "image/png")
     data = d.new_nb["cells"][7]["outputs"][0]["data"]["image/png"]  # type: ignore[index]
     assert uri == "data:image/png;base64," + re.sub(r"\s", "", data)
 
@@ -275,8 +276,8 @@ def test_largest_pair_renders_without_blowup() -> None:
     for _ in range(2):
         start = time.perf_counter()
         d = nbreview.diff(big / "old.ipynb", big / "new.ipynb")
-        page = render_page([FileEntry(big.name, d, "/f/0", "f0")], [(0, render_notebook(d, ServerLinks(0)))],
-                           mode="server")
+        page = render_page([FileEntry(big.name, build_view(d), "/f/0", "f0")],
+                           [(0, render_notebook(d, ServerLinks(0)))], mode="server")
         best = min(best, time.perf_counter() - start)
     print(f"\nlargest pair {big.name}: diff + page {best:.3f}s, {len(page) / 1e6:.2f} MB")
     assert best < 5.0 * _slowdown()
@@ -339,7 +340,6 @@ def _image_output(mime: str, size: tuple[int, int], colour: tuple[int, int, int]
 def test_page_draws_the_views_summary_and_image_verdicts() -> None:
     """The page decides no wording: its summary spans are the view's items, its verdicts the view's pairs."""
     from nbreview.view import build
-    from nbreview.view.images import image_pairs
     from nbreview.view.summary import summary_items
 
     old = notebook([
@@ -351,11 +351,11 @@ def test_page_draws_the_views_summary_and_image_verdicts() -> None:
         code_cell("grow()", [_image_output("image/png", (8, 6), (0, 0, 255))], 2),
     ])
     d = nbreview.diff(old, new)
-    verdicts = [pair.verdict for c in d.cells for o in c.outputs or [] for pair in image_pairs(d, c, o)]
+    verdicts = [pair.verdict for c in build(d).cells for o in c.outputs for pair in o.images]
     assert verdicts == ["100.0% of pixels changed", "resized 4×3 → 8×6"]
     page = render_notebook(d, ServerLinks(0))
     assert [text(v) for v in re.findall(r'<span class="frac">(.*?)</span>', page)] == verdicts
     assert page.count('class="imgdiff') == 2 and "/img/new/0/0/image/webp" in page  # webp is a picture here too
     items = summary_items(build(d))
-    assert summary_parts(d) == [(item.kind, item.text) for item in items]
-    assert summary_text(d) == " · ".join(item.text for item in items)
+    assert summary_parts(build(d)) == [(item.kind, item.text) for item in items]
+    assert summary_text(build(d)) == " · ".join(item.text for item in items)

@@ -49,9 +49,8 @@ class JsonRenderer:
 
     def render(self, view: NotebookView) -> str:
         from nbreview.io.write import dumps_indented
-        from nbreview.view import json_document
 
-        doc = json_document(view.diff, view)
+        doc = view.document()
         if self.indent == 1:
             return dumps_indented(doc)  # the same text as json.dumps(indent=1), faster on big cells
         return json.dumps(doc, ensure_ascii=False, indent=self.indent)

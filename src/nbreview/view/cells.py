@@ -4,8 +4,11 @@
 cell a status word and whether it is shown, quiet (shown but second-rank: re-executed, outputs
 only) or hidden (unchanged in place, or only transient changes), and the totals every renderer
 prints in its closing line (hidden unchanged cells, hidden transient-only cells, transient
-changes hidden inside shown cells). The terminal, the HTML page, the PR comment and the JSON
-read these; none of them decides visibility or wording on its own.
+changes hidden inside shown cells). Each cell carries its outputs (:mod:`nbreview.view.outputs`:
+visibility, drawn MIME type, text changes, image pairs, diffed tables) and the view carries what
+is drawn above the cells (the sides, the notebook's own changes, the results review). The
+terminal, the HTML page, the PR comment and the JSON read these and nothing else; none of them
+decides visibility or wording on its own.
 
 A re-executed cell whose *result* changed (a picture with other pixels, a diffed table, a counted
 number) is never quiet: it is shown like any change, so no surface folds it away and the page's
@@ -15,12 +18,15 @@ number) is never quiet: it is shown like any change, so no surface folds it away
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from nbreview.engine.content import cell_at, cell_output, notebook_language
 from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, Summary
+from nbreview.view.outputs import OutputView, Visibility, output_visibility
 
-Visibility = Literal["shown", "quiet", "hidden"]
+if TYPE_CHECKING:
+    from nbreview.engine.model import Side, ValueChange
+    from nbreview.results.model import Results, TableDiff
 
 # The one vocabulary for a cell's status.
 TRANSIENT_WORD = "transient changes"
@@ -68,29 +74,6 @@ def result_cells(d: NotebookDiff) -> set[tuple[int | None, int | None]]:
     return out
 
 
-def output_visibility(o: OutputDiff) -> Visibility:
-    """Shown: a real change; quiet: only transient changes (drawn when a reader asks for them,
-    ``--show-transient``); hidden: unchanged. Every renderer that lists changed outputs asks this."""
-    if o.transient:
-        return "quiet"
-    return "hidden" if o.status == "unchanged" else "shown"
-
-
-@dataclass(slots=True)
-class OutputView:
-    """One output of a changed cell as shown: its diff, its visibility (:func:`output_visibility`)
-    and the output on each side as the notebooks hold it (``{}`` on a side it is not on)."""
-
-    diff: OutputDiff
-    visibility: Visibility
-    old: dict[str, Any] = field(default_factory=dict)
-    new: dict[str, Any] = field(default_factory=dict)
-
-    def drawn(self, show_transient: bool = False) -> bool:
-        """Listed among the cell's changed outputs (quiet ones only when transient changes are shown)."""
-        return self.visibility == "shown" or (self.visibility == "quiet" and show_transient)
-
-
 @dataclass(slots=True)
 class CellView:
     """One cell as shown: its diff, status word and visibility; ``result`` when its result changed.
@@ -122,6 +105,17 @@ class CellView:
     def cell(self) -> dict[str, Any]:
         """The cell as a reader sees it now: the new side, else the old, else the diff's whole cell."""
         return self.new_cell or self.old_cell or (self.diff.cell or {})
+
+    @property
+    def whole_outputs(self) -> list[tuple[int, Any]]:
+        """The outputs drawn whole, as (index, output) of the side a reader sees: every output of an
+        added or removed cell, or of a cell whose outputs did not change (its diff lists none)."""
+        c = self.diff
+        if c.status not in ("added", "removed") and c.outputs is not None:
+            return []
+        cell = self.old_cell if c.status == "removed" else self.new_cell
+        outs = (cell or c.cell or {}).get("outputs")
+        return list(enumerate(outs)) if isinstance(outs, list) else []
 
     @property
     def change(self) -> bool:
@@ -176,6 +170,45 @@ class NotebookView:
     def shown(self) -> list[CellView]:
         return [c for c in self.cells if c.shown]
 
+    # What a renderer draws above the cells, read through the view (never from the diff directly).
+    @property
+    def old(self) -> Side:
+        """Where the old side came from: its label, load problems, upgrade."""
+        return self.diff.old
+
+    @property
+    def new(self) -> Side:
+        """Where the new side came from."""
+        return self.diff.new
+
+    @property
+    def fields(self) -> list[ValueChange]:
+        """Changes of the notebook's format fields (``nbformat_minor``...), transient ones marked."""
+        return self.diff.fields
+
+    @property
+    def metadata(self) -> list[ValueChange]:
+        """Changes of the notebook's metadata, transient ones marked."""
+        return self.diff.metadata
+
+    @property
+    def results(self) -> Results:
+        """The results review (empty when it was not run): what :mod:`nbreview.view.results` words."""
+        if self.diff.results is not None:
+            return self.diff.results
+        from nbreview.results.model import Results
+
+        return Results()
+
+    def side_cell(self, side: str, index: int | None) -> dict[str, Any]:
+        """The cell at ``index`` of one side (``"old"``/``"new"``) as that notebook holds it, ``{}`` if none."""
+        nb = self.diff.old_nb if side == "old" else self.diff.new_nb
+        return cell_at(nb, index)
+
+    def document(self) -> dict[str, object]:
+        """The ``--json`` document of this view (:func:`json_document`)."""
+        return json_document(self.diff, self)
+
     def modified_cells(self) -> int:
         """Modified cells a reader is shown as changes: re-executed ones count when their result changed."""
         return sum(1 for c in self.cells if c.change and c.diff.status == "modified")
@@ -224,19 +257,30 @@ def hidden_transient_changes(d: NotebookDiff, cells: list[CellView]) -> int:
     return n
 
 
+def _tables_by_output(d: NotebookDiff) -> dict[tuple[int | None, int | None], list[TableDiff]]:
+    """The results review's diffed tables by the (new cell, new output) they were read from."""
+    out: dict[tuple[int | None, int | None], list[TableDiff]] = {}
+    for t in d.results.tables if d.results else []:
+        out.setdefault((t.cell, t.output), []).append(t)
+    return out
+
+
 def build(d: NotebookDiff, show_unchanged: bool = False, show_transient: bool = False) -> NotebookView:
     """Decide, once, what of ``d`` a reviewer is shown."""
     results = result_cells(d)
     language = notebook_language(d.new_nb, d.old_nb)
+    tables = _tables_by_output(d)
     cells = []
     for c in d.cells:
         result = (c.old_index, c.new_index) in results
         visibility = cell_visibility(c, show_unchanged, show_transient, result)
         old, new = cell_at(d.old_nb, c.old_index), cell_at(d.new_nb, c.new_index)
+        where = (c.old_index, c.new_index)
         outputs = [
             OutputView(
                 o, output_visibility(o),
-                cell_output(old, o.old_index), cell_output(new, o.new_index),
+                cell_output(old, o.old_index), cell_output(new, o.new_index), where,
+                tables.get((c.new_index, o.new_index), []) if tables else [],
             )
             for o in c.outputs or []
         ]

@@ -9,13 +9,13 @@ verdict, the page draws the pair with its image-diff modes, the PR comment a bef
 from __future__ import annotations
 
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from nbreview.engine.content import is_image, output_at
+from nbreview.engine.content import output_at
 
 if TYPE_CHECKING:
-    from nbreview.engine.model import CellDiff, ImageDiff, JSONDict, MimeDiff, NotebookDiff, OutputDiff
+    from nbreview.engine.model import ImageDiff, JSONDict, MimeDiff, NotebookDiff, OutputDiff
 
 Place = tuple[int, int]  # (cell index, output index) in one notebook
 
@@ -93,7 +93,10 @@ def verdict(img: ImageDiff | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ImagePair:
-    """One image of an output, before and after; a side is None when the image is not on it."""
+    """One image of an output, before and after; a side is None when the image is not on it.
+
+    It carries each side's stored value (base64, or SVG text), so a renderer draws or uploads
+    the pictures without looking anything up in the notebooks."""
 
     mime: str
     status: str  # "added", "removed" or "modified"
@@ -103,52 +106,50 @@ class ImagePair:
     new_size: tuple[int, int] | None
     verdict: str
     pixels_equal: bool = False
+    old_value: Any = field(default=None, compare=False, repr=False)
+    new_value: Any = field(default=None, compare=False, repr=False)
 
-    def _bytes(self, nb: JSONDict | None, place: Place | None) -> bytes | None:
-        if place is None:
-            return None
-        return image_bytes((output_at(nb, *place).get("data") or {}).get(self.mime), self.mime)
+    def old_bytes(self) -> bytes | None:
+        return image_bytes(self.old_value, self.mime) if self.old is not None else None
 
-    def old_bytes(self, d: NotebookDiff) -> bytes | None:
-        return self._bytes(d.old_nb, self.old)
-
-    def new_bytes(self, d: NotebookDiff) -> bytes | None:
-        return self._bytes(d.new_nb, self.new)
+    def new_bytes(self) -> bytes | None:
+        return image_bytes(self.new_value, self.mime) if self.new is not None else None
 
 
-def _stored_size(nb: JSONDict | None, place: Place | None, mime: str) -> tuple[int, int] | None:
-    if place is None or not mime.startswith("image/") or mime == "image/svg+xml":
+def _stored(out: JSONDict, mime: str) -> Any:
+    data = out.get("data")
+    return data.get(mime) if isinstance(data, dict) else None
+
+
+def _stored_size(value: Any, mime: str) -> tuple[int, int] | None:
+    if value is None or not mime.startswith("image/") or mime == "image/svg+xml":
         return None
     from nbreview.engine.images import image_size
 
-    value = (output_at(nb, *place).get("data") or {}).get(mime)
-    return image_size(value) if value is not None else None
+    return image_size(value)
 
 
-def image_pair(d: NotebookDiff, c: CellDiff, o: OutputDiff, m: MimeDiff) -> ImagePair:
-    """The pair for one image MIME type of a changed, added or removed output."""
-    old = (c.old_index, o.old_index) if c.old_index is not None and o.old_index is not None else None
-    new = (c.new_index, o.new_index) if c.new_index is not None and o.new_index is not None else None
+def image_pair(
+    cell: tuple[int | None, int | None], o: OutputDiff, m: MimeDiff, old_out: JSONDict, new_out: JSONDict
+) -> ImagePair:
+    """The pair for one image MIME type of a changed, added or removed output of the cell at
+    ``cell`` (its old and new index); ``old_out``/``new_out`` are the output on each side."""
+    old = (cell[0], o.old_index) if cell[0] is not None and o.old_index is not None else None
+    new = (cell[1], o.new_index) if cell[1] is not None and o.new_index is not None else None
     if o.status == "added" or m.status == "added":
         old, status = None, "added"
     elif o.status == "removed" or m.status == "removed":
         new, status = None, "removed"
     else:
         status = "modified"
+    old_value = _stored(old_out, m.mime) if old is not None else None
+    new_value = _stored(new_out, m.mime) if new is not None else None
     img = m.image
-    old_size = img.old_size if img and img.old_size else _stored_size(d.old_nb, old, m.mime)
-    new_size = img.new_size if img and img.new_size else _stored_size(d.new_nb, new, m.mime)
+    old_size = img.old_size if img and img.old_size else _stored_size(old_value, m.mime)
+    new_size = img.new_size if img and img.new_size else _stored_size(new_value, m.mime)
     said = verdict(img) if status == "modified" else status
-    return ImagePair(m.mime, status, old, new, old_size, new_size, said, bool(img and img.pixels_equal))
-
-
-def image_pairs(d: NotebookDiff, c: CellDiff, o: OutputDiff) -> list[ImagePair]:
-    """Every image of an output that changed (or came or went), in the output's MIME order."""
-    return [
-        image_pair(d, c, o, m)
-        for m in o.mimes
-        if is_image(m.mime) and not (m.status == "unchanged" and m.identical)
-    ]
+    return ImagePair(m.mime, status, old, new, old_size, new_size, said, bool(img and img.pixels_equal),
+                     old_value, new_value)
 
 
 def output_data(nb: JSONDict | None, cell: int, output: int, mime: str) -> Any:
@@ -159,12 +160,15 @@ def output_data(nb: JSONDict | None, cell: int, output: int, mime: str) -> Any:
 
 def difference_image(d: NotebookDiff, old: tuple[int, int], new: tuple[int, int], mime: str) -> bytes | None:
     """The difference picture of two output images, or None when they cannot be decoded."""
+    return difference_png_of(output_data(d.old_nb, old[0], old[1], mime), output_data(d.new_nb, new[0], new[1], mime))
+
+
+def difference_png_of(old_value: Any, new_value: Any) -> bytes | None:
+    """The difference picture of two stored images, or None when either is missing or unreadable."""
     from PIL import UnidentifiedImageError
 
     from nbreview.engine.images import difference_png
 
-    old_value = output_data(d.old_nb, old[0], old[1], mime)
-    new_value = output_data(d.new_nb, new[0], new[1], mime)
     if old_value is None or new_value is None:
         return None
     try:

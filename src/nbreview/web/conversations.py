@@ -40,7 +40,7 @@ def _page_anchor(review: ReviewSet, file: int, side: str, cell: int | None) -> s
         return None
     for cd in review.diffs()[file].cells:
         if (cd.new_index if side == "new" else cd.old_index) == cell:
-            return cell_anchor(cd)
+            return cell_anchor((cd.old_index, cd.new_index))
     return None
 
 

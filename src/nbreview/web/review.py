@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import abort, current_app
 
-from nbreview.render.html import FileEntry, Side, file_note, render_notebook
+from nbreview.render.html import FileEntry, Side, file_note
+from nbreview.render.protocol import draw
+from nbreview.view import build as build_view
 
 if TYPE_CHECKING:
     from nbreview.engine.model import NotebookDiff
     from nbreview.engine.options import DiffOptions
     from nbreview.io.load import LoadedNotebook
+    from nbreview.view import NotebookView
 
 
 class PairLike(Protocol):
@@ -44,6 +47,7 @@ class ReviewSet:
         self.options = options
         self.base = base  # the secret path prefix every URL starts with
         self._diffs: list[NotebookDiff] | None = None
+        self._views: list[NotebookView] | None = None
         self._bodies: dict[int, str] = {}
         self._lock = threading.Lock()
 
@@ -62,16 +66,24 @@ class ReviewSet:
             abort(404, "no such notebook")
         return diffs[index]
 
-    def entries(self) -> list[FileEntry]:
+    def views(self) -> list[NotebookView]:
+        """What a reviewer is shown of each notebook (:func:`nbreview.view.build`), decided once."""
         diffs = self.diffs()
+        with self._lock:
+            if self._views is None:
+                self._views = [build_view(d) for d in diffs]
+            return self._views
+
+    def entries(self) -> list[FileEntry]:
+        views = self.views()
         return [
-            FileEntry(str(s.path), diffs[i], f"{self.base}/f/{i}", f"f{i}", file_note(str(getattr(s, "status", ""))))
+            FileEntry(str(s.path), views[i], f"{self.base}/f/{i}", f"f{i}", file_note(str(getattr(s, "status", ""))))
             for i, s in enumerate(self.sources)
         ]
 
     def body(self, index: int) -> str:
         if index not in self._bodies:
-            self._bodies[index] = render_notebook(self.diffs()[index], ServerLinks(index, self.base))
+            self._bodies[index] = draw("html", self.views()[index], ServerLinks(index, self.base))
         return self._bodies[index]
 
     def page(self, index: int, static_url: Callable[[str], str], *, difftool: bool = False,

@@ -17,7 +17,7 @@ from nbreview.view import IMAGE_MIMES, MISSING, CellView, cell_source, plural
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
 
-    from nbreview.engine.model import CellDiff, Span, TextDiff, ValueChange
+    from nbreview.engine.model import Span, TextDiff, ValueChange
 
 
 def _path(path: Sequence[str | int]) -> str:
@@ -57,9 +57,11 @@ def render_changes(changes: list[ValueChange], what: str) -> str:
     return f'<div class="meta">{"".join(parts)}</div>' if parts else ""
 
 
-def cell_anchor(cell: CellDiff) -> str:
-    """The cell's id on the page: ``n<new index>``, or ``o<old index>`` for a removed cell."""
-    return f"n{cell.new_index}" if cell.new_index is not None else f"o{cell.old_index}"
+def cell_anchor(key: tuple[int | None, int | None]) -> str:
+    """The id on the page of the cell at (old, new index) (a :attr:`CellView.key`): ``n<new index>``,
+    or ``o<old index>`` for a removed cell."""
+    old, new = key
+    return f"n{new}" if new is not None else f"o{old}"
 
 
 def _cell_source(cell_view: CellView, lexer: Lexer | None) -> str:
@@ -88,14 +90,17 @@ def _word_spans(diff: TextDiff, side: Side, source: str) -> list[Span]:
     return spans if at == len(source) else []
 
 
-def _rendered_markdown(ctx: RenderContext, side: Side, index: int | None, diff: TextDiff | None = None) -> str:
+def _rendered_markdown(
+    ctx: RenderContext, cell_view: CellView, side: Side, diff: TextDiff | None = None
+) -> str:
     """One side's markdown cell rendered (once per page), its attachments linked by ``ctx.links``;
     with the cell's source ``diff``, its changed words marked."""
+    index = cell_view.key[0 if side == "old" else 1]
     if index is None:
         return ""
     key = (side, index)
     if diff is not None or key not in ctx.md_cache:
-        cell = ctx.cell(side, index)
+        cell = cell_view.old_cell if side == "old" else cell_view.new_cell
         attachments = cell.get("attachments") if isinstance(cell.get("attachments"), dict) else {}
 
         def attachment(name: str) -> str | None:
@@ -116,17 +121,18 @@ def _rendered_markdown(ctx: RenderContext, side: Side, index: int | None, diff: 
 _MARKUP_NOTE = '<div class="onote mdnote">changed only in markup the rendered cell does not show: see its source</div>'
 
 
-def _markdown_view(ctx: RenderContext, cell: CellDiff) -> str:
+def _markdown_view(ctx: RenderContext, cell_view: CellView) -> str:
     """A markdown cell as it reads: old and new rendered side by side when its source changed."""
+    cell = cell_view.diff
     if cell.status == "modified" and cell.source is not None and cell.source.changed:
-        old = _rendered_markdown(ctx, "old", cell.old_index, cell.source)
-        new = _rendered_markdown(ctx, "new", cell.new_index, cell.source)
+        old = _rendered_markdown(ctx, cell_view, "old", cell.source)
+        new = _rendered_markdown(ctx, cell_view, "new", cell.source)
         note = "" if 'class="mdw"' in old + new or ' mdw"' in old + new else _MARKUP_NOTE
         return f'<div class="rendered two"><div class="md old">{old}</div><div class="md new">{new}</div>{note}</div>'
 
     if cell.status == "removed":
-        return f'<div class="rendered"><div class="md old">{_rendered_markdown(ctx, "old", cell.old_index)}</div></div>'
-    return f'<div class="rendered"><div class="md new">{_rendered_markdown(ctx, "new", cell.new_index)}</div></div>'
+        return f'<div class="rendered"><div class="md old">{_rendered_markdown(ctx, cell_view, "old")}</div></div>'
+    return f'<div class="rendered"><div class="md new">{_rendered_markdown(ctx, cell_view, "new")}</div></div>'
 
 
 def _execution_counts(cell_view: CellView) -> str:
@@ -168,7 +174,7 @@ def render_cell(ctx: RenderContext, cell_view: CellView) -> str:
     ``chg`` (a stop of the ``j`` key) and ``quiet`` are the view's decisions: a re-executed cell whose
     result changed is a change, not quiet."""
     cell = cell_view.diff
-    anchor = ctx.prefix + cell_anchor(cell)
+    anchor = ctx.prefix + cell_anchor(cell_view.key)
     classes = ["cell", f"st-{cell.status}", f"type-{esc(cell.cell_type)}"]
     if cell.moved:
         classes.append("moved")
@@ -180,7 +186,7 @@ def render_cell(ctx: RenderContext, cell_view: CellView) -> str:
         classes.append("chg")
     if cell.cell_type == "markdown":
         source = _cell_source(cell_view, lexer_for("markdown"))
-        body = f'{_markdown_view(ctx, cell)}<div class="srcview">{source}</div>'
+        body = f'{_markdown_view(ctx, cell_view)}<div class="srcview">{source}</div>'
     else:
         body = _cell_source(cell_view, ctx.lexer if cell.cell_type == "code" else None)
     outputs = render_outputs(ctx, cell_view) if cell.cell_type == "code" else ""

@@ -1,16 +1,14 @@
-"""What rendering one notebook's body needs besides the diff: image links, lexer, caches."""
+"""What rendering one notebook's body needs besides its view: image links, lexer, caches."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from nbreview.view import cell_at
-
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
 
-    from nbreview.engine.model import NotebookDiff
+    from nbreview.view import NotebookView
 
 
 Side = Literal["old", "new"]
@@ -33,20 +31,11 @@ MAX_QUIET_CELLS = 2_000  # unchanged cells included per notebook; beyond that th
 
 @dataclass
 class RenderContext:
-    """What rendering one notebook needs besides the model, and what it remembers while rendering."""
+    """What rendering one notebook needs besides the view's cells, and what it remembers while rendering."""
 
-    diff: NotebookDiff
+    view: NotebookView
     links: ImageLinks
     lexer: Lexer
     prefix: str = ""
     md_cache: dict[tuple[str, int], str] = field(default_factory=dict)
     quiet_left: int = MAX_QUIET_CELLS  # unchanged cells this page may still include
-
-    def notebook(self, side: Side) -> JSONDict:
-        """One side's notebook (an empty one when that side has none)."""
-        nb = self.diff.old_nb if side == "old" else self.diff.new_nb
-        return nb if isinstance(nb, dict) else {"cells": []}
-
-    def cell(self, side: Side, index: int | None) -> JSONDict:
-        """One side's cell at ``index``, or ``{}`` when there is none."""
-        return cell_at(self.notebook(side), index)

@@ -13,25 +13,30 @@ from typing import TYPE_CHECKING, Any
 
 from nbreview.render.escape import esc
 from nbreview.render.html.context import ImageLinks, JSONDict, Side
-from nbreview.view import cell_at, value_text
-from nbreview.view.images import ImagePair, difference_image, output_data, picture_size
+from nbreview.view import cell_at, cell_output, value_text
+from nbreview.view.images import ImagePair, difference_png_of, picture_size
 
 if TYPE_CHECKING:
-    from nbreview.engine.model import NotebookDiff
+    from nbreview.view import NotebookView
 
 
 def attachment_data(nb: JSONDict | None, cell: int, name: str, mime: str) -> Any:
     """The stored value of one MIME type of a markdown cell's attachment, or None."""
-    attachments = cell_at(nb, cell).get("attachments")
+    return attachment_value(cell_at(nb, cell), name, mime)
+
+
+def attachment_value(cell: JSONDict, name: str, mime: str) -> Any:
+    """The stored value of one MIME type of a cell's attachment ``name``, or None."""
+    attachments = cell.get("attachments")
     bundle = attachments.get(name) if isinstance(attachments, dict) else None
     return bundle.get(mime) if isinstance(bundle, dict) else None
 
 
 @dataclass
 class InlineImages:
-    """Images as ``data:`` URIs, for the self-contained report."""
+    """Images as ``data:`` URIs, for the self-contained report (read from the view's cells)."""
 
-    diff: NotebookDiff
+    view: NotebookView
 
     def _uri(self, value: Any, mime: str) -> str:
         """A stored image as a ``data:`` URI (base64 kept as stored, SVG text encoded)."""
@@ -42,17 +47,19 @@ class InlineImages:
             return "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
         return f"data:{mime};base64," + re.sub(r"\s+", "", text)
 
+    def _value(self, side: Side, cell: int, output: int, mime: str) -> Any:
+        data = cell_output(self.view.side_cell(side, cell), output).get("data")
+        return data.get(mime) if isinstance(data, dict) else None
+
     def image(self, side: Side, cell: int, output: int, mime: str) -> str:
-        nb = self.diff.old_nb if side == "old" else self.diff.new_nb
-        return self._uri(output_data(nb, cell, output, mime), mime)
+        return self._uri(self._value(side, cell, output, mime), mime)
 
     def difference(self, old: tuple[int, int], new: tuple[int, int], mime: str) -> str:
-        png = difference_image(self.diff, old, new, mime)
+        png = difference_png_of(self._value("old", *old, mime), self._value("new", *new, mime))
         return "data:image/png;base64," + base64.b64encode(png).decode("ascii") if png else ""
 
     def attachment(self, side: Side, cell: int, name: str, mime: str) -> str:
-        nb = self.diff.old_nb if side == "old" else self.diff.new_nb
-        return self._uri(attachment_data(nb, cell, name, mime), mime)
+        return self._uri(attachment_value(self.view.side_cell(side, cell), name, mime), mime)
 
 
 def place_attributes(side: Side, cell: int, output: int, mime: str) -> str:

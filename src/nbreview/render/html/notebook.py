@@ -22,15 +22,15 @@ if TYPE_CHECKING:
     from nbreview.engine.model import NotebookDiff
 
 
-def summary_parts(d: NotebookDiff) -> list[tuple[str, str]]:
+def summary_parts(view: NotebookView) -> list[tuple[str, str]]:
     """(css class, text) pieces of the one-line summary, in reading order: the view's wording
     (:func:`nbreview.view.summary.summary_items`), each styled by its kind."""
-    return [(item.kind, item.text) for item in summary_items(build_view(d))]
+    return [(item.kind, item.text) for item in summary_items(view)]
 
 
-def summary_text(d: NotebookDiff) -> str:
+def summary_text(view: NotebookView) -> str:
     """The one-line summary of a notebook's changes, as the page's notebook header shows it."""
-    return view_summary_text(build_view(d))
+    return view_summary_text(view)
 
 
 def _fold(ctx: RenderContext, view: NotebookView, run: list[CellView]) -> str:
@@ -50,17 +50,16 @@ def _fold(ctx: RenderContext, view: NotebookView, run: list[CellView]) -> str:
     return f'<details class="fold"><summary><span class="fl">{esc(label)}</span></summary>{inner}</details>'
 
 
-def _notebook_parts(ctx: RenderContext) -> list[str]:
+def _notebook_parts(view: NotebookView, prefix: str) -> list[str]:
     """What comes before the cells: problems reading either side, the results panel, notebook metadata."""
     from nbreview.render.html.results import render_results_panel  # results review (nbreview.results)
 
-    d = ctx.diff
     out: list[str] = []
-    problems = [f"{side}: {p}" for side, info in (("old", d.old), ("new", d.new)) for p in info.problems]
+    problems = [f"{side}: {p}" for side, info in (("old", view.old), ("new", view.new)) for p in info.problems]
     if problems:
         out.append(f'<div class="problems"><ul>{"".join(f"<li>{esc(p)}</li>" for p in problems)}</ul></div>')
-    out.append(render_results_panel(d, ctx.prefix))
-    notebook_meta = render_changes(d.metadata + d.fields, "notebook metadata")
+    out.append(render_results_panel(view.results, prefix))
+    notebook_meta = render_changes(view.metadata + view.fields, "notebook metadata")
     if notebook_meta:
         out.append(f'<section class="nbmeta"><h3>Notebook metadata</h3>{notebook_meta}</section>')
     return out
@@ -79,9 +78,8 @@ class HtmlRenderer:
 
     def render(self, view: NotebookView) -> str:
         """Notebook-level changes, then the cells in order; what the view does not show is folded."""
-        d = view.diff
-        ctx = RenderContext(d, self.links, lexer_for(view.language), self.prefix)
-        out = _notebook_parts(ctx)
+        ctx = RenderContext(view, self.links, lexer_for(view.language), self.prefix)
+        out = _notebook_parts(view, self.prefix)
         run: list[CellView] = []
         for cell_view in view.cells:
             if cell_view.visibility == "shown":
@@ -93,7 +91,7 @@ class HtmlRenderer:
                 run.append(cell_view)
         if run:
             out.append(_fold(ctx, view, run))
-        if not d.cells:
+        if not view.cells:
             out.append('<p class="empty">Both notebooks have no cells.</p>')
         return "".join(out)
 

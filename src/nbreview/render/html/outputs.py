@@ -1,14 +1,14 @@
 """Outputs as a reviewer sees them in Jupyter, made safe: streams, errors, rich data, diffs.
 
-For a rich output the best representation is shown (:data:`MIME_ORDER`: pictures first);
-a changed output shows its image comparison, its text diff, or old and new side by side.
+For a rich output the view's choice of representation is drawn (:func:`nbreview.view.choose_mime`:
+pictures first); a changed output shows its image comparison, its text diff, or old and new side by side.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nbreview.render.escape import esc
 from nbreview.render.html.ansi import ansi_to_html
@@ -17,32 +17,20 @@ from nbreview.render.html.images import image_comparison, image_tag
 from nbreview.render.html.markdown import render_markdown
 from nbreview.render.html.safe import latex_to_mathml, sanitize_html
 from nbreview.render.html.text import render_text_diff
-from nbreview.view import HUGE_TEXT_CHARS, IMAGE_MIMES, CellView, OutputView, head_and_tail, is_image, value_text
-from nbreview.view.images import byte_size, image_pair
-
-if TYPE_CHECKING:
-    from nbreview.engine.model import CellDiff, OutputDiff
-
-# Which representation of a rich output to show, best first: pictures (IMAGE_MIMES), then text.
-MIME_ORDER = IMAGE_MIMES + (
-    "text/html",
-    "text/markdown",
-    "text/latex",
-    "application/json",
-    "text/plain",
+from nbreview.view import (
+    HUGE_TEXT_CHARS,
+    MIME_ORDER,
+    TEXT_DIFF_MIMES,
+    CellView,
+    OutputView,
+    choose_mime,
+    head_and_tail,
+    is_image,
+    value_text,
 )
+from nbreview.view.images import byte_size
 
-# Text representations whose change is shown as a line diff of the representation itself.
-_TEXT_DIFF_MIMES = ("text/plain", "application/json")
-
-
-def choose_mime(data: JSONDict) -> str | None:
-    """The representation of a rich output a page shows (:data:`MIME_ORDER`, else the first one)."""
-    for mime in MIME_ORDER:
-        if mime in data:
-            return mime
-    return next(iter(data), None)
-
+__all__ = ["MIME_ORDER", "choose_mime", "render_mime", "render_output", "render_outputs"]
 
 def _long_text(text: str) -> str:
     """Terminal-coloured text as HTML; a huge one shows its first and last lines and a count."""
@@ -116,59 +104,57 @@ def _row(cls: str, side: Side, body: str, where: str) -> str:
     return f'<div class="orow {cls}"{where}><div class="oside {side}">{body}</div></div>'
 
 
-def _where(cell: CellDiff, output: OutputDiff) -> str:
+def _where(output_view: OutputView) -> str:
     """Which output of each side a row shows (``data-old="cell:output"``, ``data-new``), so a review
     thread written on an output, or on one of its table rows, is placed under it."""
-    sides = (("old", cell.old_index, output.old_index), ("new", cell.new_index, output.new_index))
-    return "".join(f' data-{side}="{c}:{o}"' for side, c, o in sides if c is not None and o is not None)
+    (old_cell, new_cell), o = output_view.cell, output_view.diff
+    sides = (("old", old_cell, o.old_index), ("new", new_cell, o.new_index))
+    return "".join(f' data-{side}="{c}:{k}"' for side, c, k in sides if c is not None and k is not None)
 
 
-def _output_row(ctx: RenderContext, cell: CellDiff, output_view: OutputView) -> str:
+def _output_row(ctx: RenderContext, output_view: OutputView) -> str:
     """One output of a cell present on both sides: shown once when on one side or unchanged, else compared."""
     output = output_view.diff
-    old_cell, new_cell = cell.old_index, cell.new_index
+    old_cell, new_cell = output_view.cell
     old_output, new_output = output.old_index, output.new_index
     unchanged = output.status == "unchanged"
     if output.status == "added" or (unchanged and new_cell is not None and new_output is not None):
         assert new_cell is not None and new_output is not None
-        shown = output_view.new
-        body = render_output(ctx, "new", new_cell, new_output, shown)
-        return _row("same" if unchanged else "added", "new", body, _where(cell, output))
+        body = render_output(ctx, "new", new_cell, new_output, output_view.new)
+        return _row("same" if unchanged else "added", "new", body, _where(output_view))
     if output.status == "removed" or (unchanged and old_cell is not None and old_output is not None):
         assert old_cell is not None and old_output is not None
-        shown = output_view.old
-        body = render_output(ctx, "old", old_cell, old_output, shown)
-        return _row("same" if unchanged else "removed", "old", body, _where(cell, output))
-    return _modified_row(ctx, cell, output_view)
+        body = render_output(ctx, "old", old_cell, old_output, output_view.old)
+        return _row("same" if unchanged else "removed", "old", body, _where(output_view))
+    return _modified_row(ctx, output_view)
 
 
-def _modified_row(ctx: RenderContext, cell: CellDiff, output_view: OutputView) -> str:
-    """A changed output: its image comparison, a text diff of what changed, or old and new side by side."""
+def _modified_row(ctx: RenderContext, output_view: OutputView) -> str:
+    """A changed output: its image comparison, a text diff of what changed, or old and new side by side
+    (which representation is the view's: :attr:`~nbreview.view.OutputView.shown_mime`, ``best_text``)."""
     output = output_view.diff
-    old_cell, new_cell = cell.old_index, cell.new_index
+    old_cell, new_cell = output_view.cell
     assert old_cell is not None and new_cell is not None
     assert output.old_index is not None and output.new_index is not None
-    old_output, new_output = output_view.old, output_view.new
     tag = " transient" if output.transient else ""
-    at = _where(cell, output)
+    at = _where(output_view)
     note = '<div class="onote">changed only in volatile parts (timings, addresses)</div>' if output.transient else ""
-    data = new_output.get("data") if isinstance(new_output, dict) else None
-    if isinstance(data, dict):
-        chosen = choose_mime(data)
-        shown = next((m for m in output.mimes if m.mime == chosen), None)
-        if shown is not None and shown.kind == "image" and shown.status == "modified" and is_image(shown.mime):
-            comparison = image_comparison(ctx.links, image_pair(ctx.diff, cell, output, shown))
-            return f'<div class="orow modified{tag}"{at}>{comparison}{note}</div>'
-        if shown is not None and shown.text is not None and shown.text.changed and chosen in _TEXT_DIFF_MIMES:
+    chosen = output_view.shown_mime if output_view.new else None
+    if chosen is not None:
+        shown = output_view.part(chosen)
+        pair = output_view.image(chosen) if shown is not None and shown.kind == "image" else None
+        if pair is not None and pair.status == "modified":
+            return f'<div class="orow modified{tag}"{at}>{image_comparison(ctx.links, pair)}{note}</div>'
+        if shown is not None and shown.text is not None and shown.text.changed and chosen in TEXT_DIFF_MIMES:
             body = render_text_diff(shown.text, None)
             return f'<div class="orow modified textdiff{tag}"{at}><div class="out plain">{body}</div>{note}</div>'
-        other = next((m for m in output.mimes if m.status == "modified" and m.text and m.text.changed), None)
-        if (shown is None or shown.status == "unchanged") and chosen is not None and other is not None and other.text:
+        other = output_view.best_text(show_transient=True)
+        if (shown is None or shown.status == "unchanged") and other is not None and other[0] != chosen:
             # What is shown did not change, another representation did (an HTML table the same,
             # its text/plain different): show it once, then the diff of what changed.
-            rendered = render_output(ctx, "new", new_cell, output.new_index, new_output)
-            label = f'<div class="onote">{esc(other.mime)} changed:</div>'
-            body = render_text_diff(other.text, None)
+            rendered = render_output(ctx, "new", new_cell, output.new_index, output_view.new)
+            label = f'<div class="onote">{esc(other[0])} changed:</div>'
+            body = render_text_diff(other[1], None)
             return (
                 f'<div class="orow modified textdiff{tag}"{at}>{rendered}{label}'
                 f'<div class="out plain">{body}</div>{note}</div>'
@@ -177,8 +163,8 @@ def _modified_row(ctx: RenderContext, cell: CellDiff, output_view: OutputView) -
         body = render_text_diff(output.text, None)
         kind = esc(output.output_type)
         return f'<div class="orow modified textdiff{tag}"{at}><div class="out {kind}">{body}</div>{note}</div>'
-    left = render_output(ctx, "old", old_cell, output.old_index, old_output)
-    right = render_output(ctx, "new", new_cell, output.new_index, new_output)
+    left = render_output(ctx, "old", old_cell, output.old_index, output_view.old)
+    right = render_output(ctx, "new", new_cell, output.new_index, output_view.new)
     return (
         f'<div class="orow modified{tag}"{at}><div class="oside old">{left}</div>'
         f'<div class="oside new">{right}</div>{note}</div>'
@@ -194,16 +180,15 @@ def render_outputs(ctx: RenderContext, cell_view: CellView) -> str:
         index = cell.new_index if side == "new" else cell.old_index
         assert index is not None
         cls = "added" if side == "new" else "removed"
-        whole = cell_view.new_cell if side == "new" else cell_view.old_cell
-        for k, output in enumerate(whole.get("outputs", []) or []):
+        for k, output in cell_view.whole_outputs:
             rows.append(_row(cls, side, render_output(ctx, side, index, k, output), f' data-{side}="{index}:{k}"'))
     elif cell.outputs is not None:
-        rows = [_output_row(ctx, cell, output_view) for output_view in cell_view.outputs]
+        rows = [_output_row(ctx, output_view) for output_view in cell_view.outputs]
     else:
         index = cell.new_index
         assert index is not None
         old = "" if cell.old_index is None else f' data-old="{cell.old_index}:{{k}}"'  # the same outputs
-        for k, output in enumerate(cell_view.new_cell.get("outputs", []) or []):
+        for k, output in cell_view.whole_outputs:
             where = old.format(k=k) + f' data-new="{index}:{k}"'
             rows.append(_row("same", "new", render_output(ctx, "new", index, k, output), where))
     return f'<div class="outs">{"".join(rows)}</div>' if rows else ""

@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from nbreview.io.gcpause import gc_paused
 from nbreview.render.html.images import InlineImages
-from nbreview.render.html.notebook import render_notebook, summary_parts
+from nbreview.render.html.notebook import summary_parts
 from nbreview.render.html.syntax import pygments_css
 from nbreview.view import build as build_view
 
 if TYPE_CHECKING:
     from nbreview.engine.model import NotebookDiff
+    from nbreview.view import NotebookView
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "web" / "assets"
 BAR_EMPTY = '<svg class="bar" viewBox="0 0 50 6" aria-hidden="true"><rect width="50" height="6" class="u"/></svg>'
@@ -30,10 +31,10 @@ BAR_EMPTY = '<svg class="bar" viewBox="0 0 50 6" aria-hidden="true"><rect width=
 
 @dataclass
 class FileEntry:
-    """One notebook of a page: its name in the file list, counts, and where it lives."""
+    """One notebook of a page: its name in the file list, its view (counts, summary), and where it lives."""
 
     name: str
-    diff: NotebookDiff
+    view: NotebookView
     href: str
     anchor: str
     note: str = ""  # "added", "deleted", "renamed"...
@@ -42,7 +43,7 @@ class FileEntry:
     def counts(self) -> dict[str, int]:
         """Cells added, removed and modified, for the stat bar: the view's count of modified cells
         (moved ones, and re-executed ones whose picture, table or counted number changed)."""
-        view = build_view(self.diff)
+        view = self.view
         return {"added": view.summary.added, "removed": view.summary.removed, "modified": view.changed_cells()}
 
     def stat_bar(self) -> str:
@@ -103,7 +104,7 @@ def render_page(
         {
             "index": i,
             "file": files[i],
-            "summary": summary_parts(files[i].diff),
+            "summary": summary_parts(files[i].view),
             # Built by this module from escaped or sanitised parts.
             "body": Markup(pack_body(body) if pack else body),  # noqa: S704
         }
@@ -186,12 +187,16 @@ def report_html(
     With ``pack`` (the default) the cells are stored gzipped and inflated by the page script,
     so the file stays about the size of the notebooks' images; ``pack=False`` writes plain HTML.
     """
+    from nbreview.render.protocol import draw
+
     labels = _names(diffs, names)
-    files = [
-        FileEntry(labels[i], d, f"#f{i}", f"f{i}", file_note(notes[i] if notes else "")) for i, d in enumerate(diffs)
-    ]
     with gc_paused():  # many long-lived strings, no cycles: see io/gcpause.py
-        bodies = [(i, render_notebook(d, InlineImages(d), prefix=f"f{i}-")) for i, d in enumerate(diffs)]
+        views = [build_view(d) for d in diffs]  # one view per notebook: its file-list entry and its body
+        files = [
+            FileEntry(labels[i], view, f"#f{i}", f"f{i}", file_note(notes[i] if notes else ""))
+            for i, view in enumerate(views)
+        ]
+        bodies = [(i, draw("html", view, InlineImages(view), prefix=f"f{i}-")) for i, view in enumerate(views)]
         return render_page(files, bodies, mode="report", pack=pack)
 
 

@@ -13,15 +13,15 @@ from nbreview.render.escape import esc
 from nbreview.view import results as view
 
 if TYPE_CHECKING:
-    from nbreview.engine.model import NotebookDiff
+    from nbreview.results.model import Results
 
 
 def _cell_href(prefix: str, cell: int) -> str:
     return f"#{prefix}n{cell}"
 
 
-def _changes(d: NotebookDiff, prefix: str) -> str:
-    changes, more = view.top_changes(view.results_of(d), view.TOP_PAGE)
+def _changes(results: Results, prefix: str) -> str:
+    changes, more = view.top_changes(results, view.TOP_PAGE)
     if not changes:
         return ""
     rows = []
@@ -33,7 +33,7 @@ def _changes(d: NotebookDiff, prefix: str) -> str:
             f'<td class="rn">{esc(change.new)}</td><td class="rd"><span class="arrow">{arrow}</span> '
             f'{esc(change.delta)}</td><td class="rp">{esc(change.relative)}</td></tr>'
         )
-    left = view.more_kinds(view.results_of(d), view.TOP_PAGE)
+    left = view.more_kinds(results, view.TOP_PAGE)
     tail = f'<p class="rmore">{more} more not listed: {esc(left)}.</p>' if more else ""
     return (
         '<table class="rchanges"><thead><tr><th>where</th><th>value</th><th>before</th><th>after</th><th>change</th>'
@@ -66,8 +66,8 @@ def _table(table: view.TableView, prefix: str) -> str:
     )
 
 
-def _signals(d: NotebookDiff, prefix: str) -> str:
-    items = view.signal_items(view.results_of(d))
+def _signals(results: Results, prefix: str) -> str:
+    items = view.signal_items(results)
     if not items:
         return ""
     lis = []
@@ -84,16 +84,15 @@ def _signals(d: NotebookDiff, prefix: str) -> str:
     return f'<ul class="signals" aria-label="review checklist">{"".join(lis)}</ul>'
 
 
-def render_results_panel(d: NotebookDiff, prefix: str = "") -> str:
-    """The panel above the cells, or nothing when the diff has no results."""
-    results = d.results
+def render_results_panel(results: Results, prefix: str = "") -> str:
+    """The panel above the cells (the view's :attr:`~nbreview.view.NotebookView.results`), or nothing when empty."""
     if not results:
         return ""
     parts = [
         f'<section class="results" aria-label="results"><h3>Results <span class="rhead">{esc(view.headline(results))}'
         "</span></h3>",
-        _signals(d, prefix),
-        _changes(d, prefix),
+        _signals(results, prefix),
+        _changes(results, prefix),
     ]
     parts += [_table(view.table_view(table), prefix) for table in results.tables]
     notes = view.notes(results)

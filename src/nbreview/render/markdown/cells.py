@@ -11,10 +11,10 @@ from nbreview.render.markdown.images import ImageAllowance, PictureLinks
 from nbreview.render.markdown.inert import fence, inline
 from nbreview.render.markdown.outputs import added_outputs, output_block
 from nbreview.render.markdown.text import clip, diff_lines, prose_diff
-from nbreview.view import CellView, status_word
+from nbreview.view import CellView
 
 if TYPE_CHECKING:
-    from nbreview.engine.model import CellDiff, NotebookDiff, ValueChange
+    from nbreview.engine.model import CellDiff, ValueChange
 
 PROSE_WIDTH = 88  # an added or removed markdown cell's lines are wrapped to read on a phone
 
@@ -38,15 +38,17 @@ LEVELS = (
 )
 
 
-def _side_index(c: CellDiff) -> str:
-    old = f"[{c.old_index}]" if c.old_index is not None else "[ ]"
-    new = f"[{c.new_index}]" if c.new_index is not None else "[ ]"
+def _side_index(cell_view: CellView) -> str:
+    old_index, new_index = cell_view.key
+    old = f"[{old_index}]" if old_index is not None else "[ ]"
+    new = f"[{new_index}]" if new_index is not None else "[ ]"
     return f"{old} → {new}"
 
 
-def cell_title(c: CellDiff) -> str:
-    """``**Cell [3] → [4]** · code · modified · moved from [3]``."""
-    bits = [f"**Cell {_side_index(c)}**", inline(c.cell_type), status_word(c)]
+def cell_title(cell_view: CellView) -> str:
+    """``**Cell [3] → [4]** · code · modified · moved from [3]`` (the view's status word)."""
+    c = cell_view.diff
+    bits = [f"**Cell {_side_index(cell_view)}**", inline(c.cell_type), cell_view.status]
     if c.moved:
         bits.append(f"moved from [{c.old_index}]")  # never "#6": GitHub would link issue 6
     return " · ".join(bits)
@@ -71,17 +73,17 @@ def _source_block(c: CellDiff, detail: Detail) -> list[str]:
 
 
 def cell_block(
-    d: NotebookDiff, cell_view: CellView, detail: Detail, linker: PictureLinks | None, allowance: ImageAllowance
+    cell_view: CellView, detail: Detail, linker: PictureLinks | None, allowance: ImageAllowance
 ) -> list[str]:
     """The lines of one shown cell (the outputs the view shows), pictures counted against ``allowance``."""
     c = cell_view.diff
-    out = [cell_title(c) + "\n", *_source_block(c, detail)]
+    out = [cell_title(cell_view) + "\n", *_source_block(c, detail)]
     if c.status == "modified":
         for output in cell_view.outputs:
             if output.visibility == "shown":
-                out += output_block(d, c, output.diff, detail.max_output_lines, linker, allowance)
-    elif c.status == "added" and c.cell is not None and c.cell.get("outputs"):
-        out += added_outputs(c.cell["outputs"], detail.max_output_lines, linker, allowance)
+                out += output_block(output, detail.max_output_lines, linker, allowance)
+    elif c.status == "added" and cell_view.whole_outputs:
+        out += added_outputs(cell_view.whole_outputs, detail.max_output_lines, linker, allowance)
     changes = [ch for ch in c.metadata + c.fields if not ch.transient]
     if changes:
         out.append(f"<sub>metadata changed: {changed_names(changes)}</sub>\n")

@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
-
-from nbreview.view.images import ImagePair
-
-if TYPE_CHECKING:
-    from nbreview.engine.model import NotebookDiff
+from typing import Protocol
 
 IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp", "image/bmp": "bmp"}
 
@@ -66,8 +61,3 @@ def before_after(
     old = f"![before]({linker.url(before, mime)})" if before else "—"
     new = f"![after]({linker.url(after, mime)})" if after else "—"
     return f"| Before | After |\n| :---: | :---: |\n| {old} | {new} |\n"
-
-
-def pair_table(d: NotebookDiff, pair: ImagePair, linker: PictureLinks | None, allowance: ImageAllowance) -> str | None:
-    """:func:`before_after` of one :class:`~nbreview.view.images.ImagePair` of the diff."""
-    return before_after(pair.old_bytes(d), pair.new_bytes(d), pair.mime, linker, allowance)

@@ -66,17 +66,16 @@ class MarkdownRenderer:
 
     def render(self, view: NotebookView) -> str:
         """The section: the view's summary, load problems, the shown cells in order, what is hidden."""
-        d = view.diff
         parts = [f"{self._tag()}<summary><b>{html_text(self.name)}</b> · {html_text(self.status)} · "
                  f"{html_text(summary_text(view, ', '))}</summary>\n"]
-        for side in (d.old, d.new):
+        for side in (view.old, view.new):
             parts += [f"> ⚠️ {inline(p)}\n" for p in side.problems[:PROBLEMS_SHOWN]]
-        nb_changes = [x for x in d.fields + d.metadata if not x.transient]
+        nb_changes = [x for x in view.fields + view.metadata if not x.transient]
         if nb_changes:
             parts.append(f"<sub>notebook metadata changed: {changed_names(nb_changes)}</sub>\n")
         shown = picked(view, self.detail.max_cells)
         for cell_view in shown:
-            parts += cell_block(d, cell_view, self.detail, self.linker, self.allowance)
+            parts += cell_block(cell_view, self.detail, self.linker, self.allowance)
         self.cells_left = len(view.shown) - len(shown)
         quiet = view.hidden_parts()
         if self.cells_left:

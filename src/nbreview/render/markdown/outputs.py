@@ -7,78 +7,59 @@ comment reliably).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from nbreview.render.markdown.images import ImageAllowance, PictureLinks, before_after, pair_table
+from nbreview.render.markdown.images import ImageAllowance, PictureLinks, before_after
 from nbreview.render.markdown.inert import fence, inline
 from nbreview.render.markdown.results import grid
 from nbreview.render.markdown.text import clip, diff_lines
-from nbreview.view import is_raster, output_text
+from nbreview.view import OutputView, is_raster, output_text
 from nbreview.view import results as results_view
-from nbreview.view.images import image_bytes, image_pairs
+from nbreview.view.images import image_bytes
 from nbreview.view.noise import repr_only
-
-if TYPE_CHECKING:
-    from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, TextDiff
 
 # A huge output is not split whole to show a few lines: this many characters per line shown are read.
 CHARS_PER_LINE_READ = 400
 
 
-def _describe(o: OutputDiff, verdicts: dict[str, str]) -> str:
-    """``output 2 · display_data · modified · image/png 2.2% of pixels changed; text/plain modified``."""
-    what: list[str] = []
-    for m in o.mimes:
-        if m.status == "unchanged" and m.identical:
-            continue
-        what.append(f"{m.mime} {verdicts.get(m.mime, m.status)}")
-    index = o.new_index if o.new_index is not None else o.old_index
-    head = f"output {index} · {o.output_type or 'output'} · {o.status}"
+def _describe(output: OutputView, verdicts: dict[str, str]) -> str:
+    """``output 2 · display_data · modified · image/png 2.2% of pixels changed; text/plain modified``
+    (the MIME types the view lists: :attr:`~nbreview.view.OutputView.parts`)."""
+    o = output.diff
+    what = [f"{p.diff.mime} {verdicts.get(p.diff.mime, p.diff.status)}"
+            for p in output.parts if p.visibility != "hidden"]
+    head = f"output {output.index} · {o.output_type or 'output'} · {o.status}"
     return head + (" · " + "; ".join(what) if what else "")
 
 
-def _text_diffs(o: OutputDiff) -> list[TextDiff]:
-    """The output's text changes worth a ``diff`` block (a stream's text, its text MIME types).
-
-    Markup (HTML, SVG...) is diffed only when the output has no plain text: a reader gets
-    ``text/plain`` rather than raw ``<td>`` lines."""
-    texts = [o.text] if o.text is not None else []
-    mimes = [m for m in o.mimes if m.kind == "text" and m.text is not None]
-    if any(m.mime == "text/plain" for m in mimes):
-        mimes = [m for m in mimes if m.mime == "text/plain"]
-    texts += [m.text for m in mimes if m.text is not None]
-    return [td for td in texts if td.changed or o.status in ("added", "removed")]
-
-
-def _tables(d: NotebookDiff, c: CellDiff, o: OutputDiff, max_rows: int) -> list[str]:
-    """The output's diffed tables (:mod:`nbreview.view.results`) drawn as tables, ``max_rows`` rows each."""
-    if not max_rows or c.new_index is None or o.new_index is None:
+def _tables(output: OutputView, max_rows: int) -> list[str]:
+    """The output's diffed tables (the view's, :mod:`nbreview.view.results`) drawn as tables, ``max_rows`` rows each."""
+    if not max_rows:
         return []
-    views = [results_view.table_view(t, max_rows=max_rows) for t in results_view.results_of(d).tables
-             if (t.cell, t.output) == (c.new_index, o.new_index)]
+    views = [results_view.table_view(t, max_rows=max_rows) for t in output.tables]
     return [f"<sub>table: {inline(v.title)}</sub>\n\n{grid(v)}" for v in views]
 
 
 def output_block(
-    d: NotebookDiff, c: CellDiff, o: OutputDiff, max_lines: int, linker: PictureLinks | None, allowance: ImageAllowance
+    output: OutputView, max_lines: int, linker: PictureLinks | None, allowance: ImageAllowance
 ) -> list[str]:
-    """A changed output of a modified cell: what changed, its table or text diff, its pictures before / after.
+    """A changed output of a modified cell: what changed, its table or text diffs, its pictures before / after.
 
     A diffed table is drawn as a table (its text is then not diffed again); object reprs
     (``<Figure size …>``, ``<… at 0x…>``) are left out of the text (:func:`nbreview.view.noise.repr_only`)."""
-    pairs = [p for p in image_pairs(d, c, o) if is_raster(p.mime)]
-    lines = [f"<sub>{inline(_describe(o, {p.mime: p.verdict for p in pairs}))}</sub>\n"]
-    tables = _tables(d, c, o, max_lines)
+    pairs = [p for p in output.images if is_raster(p.mime)]
+    lines = [f"<sub>{inline(_describe(output, {p.mime: p.verdict for p in pairs}))}</sub>\n"]
+    tables = _tables(output, max_lines)
     lines += tables
     if max_lines and not tables:
-        for td in _text_diffs(o):
+        for _, td in output.texts():
             body = clip(diff_lines(td, context=1, wrap=100, drop=repr_only), max_lines)
             if body:
                 lines.append(fence("\n".join(body), "diff"))
     for pair in pairs:
         if pair.pixels_equal:
             continue  # re-encoded, same pixels: said in the description, nothing to look at
-        table = pair_table(d, pair, linker, allowance)
+        table = before_after(pair.old_bytes(), pair.new_bytes(), pair.mime, linker, allowance)
         if table:
             lines.append(table)
     return lines
@@ -98,11 +79,12 @@ def _first_lines(text: str, max_lines: int) -> list[str]:
 
 
 def added_outputs(
-    outputs: list[Any], max_lines: int, linker: PictureLinks | None, allowance: ImageAllowance
+    outputs: list[tuple[int, Any]], max_lines: int, linker: PictureLinks | None, allowance: ImageAllowance
 ) -> list[str]:
-    """A new cell's outputs in brief: the first lines of its text, its pictures."""
+    """A new cell's outputs in brief (:attr:`~nbreview.view.CellView.whole_outputs`): the first lines
+    of its text, its pictures."""
     lines: list[str] = []
-    for k, output in enumerate(outputs):
+    for k, output in outputs:
         if not isinstance(output, dict):
             continue
         data = output.get("data") or {}

@@ -65,10 +65,9 @@ def results_block(changes: Sequence[NotebookChange], level: int = 0) -> str:
     top, tables = RESULT_LEVELS[min(level, len(RESULT_LEVELS) - 1)]
     parts: list[str] = []
     for ch in changes:
-        d = ch.diff
-        if d is None or not d.results:
+        if ch.diff is None or not ch.view().results:
             continue
-        res = d.results
+        res = ch.view().results
         parts.append(f"**{inline(ch.path)}** · {view.headline(res)}\n")
         items = view.signal_items(res)
         if items:

@@ -90,8 +90,7 @@ def _whole_cell(cell_view: CellView, st: TerminalStyle, lexer_name: str) -> list
     if not cell and c.source is not None:
         source = c.source.new_text() if c.status == "added" else c.source.old_text()
     out = whole_lines(source, "+" if c.status == "added" else "-", st, "  ", lexer_name, None)
-    outs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
-    for k, o in enumerate(outs or []):
+    for k, o in cell_view.whole_outputs:
         if isinstance(o, dict):
             summary = summarise_whole_output(o)
             line = f"output {k} · {output_label(o)}" + (f" · {summary}" if summary else "")

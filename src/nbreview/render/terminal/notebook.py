@@ -55,26 +55,26 @@ def render(diff: NotebookDiff, st: TerminalStyle | None = None, title: str | Non
 
 def _lines(view: NotebookView, st: TerminalStyle, title: str | None) -> Iterator[str]:
     """The drawn lines, before the terminal guard: title, summary, problems, results, changes, hidden."""
-    diff = view.diff
     if title is None:
-        title = f"nbreview {diff.old.label} → {diff.new.label}"
+        title = f"nbreview {view.old.label} → {view.new.label}"
     yield st.paint(BOLD, clean(title))
     yield st.paint(DIM, summary_text(view))
-    for side in (diff.old, diff.new):
+    for side in (view.old, view.new):
         for problem in side.problems:
             yield st.paint(YELLOW, f"! {clean(side.label)}: {clean(problem)}")
         if side.upgraded_from:
             yield st.paint(YELLOW, f"! {clean(side.label)}: upgraded from nbformat {side.upgraded_from}")
     # Results review (nbreview.results): what the numbers, tables and signals did, first
     # (its view and renderer imported only when there is something to show: git runs one driver per file).
-    if st.results_only or diff.results:
+    results = view.results
+    if st.results_only or results:
         from nbreview.render.terminal.results import render_results, results_only
 
         if st.results_only:
-            yield from results_only(diff, st)
+            yield from results_only(results, st)
             return
-        yield from render_results(diff, st)
-    notebook_changes = change_lines(diff.fields, diff.metadata, st, "  ")
+        yield from render_results(results, st)
+    notebook_changes = change_lines(view.fields, view.metadata, st, "  ")
     if notebook_changes:
         yield rule("notebook", st, CYAN)
         yield from notebook_changes

@@ -13,11 +13,11 @@ from nbreview.render.terminal.images import image_change
 from nbreview.render.terminal.style import GREEN, RED, YELLOW, TerminalStyle
 from nbreview.render.terminal.text import render_text_diff, whole_lines
 from nbreview.render.terminal.values import change_text
-from nbreview.view import TEXT_MIME_ORDER, OutputView, is_raster, output_text, value_text
+from nbreview.view import OutputView, is_raster, output_text, value_text
 from nbreview.view.images import byte_size, image_info, size_text
 
 if TYPE_CHECKING:
-    from nbreview.engine.model import MimeDiff, OutputDiff
+    from nbreview.engine.model import MimeDiff
 
 
 def output_label(out: dict[str, Any], fallback_type: str = "") -> str:
@@ -53,66 +53,43 @@ def summarise_whole_output(out: dict[str, Any]) -> str:
 
 def render_output(output: OutputView, st: TerminalStyle, indent: str) -> list[str]:
     """One output's header line (what changed) and, for text, its diff or first lines."""
-    o, old_out, new_out = output.diff, output.old, output.new
-    shown = new_out or old_out
-    idx = o.new_index if o.new_index is not None else o.old_index
-    head = f"output {idx} · {output_label(shown, o.output_type)}"
+    o, shown = output.diff, output.shown
+    head = f"output {output.index} · {output_label(shown, o.output_type)}"
     if o.status in ("added", "removed"):
         sign, colour = ("+", GREEN) if o.status == "added" else ("-", RED)
         summary = summarise_whole_output(shown)
         out = [indent + st.paint(colour, f"{head} · {o.status}" + (f" · {summary}" if summary else ""))]
         text = output_text(shown)
-        if text.strip() and not any(m.kind == "image" for m in o.mimes):
+        if text.strip() and not output.has_picture:
             out += whole_lines(text, sign, st, indent + "  ", "", min(st.output_lines, 10))
         return out
-    parts, lines = _changed_parts(o, old_out, new_out, st, indent + "  ")
+    parts, lines = _changed_parts(output, st, indent + "  ")
     status = "transient" if o.transient else "changed"
     return [indent + st.paint(YELLOW, f"{head} · {status}" + (": " + ", ".join(parts) if parts else ""))] + lines
 
 
-def _most_readable_text(o: OutputDiff, st: TerminalStyle) -> MimeDiff | None:
-    """Of the changed text forms, the one that reads best in a terminal (text/plain first)."""
-    changed_texts = [
-        m
-        for m in o.mimes
-        if m.text is not None and m.text.changed and not m.image and (st.show_transient or not m.transient)
-    ]
-
-    def rank(m: MimeDiff) -> int:
-        return TEXT_MIME_ORDER.index(m.mime) if m.mime in TEXT_MIME_ORDER else len(TEXT_MIME_ORDER)
-
-    return min(changed_texts, key=rank, default=None)
-
-
-def _changed_parts(
-    o: OutputDiff, old_out: dict[str, Any], new_out: dict[str, Any], st: TerminalStyle, indent: str
-) -> tuple[list[str], list[str]]:
-    """What changed in a changed output, as header words, and the one text diff shown under it."""
-    lines: list[str] = []
+def _changed_parts(output: OutputView, st: TerminalStyle, indent: str) -> tuple[list[str], list[str]]:
+    """What changed in a changed output, as header words (the parts the view lists), and the one
+    text diff shown under it (the view's best text change)."""
+    o = output.diff
     parts: list[str] = []
-    text_shown = False
     if o.text is not None and o.text.changed:
-        lines += render_text_diff(o.text, st, indent, limit=st.output_lines)
-        text_shown = True
         parts.append(f"+{o.text.added} −{o.text.removed} lines")
-    best = _most_readable_text(o, st)
-    for m in o.mimes:
-        if m.status == "unchanged" and (m.identical or not st.show_transient):
+    for part in output.parts:
+        if not part.drawn(st.show_transient):
             continue
-        if m.transient and not st.show_transient:
-            continue
+        m = part.diff
         if m.image is not None:
             parts.append(image_change(m.mime, m.image))
         elif m.status in ("added", "removed"):
-            parts.append(_whole_mime(m, new_out if m.status == "added" else old_out))
+            parts.append(_whole_mime(m, output.new if m.status == "added" else output.old))
         elif m.text is not None:
             parts.append(f"{m.mime} +{m.text.added} −{m.text.removed} lines")
-            if not text_shown and m is best:
-                lines += render_text_diff(m.text, st, indent, limit=st.output_lines)
-                text_shown = True
         else:
             parts.append(f"{m.mime} changed")
     parts += [change_text(ch) for ch in o.fields if st.show_transient or not ch.transient]
+    best = output.best_text(st.show_transient)
+    lines = render_text_diff(best[1], st, indent, limit=st.output_lines) if best else []
     return parts, lines
 
 

@@ -13,7 +13,7 @@ from nbreview.render.terminal.style import BOLD, CYAN, DIM, GREEN, RED, YELLOW, 
 from nbreview.view import results as view
 
 if TYPE_CHECKING:
-    from nbreview.engine.model import NotebookDiff
+    from nbreview.results.model import Results
 
 _MAX_CELL = 24  # characters of one table cell or label in a grid
 
@@ -30,9 +30,8 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def render_results(d: NotebookDiff, st: TerminalStyle, limit: int = view.TOP_TERMINAL) -> Iterator[str]:
-    """The section's lines; nothing at all when the diff has no results."""
-    res = d.results
+def render_results(res: Results, st: TerminalStyle, limit: int = view.TOP_TERMINAL) -> Iterator[str]:
+    """The section's lines (the view's results, :attr:`nbreview.view.NotebookView.results`); nothing when empty."""
     if not res:
         return
     label = "── results "
@@ -97,9 +96,9 @@ def _grid(table: view.TableView, st: TerminalStyle) -> Iterator[str]:
         yield "    " + st.paint(DIM, "⋯ " + ", ".join(left))
 
 
-def results_only(d: NotebookDiff, st: TerminalStyle) -> Iterator[str]:
+def results_only(res: Results, st: TerminalStyle) -> Iterator[str]:
     """``--results``: the section with every change listed, or one line saying there is none."""
-    if not d.results:
+    if not res:
         yield st.paint(DIM, "no changed results (numbers, tables or signals)")
         return
-    yield from render_results(d, st, limit=view.TOP_PAGE * 20)
+    yield from render_results(res, st, limit=view.TOP_PAGE * 20)
