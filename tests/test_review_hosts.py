@@ -295,3 +295,20 @@ def test_gitlab_a_renamed_notebook_on_a_target_branch_that_moved_on(tmp_path: Pa
             v.base_sha, v.start_sha, v.head_sha)
         [t] = placed(s)
         assert (t.path, t.cell, t.lines) == (PATH, 6, (1, 3))
+
+
+def test_gitlab_quoted_notebook_lines_run_no_quick_action(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A comment quotes the notebook's lines; on GitLab a line ``/approve`` there would run when posted
+    unless in a fence of exactly three backticks, and a cell holding a ``` run gets a longer one."""
+    from support.review_world import dump
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    with gitlab_side(tmp_path) as gl:
+        nb = json.loads(gl.texts()[1])
+        nb["cells"][6]["source"] = ["/approve\n", "```\n", "/merge"]  # the added cell [6]
+        gl.push(dump(nb))
+        s = session(gl)
+        s.single(draft(6, (1, 3), "what is this?"))
+        s.single(draft(6, None, "and the whole cell"))
+        assert gl.fake.commands == [] and len(gl.mr.notes) == 2
+        assert all("\u200d/approve" in n.body and "````" in n.body for n in gl.mr.notes)

@@ -232,6 +232,7 @@ class ReviewHost(Protocol):
     change_name: str  # "pull request", "merge request"
     events: tuple[str, ...]  # the review events it takes: COMMENT, APPROVE, REQUEST_CHANGES
     unfolds: bool  # whether an unchanged line outside the diff's hunks takes a line comment (GitLab)
+    inert: str  # whose references and commands quoted notebook text is kept from (render.markdown.inert)
 
     @property
     def rate(self) -> dict[str, int]:

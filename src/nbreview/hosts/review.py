@@ -255,7 +255,7 @@ class ReviewSession:
         anchor = Anchor(draft.side, draft.cell, cell.cell_id if cell else None, draft.lines, draft.output)
         typed = json_map.cell(draft.cell)  # the cell's type as the parsed file says (no second parse)
         language = "python" if typed is not None and typed.cell_type == "code" else ""
-        body = write_body(anchor, draft.body, quote, language)
+        body = write_body(anchor, draft.body, quote, language, self.host.inert)
         on_file = Spot(nbf.path, nbf.old_path, draft.side)
         if flagged or cell is None:
             return on_file, body

@@ -41,6 +41,7 @@ class GitHubReview:
     change_name = "pull request"
     events: tuple[str, ...] = ("COMMENT", "APPROVE", "REQUEST_CHANGES")
     unfolds = False  # a line comment only inside the diff's hunks (else 422)
+    inert = "github"
 
     def __init__(self, gh: Github, repo_name: str, number: int, log: Callable[[str], None] | None = None) -> None:
         self.gh, self.repo_name, self.number = gh, repo_name, number

@@ -57,6 +57,7 @@ class GitLabReview:
     change_name = "merge request"
     events = EVENTS
     unfolds = True  # an unchanged line outside the hunks takes a position too (lines_unfolder.rb)
+    inert = "gitlab"  # quoted notebook lines run no quick action
 
     def __init__(self, gl: Gitlab, url: str, project: str, iid: int, token_env: str = "GITLAB_TOKEN") -> None:
         self.gl, self.url, self.project_id, self.iid, self.token_env = gl, url, project, iid, token_env

@@ -26,8 +26,10 @@ _FILE_MARK = re.compile(r"<!-- nbreview:file (\{[^<>]{0,1200}\}) -->")
 
 def file_body(path: str, body: str) -> str:
     """A whole-file comment's body: the file named first, visibly and in the hidden marker."""
+    from nbreview.render.markdown.inert import code_span
+
     mark = FILE_MARK.format(json.dumps({"path": path}).replace("<", "\\u003c").replace(">", "\\u003e"))
-    return f"`{path}`\n\n{body}\n{mark}"
+    return f"{code_span(path)}\n\n{body}\n{mark}"  # a file name is anyone's: a code span, no ping
 
 
 def _int(value: Any) -> int | None:
