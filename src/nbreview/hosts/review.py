@@ -6,8 +6,12 @@ placed on cells, the pending review on disk, and writing; the host's own calls g
 extension). A pending review lives in a :class:`~nbreview.threads.drafts.DraftStore` on disk
 until it is submitted, when it lands whole through the host (GitHub: one review; GitLab: draft
 notes and one bulk publish). A comment on lines outside the diff's hunks (the page says so before
-it is written) becomes a file-level comment that quotes the cell and lines; a range that crosses
-the edge of a hunk is refused. Drafts are carried to a new head after a push, or flagged.
+it is written) becomes a file-level comment that quotes the cell and lines, unless the host takes
+unchanged lines there (GitLab unfolds the diff: ``ReviewHost.unfolds``); a range that crosses the
+edge of a hunk is refused. Drafts are carried to a new head after a push, or flagged.
+
+The web page (``web/conversations.py``) reads ``files``, ``pairs``, ``info``, ``user``, ``store``,
+``pending_remote``, ``last_review`` and ``host`` (its ``name``, ``change_name``, ``events``, ``rate``).
 """
 
 from __future__ import annotations
