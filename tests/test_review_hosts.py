@@ -312,3 +312,25 @@ def test_gitlab_quoted_notebook_lines_run_no_quick_action(tmp_path: Path, monkey
         s.single(draft(6, None, "and the whole cell"))
         assert gl.fake.commands == [] and len(gl.mr.notes) == 2
         assert all("\u200d/approve" in n.body and "````" in n.body for n in gl.mr.notes)
+
+
+def test_gitlab_many_discussions_are_read_a_hundred_a_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """250 threads on the MR: all placed, read in pages of 100 (GitLab's default is 20 a page)."""
+    from gitlab.client import Gitlab
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    pages: list[str] = []
+    real = Gitlab.http_request
+
+    def counted(self: Any, verb: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        if verb == "get" and "/discussions" in path:
+            pages.append(path)
+        return real(self, verb, path, *args, **kwargs)
+
+    monkeypatch.setattr(Gitlab, "http_request", counted)
+    with gitlab_side(tmp_path) as gl:
+        for k in range(250):
+            gl.seed(*ADDED, f"thread {k}")
+        threads = placed(session(gl))
+        assert len(threads) == 250 and {t.cell for t in threads} == {6}
+        assert len(pages) == 3

@@ -136,7 +136,7 @@ def open_threads(
             return None
 
     try:
-        discussions = [dict(d.attributes) for d in mr.discussions.list(get_all=True)]
+        discussions = [dict(d.attributes) for d in mr.discussions.list(get_all=True, per_page=100)]
     except (GitlabError, RequestException) as err:
         settings.log(f"nbreview: warning: {explain(err, 'reading the discussions', settings.url)}")
         return {}

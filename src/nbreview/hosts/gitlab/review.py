@@ -154,7 +154,7 @@ class GitLabReview:
     def threads(self) -> tuple[list[HostThread], list[HostThread]]:
         mr = self._mr()
         doing = f"reading the discussions of merge request !{self.iid}"
-        discussions = self._call(doing, lambda: mr.discussions.list(get_all=True))
+        discussions = self._call(doing, lambda: mr.discussions.list(get_all=True, per_page=100))
         drafts = self._call(f"reading your draft notes on merge request !{self.iid}", self._drafts)
         head, user = self.refs.get("head_sha", ""), self.gl.user.username if self.gl.user else ""
         threads = diff_threads([dict(d.attributes) for d in discussions], head, self.web_url)
@@ -166,7 +166,7 @@ class GitLabReview:
         from gitlab.exceptions import GitlabListError
 
         try:
-            return list(self._mr().draft_notes.list(get_all=True))
+            return list(self._mr().draft_notes.list(get_all=True, per_page=100))
         except GitlabListError as err:
             if err.response_code != 404:
                 raise
