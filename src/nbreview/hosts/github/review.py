@@ -44,8 +44,10 @@ class GitHubReview:
     inert = "github"
 
     def __init__(self, gh: Github, repo_name: str, number: int, log: Callable[[str], None] | None = None) -> None:
+        from nbreview.render.terminal import log_line  # guarded: file names are a fork's to choose
+
         self.gh, self.repo_name, self.number = gh, repo_name, number
-        self.reader = ApiReader(gh.requester, log)
+        self.reader = ApiReader(gh.requester, log or log_line)  # its rate warnings and notes go to the log
         self.resolution = Resolution(gh.requester, repo_name, number)
         self.pr_url = ""
         self.head = ""
