@@ -95,8 +95,8 @@ def test_a_comment_showing_a_newer_head_is_left_as_it_is() -> None:
     from github import Auth
 
     from fakegithub import Token
-    from nbreview.bot.client import connect
-    from nbreview.bot.pr import Settings, shown_head, update_pull_request
+    from nbreview.hosts.github.client import connect
+    from nbreview.hosts.github.pr import Settings, shown_head, update_pull_request
 
     fake, (pull,) = fake_with_pulls(1, 2)
     old, new = pull.heads

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 from fakegithub import SHARED_API, FakeGitHub, serve
-from nbreview.bot.pr import Outcome
 from nbreview.bot.queue import JobQueue, JobSpec
-from nbreview.bot.webhook import AppConfig, create_app, signature, verify_signature
+from nbreview.bot.webhook import AppConfig, create_app
 from nbreview.bot.worker import WorkerPool
+from nbreview.hosts.github.pr import Outcome
+from nbreview.hosts.github.webhook import signature, verify_signature
 from support.bot import INSTALLATION, REPO, SECRET, headers, iso, payload, running, wait_until
 from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
@@ -233,7 +234,7 @@ def test_a_burst_for_one_pull_request_costs_at_most_two_runs(tmp_path: Path) -> 
 
 
 def test_transient_failures_are_retried_and_permanent_ones_kept_as_dead(tmp_path: Path) -> None:
-    from nbreview.bot.client import BotError
+    from nbreview.bot.errors import BotError
 
     o = Offline(tmp_path, fail=[BotError("GitHub kept failing (502)", transient=True),
                                 BotError("GitHub refused writing the comment (403)")])
@@ -523,7 +524,7 @@ def test_the_clients_rules_decide_what_the_queue_retries() -> None:
     from github import GithubException, RateLimitExceededException
     from requests import exceptions as rq
 
-    from nbreview.bot.client import explain
+    from nbreview.hosts.github.client import explain
 
     for exc in (
         GithubException(502, {"message": "Bad Gateway"}),

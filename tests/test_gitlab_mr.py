@@ -184,7 +184,7 @@ def test_notebook_text_cannot_ping_reference_or_run_a_quick_action(fake: FakeGit
 def test_the_detector_sees_what_github_rendering_would_leave_active(fake: FakeGitLab) -> None:
     """The same changes rendered for GitHub keep GitLab's references live: the check above can fail."""
     import nbreview
-    from nbreview.bot.comment import render_comment
+    from nbreview.hosts.github.comment import render_comment
     from nbreview.render.markdown import CommentContext, NotebookChange
 
     mr = fake.mrs[5]

@@ -130,8 +130,8 @@ def every_face(tmp: Path, name: str, old: bytes, new: bytes) -> dict[str, int]:
 
 def comment(old: bytes, new: bytes, name: str) -> str:
     """The PR comment for one changed notebook (as the bot builds it: an unreadable one is named)."""
-    from nbreview.bot.comment import render_comment
     from nbreview.errors import NbreviewError
+    from nbreview.hosts.github.comment import render_comment
     from nbreview.render.markdown import NotebookChange
     from nbreview.results import pipeline as engine
 
@@ -360,7 +360,7 @@ def test_tmux_title_and_clipboard_are_not_touched(tmp_path: Path) -> None:
 
 
 def test_pr_comment_pings_nobody_and_shows_paths_exactly() -> None:
-    from nbreview.bot.comment import render_comment
+    from nbreview.hosts.github.comment import render_comment
     from nbreview.render.markdown import NotebookChange
     from nbreview.results import pipeline as engine
 

@@ -31,9 +31,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("view",),  # what a reviewer is shown, decided once from a NotebookDiff
     ("render",),  # terminal, HTML, markdown, JSON: each draws the view
     ("threads",),  # review comments placed on cells and lines, host-neutral
-    ("hosts",),  # adapters to code hosts (GitLab so far): a change's notebooks, its one note, pictures
-    ("bot",),  # GitHub: the pull-request comment, the webhook app and its queue, a PR's review session
-    ("web",),  # the local Flask app: review pages, images, conversations (on bot's session), mergetool
+    ("hosts",),  # the host protocol, the review session, and one adapter package per host (github, gitlab)
+    ("bot",),  # the webhook runtime: the app, its queue, jobs and worker (each host through its adapter)
+    ("web",),  # the local Flask app: review pages, images, conversations (on hosts' review session), mergetool
     ("git",),  # git's drivers, textconv, difftool and install: adapters that may open the web page
     ("jupyter",),  # the Jupyter Server extension: the review page inside JupyterLab (web's ReviewSet, io's git)
     ("",),  # the public API (``nbreview.diff``, ``nbreview.load`` ...), imported lazily

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from fakegithub import SHARED_API, FakeGitHub, Token, serve
-from nbreview.bot.comment import MARKER
 from nbreview.cli.main import main
+from nbreview.hosts.github.comment import MARKER
 from support.paths import CORPUS, EXAMPLE_NEW
 from support.pr_bot import IMAGE_PAIR, IMAGE_PAIR_2, REPO, TOKEN, build_repo, commit_files, git, run_pr
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from nbreview.bot.comment import render_comment
+from nbreview.hosts.github.comment import render_comment
 from nbreview.render.markdown import NotebookChange
 from nbreview.results import pipeline
 from nbreview.view import build, is_raster

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 import nbreview
-from nbreview.bot.comment import MARKER, render_comment
-from nbreview.bot.pr import event_target
-from nbreview.bot.urls import raw_base, web_root
+from nbreview.hosts.github.comment import MARKER, render_comment
+from nbreview.hosts.github.pr import event_target
+from nbreview.hosts.github.urls import raw_base, web_root
 from nbreview.render.markdown import CommentContext, NotebookChange, code_span, fence, inline
 from support.markdown import blocks
 from support.notebooks import code_cell, md_cell, notebook
@@ -290,7 +290,7 @@ def test_action_runs_nbreview_pr_with_declared_inputs() -> None:
 
 def test_the_comment_is_host_neutral_and_the_host_is_passed_in() -> None:
     """Marker, length limit, fetch command and sign-off come from the host; none of GitHub's is built in."""
-    from nbreview.bot.comment import GITHUB
+    from nbreview.hosts.github.comment import GITHUB
     from nbreview.render.markdown import CommentHost
     from nbreview.render.markdown import render_comment as render_for_any_host
 

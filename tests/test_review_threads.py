@@ -41,7 +41,7 @@ def test_fake_takes_line_comments_only_inside_the_diff(world: World) -> None:
     hunks = parse_patch(files[0]["patch"])
     m = NotebookMap(w.head_text())
     inside, outside = m.json_line(2, 1) or 0, m.json_line(15, 2) or 0
-    assert hunks.accepts("RIGHT", inside, inside) and not hunks.accepts("RIGHT", outside, outside)
+    assert hunks.accepts("new", inside, inside) and not hunks.accepts("new", outside, outside)
     ok, c = comment(w, 2, 1)
     assert ok == 201 and c["line"] == inside and c["side"] == "RIGHT" and "position" in c
     refused, err = comment(w, 15, 2)
@@ -158,6 +158,7 @@ def test_review_command_errors_are_one_line(
 
 def test_outdated_threads_keep_their_cell_by_id_or_content() -> None:
     """Outdated comments: placed in the revision they were written on, then found again by id or content."""
+    from nbreview.hosts.github.threads import threads as github_threads
     from nbreview.threads.place import NotebookFile, place
     from support.notebooks import code_cell, md_cell, notebook
 
@@ -178,8 +179,8 @@ def test_outdated_threads_keep_their_cell_by_id_or_content() -> None:
 
     reply = {"id": 3, "in_reply_to_id": 1, "path": "n.ipynb", "body": "re", "user": {"login": "bo"},
              "created_at": "2026-01-05T00:00:00Z"}
-    threads = place([outdated(1, 1, 2), outdated(2, 2, 1), reply], [nbf], "head",
-                    lambda path, sha: then if sha == "c0ffee" else None, lambda t: t)
+    raw = github_threads([outdated(1, 1, 2), outdated(2, 2, 1), reply])
+    threads = place(raw, [nbf], lambda path, sha: then if sha == "c0ffee" else None, lambda t: t)
     by_text = {t.comments[0]["html"]: t for t in threads}
     similar, same_id = by_text["on 1:2"], by_text["on 2:1"]
     # most similar source; the source is one JSON string, so its JSON line holds lines 1-2
@@ -192,11 +193,13 @@ def open_app(w: World) -> tuple[Any, Any]:
     """``nbreview review``'s app for the pull request, and a test client that writes as the page does."""
     from github import Auth
 
-    from nbreview.bot.client import connect
-    from nbreview.bot.session import PullRequestSession
+    from nbreview.hosts.github.client import connect
+    from nbreview.hosts.github.review import GitHubReview
+    from nbreview.hosts.review import ReviewSession
     from nbreview.web.app import create_app
 
-    session = PullRequestSession(connect(w.url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0), REPO, w.number)
+    gh = connect(w.url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0)
+    session = ReviewSession(GitHubReview(gh, REPO, w.number))
     app = create_app({"SOURCES": session.open(), "TOKEN": APP_TOKEN, "PR_SESSION": session})
     return session, app.test_client()
 
@@ -308,7 +311,8 @@ def test_a_pending_review_started_on_github_is_shown_edited_and_submitted(world:
 def test_ten_thousand_comments_load_in_few_requests(world: World) -> None:
     """Threads come from the list pages alone: 100 pages for 10,000 comments, then 304s."""
     from fakegithub import create_app as fake_app  # noqa: F401 - the fake is served unvalidated below
-    from nbreview.bot.session import PullRequestSession
+    from nbreview.hosts.github.review import GitHubReview
+    from nbreview.hosts.review import ReviewSession
     from support.review_world import seed_comments
 
     w = world
@@ -316,9 +320,10 @@ def test_ten_thousand_comments_load_in_few_requests(world: World) -> None:
     with serve(w.fake, validate=False) as url:
         from github import Auth
 
-        from nbreview.bot.client import connect
+        from nbreview.hosts.github.client import connect
 
-        session = PullRequestSession(connect(url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0), REPO, w.number)
+        gh = connect(url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0)
+        session = ReviewSession(GitHubReview(gh, REPO, w.number))
         session.open()
         before = len(w.fake.log)
         threads, _pending = session.threads(lambda text: text)
@@ -330,7 +335,7 @@ def test_ten_thousand_comments_load_in_few_requests(world: World) -> None:
         again = [x for x in w.fake.log[before:] if x[1] != "/graphql"]
         assert len(again) <= 110 and all(code == 304 for _m, _p, code in again)
         assert sum(len(t.comments) for t in threads) == 10_000  # the same threads, from the cache
-        assert session.reader.rate["limit"] == 5000
+        assert session.host.rate["limit"] == 5000
 
 
 def test_resolved_threads_through_graphql_with_a_rest_only_fallback(
@@ -362,7 +367,7 @@ def test_resolved_threads_through_graphql_with_a_rest_only_fallback(
     data = client.get(f"/{APP_TOKEN}/api/threads?file=0").get_json()
     assert not data["pr"]["resolvable"] and [t["resolved"] for t in data["threads"]] == [None, None]
     status, err = post(client, "/api/resolve", {"to": first, "resolved": False})
-    assert status == 400 and "no GraphQL API" in err["error"]
+    assert status == 400 and "does not say which threads are resolved" in err["error"]
 
 
 def test_whole_cell_comment_comes_back_on_the_cell(world: World) -> None:

@@ -32,11 +32,13 @@ def start_page(url: str, number: int) -> Iterator[str]:
     """The review server for the pull request (as `nbreview review` starts it); yields its root URL."""
     from github import Auth
 
-    from nbreview.bot.client import connect
-    from nbreview.bot.session import PullRequestSession
+    from nbreview.hosts.github.client import connect
+    from nbreview.hosts.github.review import GitHubReview
+    from nbreview.hosts.review import ReviewSession
     from nbreview.web.app import Lifecycle, create_app
 
-    session = PullRequestSession(connect(url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0), REPO, number)
+    gh = connect(url, Auth.Token(REVIEWER), retries=1, max_rate_wait=0)
+    session = ReviewSession(GitHubReview(gh, REPO, number))
     pairs = session.open()
     app = create_app({"SOURCES": pairs, "TOKEN": TOKEN, "LIFECYCLE": Lifecycle(), "PR_SESSION": session})
     with serve_wsgi(app) as root:

@@ -97,9 +97,20 @@ def diff_lines(old: list[str], new: list[str]) -> list[DiffLine]:
 
 
 def unified(path: str, old: bytes | None, new: bytes | None) -> str:
-    """The ``diff`` text of a changed file, as ``GET …/diffs`` gives it (no ``---``/``+++`` lines)."""
-    lines = difflib.unified_diff(text_lines(old), text_lines(new), lineterm="", n=CONTEXT)
-    return "".join(line + "\n" for line in list(lines)[2:])
+    """The ``diff`` text of a changed file, as ``GET …/diffs`` gives it (no ``---``/``+++`` lines): the
+    same diff :func:`diff_lines` numbers for the position check (no autojunk), as GitLab has one diff
+    for both; ``difflib.unified_diff`` junks frequent lines and would give other hunks."""
+    a, b = text_lines(old), text_lines(new)
+    out = []
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(CONTEXT):
+        i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
+        out.append(f"@@ -{i1 + (i2 > i1)},{i2 - i1} +{j1 + (j2 > j1)},{j2 - j1} @@")
+        for tag, x1, x2, y1, y2 in group:
+            if tag == "equal":
+                out += [" " + line for line in a[x1:x2]]
+                continue
+            out += ["-" + line for line in a[x1:x2]] + ["+" + line for line in b[y1:y2]]
+    return "".join(line + "\n" for line in out)
 
 
 def _unfolded(lines: list[DiffLine], old_len: int, old_line: int, new_line: int) -> bool:

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from fakegithub import FakeGitHub
-from nbreview.bot.webhook import signature
 from nbreview.bot.worker import WorkerPool
+from nbreview.hosts.github.webhook import signature
 from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
 SECRET = "It's a Secret to Everybody"

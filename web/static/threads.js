@@ -13,7 +13,8 @@
   var pending = [];   /* the pending review, every notebook's: {id, file, side, cell, lines, body, flag, remote} */
   var runs = {};      /* commentable source lines of this notebook: runs[side][cell] = [[first, last, hunk]] */
   var shownHead = ""; /* the head this page shows */
-  var resolvable = false; /* GitHub says which threads are resolved (GraphQL); REST alone cannot */
+  var resolvable = false; /* the host says which threads are resolved (GitHub: GraphQL; REST alone cannot) */
+  var host = { name: "GitHub", change: "pull request", ref: "#", events: null }; /* from /api/threads */
   var placed = [];    /* nodes under a line: {node, section, side, line} (moved when the view changes) */
   var selection = null; /* {section, side, line} where a click started (shift-click extends) */
 
@@ -302,20 +303,20 @@
   var context = el("div", "prcontext");
   function showContext(pr, last) {
     context.textContent = "";
-    var link = el("a", "prtitle", pr.title + " #" + pr.number);
+    var link = el("a", "prtitle", pr.title + " " + host.ref + pr.number);
     link.href = pr.url;
     link.rel = "noopener noreferrer";
     context.appendChild(link);
     context.appendChild(el("span", "prmeta", " by " + pr.author + " · " + pr.base + " ← " + pr.head_ref +
       " @ " + pr.head.slice(0, 7) + " · signed in as " + (pr.user || "(unknown)")));
     if (pr.rate && pr.rate.limit && pr.rate.remaining < pr.rate.limit / 10) {
-      context.appendChild(el("span", "ratelow", " · " + pr.rate.remaining + " of " + pr.rate.limit + " GitHub API requests left"));
+      context.appendChild(el("span", "ratelow", " · " + pr.rate.remaining + " of " + pr.rate.limit + " " + host.name + " API requests left"));
     }
     if (last) {
       var done = el("div", "submitted");
       done.setAttribute("role", "status");
       done.appendChild(document.createTextNode("Your review was submitted: " + last.label + " "));
-      if (last.url) { var a = el("a", "", "view it on GitHub"); a.href = last.url; a.rel = "noopener noreferrer"; done.appendChild(a); }
+      if (last.url) { var a = el("a", "", "view it on " + host.name); a.href = last.url; a.rel = "noopener noreferrer"; done.appendChild(a); }
       context.appendChild(done);
     }
     shownHead = shownHead || pr.head;
@@ -364,6 +365,14 @@
     if (outside === n) { return "outside"; }
     return outside === 0 && Object.keys(hunks).length === 1 ? "inside" : "crosses";
   }
+  function setHost(pr) {
+    /* the host's own words (GitLab: merge request !12); review events it has no API for are not offered */
+    host = { name: pr.host || "GitHub", change: pr.change_name || "pull request",
+             ref: pr.host === "GitLab" ? "!" : "#", events: pr.events || null };
+    panel.querySelectorAll("input[name=event]").forEach(function (input) {
+      input.closest("label").hidden = !!host.events && host.events.indexOf(input.value) < 0;
+    });
+  }
   function loadThreads() {
     var typed = null;
     return window.nbreview.get("/api/threads?file=" + file)
@@ -373,6 +382,7 @@
         typed = clearThreads();
         runs = data.commentable || {};
         resolvable = !!data.pr.resolvable;
+        setHost(data.pr);
         markCommentable();
         showContext(data.pr, data.last_review);
         var mine = data.threads.filter(function (t) { return t.file === file; });
@@ -395,7 +405,7 @@
     box.setAttribute("data-draft", d.id);
     var label = el("div", "thead");
     label.appendChild(el("span", "badge", "Pending"));
-    label.appendChild(el("span", "where", d.remote ? "in your pending review on GitHub" : where({ side: d.side, lines: d.lines, output: d.output, anchor: d.anchor, cell: d.cell })));
+    label.appendChild(el("span", "where", d.remote ? "in your pending review on " + host.name : where({ side: d.side, lines: d.lines, output: d.output, anchor: d.anchor, cell: d.cell })));
     box.appendChild(label);
     if (d.flag) { box.appendChild(el("div", "flag", "Moved by a push: " + d.flag + ". It will be posted as a file comment quoting the lines.")); }
     var text = el("div", "cbody pendingtext", d.body);
@@ -541,8 +551,8 @@
     function judge() {
       var t = chosen(), st = lineStatus(t.side, t.cell, t.lines, t.output);
       note.className = "where-note " + st;
-      note.textContent = st === "outside" ? (t.lines ? "These lines are" : "This cell is") + " outside the pull request's diff: GitHub takes no line comment there, so this becomes a file-level comment that quotes " + (t.lines ? "them." : "it.") :
-        st === "crosses" ? "These lines cross the edge of the pull request's diff: GitHub takes a line comment only inside one hunk. Choose lines inside it, or comment on each part." : "";
+      note.textContent = st === "outside" ? (t.lines ? "These lines are" : "This cell is") + " outside the " + host.change + "'s diff: " + host.name + " takes no line comment there, so this becomes a file-level comment that quotes " + (t.lines ? "them." : "it.") :
+        st === "crosses" ? "These lines cross the edge of the " + host.change + "'s diff: " + host.name + " takes a line comment only inside one hunk. Choose lines inside it, or comment on each part." : "";
       note.hidden = !note.textContent;
       single.disabled = review.disabled = st === "crosses";
     }

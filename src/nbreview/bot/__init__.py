@@ -1,6 +1,7 @@
-"""The pull-request bot: one always-current comment with rendered notebook diffs.
+"""The bot's runtime: the webhook app, its durable queue, jobs, worker and metrics.
 
-``pr.update_pull_request`` is the library call; ``nbreview pr`` (an Action step) and
-``nbreview bot serve`` (the webhook runtime: a GitHub App's and GitLab's hooks, each host through
-its adapter in :mod:`nbreview.hosts`) are thin adapters over it.
+It knows no host: a delivery is recognised, verified and mapped by a host's
+:class:`~nbreview.hosts.protocol.WebhookHost`, and a job refreshes the change's one comment
+through the host's :class:`~nbreview.hosts.protocol.NoteHost` (GitHub's pull-request comment,
+GitLab's merge-request note), both in :mod:`nbreview.hosts`.
 """

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from nbreview.bot.client import BotError
+from nbreview.bot.errors import BotError
 from nbreview.bot.queue import default_queue_url
 
 

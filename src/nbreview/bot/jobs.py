@@ -3,7 +3,7 @@
 A job takes the change's lease (or comes back in a moment if another worker has it, so at most
 one job per pull or merge request runs at a time), pops the change's queued marker (deliveries
 arriving from then on queue the next job), and hands the change to its host's adapter
-(:class:`~nbreview.hosts.protocol.NoteHost`: GitHub's in :mod:`.github_job`, GitLab's in
+(:class:`~nbreview.hosts.protocol.NoteHost`: GitHub's in :mod:`nbreview.hosts.github.job`, GitLab's in
 :mod:`nbreview.hosts.gitlab.job`), which reads it as it is *now* (the newest head, whatever head the
 delivery named), renders and writes the note; only then is the lease released. Just before each
 write the adapter calls back, the job renews its lease (compare-and-set) and stops if it has lost
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from nbreview.bot.client import BotError
+from nbreview.bot.errors import BotError
 from nbreview.bot.queue import JobQueue, JobSpec, LeaseLost
 from nbreview.errors import NbreviewError
 from nbreview.hosts.protocol import HostError, NoteHost, Outcome
@@ -144,13 +144,9 @@ class Runner:
 def host_work(config: AppConfig) -> Work:
     """The real job: the change's host adapter refreshes its note (GitHub as the app's installation,
     GitLab with the configured token)."""
-    from nbreview.bot.github_job import GitHubNotes
-    from nbreview.hosts.gitlab.job import GitLabNotes
+    from nbreview.hosts import note_hosts
 
-    hosts: dict[str, NoteHost] = {
-        "github": GitHubNotes(config),
-        "gitlab": GitLabNotes(config.gitlab_url, config.gitlab_token),
-    }
+    hosts: dict[str, NoteHost] = note_hosts(config)
 
     def work(spec: JobSpec, before_write: Callable[[str], None]) -> Outcome:
         host = hosts.get(spec.host)

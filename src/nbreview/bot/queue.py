@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from nbreview.bot.client import BotError
+from nbreview.bot.errors import BotError
 from nbreview.hosts.protocol import Change
 
 QUEUE_ENV = "NBREVIEW_QUEUE"

@@ -45,7 +45,6 @@ from nbreview.bot.jobs import log_event
 from nbreview.bot.queue import JobQueue, JobSpec
 from nbreview.bot.server import CLOSE_KEY
 from nbreview.hosts import webhook_host, webhook_hosts
-from nbreview.hosts.github.webhook import signature, verify_signature
 from nbreview.hosts.protocol import HookEvent, PayloadError
 
 if TYPE_CHECKING:
@@ -379,5 +378,4 @@ def app_from_env() -> Flask:
     return create_app(AppConfig.from_env(need_app=False))
 
 
-__all__ = ["AppConfig", "BodyBudget", "BotState", "PeerLimit", "Reply", "app_from_env", "check_time", "create_app",
-           "signature", "verify_signature"]
+__all__ = ["AppConfig", "BodyBudget", "BotState", "PeerLimit", "Reply", "app_from_env", "check_time", "create_app"]

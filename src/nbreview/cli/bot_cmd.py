@@ -79,7 +79,7 @@ def _config(args: argparse.Namespace, *, need_secret: bool, need_app: bool) -> t
 
 
 def _error(message: str) -> Exception:
-    from nbreview.bot.client import BotError
+    from nbreview.bot.errors import BotError
 
     return BotError(message)
 

@@ -36,7 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mergetool": ("nbreview.cli.mergetool_cmd", "resolve merge conflicts in a three-way page in the browser"),
     "check": ("nbreview.cli.check_cmd", "fail while notebooks hold unresolved merge conflicts (for pre-commit)"),
     "pr": ("nbreview.cli.pr_cmd", "post the rendered notebook diff of a pull request as its one comment"),
-    "review": ("nbreview.cli.review_cmd", "review a pull request's notebooks in the browser, with its review threads"),
+    "review": ("nbreview.cli.review_cmd", "review a pull or merge request's notebooks in the browser, with threads"),
     "bot": ("nbreview.cli.bot_cmd", "run the pull-request bot as a GitHub App webhook server ('bot serve')"),
 }
 

@@ -85,16 +85,16 @@ def run_gitlab(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if on_gitlab(args):
         return run_gitlab(args)
-    from nbreview.bot.client import BotError, api_root, connect, token_auth
-    from nbreview.bot.pr import Settings, event_target, update_pull_request
+    from nbreview.hosts.github.client import GitHubError, api_root, connect, token_auth
+    from nbreview.hosts.github.pr import Settings, event_target, update_pull_request
 
     env_repo, env_pr = event_target()
     repo = args.repo or env_repo
     number = args.pr if args.pr is not None else env_pr
     if not repo or "/" not in repo.strip("/"):
-        raise BotError("which repository? pass --repo OWNER/NAME (GitHub Actions sets GITHUB_REPOSITORY)")
+        raise GitHubError("which repository? pass --repo OWNER/NAME (GitHub Actions sets GITHUB_REPOSITORY)")
     if number is None:
-        raise BotError("which pull request? pass --pr N (in Actions it comes from a pull_request event)")
+        raise GitHubError("which pull request? pass --pr N (in Actions it comes from a pull_request event)")
     api_url = api_root(args.api_url)
     if args.dry_run and not os.environ.get(args.token_env or "GITHUB_TOKEN"):
         auth = None  # public repositories can be read anonymously
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from requests.exceptions import RequestException
 
-    from nbreview.bot.client import explain
+    from nbreview.hosts.github.client import explain
 
     try:
         outcome = update_pull_request(gh, repo.strip("/"), number, settings)

@@ -2,7 +2,8 @@
 
 - ``nbreview web OLD.ipynb NEW.ipynb``: two files;
 - ``nbreview web``: the working tree against the index, like ``git diff``;
-- ``nbreview web REV [REV2]`` / ``A..B`` / ``--cached [REV]`` ``[-- PATHS]``: through git.
+- ``nbreview web REV [REV2]`` / ``A..B`` / ``--cached [REV]`` ``[-- PATHS]``: through git;
+- ``nbreview web --pr OWNER/NAME#N`` / ``--mr PROJECT!IID``: a pull or merge request, as ``nbreview review``.
 
 The notebooks come from :func:`nbreview.io.git.pairs_for_arguments`, the same reading of the
 arguments as ``nbreview diff`` (whose ``--html OUT.html`` writes this page as one self-contained file).
@@ -26,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pr", metavar="OWNER/NAME#N", help="review a pull request's notebooks and its threads (as 'nbreview review')"
     )
+    parser.add_argument(
+        "--mr", metavar="PROJECT!IID", help="review a GitLab merge request's notebooks and threads (with --gitlab-url)"
+    )
     from nbreview.cli.review_cmd import add_connection_arguments
 
     add_connection_arguments(parser)
@@ -46,12 +50,16 @@ def run(args: argparse.Namespace) -> int:
             f"nbreview: warning: listening on {args.ip}: other machines may reach this page "
             "(they still need the token)\n"
         )
-    if args.pr:
-        from nbreview.cli.review_cmd import parse_target, serve_pull_request
+    if args.pr or args.mr:
+        from nbreview.cli import review_cmd
 
         if args.args or args.cached:
-            raise NbreviewError("--pr reads the notebooks from the pull request: give no files or revisions")
-        return serve_pull_request(args, *parse_target(args.pr))
+            raise NbreviewError("--pr and --mr read the notebooks from the host: give no files or revisions")
+        if args.pr and args.mr:
+            raise NbreviewError("give --pr (GitHub) or --mr (GitLab), not both")
+        if args.pr:
+            return review_cmd.serve_change(args, review_cmd.github_host(args, *review_cmd.parse_target(args.pr)))
+        return review_cmd.serve_change(args, review_cmd.gitlab_host(args, *review_cmd.parse_mr(args.mr)))
     from nbreview.io.git import pairs_for_arguments
 
     pairs = pairs_for_arguments(args.args, args.paths, cached=args.cached)

@@ -23,6 +23,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from nbreview.errors import NbreviewError
+from nbreview.hosts.notebooks import ChangedNotebook
+from nbreview.threads.model import HostThread
 
 
 class HostError(NbreviewError):
@@ -116,6 +118,17 @@ class NoteHost(Protocol):
     def refresh(self, change: Change, before_write: Callable[[str], None]) -> Outcome: ...
 
 
+class HostsConfig(Protocol):
+    """What the bot's configuration tells the host adapters (the runtime's ``AppConfig`` has it)."""
+
+    api_url: str  # GitHub's REST API root
+    app_id: str | None
+    private_key: str | None
+    assets_branch: str
+    gitlab_url: str
+    gitlab_token: str | None
+
+
 class Accepted:
     """The :class:`Verifier` of a host whose headers already proved the delivery (GitLab's token)."""
 
@@ -164,3 +177,109 @@ def timestamp(payload: Any, path: str, *, optional: bool = False) -> float | Non
         return when.timestamp()
     except (ValueError, OverflowError, OSError):
         raise PayloadError(f"{path} is not an ISO 8601 time") from None
+
+
+# ---------------------------------------------------------------- reviewing a change
+
+
+class ReviewInputError(NbreviewError):
+    """The page asked for something the change does not have (a cell, a line, a thread), or that the
+    host refuses as asked (a 400 on the page, never sent)."""
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where a comment goes in a change's diff, in host-neutral terms.
+
+    ``first``..``last`` are lines of the ``.ipynb`` file of ``side`` (the base's for ``old``); None
+    for a comment on the whole file. ``start``/``end`` are those lines' (old, new) numbers by the
+    added/removed/unchanged rule and ``codes`` their (old, new) diff counters (GitLab's ``line_code``).
+    """
+
+    path: str
+    old_path: str
+    side: str  # "old" | "new"
+    first: int | None = None
+    last: int | None = None
+    start: tuple[int | None, int | None] = (None, None)
+    end: tuple[int | None, int | None] = (None, None)
+    codes: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0))
+
+    @property
+    def file_level(self) -> bool:
+        return self.last is None
+
+
+@dataclass
+class Opened:
+    """A change as its host says it now: the page's header facts, base and head, its notebooks."""
+
+    info: dict[str, Any]  # number, url, title, author, base (branch), head_ref, head, state
+    base: str
+    head: str
+    notebooks: list[ChangedNotebook]
+    skipped: int = 0
+
+
+class ReviewHost(Protocol):
+    """A host's side of reviewing one change: reading it, its threads, and writing to it.
+
+    The host-neutral session (:mod:`nbreview.hosts.review`) validates the page's input, keeps the
+    pending review on disk, decides where a comment goes (:class:`Spot`) and calls these.
+    """
+
+    name: str  # "GitHub", "GitLab": what the page calls the host
+    change_name: str  # "pull request", "merge request"
+    events: tuple[str, ...]  # the review events it takes: COMMENT, APPROVE, REQUEST_CHANGES
+    unfolds: bool  # whether an unchanged line outside the diff's hunks takes a line comment (GitLab)
+    inert: str  # whose references and commands quoted notebook text is kept from (render.markdown.inert)
+
+    @property
+    def rate(self) -> dict[str, int]:
+        """The API's rate limit as last answered (empty where unknown)."""
+        ...
+
+    def store_key(self) -> tuple[str, str, int]:
+        """(server, project, number): where the pending review is kept on disk."""
+        ...
+
+    def open(self, max_notebooks: int) -> Opened: ...
+
+    def current_head(self) -> str:
+        """The change's head now (cheaply: a conditional request where the host has them)."""
+        ...
+
+    def whoami(self) -> str:
+        """The user the token writes as ("" when the host will not say)."""
+        ...
+
+    def fetch(self, path: str, sha: str) -> str | None:
+        """A file's text at a commit (None when unreadable): for threads written on an older head."""
+        ...
+
+    def threads(self) -> tuple[list[HostThread], list[HostThread]]:
+        """The submitted threads on the change's files, and the user's own pending comments on the host."""
+        ...
+
+    def can_resolve(self) -> bool:
+        """Whether threads can be resolved here (and say whether they are)."""
+        ...
+
+    def comment(self, spot: Spot, body: str) -> dict[str, Any]:
+        """Post one comment now, outside any review; ``{"id": ...}``."""
+        ...
+
+    def reply(self, thread: HostThread, body: str) -> dict[str, Any]: ...
+
+    def resolve(self, thread: HostThread, resolved: bool) -> bool:
+        """Resolve or unresolve; the thread's state after."""
+        ...
+
+    def edit_pending(self, note_id: int, body: str) -> dict[str, Any]: ...
+
+    def delete_pending(self, note_id: int) -> None: ...
+
+    def submit(self, event: str, body: str, comments: list[tuple[Spot, str]]) -> dict[str, Any]:
+        """Submit a review: ``comments`` and the user's pending ones on the host, landing together;
+        ``{"id", "state", "url", "inline", "file_level"}``."""
+        ...

@@ -16,7 +16,7 @@ from nbreview.web.app import CSP
 from nbreview.web.review import ReviewSet
 
 if TYPE_CHECKING:
-    from nbreview.bot.session import PullRequestSession
+    from nbreview.hosts.review import ReviewSession
 
 MAX_VIEWS = 8  # pages kept for their images (a diff of big notebooks is big); an older tab reloads its diff
 AUTH_RESOURCE = "contents"  # reading a review is reading notebooks
@@ -26,7 +26,7 @@ AUTH_RESOURCE = "contents"  # reading a review is reading notebooks
 class PullView:
     """A pull request opened in a tab: its session, the notebooks shown (replaced after a push), one write lock."""
 
-    session: PullRequestSession
+    session: ReviewSession
     review: ReviewSet
     lock: threading.Lock
 

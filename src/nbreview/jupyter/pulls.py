@@ -17,7 +17,7 @@ from traitlets.config import Configurable
 from nbreview.errors import NbreviewError
 
 if TYPE_CHECKING:
-    from nbreview.bot.session import PullRequestSession
+    from nbreview.hosts.review import ReviewSession
     from nbreview.io.git import NotebookPair
 
 TOKEN_ENV = "GITHUB_TOKEN"
@@ -37,7 +37,7 @@ class Nbreview(Configurable):
 
 def api_url(settings: Nbreview) -> str:
     """The REST API root the server reads pull requests from."""
-    from nbreview.bot.client import api_root
+    from nbreview.hosts.github.client import api_root
 
     return api_root(str(settings.github_api_url) or None)
 
@@ -46,7 +46,7 @@ def check_host(settings: Nbreview, host: str) -> None:
     """Refuse a pull request given by its URL on another host than the GitHub this server reads."""
     from urllib.parse import urlsplit
 
-    from nbreview.bot.urls import web_root
+    from nbreview.hosts.github.urls import web_root
 
     web = urlsplit(web_root(api_url(settings))).netloc
     if host and host.lower() != web.lower():
@@ -56,7 +56,7 @@ def check_host(settings: Nbreview, host: str) -> None:
         )
 
 
-def open_pull_request(repo: str, number: int, settings: Nbreview) -> tuple[PullRequestSession, list[NotebookPair]]:
+def open_pull_request(repo: str, number: int, settings: Nbreview) -> tuple[ReviewSession, list[NotebookPair]]:
     """The pull request's review session and both sides of every notebook it changes (blocking).
 
     A missing token or an unreadable pull request is one :class:`~nbreview.errors.NbreviewError`.
@@ -65,8 +65,9 @@ def open_pull_request(repo: str, number: int, settings: Nbreview) -> tuple[PullR
 
     from github import Auth
 
-    from nbreview.bot.client import connect
-    from nbreview.bot.session import PullRequestSession
+    from nbreview.hosts.github.client import connect
+    from nbreview.hosts.github.review import GitHubReview
+    from nbreview.hosts.review import ReviewSession
 
     token = str(settings.github_token).strip() or os.environ.get(TOKEN_ENV, "").strip()
     if not token:
@@ -76,5 +77,6 @@ def open_pull_request(repo: str, number: int, settings: Nbreview) -> tuple[PullR
         )
     # A page must not hang on a rate limit: give up at once and say so (retries stay for 5xx).
     gh = connect(api_url(settings), Auth.Token(token), retries=2, max_rate_wait=0)
-    session = PullRequestSession(gh, repo, number, log=logging.getLogger("nbreview.jupyter").warning)
+    log = logging.getLogger("nbreview.jupyter").warning
+    session = ReviewSession(GitHubReview(gh, repo, number, log), log)
     return session, session.open()

@@ -38,8 +38,12 @@ class Anchor:
         return where + (" (before the change)" if self.side == "old" else "")
 
 
-def write_body(anchor: Anchor, text: str, quote: str, language: str = "") -> str:
-    """The comment as posted: location, quoted code, the reviewer's text, the hidden anchor."""
+def write_body(anchor: Anchor, text: str, quote: str, language: str = "", inert: str = "github") -> str:
+    """The comment as posted: location, quoted code, the reviewer's text, the hidden anchor. The quote
+    is notebook text: on GitLab (``inert="gitlab"``) its lines cannot run a quick action (GitLab skips
+    ``/command`` lines only in fences of exactly three backticks, and the fence may be longer)."""
+    from nbreview.render.markdown.inert import no_commands
+
     head = f"**{anchor.label()}**"
     parts = [head]
     if quote.strip():
@@ -47,6 +51,7 @@ def write_body(anchor: Anchor, text: str, quote: str, language: str = "") -> str
         if len(lines) > MAX_QUOTE_LINES:
             lines = lines[:MAX_QUOTE_LINES] + ["…"]
         body = "\n".join(lines)
+        body = no_commands(body) if inert == "gitlab" else body
         fence = "`" * max(3, _longest_run(body, "`") + 1)
         parts.append(f"{fence}{language}\n{body}\n{fence}")
     data: dict[str, Any] = {"side": anchor.side, "cell": anchor.cell}

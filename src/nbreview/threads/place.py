@@ -1,9 +1,10 @@
-"""Put a pull request's review comments on the cells, lines and outputs they point at.
+"""Put a change's review threads (:class:`~nbreview.threads.model.HostThread`, any host's) on the
+cells, lines and outputs they point at.
 
-A comment names a line of the ``.ipynb`` file (``line``/``side``, ``start_line``); the file's JSON
-map turns it into a cell and source lines or an output. Outdated comments (GitHub has dropped
-their ``line``) are placed through ``original_line`` in the revision they were written on, then
-re-anchored to the same cell in the current one (by cell id, else identical source, else the
+A thread names a line of the ``.ipynb`` file of its side (``line``, ``start`` for a range); the
+file's JSON map turns it into a cell and source lines or an output. Outdated threads (the host
+dropped their ``line``) are placed through ``original_line`` in the revision they were written on,
+then re-anchored to the same cell in the current one (by cell id, else identical source, else the
 most similar source), and marked outdated. nbreview's own hidden anchor, when present, decides.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from nbreview.threads.anchor import Anchor, read_anchor, reader_text
 from nbreview.threads.jsonmap import CellSpan, Location, NotebookMap
+from nbreview.threads.model import HostThread, Note
 
 SIMILAR_ENOUGH = 0.6
 SNIPPET_LINES = 8
@@ -45,7 +47,7 @@ class NotebookFile:
 
 @dataclass
 class Thread:
-    """A conversation: the first comment, its replies, and where it sits."""
+    """A conversation placed: the first comment, its replies, and where it sits on the notebook."""
 
     path: str
     side: str  # old | new
@@ -56,6 +58,8 @@ class Thread:
     file_level: bool
     comments: list[dict[str, Any]]
     row: int | None = None  # the table row of ``output`` it was written on (a line of its text/html)
+    id: int | str = 0  # the host's id of the thread (what a reply or a resolve names)
+    resolved: bool | None = None  # None: the host cannot say
 
     @property
     def root_id(self) -> int:
@@ -102,20 +106,10 @@ def _from_anchor(nbf: NotebookFile, anchor: Anchor) -> tuple[int | None, bool]:
     return None, True
 
 
-def _comment(c: dict[str, Any], render: Callable[[str], str]) -> dict[str, Any]:
+def _comment(n: Note, render: Callable[[str], str]) -> dict[str, Any]:
     """One comment as the page shows it: id, author, time, link, and its text as safe HTML."""
-    item = {
-        "id": int(c["id"]),
-        "author": str((c.get("user") or {}).get("login") or "ghost"),
-        "created_at": str(c.get("created_at") or ""),
-        "url": str(c.get("html_url") or ""),
-        "html": render(reader_text(str(c.get("body") or ""))),
-    }
-    if c.get("line") is None and isinstance(c.get("original_line"), int) and c.get("diff_hunk"):
-        # outdated: the code it was written on, as GitHub shows it (the hunk's last lines)
-        item["snippet"] = "\n".join(str(c["diff_hunk"]).split("\n")[-SNIPPET_LINES:])
-        item["original_line"] = c["original_line"]
-    return item
+    return {"id": n.id, "author": n.author or "ghost", "created_at": n.created, "url": n.url,
+            "html": render(reader_text(n.body))}
 
 
 def _place_by_anchor(thread: Thread, nbf: NotebookFile, anchor: Anchor | None) -> None:
@@ -148,28 +142,33 @@ def _place_on_line(thread: Thread, side_map: NotebookMap, line: int, start: Any,
 
 def _map_at(
     nbf: NotebookFile,
+    side: str,
     sha: str,
     fetch: Callable[[str, str], str | None],
     cache: dict[tuple[str, str], NotebookMap | None],
 ) -> NotebookMap | None:
-    """The JSON map of the new side as it was at commit ``sha`` (fetched once per path and commit)."""
-    key = (nbf.path, sha)
+    """The JSON map of ``side``'s file as it was at commit ``sha`` (fetched once per path and commit);
+    the side's own file now when no commit is named."""
+    if not sha:
+        return nbf.map(side)
+    path = nbf.old_path if side == "old" else nbf.path
+    key = (path, sha)
     if key not in cache:
-        text = fetch(nbf.path, sha) if sha else None
+        text = fetch(path, sha)
         try:
-            cache[key] = NotebookMap(text, nbf.path) if text else None
+            cache[key] = NotebookMap(text, path) if text else None
         except Exception:  # noqa: BLE001 - unreadable: file level
             cache[key] = None
     return cache[key]
 
 
 def _place_outdated(
-    thread: Thread, nbf: NotebookFile, c: dict[str, Any], anchor: Anchor | None, was_map: NotebookMap | None
-) -> None:
-    """A comment GitHub dropped the ``line`` of: placed by ``original_line`` in ``was_map`` (the
-    revision it was written on), then carried to the same cell now; outdated either way."""
+    thread: Thread, nbf: NotebookFile, original_line: int | None, anchor: Anchor | None, was_map: NotebookMap | None
+) -> str:
+    """A thread the host dropped the ``line`` of: placed by ``original_line`` in ``was_map`` (the
+    revision it was written on), then carried to the same cell now; outdated either way. Returns the
+    cell's source lines it was written on (up to its last line), for a host that sends no snippet."""
     thread.outdated = True
-    original_line = c.get("original_line")
     loc = _pick(was_map.locate_all(original_line), anchor) if was_map and isinstance(original_line, int) else None
     was = was_map.cell(loc.cell) if was_map and loc else None
     if anchor is not None and anchor.side == thread.side:
@@ -180,47 +179,40 @@ def _place_outdated(
     if loc is not None:
         thread.lines, thread.output = loc.lines, loc.output
     thread.file_level = thread.cell is None
+    if was is None or loc is None or not loc.lines:
+        return ""
+    return "\n".join(was.source.splitlines()[: loc.lines[1]][-SNIPPET_LINES:])
 
 
 def place(
-    comments: Sequence[dict[str, Any]],
+    threads: Sequence[HostThread],
     files: Sequence[NotebookFile],
-    head_sha: str,
     fetch: Callable[[str, str], str | None],
     render: Callable[[str], str],
 ) -> list[Thread]:
-    """Threads from GitHub's review comments (``GET /pulls/{n}/comments``) on the given notebooks.
-
-    ``fetch(path, sha)`` reads a file at an older commit (for outdated comments); ``render``
-    turns a comment's markdown into safe HTML. A reply joins its thread (replies come later).
-    """
+    """The host's threads on the given notebooks, placed on cells, lines and outputs (threads on
+    other files are left out). ``fetch(path, sha)`` reads a file at an older commit (for outdated
+    threads); ``render`` turns a comment's markdown into safe HTML."""
     by_path = {f.path: f for f in files}
-    roots: dict[int, Thread] = {}
     order: list[Thread] = []
     old_maps: dict[tuple[str, str], NotebookMap | None] = {}
-    for c in sorted(comments, key=lambda c: (str(c.get("created_at", "")), int(c.get("id", 0)))):
-        item = _comment(c, render)
-        parent = c.get("in_reply_to_id")
-        if isinstance(parent, int) and parent in roots:
-            roots[parent].comments.append(item)
-            roots[item["id"]] = roots[parent]
-            continue
-        nbf = by_path.get(str(c.get("path") or ""))
-        if nbf is None:
+    for ht in threads:
+        nbf = by_path.get(ht.path) or next((f for f in files if f.old_path == ht.path), None)
+        if nbf is None or not ht.notes:
             continue  # not one of the notebooks shown
-        anchor = read_anchor(str(c.get("body") or ""))
-        side = "old" if c.get("side") == "LEFT" else "new"
-        thread = Thread(nbf.path, side, None, None, None, False, True, [item])
-        line = c.get("line")
-        if c.get("subject_type") == "file" or (line is None and c.get("original_line") is None):
+        items = [_comment(n, render) for n in ht.notes]
+        anchor = read_anchor(ht.notes[0].body)
+        thread = Thread(nbf.path, ht.side, None, None, None, False, True, items, id=ht.id, resolved=ht.resolved)
+        if ht.file_level or (ht.line is None and ht.original_line is None):
             _place_by_anchor(thread, nbf, anchor)
-        elif isinstance(line, int):
-            _place_on_line(thread, nbf.map(side), line, c.get("start_line"), anchor)
-        else:  # outdated: an old-side comment is read on the base, a new-side one at its own commit
-            sha = str(c.get("original_commit_id") or "")
-            was_map = nbf.map("old") if side == "old" else _map_at(nbf, sha, fetch, old_maps)
-            _place_outdated(thread, nbf, c, anchor, was_map)
-        roots[item["id"]] = thread
+        elif ht.line is not None:
+            _place_on_line(thread, nbf.map(ht.side), ht.line, ht.start, anchor)
+        else:
+            was_map = _map_at(nbf, ht.side, ht.original_commit, fetch, old_maps)
+            lines_then = _place_outdated(thread, nbf, ht.original_line, anchor, was_map)
+            snippet = ht.snippet or lines_then
+            if snippet:  # the code it was written on (the host's diff hunk, else the cell's lines then)
+                items[0].update(snippet=snippet, original_line=ht.original_line)
         order.append(thread)
     return order
 

@@ -49,7 +49,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     least 16 URL-safe characters: every URL is ``/<TOKEN>/...``), ``DIFF_OPTIONS``,
     ``ALLOWED_HOSTS`` (host names besides 127.0.0.1/localhost/::1), ``DIFFTOOL`` (the page
     reports when it closes), ``LIFECYCLE``, ``PR_SESSION`` (a
-    :class:`nbreview.bot.session.PullRequestSession`: review threads and writing them).
+    :class:`nbreview.hosts.review.ReviewSession` on any host: review threads and writing them).
     """
     token = str(config.get("TOKEN") or "")
     if len(token) < 16:
@@ -63,7 +63,7 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     )
     app.config.update({k: v for k, v in config.items() if k.isupper()})
     security.install(app, token, config.get("ALLOWED_HOSTS", ()))
-    pr_session = config.get("PR_SESSION")  # a pull request opened by `nbreview review`: threads and writing
+    pr_session = config.get("PR_SESSION")  # a change opened by `nbreview review`: threads and writing
     app.extensions["nbreview"] = {
         "review": ReviewSet(config.get("SOURCES", []), config.get("DIFF_OPTIONS"), base),
         "lifecycle": config.get("LIFECYCLE") or Lifecycle(),

@@ -1,17 +1,19 @@
-"""The review page's conversation API, for a page opened on a pull request (``nbreview review``).
+"""The review page's conversation API, for a page opened on a change (``nbreview review``): a GitHub
+pull request or a GitLab merge request, through a :class:`~nbreview.hosts.review.ReviewSession`
+and its host adapter (this module knows no host).
 
-``GET /api/threads?file=N`` gives the pull request (title, author, head, who you are, the rate
-limit), its review threads placed on the cells, the pending review (kept on disk by the session,
-so it outlives the page and the server) and which lines of notebook N take a line comment;
-``GET /api/head`` says whether a push moved the head (a conditional request). ``POST
+``GET /api/threads?file=N`` gives the change (title, author, head, who you are, the host, the
+review events it takes, the rate limit), its review threads placed on the cells, the pending
+review (kept on disk by the session, so it outlives the page and the server) and which lines
+of notebook N take a line comment; ``GET /api/head`` says whether a push moved the head (a conditional request). ``POST
 /api/drafts`` adds to the pending review, ``/api/drafts/edit`` and ``/api/drafts/delete`` change
 it, ``POST /api/review`` submits it, ``POST /api/comment`` posts one comment, ``POST /api/reply``
-answers a thread, ``POST /api/resolve`` resolves or unresolves one (where GitHub's GraphQL API
-is there to say; REST alone has no resolved state). Writes pass :mod:`nbreview.web.security`'s
-guard (token header and this server's Origin), go only to the pull request the page was opened
-for, with the user's own token; bad input is 400 and GitHub's failures 502, as ``{"error": one line}``.
-Every page load first re-reads the pull request (a 304 while nothing was pushed) and, after a
-push, serves the new head. The app registers this blueprint only when it was given a
+answers a thread, ``POST /api/resolve`` resolves or unresolves one (where the host says which
+are resolved). Writes pass :mod:`nbreview.web.security`'s guard (token header and this server's
+Origin), go only to the change the page was opened for, with the user's own token; bad input is
+400 and the host's failures 502, as ``{"error": one line}``. Every page load first re-reads the
+change's head (a 304 while nothing was pushed, where the host has them) and, after a push, serves
+the new head. The app registers this blueprint only when it was given a
 ``PR_SESSION``. The answers themselves (:func:`read_threads`, :func:`read_head`, :func:`write`,
 :func:`refreshed`) know no web framework: Jupyter Server's handlers (:mod:`nbreview.jupyter.review`)
 answer the same page with them, behind Jupyter's own login and XSRF check.
@@ -31,7 +33,7 @@ from nbreview.web.review import ReviewSet, current_review, review_state
 from nbreview.web.security import read_json
 
 if TYPE_CHECKING:
-    from nbreview.bot.session import PullRequestSession
+    from nbreview.hosts.review import ReviewSession
     from nbreview.threads.drafts import StoredDraft
     from nbreview.threads.place import Thread
 
@@ -46,7 +48,7 @@ def _page_anchor(review: ReviewSet, file: int, side: str, cell: int | None) -> s
     return None
 
 
-def threads_json(review: ReviewSet, session: PullRequestSession, threads: list[Thread]) -> list[dict[str, Any]]:
+def threads_json(review: ReviewSet, session: ReviewSession, threads: list[Thread]) -> list[dict[str, Any]]:
     index = {f.path: i for i, f in enumerate(session.files)}
     out = []
     for t in threads:
@@ -65,14 +67,14 @@ def threads_json(review: ReviewSet, session: PullRequestSession, threads: list[T
                 "row": t.row,
                 "outdated": t.outdated,
                 "file_level": t.file_level,
-                "resolved": session.resolved(t.root_id),
+                "resolved": t.resolved,
                 "comments": t.comments,
             }
         )
     return out
 
 
-def _draft_json(review: ReviewSet, session: PullRequestSession, d: StoredDraft) -> dict[str, Any]:
+def _draft_json(review: ReviewSet, session: ReviewSession, d: StoredDraft) -> dict[str, Any]:
     """A pending comment kept by the session, as the page shows it."""
     from nbreview.threads.anchor import Anchor
 
@@ -85,12 +87,12 @@ def _draft_json(review: ReviewSet, session: PullRequestSession, d: StoredDraft) 
     }
 
 
-def pending_json(review: ReviewSet, session: PullRequestSession, remote: list[Thread]) -> list[dict[str, Any]]:
-    """The pending review: comments kept here, then those of a pending review started on GitHub."""
+def pending_json(review: ReviewSet, session: ReviewSession, remote: list[Thread]) -> list[dict[str, Any]]:
+    """The pending review: comments kept here, then the user's pending ones on the host."""
     from nbreview.threads.anchor import reader_text
 
     out = [_draft_json(review, session, d) for d in (session.store.drafts if session.store else [])]
-    texts = {c.get("id"): reader_text(str(c.get("body") or "")) for c in session.pending_remote}
+    texts = {t.notes[0].id: reader_text(t.notes[0].body) for t in session.pending_remote if t.notes}
     for t in threads_json(review, session, remote):
         first = t["comments"][0]
         out.append({**t, "id": first["id"], "body": texts.get(first["id"], ""), "flag": "", "remote": True,
@@ -102,8 +104,8 @@ def pending_json(review: ReviewSet, session: PullRequestSession, remote: list[Th
 # Flask's blueprint below and the Jupyter Server extension (nbreview.jupyter.review) answer with these.
 
 
-def refreshed(review: ReviewSet, session: PullRequestSession, lock: Lock) -> ReviewSet:
-    """The notebooks a page load shows: re-read the pull request first; after a push, the new head's."""
+def refreshed(review: ReviewSet, session: ReviewSession, lock: Lock) -> ReviewSet:
+    """The notebooks a page load shows: re-read the change first; after a push, the new head's."""
     try:
         with lock:
             pairs = session.refresh()
@@ -114,11 +116,11 @@ def refreshed(review: ReviewSet, session: PullRequestSession, lock: Lock) -> Rev
 
 
 def answer(lock: Lock, call: Callable[[], Any]) -> tuple[int, Any]:
-    """(status, JSON) of ``call()`` made under ``lock``: bad input 400, GitHub's failures 502 as ``{"error"}``."""
-    from nbreview.bot.session import ReviewInputError
+    """(status, JSON) of ``call()`` made under ``lock``: bad input 400, the host's failures 502 as ``{"error"}``."""
+    from nbreview.hosts.protocol import ReviewInputError
 
     try:
-        with lock:  # one write to GitHub at a time: no interleaved half-reviews
+        with lock:  # one write to the host at a time: no interleaved half-reviews
             return 200, call()
     except ReviewInputError as err:
         return 400, failure(err)
@@ -131,16 +133,17 @@ def failure(err: Exception) -> dict[str, str]:
     return {"error": " ".join(str(err).split())}
 
 
-def read_threads(review: ReviewSet, session: PullRequestSession, lock: Lock, file: int | None) -> tuple[int, Any]:
-    """``GET /api/threads?file=N``: the pull request, its threads, the pending review, notebook N's lines."""
+def read_threads(review: ReviewSet, session: ReviewSession, lock: Lock, file: int | None) -> tuple[int, Any]:
+    """``GET /api/threads?file=N``: the change, its threads, the pending review, notebook N's lines."""
 
     def load() -> dict[str, Any]:
         placed, remote = session.threads(render_markdown)
         ok = file is not None and 0 <= file < len(session.files)
         return {
-            "pr": {**session.info, "user": session.user, "rate": session.reader.rate,
-                   "pending_on_github": bool(session.pending_review),
-                   "resolvable": bool(session.resolution.available)},
+            "pr": {**session.info, "user": session.user, "rate": session.host.rate,
+                   "host": session.host.name, "change_name": session.host.change_name,
+                   "events": list(session.host.events), "pending_on_host": bool(session.pending_remote),
+                   "resolvable": session.resolvable()},
             "threads": threads_json(review, session, placed),
             "pending": pending_json(review, session, remote),
             "commentable": session.commentable(file) if ok and file is not None else {},
@@ -150,14 +153,14 @@ def read_threads(review: ReviewSet, session: PullRequestSession, lock: Lock, fil
     return answer(lock, load)
 
 
-def read_head(session: PullRequestSession, lock: Lock) -> tuple[int, Any]:
-    """``GET /api/head``: the pull request's head now, and the one the page shows."""
+def read_head(session: ReviewSession, lock: Lock) -> tuple[int, Any]:
+    """``GET /api/head``: the change's head now, and the one the page shows."""
     return answer(lock, lambda: {"head": session.current_head(), "shown": session.head_sha})
 
 
 def _object(data: Any, keys: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
     """``data`` as a JSON object, each of ``keys`` of its type (``bool`` is no number), else 400."""
-    from nbreview.bot.session import ReviewInputError
+    from nbreview.hosts.protocol import ReviewInputError
 
     if not isinstance(data, dict):
         raise ReviewInputError("send a JSON object")
@@ -169,61 +172,61 @@ def _object(data: Any, keys: dict[str, type | tuple[type, ...]]) -> dict[str, An
     return data
 
 
-def _add_draft(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
-    from nbreview.bot.session import Draft
+def _add_draft(review: ReviewSet, session: ReviewSession, data: Any) -> Callable[[], Any]:
+    from nbreview.hosts.review import Draft
 
     draft = Draft.from_json(data)
     return lambda: _draft_json(review, session, session.add_draft(draft))
 
 
-def _edit_draft(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
-    from nbreview.bot.session import text_field
+def _edit_draft(review: ReviewSet, session: ReviewSession, data: Any) -> Callable[[], Any]:
+    from nbreview.hosts.review import text_field
 
     obj = _object(data, {"id": (str, int)})
     body = text_field(obj, "body", "a comment")
     return lambda: session.edit_draft(obj["id"], body)
 
 
-def _delete_draft(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
+def _delete_draft(review: ReviewSet, session: ReviewSession, data: Any) -> Callable[[], Any]:
     obj = _object(data, {"id": (str, int)})
     return lambda: session.delete_draft(obj["id"])
 
 
-def _submit(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
+def _submit(review: ReviewSet, session: ReviewSession, data: Any) -> Callable[[], Any]:
     obj = _object(data, {"event": str, "body": str})
     return lambda: session.submit(obj["event"], obj["body"])
 
 
-def _comment(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
-    from nbreview.bot.session import Draft
+def _comment(review: ReviewSet, session: ReviewSession, data: Any) -> Callable[[], Any]:
+    from nbreview.hosts.review import Draft
 
     draft = Draft.from_json(data)
     return lambda: {"id": session.single(draft).get("id")}
 
 
-def _reply(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
-    from nbreview.bot.session import text_field
+def _reply(review: ReviewSet, session: ReviewSession, data: Any) -> Callable[[], Any]:
+    from nbreview.hosts.review import text_field
 
     obj = _object(data, {"to": int})
     body = text_field(obj, "body", "a reply")
     return lambda: {"id": session.reply(obj["to"], body).get("id")}
 
 
-def _resolve(review: ReviewSet, session: PullRequestSession, data: Any) -> Callable[[], Any]:
+def _resolve(review: ReviewSet, session: ReviewSession, data: Any) -> Callable[[], Any]:
     obj = _object(data, {"to": int, "resolved": bool})
     return lambda: session.resolve(obj["to"], obj["resolved"])
 
 
 # ``POST /api/<route>``: each checks its body (400 before anything is sent), then makes the call
-WRITES: dict[str, Callable[[ReviewSet, PullRequestSession, Any], Callable[[], Any]]] = {
+WRITES: dict[str, Callable[[ReviewSet, ReviewSession, Any], Callable[[], Any]]] = {
     "drafts": _add_draft, "drafts/edit": _edit_draft, "drafts/delete": _delete_draft, "review": _submit,
     "comment": _comment, "reply": _reply, "resolve": _resolve,
 }
 
 
-def write(route: str, data: Any, review: ReviewSet, session: PullRequestSession, lock: Lock) -> tuple[int, Any]:
+def write(route: str, data: Any, review: ReviewSet, session: ReviewSession, lock: Lock) -> tuple[int, Any]:
     """(status, JSON) of the write ``route`` (a key of :data:`WRITES`) with the body ``data``."""
-    from nbreview.bot.session import ReviewInputError
+    from nbreview.hosts.protocol import ReviewInputError
 
     try:
         call = WRITES[route](review, session, data)
@@ -236,9 +239,9 @@ def write(route: str, data: Any, review: ReviewSet, session: PullRequestSession,
 bp = Blueprint("conversations", __name__)
 
 
-def _session() -> PullRequestSession:
-    """The pull request the app serving this request was opened on."""
-    session: PullRequestSession = review_state()["pr_session"]
+def _session() -> ReviewSession:
+    """The change the app serving this request was opened on."""
+    session: ReviewSession = review_state()["pr_session"]
     return session
 
 
@@ -248,7 +251,7 @@ def _json(result: tuple[int, Any]) -> tuple[Response, int]:
 
 @bp.before_app_request
 def _current_head() -> None:
-    """A page load re-reads the pull request first; after a push the new head is served."""
+    """A page load re-reads the change first; after a push the new head is served."""
     if request.method != "GET" or request.endpoint not in ("pages.index", "pages.notebook"):
         return
     state = review_state()

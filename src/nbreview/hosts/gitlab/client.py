@@ -44,7 +44,7 @@ def connect(url: str, token: str | None, *, timeout: float = 30.0) -> Gitlab:
     return Client(url, private_token=token or None, timeout=timeout, retry_transient_errors=True)
 
 
-def explain(err: Exception, doing: str, url: str = "") -> GitLabError:
+def explain(err: Exception, doing: str, url: str = "", token_env: str = TOKEN_ENV) -> GitLabError:
     """One line for a python-gitlab or network failure while ``doing`` something."""
     import requests
     from gitlab.exceptions import GitlabError
@@ -57,7 +57,7 @@ def explain(err: Exception, doing: str, url: str = "") -> GitLabError:
     said = " ".join(str(err.error_message).split())[:200]
     if code == 401:
         return GitLabError(
-            f"{doing}: GitLab refused the token (401); set {TOKEN_ENV} to a project access token with the api scope"
+            f"{doing}: GitLab refused the token (401); set {token_env} to an access token with the api scope"
         )
     if code == 403:
         return GitLabError(f"{doing}: the token may not do this (403: {said}); it needs the api scope and Reporter+")

@@ -7,7 +7,7 @@ from nbreview.render.markdown import CommentContext, CommentHost, NotebookChange
 from nbreview.render.markdown import render_comment as render_markdown_comment
 
 MAX_BODY = 1_000_000  # doc/api/notes.md: a note's body "Limited to 1,000,000 characters"
-DEFAULT_BUDGET = 60_000  # what we aim for: a longer note is not read (GitHub's comment aims the same)
+BUDGET = 60_000  # the length aimed for: a longer comment is not read (the one budget of this host)
 MARKER = "<!-- nbreview:mr-note v1 -->"  # hidden; the poster finds its one note by it (and its username)
 
 
@@ -19,7 +19,7 @@ def fetch_command(iid: int) -> str:
 GITLAB = CommentHost(
     marker=MARKER,
     max_body=MAX_BODY,
-    budget=DEFAULT_BUDGET,
+    budget=BUDGET,
     fetch_command=fetch_command,
     change_name="merge request",
     sign_off="Posted by nbreview · edited in place on every push",
@@ -32,7 +32,7 @@ def render_note(
     ctx: CommentContext | None = None,
     *,
     image_base_url: str | None = None,
-    budget: int = DEFAULT_BUDGET,
+    budget: int | None = None,
 ) -> RenderedComment:
     """The merge-request note as GitLab takes it (under its limit, marker first, notebook text inert).
     Pictures are linked by content hash under ``image_base_url`` (:mod:`.mr` swaps in upload URLs)."""

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nbreview.hosts.gitlab.client import GitLabError, explain
-from nbreview.hosts.gitlab.comment import DEFAULT_BUDGET, MARKER, MAX_BODY, render_note
+from nbreview.hosts.gitlab.comment import MARKER, MAX_BODY, render_note
+from nbreview.hosts.notebooks import ChangedNotebook, is_notebook
 from nbreview.render.markdown import CommentContext, NotebookChange, RenderedComment
 
 if TYPE_CHECKING:
     from gitlab import Gitlab
     from gitlab.v4.objects import Project, ProjectMergeRequest, ProjectMergeRequestNote
 
-NOTEBOOK_SUFFIX = ".ipynb"
 PLACEHOLDER = "nbreview-upload:"  # pictures are linked under it while rendering, then swapped for upload URLs
 # an upload link in our note: /uploads/<32-hex secret>/<sha256>.<ext> (doc/api/project_markdown_uploads.md)
 UPLOAD_LINK = re.compile(r"\]\((/uploads/[0-9a-f]{32}/([0-9a-f]{64}\.[a-z]+))\)")
@@ -43,7 +43,7 @@ class Settings:
     url: str = ""  # the server, for messages
     dry_run: bool = False
     report_url: str | None = None
-    budget: int = DEFAULT_BUDGET
+    budget: int | None = None  # None: GitLab's own (:data:`~nbreview.hosts.gitlab.comment.BUDGET`)
     max_notebooks: int = 50
     log: Callable[[str], None] = field(default=lambda line: stderr_log(line))
     # called with the head about to be shown just before each write (the bot's job checks its lease here)
@@ -84,36 +84,64 @@ def _status(f: dict[str, Any]) -> str:
     return "renamed" if f.get("renamed_file") else "modified"
 
 
-def collect_changes(
-    gl: Gitlab, project: Project, mr: ProjectMergeRequest, base: str, head: str, settings: Settings
-) -> tuple[list[NotebookChange], int]:
-    """Every notebook the merge request adds, removes, renames or modifies, diffed (or why not)."""
+def read_notebooks(
+    gl: Gitlab, project: Project, mr: ProjectMergeRequest, base: str, head: str, max_notebooks: int
+) -> tuple[list[ChangedNotebook], int]:
+    """Every notebook the merge request changes, both sides read (one unreadable file keeps its error
+    and the others are read anyway), with its diff hunks; and how many more were left out."""
     from gitlab.exceptions import GitlabGetError
 
-    from nbreview.errors import NbreviewError
-    from nbreview.results import pipeline as engine
-
-    files = [
-        f for f in changed_files(gl, mr) if str(f.get("new_path", "")).endswith(NOTEBOOK_SUFFIX)
-        or str(f.get("old_path", "")).endswith(NOTEBOOK_SUFFIX)
-    ]
-    changes: list[NotebookChange] = []
-    for f in files[: settings.max_notebooks]:
-        kind, path, old_path = _status(f), str(f["new_path"]), str(f["old_path"])
-        ch = NotebookChange(path, kind, old_path if kind == "renamed" else None)
+    files = [f for f in changed_files(gl, mr) if is_notebook(str(f.get("new_path", "")), str(f.get("old_path", "")))]
+    out: list[ChangedNotebook] = []
+    for f in files[:max_notebooks]:
+        nb = ChangedNotebook(str(f["new_path"]), str(f["old_path"]), _status(f), str(f.get("diff") or "") or None)
         try:
-            old = b"" if kind == "added" else project.files.raw(file_path=old_path, ref=base)
-            new = b"" if kind == "removed" else project.files.raw(file_path=path, ref=head)
-            ch.diff = engine.diff(old, new, old_label=f"{old_path}@{base[:7]}", new_label=f"{path}@{head[:7]}")
-        except NbreviewError as err:
-            ch.error = str(err)
+            nb.old = b"" if nb.status == "added" else project.files.raw(file_path=nb.old_path, ref=base)
+            nb.new = b"" if nb.status == "removed" else project.files.raw(file_path=nb.path, ref=head)
         except GitlabGetError as err:  # one unreadable file must not sink the others
             if err.response_code not in (403, 404):
                 raise
-            ch.error = f"could not be read through the API ({err.response_code})"
-        changes.append(ch)
-        settings.log(f"nbreview: {path}: {ch.status}" + (f" (not diffed: {ch.error})" if ch.error else ""))
-    return changes, max(0, len(files) - settings.max_notebooks)
+            nb.error = f"could not be read through the API ({err.response_code})"
+        out.append(nb)
+    return out, max(0, len(files) - max_notebooks)
+
+
+def diffed(notebooks: list[ChangedNotebook], base: str, head: str, settings: Settings) -> list[NotebookChange]:
+    """Each notebook diffed (or why not), logged."""
+    changes = [nb.change(base, head) for nb in notebooks]
+    for ch in changes:
+        settings.log(f"nbreview: {ch.path}: {ch.status}" + (f" (not diffed: {ch.error})" if ch.error else ""))
+    return changes
+
+
+def open_threads(
+    project: Project, mr: ProjectMergeRequest, notebooks: list[ChangedNotebook], head: str, settings: Settings
+) -> dict[str, list[tuple[str, int]]]:
+    """The MR's unresolved diff discussions on the notebooks, counted per cell, for the note's thread
+    list; a failure leaves the list out (with a warning), not the note."""
+    from gitlab.exceptions import GitlabError
+    from requests import RequestException
+
+    from nbreview.hosts.gitlab.threads import diff_threads
+    from nbreview.threads.place import place, thread_counts
+
+    readable = [nb.notebook_file() for nb in notebooks if not nb.error]
+    if not readable:
+        return {}
+
+    def fetch(path: str, sha: str) -> str | None:
+        try:
+            return bytes(project.files.raw(file_path=path, ref=sha)).decode("utf-8", "replace")
+        except (GitlabError, RequestException, TypeError):
+            return None
+
+    try:
+        discussions = [dict(d.attributes) for d in mr.discussions.list(get_all=True, per_page=100)]
+    except (GitlabError, RequestException) as err:
+        settings.log(f"nbreview: warning: {explain(err, 'reading the discussions', settings.url)}")
+        return {}
+    threads = [t for t in diff_threads(discussions, head) if not t.resolved]
+    return thread_counts(place(threads, readable, fetch, lambda text: ""))
 
 
 # ---------------------------------------------------------------- the note
@@ -189,8 +217,10 @@ def update_merge_request(gl: Gitlab, settings: Settings) -> Outcome:
     project, mr, base, head = _read(gl, settings)
     doing = f"reading the notebooks of merge request !{settings.iid}"
     try:
-        changes, skipped = collect_changes(gl, project, mr, base, head, settings)
+        notebooks, skipped = read_notebooks(gl, project, mr, base, head, settings.max_notebooks)
+        changes = diffed(notebooks, base, head, settings)
         ctx = CommentContext(base_sha=base, head_sha=head, report_url=settings.report_url, pr_number=settings.iid)
+        ctx.threads = open_threads(project, mr, notebooks, head, settings)
         if skipped:
             ctx.notes.append(f"{skipped} more notebooks were not diffed (limit {settings.max_notebooks} per note).")
         rendered = render_note(changes, ctx, image_base_url=PLACEHOLDER, budget=settings.budget)

@@ -5,7 +5,7 @@ notebook), then a collapsible ``<details>`` per notebook with its changed cells 
 blocks, markdown prose wrapped so it reads on a phone, text outputs in brief and changed
 images as a before / after table with the view's verdict; a footer says what was left out and
 how to see everything. The host (marker, length limit, fetch command, picture URLs) is passed
-in: :mod:`nbreview.bot.comment` is GitHub's adapter.
+in: :mod:`nbreview.hosts.github.comment` is GitHub's adapter.
 
 Notebook content is untrusted: it only ever appears inside code fences longer than any
 backtick run it holds, or escaped (:mod:`.inert`: no HTML, no ``@mention`` pings, no issue

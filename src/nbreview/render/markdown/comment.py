@@ -3,7 +3,7 @@ notebook, footer; stepped down through the detail levels until it fits the host'
 
 Nothing here knows the host: its hidden marker, its length limit, how a reviewer fetches the
 change and where pictures are served from come in a :class:`CommentHost` and an image base URL
-(:mod:`nbreview.bot.comment` gives GitHub's).
+(:mod:`nbreview.hosts.github.comment` gives GitHub's).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from nbreview.render.markdown.inert import inert_for, inline
 from nbreview.render.markdown.notebook import TABLE_HEAD, is_whole, section, table_row, whole_line
 from nbreview.render.markdown.results import results_block
 
-DEFAULT_BUDGET = 60_000  # a longer comment is not read; a host with a hard limit sets its own
+DEFAULT_BUDGET = 60_000  # a comment for no host (PLAIN); each host adapter sets its own budget
 FOOTER_ROOM = 300  # what the "left out" list of the footer may take, kept free by the brief fall-back
 JOINS_ROOM = 16  # the newlines that join header, table, results, sections and footer
 NOTEBOOKS_OPEN = 3  # up to this many notebooks, the first section is open
@@ -27,7 +27,7 @@ NOTEBOOKS_OPEN = 3  # up to this many notebooks, the first section is open
 
 @dataclass(frozen=True)
 class CommentHost:
-    """What the comment must know of the place it is posted (GitHub's: :data:`nbreview.bot.comment.GITHUB`)."""
+    """What the comment must know of the place it is posted (GitHub's: :data:`nbreview.hosts.github.comment.GITHUB`)."""
 
     marker: str = ""  # the first line, by which the poster finds its own comment again ("": none)
     max_body: int | None = None  # the host's hard limit on a comment, in characters

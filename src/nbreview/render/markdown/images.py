@@ -24,7 +24,7 @@ class ImageLinker:
     """:class:`PictureLinks` naming images by content hash, as URLs under ``base_url``.
 
     ``wanted`` records what the rendered body refers to (path -> bytes); the caller uploads those
-    (the GitHub bot to an assets branch, see :mod:`nbreview.bot.comment`).
+    (the GitHub bot to an assets branch, see :mod:`nbreview.hosts.github.comment`).
     """
 
     base_url: str

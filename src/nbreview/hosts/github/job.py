@@ -1,7 +1,5 @@
 """GitHub's side of the bot's job (:class:`~nbreview.hosts.protocol.NoteHost`): as the GitHub App's
-installation on the repository, refresh the pull request's comment (:func:`nbreview.bot.pr.update_pull_request`).
-
-It lives in ``bot/`` with the rest of GitHub's adapter (``pr``, ``client``) until they move to ``hosts/github``.
+installation on the repository, refresh the pull request's comment (:func:`.pr.update_pull_request`).
 """
 
 from __future__ import annotations
@@ -11,14 +9,14 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from nbreview.bot.client import BotError
+from nbreview.hosts.github.client import GitHubError
 from nbreview.hosts.protocol import Change
 
 if TYPE_CHECKING:
     from github import Github
 
-    from nbreview.bot.config import AppConfig
-    from nbreview.bot.pr import Outcome
+    from nbreview.hosts.github.pr import Outcome
+    from nbreview.hosts.protocol import HostsConfig as AppConfig
 
 log = logging.getLogger("nbreview.bot")
 
@@ -35,8 +33,8 @@ class GitHubNotes:
     def refresh(self, change: Change, before_write: Callable[[str], None]) -> Outcome:
         from github import GithubException
 
-        from nbreview.bot.client import explain
-        from nbreview.bot.pr import Settings, update_pull_request
+        from nbreview.hosts.github.client import explain
+        from nbreview.hosts.github.pr import Settings, update_pull_request
 
         config = self.config
         try:
@@ -59,10 +57,10 @@ def installation_client(
     """A client authenticated as the app's installation, and the login its comments carry."""
     from github import Auth, GithubIntegration
 
-    from nbreview.bot.client import connect
+    from nbreview.hosts.github.client import connect
 
     if not config.app_id or not config.private_key:
-        raise BotError("the app's id and private key are not configured")
+        raise GitHubError("the app's id and private key are not configured")
     app_auth = Auth.AppAuth(config.app_id, config.private_key)
     with lock:
         if "slug" not in slug:

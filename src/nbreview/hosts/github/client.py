@@ -2,7 +2,7 @@
 
 Retries: GitHub's rate limits (403/429 with ``Retry-After``, or ``X-RateLimit-Remaining: 0``
 until ``X-RateLimit-Reset``) are waited out up to ``max_rate_wait`` seconds; transient 5xx
-answers are retried a few times with backoff. Any other failure becomes a :class:`BotError`
+answers are retried a few times with backoff. Any other failure becomes a :class:`GitHubError`
 with one line that says what to do. The token is never part of a message.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from nbreview.bot.urls import PUBLIC_API
+from nbreview.hosts.github.urls import PUBLIC_API
 from nbreview.hosts.protocol import HostError
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from github.Requester import Requester
 
 
-class BotError(HostError):
+class GitHubError(HostError):
     """A GitHub call failed in a way the user has to fix (permissions, names, limits).
 
     ``transient`` marks failures worth trying again later (rate limits, 5xx after the client's own
@@ -67,7 +67,8 @@ def token_auth(token_env: str = "GITHUB_TOKEN") -> Auth:
 
     token = os.environ.get(token_env, "").strip()
     if not token:
-        raise BotError(f"no GitHub token: set {token_env} (in a workflow: env: {token_env}: ${{{{ github.token }}}})")
+        raise GitHubError(
+            f"no GitHub token: set {token_env} (in a workflow: env: {token_env}: ${{{{ github.token }}}})")
     return Auth.Token(token)
 
 
@@ -85,14 +86,14 @@ def _message(exc: Any) -> str:
     return str(data or "")
 
 
-def explain(exc: BaseException, doing: str, repo: str = "", *, fork: bool = False) -> BotError:
+def explain(exc: BaseException, doing: str, repo: str = "", *, fork: bool = False) -> GitHubError:
     """One clear line for a failed call; ``doing`` says what we were trying to do."""
     from github import GithubException, RateLimitExceededException
     from requests import exceptions as rq
 
     where = f" on {repo}" if repo else ""
     if isinstance(exc, RateLimitExceededException):
-        return BotError(
+        return GitHubError(
             f"GitHub rate limit exhausted while {doing}; try again after the reset, or use a token with a higher limit",
             transient=True,
         )
@@ -100,7 +101,7 @@ def explain(exc: BaseException, doing: str, repo: str = "", *, fork: bool = Fals
         status, msg = exc.status, _message(exc)
         said = f': GitHub says "{msg}"' if msg else ""
         if status == 401:
-            return BotError(
+            return GitHubError(
                 f"GitHub rejected the token (401) while {doing}{said}; check that it is valid and not expired"
             )
         if status == 403:
@@ -110,30 +111,30 @@ def explain(exc: BaseException, doing: str, repo: str = "", *, fork: bool = Fals
                     "; this pull request comes from a fork, whose workflows get a read-only token: run nbreview "
                     "from a 'pull_request_target' workflow that checks out nothing from the fork (see the README)"
                 )
-            return BotError(f"GitHub refused {doing}{where} (403){said}{hint}")
+            return GitHubError(f"GitHub refused {doing}{where} (403){said}{hint}")
         if status == 404:
-            return BotError(
+            return GitHubError(
                 f"GitHub found nothing while {doing}{where} (404){said}; check the repository and pull-request "
                 "number, and that the token can see the repository"
             )
         if status == 422:
-            return BotError(f"GitHub could not process {doing}{where} (422){said}")
+            return GitHubError(f"GitHub could not process {doing}{where} (422){said}")
         if status >= 500 or status == 429:
-            return BotError(
+            return GitHubError(
                 f"GitHub kept failing while {doing}{where} ({status}) after several retries; try again later",
                 transient=True,
             )
-        return BotError(f"GitHub answered {status} while {doing}{where}{said}")
+        return GitHubError(f"GitHub answered {status} while {doing}{where}{said}")
     if isinstance(exc, rq.RetryError):
-        return BotError(
+        return GitHubError(
             f"GitHub kept failing while {doing}{where} after several retries; try again later", transient=True
         )
     if isinstance(exc, (rq.ConnectionError, rq.Timeout)):
-        return BotError(
+        return GitHubError(
             f"cannot reach the GitHub API while {doing}: {type(exc).__name__}; check --api-url and the network",
             transient=True,
         )
-    return BotError(f"{doing}{where} failed: {type(exc).__name__}: {exc}")
+    return GitHubError(f"{doing}{where} failed: {type(exc).__name__}: {exc}")
 
 
 class ApiReader:
@@ -180,7 +181,7 @@ class ApiReader:
         while True:
             data, headers = self.get(url, {"per_page": per_page, "page": page})
             if not isinstance(data, list):
-                raise BotError(f"GitHub answered {url} with something other than a list")
+                raise GitHubError(f"GitHub answered {url} with something other than a list")
             items += data
             if 'rel="next"' not in headers.get("link", "") or not data:
                 return items

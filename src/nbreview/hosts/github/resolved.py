@@ -9,7 +9,7 @@ error: then :class:`Resolution` says so once and every thread simply counts as o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from github.Requester import Requester
@@ -76,13 +76,3 @@ class Resolution:
         self.threads[root_id] = (node[0], state)
         return state
 
-
-def unresolved_only(
-    requester: Requester, repo: str, number: int, comments: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """``comments`` without the threads GitHub marks resolved (all of them when GraphQL is not there)."""
-    states = Resolution(requester, repo, number).read()
-    done = {root for root, (_id, resolved) in states.items() if resolved}
-    if not done:
-        return comments
-    return [c for c in comments if c.get("id") not in done and c.get("in_reply_to_id") not in done]

@@ -8,15 +8,15 @@ again (hidden marker + our own login) and edited, or created the first time.
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from nbreview.bot.client import ApiReader, BotError, explain
-from nbreview.bot.comment import DEFAULT_BUDGET, MARKER, image_base_url, render_comment
+from nbreview.hosts.github.client import ApiReader, GitHubError, explain
+from nbreview.hosts.github.comment import MARKER, image_base_url, render_comment
+from nbreview.hosts.github.notebooks import merge_base, read_file, read_notebooks
 from nbreview.render.markdown import CommentContext, NotebookChange, RenderedComment
 
 if TYPE_CHECKING:
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from github.PullRequest import PullRequest
     from github.Repository import Repository
 
-NOTEBOOK_SUFFIX = ".ipynb"
+    from nbreview.hosts.notebooks import ChangedNotebook
+
 ACTIONS_BOT = "github-actions[bot]"
 
 
@@ -36,7 +37,7 @@ class Settings:
     dry_run: bool = False
     bot_login: str | None = None
     report_url: str | None = None
-    budget: int = DEFAULT_BUDGET
+    budget: int | None = None  # None: GitHub's own (:data:`~nbreview.hosts.github.comment.BUDGET`)
     max_notebooks: int = 50
     log: Callable[[str], None] = field(default=lambda line: stderr_log(line))
     # called with the head about to be shown, just before anything is written (the bot's job checks
@@ -62,92 +63,6 @@ class Outcome:
     head_sha: str = ""  # the head the comment shows (the bot's job log names it)
 
 
-# ---------------------------------------------------------------- reading notebooks
-
-
-def read_file(repo: Repository, path: str, ref: str) -> bytes:
-    """Bytes of ``path`` at ``ref``; the contents API carries no content past 1 MB, so use the blob then."""
-    contents = repo.get_contents(path, ref=ref)
-    if isinstance(contents, list):
-        raise BotError(f"{path} is a directory at {ref[:7]}")
-    raw = contents.raw_data
-    content = raw.get("content") or ""
-    if raw.get("encoding") == "base64" and (content or not contents.size):
-        return base64.b64decode(content)
-    blob = repo.get_git_blob(contents.sha)
-    if blob.encoding != "base64":
-        return blob.content.encode("utf-8")
-    return base64.b64decode(blob.content)
-
-
-def merge_base(repo: Repository, pr: PullRequest) -> str:
-    """What the pull request's diff is relative to: the merge base, as GitHub shows it."""
-    from github import GithubException
-
-    try:
-        return str(repo.compare(pr.base.sha, pr.head.sha).merge_base_commit.sha)
-    except GithubException:
-        return str(pr.base.sha)
-
-
-def collect_changes(
-    repo: Repository,
-    pr: PullRequest,
-    base_sha: str,
-    settings: Settings,
-    texts: dict[str, tuple[str, bytes, bytes]] | None = None,
-) -> tuple[list[NotebookChange], int]:
-    """Every notebook the pull request adds, removes, renames or modifies, diffed (or why not).
-
-    ``texts``, when given, receives path -> (status, base bytes, head bytes) of each notebook read.
-    """
-    from github import GithubException, RateLimitExceededException
-
-    from nbreview.errors import NbreviewError
-    from nbreview.results import pipeline as engine
-
-    head_sha = pr.head.sha
-    files = [
-        f
-        for f in pr.get_files()
-        if f.filename.endswith(NOTEBOOK_SUFFIX) or (f.previous_filename or "").endswith(NOTEBOOK_SUFFIX)
-    ]
-    skipped = max(0, len(files) - settings.max_notebooks)
-    changes: list[NotebookChange] = []
-    for f in files[: settings.max_notebooks]:
-        status = f.status
-        if status == "unchanged":
-            continue
-        old_path = f.previous_filename or f.filename
-        kind = {"added": "added", "removed": "removed", "renamed": "renamed", "copied": "copied"}.get(
-            status, "modified"
-        )
-        ch = NotebookChange(f.filename, kind, old_path if kind in ("renamed", "copied") else None)
-        try:
-            old = b"" if kind == "added" else read_file(repo, old_path, base_sha)
-            new = b"" if kind == "removed" else read_file(repo, f.filename, head_sha)
-            if texts is not None:
-                texts[f.filename] = (old_path, old, new)
-            ch.diff = engine.diff(
-                old, new, old_label=f"{old_path}@{base_sha[:7]}", new_label=f"{f.filename}@{head_sha[:7]}"
-            )
-        except NbreviewError as err:
-            ch.error = str(err)
-        except GithubException as err:
-            # one unreadable file (too large for the API, gone meanwhile) must not sink the others
-            if err.status not in (403, 404, 422) or isinstance(err, RateLimitExceededException):
-                raise
-            ch.error = f"could not be read through the API ({err.status}: {_said(err)})"
-        changes.append(ch)
-        settings.log(f"nbreview: {f.filename}: {ch.status}" + (f" (not diffed: {ch.error})" if ch.error else ""))
-    return changes, skipped
-
-
-def _said(err: Any) -> str:
-    data = getattr(err, "data", None)
-    return str(data.get("message", "")) if isinstance(data, dict) else ""
-
-
 # ---------------------------------------------------------------- the comment
 
 
@@ -164,7 +79,7 @@ def own_login(gh: Github, explicit: str | None) -> str:
             raise explain(err, "reading the token's own account") from None
         if os.environ.get("GITHUB_ACTIONS") == "true":
             return ACTIONS_BOT  # GITHUB_TOKEN cannot read /user; its comments are github-actions[bot]'s
-        raise BotError(
+        raise GitHubError(
             f"cannot tell which account this token posts as (GET /user answered {err.status}); pass --bot-login"
         ) from None
 
@@ -190,14 +105,18 @@ def update_pull_request(gh: Github, repo_name: str, number: int, settings: Setti
         fork = bool(pr.head.repo and pr.base.repo and pr.head.repo.full_name != pr.base.repo.full_name)
     except GithubException as err:
         raise explain(err, f"reading pull request #{number}", repo_name) from None
-    texts: dict[str, tuple[str, bytes, bytes]] = {}
     try:
-        base_sha = merge_base(repo, pr)
-        changes, skipped = collect_changes(repo, pr, base_sha, settings, texts)
+        base_sha = merge_base(repo, pr.base.sha, head_sha)
+        reader = ApiReader(pr.requester, settings.log)
+        notebooks, skipped = read_notebooks(repo, reader, pr.url, base_sha, head_sha, settings.max_notebooks,
+                                            lambda line: None)
     except GithubException as err:
         raise explain(err, f"reading the notebooks of pull request #{number}", repo_name) from None
+    changes = [nb.change(base_sha, head_sha) for nb in notebooks]
+    for ch in changes:
+        settings.log(f"nbreview: {ch.path}: {ch.status}" + (f" (not diffed: {ch.error})" if ch.error else ""))
     ctx = CommentContext(base_sha=base_sha, head_sha=head_sha, report_url=settings.report_url, pr_number=number)
-    ctx.threads = open_threads(repo, pr, texts, settings)
+    ctx.threads = open_threads(repo, pr, [nb for nb in notebooks if not nb.error], settings)
     if skipped:
         ctx.notes.append(f"{skipped} more notebooks were not diffed (limit {settings.max_notebooks} per comment).")
     base_url = image_base_url(settings.api_url, repo_name, settings.assets_branch)
@@ -274,7 +193,7 @@ def _write_comment(
 
 
 def open_threads(
-    repo: Repository, pr: PullRequest, texts: dict[str, tuple[str, bytes, bytes]], settings: Settings
+    repo: Repository, pr: PullRequest, notebooks: list[ChangedNotebook], settings: Settings
 ) -> dict[str, list[tuple[str, int]]]:
     """Review threads on the notebooks, counted per cell, for the comment's thread list.
 
@@ -285,29 +204,28 @@ def open_threads(
     from github import GithubException
     from requests.exceptions import RequestException
 
-    from nbreview.bot.resolved import unresolved_only
-    from nbreview.threads.place import NotebookFile, place, thread_counts
+    from nbreview.hosts.github.resolved import Resolution
+    from nbreview.hosts.github.threads import threads
+    from nbreview.threads.place import place, thread_counts
 
-    if not texts:
+    if not notebooks:
         return {}
-    files = [
-        NotebookFile(path, old_path, "", old.decode("utf-8", "replace"), new.decode("utf-8", "replace"))
-        for path, (old_path, old, new) in texts.items()
-    ]
 
     def fetch(path: str, sha: str) -> str | None:
         try:
             return read_file(repo, path, sha).decode("utf-8", "replace")
-        except (GithubException, BotError):
+        except (GithubException, GitHubError):
             return None
 
     try:  # the list answers hold every comment whole: no per-comment fetch (as raw_data on list items does)
         raw = ApiReader(pr.requester, settings.log).list(f"{pr.url}/comments")
-        raw = unresolved_only(pr.requester, repo.full_name, pr.number, raw)
-    except (GithubException, RequestException, BotError) as err:
+        states = Resolution(pr.requester, repo.full_name, pr.number).read()
+    except (GithubException, RequestException, GitHubError) as err:
         settings.log(f"nbreview: warning: {explain(err, 'reading the review threads')}")
         return {}
-    return thread_counts(place(raw, files, pr.head.sha, fetch, lambda text: ""))
+    resolved = {root: done for root, (_id, done) in states.items()}
+    open_ones = [t for t in threads(raw, resolved) if not t.resolved]
+    return thread_counts(place(open_ones, [nb.notebook_file() for nb in notebooks], fetch, lambda text: ""))
 
 
 def _upload_images(
@@ -321,7 +239,7 @@ def _upload_images(
     """Put the pictures on the assets branch; without write access, post the comment without them."""
     from github import GithubException
 
-    from nbreview.bot.assets import upload
+    from nbreview.hosts.github.assets import upload
 
     for attempt in (1, 2):
         try:

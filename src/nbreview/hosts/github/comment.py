@@ -7,13 +7,13 @@ comment again, how a reviewer fetches a pull request, and where the pictures are
 
 from __future__ import annotations
 
-from nbreview.bot.urls import raw_base
+from nbreview.hosts.github.urls import raw_base
 from nbreview.render.markdown import CommentContext, CommentHost, NotebookChange, RenderedComment
 from nbreview.render.markdown import render_comment as render_markdown_comment
 from nbreview.render.markdown import render_no_notebooks as render_markdown_no_notebooks
 
 MAX_BODY = 65_536  # GitHub's limit on an issue comment body, in characters
-DEFAULT_BUDGET = 60_000  # what we aim for, leaving room for the footer and the caller's notes
+BUDGET = 60_000  # the length aimed for: a longer comment is not read (the one budget of this host)
 MARKER = "<!-- nbreview:pr-comment v1 -->"  # hidden; the bot finds its one comment by it (and its login)
 
 
@@ -25,7 +25,7 @@ def fetch_command(number: int) -> str:
 GITHUB = CommentHost(
     marker=MARKER,
     max_body=MAX_BODY,
-    budget=DEFAULT_BUDGET,
+    budget=BUDGET,
     fetch_command=fetch_command,
     change_name="pull request",
     sign_off="Posted by nbreview · edited in place on every push",
@@ -33,7 +33,7 @@ GITHUB = CommentHost(
 
 
 def image_base_url(api_url: str, repo: str, assets_branch: str) -> str:
-    """Where the comment's pictures are served from: the assets branch, raw (see :mod:`nbreview.bot.assets`)."""
+    """Where the comment's pictures are served from: the assets branch, raw (see :mod:`.assets`)."""
     return raw_base(api_url, repo, assets_branch)
 
 
@@ -42,7 +42,7 @@ def render_comment(
     ctx: CommentContext | None = None,
     *,
     image_base_url: str | None = None,
-    budget: int = DEFAULT_BUDGET,
+    budget: int | None = None,
 ) -> RenderedComment:
     """The pull-request comment as GitHub takes it (under its limit, marker first)."""
     return render_markdown_comment(changes, ctx, host=GITHUB, image_base_url=image_base_url, budget=budget)
