@@ -24,12 +24,12 @@ import json
 import re
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
 from nbreview.engine.content import cell_source
 from nbreview.engine.options import DiffOptions
+from nbreview.records import dataclass, field
 
 # -- Scores. ``similarity`` rates a pair of cells 0..1: 1.0 for identical (type, source), else
 # the better of two Dice coefficients (shared stripped lines, shared words), or for two short

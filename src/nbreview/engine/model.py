@@ -54,10 +54,10 @@ renderer shows (``nbreview.view``): ``{"shown": [[old index, new index, status w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 from nbreview.engine.options import DiffOptions
+from nbreview.records import dataclass, field, fields
 
 if TYPE_CHECKING:
     from nbreview.results.model import Results

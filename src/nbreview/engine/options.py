@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from nbreview.errors import NbreviewError
+from nbreview.records import asdict, dataclass, fields
 
 IGNORE_NAMES = {
     "outputs": "ignore_outputs",

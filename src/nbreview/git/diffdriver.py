@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nbreview.io.git import display_path, start_git
+from nbreview.records import dataclass, fields
 
 if TYPE_CHECKING:
     from nbreview.io.git import BackgroundGit
@@ -51,7 +51,7 @@ class DriverCall:
         return argv + ([self.new_path, self.info] if self.new_path is not None else [])
 
 
-POSITIONAL = tuple(DriverCall.__dataclass_fields__)
+POSITIONAL = tuple(f.name for f in fields(DriverCall))
 
 
 class GitColor:

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from nbreview.errors import NbreviewError, NotebookError
 from nbreview.io.load import LoadedNotebook, empty_notebook, load, parse_bytes
+from nbreview.records import dataclass
 
 if TYPE_CHECKING:
     import subprocess

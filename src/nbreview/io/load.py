@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-from dataclasses import dataclass, field
 from typing import Any, Union
 
 from nbreview.errors import (
@@ -24,6 +23,7 @@ from nbreview.errors import (
 )
 from nbreview.io.gcpause import gc_paused
 from nbreview.io.repair import SURROGATE_ESCAPE, repair
+from nbreview.records import dataclass, field
 
 Notebook = dict[str, Any]
 NotebookSource = Union[str, "os.PathLike[str]", bytes, Notebook, "LoadedNotebook"]

@@ -8,8 +8,9 @@ reads it through :mod:`nbreview.view.results`. JSON keys are described in ``nbre
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
+
+from nbreview.records import dataclass, field
 
 JSONDict = dict[str, Any]
 Number = int | float

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
 from nbreview.engine.model import TextDiff
 from nbreview.engine.text import volatile_spans
+from nbreview.records import dataclass
 from nbreview.results.noise import ELLIPSIS, THROUGHPUT_AFTER, THROUGHPUT_LABEL, noise_spans, same_at_precision
 
 MAX_CHANGED_LINES = 20_000  # changed lines of one output read for numbers; beyond, a note

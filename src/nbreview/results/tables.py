@@ -12,10 +12,10 @@ text diff with a note.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from html.parser import HTMLParser
 
+from nbreview.records import dataclass, field
 from nbreview.results.model import NumberChange, RowStatus, TableColumn, TableDiff, TableRow
 from nbreview.results.noise import same_at_precision
 from nbreview.results.numbers import parse_value, strip_ansi

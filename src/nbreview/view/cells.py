@@ -14,11 +14,11 @@ number) is never quiet: it is shown like any change, so no surface folds it away
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from nbreview.engine.content import cell_at, cell_output, notebook_language
 from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, Summary
+from nbreview.records import dataclass, field
 
 Visibility = Literal["shown", "quiet", "hidden"]
 

@@ -9,10 +9,10 @@ verdict, the page draws the pair with its image-diff modes, the PR comment a bef
 from __future__ import annotations
 
 import binascii
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nbreview.engine.content import is_image, output_at
+from nbreview.records import dataclass
 
 if TYPE_CHECKING:
     from nbreview.engine.model import CellDiff, ImageDiff, JSONDict, MimeDiff, NotebookDiff, OutputDiff

@@ -10,9 +10,9 @@ draw what it returns, so they can never disagree.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nbreview.records import dataclass
 from nbreview.results.model import SIGNAL_KINDS, NumberChange, Results, Signal, SignalKind, TableDiff
 from nbreview.results.rank import PER_CELL as PER_CELL  # the order every surface reads (results/rank.py)
 from nbreview.results.rank import RANK_CLASSES, rank_class, ranked

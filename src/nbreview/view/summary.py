@@ -8,10 +8,10 @@ the view hides); the terminal joins them with `` · ``, the page gives each a CS
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nbreview.engine.model import NotebookDiff
+from nbreview.records import dataclass
 from nbreview.view.cells import plural
 
 if TYPE_CHECKING:

@@ -7,10 +7,10 @@ pager shows the first screen while the rest is drawn. Every line passes :func:`t
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from nbreview.records import replace
 from nbreview.render.terminal.cells import render_cell, rule
 from nbreview.render.terminal.style import BOLD, CYAN, DIM, YELLOW, TerminalStyle, clean, terminal_safe
 from nbreview.render.terminal.values import change_lines
@@ -35,7 +35,7 @@ class TerminalRenderer:
 
     def lines(self, view: NotebookView) -> Iterator[str]:
         """The terminal lines one at a time (so a pager sees the first screen at once)."""
-        st = dataclasses.replace(self.style, show_transient=view.show_transient)
+        st = replace(self.style, show_transient=view.show_transient)
         for line in _lines(view, st, self.title):
             yield terminal_safe(line)
 

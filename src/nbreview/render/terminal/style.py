@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
 
 from nbreview.io.unsafe import INVISIBLE, under_actions, workflow_inert
+from nbreview.records import dataclass
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"
