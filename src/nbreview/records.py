@@ -203,10 +203,10 @@ class _StdlibFields:
 
         out = {}
         for f in getattr(owner, _FIELDS).values():
-            missing = dataclasses.MISSING
-            std = dataclasses.field(default=missing if f.default is _MISSING else f.default, repr=f.repr,
-                                    default_factory=missing if f.default_factory is _MISSING else f.default_factory,
-                                    compare=f.compare)
+            missing: Any = dataclasses.MISSING
+            std: Any = dataclasses.field(
+                default=missing if f.default is _MISSING else f.default, repr=f.repr, compare=f.compare,
+                default_factory=missing if f.default_factory is _MISSING else f.default_factory)
             std.name, std.type, std.kw_only = f.name, f.type, False
             std._field_type = dataclasses._FIELD  # type: ignore[attr-defined]  # what the decorator sets
             out[f.name] = std
