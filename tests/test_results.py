@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 import nbreview
+from nbreview.results.html_tables import html_tables
 from nbreview.results.model import Results
 from nbreview.results.numbers import numbers_in_line, parse_value
-from nbreview.results.tables import MAX_TABLE_ROWS, TableError, html_tables, text_table
+from nbreview.results.tables import MAX_TABLE_ROWS, TableError, text_table
 from support.notebooks import code_cell, notebook
 from support.paths import FIXTURES
 

@@ -9,15 +9,15 @@ takes milliseconds, where an all-pairs pairing would be quadratic.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
+from nbreview import lazy_re
 from nbreview.engine.model import LineOp, Span, TextDiff
 
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
-_WS = re.compile(r"\s+")
+_TOKEN = lazy_re.compile(r"\w+|\s+|[^\w\s]")
+_WS = lazy_re.compile(r"\s+")
 _PAIR_WINDOW = 8
 _PAIR_MIN_SIMILARITY = 0.45
 _INTRALINE_MAX_CHARS = 4000
@@ -30,7 +30,7 @@ _RESYNC_WINDOW = 64  # how far the bounded diff looks ahead to find the two text
 _CONTEXT = 3  # equal lines kept around each listed change of a huge output
 
 # Volatile bits of output text: memory addresses, timings, progress-bar rates.
-_VOLATILE = re.compile(
+_VOLATILE = lazy_re.compile(
     r"0x[0-9a-fA-F]{6,}"
     r"|(?<=Wall time: )[\d.]+\s*[µnmu]?s"
     r"|(?<=CPU times: )[^\n]*"

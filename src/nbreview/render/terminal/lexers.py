@@ -10,11 +10,13 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from nbreview import lazy_re
+
 if TYPE_CHECKING:
     from tokenize import TokenInfo
 
 _LEXERS: dict[str, Any] = {}
-_MD_RULES = re.compile(
+_MD_RULES = lazy_re.compile(
     r"(?P<heading>^#{1,6}[ \t].*$)|(?P<fence>^\s*(?:```|~~~).*$)|(?P<code>`[^`\n]+`)"
     r"|(?P<strong>\*\*[^*\n]+\*\*|__[^_\n]+__)|(?P<emph>(?<![*\w])\*[^*\n]+\*(?!\*))"
     r"|(?P<link>\[[^\]\n]*\]\([^)\n]*\))",
@@ -45,7 +47,7 @@ class MarkdownLexer:
             yield "Token.Text", text[pos:]
 
 
-_MAGIC = re.compile(r"^[ \t]*[%!].*$", re.M)
+_MAGIC = lazy_re.compile(r"^[ \t]*[%!].*$", re.M)
 
 
 class PythonLexer:
