@@ -24,12 +24,16 @@ import json
 from bisect import bisect_left
 from collections import Counter
 from difflib import SequenceMatcher
-from typing import Any
 
 from nbreview import lazy_re
 from nbreview.engine.content import cell_source
 from nbreview.engine.options import DiffOptions
 from nbreview.records import dataclass, field
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # -- Scores. ``similarity`` rates a pair of cells 0..1: 1.0 for identical (type, source), else
 # the better of two Dice coefficients (shared stripped lines, shared words), or for two short

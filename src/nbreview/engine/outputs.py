@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 from difflib import SequenceMatcher
-from typing import Any
 
 from nbreview.engine.images import compare_images, is_raster
-from nbreview.engine.model import MISSING, MimeDiff, OutputDiff, Status
+from nbreview.engine.model import MISSING, MimeDiff, OutputDiff
 from nbreview.engine.options import DiffOptions
 from nbreview.engine.text import diff_text
 from nbreview.engine.values import diff_values
 
-Output = dict[str, Any]
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from nbreview.engine.model import Status
+
+    Output = dict[str, Any]
 
 
 def output_key(out: Any) -> str:

@@ -14,7 +14,12 @@ from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from nbreview import lazy_re
-from nbreview.engine.model import LineOp, Span, TextDiff
+from nbreview.engine.model import LineOp, TextDiff
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import Span
 
 _TOKEN = lazy_re.compile(r"\w+|\s+|[^\w\s]")
 _WS = lazy_re.compile(r"\s+")

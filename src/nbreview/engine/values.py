@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
 
 from nbreview.engine.model import MISSING, ValueChange
 from nbreview.errors import PatchError
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
 
 Path = list[str | int]
 TransientRule = Callable[[Path], bool]

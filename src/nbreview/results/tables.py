@@ -16,9 +16,14 @@ from difflib import SequenceMatcher
 
 from nbreview import lazy_re
 from nbreview.records import dataclass
-from nbreview.results.model import NumberChange, RowStatus, TableColumn, TableDiff, TableRow
+from nbreview.results.model import NumberChange, TableColumn, TableDiff, TableRow
 from nbreview.results.noise import same_at_precision
 from nbreview.results.numbers import parse_value, strip_ansi
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from nbreview.results.model import RowStatus
 
 MAX_TABLE_ROWS = 5_000  # rows of one table read; a longer table keeps its text diff
 MAX_TABLE_CELLS = 100_000  # cells of one table read

@@ -14,13 +14,16 @@ number) is never quiet: it is shown like any change, so no surface folds it away
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from nbreview.engine.content import cell_at, cell_output, notebook_language
 from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, Summary
 from nbreview.records import dataclass, field
 
-Visibility = Literal["shown", "quiet", "hidden"]
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    Visibility = Literal["shown", "quiet", "hidden"]
 
 # The one vocabulary for a cell's status.
 TRANSIENT_WORD = "transient changes"

@@ -9,12 +9,15 @@ verdict, the page draws the pair with its image-diff modes, the PR comment a bef
 from __future__ import annotations
 
 import binascii
-from typing import TYPE_CHECKING, Any
 
 from nbreview.engine.content import is_image, output_at
 from nbreview.records import dataclass
 
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from nbreview.engine.model import CellDiff, ImageDiff, JSONDict, MimeDiff, NotebookDiff, OutputDiff
 
 Place = tuple[int, int]  # (cell index, output index) in one notebook

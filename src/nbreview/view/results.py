@@ -13,12 +13,13 @@ import math
 from typing import TYPE_CHECKING
 
 from nbreview.records import dataclass
-from nbreview.results.model import SIGNAL_KINDS, NumberChange, Results, Signal, SignalKind, TableDiff
+from nbreview.results.model import SIGNAL_KINDS, NumberChange, Results, Signal, TableDiff
 from nbreview.results.rank import PER_CELL as PER_CELL  # the order every surface reads (results/rank.py)
 from nbreview.results.rank import RANK_CLASSES, rank_class, ranked
 
 if TYPE_CHECKING:
     from nbreview.engine.model import NotebookDiff
+    from nbreview.results.model import SignalKind
 
 TOP_TERMINAL = 10  # changed numbers listed in the terminal's Results section
 TOP_PAGE = 50  # ... on the review page and in the HTML report

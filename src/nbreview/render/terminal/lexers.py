@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 from nbreview import lazy_re
 
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
 if TYPE_CHECKING:
     from tokenize import TokenInfo
+    from typing import Any
 
 _LEXERS: dict[str, Any] = {}
 _MD_RULES = lazy_re.compile(

@@ -8,7 +8,6 @@ pager shows the first screen while the rest is drawn. Every line passes :func:`t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from nbreview.records import replace
 from nbreview.render.terminal.cells import render_cell, rule
@@ -17,6 +16,8 @@ from nbreview.render.terminal.values import change_lines
 from nbreview.view import NotebookView
 from nbreview.view import build as build_view
 from nbreview.view.summary import summary_text
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
 
 if TYPE_CHECKING:
     from nbreview.engine.model import NotebookDiff
