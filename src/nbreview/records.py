@@ -3,11 +3,12 @@
 The standard decorator compiles four to six methods per class and imports :mod:`inspect`
 (with :mod:`ast`, :mod:`dis`, :mod:`tokenize`): ~20 ms for the ~40 classes a diff driver
 loads, more than the diff itself, paid once per notebook in a ``git diff``. This one
-compiles ``__init__`` alone (the same code the standard one writes, so building an object
-costs the same) and gives ``__repr__``, ``__eq__``, ``__hash__`` and the frozen guards as
-shared functions. Type checkers see :mod:`dataclasses` itself (these names are its names),
-and the classes answer :func:`dataclasses.fields`, ``asdict``, ``replace`` and
-``is_dataclass`` as if made by it (the standard field objects are built on first use).
+compiles ``__init__`` alone, when the class builds its first object (the same code the
+standard one writes, so building objects costs the same), and gives ``__repr__``,
+``__eq__``, ``__hash__`` and the frozen guards as shared functions. Type checkers see
+:mod:`dataclasses` itself (these names are its names), and the classes answer
+:func:`dataclasses.fields`, ``asdict``, ``replace`` and ``is_dataclass`` as if made by it
+(the standard field objects are built on first use).
 
 Supported: ``frozen``, ``slots``, ``field(default=, default_factory=, repr=, compare=)``,
 ``__post_init__``, ``ClassVar`` annotations, inheritance from another such class.
@@ -95,7 +96,6 @@ def _own_fields(cls: type) -> list[Field]:
 def _init_source(fields: list[Field], frozen: bool, post_init: bool) -> tuple[str, dict[str, Any]]:
     """``__init__`` as the standard decorator writes it, and the names its defaults are bound to."""
     params, body, names = [], [], {"__record_factory": _MISSING, "__record_setattr": object.__setattr__}
-    seen_default = False
     for f in fields:
         if f.default is not _MISSING:
             names[f"__record_default_{f.name}"] = f.default
@@ -106,11 +106,8 @@ def _init_source(fields: list[Field], frozen: bool, post_init: bool) -> tuple[st
             params.append(f"{f.name}=__record_factory")
             value = f"__record_make_{f.name}() if {f.name} is __record_factory else {f.name}"
         else:
-            if seen_default:
-                raise TypeError(f"non-default argument {f.name!r} follows default argument")
             params.append(f.name)
             value = f.name
-        seen_default = seen_default or f.default is not _MISSING or f.default_factory is not _MISSING
         body.append(f"__record_setattr(self, {f.name!r}, {value})" if frozen else f"self.{f.name} = {value}")
     if post_init:
         body.append("self.__post_init__()")
@@ -130,6 +127,20 @@ def _make_init(cls: type, fields: list[Field], frozen: bool) -> Callable[..., No
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
     return init
+
+
+def _first_init(cls: type, fields: list[Field], frozen: bool) -> Callable[..., None]:
+    """An ``__init__`` that compiles the real one on the class's first instance (a class the run never
+    builds costs no compile), installs it and runs it."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init = _make_init(cls, fields, frozen)
+        if cls.__dict__.get("__init__") is __init__:
+            cls.__init__ = init  # type: ignore[misc]
+        init(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
 
 
 _REPR_RUNNING: set[int] = set()
@@ -228,6 +239,12 @@ def _process(cls: type, frozen: bool, slots: bool) -> type:
     for base in reversed(cls.__mro__[1:]):
         fields.update(base.__dict__.get(_FIELDS, {}))
     fields.update((f.name, f) for f in _own_fields(cls))
+    after_default = False
+    for f in fields.values():
+        if f.default is not _MISSING or f.default_factory is not _MISSING:
+            after_default = True
+        elif after_default:
+            raise TypeError(f"non-default argument {f.name!r} follows default argument")
     own = cls.__dict__
     explicit_hash = "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own)
     if slots:
@@ -238,7 +255,7 @@ def _process(cls: type, frozen: bool, slots: bool) -> type:
     cls.__dataclass_fields__ = _StdlibFields()  # type: ignore[attr-defined]
     cls.__dataclass_params__ = _StdlibParams()  # type: ignore[attr-defined]
     if "__init__" not in own:
-        cls.__init__ = _make_init(cls, list(fields.values()), frozen)  # type: ignore[misc]
+        cls.__init__ = _first_init(cls, list(fields.values()), frozen)  # type: ignore[misc]
     if "__repr__" not in own:
         cls.__repr__ = _repr  # type: ignore[assignment]
     if "__eq__" not in own:
