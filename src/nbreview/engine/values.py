@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 from nbreview.engine.model import MISSING, ValueChange
@@ -42,6 +41,8 @@ def diff_values(old: Any, new: Any, path: Path | None = None, transient: Transie
 
 def apply_changes(obj: dict[str, Any], changes: list[ValueChange], where: str) -> dict[str, Any]:
     """A copy of ``obj`` with ``changes`` applied; keys added keep the order the new side had."""
+    import copy  # here: patching needs it, a diff (a git diff driver per notebook) does not
+
     result = copy.deepcopy(obj)
     for ch in changes:
         if not ch.path:
