@@ -63,3 +63,14 @@ def test_the_html_table_reader_loads_only_for_a_changed_table(tmp_path: Path) ->
     out, modules = driver_modules(tmp_path, old, new)
     assert {"html.parser", "nbreview.results.html_tables"} <= modules
     assert "1 table changed" in out and "a │ 1 → 2" in out
+
+
+def test_printable_text_holds_nothing_the_terminal_guard_acts_on() -> None:
+    """``clean`` and ``terminal_safe`` skip their patterns (and compiling them) for printable text:
+    exact only while every character they escape is one ``str.isprintable`` rejects."""
+    from nbreview.render.terminal.style import _CONTROL, clean, terminal_safe
+
+    assert [hex(c) for c in range(0x110000) if chr(c).isprintable() and _CONTROL.match(chr(c))] == []
+    assert clean("a\u202eb\x1b[31mc") == "a\\u202ebc"
+    assert terminal_safe("x\n\ty\x1b]0;title\x07") == "x\n\ty\\x1b]0;title\\x07"
+    assert terminal_safe("plain\n\tline") == "plain\n\tline"
