@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 
+from nbreview import lazy_re
 from nbreview.errors import NotANotebookError
 
 TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
@@ -32,7 +33,7 @@ _TEXT_KEYS = frozenset(("cell_type", "source", "metadata", "id"))
 _STREAM_KEYS = frozenset(("output_type", "name", "text"))
 _RICH_KEYS = frozenset(("output_type", "data", "metadata", "execution_count"))
 _ERROR_KEYS = frozenset(("output_type", "ename", "evalue", "traceback"))
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy_re.compile("[\ud800-\udfff]")  # compiled only for a notebook that holds one
 # In the raw file a surrogate can only come from a \uD800-\uDFFF escape: no escape, no walk.
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
