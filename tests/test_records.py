@@ -66,9 +66,16 @@ def behaviour(cls: Any) -> dict[str, Any]:
     return out
 
 
+@pytest.mark.parametrize("warm", [False, True], ids=["generic-init", "compiled-init"])
 @pytest.mark.parametrize("options", OPTIONS, ids=lambda o: ",".join(o) or "plain")
-def test_same_behaviour_as_the_standard_dataclass(options: dict[str, bool]) -> None:
+def test_same_behaviour_as_the_standard_dataclass(options: dict[str, bool], warm: bool) -> None:
     std, ours = (make(d, f, **options) for d, f in BOTH)
+    if warm:  # past the objects built field by field: the compiled __init__ runs
+        for _ in range(records.COMPILE_AFTER + 1):
+            ours(0)
+        assert ours.__init__.__code__.co_argcount == 5  # self, x, y, tags, note
+    else:
+        assert ours.__init__.__code__.co_argcount == 1  # self, then *args/**kwargs
     assert behaviour(ours) == behaviour(std)
     assert [f.name for f in records.fields(ours)] == ["x", "y", "tags", "note"]
     b = ours(1, 2.0, ["t"])

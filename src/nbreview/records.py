@@ -3,8 +3,8 @@
 The standard decorator compiles four to six methods per class and imports :mod:`inspect`
 (with :mod:`ast`, :mod:`dis`, :mod:`tokenize`): ~20 ms for the ~40 classes a diff driver
 loads, more than the diff itself, paid once per notebook in a ``git diff``. This one
-compiles ``__init__`` alone, when the class builds its first object (the same code the
-standard one writes, so building objects costs the same), and gives ``__repr__``,
+compiles ``__init__`` alone, once the class has built a few objects (the same code the
+standard one writes, so building many objects costs the same), and gives ``__repr__``,
 ``__eq__``, ``__hash__`` and the frozen guards as shared functions. Type checkers see
 :mod:`dataclasses` itself (these names are its names), and the classes answer
 :func:`dataclasses.fields`, ``asdict``, ``replace`` and ``is_dataclass`` as if made by it
@@ -129,18 +129,55 @@ def _make_init(cls: type, fields: list[Field], frozen: bool) -> Callable[..., No
     return init
 
 
+COMPILE_AFTER = 50  # objects a class builds through the generic __init__ before its own is compiled
+
+
 def _first_init(cls: type, fields: list[Field], frozen: bool) -> Callable[..., None]:
-    """An ``__init__`` that compiles the real one on the class's first instance (a class the run never
-    builds costs no compile), installs it and runs it."""
+    """The generic ``__init__`` a class starts with: its first objects are built field by field, and
+    after :data:`COMPILE_AFTER` of them the compiled one (as fast as the standard decorator's) takes
+    over. A class a run builds a few times (most, in a driver) costs no compile (~0.1 ms each)."""
+    post_init = hasattr(cls, "__post_init__")
+    assign = object.__setattr__ if frozen else setattr
+    built = 0
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        init = _make_init(cls, fields, frozen)
-        if cls.__dict__.get("__init__") is __init__:
-            cls.__init__ = init  # type: ignore[misc]
-        init(self, *args, **kwargs)
+        nonlocal built
+        built += 1
+        if built > COMPILE_AFTER:
+            init = _make_init(cls, fields, frozen)
+            if cls.__dict__.get("__init__") is __init__:
+                cls.__init__ = init  # type: ignore[misc]
+            init(self, *args, **kwargs)
+            return
+        _bind(self, fields, args, kwargs, assign, __init__.__qualname__)
+        if post_init:
+            self.__post_init__()
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     return __init__
+
+
+def _bind(self: Any, fields: list[Field], args: tuple[Any, ...], kwargs: dict[str, Any],
+          assign: Callable[[Any, str, Any], None], name: str) -> None:
+    """What the compiled ``__init__`` does with its arguments, field by field (the same errors)."""
+    if len(args) > len(fields):
+        raise TypeError(f"{name}() takes {len(fields) + 1} positional arguments but {len(args) + 1} were given")
+    for f, value in zip(fields, args, strict=False):  # no more args than fields (checked above)
+        if f.name in kwargs:
+            raise TypeError(f"{name}() got multiple values for argument {f.name!r}")
+        assign(self, f.name, value)
+    for f in fields[len(args):]:
+        if f.name in kwargs:
+            value = kwargs.pop(f.name)
+        elif f.default is not _MISSING:
+            value = f.default
+        elif f.default_factory is not _MISSING:
+            value = f.default_factory()
+        else:
+            raise TypeError(f"{name}() missing 1 required positional argument: {f.name!r}")
+        assign(self, f.name, value)
+    if kwargs:
+        raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(kwargs))!r}")
 
 
 _REPR_RUNNING: set[int] = set()
