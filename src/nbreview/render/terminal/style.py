@@ -89,9 +89,15 @@ def terminal_safe(text: str) -> str:
     every other control character (ESC of an OSC/DCS/CSI, C1, BEL, CR...) is shown escaped
     (``\\x1b``), so no notebook can set the title or clipboard or move the cursor. Inside a
     GitHub Actions step, no line passes for a workflow command either."""
-    if not text.replace("\n", "").replace("\t", "").isprintable() and _UNSAFE.search(text):  # (neither is unsafe)
+    if not _plain(text) and _UNSAFE.search(text):
         text = _UNSAFE.sub(lambda m: m.group(1) or _visible(m.group()), text)
     return workflow_inert(text) if _ACTIONS else text
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` holds no character the guard acts on (line breaks and tabs are none of them);
+    coloured text (with ESC) is not plain, and goes through the pattern without the copies."""
+    return text.isprintable() or ("\x1b" not in text and text.replace("\n", "").replace("\t", "").isprintable())
 
 
 def terminal_line(text: str) -> str:
