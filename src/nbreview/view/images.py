@@ -8,8 +8,6 @@ verdict, the page draws the pair with its image-diff modes, the PR comment a bef
 
 from __future__ import annotations
 
-import binascii
-
 from nbreview.engine.content import is_image, output_at
 from nbreview.records import dataclass
 
@@ -37,7 +35,7 @@ def image_bytes(value: Any, mime: str) -> bytes | None:
         return text.encode("utf-8")
     try:
         return decode_b64(value)
-    except (binascii.Error, ValueError, TypeError):
+    except (ValueError, TypeError):  # base64's binascii.Error is a ValueError
         return None
 
 
@@ -54,7 +52,7 @@ def image_info(value: Any) -> tuple[tuple[int, int] | None, int]:
 
     try:
         nbytes = len(decode_b64(value))
-    except (binascii.Error, ValueError):
+    except ValueError:  # base64's binascii.Error is one
         return None, 0
     return image_size(value), nbytes
 
@@ -172,5 +170,5 @@ def difference_image(d: NotebookDiff, old: tuple[int, int], new: tuple[int, int]
         return None
     try:
         return difference_png(old_value, new_value)
-    except (UnidentifiedImageError, OSError, ValueError, binascii.Error):
+    except (UnidentifiedImageError, OSError, ValueError):  # binascii.Error too
         return None
