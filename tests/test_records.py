@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from typing import Any, ClassVar
 
@@ -52,6 +53,7 @@ def behaviour(cls: Any) -> dict[str, Any]:
         "std_asdict": dataclasses.asdict(b),
         "std_replace": repr(dataclasses.replace(b, x=5)),
         "is_dataclass": dataclasses.is_dataclass(a),
+        "deepcopy": (copy.deepcopy(b) == b, copy.copy(b).tags is b.tags),
     }
     for call, args, kwargs in [("missing", (), {}), ("extra", (1, 2, [], None, 5), {}), ("unknown", (1,), {"z": 1}),
                                ("twice", (1,), {"x": 2})]:

@@ -226,6 +226,15 @@ def _frozen_guards(cls: type) -> None:
         setattr(cls, fn.__name__, fn)
 
 
+def _getstate(self: Any) -> list[Any]:
+    return [getattr(self, name) for name in getattr(self, _FIELDS)]
+
+
+def _setstate(self: Any, state: list[Any]) -> None:
+    for name, value in zip(getattr(self, _FIELDS), state, strict=True):
+        object.__setattr__(self, name, value)
+
+
 def _with_slots(cls: type, fields: dict[str, Field]) -> type:
     """The class again with ``__slots__`` for its own fields (as the standard ``slots=True`` does)."""
     if "__slots__" in cls.__dict__:
@@ -301,6 +310,9 @@ def _process(cls: type, frozen: bool, slots: bool) -> type:
         cls.__hash__ = _hash if frozen else None  # type: ignore[assignment]
     if frozen:
         _frozen_guards(cls)
+        if slots:  # copy and pickle restore a frozen slotted object's fields without its guards
+            cls.__getstate__ = _getstate  # type: ignore[attr-defined]
+            cls.__setstate__ = _setstate  # type: ignore[attr-defined]
     if "__match_args__" not in own:
         cls.__match_args__ = tuple(fields)  # type: ignore[attr-defined,misc]
     return cls
