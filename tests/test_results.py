@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 import nbreview
+from nbreview.results.html_tables import html_tables
 from nbreview.results.model import Results
 from nbreview.results.numbers import numbers_in_line, parse_value
-from nbreview.results.tables import MAX_TABLE_ROWS, TableError, html_tables, text_table
+from nbreview.results.tables import MAX_TABLE_ROWS, TableError, text_table
 from support.notebooks import code_cell, notebook
 from support.paths import FIXTURES
 
@@ -296,3 +297,18 @@ def test_every_signal_kind_has_one_title_in_checklist_order() -> None:
     from nbreview.view.results import SIGNAL_ORDER, SIGNAL_TITLES
 
     assert SIGNAL_ORDER == SIGNAL_KINDS and list(SIGNAL_TITLES) == list(SIGNAL_KINDS)
+
+
+def test_signal_kinds_are_the_signalkind_literal_in_order() -> None:
+    """SIGNAL_KINDS is spelled out (results.model imports no typing at run time): it must stay SignalKind's values."""
+    import ast
+    import typing
+    from pathlib import Path
+
+    import nbreview.results.model as model
+
+    tree = ast.parse(Path(model.__file__).read_text(encoding="utf-8"))
+    block = next(n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING")
+    names: dict[str, object] = {}
+    exec(compile(ast.Module(block.body, []), model.__file__, "exec"), names)  # the type checker's definitions
+    assert typing.get_args(names["SignalKind"]) == model.SIGNAL_KINDS

@@ -21,15 +21,19 @@ Every cell of both notebooks appears exactly once in the result.
 from __future__ import annotations
 
 import json
-import re
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Any
 
+from nbreview import lazy_re
 from nbreview.engine.content import cell_source
 from nbreview.engine.options import DiffOptions
+from nbreview.records import dataclass, field
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # -- Scores. ``similarity`` rates a pair of cells 0..1: 1.0 for identical (type, source), else
 # the better of two Dice coefficients (shared stripped lines, shared words), or for two short
@@ -73,9 +77,9 @@ ID_TRUST_MATCHED = 0.5
 ID_TRUST_STRANGERS = 0.1
 _END = 1 << 62  # a sentinel index past the end of any notebook
 
-_WORD = re.compile(r"\w+")
-_TOKEN = re.compile(r"\w+|[^\w\s]")
-_WS = re.compile(r"\s+")
+_WORD = lazy_re.compile(r"\w+")
+_TOKEN = lazy_re.compile(r"\w+|[^\w\s]")
+_WS = lazy_re.compile(r"\s+")
 
 
 @dataclass

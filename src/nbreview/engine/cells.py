@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from nbreview.engine.align import CellMatch
 from nbreview.engine.content import cell_source
 from nbreview.engine.model import MISSING, CellDiff, LineOp, TextDiff
@@ -12,7 +10,12 @@ from nbreview.engine.outputs import diff_outputs
 from nbreview.engine.text import diff_text, split_lines
 from nbreview.engine.values import cell_metadata_transient, diff_values
 
-Cell = dict[str, Any]
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    Cell = dict[str, Any]
 _OWN_KEYS = {"source", "outputs", "metadata"}
 
 

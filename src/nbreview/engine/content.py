@@ -9,7 +9,11 @@ nbreview), so the terminal, the HTML page and the PR comment cannot disagree abo
 from __future__ import annotations
 
 import json
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Raster images: compared by decoded pixels, drawn as <img>, shown as before/after pictures.
 RASTER_MIMES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")

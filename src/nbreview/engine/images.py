@@ -7,25 +7,28 @@ reported as "too large to compare pixels", so a hostile notebook cannot exhaust 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import re
 import warnings
-from typing import TYPE_CHECKING, Any
 
 from nbreview.engine.content import RASTER_MIMES, is_raster
 from nbreview.engine.model import ImageDiff
 
 __all__ = ["RASTER_MIMES", "compare_images", "decode_b64", "difference_png", "image_size", "is_raster"]
 
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from PIL import Image
 
 PIXEL_BUDGET = 25_000_000  # pixels per image that nbreview will decode (25 MP, about 100 MB as RGBA)
 
 
 def decode_b64(value: Any) -> bytes:
+    import base64  # here: only a changed image needs it (a git diff driver imports this module per notebook)
+
     text = "".join(value) if isinstance(value, list) else str(value)
     return base64.b64decode(text, validate=False)  # non-alphabet characters (newlines) are skipped
 
@@ -58,6 +61,8 @@ def _open(data: bytes) -> Image.Image:
 
 def image_size(value: Any) -> tuple[int, int] | None:
     """Width and height of a base64 image, read from its first bytes (no full decode)."""
+    import base64
+
     from PIL import UnidentifiedImageError
 
     text = "".join(value) if isinstance(value, list) else str(value)
@@ -69,7 +74,7 @@ def image_size(value: Any) -> tuple[int, int] | None:
                 return (int(img.width), int(img.height))
         except TooLargeError:
             return None
-        except (UnidentifiedImageError, OSError, ValueError, binascii.Error, SyntaxError):
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):  # binascii.Error too
             continue
     return None
 
@@ -85,7 +90,7 @@ def compare_images(old_value: Any, new_value: Any) -> ImageDiff:
 
     try:
         old_bytes, new_bytes = decode_b64(old_value), decode_b64(new_value)
-    except (ValueError, binascii.Error) as err:
+    except ValueError as err:  # base64's binascii.Error is one
         return ImageDiff(None, None, False, 1.0, f"cannot decode image: {err}")
     try:
         a = _open(old_bytes)

@@ -54,21 +54,23 @@ renderer shows (``nbreview.view``): ``{"shown": [[old index, new index, status w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Literal
-
 from nbreview.engine.options import DiffOptions
+from nbreview.records import dataclass, field, fields
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
 
 if TYPE_CHECKING:
+    from typing import Any, Literal
+
     from nbreview.results.model import Results
+
+    Status = Literal["unchanged", "modified", "added", "removed"]
+    Span = tuple[int, int]
+    JSONDict = dict[str, Any]
 
 FORMAT = "nbreview-diff"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)  # what ``patch`` reads: version 2 only added read-only results
-
-Status = Literal["unchanged", "modified", "added", "removed"]
-Span = tuple[int, int]
-JSONDict = dict[str, Any]
 
 
 class _Missing:

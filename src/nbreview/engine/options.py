@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any
-
 from nbreview.errors import NbreviewError
+from nbreview.records import asdict, dataclass, fields
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
 
 IGNORE_NAMES = {
     "outputs": "ignore_outputs",

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 from difflib import SequenceMatcher
-from typing import Any
 
-from nbreview.engine.images import compare_images, is_raster
-from nbreview.engine.model import MISSING, MimeDiff, OutputDiff, Status
+from nbreview.engine.content import is_raster
+from nbreview.engine.model import MISSING, MimeDiff, OutputDiff
 from nbreview.engine.options import DiffOptions
 from nbreview.engine.text import diff_text
 from nbreview.engine.values import diff_values
 
-Output = dict[str, Any]
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from nbreview.engine.model import Status
+
+    Output = dict[str, Any]
 
 
 def output_key(out: Any) -> str:
@@ -83,6 +89,8 @@ def diff_mime(mime: str, old: Any, new: Any, options: DiffOptions) -> MimeDiff:
         kind = "image" if is_raster(mime) else ("text" if _is_textual(mime, new) else "value")
         return MimeDiff(mime, "unchanged", kind)  # type: ignore[arg-type]
     if is_raster(mime):
+        from nbreview.engine.images import compare_images  # (Pillow's adapter) only for a changed image
+
         img = compare_images(old, new)
         return MimeDiff(mime, "unchanged" if img.pixels_equal else "modified", "image", image=img, identical=False)
     text = diff_text(_text_of(old), _text_of(new), options.ignore_whitespace, volatile=True)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbreview.engine.model import CellDiff, NotebookDiff
 from nbreview.engine.values import apply_changes
 from nbreview.errors import PatchError
-from nbreview.io.load import NotebookSource, load
+from nbreview.io.load import load
+
+if TYPE_CHECKING:
+    from nbreview.io.load import NotebookSource
 
 Notebook = dict[str, Any]
 

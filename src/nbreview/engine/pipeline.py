@@ -6,15 +6,20 @@ The engine's diff alone: the results review is attached above it, by
 
 from __future__ import annotations
 
-from typing import Any
-
 from nbreview.engine.align import align_cells
 from nbreview.engine.cells import diff_cell
 from nbreview.engine.model import NotebookDiff, Side
 from nbreview.engine.options import DiffOptions
 from nbreview.engine.values import diff_values, notebook_metadata_transient
 from nbreview.io.gcpause import gc_paused
-from nbreview.io.load import LoadedNotebook, NotebookSource, load
+from nbreview.io.load import LoadedNotebook, load
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from nbreview.io.load import NotebookSource
 
 
 def _side(nb: LoadedNotebook) -> Side:

@@ -9,15 +9,20 @@ takes milliseconds, where an all-pairs pairing would be quadratic.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
-from nbreview.engine.model import LineOp, Span, TextDiff
+from nbreview import lazy_re
+from nbreview.engine.model import LineOp, TextDiff
 
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
-_WS = re.compile(r"\s+")
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from nbreview.engine.model import Span
+
+_TOKEN = lazy_re.compile(r"\w+|\s+|[^\w\s]")
+_WS = lazy_re.compile(r"\s+")
 _PAIR_WINDOW = 8
 _PAIR_MIN_SIMILARITY = 0.45
 _INTRALINE_MAX_CHARS = 4000
@@ -30,7 +35,7 @@ _RESYNC_WINDOW = 64  # how far the bounded diff looks ahead to find the two text
 _CONTEXT = 3  # equal lines kept around each listed change of a huge output
 
 # Volatile bits of output text: memory addresses, timings, progress-bar rates.
-_VOLATILE = re.compile(
+_VOLATILE = lazy_re.compile(
     r"0x[0-9a-fA-F]{6,}"
     r"|(?<=Wall time: )[\d.]+\s*[µnmu]?s"
     r"|(?<=CPU times: )[^\n]*"
@@ -132,16 +137,22 @@ def _pair_block(old: list[list[str]], new: list[list[str]]) -> list[tuple[int, i
     """Pair token lines of a replaced block in order; each old line looks a few lines ahead.
 
     The matcher that scored a pair gives its intraline spans, so the two lines are not
-    compared a second time (and no matcher outlives its line).
+    compared a second time. A new line keeps one matcher while it is in the window (its index
+    of tokens is built once, not once per old line); none outlives the window.
     """
     pairs: list[tuple[int, int, list[Span], list[Span]]] = []
+    matchers: dict[int, SequenceMatcher[str]] = {}
     j = 0
     for i, tokens_a in enumerate(old):
         if j >= len(new):
             break
         best, best_j, best_matcher = _PAIR_MIN_SIMILARITY, -1, None
         for k in range(j, min(len(new), j + _PAIR_WINDOW)):
-            matcher = SequenceMatcher(None, tokens_a, new[k], autojunk=False)
+            matcher = matchers.get(k)
+            if matcher is None:
+                matcher = matchers[k] = SequenceMatcher(None, tokens_a, new[k], autojunk=False)
+            else:
+                matcher.set_seq1(tokens_a)
             if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
                 continue
             s = matcher.ratio()
@@ -152,6 +163,8 @@ def _pair_block(old: list[list[str]], new: list[list[str]]) -> list[tuple[int, i
         if best_matcher is not None:
             pairs.append((i, best_j, *_spans(best_matcher, tokens_a, new[best_j])))
             j = best_j + 1
+            for k in [k for k in matchers if k < j]:
+                del matchers[k]
     return pairs
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
-from typing import Any
 
 from nbreview.engine.model import MISSING, ValueChange
 from nbreview.errors import PatchError
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
 
 Path = list[str | int]
 TransientRule = Callable[[Path], bool]
@@ -38,6 +41,8 @@ def diff_values(old: Any, new: Any, path: Path | None = None, transient: Transie
 
 def apply_changes(obj: dict[str, Any], changes: list[ValueChange], where: str) -> dict[str, Any]:
     """A copy of ``obj`` with ``changes`` applied; keys added keep the order the new side had."""
+    import copy  # here: patching needs it, a diff (a git diff driver per notebook) does not
+
     result = copy.deepcopy(obj)
     for ch in changes:
         if not ch.path:

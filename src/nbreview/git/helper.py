@@ -166,6 +166,9 @@ def start_helper(answer: Callable[[dict[str, object]], bytes]) -> None:
     code = 0
     try:
         _detach()
+        import gc
+
+        gc.enable()  # off in the driver (one diff, then exit); the helper serves many
         _serve(listener, watch, answer)
     except BaseException:  # noqa: BLE001 - the helper ends quietly; drivers then work alone
         code = 1

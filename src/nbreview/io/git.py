@@ -19,16 +19,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
 
 from nbreview.errors import NbreviewError, NotebookError
 from nbreview.io.load import LoadedNotebook, empty_notebook, load, parse_bytes
+from nbreview.records import dataclass
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
 
 if TYPE_CHECKING:
     import subprocess
+    from typing import Literal
 
-PairStatus = Literal["added", "deleted", "modified", "renamed"]
+    PairStatus = Literal["added", "deleted", "modified", "renamed"]
+
 WORKTREE = ""  # marks the working-tree side of a change
 INDEX = ":"  # marks the index side
 Repo = str | os.PathLike[str]  # the folder git runs in

@@ -14,9 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
+from nbreview import lazy_re
 from nbreview.errors import NotANotebookError
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
 
 CELL_TYPES = ("code", "markdown", "raw")
 OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error")
@@ -28,7 +33,7 @@ _TEXT_KEYS = frozenset(("cell_type", "source", "metadata", "id"))
 _STREAM_KEYS = frozenset(("output_type", "name", "text"))
 _RICH_KEYS = frozenset(("output_type", "data", "metadata", "execution_count"))
 _ERROR_KEYS = frozenset(("output_type", "ename", "evalue", "traceback"))
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy_re.compile("[\ud800-\udfff]")  # compiled only for a notebook that holds one
 # In the raw file a surrogate can only come from a \uD800-\uDFFF escape: no escape, no walk.
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 

@@ -9,7 +9,8 @@ stdout or stderr raw.
 from __future__ import annotations
 
 import os
-import re
+
+from nbreview import lazy_re
 
 # Characters that reorder or hide text: bidi embeddings, overrides, isolates and marks (the
 # "Trojan Source" set, U+061C, U+200E/F, U+202A-E, U+2066-9), and invisible format characters
@@ -23,7 +24,7 @@ INVISIBLE = ("\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u20
 # with ``::`` after leading white space is a workflow command (``::error title=x::data``), and
 # ``##[`` anywhere in a line is one in the older form (``##[error]data``). Colour codes before the
 # ``::`` count as white space here, in case a log reader strips them first.
-_V2_COMMAND = re.compile(r"(?m)^((?:\s|\x1b\[[0-9;]*m)*):(?=:)")
+_V2_COMMAND = lazy_re.compile(r"(?m)^((?:\s|\x1b\[[0-9;]*m)*):(?=:)")
 _V1_COMMAND = "##["
 
 

@@ -13,12 +13,12 @@ into a notebook again with a choice per conflict (what the mergetool page does).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbreview.engine.options import DiffOptions
 from nbreview.engine.values import notebook_metadata_transient
 from nbreview.io.gcpause import gc_paused
-from nbreview.io.load import NotebookSource, load
+from nbreview.io.load import load
 from nbreview.merge.cells import CellMerger
 from nbreview.merge.model import (
     CHOICES,
@@ -32,6 +32,9 @@ from nbreview.merge.model import (
 )
 from nbreview.merge.resolve import resolve_merge
 from nbreview.merge.values import merge_values
+
+if TYPE_CHECKING:
+    from nbreview.io.load import NotebookSource
 
 __all__ = ["merge", "merge_structured", "resolve_merge", "validate", "MergeResult", "MergedNotebook", "Conflict",
            "MergedCell", "Choice", "CHOICES", "OUTPUT_MODES", "STRATEGIES"]

@@ -9,19 +9,24 @@ new module with a class like these and one line in :data:`RENDERERS`.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Any
 
+    from nbreview.render.renderer import Renderer
     from nbreview.view import NotebookView
+else:
 
+    def __getattr__(name: str) -> object:
+        """``Renderer``, the protocol's class (in :mod:`nbreview.render.renderer`, which imports typing)."""
+        if name == "Renderer":
+            from nbreview.render.renderer import Renderer
 
-@runtime_checkable
-class Renderer(Protocol):
-    """Draws one notebook's view as text (terminal lines, an HTML body, a markdown section, JSON)."""
-
-    def render(self, view: NotebookView) -> str: ...
+            return Renderer
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Name -> "module:class". Modules are imported only when a renderer is asked for, so naming them
@@ -40,7 +45,8 @@ def renderer_class(name: str) -> type[Renderer]:
         module, _, attr = RENDERERS[name].partition(":")
     except KeyError:
         raise ValueError(f"no renderer named {name!r} (known: {', '.join(sorted(RENDERERS))})") from None
-    return cast("type[Renderer]", getattr(importlib.import_module(module), attr))
+    cls: type[Renderer] = getattr(importlib.import_module(module), attr)
+    return cls
 
 
 def renderer(name: str, /, *args: Any, **options: Any) -> Renderer:
@@ -62,6 +68,7 @@ def draw_lines(name: str, view: NotebookView, /, *args: Any, **options: Any) -> 
     drawer = renderer(name, *args, **options)
     lines = getattr(drawer, "lines", None)
     if callable(lines):
-        yield from cast("Iterator[str]", lines(view))
+        drawn: Iterator[str] = lines(view)
+        yield from drawn
     else:
         yield from drawer.render(view).splitlines()

@@ -12,7 +12,7 @@ from nbreview.results.model import NumberChange, ResultNote, Results
 from nbreview.results.numbers import changed_numbers, whole_array_change
 from nbreview.results.rank import ranked
 from nbreview.results.signals import notebook_signals
-from nbreview.results.tables import TableError, diff_tables, html_tables, text_table
+from nbreview.results.tables import TableError, diff_tables, text_table
 
 TEXT_MIMES = ("text/plain", "text/markdown", "text/latex")
 
@@ -40,9 +40,14 @@ def _output(res: Results, c: CellDiff, o: OutputDiff) -> None:
         return
     mimes = {m.mime: m for m in o.mimes if m.status == "modified" and m.text is not None and not m.transient}
     html = mimes.get("text/html")
+    old_html = new_html = ""
     if html is not None and html.text is not None:
+        old_html, new_html = html.text.old_text(), html.text.new_text()
+    if "<table" in old_html.lower() or "<table" in new_html.lower():  # else no tables (and no HTML parser to load)
+        from nbreview.results.html_tables import html_tables
+
         try:
-            old_t, new_t = html_tables(html.text.old_text()), html_tables(html.text.new_text())
+            old_t, new_t = html_tables(old_html), html_tables(new_html)
         except TableError as err:
             res.notes.append(ResultNote(cell, out, str(err)))
             return

@@ -8,17 +8,26 @@ reads it through :mod:`nbreview.view.results`. JSON keys are described in ``nbre
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
 
-JSONDict = dict[str, Any]
+from nbreview.records import dataclass, field
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    JSONDict = dict[str, Any]
+    SignalKind = Literal[
+        "secret", "new_error", "new_warning", "stale_output", "out_of_order", "kernel_changed", "output_growth"
+    ]
+    RowStatus = Literal["same", "changed", "added", "removed"]
+
 Number = int | float
 # The one list of signal kinds, in checklist order (what can hurt first): every surface lists them so.
-SignalKind = Literal[
+# SignalKind's values in this order (tests/test_results.py checks that the two agree).
+SIGNAL_KINDS: tuple[SignalKind, ...] = (
     "secret", "new_error", "new_warning", "stale_output", "out_of_order", "kernel_changed", "output_growth"
-]
-SIGNAL_KINDS: tuple[SignalKind, ...] = get_args(SignalKind)
-RowStatus = Literal["same", "changed", "added", "removed"]
+)
 
 
 def _json_number(x: Number | None) -> Number | None:

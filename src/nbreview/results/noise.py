@@ -12,42 +12,46 @@ from __future__ import annotations
 import math
 import re
 
+from nbreview import lazy_re
+
 # <Figure size 640x480 with 1 Axes>, <matplotlib.lines.Line2D at 0x7f…>, <AxesSubplot:xlabel='x'>,
 # <BarContainer object of 10 artists>, <Foo object at 0x…>: says what an object is, not a result
 # (a repr that carries a value, <tf.Tensor: shape=(), numpy=108>, is read)
-_OBJECT_REPR = re.compile(
+_OBJECT_REPR = lazy_re.compile(
     r"<(?:[\w.]*\.)?(?:Figure|Axes\w*|matplotlib[\w.]*|\w*Container|\w*Collection|Line2D|Text|Legend|\w*Image)"
     r"\b[^<>\n]*>|<[A-Za-z_][\w.]*[^<>\n]*?(?: at 0x[0-9a-fA-F]+| object of \d+ \w+)>"
 )
 # cuda_blas.cc:1786], train.py:12: the line of a source file that logged a message
 # tqdm: " 45%|####5     | 9/20 [00:03<00:04, 2.6it/s]"; a bar made of # or █ with a percentage
-_TQDM = re.compile(r"\d+%\|[^|\n]*\|")
+_TQDM = lazy_re.compile(r"\d+%\|[^|\n]*\|")
 # keras: "535/535 [======] - 36s 57ms/step - loss: 0.52"; the counter, not the metrics after it
-_KERAS_COUNTER = re.compile(r"\b\d+/\d+\s*\[[=.>\-]*\]")
-_ETA = re.compile(r"\bETA\b")
+_KERAS_COUNTER = lazy_re.compile(r"\b\d+/\d+\s*\[[=.>\-]*\]")
+_ETA = lazy_re.compile(r"\bETA\b")
 # "Step 700/7000", "Epoch 3/10", "Batch 12 of 50": where a loop is, not what it measured
-_COUNTER = re.compile(
+_COUNTER = lazy_re.compile(
     r"(?i)\b(?:epoch|step|batch|iter|iteration|round|fold|trial|chunk|shard)\s*[:#]?\s*\d+\s*(?:/|of)\s*\d+\b"
 )
 # markdown or generated ordered lists: "4. Leaves: ...", "2) second"
-_LIST_MARKER = re.compile(r"^\s*\d{1,3}[.)](?=\s+[^\W\d])")
+_LIST_MARKER = lazy_re.compile(r"^\s*\d{1,3}[.)](?=\s+[^\W\d])")
 # text cut by the front-end or by numpy/pandas: the positions after it differ between sides
-_MORE_LINES = re.compile(r"<<\s*\d+ more lines?\s*>>|\.\.\.\s*\d+ more (?:lines|items|rows)|\[\d+ rows x \d+ columns\]")
-ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)|…")
+_MORE_LINES = lazy_re.compile(
+    r"<<\s*\d+ more lines?\s*>>|\.\.\.\s*\d+ more (?:lines|items|rows)|\[\d+ rows x \d+ columns\]"
+)
+ELLIPSIS = lazy_re.compile(r"(?<!\.)\.\.\.(?!\.)|…")
 # units and labels of a throughput or a speed: measured by the clock, different every run
-THROUGHPUT_AFTER = re.compile(
+THROUGHPUT_AFTER = lazy_re.compile(
     r"\s?(?:[kMGTP]?FLOPS|[kMGTP]?FLOP/s|(?:samples|tokens|examples|images|steps|it|batches)/(?:s|sec|second)"
     r"|s/(?:it|step|batch|epoch)|MB/s|GB/s|kB/s|B/s|it/s|ms/step|us/sample|µs/sample|ms/sample)\b"
 )
-THROUGHPUT_LABEL = re.compile(
+THROUGHPUT_LABEL = lazy_re.compile(
     r"(?:/s|/sec|per second|per sec)$|\b(?:mfu|flops|tflops|gflops|global_step/sec|samples_per_second|"
     r"steps_per_second|tokens_per_second|iterations per second|latency|fps)\b",
     re.I,
 )
 # %timeit: "186 ms ± 2.94 ms per loop (mean ± std. dev. of 7 runs, 10 loops each)"; %memit: "peak memory: 9 MiB"
-_TIMEIT = re.compile(r"per loop \(mean|loops? each\)|\bbest of \d+\b|peak memory:|increment:")
+_TIMEIT = lazy_re.compile(r"per loop \(mean|loops? each\)|\bbest of \d+\b|peak memory:|increment:")
 # glog/absl lines (TensorFlow, JAX, XLA): "2022-07-19 18:11:01.44: I tensorflow/...cc:1532] ..." "I0719 18:11:01"
-_LOG_LINE = re.compile(r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+:? ?)?[IWEF](?:\d{4} [\d:.]+\s+\d+)?\s[\w./-]+\.\w+:\d+\]")
+_LOG_LINE = lazy_re.compile(r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+:? ?)?[IWEF](?:\d{4} [\d:.]+\s+\d+)?\s[\w./-]+\.\w+:\d+\]")
 FLOAT_ROUNDING = 1e-6  # a relative change below this is float rounding (float32 is ~1.2e-7 per step)
 FLOAT_ZERO = 1e-6  # a value that flips sign below this size is float noise around zero (a mean of 0: -5.96e-08)
 
@@ -85,9 +89,9 @@ def noise_spans(line: str) -> list[tuple[int, int]]:
 _LOG_FIRST = frozenset("IWEF0123456789")
 _TIMEIT_WORDS = ("per loop", "loops each", "loop each", "best of", "peak memory", "increment:")
 _COUNTER_WORDS = ("epoch", "step", "batch", "iter", "round", "fold", "trial", "chunk", "shard")
-_DIGITS_AFTER_COLON = re.compile(r":(\d+)\b")
-_FILE_BEFORE = re.compile(r"[\w-]\.[A-Za-z]{1,5}$")
-_LINE_N = re.compile(r"\bline (\d+)\b")
+_DIGITS_AFTER_COLON = lazy_re.compile(r":(\d+)\b")
+_FILE_BEFORE = lazy_re.compile(r"[\w-]\.[A-Za-z]{1,5}$")
+_LINE_N = lazy_re.compile(r"\bline (\d+)\b")
 
 
 def _source_locations(line: str) -> list[tuple[int, int]]:

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from nbreview import lazy_re
 from nbreview.engine.model import TextDiff
 from nbreview.engine.text import volatile_spans
+from nbreview.records import dataclass
 from nbreview.results.noise import ELLIPSIS, THROUGHPUT_AFTER, THROUGHPUT_LABEL, noise_spans, same_at_precision
 
 MAX_CHANGED_LINES = 20_000  # changed lines of one output read for numbers; beyond, a note
 MAX_LINE_CHARS = 2_000  # a longer line (minified data, a base64 blob) is not read for numbers
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
-_SCAN = re.compile(
+_ANSI = lazy_re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+_SCAN = lazy_re.compile(
     r"""
     (?P<skip>
         \d{4}-\d{2}-\d{2}(?:[T\ ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?   # dates and timestamps
@@ -42,23 +43,23 @@ _SCAN = re.compile(
     re.X,
 )
 _TIME_UNITS = frozenset("s ms us µs μs ns sec secs second seconds min mins minute minutes hr hrs hour hours it".split())
-_RATE = re.compile(r"^(?:\w+/(?:s|sec|step|it|epoch|batch)|s/\w+|ms/\w+)$")
-_AFTER = re.compile(
+_RATE = lazy_re.compile(r"^(?:\w+/(?:s|sec|step|it|epoch|batch)|s/\w+|ms/\w+)$")
+_AFTER = lazy_re.compile(
     r"\s?(?:s|ms|us|µs|ns|sec|secs|seconds|minutes|mins?)\b|" + THROUGHPUT_AFTER.pattern
 )
-_VOLATILE_LABEL = re.compile(
+_VOLATILE_LABEL = lazy_re.compile(
     r"\b(?:time|times|elapsed|took|duration|eta|wall|cpu|seed|pid|port|address|timestamp|date|"
     r"runtime|speed|throughput|memory|mem|ram|rss|uuid|hash|execution_count)\b|\bid$",
     re.I,
 )
-_LOCALE = re.compile(r"(?<![\d,.(\[])\d{1,3}(?:\.\d{3})+,\d+|(?<![\w,.(\[])0,\d{2,}(?![\d,])")
-_TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
-_DIGIT = re.compile(r"\d")
+_LOCALE = lazy_re.compile(r"(?<![\d,.(\[])\d{1,3}(?:\.\d{3})+,\d+|(?<![\w,.(\[])0,\d{2,}(?![\d,])")
+_TOKENS = lazy_re.compile(r"\w+|\s+|[^\w\s]")
+_DIGIT = lazy_re.compile(r"\d")
 _SEPARATORS = ":,;|="
 _FILLER = frozenset("is was are were of at in to now be by from than ~ ≈ -> →".split())
 _NUM_TOKEN = "\x00#"
-_ARRAY_ROW = re.compile(r"^\s*(?:\(?(?:array|tensor)\()?\[+\s*[-+\d.]")
-_LOOP_LABEL = re.compile(r"(?i)^(?:ep|epoch|iter|iteration|it|step|global step|batch|round)$")
+_ARRAY_ROW = lazy_re.compile(r"^\s*(?:\(?(?:array|tensor)\()?\[+\s*[-+\d.]")
+_LOOP_LABEL = lazy_re.compile(r"(?i)^(?:ep|epoch|iter|iteration|it|step|global step|batch|round)$")
 
 
 def _keyed(seg: str) -> bool:
@@ -98,8 +99,8 @@ def parse_value(body: str) -> int | float | None:
         return None
 
 
-_LAST_SEPARATOR = re.compile(r"[:,;|=(\[{]([^:,;|=(\[{]*)$")
-_LETTER = re.compile(r"[^\W\d_]")
+_LAST_SEPARATOR = lazy_re.compile(r"[:,;|=(\[{]([^:,;|=(\[{]*)$")
+_LETTER = lazy_re.compile(r"[^\W\d_]")
 
 
 @lru_cache(maxsize=4096)
@@ -390,7 +391,7 @@ def changed_numbers(
 
 
 MAX_SAME_SHAPE_LINES = 5_000  # longer outputs go through the line diff only
-_DIGITS = re.compile(r"\d+")
+_DIGITS = lazy_re.compile(r"\d+")
 
 
 def _same_shape(old_text: str, new_text: str) -> tuple[list[PairedNumber], str | None] | None:
@@ -438,11 +439,11 @@ def _reportable(a: Num, b: Num) -> bool:
 # ---------------------------------------------------------------- a whole array
 
 ARRAY_MIN_VALUES = 4  # an array print with fewer changed values keeps them listed one by one
-_ARRAY_START = re.compile(r"^\s*\(?(?P<kind>array|tensor)?\(?\[")
-_ARRAY_WORDS = re.compile(
+_ARRAY_START = lazy_re.compile(r"^\s*\(?(?P<kind>array|tensor)?\(?\[")
+_ARRAY_WORDS = lazy_re.compile(
     r"(?:array|tensor)\(|dtype=[\w.]+|device='[^']*'|grad_fn=<\w+>|requires_grad=True|\.\.\.|…"
 )
-_ARRAY_CHARS = re.compile(r"^[\s\[\](),.\d+\-eE]*$")
+_ARRAY_CHARS = lazy_re.compile(r"^[\s\[\](),.\d+\-eE]*$")
 
 
 def array_kind(text: str) -> str | None:

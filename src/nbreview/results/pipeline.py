@@ -7,14 +7,16 @@ comment diffs through here; ``results=False`` gives the engine's diff with an em
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from nbreview.engine import pipeline as engine
 from nbreview.io.gcpause import gc_paused
 from nbreview.results.compute import compute_results
 from nbreview.results.model import Results
 
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from nbreview.engine.model import NotebookDiff
     from nbreview.engine.options import DiffOptions
     from nbreview.io.load import NotebookSource

@@ -6,12 +6,11 @@ JSON agrees with the terminal, the page and the comment); ``view.results`` re-ex
 
 from __future__ import annotations
 
-import re
-
+from nbreview import lazy_re
 from nbreview.results.model import NumberChange, Results
 
 # what a reviewer judges a change by: metrics first (accuracy, loss, error, F1, AUC, R², p-values, counts of rows)
-_METRIC = re.compile(
+_METRIC = lazy_re.compile(
     r"(?i)acc(?:uracy)?|loss|score|error|\berr\b|precision|recall|\bf1\b|f-?score|\bauc\b|roc|r²|r2\b|r\^2|"
     r"rmse|\bmae\b|\bmse\b|mape|smape|mase|p[-_ ]?value|\bp\b|perplexity|ppl|bleu|rouge|iou|\bdice\b|"
     r"correlation|matthews|kappa|inertia|silhouette|likelihood|entropy|\brows?\b|\bcount\b|\bsamples?\b"

@@ -9,40 +9,46 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
+from nbreview import lazy_re
 from nbreview.engine.content import cell_at, cell_outputs, output_text
 from nbreview.engine.model import CellDiff, NotebookDiff
 from nbreview.results.model import Signal
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from typing import Any
 
 OUTPUT_GROWTH_BYTES = 100_000  # a cell whose outputs grew by more than this is flagged
 MAX_SECRET_SCAN_CHARS = 1_000_000  # text of one cell's new outputs scanned for secrets
 
 # A small, well-known rule set (the shapes gitleaks and GitHub secret scanning look for).
 SECRET_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b")),
-    ("Slack token", re.compile(r"\bxox[abposr]-[0-9A-Za-z-]{10,}\b")),
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
-    ("OpenAI API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_\-]{32,}\b")),
-    ("private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----")),
-    ("password in a URL", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/:@'\"]+:[^\s/@'\"]{3,}@[^\s/'\"]+")),
+    ("AWS access key id", lazy_re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("GitHub token", lazy_re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b")),
+    ("Slack token", lazy_re.compile(r"\bxox[abposr]-[0-9A-Za-z-]{10,}\b")),
+    ("Google API key", lazy_re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
+    ("OpenAI API key", lazy_re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_\-]{32,}\b")),
+    ("private key",
+     lazy_re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----")),
+    ("password in a URL", lazy_re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/:@'\"]+:[^\s/@'\"]{3,}@[^\s/'\"]+")),
     (
         "api key or password assignment",
-        re.compile(
+        lazy_re.compile(
             r"\b(?i:api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token|password|passwd|client[_-]?secret)"
             r"\s*[=:]\s*['\"]?(?!\*+['\"]?\s*$)[A-Za-z0-9_\-./+=]{8,}"
         ),
     ),
 )
-_WARNING = re.compile(
+_WARNING = lazy_re.compile(
     r"^(?:.*?:\d+: )?(?P<kind>[A-Z]\w*Warning): (?P<msg>.*)$|^(?P<log>WARNING)(?::[\w.]+:|\s*[:\-]\s*)(?P<lmsg>.*)$"
 )
 
 
 # addresses, numbers and paths differ between runs of the same warning
-_WARNING_KEY = re.compile(r"0x[0-9a-fA-F]+|\d+(?:\.\d+)*|(?:/[\w.\-]+)+")
-_COMMENT = re.compile(r"#.*$")
+_WARNING_KEY = lazy_re.compile(r"0x[0-9a-fA-F]+|\d+(?:\.\d+)*|(?:/[\w.\-]+)+")
+_COMMENT = lazy_re.compile(r"#.*$")
 
 
 def _code_lines(cell: dict[str, Any]) -> str:
@@ -106,8 +112,8 @@ def mask(secret: str) -> str:
     return secret[:4] + "…" if len(secret) > 8 else "…"
 
 
-_ANY_SECRET = re.compile("|".join(f"(?:{rule.pattern})" for _, rule in SECRET_RULES))
-_SECRET_HINT = re.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox|AIza|sk-|PRIVATE KEY|://|(?i:key|token|secret|passw)")
+_ANY_SECRET = lazy_re.compile("|".join(f"(?:{rule.pattern})" for _, rule in SECRET_RULES))
+_SECRET_HINT = lazy_re.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox|AIza|sk-|PRIVATE KEY|://|(?i:key|token|secret|passw)")
 
 
 def secrets_in(text: str) -> list[tuple[str, str]]:

@@ -17,16 +17,19 @@ number) is never quiet: it is shown like any change, so no surface folds it away
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
 from nbreview.engine.content import cell_at, cell_output, notebook_language
 from nbreview.engine.model import CellDiff, NotebookDiff, OutputDiff, Summary
-from nbreview.view.outputs import OutputView, Visibility, output_visibility
+from nbreview.records import dataclass, field
+from nbreview.view.outputs import OutputView, output_visibility
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from nbreview.engine.model import Side, ValueChange
     from nbreview.results.model import Results, TableDiff
+    from nbreview.view.outputs import Visibility
 
 # The one vocabulary for a cell's status.
 TRANSIENT_WORD = "transient changes"

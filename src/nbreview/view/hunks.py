@@ -9,9 +9,9 @@ runs cost less to show than the fold that hides them).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from nbreview.engine.model import LineOp, TextDiff
+from nbreview.records import dataclass
 
 Row = tuple[str, LineOp]  # ("-" | "+" | " ", the line op it came from)
 

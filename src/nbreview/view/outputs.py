@@ -10,17 +10,19 @@ none of them picks a MIME type or a text form on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
-
 from nbreview.engine.content import IMAGE_MIMES, TEXT_MIME_ORDER, is_image
+from nbreview.records import dataclass, field
 from nbreview.view.images import ImagePair, image_pair
 
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
 if TYPE_CHECKING:
+    from typing import Any, Literal
+
     from nbreview.engine.model import MimeDiff, OutputDiff, TextDiff
     from nbreview.results.model import TableDiff
 
-Visibility = Literal["shown", "quiet", "hidden"]
+    Visibility = Literal["shown", "quiet", "hidden"]
 
 # Which representation of a rich output a page draws, best first: pictures (IMAGE_MIMES), then text.
 MIME_ORDER = IMAGE_MIMES + ("text/html", "text/markdown", "text/latex", "application/json", "text/plain")

@@ -10,15 +10,17 @@ draw what it returns, so they can never disagree.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from nbreview.results.model import SIGNAL_KINDS, NumberChange, Results, Signal, SignalKind, TableDiff
+from nbreview.records import dataclass
+from nbreview.results.model import SIGNAL_KINDS, NumberChange, Results, Signal, TableDiff
 from nbreview.results.rank import PER_CELL as PER_CELL  # the order every surface reads (results/rank.py)
 from nbreview.results.rank import RANK_CLASSES, rank_class, ranked
 
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
 if TYPE_CHECKING:
     from nbreview.engine.model import NotebookDiff
+    from nbreview.results.model import SignalKind
 
 TOP_TERMINAL = 10  # changed numbers listed in the terminal's Results section
 TOP_PAGE = 50  # ... on the review page and in the HTML report

@@ -6,14 +6,14 @@ each); a changed one as source hunks, the outputs that changed and its metadata 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from nbreview.render.terminal.outputs import output_label, render_output, summarise_whole_output
 from nbreview.render.terminal.style import BLUE, BOLD, DIM, GREEN, MAGENTA, RED, YELLOW, TerminalStyle, clean
 from nbreview.render.terminal.syntax import lexer_for
 from nbreview.render.terminal.text import render_text_diff, whole_lines
 from nbreview.render.terminal.values import change_lines
 from nbreview.view import CellView, cell_source
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
 
 if TYPE_CHECKING:
     from nbreview.engine.model import CellDiff

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+
+from nbreview import lazy_re
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
 
 if TYPE_CHECKING:
     from tokenize import TokenInfo
+    from typing import Any
 
 _LEXERS: dict[str, Any] = {}
-_MD_RULES = re.compile(
+_MD_RULES = lazy_re.compile(
     r"(?P<heading>^#{1,6}[ \t].*$)|(?P<fence>^\s*(?:```|~~~).*$)|(?P<code>`[^`\n]+`)"
     r"|(?P<strong>\*\*[^*\n]+\*\*|__[^_\n]+__)|(?P<emph>(?<![*\w])\*[^*\n]+\*(?!\*))"
     r"|(?P<link>\[[^\]\n]*\]\([^)\n]*\))",
@@ -45,7 +49,7 @@ class MarkdownLexer:
             yield "Token.Text", text[pos:]
 
 
-_MAGIC = re.compile(r"^[ \t]*[%!].*$", re.M)
+_MAGIC = lazy_re.compile(r"^[ \t]*[%!].*$", re.M)
 
 
 class PythonLexer:

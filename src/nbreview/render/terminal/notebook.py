@@ -7,16 +7,17 @@ pager shows the first screen while the rest is drawn. Every line passes :func:`t
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from nbreview.records import replace
 from nbreview.render.terminal.cells import render_cell, rule
 from nbreview.render.terminal.style import BOLD, CYAN, DIM, YELLOW, TerminalStyle, clean, terminal_safe
 from nbreview.render.terminal.values import change_lines
 from nbreview.view import NotebookView
 from nbreview.view import build as build_view
 from nbreview.view.summary import summary_text
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
 
 if TYPE_CHECKING:
     from nbreview.engine.model import NotebookDiff
@@ -35,7 +36,7 @@ class TerminalRenderer:
 
     def lines(self, view: NotebookView) -> Iterator[str]:
         """The terminal lines one at a time (so a pager sees the first screen at once)."""
-        st = dataclasses.replace(self.style, show_transient=view.show_transient)
+        st = replace(self.style, show_transient=view.show_transient)
         for line in _lines(view, st, self.title):
             yield terminal_safe(line)
 

@@ -7,8 +7,6 @@ since printing every representation of the same value would be noise.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from nbreview.render.terminal.images import image_change
 from nbreview.render.terminal.style import GREEN, RED, YELLOW, TerminalStyle
 from nbreview.render.terminal.text import render_text_diff, whole_lines
@@ -16,7 +14,11 @@ from nbreview.render.terminal.values import change_text
 from nbreview.view import OutputView, is_raster, output_text, value_text
 from nbreview.view.images import byte_size, image_info, size_text
 
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from nbreview.engine.model import MimeDiff
 
 

@@ -7,10 +7,11 @@ module only lays it out in columns with the terminal renderer's colours and esca
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from nbreview.render.terminal.style import BOLD, CYAN, DIM, GREEN, RED, YELLOW, TerminalStyle, clean
 from nbreview.view import results as view
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
 
 if TYPE_CHECKING:
     from nbreview.results.model import Results

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from nbreview.records import dataclass
 from nbreview.render.terminal.style import BLUE, DIM, GREEN, RED, YELLOW, TerminalStyle, clean, terminal_safe
 from nbreview.view import Summary
 from nbreview.view.summary import NO_CHANGES, stat_items

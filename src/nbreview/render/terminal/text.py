@@ -6,11 +6,11 @@ this module paints them: sign, syntax colours, the theme's line tint, padded to 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from nbreview.render.terminal.style import CYAN, DIM, LINE_TINTS, RESET, TerminalStyle, clean
 from nbreview.render.terminal.syntax import Tokens, highlight_lines
 from nbreview.view import grouped_rows, hunk_header, hunks
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this module, and typing costs it ~3 ms
 
 if TYPE_CHECKING:
     from nbreview.engine.model import LineOp, TextDiff
