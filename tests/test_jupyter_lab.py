@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from support.browser import CHROMIUM_ARGS, SCREENSHOTS, chromium_path
-from support.jupyter import Lab, git, notebook, require_labextension, running_lab, write_notebook
+from support.browser import SCREENSHOTS
+from support.jupyter import Lab, git, lab_page, notebook, require_labextension, running_lab, write_notebook
 
 NOTEBOOK = "analysis/nb.ipynb"
 
@@ -34,23 +34,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 @pytest.fixture(scope="module")
 def page(lab: Lab) -> Iterator[Any]:
     """A Lab page logged in with the server's token, the committed notebook open."""
-    chromium = chromium_path()
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (make test installs it)")
-        pytest.skip("chromium not found; make test installs it")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 820})
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        pg.goto(f"{lab.url}/lab/tree/{NOTEBOOK}?token={lab.token}")
-        pg.wait_for_selector(".jp-NotebookPanel .jp-Cell .cm-content")
+    with lab_page(lab, f"lab/tree/{NOTEBOOK}", ".jp-NotebookPanel .jp-Cell .cm-content", height=820) as pg:
         yield pg
-        browser.close()
 
 
 def button(pg: Any, name: str) -> Any:

@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 
 from fakegithub import SHARED_API, serve
-from support.browser import CHROMIUM_ARGS, SCREENSHOTS, chromium_path, line_number
-from support.jupyter import Lab, require_labextension, running_lab
+from support.browser import SCREENSHOTS, line_number
+from support.jupyter import Lab, lab_page, require_labextension, running_lab
 from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api, build, json_line
 
 pytestmark = pytest.mark.skipif(
@@ -55,22 +55,8 @@ def lab(pull: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 @pytest.fixture(scope="module")
 def page(lab: Lab) -> Iterator[Any]:
-    chromium = chromium_path()
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (make test installs it)")
-        pytest.skip("chromium not found; make test installs it")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        pg = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-        pg.set_default_timeout(60_000)
-        pg.goto(f"{lab.url}/lab?token={lab.token}")
-        pg.wait_for_selector(".jp-DirListing-item")
+    with lab_page(lab, "lab", ".jp-DirListing-item") as pg:
         yield pg
-        browser.close()
 
 
 def seed_thread(w: World) -> int:

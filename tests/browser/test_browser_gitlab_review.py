@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from support.browser import SCREENSHOTS, TOKEN, save_screenshot
-from support.review_hosts import GitLabSide, gitlab_side, json_line
-from support.review_world import PATH
+from support.browser import SCREENSHOTS, TOKEN, line_number, save_screenshot
+from support.review_hosts import GitLabSide, gitlab_side
+from support.review_world import PATH, json_line
 from support.wsgi import serve_wsgi
 
 
@@ -38,17 +38,6 @@ def start_page(side: GitLabSide) -> Iterator[str]:
         yield f"{root}/{TOKEN}"
 
 
-def line_number(page: Any, cell: str, line: int) -> Any:
-    """The clickable number of a new-side source line in the side-by-side table."""
-    rows = page.locator(f"#{cell} .cb table.diff:visible > tbody > tr:not(.thr)")
-    for i in range(rows.count()):
-        nums = rows.nth(i).locator(":scope > td.n")
-        k = min(1, nums.count() - 1)
-        if nums.nth(k).inner_text().strip() == str(line):
-            return nums.nth(k)
-    raise AssertionError(f"no line {line} in #{cell}")
-
-
 def test_review_on_the_page_lands_on_the_merge_request(page: Any, gl: GitLabSide) -> None:
     root_note = gl.seed(2, 1, "Why parse the dates here? <script>alert(1)</script> ~bug")
     pages = start_page(gl)
@@ -64,7 +53,7 @@ def test_review_on_the_page_lands_on_the_merge_request(page: Any, gl: GitLabSide
     assert page.locator(".prcontext .prtitle").inner_text().endswith("!5")
 
     # a comment on one line, posted at once (not part of a review)
-    line_number(page, "n6", 2).click()
+    line_number(page, "n6", "new", 2).click()
     box = page.locator(".thread.draft").last
     box.locator("textarea").fill("Is a 24-step horizon enough?")
     box.get_by_role("button", name="Add single comment").click()

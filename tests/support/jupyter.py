@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -187,3 +188,27 @@ def _wait_ready(lab: Lab, proc: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.3)
     raise AssertionError(f"jupyter lab did not answer in 90 s:\n{lab.log.read_text()[-3000:]}")
+
+
+@contextmanager
+def lab_page(lab: Lab, path: str, ready: str, height: int = 900) -> Iterator[Any]:
+    """A chromium page logged into ``lab`` with its token, at ``path`` (``lab`` or ``lab/tree/NB``),
+    once ``ready`` (a selector) is on it; fails under CI where chromium is missing, else skips."""
+    from support.browser import CHROMIUM_ARGS, chromium_path
+
+    chromium = chromium_path()
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (make test installs it)")
+        pytest.skip("chromium not found; make test installs it")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        pg = browser.new_context(viewport={"width": 1400, "height": height}).new_page()
+        pg.set_default_timeout(60_000)
+        pg.goto(f"{lab.url}/{path}?token={lab.token}")
+        pg.wait_for_selector(ready)
+        yield pg
+        browser.close()

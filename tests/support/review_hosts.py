@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api, dump, padded
+from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api, dump, json_line, padded
 
 GITLAB_REVIEWER = "glpat-ann"  # the fake GitLab's user "ann"
 GITLAB_PROJECT = 7
@@ -28,14 +28,6 @@ def example_texts() -> tuple[str, str]:
     from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
     return dump(padded(EXAMPLE_OLD)), dump(padded(EXAMPLE_NEW))
-
-
-def json_line(text: str, cell: int, line: int) -> int:
-    from nbreview.threads.jsonmap import NotebookMap
-
-    at = NotebookMap(text).json_line(cell, line)
-    assert at is not None
-    return at
 
 
 def hunks_of(old: str, new: str) -> Any:
