@@ -33,7 +33,9 @@ Each rule comes from GitLab's own API documentation (gitlabhq/gitlabhq, ``doc/ap
   ``…/versions/:version_id`` (with its ``diffs``); every ``fake.push`` collects a new version.
 - ``discussions.md`` "Merge requests" (module ``discussions``): threads, diff threads whose
   ``position`` is checked as GitLab checks it (module ``positions``), replies, resolve/unresolve;
-  a push carries each diff note whose line survives to the new version, the others keep theirs.
+  a push carries each diff note whose line survives to the new version, the others keep theirs;
+  ``position_type`` ``file`` ("introduced in GitLab 16.4") unless ``fake.position_types`` plays an
+  older server (Grape's 400 "position[position_type] does not have a valid value").
 - ``draft_notes.md`` (module ``drafts``): drafts visible to their author only, publish, bulk publish.
 - ``merge_request_approvals.md``: ``POST …/approve`` and ``…/unapprove``, kept in ``mr.approved_by``.
 

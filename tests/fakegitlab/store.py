@@ -99,6 +99,9 @@ class FakeGitLab:
     uploads: dict[str, bytes] = field(default_factory=dict)  # url -> bytes
     commands: list[str] = field(default_factory=list)  # quick actions received in note bodies
     before_15_7: bool = False  # no /diffs endpoint
+    # discussions.md, draft_notes.md: ``position_type`` "Allowed values: text, image, or file. file
+    # introduced in GitLab 16.4"; a test plays an older server with ("text", "image")
+    position_types: tuple[str, ...] = ("text", "image", "file")
     no_uploads: set[str] = field(default_factory=set)  # users the project refuses uploads (403)
     faults: list[int] = field(default_factory=list)  # statuses (502, 503...) the next requests answer
     dropped_drafts: list[DraftNote] = field(default_factory=list)  # published with a bad position

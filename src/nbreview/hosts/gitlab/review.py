@@ -8,7 +8,9 @@ version's file (``head_sha`` for the new side, ``base_sha`` for the old). New th
 on the latest version (``GET …/versions``), a range with ``line_range`` and GitLab's line codes
 (``sha1(path)_old_new``). A pending review is the user's draft notes (``draft_notes.md``, seen by
 their author only), published in one ``bulk_publish``; approving is ``POST …/approve``. A comment on
-the whole file goes as a thread without a position that names the file (visibly, and in a hidden
+the whole file is a diff thread with ``position_type: file`` ("introduced in GitLab 16.4",
+``discussions.md`` and ``draft_notes.md``); where the server refuses that type (400, an older GitLab)
+it goes, from then on, as a thread without a position that names the file (visibly, and in a hidden
 marker that places it back).
 """
 
@@ -65,6 +67,7 @@ class GitLabReview:
         self.mr: ProjectMergeRequest | None = None
         self.refs: dict[str, str] = {}  # the latest version's base_sha/start_sha/head_sha
         self.web_url = ""
+        self.file_positions = True  # False once the server refused ``position_type: file`` (before 16.4)
 
     @property
     def rate(self) -> dict[str, int]:
@@ -207,11 +210,30 @@ class GitLabReview:
             out["new_line"] = new
         return out
 
+    def _file_position(self, spot: Spot) -> dict[str, Any]:
+        """A whole-file ``position`` on the latest version (``position_type: file``, GitLab 16.4+)."""
+        return {"position_type": "file", **self.refs, "old_path": spot.old_path, "new_path": spot.path}
+
+    def _post(self, doing: str, post: Callable[[dict[str, Any]], Any], key: str, spot: Spot | None, text: str) -> Any:
+        """``post`` a comment (``key``: ``body`` or a draft's ``note``) at ``spot`` (None: on the whole
+        change). A whole-file one takes a ``file`` position unless the server refused that type (its
+        400 names ``position_type``), then it names the file in its body instead."""
+        if spot is None:
+            return self._call(doing, lambda: post({key: text}))
+        if not spot.file_level:
+            return self._call(doing, lambda: post({key: text, "position": self.position(spot)}))
+        if self.file_positions:
+            try:
+                return self._call(doing, lambda: post({key: text, "position": self._file_position(spot)}))
+            except ReviewInputError as err:
+                if "position_type" not in str(err):
+                    raise
+                self.file_positions = False
+        return self._call(doing, lambda: post({key: file_body(spot.path, text)}))
+
     def comment(self, spot: Spot, body: str) -> dict[str, Any]:
         mr = self._mr()
-        data: dict[str, Any] = {"body": file_body(spot.path, body)} if spot.file_level else {
-            "body": body, "position": self.position(spot)}
-        made = self._call(f"posting the comment (!{self.iid})", lambda: mr.discussions.create(data))
+        made = self._post(f"posting the comment (!{self.iid})", mr.discussions.create, "body", spot, body)
         notes = made.attributes.get("notes") or [{}]
         return {"id": notes[0].get("id"), "discussion": made.get_id()}
 
@@ -237,19 +259,11 @@ class GitLabReview:
         """Every comment as a draft note, the summary as one more, then ONE ``bulk_publish`` (with the
         user's other drafts); ``APPROVE`` then approves. A draft failing half-way is deleted again."""
         mr = self._mr()
-        drafts: list[dict[str, Any]] = [
-            {"note": file_body(spot.path, text)} if spot.file_level else {"note": text, "position": self.position(spot)}
-            for spot, text in comments]
-        if body:
-            drafts.append({"note": body})
+        drafts: list[tuple[Spot | None, str]] = [*comments, *([(None, body)] if body else [])]
         made: list[Any] = []
-
-        def keep(data: dict[str, Any]) -> None:
-            made.append(mr.draft_notes.create(data).get_id())
-
         try:
-            for data in drafts:
-                self._call("keeping a draft note", lambda: keep(data))  # noqa: B023 - called at once
+            for spot, text in drafts:
+                made.append(self._post("keeping a draft note", mr.draft_notes.create, "note", spot, text).get_id())
         except NbreviewError:
             for draft_id in made:  # nothing half-sent: the drafts of this attempt go again
                 self._call("removing a draft note again", lambda: mr.draft_notes.delete(draft_id))  # noqa: B023
