@@ -66,8 +66,8 @@ def placed(tid: int | str, position: Any, body: str, head: str) -> HostThread | 
     """Where a thread sits, from its first note's position (or the whole-file marker); no notes yet."""
     anchor = read_anchor(body)
     if isinstance(position, dict) and position.get("position_type") == "file":
-        path = str(position.get("new_path") or position.get("old_path") or "")
-        return HostThread(tid, path, anchor.side if anchor else "new", [], file_level=True) if path else None
+        named = str(position.get("new_path") or position.get("old_path") or "")
+        return HostThread(tid, named, anchor.side if anchor else "new", [], file_level=True) if named else None
     if not isinstance(position, dict):
         m = _FILE_MARK.search(body)
         path = json.loads(m.group(1)).get("path") if m else None
