@@ -67,3 +67,40 @@ def test_a_reviews_whole_file_comment_is_a_draft_note_on_the_file(gl: Any, types
     note = by_body["the notebook as a whole"]
     assert (note.position or {}).get("position_type") == ("file" if "file" in types else None)
     assert [t.file_level for t in s.threads(lambda text: text)[0]] == [True]
+
+
+def test_a_reviewer_of_the_merge_request_can_request_changes(gl: Any) -> None:
+    """GitLab's "Request changes" is the ``/request_changes`` quick action of a reviewer: sent in a
+    note of its own after the one ``bulk_publish``; GitLab keeps no note of it (202)."""
+    from nbreview.hosts.review import Draft
+
+    gl.mr.reviewers["ann"] = "unreviewed"
+    s = session(gl)
+    assert s.host.events == ("COMMENT", "APPROVE", "REQUEST_CHANGES")
+    s.add_draft(Draft(0, "new", 6, "this cell needs a test", (1, 1)))
+    result = s.submit("REQUEST_CHANGES", "A few things first.")
+    assert result["state"] == "CHANGES_REQUESTED" and s.last_review["label"] == "changes requested"
+    assert gl.mr.reviewers["ann"] == "requested_changes" and gl.publications() == 1
+    assert len(gl.mr.notes) == 2 and "/request_changes" not in "".join(n.body for n in gl.mr.notes)
+    assert gl.fake.commands == ["request_changes"]
+
+
+def test_request_changes_is_not_offered_to_someone_not_reviewing(gl: Any) -> None:
+    from nbreview.hosts.protocol import ReviewInputError
+
+    gl.mr.reviewers["bob"] = "unreviewed"
+    s = session(gl)
+    assert s.host.events == ("COMMENT", "APPROVE")
+    with pytest.raises(ReviewInputError, match="one of COMMENT, APPROVE"):
+        s.submit("REQUEST_CHANGES", "no")
+    assert gl.mr.notes == [] and gl.fake.commands == []
+
+
+def test_a_change_request_gitlab_keeps_as_text_is_taken_back(gl: Any) -> None:
+    """Removed as a reviewer after the page opened: GitLab posts ``/request_changes`` as a plain note;
+    it is deleted again and the review stands as a comment."""
+    gl.mr.reviewers["ann"] = "unreviewed"
+    s = session(gl)
+    del gl.mr.reviewers["ann"]
+    result = s.submit("REQUEST_CHANGES", "A few things first.")
+    assert result["state"] == "COMMENTED" and [n.body for n in gl.mr.notes] == ["A few things first."]

@@ -38,6 +38,11 @@ Each rule comes from GitLab's own API documentation (gitlabhq/gitlabhq, ``doc/ap
   older server (Grape's 400 "position[position_type] does not have a valid value").
 - ``draft_notes.md`` (module ``drafts``): drafts visible to their author only, publish, bulk publish.
 - ``merge_request_approvals.md``: ``POST …/approve`` and ``…/unapprove``, kept in ``mr.approved_by``.
+- ``merge_requests.md``: the MR's ``reviewers`` with their ``state`` (``mr.reviewers``);
+  ``user/project/quick_actions.md`` ``/request_changes`` (a reviewer only, GitLab's
+  ``merge_request_actions.rb``) alone in a note sets ``requested_changes`` and answers 202 with
+  ``commands_changes`` and no note kept (``lib/api/helpers/notes_helpers.rb``); from anyone else the
+  line stays text, a plain note.
 
 Layout: ``store`` (state and the seeding helpers: ``open_mr``, ``push``, ``add_user``,
 ``add_note``, ``add_discussion``, ``add_reply``, ``resolve``, ``add_draft``), ``rest`` (errors,

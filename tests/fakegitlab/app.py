@@ -89,6 +89,7 @@ def _mr_routes(app: Flask, ctx: Context) -> None:
             "sha": mr.head_sha, "source_branch": "feature", "target_branch": "main",
             "diff_refs": {"base_sha": mr.base_sha, "head_sha": mr.head_sha, "start_sha": mr.start_sha},
             "web_url": f"{request.host_url}group/project/-/merge_requests/{iid}",
+            "reviewers": [{**user_json(name), "state": state} for name, state in mr.reviewers.items()],
         }
 
     @app.get(f"{MR}/diffs")
@@ -153,7 +154,16 @@ def _note_routes(app: Flask, ctx: Context) -> None:
         body, err = body_arg()
         if err is not None:
             return err
-        note = ctx.fake.add_note(iid, str(body), str(ctx.user()))
+        who = str(ctx.user())
+        if str(body).strip() == "/request_changes" and who in mr.reviewers:
+            # quick_actions.md ``/request_changes`` (a reviewer only: merge_request_actions.rb's condition);
+            # notes_helpers.rb: a note of only quick actions that ran answers 202 with
+            # Entities::NoteCommands and keeps no note. For anyone else the line stays text, a note.
+            mr.reviewers[who] = "requested_changes"
+            ctx.fake.commands.append("request_changes")
+            summary = ["Changes requested to the current merge request."]
+            return jsonify({"commands_changes": {}, "summary": summary}), 202
+        note = ctx.fake.add_note(iid, str(body), who)
         return jsonify(note_json(ctx.fake, mr, note)), 201
 
     @app.route(f"{MR}/notes/<int:nid>", methods=["PUT", "DELETE"])

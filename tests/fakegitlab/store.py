@@ -72,6 +72,9 @@ class MergeRequest:
     versions: list[Version] = field(default_factory=list)  # oldest first; the API lists newest first
     drafts: list[DraftNote] = field(default_factory=list)
     approved_by: list[str] = field(default_factory=list)
+    # merge_requests.md: the MR's ``reviewers``, each with its reviewer ``state`` (unreviewed,
+    # requested_changes, ...); ``/request_changes`` sets the state of a reviewer (quick_actions.md)
+    reviewers: dict[str, str] = field(default_factory=dict)
     renames: dict[str, str] = field(default_factory=dict)  # new path -> old path (a rename)
 
     def thread(self, discussion_id: str) -> list[Note]:

@@ -31,7 +31,12 @@ if TYPE_CHECKING:
     from gitlab import Gitlab
     from gitlab.v4.objects import Project, ProjectMergeRequest
 
-EVENTS: tuple[str, ...] = ("COMMENT", "APPROVE")  # GitLab's API has no "request changes" review
+# GitLab's REST API takes no review state (draft_notes.md: ``bulk_publish`` has no parameter); "Request
+# changes" is the ``/request_changes`` quick action, available to a reviewer of the merge request only
+# (user/project/merge_requests/reviews/_index.md "Submit a review"; lib/gitlab/quick_actions/
+# merge_request_actions.rb: ``condition … find_reviewer(current_user)``), so it is offered to them only.
+EVENTS: tuple[str, ...] = ("COMMENT", "APPROVE")
+REQUEST_CHANGES = "/request_changes"
 
 
 def gitlab_review(url: str | None, project: str, iid: int, *, token_env: str = "GITLAB_TOKEN",
@@ -67,6 +72,7 @@ class GitLabReview:
         self.mr: ProjectMergeRequest | None = None
         self.refs: dict[str, str] = {}  # the latest version's base_sha/start_sha/head_sha
         self.web_url = ""
+        self.events = EVENTS  # with REQUEST_CHANGES once open() found the user among the reviewers
         self.file_positions = True  # False once the server refused ``position_type: file`` (before 16.4)
 
     @property
@@ -99,6 +105,8 @@ class GitLabReview:
         mr = self._call(doing, lambda: self.project.mergerequests.get(self.iid))
         self.mr, self.web_url = mr, str(getattr(mr, "web_url", "") or "")
         self.refs = self._call(doing, self._latest_version)
+        reviewers = {str(r.get("username")) for r in getattr(mr, "reviewers", None) or [] if isinstance(r, dict)}
+        self.events = EVENTS + (("REQUEST_CHANGES",) if self.whoami() in reviewers else ())
         base, head = self.refs["base_sha"], self.refs["head_sha"]
         notebooks, skipped = self._call(doing, lambda: read_notebooks(self.gl, self.project, mr, base, head,
                                                                       max_notebooks))
@@ -137,6 +145,8 @@ class GitLabReview:
         return str(self._call(self._doing(), read))
 
     def whoami(self) -> str:
+        if self.gl.user:
+            return str(self.gl.user.username)
         try:
             self._call("reading who you are", self.gl.auth)
         except GitLabError:
@@ -257,7 +267,8 @@ class GitLabReview:
 
     def submit(self, event: str, body: str, comments: list[tuple[Spot, str]]) -> dict[str, Any]:
         """Every comment as a draft note, the summary as one more, then ONE ``bulk_publish`` (with the
-        user's other drafts); ``APPROVE`` then approves. A draft failing half-way is deleted again."""
+        user's other drafts); ``APPROVE`` then approves, ``REQUEST_CHANGES`` then requests changes
+        (:meth:`_request_changes`). A draft failing half-way is deleted again."""
         mr = self._mr()
         drafts: list[tuple[Spot | None, str]] = [*comments, *([(None, body)] if body else [])]
         made: list[Any] = []
@@ -273,6 +284,24 @@ class GitLabReview:
         if event == "APPROVE":
             self._call(f"approving merge request !{self.iid}", mr.approve)
             state = "APPROVED"
+        elif event == "REQUEST_CHANGES" and self._request_changes(mr):
+            state = "CHANGES_REQUESTED"
         inline = sum(1 for s, _ in comments if not s.file_level)
         return {"id": None, "state": state, "url": self.web_url, "inline": inline,
                 "file_level": len(comments) - inline}
+
+    def _request_changes(self, mr: ProjectMergeRequest) -> bool:
+        """``/request_changes`` in a note of its own, after the review is out. GitLab runs a note of only
+        quick actions and keeps no note (202 with ``commands_changes``, lib/api/helpers/notes_helpers.rb),
+        answers 400 when the action fails, and keeps the text as a plain note where the action is not
+        available (not a reviewer): that note is deleted again. False when changes were not requested
+        (the review itself stands, as a comment)."""
+        try:
+            made = self._call(f"requesting changes on !{self.iid}", lambda: mr.notes.create({"body": REQUEST_CHANGES}))
+        except NbreviewError:
+            return False
+        kept = made.get_id()
+        if kept is not None:  # posted as text: GitLab did not take the action
+            self._call("removing the /request_changes note again", lambda: mr.notes.delete(kept))
+            return False
+        return True
