@@ -104,3 +104,20 @@ def test_a_change_request_gitlab_keeps_as_text_is_taken_back(gl: Any) -> None:
     del gl.mr.reviewers["ann"]
     result = s.submit("REQUEST_CHANGES", "A few things first.")
     assert result["state"] == "COMMENTED" and [n.body for n in gl.mr.notes] == ["A few things first."]
+
+
+def test_gitlabs_rate_limit_headers_reach_the_page(gl: Any) -> None:
+    """``RateLimit-*`` on GitLab's answers: the page's ``pr.rate`` (it warns under a tenth left)."""
+    from nbreview.web.app import create_app
+
+    gl.fake.rate_limit, gl.fake.rate_observed = 600, 560
+    s = session(gl)
+    client = create_app({"SOURCES": s.pairs, "TOKEN": "t" * 24, "PR_SESSION": s}).test_client()
+    rate = client.get(f"/{'t' * 24}/api/threads?file=0").get_json()["pr"]["rate"]
+    assert rate["limit"] == 600 and rate["remaining"] == 600 - gl.fake.rate_observed < 40
+    assert rate["reset"] % 60 == 0 and rate["reset"] > 0
+
+
+def test_no_rate_limit_headers_no_rate(gl: Any) -> None:
+    s = session(gl)
+    assert s.host.rate == {}

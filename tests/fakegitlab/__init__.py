@@ -6,6 +6,9 @@ Each rule comes from GitLab's own API documentation (gitlabhq/gitlabhq, ``doc/ap
 - authentication, ``rest/authentication.md``: the token in the ``PRIVATE-TOKEN`` header; a wrong
   token answers 401 ``{"message": "401 Unauthorized"}`` (``rest/troubleshooting.md``, status codes);
   without one a public project reads anonymously and writes answer 401 too.
+- rate limits, ``administration/settings/user_and_ip_rate_limits.md`` "Response headers": with
+  ``fake.rate_limit`` set, every answer has ``RateLimit-Limit``, ``-Observed``, ``-Remaining``,
+  ``-Reset``, ``-ResetTime`` and ``-Name`` (GitLab.com sends them on all answers, ``rate_limits.md``).
 - pagination, ``rest/_index.md`` "Offset-based pagination": ``page`` and ``per_page`` (default 20,
   max 100), the ``Link`` header (rel prev/next/first/last) and ``x-next-page``, ``x-page``,
   ``x-per-page``, ``x-prev-page``, ``x-total``, ``x-total-pages``.

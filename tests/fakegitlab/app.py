@@ -4,6 +4,7 @@ approvals here; discussions and draft notes in their own modules."""
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,6 +63,20 @@ def create_app(fake: FakeGitLab) -> Flask:
         if request.method != "GET" and ctx.user() is None:
             return error(401, "401 Unauthorized")
         return None
+
+    @app.after_request
+    def _rate(resp: Response) -> Response:
+        if fake.rate_limit:
+            fake.rate_observed += 1
+            reset = (int(time.time()) // 60 + 1) * 60
+            resp.headers.update({
+                "RateLimit-Name": "throttle_authenticated_api", "RateLimit-Limit": str(fake.rate_limit),
+                "RateLimit-Observed": str(fake.rate_observed),
+                "RateLimit-Remaining": str(max(0, fake.rate_limit - fake.rate_observed)),
+                "RateLimit-Reset": str(reset),
+                "RateLimit-ResetTime": time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(reset)),
+            })
+        return resp
 
     @app.get(f"{API}/user")
     def current_user() -> Any:

@@ -108,6 +108,10 @@ class FakeGitLab:
     no_uploads: set[str] = field(default_factory=set)  # users the project refuses uploads (403)
     faults: list[int] = field(default_factory=list)  # statuses (502, 503...) the next requests answer
     dropped_drafts: list[DraftNote] = field(default_factory=list)  # published with a bad position
+    # user_and_ip_rate_limits.md "Response headers": RateLimit-Limit (each minute), -Observed,
+    # -Remaining (limit - observed), -Reset (Unix time), -ResetTime; 0: no rate limit, no headers
+    rate_limit: int = 0
+    rate_observed: int = 0
     clock: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
 

@@ -77,7 +77,10 @@ class GitLabReview:
 
     @property
     def rate(self) -> dict[str, int]:
-        return {}
+        """The last ``RateLimit-*`` headers GitLab sent (the page warns under a tenth left). GitLab
+        documents no conditional requests (ETag) for the REST endpoints the page polls: its ETag
+        caching is for its own web app's polling routes (development/polling.md), so none are made."""
+        return dict(getattr(self.gl, "rate", {}) or {})
 
     def _call(self, doing: str, call: Callable[[], Any]) -> Any:
         """``call()``, GitLab's and the network's failures as one line (a 400 is the page's to fix)."""
