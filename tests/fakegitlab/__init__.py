@@ -52,7 +52,8 @@ Layout: ``store`` (state and the seeding helpers: ``open_mr``, ``push``, ``add_u
 pagination, parameters, entities), ``positions``, ``app`` (Flask app and the smaller endpoints),
 ``discussions``, ``drafts``.
 
-Only numeric project ids are served (werkzeug decodes ``%2F`` in paths before routing).
+A project is named by its id or by its path (``fake.project_path``, ``group/project``): werkzeug
+decodes ``%2F`` before routing, so the path is mapped to the id in front of the routes.
 """
 
 from .app import create_app, diffs, serve

@@ -88,6 +88,21 @@ def create_app(fake: FakeGitLab) -> Flask:
     for routes in (_mr_routes, _version_routes, _note_routes, _file_routes, _approval_routes,
                    discussions.routes, drafts.routes):
         routes(app, ctx)
+    app.wsgi_app = _by_path(app.wsgi_app, fake)  # type: ignore[method-assign]
+    return app
+
+
+def _by_path(inner: Any, fake: FakeGitLab) -> Any:
+    """rest/_index.md "Namespaced paths": a project is named by its id or its URL-encoded path; the
+    server has decoded ``%2F`` before routing, so ``fake.project_path`` is mapped to the id here."""
+    prefix = f"{API}/projects/{fake.project_path}/"
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        path = str(environ.get("PATH_INFO", ""))
+        if path.startswith(prefix):
+            environ["PATH_INFO"] = f"{API}/projects/{fake.project_id}/{path[len(prefix):]}"
+        return inner(environ, start_response)
+
     return app
 
 
@@ -103,7 +118,7 @@ def _mr_routes(app: Flask, ctx: Context) -> None:
             "id": 500 + iid, "iid": iid, "project_id": pid, "title": "Notebook changes", "state": "opened",
             "sha": mr.head_sha, "source_branch": "feature", "target_branch": "main",
             "diff_refs": {"base_sha": mr.base_sha, "head_sha": mr.head_sha, "start_sha": mr.start_sha},
-            "web_url": f"{request.host_url}group/project/-/merge_requests/{iid}",
+            "web_url": f"{request.host_url}{ctx.fake.project_path}/-/merge_requests/{iid}",
             "reviewers": [{**user_json(name), "state": state} for name, state in mr.reviewers.items()],
         }
 

@@ -94,6 +94,7 @@ class MergeRequest:
 @dataclass
 class FakeGitLab:
     project_id: int = 7
+    project_path: str = "group/project"  # the project's path, which names it as its id does
     tokens: dict[str, str] = field(
         default_factory=lambda: {"glpat-bot": "project_7_bot", "glpat-ann": "ann", "glpat-bob": "bob"}
     )
