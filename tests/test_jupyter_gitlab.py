@@ -4,7 +4,8 @@ The server gets its GitLab token from its environment (``GITLAB_TOKEN``) and the
 its configuration (``--Nbreview.gitlab_url``). A user runs "Review pull request…" from the palette
 and gives the merge request's URL (``…/group/project/-/merge_requests/5``): the tab opens the same
 review page through ``hosts.gitlab``, someone's discussion shows under its line, and a comment
-written there is posted as a positioned discussion on that line. A merge request's URL on another
+written there is posted as a positioned discussion on that line; the tab comes back after a reload
+(as ``group/project!5``). A merge request's URL on another
 host is refused in one line; the page needs Jupyter's login. Skips (with the reason) only where
 chromium or the built labextension is missing; under CI both are required.
 """
@@ -94,6 +95,11 @@ def test_review_a_merge_request_from_the_palette(page: Any, gl: GitLabSide, lab:
     assert posted.position["head_sha"] == gl.mr.versions[-1].head_sha
 
     assert lab.get(f"/nbreview/mr/group/project/{GITLAB_IID}", auth=False)[0] in (302, 403), "Jupyter's login"
+
+    page.reload()  # JupyterLab restores the tab: the command runs again with group/project!5
+    restored = page.frame_locator(".nbreview-pull iframe")
+    restored.locator("body[data-threads-loaded]").wait_for()
+    assert restored.locator("#n6 .thread:not(.draft)").count() == 1
 
 
 def test_a_merge_request_on_another_gitlab_is_refused_in_one_line(page: Any, gl: GitLabSide) -> None:
