@@ -1,7 +1,8 @@
 /* "Review pull request…": a pull request's review (threads, comments, the pending review,
-   replies, resolve) in a main-area tab. The page and its API are the nbreview server
-   extension's, under the server's base URL, read and written with the server's GitHub token
-   behind Jupyter's own login and XSRF check (nbreview/jupyter/review.py). */
+   replies, resolve) in a main-area tab; a GitLab merge request's too (its URL or GROUP/PROJECT!N).
+   The page and its API are the nbreview server extension's, under the server's base URL, read and
+   written with the server's GitHub or GitLab token behind Jupyter's own login and XSRF check
+   (nbreview/jupyter/review.py). */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import {
   ICommandPalette,
@@ -25,14 +26,16 @@ const PULL_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"
 
 export const pullIcon = new LabIcon({ name: 'nbreview:pull-request', svgstr: PULL_SVG });
 
-/** A pull request: `OWNER/NAME#N` or its web address (github.com or GitHub Enterprise). */
+/** A pull request: `OWNER/NAME#N` or its web address (github.com or GitHub Enterprise); or a GitLab
+    merge request: `GROUP/PROJECT!N` or its web address (`https://HOST/GROUP/PROJECT/-/merge_requests/N`). */
 export interface IPullRequest {
-  repo: string;
+  repo: string; // OWNER/NAME, or the GitLab project's path (GROUP/SUBGROUP/PROJECT)
   number: number;
   host?: string; // given by its URL: the server checks that it reads this host
+  gitlab?: boolean;
 }
 
-/** `OWNER/NAME#N`, or `https://HOST/OWNER/NAME/pull/N[/files…]`, as a pull request; null otherwise. */
+/** A pull request or merge request in one of the forms above; null otherwise. */
 export function parsePullRequest(text: string): IPullRequest | null {
   const t = text.trim();
   const short = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(t);
@@ -40,7 +43,13 @@ export function parsePullRequest(text: string): IPullRequest | null {
     return { repo: short[1], number: parseInt(short[2], 10) };
   }
   const url = /^https?:\/\/([^/\s]+)\/([\w.-]+\/[\w.-]+)\/pull\/(\d+)(?:[/?#]\S*)?$/.exec(t);
-  return url ? { repo: url[2], number: parseInt(url[3], 10), host: url[1] } : null;
+  if (url) {
+    return { repo: url[2], number: parseInt(url[3], 10), host: url[1] };
+  }
+  const mr =
+    /^https?:\/\/([^/\s]+)\/([\w.-]+(?:\/[\w.-]+)+)\/-\/merge_requests\/(\d+)(?:[/?#]\S*)?$/.exec(t) ||
+    /^()([\w.-]+(?:\/[\w.-]+)+)!(\d+)$/.exec(t);
+  return mr ? { repo: mr[2], number: parseInt(mr[3], 10), host: mr[1] || undefined, gitlab: true } : null;
 }
 
 /** Open (or show and reload) the review tab of a pull request. */
@@ -49,14 +58,14 @@ function openPullRequest(
   tracker: WidgetTracker<MainAreaWidget<ReviewFrame>>,
   pr: IPullRequest
 ): MainAreaWidget<ReviewFrame> {
-  const name = `${pr.repo}#${pr.number}`;
+  const name = `${pr.repo}${pr.gitlab ? '!' : '#'}${pr.number}`;
   const id = `nbreview-pr:${name}`;
   let widget = tracker.find(w => w.id === id);
   if (!widget || widget.isDisposed) {
     widget = new MainAreaWidget({ content: new ReviewFrame() });
     widget.id = id;
     widget.title.label = `Review ${name}`;
-    widget.title.caption = `nbreview: pull request ${name}`;
+    widget.title.caption = `nbreview: ${pr.gitlab ? 'merge' : 'pull'} request ${name}`;
     widget.title.icon = pullIcon;
     widget.title.closable = true;
     widget.addClass('nbreview-review');
@@ -64,7 +73,8 @@ function openPullRequest(
     void tracker.add(widget);
     app.shell.add(widget, 'main');
   }
-  const page = URLExt.join(PageConfig.getBaseUrl(), 'nbreview/pr', URLExt.encodeParts(pr.repo), String(pr.number));
+  const route = pr.gitlab ? 'nbreview/mr' : 'nbreview/pr';
+  const page = URLExt.join(PageConfig.getBaseUrl(), route, URLExt.encodeParts(pr.repo), String(pr.number));
   widget.content.url = pr.host ? `${page}?host=${encodeURIComponent(pr.host)}` : page;
   app.shell.activateById(widget.id);
   return widget;
@@ -88,7 +98,7 @@ export function registerPullRequestReview(
       if (text === undefined) {
         const answer = await InputDialog.getText({
           title: 'Review pull request',
-          label: `Pull request (OWNER/NAME#N or its URL, e.g. ${EXAMPLE})`,
+          label: `Pull request (OWNER/NAME#N or its URL, e.g. ${EXAMPLE}) or GitLab merge request URL`,
           placeholder: EXAMPLE,
           okLabel: 'Review'
         });
@@ -101,7 +111,8 @@ export function registerPullRequestReview(
       if (!pr) {
         await showErrorMessage(
           'Review pull request',
-          `“${text.slice(0, 200)}” is not a pull request: give OWNER/NAME#N or its URL, e.g. ${EXAMPLE}`
+          `“${text.slice(0, 200)}” is not a pull request: give OWNER/NAME#N or its URL, e.g. ${EXAMPLE}, ` +
+            'or a GitLab merge request URL'
         );
         return;
       }

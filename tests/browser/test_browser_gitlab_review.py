@@ -2,8 +2,9 @@
 
 A discussion someone started on the MR shows under its line with GitLab's words around it (merge
 request !5); a comment written on the page is posted as a positioned discussion on that line, a
-reply joins the thread, and the thread is resolved from the page; the review panel offers only
-what GitLab's API has (no "Request changes").
+reply joins the thread, and the thread is resolved from the page; the review panel offers "Request
+changes" to a reviewer of the merge request only (GitLab's ``/request_changes`` quick action), and
+says when GitLab's rate limit runs low.
 """
 
 from __future__ import annotations
@@ -80,3 +81,25 @@ def test_review_on_the_page_lands_on_the_merge_request(page: Any, gl: GitLabSide
     page.locator(".reviewbtn").click()
     assert page.locator(".reviewpanel input[value=REQUEST_CHANGES]").is_hidden()
     assert page.locator(".reviewpanel input[value=APPROVE]").is_visible()
+
+
+def test_a_reviewer_requests_changes_from_the_page(page: Any, gl: GitLabSide) -> None:
+    """Also: GitLab's ``RateLimit-*`` headers low (under a tenth left) are said in the page's header."""
+    gl.mr.reviewers["ann"] = "unreviewed"
+    gl.fake.rate_limit, gl.fake.rate_observed = 2000, 1900
+    pages = start_page(gl)
+    root = next(pages)
+    page.goto(f"{root}/f/0")
+    page.wait_for_selector("body[data-threads-loaded]")
+    assert "of 2000 GitLab API requests left" in page.locator(".prcontext .ratelow").inner_text()
+    page.locator(".reviewbtn").click()
+    panel = page.locator("dialog.reviewpanel")
+    panel.locator("textarea").fill("Please add a test for the forecast.")
+    panel.get_by_label("Request changes").check()
+    panel.get_by_role("button", name="Submit review").click()
+    page.wait_for_function("() => !document.querySelector('dialog.reviewpanel').open")
+    page.wait_for_selector(".prcontext .submitted")
+    assert "changes requested" in page.locator(".prcontext .submitted").inner_text()
+    assert gl.mr.reviewers["ann"] == "requested_changes" and gl.publications() == 1
+    assert [n.body for n in gl.mr.notes] == ["Please add a test for the forecast."]
+    next(pages, None)

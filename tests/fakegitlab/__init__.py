@@ -6,6 +6,9 @@ Each rule comes from GitLab's own API documentation (gitlabhq/gitlabhq, ``doc/ap
 - authentication, ``rest/authentication.md``: the token in the ``PRIVATE-TOKEN`` header; a wrong
   token answers 401 ``{"message": "401 Unauthorized"}`` (``rest/troubleshooting.md``, status codes);
   without one a public project reads anonymously and writes answer 401 too.
+- rate limits, ``administration/settings/user_and_ip_rate_limits.md`` "Response headers": with
+  ``fake.rate_limit`` set, every answer has ``RateLimit-Limit``, ``-Observed``, ``-Remaining``,
+  ``-Reset``, ``-ResetTime`` and ``-Name`` (GitLab.com sends them on all answers, ``rate_limits.md``).
 - pagination, ``rest/_index.md`` "Offset-based pagination": ``page`` and ``per_page`` (default 20,
   max 100), the ``Link`` header (rel prev/next/first/last) and ``x-next-page``, ``x-page``,
   ``x-per-page``, ``x-prev-page``, ``x-total``, ``x-total-pages``.
@@ -33,16 +36,24 @@ Each rule comes from GitLab's own API documentation (gitlabhq/gitlabhq, ``doc/ap
   ``…/versions/:version_id`` (with its ``diffs``); every ``fake.push`` collects a new version.
 - ``discussions.md`` "Merge requests" (module ``discussions``): threads, diff threads whose
   ``position`` is checked as GitLab checks it (module ``positions``), replies, resolve/unresolve;
-  a push carries each diff note whose line survives to the new version, the others keep theirs.
+  a push carries each diff note whose line survives to the new version, the others keep theirs;
+  ``position_type`` ``file`` ("introduced in GitLab 16.4") unless ``fake.position_types`` plays an
+  older server (Grape's 400 "position[position_type] does not have a valid value").
 - ``draft_notes.md`` (module ``drafts``): drafts visible to their author only, publish, bulk publish.
 - ``merge_request_approvals.md``: ``POST …/approve`` and ``…/unapprove``, kept in ``mr.approved_by``.
+- ``merge_requests.md``: the MR's ``reviewers`` with their ``state`` (``mr.reviewers``);
+  ``user/project/quick_actions.md`` ``/request_changes`` (a reviewer only, GitLab's
+  ``merge_request_actions.rb``) alone in a note sets ``requested_changes`` and answers 202 with
+  ``commands_changes`` and no note kept (``lib/api/helpers/notes_helpers.rb``); from anyone else the
+  line stays text, a plain note.
 
 Layout: ``store`` (state and the seeding helpers: ``open_mr``, ``push``, ``add_user``,
 ``add_note``, ``add_discussion``, ``add_reply``, ``resolve``, ``add_draft``), ``rest`` (errors,
 pagination, parameters, entities), ``positions``, ``app`` (Flask app and the smaller endpoints),
 ``discussions``, ``drafts``.
 
-Only numeric project ids are served (werkzeug decodes ``%2F`` in paths before routing).
+A project is named by its id or by its path (``fake.project_path``, ``group/project``): werkzeug
+decodes ``%2F`` before routing, so the path is mapped to the id in front of the routes.
 """
 
 from .app import create_app, diffs, serve

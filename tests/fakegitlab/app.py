@@ -4,6 +4,7 @@ approvals here; discussions and draft notes in their own modules."""
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,6 +64,20 @@ def create_app(fake: FakeGitLab) -> Flask:
             return error(401, "401 Unauthorized")
         return None
 
+    @app.after_request
+    def _rate(resp: Response) -> Response:
+        if fake.rate_limit:
+            fake.rate_observed += 1
+            reset = (int(time.time()) // 60 + 1) * 60
+            resp.headers.update({
+                "RateLimit-Name": "throttle_authenticated_api", "RateLimit-Limit": str(fake.rate_limit),
+                "RateLimit-Observed": str(fake.rate_observed),
+                "RateLimit-Remaining": str(max(0, fake.rate_limit - fake.rate_observed)),
+                "RateLimit-Reset": str(reset),
+                "RateLimit-ResetTime": time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(reset)),
+            })
+        return resp
+
     @app.get(f"{API}/user")
     def current_user() -> Any:
         name = ctx.user()
@@ -73,6 +88,21 @@ def create_app(fake: FakeGitLab) -> Flask:
     for routes in (_mr_routes, _version_routes, _note_routes, _file_routes, _approval_routes,
                    discussions.routes, drafts.routes):
         routes(app, ctx)
+    app.wsgi_app = _by_path(app.wsgi_app, fake)  # type: ignore[method-assign]
+    return app
+
+
+def _by_path(inner: Any, fake: FakeGitLab) -> Any:
+    """rest/_index.md "Namespaced paths": a project is named by its id or its URL-encoded path; the
+    server has decoded ``%2F`` before routing, so ``fake.project_path`` is mapped to the id here."""
+    prefix = f"{API}/projects/{fake.project_path}/"
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        path = str(environ.get("PATH_INFO", ""))
+        if path.startswith(prefix):
+            environ["PATH_INFO"] = f"{API}/projects/{fake.project_id}/{path[len(prefix):]}"
+        return inner(environ, start_response)
+
     return app
 
 
@@ -88,7 +118,8 @@ def _mr_routes(app: Flask, ctx: Context) -> None:
             "id": 500 + iid, "iid": iid, "project_id": pid, "title": "Notebook changes", "state": "opened",
             "sha": mr.head_sha, "source_branch": "feature", "target_branch": "main",
             "diff_refs": {"base_sha": mr.base_sha, "head_sha": mr.head_sha, "start_sha": mr.start_sha},
-            "web_url": f"{request.host_url}group/project/-/merge_requests/{iid}",
+            "web_url": f"{request.host_url}{ctx.fake.project_path}/-/merge_requests/{iid}",
+            "reviewers": [{**user_json(name), "state": state} for name, state in mr.reviewers.items()],
         }
 
     @app.get(f"{MR}/diffs")
@@ -153,7 +184,16 @@ def _note_routes(app: Flask, ctx: Context) -> None:
         body, err = body_arg()
         if err is not None:
             return err
-        note = ctx.fake.add_note(iid, str(body), str(ctx.user()))
+        who = str(ctx.user())
+        if str(body).strip() == "/request_changes" and who in mr.reviewers:
+            # quick_actions.md ``/request_changes`` (a reviewer only: merge_request_actions.rb's condition);
+            # notes_helpers.rb: a note of only quick actions that ran answers 202 with
+            # Entities::NoteCommands and keeps no note. For anyone else the line stays text, a note.
+            mr.reviewers[who] = "requested_changes"
+            ctx.fake.commands.append("request_changes")
+            summary = ["Changes requested to the current merge request."]
+            return jsonify({"commands_changes": {}, "summary": summary}), 202
+        note = ctx.fake.add_note(iid, str(body), who)
         return jsonify(note_json(ctx.fake, mr, note)), 201
 
     @app.route(f"{MR}/notes/<int:nid>", methods=["PUT", "DELETE"])

@@ -22,22 +22,24 @@ REQUIRED = ("base_sha", "start_sha", "head_sha", "position_type")
 NO_DISCUSSION = "404 Discussion Not Found"  # discussions.rb: ``not_found!("Discussion")``
 
 
-def missing(position: Any) -> Response | None:
-    """Grape's 400 for a position that is no hash or lacks a required key, else None."""
+def missing(position: Any, types: tuple[str, ...] = ("text", "image", "file")) -> Response | None:
+    """Grape's 400 for a position that is no hash, lacks a required key or has a ``position_type``
+    out of ``types`` (``file`` "introduced in GitLab 16.4", discussions.md), else None."""
     if not isinstance(position, dict):
         return invalid("position is invalid")
     key = next((k for k in REQUIRED if not position.get(k)), None)
     if key:
         return invalid(f"position[{key}] is missing")
-    if position["position_type"] not in ("text", "image", "file"):  # Grape's ``values: %w[text image file]``
+    if position["position_type"] not in types:  # Grape's ``values: %w[text image file]`` (16.4+)
         return invalid("position[position_type] does not have a valid value")
     return None
 
 
-def check_position(mr: MergeRequest, position: Any) -> tuple[dict[str, Any] | None, Response | None]:
+def check_position(mr: MergeRequest, position: Any,
+                   types: tuple[str, ...] = ("text", "image", "file")) -> tuple[dict[str, Any] | None, Response | None]:
     """The position as stored, or GitLab's 400: a missing required key (Grape), or no diff line at
     that position in that version's diff (diff_note.rb's line_code rules, see positions.py)."""
-    err = missing(position)
+    err = missing(position, types)
     if err is not None:
         return None, err
     pos = normalize(position)
@@ -75,7 +77,7 @@ def routes(app: Flask, ctx: Context) -> None:
             return long
         position = None
         if "position" in args:
-            position, err = check_position(mr, args["position"])
+            position, err = check_position(mr, args["position"], fake.position_types)
             if err is not None:
                 return err
         note = fake._note(iid, str(args["body"]), str(ctx.user()), None,

@@ -53,7 +53,7 @@ def publish(fake: FakeGitLab, mr: MergeRequest, d: DraftNote) -> bool:
         fake.add_reply(mr.iid, d.discussion_id, d.username, d.note)
         fake.resolve(mr.iid, d.discussion_id, d.username if d.resolve_discussion else None)
     elif d.position is not None:
-        if position_line_code(mr, d.position) is None:
+        if d.position.get("position_type") == "text" and position_line_code(mr, d.position) is None:
             return False
         fake._note(mr.iid, d.note, d.username, None, "DiffNote", d.position)
     else:
@@ -94,7 +94,7 @@ def routes(app: Flask, ctx: Context) -> None:
         reply_to = args.get("in_reply_to_discussion_id") or None
         if reply_to is not None and not mr.thread(str(reply_to)):
             return error(400, {"base": ["Thread to reply to cannot be found"]})
-        position, err = _position(mr, args)
+        position, err = _position(mr, args, fake.position_types)
         if err is not None:
             return err
         d = fake.add_draft(iid, str(ctx.user()), str(args["note"]), position, reply_to,
@@ -104,11 +104,12 @@ def routes(app: Flask, ctx: Context) -> None:
     _change_routes(app, ctx, mine)
 
 
-def _position(mr: MergeRequest, args: dict[str, Any]) -> tuple[dict[str, Any] | None, Response | None]:
+def _position(mr: MergeRequest, args: dict[str, Any],
+              types: tuple[str, ...]) -> tuple[dict[str, Any] | None, Response | None]:
     """A draft's position: Grape's required keys checked, the line itself not (see the docstring)."""
     if "position" not in args:
         return None, None
-    err = missing(args["position"])
+    err = missing(args["position"], types)
     return (None, err) if err is not None else (normalize(args["position"], int), None)
 
 
@@ -124,7 +125,7 @@ def _change_routes(app: Flask, ctx: Context, mine: Any) -> None:
         mr, d = mine(pid, iid, draft_id)
         if mr is None or d is None:
             return error(404, NOT_FOUND)
-        position, err = _position(mr, args)
+        position, err = _position(mr, args, fake.position_types)
         if err is not None:
             return err
         d.note = str(args["note"])

@@ -72,6 +72,9 @@ class MergeRequest:
     versions: list[Version] = field(default_factory=list)  # oldest first; the API lists newest first
     drafts: list[DraftNote] = field(default_factory=list)
     approved_by: list[str] = field(default_factory=list)
+    # merge_requests.md: the MR's ``reviewers``, each with its reviewer ``state`` (unreviewed,
+    # requested_changes, ...); ``/request_changes`` sets the state of a reviewer (quick_actions.md)
+    reviewers: dict[str, str] = field(default_factory=dict)
     renames: dict[str, str] = field(default_factory=dict)  # new path -> old path (a rename)
 
     def thread(self, discussion_id: str) -> list[Note]:
@@ -91,6 +94,7 @@ class MergeRequest:
 @dataclass
 class FakeGitLab:
     project_id: int = 7
+    project_path: str = "group/project"  # the project's path, which names it as its id does
     tokens: dict[str, str] = field(
         default_factory=lambda: {"glpat-bot": "project_7_bot", "glpat-ann": "ann", "glpat-bob": "bob"}
     )
@@ -99,9 +103,16 @@ class FakeGitLab:
     uploads: dict[str, bytes] = field(default_factory=dict)  # url -> bytes
     commands: list[str] = field(default_factory=list)  # quick actions received in note bodies
     before_15_7: bool = False  # no /diffs endpoint
+    # discussions.md, draft_notes.md: ``position_type`` "Allowed values: text, image, or file. file
+    # introduced in GitLab 16.4"; a test plays an older server with ("text", "image")
+    position_types: tuple[str, ...] = ("text", "image", "file")
     no_uploads: set[str] = field(default_factory=set)  # users the project refuses uploads (403)
     faults: list[int] = field(default_factory=list)  # statuses (502, 503...) the next requests answer
     dropped_drafts: list[DraftNote] = field(default_factory=list)  # published with a bad position
+    # user_and_ip_rate_limits.md "Response headers": RateLimit-Limit (each minute), -Observed,
+    # -Remaining (limit - observed), -Reset (Unix time), -ResetTime; 0: no rate limit, no headers
+    rate_limit: int = 0
+    rate_observed: int = 0
     clock: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
 

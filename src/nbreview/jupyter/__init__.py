@@ -6,8 +6,9 @@ module as a server extension, and the prebuilt labextension under
 The server side (:mod:`.handlers`) serves nbreview's review page under the server's
 ``base_url``, behind Jupyter Server's own login; :mod:`.sources` finds the two sides (the last
 checkpoint through the ContentsManager, revisions through git); :mod:`.review` serves a pull
-request's review and its conversation API (writes behind Jupyter's XSRF check), opened by
-:mod:`.pulls` with the token of ``c.Nbreview`` or the server's ``GITHUB_TOKEN``.
+request's (or a GitLab merge request's) review and its conversation API (writes behind Jupyter's
+XSRF check), opened by :mod:`.pulls` with the token of ``c.Nbreview`` or the server's
+``GITHUB_TOKEN`` / ``GITLAB_TOKEN``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ its images and assets under the view's own unguessable path instead of the stand
 
 - ``nbreview/diff/<path>?old=checkpoint&new=saved``: diff two sides (see :mod:`.sources`) and
   show the page; the diff is kept as a *view* (a small LRU) so its images can be served.
-- ``nbreview/pr/<owner>/<name>/<n>``: a pull request's review, threads and writing (:mod:`.review`).
+- ``nbreview/pr/<owner>/<name>/<n>``: a pull request's review, threads and writing (:mod:`.review`);
+  ``nbreview/mr/<group>/<project>/<iid>`` a GitLab merge request's.
 - ``nbreview/view/<id>/f/<n>`` and its ``img``, ``att`` and ``imgdiff`` pictures; ``.../api/...``
   a pull request's conversation API.
 - ``nbreview/static/<name>``: the page's CSS and scripts.
@@ -29,7 +30,7 @@ from tornado import web
 
 from nbreview.errors import NbreviewError
 from nbreview.jupyter.base import NbreviewHandler, PullView, Views
-from nbreview.jupyter.review import ConversationHandler, PullRequestHandler, send_pull_page
+from nbreview.jupyter.review import ConversationHandler, MergeRequestHandler, PullRequestHandler, send_pull_page
 from nbreview.jupyter.sources import SAVED, SideError, load_pair
 from nbreview.render.html import ASSETS, pygments_css
 from nbreview.web.images import IMAGE_CSP
@@ -134,6 +135,7 @@ def setup_handlers(web_app: Any) -> None:
         (base + r"/diff/(.+\.ipynb)", DiffHandler),
         (base + view + r"/f/(\d{1,6})", ViewPageHandler),
         (base + r"/pr/([\w.-]{1,100}/[\w.-]{1,100})/(\d{1,9})", PullRequestHandler),
+        (base + r"/mr/([\w.-]{1,100}(?:/[\w.-]{1,100}){1,20})/(\d{1,9})", MergeRequestHandler),
         (base + view + ConversationHandler.ROUTES, ConversationHandler),
         (base + view + r"/f/(\d{1,6})/(img|att|imgdiff)/(.+)", ImageHandler),
         (base + r"/static/([A-Za-z0-9_.-]+)", StaticHandler),

@@ -1,9 +1,11 @@
-"""A pull request opened for the Jupyter review page, as ``nbreview review`` opens it, and where its token comes from.
+"""A pull request (GitHub) or merge request (GitLab) opened for the Jupyter review page, as
+``nbreview review`` opens it, and where its token comes from.
 
-The token is ``c.Nbreview.github_token`` in the server's configuration, else the server's
+GitHub: the token is ``c.Nbreview.github_token`` in the server's configuration, else the server's
 ``GITHUB_TOKEN``; the API root ``c.Nbreview.github_api_url`` (GitHub Enterprise), else
-``GITHUB_API_URL``, else the public API. This module is the extension's one call into the
-GitHub adapter.
+``GITHUB_API_URL``, else the public API. GitLab: ``c.Nbreview.gitlab_token``, else ``GITLAB_TOKEN``;
+the server ``c.Nbreview.gitlab_url`` (self-managed), else ``CI_SERVER_URL``, else gitlab.com. This
+module is the extension's one call into the host adapters.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from nbreview.io.git import NotebookPair
 
 TOKEN_ENV = "GITHUB_TOKEN"
+GITLAB_TOKEN_ENV = "GITLAB_TOKEN"
 
 
 class Nbreview(Configurable):
@@ -32,6 +35,13 @@ class Nbreview(Configurable):
     github_api_url = Unicode(
         "", config=True,
         help="GitHub's REST API root, for GitHub Enterprise (default: GITHUB_API_URL, else api.github.com)",
+    )
+    gitlab_token = Unicode(
+        "", config=True,
+        help=f"GitLab access token (api scope) for reviewing merge requests (default: the server's {GITLAB_TOKEN_ENV})",
+    )
+    gitlab_url = Unicode(
+        "", config=True, help="The GitLab server's root URL, self-managed (default: CI_SERVER_URL, else gitlab.com)"
     )
 
 
@@ -79,4 +89,38 @@ def open_pull_request(repo: str, number: int, settings: Nbreview) -> tuple[Revie
     gh = connect(api_url(settings), Auth.Token(token), retries=2, max_rate_wait=0)
     log = logging.getLogger("nbreview.jupyter").warning
     session = ReviewSession(GitHubReview(gh, repo, number, log), log)
+    return session, session.open()
+
+
+def check_gitlab_host(settings: Nbreview, host: str) -> None:
+    """Refuse a merge request given by its URL on another host than the GitLab this server reads."""
+    from urllib.parse import urlsplit
+
+    from nbreview.hosts.gitlab.client import server_url
+
+    web = urlsplit(server_url(str(settings.gitlab_url) or None)).netloc
+    if host and host.lower() != web.lower():
+        raise NbreviewError(
+            f"that merge request is on {host[:100]}, but this server reads {web}: set c.Nbreview.gitlab_url "
+            f"to https://{host[:100]}"
+        )
+
+
+def open_merge_request(project: str, iid: int, settings: Nbreview) -> tuple[ReviewSession, list[NotebookPair]]:
+    """A GitLab merge request's review session and its notebooks (blocking), as :func:`open_pull_request`."""
+    import logging
+
+    from nbreview.hosts.gitlab.client import connect, server_url
+    from nbreview.hosts.gitlab.review import GitLabReview
+    from nbreview.hosts.review import ReviewSession
+
+    token = str(settings.gitlab_token).strip() or os.environ.get(GITLAB_TOKEN_ENV, "").strip()
+    if not token:
+        raise NbreviewError(
+            f"no GitLab token: set {GITLAB_TOKEN_ENV} in the environment jupyter lab starts in, "
+            "or c.Nbreview.gitlab_token in jupyter_server_config.py, then restart the server"
+        )
+    root = server_url(str(settings.gitlab_url) or None)
+    session = ReviewSession(GitLabReview(connect(root, token), root, project, iid, GITLAB_TOKEN_ENV),
+                            logging.getLogger("nbreview.jupyter").warning)
     return session, session.open()

@@ -1,7 +1,9 @@
-"""A pull request's review inside Jupyter Server: the page with its threads, and writing them.
+"""A pull request's (or GitLab merge request's) review inside Jupyter Server: the page with its
+threads, and writing them.
 
-``nbreview/pr/<owner>/<name>/<n>`` opens the pull request (:mod:`.pulls`: the server's token)
-once per server and keeps it as a :class:`~.base.PullView`; every page load re-reads its head.
+``nbreview/pr/<owner>/<name>/<n>`` opens the pull request, ``nbreview/mr/<project path>/<iid>`` the
+merge request (:mod:`.pulls`: the server's token) once per server and keeps it as a
+:class:`~.base.PullView`; every page load re-reads its head.
 The page is ``nbreview review``'s, with ``jupyter.js`` in front of ``threads.js``: the API sits
 under the view, ``nbreview/view/<id>/api/<route>``, and answers with
 :mod:`nbreview.web.conversations`'s own functions. Reads need Jupyter's login; writes also pass
@@ -54,7 +56,42 @@ async def send_pull_page(handler: NbreviewHandler, view: PullView, view_id: str,
     handler.send_page(html)
 
 
-class PullRequestHandler(NbreviewHandler):
+class ChangeHandler(NbreviewHandler):
+    """A change's review page: opened once per server (then re-read), kept as a :class:`PullView`."""
+
+    async def serve(self, key: tuple[str, int], opener: Callable[[], Any], empty: str) -> None:
+        """Show the change ``key`` (``opener`` opens it: a session and its notebook pairs; ``empty``: the
+        404's words for a change of no notebook)."""
+        pulls: dict[tuple[str, int], str] = self.settings["nbreview_pulls"]
+        view_id = pulls.get(key, "")
+        view = self.views.find(view_id) if view_id else None
+        fresh = not isinstance(view, PullView)
+        if not isinstance(view, PullView):
+            try:
+                session, pairs = await _blocking(opener)
+            except NbreviewError as err:
+                raise web.HTTPError(502 if getattr(err, "transient", False) else 400, str(err)) from None
+            if not pairs:
+                raise web.HTTPError(404, empty)
+            view_id = secrets.token_urlsafe(16)
+            view = PullView(session, ReviewSet(pairs, None, self.url("view", view_id)), threading.Lock())
+            self.views.add(view, view_id)
+            pulls[key] = view_id
+            while len(pulls) > MAX_PULLS:
+                pulls.pop(next(iter(pulls)))
+        await send_pull_page(self, view, view_id, 0, fresh=fresh)
+
+    def check(self, checker: Callable[[Nbreview, str], None]) -> Nbreview:
+        """The server's ``c.Nbreview``, once ``checker`` accepted the ``host`` a change's URL named."""
+        settings: Nbreview = self.settings["nbreview_config"]
+        try:
+            checker(settings, self.get_query_argument("host", ""))
+        except NbreviewError as err:
+            raise web.HTTPError(400, str(err)) from None
+        return settings
+
+
+class PullRequestHandler(ChangeHandler):
     """``nbreview/pr/<owner>/<name>/<n>[?host=<web host>]``: the pull request's review page (opened once, then
     re-read); ``host``, from a pull request's URL, must be the GitHub the server reads."""
 
@@ -63,30 +100,23 @@ class PullRequestHandler(NbreviewHandler):
     async def get(self, repo: str, number: str) -> None:
         from nbreview.jupyter.pulls import check_host, open_pull_request
 
-        settings: Nbreview = self.settings["nbreview_config"]
-        try:
-            check_host(settings, self.get_query_argument("host", ""))  # a pull request given by its URL
-        except NbreviewError as err:
-            raise web.HTTPError(400, str(err)) from None
-        pulls: dict[tuple[str, int], str] = self.settings["nbreview_pulls"]
-        key = (repo, int(number))
-        view_id = pulls.get(key, "")
-        view = self.views.find(view_id) if view_id else None
-        fresh = not isinstance(view, PullView)
-        if not isinstance(view, PullView):
-            try:
-                session, pairs = await _blocking(open_pull_request, repo, int(number), settings)
-            except NbreviewError as err:
-                raise web.HTTPError(502 if getattr(err, "transient", False) else 400, str(err)) from None
-            if not pairs:
-                raise web.HTTPError(404, f"pull request #{number} of {repo} changes no notebook")
-            view_id = secrets.token_urlsafe(16)
-            view = PullView(session, ReviewSet(pairs, None, self.url("view", view_id)), threading.Lock())
-            self.views.add(view, view_id)
-            pulls[key] = view_id
-            while len(pulls) > MAX_PULLS:
-                pulls.pop(next(iter(pulls)))
-        await send_pull_page(self, view, view_id, 0, fresh=fresh)
+        settings = self.check(check_host)
+        await self.serve((repo, int(number)), lambda: open_pull_request(repo, int(number), settings),
+                         f"pull request #{number} of {repo} changes no notebook")
+
+
+class MergeRequestHandler(ChangeHandler):
+    """``nbreview/mr/<group>/<project>/<iid>[?host=<web host>]``: a GitLab merge request's review page
+    (``hosts.gitlab``); ``host``, from a merge request's URL, must be the GitLab the server reads."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, project: str, iid: str) -> None:
+        from nbreview.jupyter.pulls import check_gitlab_host, open_merge_request
+
+        settings = self.check(check_gitlab_host)
+        await self.serve((f"gitlab:{project}", int(iid)), lambda: open_merge_request(project, int(iid), settings),
+                         f"merge request !{iid} of {project} changes no notebook")
 
 
 class ConversationHandler(NbreviewHandler):

@@ -35,13 +35,29 @@ def connect(url: str, token: str | None, *, timeout: float = 30.0) -> Gitlab:
 
     class Client(gitlab.Gitlab):
         """Transient failures (5xx, refused or dropped connections) retried RETRIES times with backoff,
-        about 3 s in all: python-gitlab's default of 10 waits 100 s on an unreachable server."""
+        about 3 s in all: python-gitlab's default of 10 waits 100 s on an unreachable server. The
+        rate-limit headers of the last answer that had them are kept in ``rate``."""
+
+        rate: dict[str, int] = {}  # noqa: RUF012 - replaced, never mutated
 
         def http_request(self, *args: Any, **kwargs: Any) -> Any:
             kwargs.setdefault("max_retries", RETRIES)
-            return super().http_request(*args, **kwargs)
+            result = super().http_request(*args, **kwargs)
+            self.rate = rate_of(result.headers) or self.rate
+            return result
 
     return Client(url, private_token=token or None, timeout=timeout, retry_transient_errors=True)
+
+
+def rate_of(headers: Any) -> dict[str, int]:
+    """GitLab's ``RateLimit-Limit``, ``-Remaining`` and ``-Reset`` (Unix time) as ``{"limit",
+    "remaining", "reset"}`` (administration/settings/user_and_ip_rate_limits.md "Response headers";
+    on GitLab.com every answer has them, user/gitlab_com/rate_limits.md), else ``{}`` (a server
+    without rate limits sends none)."""
+    try:
+        return {k: int(headers[f"RateLimit-{k.title()}"]) for k in ("limit", "remaining", "reset")}
+    except (KeyError, ValueError, TypeError):
+        return {}
 
 
 def explain(err: Exception, doing: str, url: str = "", token_env: str = TOKEN_ENV) -> GitLabError:

@@ -8,7 +8,9 @@ version's file (``head_sha`` for the new side, ``base_sha`` for the old). New th
 on the latest version (``GET …/versions``), a range with ``line_range`` and GitLab's line codes
 (``sha1(path)_old_new``). A pending review is the user's draft notes (``draft_notes.md``, seen by
 their author only), published in one ``bulk_publish``; approving is ``POST …/approve``. A comment on
-the whole file goes as a thread without a position that names the file (visibly, and in a hidden
+the whole file is a diff thread with ``position_type: file`` ("introduced in GitLab 16.4",
+``discussions.md`` and ``draft_notes.md``); where the server refuses that type (400, an older GitLab)
+it goes, from then on, as a thread without a position that names the file (visibly, and in a hidden
 marker that places it back).
 """
 
@@ -29,7 +31,12 @@ if TYPE_CHECKING:
     from gitlab import Gitlab
     from gitlab.v4.objects import Project, ProjectMergeRequest
 
-EVENTS: tuple[str, ...] = ("COMMENT", "APPROVE")  # GitLab's API has no "request changes" review
+# GitLab's REST API takes no review state (draft_notes.md: ``bulk_publish`` has no parameter); "Request
+# changes" is the ``/request_changes`` quick action, available to a reviewer of the merge request only
+# (user/project/merge_requests/reviews/_index.md "Submit a review"; lib/gitlab/quick_actions/
+# merge_request_actions.rb: ``condition … find_reviewer(current_user)``), so it is offered to them only.
+EVENTS: tuple[str, ...] = ("COMMENT", "APPROVE")
+REQUEST_CHANGES = "/request_changes"
 
 
 def gitlab_review(url: str | None, project: str, iid: int, *, token_env: str = "GITLAB_TOKEN",
@@ -65,10 +72,15 @@ class GitLabReview:
         self.mr: ProjectMergeRequest | None = None
         self.refs: dict[str, str] = {}  # the latest version's base_sha/start_sha/head_sha
         self.web_url = ""
+        self.events = EVENTS  # with REQUEST_CHANGES once open() found the user among the reviewers
+        self.file_positions = True  # False once the server refused ``position_type: file`` (before 16.4)
 
     @property
     def rate(self) -> dict[str, int]:
-        return {}
+        """The last ``RateLimit-*`` headers GitLab sent (the page warns under a tenth left). GitLab
+        documents no conditional requests (ETag) for the REST endpoints the page polls: its ETag
+        caching is for its own web app's polling routes (development/polling.md), so none are made."""
+        return dict(getattr(self.gl, "rate", {}) or {})
 
     def _call(self, doing: str, call: Callable[[], Any]) -> Any:
         """``call()``, GitLab's and the network's failures as one line (a 400 is the page's to fix)."""
@@ -96,6 +108,8 @@ class GitLabReview:
         mr = self._call(doing, lambda: self.project.mergerequests.get(self.iid))
         self.mr, self.web_url = mr, str(getattr(mr, "web_url", "") or "")
         self.refs = self._call(doing, self._latest_version)
+        reviewers = {str(r.get("username")) for r in getattr(mr, "reviewers", None) or [] if isinstance(r, dict)}
+        self.events = EVENTS + (("REQUEST_CHANGES",) if self.whoami() in reviewers else ())
         base, head = self.refs["base_sha"], self.refs["head_sha"]
         notebooks, skipped = self._call(doing, lambda: read_notebooks(self.gl, self.project, mr, base, head,
                                                                       max_notebooks))
@@ -134,6 +148,8 @@ class GitLabReview:
         return str(self._call(self._doing(), read))
 
     def whoami(self) -> str:
+        if self.gl.user:
+            return str(self.gl.user.username)
         try:
             self._call("reading who you are", self.gl.auth)
         except GitLabError:
@@ -207,11 +223,30 @@ class GitLabReview:
             out["new_line"] = new
         return out
 
+    def _file_position(self, spot: Spot) -> dict[str, Any]:
+        """A whole-file ``position`` on the latest version (``position_type: file``, GitLab 16.4+)."""
+        return {"position_type": "file", **self.refs, "old_path": spot.old_path, "new_path": spot.path}
+
+    def _post(self, doing: str, post: Callable[[dict[str, Any]], Any], key: str, spot: Spot | None, text: str) -> Any:
+        """``post`` a comment (``key``: ``body`` or a draft's ``note``) at ``spot`` (None: on the whole
+        change). A whole-file one takes a ``file`` position unless the server refused that type (its
+        400 names ``position_type``), then it names the file in its body instead."""
+        if spot is None:
+            return self._call(doing, lambda: post({key: text}))
+        if not spot.file_level:
+            return self._call(doing, lambda: post({key: text, "position": self.position(spot)}))
+        if self.file_positions:
+            try:
+                return self._call(doing, lambda: post({key: text, "position": self._file_position(spot)}))
+            except ReviewInputError as err:
+                if "position_type" not in str(err):
+                    raise
+                self.file_positions = False
+        return self._call(doing, lambda: post({key: file_body(spot.path, text)}))
+
     def comment(self, spot: Spot, body: str) -> dict[str, Any]:
         mr = self._mr()
-        data: dict[str, Any] = {"body": file_body(spot.path, body)} if spot.file_level else {
-            "body": body, "position": self.position(spot)}
-        made = self._call(f"posting the comment (!{self.iid})", lambda: mr.discussions.create(data))
+        made = self._post(f"posting the comment (!{self.iid})", mr.discussions.create, "body", spot, body)
         notes = made.attributes.get("notes") or [{}]
         return {"id": notes[0].get("id"), "discussion": made.get_id()}
 
@@ -235,21 +270,14 @@ class GitLabReview:
 
     def submit(self, event: str, body: str, comments: list[tuple[Spot, str]]) -> dict[str, Any]:
         """Every comment as a draft note, the summary as one more, then ONE ``bulk_publish`` (with the
-        user's other drafts); ``APPROVE`` then approves. A draft failing half-way is deleted again."""
+        user's other drafts); ``APPROVE`` then approves, ``REQUEST_CHANGES`` then requests changes
+        (:meth:`_request_changes`). A draft failing half-way is deleted again."""
         mr = self._mr()
-        drafts: list[dict[str, Any]] = [
-            {"note": file_body(spot.path, text)} if spot.file_level else {"note": text, "position": self.position(spot)}
-            for spot, text in comments]
-        if body:
-            drafts.append({"note": body})
+        drafts: list[tuple[Spot | None, str]] = [*comments, *([(None, body)] if body else [])]
         made: list[Any] = []
-
-        def keep(data: dict[str, Any]) -> None:
-            made.append(mr.draft_notes.create(data).get_id())
-
         try:
-            for data in drafts:
-                self._call("keeping a draft note", lambda: keep(data))  # noqa: B023 - called at once
+            for spot, text in drafts:
+                made.append(self._post("keeping a draft note", mr.draft_notes.create, "note", spot, text).get_id())
         except NbreviewError:
             for draft_id in made:  # nothing half-sent: the drafts of this attempt go again
                 self._call("removing a draft note again", lambda: mr.draft_notes.delete(draft_id))  # noqa: B023
@@ -259,6 +287,24 @@ class GitLabReview:
         if event == "APPROVE":
             self._call(f"approving merge request !{self.iid}", mr.approve)
             state = "APPROVED"
+        elif event == "REQUEST_CHANGES" and self._request_changes(mr):
+            state = "CHANGES_REQUESTED"
         inline = sum(1 for s, _ in comments if not s.file_level)
         return {"id": None, "state": state, "url": self.web_url, "inline": inline,
                 "file_level": len(comments) - inline}
+
+    def _request_changes(self, mr: ProjectMergeRequest) -> bool:
+        """``/request_changes`` in a note of its own, after the review is out. GitLab runs a note of only
+        quick actions and keeps no note (202 with ``commands_changes``, lib/api/helpers/notes_helpers.rb),
+        answers 400 when the action fails, and keeps the text as a plain note where the action is not
+        available (not a reviewer): that note is deleted again. False when changes were not requested
+        (the review itself stands, as a comment)."""
+        try:
+            made = self._call(f"requesting changes on !{self.iid}", lambda: mr.notes.create({"body": REQUEST_CHANGES}))
+        except NbreviewError:
+            return False
+        kept = made.get_id()
+        if kept is not None:  # posted as text: GitLab did not take the action
+            self._call("removing the /request_changes note again", lambda: mr.notes.delete(kept))
+            return False
+        return True

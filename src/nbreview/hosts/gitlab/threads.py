@@ -6,8 +6,9 @@ hidden nbreview anchor says which side an unchanged line was commented on), ``li
 range, and the SHAs of the MR version it was written on. A thread on an earlier version than the
 latest is outdated here and placed through that version's file (``head_sha`` for the new side,
 ``base_sha`` for the old). GitLab sends no diff hunk with a note: the placing shows the cell's
-lines then. A comment on a whole file is a discussion without a position that names the file in a
-hidden marker (GitLab's own ``position_type: file`` needs 16.4).
+lines then. A comment on a whole file is a diff discussion with ``position_type: file`` (GitLab
+16.4+, ``discussions.md`` "Create a new thread in the merge request diff"), or, on an older server, a
+discussion without a position that names the file in a hidden marker.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ def diff_threads(discussions: Sequence[dict[str, Any]], head: str, web_url: str 
 def placed(tid: int | str, position: Any, body: str, head: str) -> HostThread | None:
     """Where a thread sits, from its first note's position (or the whole-file marker); no notes yet."""
     anchor = read_anchor(body)
+    if isinstance(position, dict) and position.get("position_type") == "file":
+        named = str(position.get("new_path") or position.get("old_path") or "")
+        return HostThread(tid, named, anchor.side if anchor else "new", [], file_level=True) if named else None
     if not isinstance(position, dict):
         m = _FILE_MARK.search(body)
         path = json.loads(m.group(1)).get("path") if m else None
@@ -95,7 +99,8 @@ def draft_thread(d: dict[str, Any], threads: dict[str, HostThread], head: str, u
     """One of the user's draft notes as a one-note pending thread (a reply sits where its thread does)."""
     body = str(d.get("note") or "")
     position = d.get("position")
-    has_line = isinstance(position, dict) and (position.get("new_line") or position.get("old_line"))
+    has_line = isinstance(position, dict) and bool(
+        position.get("new_line") or position.get("old_line") or position.get("position_type") == "file")
     thread = placed(d["id"], position if has_line else None, body, head)
     parent = threads.get(str(d.get("discussion_id") or ""))
     if thread is None and parent is not None:
