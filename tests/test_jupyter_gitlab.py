@@ -12,16 +12,15 @@ chromium or the built labextension is missing; under CI both are required.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from support.browser import CHROMIUM_ARGS, chromium_path, line_number
-from support.jupyter import Lab, require_labextension, running_lab
-from support.review_hosts import GITLAB_IID, GITLAB_REVIEWER, GitLabSide, gitlab_side, json_line
-from support.review_world import PATH
+from support.browser import line_number
+from support.jupyter import Lab, lab_page, require_labextension, run_review_command, running_lab
+from support.review_hosts import GITLAB_IID, GITLAB_REVIEWER, GitLabSide, gitlab_side
+from support.review_world import PATH, json_line
 
 
 @pytest.fixture(scope="module")
@@ -41,35 +40,8 @@ def lab(gl: GitLabSide, tmp_path_factory: pytest.TempPathFactory) -> Iterator[La
 
 @pytest.fixture(scope="module")
 def page(lab: Lab) -> Iterator[Any]:
-    chromium = chromium_path()
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (make test installs it)")
-        pytest.skip("chromium not found; make test installs it")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        pg = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-        pg.set_default_timeout(60_000)
-        pg.goto(f"{lab.url}/lab?token={lab.token}")
-        pg.wait_for_selector(".jp-DirListing-item")
+    with lab_page(lab, "lab", ".jp-DirListing-item") as pg:
         yield pg
-        browser.close()
-
-
-def run_review_command(pg: Any, target: str) -> None:
-    """The palette's "Review pull request…", the merge request's URL typed into its dialog."""
-    pg.locator(".jp-DirListing-item").first.click()
-    pg.keyboard.press("Control+Shift+c")
-    search = pg.locator(".lm-CommandPalette-input")
-    search.wait_for()
-    search.fill("Review pull request")
-    pg.locator(".lm-CommandPalette-item", has_text="Review pull request…").first.click()
-    dialog = pg.locator(".jp-Dialog")
-    dialog.locator("input").fill(target)
-    dialog.get_by_role("button", name="Review", exact=True).click()
 
 
 def test_review_a_merge_request_from_the_palette(page: Any, gl: GitLabSide, lab: Lab) -> None:

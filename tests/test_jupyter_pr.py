@@ -26,7 +26,7 @@ import pytest
 
 from fakegithub import SHARED_API, serve
 from support.browser import SCREENSHOTS, line_number
-from support.jupyter import Lab, lab_page, require_labextension, running_lab
+from support.jupyter import Lab, answer_dialog, lab_page, require_labextension, run_review_command, running_lab
 from support.review_world import OTHER, PATH, REPO, REVIEWER, World, api, build, json_line
 
 pytestmark = pytest.mark.skipif(
@@ -67,25 +67,6 @@ def seed_thread(w: World) -> int:
         token=OTHER)
     assert status == 201, c
     return int(c["id"])
-
-
-def run_review_command(pg: Any, target: str) -> Any:
-    """The palette's "Review pull request…", the pull request typed into its dialog; the tab's frame."""
-    pg.locator(".jp-DirListing-item").first.click()
-    pg.keyboard.press("Control+Shift+c")
-    search = pg.locator(".lm-CommandPalette-input")
-    search.wait_for()
-    search.fill("Review pull request")
-    pg.locator(".lm-CommandPalette-item", has_text="Review pull request…").first.click()
-    answer_dialog(pg, target)
-    return pg.frame_locator(".nbreview-pull iframe")
-
-
-def answer_dialog(pg: Any, target: str) -> None:
-    """Type the pull request into the command's dialog and press Review."""
-    dialog = pg.locator(".jp-Dialog")
-    dialog.locator("input").fill(target)
-    dialog.get_by_role("button", name="Review", exact=True).click()
 
 
 def review_frame(pg: Any) -> Any:

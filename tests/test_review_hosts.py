@@ -82,7 +82,7 @@ def test_an_outdated_thread_is_carried_to_its_cell_after_a_push(side: Any) -> No
 
 
 def test_a_line_comment_and_a_range_land_on_their_lines(side: Any) -> None:
-    from support.review_hosts import json_line
+    from support.review_world import json_line
 
     s = session(side)
     s.single(draft(ADDED[0], (ADDED[1], ADDED[1]), "one line"))
@@ -144,7 +144,7 @@ def test_a_position_the_host_refuses_is_refused(side: Any) -> None:
     of the diff), GitLab 400 (no line code: an unchanged line needs both numbers), shown as one line."""
     from nbreview.errors import NbreviewError
     from nbreview.hosts.protocol import Spot
-    from support.review_hosts import json_line
+    from support.review_world import json_line
 
     s = session(side)
     at = json_line(side.texts()[1], *OUTSIDE)
@@ -225,7 +225,8 @@ def test_gitlab_drafts_started_on_gitlab_go_out_with_the_review(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Draft notes the user wrote on GitLab itself show as pending (another user's do not), can be
     edited and deleted from the page, and are published by the same single bulk publish."""
-    from support.review_hosts import hunks_of, json_line
+    from support.review_hosts import hunks_of
+    from support.review_world import json_line
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     with gitlab_side(tmp_path) as gl:

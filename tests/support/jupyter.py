@@ -212,3 +212,23 @@ def lab_page(lab: Lab, path: str, ready: str, height: int = 900) -> Iterator[Any
         pg.wait_for_selector(ready)
         yield pg
         browser.close()
+
+
+def run_review_command(pg: Any, target: str) -> Any:
+    """The palette's "Review pull request…", ``target`` (a pull or merge request) typed into its
+    dialog; the tab's frame."""
+    pg.locator(".jp-DirListing-item").first.click()
+    pg.keyboard.press("Control+Shift+c")
+    search = pg.locator(".lm-CommandPalette-input")
+    search.wait_for()
+    search.fill("Review pull request")
+    pg.locator(".lm-CommandPalette-item", has_text="Review pull request…").first.click()
+    answer_dialog(pg, target)
+    return pg.frame_locator(".nbreview-pull iframe")
+
+
+def answer_dialog(pg: Any, target: str) -> None:
+    """Type the pull or merge request into the command's dialog and press Review."""
+    dialog = pg.locator(".jp-Dialog")
+    dialog.locator("input").fill(target)
+    dialog.get_by_role("button", name="Review", exact=True).click()
