@@ -167,7 +167,8 @@ def main() -> int:
         total_bytes = sum((p / "old.ipynb").stat().st_size + (p / "new.ipynb").stat().st_size for p in pairs)
 
         attrs = repo / ".git" / "info" / "attributes"
-        git("config", "diff.nbreview.command", f"{nbreview} git-diffdriver")
+        # the driver as ``nbreview git install`` configures it (the attributes are set per run below)
+        subprocess.run([str(nbreview), "git", "install"], cwd=repo, env=env, check=True, capture_output=True)
         git("config", "diff.jupyternotebook.command", f"{nbdime_driver} diff")
         diff_cmd = ["git", "diff", "HEAD~1", "HEAD"]
         by_size = sorted(range(len(pairs)), key=lambda k: (pairs[k] / "new.ipynb").stat().st_size)

@@ -100,6 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
 
 
+def git_diffdriver() -> int:
+    """``nbreview-git-diffdriver ARGS``: ``nbreview git-diffdriver ARGS`` as one executable, which
+    git runs without a shell (a command with a space costs every notebook a ``sh`` process)."""
+    return main(["git-diffdriver", *sys.argv[1:]])
+
+
 def _fail(message: str) -> None:
     from nbreview.render.terminal import terminal_safe
 
