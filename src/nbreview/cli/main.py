@@ -9,7 +9,6 @@ argparse handle anything unusual.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
@@ -73,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in COMMANDS:
         name = argv[0]
-        module = importlib.import_module(COMMANDS[name][0])
+        __import__(COMMANDS[name][0])  # not importlib.import_module: importlib (with warnings) costs a driver ~1%
+        module = sys.modules[COMMANDS[name][0]]
         args = module.parse_argv(argv[1:]) if hasattr(module, "parse_argv") else None
         if args is None:
             cmd_parser = _guarded_parser(prog=f"nbreview {name}", description=COMMANDS[name][1])
