@@ -16,7 +16,9 @@ from support.notebooks import code_cell, md_cell, notebook, write_nb
 
 # Each costs a driver a millisecond or more at import (dataclasses: ~10 with the classes it builds).
 NOT_IMPORTED = ("dataclasses", "inspect", "typing", "ast", "html.parser", "threading", "contextlib", "copy",
-                "base64", "binascii", "pathlib", "argparse", "subprocess", "PIL", "pygments", "nbformat")
+                "base64", "binascii", "pathlib", "argparse", "subprocess", "PIL", "pygments", "nbformat",
+                "importlib", "warnings", "encodings.utf_8_sig",  # importlib.import_module, the utf-8-sig codec
+                "nbreview.render.terminal.stat")  # --stat's renderer: never drawn by a driver
 
 _RUN = """
 import json, sys

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from support.git import NBREVIEW, Repo, needs_git
+from support.git import DRIVER, NBREVIEW, Repo, needs_git
 from support.notebooks import code_cell, md_cell, notebook, write_nb
 from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
@@ -24,9 +24,9 @@ ESC = "\x1b["
 
 def test_install_git_diff_and_idempotence(repo: Repo) -> None:
     out = repo.nbreview("git", "install")
-    assert f"set diff.nbreview.command = {NBREVIEW} git-diffdriver" in out
+    assert f"set diff.nbreview.command = {DRIVER}" in out
     assert "wrote '*.ipynb diff=nbreview" in out
-    assert repo.git("config", "--local", "diff.nbreview.command").strip() == f"{NBREVIEW} git-diffdriver"
+    assert repo.git("config", "--local", "diff.nbreview.command").strip() == DRIVER
     tool = repo.git("config", "--local", "difftool.nbreview.cmd").strip()
     assert tool == f'{NBREVIEW} difftool "$LOCAL" "$REMOTE" --path "$MERGED"'
     attributes = (repo.root / ".git" / "info" / "attributes").read_text()
@@ -47,6 +47,26 @@ def test_install_git_diff_and_idempotence(repo: Repo) -> None:
     # other files keep git's own diff
     assert "-first" in lines and "+second" in lines and "diff --git a/notes.txt b/notes.txt" in lines
     assert ESC not in out  # not a terminal, no colour
+
+
+# git runs a command holding none of these itself, without ``sh -c`` (run-command.c, prepare_shell_cmd).
+GIT_SHELL_CHARS = set("|&;<>()$`\\\"' \t\n*?[#~=%")
+
+
+def test_install_sets_a_one_word_driver_and_upgrades_an_older_install(repo: Repo) -> None:
+    """The diff command is the ``nbreview-git-diffdriver`` script (no shell per notebook); an older
+    install's ``nbreview git-diffdriver`` keeps working, and installing again switches it over."""
+    repo.git("config", "diff.nbreview.command", f"{NBREVIEW} git-diffdriver")  # what earlier installs wrote
+    (repo.root / ".git" / "info" / "attributes").write_text("*.ipynb diff=nbreview\n")
+    repo.write("analysis.ipynb", EXAMPLE_NEW.read_text())
+    older = repo.git("diff")
+    assert "nbreview a/analysis.ipynb → b/analysis.ipynb" in older.splitlines()
+    assert f"set diff.nbreview.command = {DRIVER}" in repo.nbreview("git", "install")
+    assert repo.git("diff") == older
+    assert repo.git("-c", "color.ui=always", "diff") == repo.git(
+        "-c", "color.ui=always", "-c", f"diff.nbreview.command={NBREVIEW} git-diffdriver", "diff")
+    if not GIT_SHELL_CHARS & set(DRIVER):
+        assert not GIT_SHELL_CHARS & set(repo.git("config", "diff.nbreview.command").strip())
 
 
 def test_colour_follows_git(repo: Repo) -> None:
@@ -207,7 +227,7 @@ def test_status_reports_other_drivers_and_precedence(repo: Repo) -> None:
     out = repo.nbreview("git", "install")
     assert "note:" in out and "diff=jupyternotebook" in out
     status = repo.nbreview("git", "status")
-    assert "local:" in status and f"diff      {NBREVIEW} git-diffdriver" in status
+    assert "local:" in status and f"diff      {DRIVER}" in status
     assert "also in .gitattributes: line 1: *.ipynb diff=jupyternotebook" in status
     assert "effective for *.ipynb here: diff=nbreview" in status
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from support.git import NBREVIEW, Repo, needs_git
+from support.git import DRIVER, NBREVIEW, Repo, needs_git
 from support.notebooks import code_cell, md_cell, notebook, write_nb
 from support.paths import EXAMPLE_NEW, EXAMPLE_OLD
 
@@ -168,7 +168,7 @@ def test_status_in_a_fresh_clone_with_committed_attributes(repo: Repo, tmp_path:
     assert '"cell_type"' in clone.git("diff")  # what "not active" means: git's raw diff
     clone.nbreview("git", "install")
     status = clone.nbreview("git", "status")
-    assert f"  diff executable: found ({NBREVIEW})" in status
+    assert f"  diff executable: found ({DRIVER})" in status
     assert status.splitlines()[-1].startswith("nbreview: active")
     assert (clone.root / ".gitattributes").read_text() == "*.ipynb diff=nbreview merge=nbreview\n"  # tracked: kept
     clone.git("config", "diff.nbreview.command", "/nonexistent/nbreview git-diffdriver")

@@ -137,3 +137,16 @@ def test_cli_bad_input_is_one_line_no_traceback(tmp_path: Path, content: str, ex
         if args[0] == "diff":
             assert expected in lines[0] and str(bad) in lines[0]
         assert not out.exists()
+
+
+def test_a_byte_order_mark_is_dropped_once_and_bad_bytes_counted_after_it() -> None:
+    """What the utf-8-sig codec does (io.load decodes without importing it): one leading BOM
+    is skipped, a second one is text (an invalid JSON start), a bad byte's offset counts from after the BOM."""
+    raw = json.dumps(notebook([code_cell("x = 1")])).encode()
+    assert load(b"\xef\xbb\xbf" + raw).nb == load(raw).nb
+    with pytest.raises(NotebookError):
+        load(b"\xef\xbb\xbf\xef\xbb\xbf" + raw)
+    with pytest.raises(NotebookError, match=r"not UTF-8 text \(byte 2\)"):
+        load(b"\xef\xbb\xbf{}\xff")
+    with pytest.raises(NotebookError, match=r"not UTF-8 text \(byte 2\)"):
+        load(b"{}\xff")

@@ -20,6 +20,7 @@ from support.notebooks import code_cell, md_cell, notebook
 from support.paths import EXAMPLE_OLD
 
 NBREVIEW = str(Path(sys.executable).with_name("nbreview"))
+DRIVER = str(Path(sys.executable).with_name("nbreview-git-diffdriver"))  # what install sets as the diff command
 NO_BROWSER = ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT")
 needs_git = [
     pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),

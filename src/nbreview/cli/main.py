@@ -9,7 +9,6 @@ argparse handle anything unusual.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
@@ -18,7 +17,7 @@ TYPE_CHECKING = False  # not typing's: the git diff driver's helper client start
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
-    from typing import Any
+    from typing import Any, NoReturn
 
     from _typeshed import SupportsWrite
 
@@ -73,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in COMMANDS:
         name = argv[0]
-        module = importlib.import_module(COMMANDS[name][0])
+        __import__(COMMANDS[name][0])  # not importlib.import_module: importlib (with warnings) costs a driver ~1%
+        module = sys.modules[COMMANDS[name][0]]
         args = module.parse_argv(argv[1:]) if hasattr(module, "parse_argv") else None
         if args is None:
             cmd_parser = _guarded_parser(prog=f"nbreview {name}", description=COMMANDS[name][1])
@@ -98,6 +98,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _fail(f"internal error: {type(err).__name__}: {err} (set NBREVIEW_DEBUG=1 for details)")
         return 3
+
+
+def git_diffdriver() -> NoReturn:
+    """``nbreview-git-diffdriver ARGS``: ``nbreview git-diffdriver ARGS`` as one executable, which
+    git runs without a shell (a command with a space costs every notebook a ``sh`` process).
+
+    The cyclic collector is off from the start (``git-diffdriver`` turns it off only once its
+    module is imported, after a collection that costs ~2% of a driver), and once the output is
+    flushed the process ends at once (``os._exit``): the interpreter's teardown (collecting and
+    freeing every module it imported) is ~8% of a driver's work, for a process that holds no
+    file, thread, temporary file or exit handler of its own.
+    """
+    import gc
+
+    gc.disable()  # a helper forked from this driver turns it back on
+    code = main(["git-diffdriver", *sys.argv[1:]])
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: git has stopped reading (main exits 0 then too)
+            pass
+    os._exit(code)
 
 
 def _fail(message: str) -> None:

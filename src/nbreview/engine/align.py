@@ -510,16 +510,16 @@ def _match_ids(al: _Aligner, old_cells: list[dict[str, Any]], new_cells: list[di
                   if isinstance(c.get("id"), str) and ids_old[c["id"]] == 1 and c["id"] in new_by_id]
     if not candidates:
         return
+    scores = {(i, j): similarity(al.old[i], al.new[j]) for i, j in candidates}  # each pair scored once
     strangers = [(i, j) for i, j in candidates
-                 if al.old[i].source.strip() and al.new[j].source.strip()
-                 and similarity(al.old[i], al.new[j]) < ID_MIN_SIMILARITY]
+                 if al.old[i].source.strip() and al.new[j].source.strip() and scores[i, j] < ID_MIN_SIMILARITY]
     stable = len(candidates) >= ID_TRUST_MATCHED * min(len(ids_old), len(ids_new)) and len(strangers) <= max(
         1, ID_TRUST_STRANGERS * len(candidates))
     al.trust_ids = stable
     rejected = set() if stable else set(strangers)
     for i, j in candidates:
         if (i, j) not in rejected:
-            al.pair(i, j, similarity(al.old[i], al.new[j]))
+            al.pair(i, j, scores[i, j])
 
 
 def _align_between_fixed(al: _Aligner, rest_a: list[int], rest_b: list[int]) -> None:

@@ -73,7 +73,8 @@ def parse_bytes(data: bytes, label: str) -> LoadedNotebook:
     if data.startswith(_LFS_PREFIX):
         raise LfsPointerError(label, "is a git-lfs pointer, not a notebook (run 'git lfs pull' to fetch it)")
     try:
-        text = data.decode("utf-8-sig")
+        # utf-8-sig's decoding, without its codec module: one leading BOM dropped, errors counted after it
+        text = (data[3:] if data.startswith(b"\xef\xbb\xbf") else data).decode("utf-8")
     except UnicodeDecodeError as err:
         raise NotebookError(label, f"not UTF-8 text (byte {err.start})") from None
     with gc_paused():

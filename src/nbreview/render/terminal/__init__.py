@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from nbreview.render.terminal.cells import cell_header, render_cell
 from nbreview.render.terminal.notebook import TerminalRenderer, iter_render, render
-from nbreview.render.terminal.stat import StatRow, render_stat
 from nbreview.render.terminal.style import (
     BLUE,
     BOLD,
@@ -50,3 +49,19 @@ __all__ = [
     "TerminalRenderer", "iter_render", "render",
     "StatRow", "render_stat",
 ]
+
+TYPE_CHECKING = False  # not typing's: a git diff driver imports this package, and typing costs it ~3 ms
+
+if TYPE_CHECKING:
+    from nbreview.render.terminal.stat import StatRow, render_stat
+
+
+def __getattr__(name: str) -> object:
+    """``--stat``'s renderer on first use: a git diff driver never draws one."""
+    if name in ("StatRow", "render_stat"):
+        from nbreview.render.terminal import stat
+
+        value = getattr(stat, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
