@@ -187,17 +187,23 @@ def git_panel_refresh(pg: Any) -> Any:
     return panel
 
 
+def assert_shown_diff(page: Any, old: str, new: str, first_change: str) -> None:
+    """nbreview's page in jupyterlab-git's diff tab: ``old`` against ``new`` in its header, and the two
+    changed cells (``first_change`` in the first, the browser's edit in the second)."""
+    frame = shown_git_diff(page)
+    header = frame.locator("header.top").inner_text()
+    assert old in header and new in header, header
+    changed = frame.locator(".cell.chg").all_inner_texts()
+    assert len(changed) == 2 and first_change in changed[0] and "edited in the browser" in changed[1]
+
+
 def test_jupyterlab_git_staged_diff_is_the_index_against_head(page: Any, lab: Lab) -> None:
     """Staged changes: jupyterlab-git's diff of the index against HEAD, shown by nbreview."""
     require_jupyterlab_git()
     git(lab.root, "add", NOTEBOOK)
     git_panel_refresh(page).get_by_text("Staged", exact=True).wait_for()
     git_diff_of_notebook(page)
-    frame = shown_git_diff(page)
-    header = frame.locator("header.top").inner_text()
-    assert "HEAD:analysis/nb.ipynb" in header and "analysis/nb.ipynb (staged)" in header, header
-    changed = frame.locator(".cell.chg").all_inner_texts()
-    assert len(changed) == 2 and "40 + 2" in changed[0] and "edited in the browser" in changed[1]
+    assert_shown_diff(page, "HEAD:analysis/nb.ipynb", "analysis/nb.ipynb (staged)", "40 + 2")
 
 
 def test_jupyterlab_git_history_diff_is_commit_against_its_parent(page: Any, lab: Lab) -> None:
@@ -214,11 +220,7 @@ def test_jupyterlab_git_history_diff_is_commit_against_its_parent(page: Any, lab
         history.locator(".lm-AccordionPanel-titleLabel").click()
     commit.click()
     commit.locator('li[title="analysis/nb.ipynb"] button[title="View file changes"]').click()
-    frame = shown_git_diff(page)
-    header = frame.locator("header.top").inner_text()
-    assert f"{parent}:analysis/nb.ipynb" in header and f"{sha}:analysis/nb.ipynb" in header, header
-    changed = frame.locator(".cell.chg").all_inner_texts()
-    assert len(changed) == 2 and "40 + 2" in changed[0] and "edited in the browser" in changed[1]
+    assert_shown_diff(page, f"{parent}:analysis/nb.ipynb", f"{sha}:analysis/nb.ipynb", "40 + 2")
 
 
 def test_jupyterlab_git_compare_any_two_commits(page: Any, lab: Lab) -> None:
@@ -238,11 +240,7 @@ def test_jupyterlab_git_compare_any_two_commits(page: Any, lab: Lab) -> None:
     newest.locator('button[title="Compare with selected"]').click()
     compare = panel.get_by_text(f"Compare {first[:7]} and {third[:7]}").locator("xpath=../..")
     compare.locator('li[title="analysis/nb.ipynb"] button[title="View file changes"]').click()
-    frame = shown_git_diff(page)
-    header = frame.locator("header.top").inner_text()
-    assert f"{first}:analysis/nb.ipynb" in header and f"{third}:analysis/nb.ipynb" in header, header
-    changed = frame.locator(".cell.chg").all_inner_texts()
-    assert len(changed) == 2 and "'third'" in changed[0] and "edited in the browser" in changed[1]
+    assert_shown_diff(page, f"{first}:analysis/nb.ipynb", f"{third}:analysis/nb.ipynb", "'third'")
 
 
 def test_jupyterlab_git_merge_conflict_keeps_its_merge_view(page: Any, tmp_path: Path) -> None:
