@@ -21,10 +21,14 @@ def files(tmp_path: Path) -> dict[str, Path]:
     return write_triple(tmp_path)
 
 
+def start_mergetool(files: dict[str, Path]) -> subprocess.Popen[str]:
+    """``nbreview mergetool BASE LOCAL REMOTE MERGED --no-browser``: the page's URL is on its stdout."""
+    return subprocess.Popen([NBREVIEW, "mergetool", *(str(files[k]) for k in ("base", "local", "remote", "merged")),
+                             "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def test_browser_resolve_save_and_close_returns_0(browser: Any, files: Any) -> None:
-    proc = subprocess.Popen([NBREVIEW, "mergetool", str(files["base"]), str(files["local"]), str(files["remote"]),
-                             str(files["merged"]), "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = start_mergetool(files)
     try:
         url = read_url(proc)
         page = browser.new_page()
@@ -46,9 +50,7 @@ def test_browser_resolve_save_and_close_returns_0(browser: Any, files: Any) -> N
 
 def test_browser_close_without_saving_returns_1_and_leaves_merged(browser: Any, files: Any) -> None:
     before = files["merged"].read_bytes()
-    proc = subprocess.Popen([NBREVIEW, "mergetool", str(files["base"]), str(files["local"]), str(files["remote"]),
-                             str(files["merged"]), "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = start_mergetool(files)
     try:
         page = browser.new_page()
         page.goto(read_url(proc))
@@ -165,9 +167,7 @@ def test_browser_both_shows_the_servers_join(browser: Any, files: Any) -> None:
     page reads it from a data-part, it does not join local and remote itself."""
     from nbreview.merge.text import join_both
 
-    proc = subprocess.Popen([NBREVIEW, "mergetool", str(files["base"]), str(files["local"]), str(files["remote"]),
-                             str(files["merged"]), "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = start_mergetool(files)
     try:
         page = browser.new_page()
         page.goto(read_url(proc))
