@@ -21,7 +21,8 @@ PACKAGE = "nbreview"
 # The layers, lowest first: a module imports only from its own layer and the ones below it.
 # The first name after ``nbreview.`` decides a module's layer ("" is the package itself).
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "records", "lazy_re"),  # the one exception type; the hot path's dataclass and re.compile
+    # the one exception type; the hot path's dataclass and re.compile; the diff driver's module cache
+    ("errors", "records", "lazy_re", "codecache"),
     ("io",),  # reading, repairing and writing notebooks; the one git runner
     ("engine",),  # the diff: load -> align -> compare -> NotebookDiff
     # The results review reads a finished diff and is attached to it (``diff.results``) by

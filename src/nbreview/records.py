@@ -4,7 +4,8 @@ The standard decorator compiles four to six methods per class and imports :mod:`
 (with :mod:`ast`, :mod:`dis`, :mod:`tokenize`): ~20 ms for the ~40 classes a diff driver
 loads, more than the diff itself, paid once per notebook in a ``git diff``. This one
 compiles ``__init__`` alone, once the class has built a few objects (the same code the
-standard one writes, so building many objects costs the same), and gives ``__repr__``,
+standard one writes, so building many objects costs the same; a diff driver takes it
+compiled from its :mod:`~nbreview.codecache` at the first object), and gives ``__repr__``,
 ``__eq__``, ``__hash__`` and the frozen guards as shared functions. Type checkers see
 :mod:`dataclasses` itself (these names are its names), and the classes answer
 :func:`dataclasses.fields`, ``asdict``, ``replace`` and ``is_dataclass`` as if made by it
@@ -118,11 +119,14 @@ def _init_source(fields: list[Field], frozen: bool, post_init: bool) -> tuple[st
     return source, names
 
 
-def _make_init(cls: type, fields: list[Field], frozen: bool) -> Callable[..., None]:
+def _make_init(cls: type, fields: list[Field], frozen: bool, code: Any = None) -> Callable[..., None]:
+    """The compiled ``__init__``: from ``code`` (the compiled source, from the git diff driver's
+    :mod:`~nbreview.codecache`) when given, else compiled here."""
     source, names = _init_source(fields, frozen, hasattr(cls, "__post_init__"))
     module = sys.modules.get(cls.__module__)
     namespace: dict[str, Any] = {}
-    exec(source, module.__dict__ if module is not None else {}, namespace)  # noqa: S102 - our own source text
+    # our own source text (or its compiled code)
+    exec(source if code is None else code, module.__dict__ if module is not None else {}, namespace)  # noqa: S102
     init: Callable[..., None] = namespace["__create_fn__"](**names)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
@@ -143,8 +147,9 @@ def _first_init(cls: type, fields: list[Field], frozen: bool) -> Callable[..., N
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         nonlocal built
         built += 1
-        if built > COMPILE_AFTER:
-            init = _make_init(cls, fields, frozen)
+        code = _cached_code(fields, frozen, post_init) if built == 1 else None
+        if code is not None or built > COMPILE_AFTER:
+            init = _make_init(cls, fields, frozen, code)
             if cls.__dict__.get("__init__") is __init__:
                 cls.__init__ = init  # type: ignore[misc]
             init(self, *args, **kwargs)
@@ -155,6 +160,23 @@ def _first_init(cls: type, fields: list[Field], frozen: bool) -> Callable[..., N
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     return __init__
+
+
+# Each generated __init__'s fields, frozen and __post_init__: what its source is written from.
+_GENERATED: list[tuple[list[Field], bool, bool]] = []
+
+
+def _cached_code(fields: list[Field], frozen: bool, post_init: bool) -> Any:
+    """The compiled ``__init__`` source from the git diff driver's code cache, when it serves this
+    process and holds it (None otherwise: the generic ``__init__`` goes on)."""
+    codecache = sys.modules.get("nbreview.codecache")  # never imported here: only a driver installs one
+    active = getattr(codecache, "ACTIVE", None)
+    return active.code_for(_init_source(fields, frozen, post_init)[0]) if active is not None else None
+
+
+def init_sources() -> list[str]:
+    """The source of every ``__init__`` this process's record classes were given (for the code cache)."""
+    return [_init_source(fields, frozen, post_init)[0] for fields, frozen, post_init in _GENERATED]
 
 
 def _bind(self: Any, fields: list[Field], args: tuple[Any, ...], kwargs: dict[str, Any],
@@ -301,7 +323,9 @@ def _process(cls: type, frozen: bool, slots: bool) -> type:
     cls.__dataclass_fields__ = _StdlibFields()  # type: ignore[attr-defined]
     cls.__dataclass_params__ = _StdlibParams()  # type: ignore[attr-defined]
     if "__init__" not in own:
-        cls.__init__ = _first_init(cls, list(fields.values()), frozen)  # type: ignore[misc]
+        field_list = list(fields.values())
+        cls.__init__ = _first_init(cls, field_list, frozen)  # type: ignore[misc]
+        _GENERATED.append((field_list, frozen, hasattr(cls, "__post_init__")))
     if "__repr__" not in own:
         cls.__repr__ = _repr  # type: ignore[assignment]
     if "__eq__" not in own:

@@ -104,21 +104,29 @@ def git_diffdriver() -> NoReturn:
     """``nbreview-git-diffdriver ARGS``: ``nbreview git-diffdriver ARGS`` as one executable, which
     git runs without a shell (a command with a space costs every notebook a ``sh`` process).
 
-    The cyclic collector is off from the start (``git-diffdriver`` turns it off only once its
-    module is imported, after a collection that costs ~2% of a driver), and once the output is
-    flushed the process ends at once (``os._exit``): the interpreter's teardown (collecting and
-    freeing every module it imported) is ~8% of a driver's work, for a process that holds no
-    file, thread, temporary file or exit handler of its own.
+    nbreview's modules come from one cache file (:mod:`nbreview.codecache`), refreshed after
+    printing when this run imported any the usual way. The cyclic collector is off from the
+    start (``git-diffdriver`` turns it off only once its module is imported, after a collection
+    that costs ~2% of a driver), and once the output is flushed the process ends at once
+    (``os._exit``): the interpreter's teardown (collecting and freeing every module it imported)
+    is ~8% of a driver's work, for a process that holds no file, thread, temporary file or exit
+    handler of its own.
     """
     import gc
 
+    from nbreview import codecache
+
     gc.disable()  # a helper forked from this driver turns it back on
+    cache = codecache.install()  # the rest of nbreview's modules from one file, not one file each
     code = main(["git-diffdriver", *sys.argv[1:]])
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: git has stopped reading (main exits 0 then too)
             pass
+    records = sys.modules.get("nbreview.records")
+    # after printing: git has the diff, this only helps the next driver
+    codecache.save(cache, records.init_sources() if records is not None else ())
     os._exit(code)
 
 
