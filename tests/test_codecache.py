@@ -69,6 +69,13 @@ def drive(package: Path, old: Path, new: Path, **extra: str) -> str:
     return proc.stdout
 
 
+def python(package: Path, code: str, *args: str) -> str:
+    """What ``python -c CODE ARGS`` prints with the package copy first on the path."""
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=run_env(package),
+                          check=True)
+    return proc.stdout
+
+
 def cache_file(package: Path) -> Path:
     return package / "nbreview" / "__pycache__" / CACHE
 
@@ -77,9 +84,7 @@ def cached_modules(package: Path) -> set[str]:
     """The module names the cache file holds (read back through the module's own reader)."""
     code = ("import json, sys; from nbreview import codecache; c = codecache.CodeCache.read(sys.argv[1]); "
             "print(json.dumps(sorted(c.entries) if c else None))")
-    proc = subprocess.run([sys.executable, "-c", code, str(cache_file(package))], capture_output=True, text=True,
-                          env=run_env(package), check=True)
-    names: list[str] | None = json.loads(proc.stdout)
+    names: list[str] | None = json.loads(python(package, code, str(cache_file(package))))
     assert names is not None, "no usable cache"
     return set(names)
 
@@ -94,9 +99,9 @@ def pair(tmp_path: Path, table: bool = False) -> tuple[Path, Path]:
                  "data": {"text/html": html, "text/plain": "frame"}}]
 
     name = "t" if table else "p"
-    old = write_nb(tmp_path / f"{name}-old.ipynb", notebook([md_cell("# Title"), code_cell("x = 1", out(1), 1)]))
-    new = write_nb(tmp_path / f"{name}-new.ipynb", notebook([md_cell("# Title, edited"), code_cell("x = 2", out(2), 1)]))
-    return old, new
+    old = notebook([md_cell("# Title"), code_cell("x = 1", out(1), 1)])
+    new = notebook([md_cell("# Title, edited"), code_cell("x = 2", out(2), 1)])
+    return write_nb(tmp_path / f"{name}-old.ipynb", old), write_nb(tmp_path / f"{name}-new.ipynb", new)
 
 
 def test_git_diff_prints_the_same_with_and_without_the_cache(tmp_path: Path, package: Path, env: dict[str, str]
@@ -128,9 +133,7 @@ def test_git_diff_prints_the_same_with_and_without_the_cache(tmp_path: Path, pac
 
 def test_modules_from_the_cache_look_as_the_import_system_leaves_them(tmp_path: Path, package: Path) -> None:
     def introspect() -> dict[str, list[object]]:
-        proc = subprocess.run([sys.executable, "-c", _INTROSPECT], capture_output=True, text=True, env=run_env(package),
-                              check=True)
-        result: dict[str, list[object]] = json.loads(proc.stdout)
+        result: dict[str, list[object]] = json.loads(python(package, _INTROSPECT))
         return result
 
     usual = introspect()
@@ -204,8 +207,7 @@ def test_a_moved_installation_serves_nothing_from_the_old_place(tmp_path: Path, 
     assert drive(moved, old, new) == expected
     code = ("import json, sys; from nbreview import codecache; codecache.install(); import nbreview.engine.model as m; "
             "print(json.dumps([m.__file__, type(m.__loader__).__name__]))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=run_env(moved), check=True)
-    assert json.loads(proc.stdout) == [str(moved / "nbreview" / "engine" / "model.py"), "CodeCache"]
+    assert json.loads(python(moved, code)) == [str(moved / "nbreview" / "engine" / "model.py"), "CodeCache"]
 
 
 def test_record_classes_take_their_compiled_init_from_the_cache_at_the_first_object(tmp_path: Path,
@@ -221,8 +223,7 @@ op = LineOp("insert", None, 1, None, "x")
 after = LineOp.__init__.__code__.co_name, LineOp.__init__.__code__.co_varnames[:6]
 print(json.dumps([before, after, repr(op), op == LineOp("insert", None, 1, None, "x")]))
 """
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=run_env(package), check=True)
-    before, after, shown, equal = json.loads(proc.stdout)
+    before, after, shown, equal = json.loads(python(package, code))
     assert before == ["__init__", ["self", "args", "kwargs", "code", "init"]]  # the generic one
     assert after == ["__init__", ["self", "op", "old", "new", "old_text", "new_text"]]  # compiled
     assert shown.startswith("LineOp(op='insert', old=None, new=1") and equal is True
