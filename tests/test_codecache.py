@@ -1,9 +1,9 @@
 """The git diff driver's code cache (``nbreview.codecache``): faster start-up, nothing else changes.
 
 Each test works on a private copy of the package (``src/nbreview`` copied to a temporary folder
-and put first on ``PYTHONPATH``), so the cache it writes and the sources it edits are its own,
-and runs the driver as git does: through ``git diff`` in a throwaway repository, or with git's
-seven arguments.
+and put first on ``PYTHONPATH``) and a private cache folder (``XDG_CACHE_HOME``), so the cache it
+writes and the sources it edits are its own, and runs the driver as git does: through
+``git diff`` in a throwaway repository, or with git's seven arguments.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from support.paths import ROOT
 
 pytestmark = needs_git
 
-CACHE = f"git-diffdriver.{sys.implementation.cache_tag}.codecache"
 # git's way of starting the driver, with the copy's nbreview (the console script imports the installed one)
 LAUNCH = "import sys; sys.argv[0] = 'nbreview-git-diffdriver'; from nbreview.cli.main import git_diffdriver; " \
          "git_diffdriver()"
@@ -56,7 +55,9 @@ def package(tmp_path: Path) -> Path:
 
 def run_env(package: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "NO_COLOR")}
-    env.update(PYTHONPATH=str(package), NBREVIEW_COLOR="never", NBREVIEW_DRIVER_HELPER="0", **extra)
+    env.update(PYTHONPATH=str(package), NBREVIEW_COLOR="never", NBREVIEW_DRIVER_HELPER="0",
+               XDG_CACHE_HOME=str(package.parent / "cache"))
+    env.update(extra)
     return env
 
 
@@ -77,7 +78,10 @@ def python(package: Path, code: str, *args: str) -> str:
 
 
 def cache_file(package: Path) -> Path:
-    return package / "nbreview" / "__pycache__" / CACHE
+    """The cache of this copy (the one file the driver keeps there)."""
+    files = list((package.parent / "cache" / "nbreview").glob("git-diffdriver-*.codecache"))
+    assert len(files) <= 1, files
+    return files[0] if files else package.parent / "cache" / "nbreview" / "none"
 
 
 def cached_modules(package: Path) -> set[str]:
@@ -181,7 +185,7 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path: Path, package: Path) 
 def test_no_cache_is_written_where_python_writes_no_bytecode(tmp_path: Path, package: Path) -> None:
     old, new = pair(tmp_path)
     expected = drive(package, old, new, PYTHONDONTWRITEBYTECODE="1")
-    assert not cache_file(package).exists() and not (package / "nbreview" / "__pycache__").exists()
+    assert not cache_file(package).exists()
     assert drive(package, old, new) == expected
     assert cache_file(package).exists()
 
@@ -199,15 +203,35 @@ def test_each_notebooks_modules_are_kept_so_drivers_do_not_rewrite_it_in_turn(tm
     assert cache_file(package).stat().st_mtime_ns == stamp
 
 
-def test_a_moved_installation_serves_nothing_from_the_old_place(tmp_path: Path, package: Path) -> None:
+def test_each_installation_has_its_own_cache_in_the_users_cache_folder(tmp_path: Path, package: Path) -> None:
     old, new = pair(tmp_path)
     expected = drive(package, old, new)
-    moved = tmp_path / "moved"
-    shutil.copytree(package, moved)  # mtimes kept: every entry would pass the source check at the old place
-    assert drive(moved, old, new) == expected
+    moved = tmp_path / "moved" / "site"
+    shutil.copytree(package, moved)  # same sources, same mtimes: another folder, so another cache file
+    assert drive(moved, old, new, XDG_CACHE_HOME=str(package.parent / "cache")) == expected
+    files = sorted((package.parent / "cache" / "nbreview").iterdir())
+    assert len(files) == 2 and oct(files[0].parent.stat().st_mode & 0o777) == "0o700"
     code = ("import json, sys; from nbreview import codecache; codecache.install(); import nbreview.engine.model as m; "
             "print(json.dumps([m.__file__, type(m.__loader__).__name__]))")
-    assert json.loads(python(moved, code)) == [str(moved / "nbreview" / "engine" / "model.py"), "CodeCache"]
+    shared = {"XDG_CACHE_HOME": str(package.parent / "cache")}
+    for site in (package, moved):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env=run_env(site, **shared))
+        assert json.loads(proc.stdout) == [str(site / "nbreview" / "engine" / "model.py"), "CodeCache"]
+
+
+def test_a_cache_folder_others_may_write_is_neither_read_nor_written(tmp_path: Path, package: Path) -> None:
+    old, new = pair(tmp_path)
+    drive(package, old, new)
+    folder = cache_file(package).parent
+    folder.chmod(0o777)
+    stamp = cache_file(package).stat().st_mtime_ns
+    code = "from nbreview import codecache; print(codecache.install() is None)"
+    assert python(package, code).strip() == "True"
+    summary = package / "nbreview" / "view" / "summary.py"
+    summary.write_text(summary.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # a miss: would rewrite
+    drive(package, old, new)
+    assert cache_file(package).stat().st_mtime_ns == stamp
 
 
 def test_record_classes_take_their_compiled_init_from_the_cache_at_the_first_object(tmp_path: Path,

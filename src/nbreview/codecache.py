@@ -3,25 +3,32 @@
 git starts the diff driver once per notebook, and each start imports ~55 of nbreview's
 modules. Python's import system finds each one in its folder, looks for its ``.pyc``, opens,
 reads and checks it: ~60 µs a module before its code runs, about a tenth of a driver. The
-driver instead reads one file, next to the ``.pyc`` files, that holds those ``.pyc`` files'
-bytes, and serves the modules from it.
+driver instead reads one file that holds those ``.pyc`` files' bytes, and serves the modules
+from it; the file also holds the compiled ``__init__`` of each :mod:`~nbreview.records`
+class (generated source, compiled once instead of in every driver).
+
+It lives in the user's cache folder (``$XDG_CACHE_HOME``, else ``~/.cache``, then
+``nbreview/``), one file per installation and Python version: an install that is read-only
+gets one too, and uninstalling nbreview leaves nothing in its folder. The folder must be the
+user's own (not writable by others, no symbolic link), or the file is neither read nor written.
 
 The rules are the ``.pyc`` rules, so nothing a module does or shows changes:
 
 - an entry is the ``.pyc`` as Python wrote it, and it is used only while its header matches
   the source file's modification time and size (checked on every import, as the standard
-  loader does) and the interpreter's magic number; hash-based ``.pyc`` files are left out;
+  loader does) and the interpreter's magic number, and only for a module in the folder the
+  standard finder would search; hash-based ``.pyc`` files are left out;
 - a module missing from the file, or whose source changed, is imported the usual way, and
-  the driver writes the file again after printing (only then, and only where Python writes
-  the ``.pyc`` files: not under ``PYTHONDONTWRITEBYTECODE`` or ``-B``, not where the folder
-  is read-only; atomically, so a concurrent driver reads the old file or the new one);
+  the driver writes the file again after printing (only then, not under
+  ``PYTHONDONTWRITEBYTECODE`` or ``-B``, and atomically, so a concurrent driver reads the old
+  file or the new one); the new file keeps the old one's fresh entries, so drivers that need
+  different modules (a notebook with a table, one without) do not rewrite it in turn;
 - modules get the usual ``__file__``, ``__cached__``, ``__path__`` and ``__spec__``, and
   their code the usual file names (so tracebacks and ``inspect`` read the sources).
 
 A file that cannot be read or is not one of these is ignored (and replaced by the next run).
-Nothing but the compiled code of installed modules is kept: no state of any diff.
+Nothing but compiled code is kept: no state of any diff.
 """
-
 from __future__ import annotations
 
 import marshal
@@ -55,12 +62,44 @@ def _magic() -> bytes | None:
 
 
 def cache_path() -> str | None:
-    """Where the cache of this installation's modules lives: beside the package's own ``.pyc``."""
+    """This installation's cache file (None when there is no usable cache folder).
+
+    ``$XDG_CACHE_HOME/nbreview/git-diffdriver-HASH.TAG.codecache``: HASH names the package's
+    folder (FNV-1a of its path), TAG the interpreter (``cpython-311``).
+    """
     package = sys.modules.get(PACKAGE)
-    cached = getattr(getattr(package, "__spec__", None), "cached", None)
-    if not cached:
+    origin = getattr(getattr(package, "__spec__", None), "origin", None)
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG rule: a relative value is ignored
+        home = os.environ.get("HOME", "")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
+    if not isinstance(origin, str):
         return None
-    return os.path.join(os.path.dirname(cached), f"git-diffdriver.{sys.implementation.cache_tag}.codecache")
+    digest = 0xCBF29CE484222325
+    for byte in os.fsencode(os.path.dirname(origin)):
+        digest = ((digest ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    name = f"git-diffdriver-{digest:016x}.{sys.implementation.cache_tag}.codecache"
+    return os.path.join(base, PACKAGE, name)
+
+
+def _own_folder(path: str, create: bool) -> bool:
+    """Whether the cache file's folder is this user's alone to write (made, mode 0700, when ``create``)."""
+    folder = os.path.dirname(path)
+    if not hasattr(os, "getuid"):  # no owner to check (Windows): no cache
+        return False
+    if create:
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+        except OSError:
+            return False
+    try:
+        st = os.lstat(folder)
+    except OSError:
+        return False
+    is_folder = (st.st_mode & 0o170000) == 0o040000  # not a symbolic link
+    return is_folder and st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 def fresh(pyc: bytes | memoryview, source: str) -> bool:
@@ -179,7 +218,7 @@ def install() -> CodeCache | None:
     """Serve nbreview's modules from the cache, when there is a usable one; None otherwise."""
     global ACTIVE
     path = cache_path()
-    cache = CodeCache.read(path) if path is not None else None
+    cache = CodeCache.read(path) if path is not None and _own_folder(path, create=False) else None
     if cache is not None:
         sys.meta_path.insert(0, cache)
         ACTIVE = cache
@@ -194,6 +233,8 @@ def save(cache: CodeCache | None, sources: Sequence[str] = ()) -> bool:
     path = cache_path()
     magic = _magic()
     if path is None or magic is None or sys.dont_write_bytecode or (cache is not None and not cache.missed):
+        return False
+    if not _own_folder(path, create=True):
         return False
     pycs: dict[str, tuple[str, bool, str, bytes]] = {}
     snippets: dict[str, bytes] = {}
