@@ -241,13 +241,20 @@ def test_record_classes_take_their_compiled_init_from_the_cache_at_the_first_obj
 import json
 from nbreview import codecache
 codecache.install()
+from nbreview import records
 from nbreview.engine.model import LineOp
 before = LineOp.__init__.__code__.co_name, LineOp.__init__.__code__.co_varnames[:6]
 op = LineOp("insert", None, 1, None, "x")
-after = LineOp.__init__.__code__.co_name, LineOp.__init__.__code__.co_varnames[:6]
-print(json.dumps([before, after, repr(op), op == LineOp("insert", None, 1, None, "x")]))
+init = LineOp.__init__.__code__
+after = init.co_name, init.co_varnames[:6]
+# what records compiles itself, without the cache
+fields = list(LineOp.__record_fields__.values())
+own = records._make_init(LineOp, fields, False).__code__
+same = [init.co_code == own.co_code, init.co_flags == own.co_flags, init.co_consts == own.co_consts]
+print(json.dumps([before, after, repr(op), op == LineOp("insert", None, 1, None, "x"), same]))
 """
-    before, after, shown, equal = json.loads(python(package, code))
+    before, after, shown, equal, same = json.loads(python(package, code))
     assert before == ["__init__", ["self", "args", "kwargs", "code", "init"]]  # the generic one
     assert after == ["__init__", ["self", "op", "old", "new", "old_text", "new_text"]]  # compiled
     assert shown.startswith("LineOp(op='insert', old=None, new=1") and equal is True
+    assert same == [True, True, True]

@@ -125,8 +125,9 @@ def _make_init(cls: type, fields: list[Field], frozen: bool, code: Any = None) -
     source, names = _init_source(fields, frozen, hasattr(cls, "__post_init__"))
     module = sys.modules.get(cls.__module__)
     namespace: dict[str, Any] = {}
-    # our own source text (or its compiled code)
-    exec(source if code is None else code, module.__dict__ if module is not None else {}, namespace)  # noqa: S102
+    if code is None:  # compiled as the code cache compiles it: no __future__ flags of this module
+        code = compile(source, "<string>", "exec", dont_inherit=True)
+    exec(code, module.__dict__ if module is not None else {}, namespace)  # noqa: S102 - our own source text
     init: Callable[..., None] = namespace["__create_fn__"](**names)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
