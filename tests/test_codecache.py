@@ -9,6 +9,7 @@ writes and the sources it edits are its own, and runs the driver as git does: th
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import shutil
 import subprocess
@@ -176,7 +177,14 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path: Path, package: Path) 
     old, new = pair(tmp_path)
     expected = drive(package, old, new)
     good = cache_file(package).read_bytes()
-    for damage in (b"", b"not a cache", good[:40], good[:len(good) // 2], good.replace(b"codecache 1", b"codecache 9")):
+    header = good[:good.index(b"\n") + 1 + 4]  # the format line and the interpreter's magic number
+    forged = [header + len(index).to_bytes(4, "little") + index for index in (
+        marshal.dumps(({"nbreview.engine.model": ("model.py", False)}, {})),  # an entry of the wrong shape
+        marshal.dumps(({}, {"def f(): pass": "not code"})),
+        marshal.dumps([1, 2]),
+    )]
+    for damage in (b"", b"not a cache", good[:40], good[:len(good) // 2], good.replace(b"codecache 1", b"codecache 9"),
+                   *forged):
         cache_file(package).write_bytes(damage)
         assert drive(package, old, new) == expected
         assert cached_modules(package) >= {"nbreview.engine.model", "nbreview.records"}

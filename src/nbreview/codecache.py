@@ -115,6 +115,18 @@ def fresh(pyc: bytes | memoryview, source: str) -> bool:
     )
 
 
+def _well_formed(entries: object, snippets: object) -> bool:
+    """Whether an index read back has the shapes :func:`save` writes (any other file is ignored)."""
+    if not isinstance(entries, dict) or not isinstance(snippets, dict):
+        return False
+    shape = (str, bool, str, int, int)
+    return all(
+        isinstance(name, str) and isinstance(entry, tuple) and len(entry) == len(shape)
+        and all(isinstance(value, kind) for value, kind in zip(entry, shape, strict=True))
+        for name, entry in entries.items()
+    ) and all(isinstance(source, str) and isinstance(code, bytes) for source, code in snippets.items())
+
+
 class CodeCache:
     """A meta path finder and loader serving the modules in one cache file (see the module's docstring)."""
 
@@ -141,7 +153,7 @@ class CodeCache:
             entries, snippets = marshal.loads(data[start + 4:start + 4 + size])
         except (OSError, ValueError, EOFError, TypeError):
             return None
-        if not isinstance(entries, dict) or not isinstance(snippets, dict):
+        if not _well_formed(entries, snippets):
             return None
         return cls(path, data, start + 4 + size, entries, snippets)
 

@@ -125,8 +125,10 @@ def git_diffdriver() -> NoReturn:
         except (OSError, ValueError):  # a closed pipe: git has stopped reading (main exits 0 then too)
             pass
     records = sys.modules.get("nbreview.records")
-    # after printing: git has the diff, this only helps the next driver
-    codecache.save(cache, records.init_sources() if records is not None else ())
+    try:  # after printing: git has the diff, this only helps the next driver
+        codecache.save(cache, records.init_sources() if records is not None else ())
+    except Exception:  # noqa: BLE001, S110 - a cache that cannot be written is no driver's failure
+        pass
     os._exit(code)
 
 
