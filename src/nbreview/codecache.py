@@ -61,6 +61,9 @@ def _magic() -> bytes | None:
     return magic if isinstance(magic, bytes) else None
 
 
+_CODE = type(_magic.__code__)  # types.CodeType, without importing types
+
+
 def cache_path() -> str | None:
     """This installation's cache file (None when there is no usable cache folder).
 
@@ -165,8 +168,10 @@ class CodeCache:
             self.missed = True
             return None
         try:
-            code: CodeType = marshal.loads(data)
+            code = marshal.loads(data)
         except (ValueError, EOFError, TypeError):
+            code = None
+        if not isinstance(code, _CODE):
             self.missed = True
             return None
         return code
@@ -190,10 +195,13 @@ class CodeCache:
             self.missed = True
             return None
         try:
-            self.codes[name] = marshal.loads(pyc[_PYC_HEADER:])
-        except (ValueError, EOFError, TypeError):  # a damaged file: the usual import, and a new file
+            code = marshal.loads(pyc[_PYC_HEADER:])
+        except (ValueError, EOFError, TypeError):
+            code = None
+        if not isinstance(code, _CODE):  # a damaged file: the usual import, and a new file
             self.missed = True
             return None
+        self.codes[name] = code
         spec_type: Any = type(sys.modules[PACKAGE].__spec__)  # importlib's ModuleSpec, without importing it
         spec: ModuleSpec = spec_type(name, self, origin=source, is_package=package)
         spec.has_location = True  # __file__ is the source, as for any module read from a file
