@@ -38,7 +38,7 @@ import sys
 TYPE_CHECKING = False  # not typing's: the git diff driver imports this module first
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from importlib.machinery import ModuleSpec
     from types import CodeType, ModuleType
     from typing import Any
@@ -87,10 +87,11 @@ def cache_path() -> str | None:
     return os.path.join(base, PACKAGE, name)
 
 
-def _own_folder(path: str, create: bool) -> bool:
-    """Whether the cache file's folder is this user's alone to write (made, mode 0700, when ``create``)."""
-    folder = os.path.dirname(path)
-    if not hasattr(os, "getuid"):  # no owner to check (Windows): no cache
+def own_folder(folder: str, create: bool, others: int = 0o022) -> bool:
+    """Whether ``folder`` is this user's alone: ours, not a symbolic link, none of the ``others``
+    permission bits set (by default: nobody else may write). ``create`` makes it (and its parents)
+    with mode 0700 first. False where there is no owner to check (Windows)."""
+    if not hasattr(os, "getuid"):
         return False
     if create:
         try:
@@ -101,8 +102,8 @@ def _own_folder(path: str, create: bool) -> bool:
         st = os.lstat(folder)
     except OSError:
         return False
-    is_folder = (st.st_mode & 0o170000) == 0o040000  # not a symbolic link
-    return is_folder and st.st_uid == os.getuid() and not st.st_mode & 0o022
+    is_folder = (st.st_mode & 0o170000) == 0o040000  # lstat: a symbolic link is not one
+    return is_folder and st.st_uid == os.getuid() and not st.st_mode & others
 
 
 def fresh(pyc: bytes | memoryview, source: str) -> bool:
@@ -238,23 +239,24 @@ def install() -> CodeCache | None:
     """Serve nbreview's modules from the cache, when there is a usable one; None otherwise."""
     global ACTIVE
     path = cache_path()
-    cache = CodeCache.read(path) if path is not None and _own_folder(path, create=False) else None
+    cache = CodeCache.read(path) if path is not None and own_folder(os.path.dirname(path), create=False) else None
     if cache is not None:
         sys.meta_path.insert(0, cache)
         ACTIVE = cache
     return cache
 
 
-def save(cache: CodeCache | None, sources: Sequence[str] = ()) -> bool:
+def save(cache: CodeCache | None, sources: Callable[[], Iterable[str]] | None = None) -> bool:
     """After a driver has printed: write the cache again if this run imported any of the package's
     modules the usual way, missed a snippet, or found no cache. The new file holds the old one's
     entries that are still fresh, every module of the package now loaded, and the compiled code of
-    each of ``sources`` (generated source texts). False when nothing was written."""
+    each source text ``sources()`` lists (asked only when the file is written). False when nothing
+    was written."""
     path = cache_path()
     magic = _magic()
     if path is None or magic is None or sys.dont_write_bytecode or (cache is not None and not cache.missed):
         return False
-    if not _own_folder(path, create=True):
+    if not own_folder(os.path.dirname(path), create=True):
         return False
     pycs: dict[str, tuple[str, bool, str, bytes]] = {}
     snippets: dict[str, bytes] = {}
@@ -269,7 +271,7 @@ def save(cache: CodeCache | None, sources: Sequence[str] = ()) -> bool:
             found = _pyc_of(module, cache, magic)
             if found is not None:
                 pycs[name] = found
-    for source in sources:
+    for source in sources() if sources is not None else ():
         snippets.pop(source, None)  # kept last: the oldest go first when there are too many
         known = cache.snippets.get(source) if cache is not None else None
         snippets[source] = known or marshal.dumps(compile(source, "<string>", "exec", dont_inherit=True))

@@ -126,7 +126,7 @@ def git_diffdriver() -> NoReturn:
             pass
     records = sys.modules.get("nbreview.records")
     try:  # after printing: git has the diff, this only helps the next driver
-        codecache.save(cache, records.init_sources() if records is not None else ())
+        codecache.save(cache, records.init_sources if records is not None else None)
     except Exception:  # noqa: BLE001, S110 - a cache that cannot be written is no driver's failure
         pass
     os._exit(code)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 import sys
 
+from nbreview.codecache import own_folder  # loaded already in a driver: it installs the cache first
+
 TYPE_CHECKING = False  # not typing's: the git diff driver's helper client starts without importing typing
 
 if TYPE_CHECKING:
@@ -71,16 +73,12 @@ def socket_path(git: tuple[int, str]) -> str | None:
     base = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or "/tmp"  # noqa: S108 - checked below
     folder = os.path.join(base, f"nbreview-{os.getuid()}")
     try:
-        os.mkdir(folder, 0o700)
+        os.mkdir(folder, 0o700)  # not its parents: a runtime folder that is missing is not ours to make
     except FileExistsError:
         pass
     except OSError:
         return None
-    try:
-        st = os.lstat(folder)
-    except OSError:
-        return None
-    if st.st_uid != os.getuid() or st.st_mode & 0o077 or not os.path.isdir(folder) or os.path.islink(folder):
+    if not own_folder(folder, create=False, others=0o077):
         return None
     return os.path.join(folder, f"diff-{git[0]}-{git[1]}.sock")
 
